@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "loa/registry/station_registry.hpp"
+#include "loa/server/command_dispatcher.hpp"
+#include "loa/server/control_server.hpp"
+#include "loa/server/link_counters.hpp"
+#include "loa/store/store.hpp"
+
+namespace loa::api {
+
+struct ApiSettings {
+  std::string listen_address = "127.0.0.1";
+  int port = 8080;                 // 0 = any free port
+  std::string api_token;           // bearer token for scripts (loactl)
+  std::string admin_password;      // password of the "admin" console login
+  std::size_t max_body_bytes = 1 << 20;
+  bool metrics_need_token = false; // /metrics open to whoever reaches the port
+};
+
+// What the API acts on. All of it outlives the server.
+struct ApiContext {
+  store::IStore& store;
+  registry::StationRegistry& registry;
+  server::CommandDispatcher& commands;
+  server::ControlServer& control;
+  server::LinkCounters& counters;
+};
+
+// The operator HTTP API under /api/v1, /metrics, and the web console at /.
+class ApiServer {
+ public:
+  ApiServer(ApiSettings settings, ApiContext context);
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+  ~ApiServer();
+
+  // Binds and starts serving on its own threads; returns the port bound.
+  int start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loa::api

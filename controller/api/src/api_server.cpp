@@ -1,0 +1,435 @@
+#include "loa/api/api_server.hpp"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "json_views.hpp"
+#include "loa/log/log.hpp"
+#include "loa/time/clock.hpp"
+#include "loa/version.hpp"
+#include "session_store.hpp"
+#include "web_assets.hpp"
+
+namespace loa::api {
+namespace {
+
+const log::Logger kLog("api");
+using json = nlohmann::json;
+
+constexpr const char* kSessionCookie = "loa_session";
+
+// Every error has the same shape: HTTP status, a machine-readable code, a message.
+void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+  res.status = status;
+  res.set_content(json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
+}
+
+void send_json(httplib::Response& res, const json& body, int status = 200) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+bool equal_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string cookie_value(const httplib::Request& req, const std::string& name) {
+  auto header = req.get_header_value("Cookie");
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    auto part = header.substr(pos, end - pos);
+    auto start = part.find_first_not_of(' ');
+    if (start != std::string::npos) part = part.substr(start);
+    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+// Parses a JSON body; on failure answers 400 and returns nullopt.
+std::optional<json> parse_body(const httplib::Request& req, httplib::Response& res) {
+  try {
+    auto body = json::parse(req.body);
+    if (!body.is_object()) {
+      send_error(res, 400, "bad_request", "body must be a JSON object");
+      return std::nullopt;
+    }
+    return body;
+  } catch (const json::parse_error& e) {
+    send_error(res, 400, "bad_json", e.what());
+    return std::nullopt;
+  }
+}
+
+std::string string_field(const json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void send_action_result(httplib::Response& res, registry::ActionResult r, const std::string& id,
+                        const registry::StationRegistry& reg) {
+  switch (r) {
+    case registry::ActionResult::done: send_json(res, to_json(*reg.find(id))); return;
+    case registry::ActionResult::not_found: send_error(res, 404, "not_found", "no station " + id); return;
+    case registry::ActionResult::wrong_state:
+      send_error(res, 409, "wrong_state", "station " + id + " is " + registry::to_string(reg.find(id)->state));
+      return;
+    case registry::ActionResult::invalid:
+      send_error(res, 422, "invalid", "station id or public key is not valid");
+      return;
+  }
+}
+
+std::size_t query_size(const httplib::Request& req, const char* key, std::size_t fallback, std::size_t max) {
+  if (!req.has_param(key)) return fallback;
+  try {
+    return std::min<std::size_t>(std::stoul(req.get_param_value(key)), max);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+struct ApiServer::Impl {
+  ApiSettings settings;
+  ApiContext ctx;
+  httplib::Server http;
+  SessionStore sessions;
+  std::thread thread;
+  int port = 0;
+
+  Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c) {}
+
+  // Who is asking: "token" for the API token, the user of a console session, or "".
+  std::string caller_of(const httplib::Request& req) {
+    auto auth = req.get_header_value("Authorization");
+    if (auth.rfind("Bearer ", 0) == 0 && !settings.api_token.empty() &&
+        equal_secret(auth.substr(7), settings.api_token)) {
+      return "token";
+    }
+    auto session = cookie_value(req, kSessionCookie);
+    if (!session.empty()) {
+      if (auto user = sessions.user_of(session)) return *user;
+    }
+    return {};
+  }
+
+  bool is_public(const httplib::Request& req) const {
+    return req.path == "/" || req.path == "/index.html" || req.path == "/api/v1/health" ||
+           req.path == "/api/v1/login" || (req.path == "/metrics" && !settings.metrics_need_token);
+  }
+
+  void install_routes() {
+    http.set_payload_max_length(settings.max_body_bytes);
+    // The one gate every route passes: deny unless public or authenticated.
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
+      if (!caller_of(req).empty()) return httplib::Server::HandlerResponse::Unhandled;
+      kLog.warn("denied: method={} path={} address={}", req.method, req.path, req.remote_addr);
+      send_error(res, 401, "unauthenticated", "a valid bearer token or session is required");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown error";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const store::StoreError& e) {
+        what = e.what();
+        send_error(res, 503, "store_unavailable", what);
+      } catch (const std::exception& e) {
+        what = e.what();
+        send_error(res, 500, "internal", what);
+      }
+      kLog.error("request failed: method={} path={} error={}", req.method, req.path, what);
+    });
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      if (res.status == 404) send_error(res, 404, "not_found", "no such route");
+      if (res.status == 413) send_error(res, 413, "too_large", "request body too large");
+    });
+
+    http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(kIndexHtml, "text/html; charset=utf-8");
+    });
+    http.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
+      send_json(res, {{"status", "ok"}, {"version", kVersion}});
+    });
+    http.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
+    http.Post("/api/v1/logout", [this](const httplib::Request& req, httplib::Response& res) {
+      sessions.remove(cookie_value(req, kSessionCookie));
+      res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+      send_json(res, {{"ok", true}});
+    });
+    http.Get("/api/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+      send_json(res, {{"user", caller_of(req)}});
+    });
+
+    install_station_routes();
+    install_zone_routes();
+    install_command_routes();
+
+    http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
+      json counters = json::object();
+      for (const auto& [name, value] : ctx.counters.snapshot()) counters[name] = value;
+      json states = json::object();
+      for (const auto& s : ctx.registry.list()) states[registry::to_string(s.state)] = states.value(registry::to_string(s.state), 0) + 1;
+      send_json(res, {{"counters", counters}, {"stations", states}, {"pending_commands", ctx.commands.pending_count()}});
+    });
+    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+  }
+
+  void login(const httplib::Request& req, httplib::Response& res) {
+    auto body = parse_body(req, res);
+    if (!body) return;
+    if (sessions.login_blocked(req.remote_addr)) {
+      kLog.warn("login throttled: address={}", req.remote_addr);
+      send_error(res, 429, "throttled", "too many failed logins; wait five minutes");
+      return;
+    }
+    const auto user = string_field(*body, "user");
+    const auto password = string_field(*body, "password");
+    if (user != "admin" || settings.admin_password.empty() || !equal_secret(password, settings.admin_password)) {
+      sessions.record_login_failure(req.remote_addr);
+      kLog.warn("login failed: user={} address={}", user, req.remote_addr);
+      send_error(res, 401, "bad_credentials", "wrong user or password");
+      return;
+    }
+    sessions.record_login_success(req.remote_addr);
+    auto id = sessions.create(user);
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict");
+    kLog.info("login: user={} address={}", user, req.remote_addr);
+    send_json(res, {{"user", user}});
+  }
+
+  void install_station_routes() {
+    http.Get("/api/v1/stations", [this](const httplib::Request& req, httplib::Response& res) {
+      const auto state = req.get_param_value("state");
+      json items = json::array();
+      for (const auto& s : ctx.registry.list()) {
+        if (!state.empty() && state != registry::to_string(s.state)) continue;
+        items.push_back(to_json(s));
+      }
+      send_json(res, {{"items", items}, {"total", items.size()}});
+    });
+    http.Post("/api/v1/stations", [this](const httplib::Request& req, httplib::Response& res) {
+      auto body = parse_body(req, res);
+      if (!body) return;
+      store::StationRecord r;
+      r.id = string_field(*body, "id");
+      r.name = string_field(*body, "name");
+      r.commune = string_field(*body, "commune");
+      r.location = string_field(*body, "location");
+      r.public_key = string_field(*body, "public_key");
+      auto result = ctx.registry.provision(r);
+      if (result == registry::ActionResult::done) ctx.control.disconnect(r.id);  // re-keyed: old link is stale
+      send_action_result(res, result, r.id, ctx.registry);
+      if (result == registry::ActionResult::done) res.status = 201;
+    });
+    http.Get(R"(/api/v1/stations/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      auto s = ctx.registry.find(req.matches[1]);
+      if (!s) return send_error(res, 404, "not_found", "no station " + std::string(req.matches[1]));
+      send_json(res, to_json(*s));
+    });
+    http.Delete(R"(/api/v1/stations/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = req.matches[1];
+      if (ctx.registry.remove(id) != registry::ActionResult::done) {
+        return send_error(res, 404, "not_found", "no station " + id);
+      }
+      ctx.control.disconnect(id);
+      res.status = 204;
+    });
+    http.Post(R"(/api/v1/stations/([^/]+)/(approve|reject|revoke))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                const std::string id = req.matches[1];
+                const std::string action = req.matches[2];
+                registry::ActionResult r = action == "approve"  ? ctx.registry.approve(id)
+                                           : action == "reject" ? ctx.registry.reject(id)
+                                                                : ctx.registry.revoke(id);
+                // Revoking (or rejecting) cuts an open connection at once.
+                if (r == registry::ActionResult::done && action != "approve") ctx.control.disconnect(id);
+                kLog.info("station {}: station={} by={} result={}", action, id, caller_of(req),
+                          r == registry::ActionResult::done ? "done" : "refused");
+                send_action_result(res, r, id, ctx.registry);
+              });
+  }
+
+  void install_zone_routes() {
+    http.Get("/api/v1/zones", [this](const httplib::Request&, httplib::Response& res) {
+      json items = json::array();
+      for (const auto& z : ctx.store.list_zones()) items.push_back(to_json(z));
+      send_json(res, {{"items", items}, {"total", items.size()}});
+    });
+    auto put_zone = [this](const httplib::Request& req, httplib::Response& res, std::string id, bool create) {
+      auto body = parse_body(req, res);
+      if (!body) return;
+      if (id.empty()) id = string_field(*body, "id");
+      if (!registry::StationRegistry::is_valid_station_id(id)) {
+        return send_error(res, 422, "invalid", "zone id must be 1-64 letters, digits, '-', '_' or '.'");
+      }
+      if (create && ctx.store.find_zone(id)) return send_error(res, 409, "exists", "zone " + id + " exists");
+      store::ZoneRecord z;
+      z.id = id;
+      z.name = string_field(*body, "name");
+      if (z.name.empty()) z.name = id;
+      auto kind = store::parse_zone_kind(body->value("kind", std::string("custom")));
+      if (!kind) return send_error(res, 422, "invalid", "kind must be commune, village or custom");
+      z.kind = *kind;
+      z.parent_id = string_field(*body, "parent_id");
+      if (!z.parent_id.empty() && (z.parent_id == id || !ctx.store.find_zone(z.parent_id))) {
+        return send_error(res, 422, "invalid", "no parent zone " + z.parent_id);
+      }
+      if (body->contains("stations")) {
+        if (!(*body)["stations"].is_array()) return send_error(res, 422, "invalid", "stations must be a list");
+        for (const auto& s : (*body)["stations"]) {
+          if (!s.is_string() || !ctx.registry.find(s.get<std::string>())) {
+            return send_error(res, 422, "invalid", "unknown station " + s.dump());
+          }
+          z.station_ids.push_back(s.get<std::string>());
+        }
+      } else if (auto existing = ctx.store.find_zone(id)) {
+        z.station_ids = existing->station_ids;
+      }
+      std::sort(z.station_ids.begin(), z.station_ids.end());
+      z.station_ids.erase(std::unique(z.station_ids.begin(), z.station_ids.end()), z.station_ids.end());
+      ctx.store.put_zone(z);
+      send_json(res, to_json(*ctx.store.find_zone(id)), create ? 201 : 200);
+    };
+    http.Post("/api/v1/zones", [put_zone](const httplib::Request& req, httplib::Response& res) {
+      put_zone(req, res, "", true);
+    });
+    http.Put(R"(/api/v1/zones/([^/]+))", [put_zone](const httplib::Request& req, httplib::Response& res) {
+      put_zone(req, res, req.matches[1], false);
+    });
+    http.Get(R"(/api/v1/zones/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      auto z = ctx.store.find_zone(req.matches[1]);
+      if (!z) return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
+      send_json(res, to_json(*z));
+    });
+    http.Delete(R"(/api/v1/zones/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!ctx.store.delete_zone(req.matches[1])) {
+        return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
+      }
+      res.status = 204;
+    });
+    http.Post(R"(/api/v1/zones/([^/]+)/stations)", [this](const httplib::Request& req, httplib::Response& res) {
+      auto body = parse_body(req, res);
+      if (!body) return;
+      auto z = ctx.store.find_zone(req.matches[1]);
+      if (!z) return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
+      auto station = string_field(*body, "station_id");
+      if (!ctx.registry.find(station)) return send_error(res, 422, "invalid", "unknown station " + station);
+      if (std::find(z->station_ids.begin(), z->station_ids.end(), station) == z->station_ids.end()) {
+        z->station_ids.push_back(station);
+      }
+      ctx.store.put_zone(*z);
+      send_json(res, to_json(*ctx.store.find_zone(z->id)));
+    });
+    http.Delete(R"(/api/v1/zones/([^/]+)/stations/([^/]+))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  auto z = ctx.store.find_zone(req.matches[1]);
+                  if (!z) return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
+                  std::erase(z->station_ids, std::string(req.matches[2]));
+                  ctx.store.put_zone(*z);
+                  send_json(res, to_json(*ctx.store.find_zone(z->id)));
+                });
+  }
+
+  void install_command_routes() {
+    http.Post(R"(/api/v1/stations/([^/]+)/commands)", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = req.matches[1];
+      auto station = ctx.registry.find(id);
+      if (!station) return send_error(res, 404, "not_found", "no station " + id);
+      if (station->record.enrollment != store::Enrollment::approved) {
+        return send_error(res, 409, "wrong_state", "station " + id + " is not approved");
+      }
+      auto body = parse_body(req, res);
+      if (!body) return;
+      loa::v1::Command command;
+      const auto type = string_field(*body, "type");
+      if (type == "ping") {
+        command.mutable_ping()->set_text(string_field(*body, "text"));
+      } else if (type == "set_log_level") {
+        auto level = string_field(*body, "level");
+        if (!log::parse_level(level)) return send_error(res, 422, "invalid", "unknown log level " + level);
+        command.mutable_set_log_level()->set_level(level);
+      } else {
+        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level)");
+      }
+      if (body->contains("expires_in_s") && (*body)["expires_in_s"].is_number_integer()) {
+        command.set_expires_at_ms(time::wall_ms() + (*body)["expires_in_s"].get<std::int64_t>() * 1000);
+      }
+      auto record = ctx.commands.enqueue(id, std::move(command));
+      ctx.control.wake();
+      send_json(res, to_json(record), 202);
+    });
+    http.Get("/api/v1/commands", [this](const httplib::Request& req, httplib::Response& res) {
+      store::CommandFilter f;
+      f.station_id = req.get_param_value("station");
+      if (req.has_param("state")) {
+        f.state = store::parse_command_state(req.get_param_value("state"));
+        if (!f.state) return send_error(res, 422, "invalid", "state must be pending, applied, failed or rejected");
+      }
+      f.limit = query_size(req, "limit", 100, 1000);
+      f.offset = query_size(req, "offset", 0, SIZE_MAX);
+      json items = json::array();
+      for (const auto& c : ctx.store.list_commands(f)) items.push_back(to_json(c));
+      send_json(res, {{"items", items}, {"limit", f.limit}, {"offset", f.offset}});
+    });
+    http.Get(R"(/api/v1/commands/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      auto c = ctx.store.find_command(req.matches[1]);
+      if (!c) return send_error(res, 404, "not_found", "no command " + std::string(req.matches[1]));
+      send_json(res, to_json(*c));
+    });
+  }
+
+  void metrics(httplib::Response& res) {
+    std::string out;
+    out += "# HELP loa_link_events_total Control-link events by kind.\n# TYPE loa_link_events_total counter\n";
+    for (const auto& [name, value] : ctx.counters.snapshot()) {
+      out += "loa_link_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
+    }
+    out += "# HELP loa_station_online 1 when the station's control link is up.\n# TYPE loa_station_online gauge\n";
+    for (const auto& s : ctx.registry.list()) {
+      if (s.record.enrollment != store::Enrollment::approved) continue;
+      out += "loa_station_online{station=\"" + s.record.id + "\"} " +
+             (s.state == registry::StationState::online ? "1" : "0") + "\n";
+    }
+    out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
+    out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
+    res.set_content(out, "text/plain; version=0.0.4");
+  }
+};
+
+ApiServer::ApiServer(ApiSettings settings, ApiContext context)
+    : impl_(std::make_unique<Impl>(std::move(settings), context)) {
+  impl_->install_routes();
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+int ApiServer::start() {
+  auto& s = impl_->settings;
+  impl_->port = s.port == 0 ? impl_->http.bind_to_any_port(s.listen_address)
+                            : (impl_->http.bind_to_port(s.listen_address, s.port) ? s.port : -1);
+  if (impl_->port <= 0) {
+    throw std::runtime_error("cannot listen on " + s.listen_address + ":" + std::to_string(s.port));
+  }
+  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  kLog.info("listening: url=http://{}:{}/", s.listen_address, impl_->port);
+  return impl_->port;
+}
+
+void ApiServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->http.stop();
+  impl_->thread.join();
+}
+
+}  // namespace loa::api

@@ -1,0 +1,63 @@
+#include "json_views.hpp"
+
+#include "loa/v1/command.pb.h"
+
+namespace loa::api {
+namespace {
+
+nlohmann::json optional_int(const std::optional<std::int64_t>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const registry::StationView& s) {
+  return {
+      {"id", s.record.id},
+      {"name", s.record.name},
+      {"commune", s.record.commune},
+      {"location", s.record.location},
+      {"state", registry::to_string(s.state)},
+      {"enrollment", store::to_string(s.record.enrollment)},
+      {"public_key", s.record.public_key},
+      {"key_fingerprint", s.key_fingerprint},
+      {"last_seen_ms", optional_int(s.record.last_seen_ms)},
+      {"online_since_ms", optional_int(s.online_since_ms)},
+      {"last_address", s.record.last_address},
+      {"software_version", s.record.software_version},
+      {"created_ms", s.record.created_ms},
+  };
+}
+
+nlohmann::json to_json(const store::ZoneRecord& z) {
+  return {
+      {"id", z.id},
+      {"name", z.name},
+      {"kind", store::to_string(z.kind)},
+      {"parent_id", z.parent_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.parent_id)},
+      {"stations", z.station_ids},
+  };
+}
+
+nlohmann::json to_json(const store::CommandRecord& c) {
+  nlohmann::json out{
+      {"id", c.id},
+      {"station_id", c.station_id},
+      {"kind", c.kind},
+      {"state", store::to_string(c.state)},
+      {"created_ms", c.created_ms},
+      {"attempts", c.attempts},
+      {"last_sent_ms", optional_int(c.last_sent_ms)},
+      {"completed_ms", optional_int(c.completed_ms)},
+      {"result_detail", c.result_detail},
+      {"duplicate_results", c.duplicate_results},
+  };
+  loa::v1::Command command;
+  if (command.ParseFromString(c.payload)) {
+    if (command.has_ping()) out["args"] = {{"text", command.ping().text()}};
+    if (command.has_set_log_level()) out["args"] = {{"level", command.set_log_level().level()}};
+  }
+  return out;
+}
+
+}  // namespace loa::api

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "loa/registry/station_registry.hpp"
+#include "loa/store/records.hpp"
+
+namespace loa::api {
+
+// The API's JSON shapes. One place, so every route shows a record the same way.
+[[nodiscard]] nlohmann::json to_json(const registry::StationView& station);
+[[nodiscard]] nlohmann::json to_json(const store::ZoneRecord& zone);
+[[nodiscard]] nlohmann::json to_json(const store::CommandRecord& command);
+
+}  // namespace loa::api

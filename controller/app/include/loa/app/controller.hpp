@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "loa/app/controller_config.hpp"
+
+namespace loa::app {
+
+// The whole controller: store, registry, control link and API, wired from one config.
+class Controller {
+ public:
+  explicit Controller(const ControllerConfig& config);
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+  ~Controller();
+
+  // Opens the store, makes keys and secrets on first start, binds and serves.
+  void start();
+  void stop();
+
+  [[nodiscard]] const std::string& control_endpoint() const;
+  [[nodiscard]] int http_port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs the controller until SIGINT or SIGTERM. Returns the process exit code.
+// The caller must have blocked those signals in every thread (see block_stop_signals).
+int run_until_signalled(const ControllerConfig& config);
+
+// Blocks SIGINT, SIGTERM and SIGHUP so they are taken synchronously by the waiting
+// thread. Call first in main(), before any thread exists.
+void block_stop_signals();
+
+}  // namespace loa::app

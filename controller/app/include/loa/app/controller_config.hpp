@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+
+#include "loa/link/link_settings.hpp"
+#include "loa/log/log.hpp"
+
+namespace loa::app {
+
+// Everything loa-controller can be told, with defaults that run on localhost.
+// deploy/controller.yaml lists each option with its default.
+struct ControllerConfig {
+  std::string data_dir = "loa-data";  // database, keys, generated secrets
+
+  struct Control {
+    std::string bind = "tcp://127.0.0.1:7700";  // where agents connect
+    link::LinkSettings link;
+    std::chrono::milliseconds command_resend{10000};  // re-send an unanswered command after
+    std::uint32_t max_pending_stations = 1000;        // unknown stations kept for approval
+  } control;
+
+  struct Http {
+    std::string listen = "127.0.0.1";
+    std::uint32_t port = 8080;  // 0 = any free port
+    std::string api_token;      // empty = read/generate <data_dir>/api-token
+    std::string admin_password; // empty = read/generate <data_dir>/admin-password
+    bool metrics_need_token = false;
+  } http;
+
+  struct Log {
+    log::Level level = log::Level::info;
+    log::Target target = log::Target::stderr_stream;
+  } log;
+};
+
+// Reads a controller configuration file; throws config::ConfigError naming file, line and
+// option on the first problem. An empty path gives the defaults.
+[[nodiscard]] ControllerConfig load_controller_config(const std::string& path);
+
+}  // namespace loa::app

@@ -1,0 +1,137 @@
+#include "loa/app/controller.hpp"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "loa/api/api_server.hpp"
+#include "loa/app/secret_file.hpp"
+#include "loa/curve/key_pair.hpp"
+#include "loa/log/log.hpp"
+#include "loa/registry/station_registry.hpp"
+#include "loa/server/command_dispatcher.hpp"
+#include "loa/server/control_server.hpp"
+#include "loa/store/store.hpp"
+#include "loa/version.hpp"
+
+namespace loa::app {
+namespace {
+
+const log::Logger kLog("controller");
+
+// Each agent is one TCP connection; a province is thousands of them.
+void raise_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+struct Controller::Impl {
+  ControllerConfig config;
+  time::SystemClock clock;
+  std::unique_ptr<store::IStore> store;
+  std::unique_ptr<registry::StationRegistry> registry;
+  std::unique_ptr<server::CommandDispatcher> commands;
+  server::LinkCounters counters;
+  std::unique_ptr<server::ControlServer> control;
+  std::unique_ptr<api::ApiServer> api;
+  std::string control_endpoint;
+  int http_port = 0;
+};
+
+Controller::Controller(const ControllerConfig& config) : impl_(std::make_unique<Impl>()) { impl_->config = config; }
+
+Controller::~Controller() { stop(); }
+
+void Controller::start() {
+  auto& i = *impl_;
+  const auto& c = i.config;
+  raise_file_limit();
+  std::filesystem::create_directories(c.data_dir);
+  ::chmod(c.data_dir.c_str(), 0700);
+
+  auto keys = curve::load_or_create(c.data_dir + "/controller.key");
+  {
+    // The public half, to hand to agents (controller.public_key_file in their config).
+    std::ofstream pub(c.data_dir + "/controller.pub");
+    pub << keys.public_z85 << "\n";
+  }
+  std::string token = c.http.api_token.empty() ? load_or_create_secret(c.data_dir + "/api-token", 32) : c.http.api_token;
+  std::string password =
+      c.http.admin_password.empty() ? load_or_create_secret(c.data_dir + "/admin-password", 16) : c.http.admin_password;
+
+  i.store = store::open_sqlite_store(c.data_dir + "/controller.db");
+  i.registry = std::make_unique<registry::StationRegistry>(*i.store, i.clock, c.control.max_pending_stations);
+  i.commands = std::make_unique<server::CommandDispatcher>(*i.store, i.clock, c.control.command_resend);
+
+  server::ControlServerSettings cs;
+  cs.bind_endpoint = c.control.bind;
+  cs.link = c.control.link;
+  cs.public_key_z85 = keys.public_z85;
+  cs.secret_key_z85 = keys.secret_z85;
+  i.control = std::make_unique<server::ControlServer>(cs, *i.registry, *i.commands, i.counters, i.clock);
+  i.control_endpoint = i.control->start();
+
+  api::ApiSettings as;
+  as.listen_address = c.http.listen;
+  as.port = static_cast<int>(c.http.port);
+  as.api_token = token;
+  as.admin_password = password;
+  as.metrics_need_token = c.http.metrics_need_token;
+  i.api = std::make_unique<api::ApiServer>(
+      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters});
+  i.http_port = i.api->start();
+
+  kLog.info("started: version={} control={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
+            i.control_endpoint, c.http.listen, i.http_port, curve::fingerprint(keys.public_z85),
+            i.registry->list().size(), i.commands->pending_count());
+}
+
+void Controller::stop() {
+  if (impl_->api) impl_->api->stop();
+  if (impl_->control) impl_->control->stop();
+}
+
+const std::string& Controller::control_endpoint() const { return impl_->control_endpoint; }
+int Controller::http_port() const { return impl_->http_port; }
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_until_signalled(const ControllerConfig& config) {
+  Controller controller(config);
+  controller.start();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      kLog.info("SIGHUP: nothing to reload yet; configuration changes need a restart");
+      continue;
+    }
+    kLog.info("stopping: signal={}", sig);
+    break;
+  }
+  controller.stop();
+  kLog.info("stopped");
+  return 0;
+}
+
+}  // namespace loa::app

@@ -1,0 +1,41 @@
+#include "loa/app/controller_config.hpp"
+
+#include "loa/config/config_section.hpp"
+#include "loa/link/link_config.hpp"
+#include "loa/log/log_config.hpp"
+
+namespace loa::app {
+
+ControllerConfig load_controller_config(const std::string& path) {
+  ControllerConfig c;
+  if (path.empty()) return c;
+  auto root = config::ConfigSection::load_file(path);
+  root.read("data_dir", c.data_dir);
+
+  auto control = root.section("control");
+  control.read("bind", c.control.bind);
+  if (c.control.bind.rfind("tcp://", 0) != 0) control.fail("bind", "must be a tcp:// endpoint");
+  link::read_link_options(control, c.control.link);
+  std::int64_t resend_ms = c.control.command_resend.count();
+  control.read("command_resend_ms", resend_ms, 100, 3'600'000);
+  c.control.command_resend = std::chrono::milliseconds(resend_ms);
+  control.read("max_pending_stations", c.control.max_pending_stations, 0, 1'000'000);
+  control.finish();
+
+  auto http = root.section("http");
+  http.read("listen", c.http.listen);
+  http.read("port", c.http.port, 0, 65535);
+  http.read("api_token", c.http.api_token);
+  if (!c.http.api_token.empty() && c.http.api_token.size() < 16) {
+    http.fail("api_token", "must be at least 16 characters");
+  }
+  http.read("admin_password", c.http.admin_password);
+  http.read("metrics_need_token", c.http.metrics_need_token);
+  http.finish();
+
+  log::read_log_options(root.section("log"), c.log.level, c.log.target);
+  root.finish();
+  return c;
+}
+
+}  // namespace loa::app

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loa/store/store.hpp"
+#include "loa/time/clock.hpp"
+
+namespace loa::registry {
+
+// What an operator sees of a station: enrollment and, for approved stations, the link.
+enum class StationState { pending, online, offline, rejected, revoked };
+[[nodiscard]] const char* to_string(StationState s);
+
+struct StationView {
+  store::StationRecord record;
+  StationState state = StationState::offline;
+  std::string key_fingerprint;
+  std::optional<std::int64_t> online_since_ms;
+};
+
+// The ZAP handler's question: may this key, claiming this station id, connect?
+struct AuthRequest {
+  std::string station_id;  // the client's ZeroMQ routing id
+  std::string public_key;  // Z85
+  std::string address;     // peer IP address
+};
+
+enum class AuthVerdict {
+  admitted,
+  no_station_id,     // the client set no (or an unusable) routing id
+  pending_approval,  // unknown or not yet approved: recorded as pending
+  rejected,          // an admin rejected this station
+  revoked,           // the station (or this key) was revoked
+  key_mismatch,      // the station is enrolled with another key
+  too_many_pending,  // pending list is full; nothing recorded
+};
+[[nodiscard]] const char* to_string(AuthVerdict v);
+
+// Result of an admin action on a station.
+enum class ActionResult { done, not_found, wrong_state, invalid };
+
+// The controller's live picture of its stations, backed by the store. Thread-safe: the
+// control loop and the HTTP API threads both use it.
+class StationRegistry {
+ public:
+  StationRegistry(store::IStore& store, const time::IClock& clock, std::size_t max_pending = 1000);
+
+  // Enrollment and admission.
+  [[nodiscard]] AuthVerdict authorize(const AuthRequest& request);
+  [[nodiscard]] ActionResult approve(const std::string& id);
+  [[nodiscard]] ActionResult reject(const std::string& id);
+  [[nodiscard]] ActionResult revoke(const std::string& id);
+  // Adds (or re-keys) a station ahead of its first connection, approved.
+  [[nodiscard]] ActionResult provision(store::StationRecord record);
+  [[nodiscard]] ActionResult remove(const std::string& id);
+  // May this connected peer still talk to us? (approved, and not revoked since.)
+  [[nodiscard]] bool is_admitted(const std::string& id) const;
+
+  // Link events from the control loop.
+  void on_hello(const std::string& id, const std::string& software_version, const std::string& address);
+  void on_traffic(const std::string& id);
+  void on_goodbye(const std::string& id);
+  // Marks stations silent for longer than `dead_after` offline; returns their ids.
+  [[nodiscard]] std::vector<std::string> sweep(std::chrono::milliseconds dead_after);
+  // Writes accumulated last-seen data to the store (batched).
+  void flush_seen();
+
+  [[nodiscard]] std::vector<StationView> list() const;
+  [[nodiscard]] std::optional<StationView> find(const std::string& id) const;
+  [[nodiscard]] bool is_online(const std::string& id) const;
+  [[nodiscard]] std::vector<std::string> online_ids() const;
+
+  // Ids that may be used as station ids (and so as ZeroMQ routing ids).
+  [[nodiscard]] static bool is_valid_station_id(const std::string& id);
+
+ private:
+  struct Live {
+    bool online = false;
+    std::chrono::steady_clock::time_point last_heard{};
+    std::optional<std::int64_t> online_since_ms;
+    bool seen_dirty = false;
+  };
+  struct Entry {
+    store::StationRecord record;
+    Live live;
+  };
+
+  StationView view_of(const Entry& e) const;
+  ActionResult set_enrollment(const std::string& id, store::Enrollment to,
+                              std::initializer_list<store::Enrollment> from);
+  void touch(Entry& e);
+
+  store::IStore& store_;
+  const time::IClock& clock_;
+  std::size_t max_pending_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> stations_;
+};
+
+}  // namespace loa::registry

@@ -1,0 +1,275 @@
+#include "loa/registry/station_registry.hpp"
+
+#include <algorithm>
+
+#include "loa/curve/key_pair.hpp"
+#include "loa/log/log.hpp"
+
+namespace loa::registry {
+namespace {
+
+const log::Logger kLog("registry");
+
+}  // namespace
+
+const char* to_string(StationState s) {
+  switch (s) {
+    case StationState::pending: return "pending";
+    case StationState::online: return "online";
+    case StationState::offline: return "offline";
+    case StationState::rejected: return "rejected";
+    case StationState::revoked: return "revoked";
+  }
+  return "offline";
+}
+
+const char* to_string(AuthVerdict v) {
+  switch (v) {
+    case AuthVerdict::admitted: return "admitted";
+    case AuthVerdict::no_station_id: return "no_station_id";
+    case AuthVerdict::pending_approval: return "pending_approval";
+    case AuthVerdict::rejected: return "rejected";
+    case AuthVerdict::revoked: return "revoked";
+    case AuthVerdict::key_mismatch: return "key_mismatch";
+    case AuthVerdict::too_many_pending: return "too_many_pending";
+  }
+  return "unknown";
+}
+
+bool StationRegistry::is_valid_station_id(const std::string& id) {
+  // Letters, digits, '-', '_', '.'; not starting with a NUL byte, which ZeroMQ reserves
+  // for its own generated routing ids.
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+StationRegistry::StationRegistry(store::IStore& store, const time::IClock& clock, std::size_t max_pending)
+    : store_(store), clock_(clock), max_pending_(max_pending) {
+  for (auto& record : store_.list_stations()) {
+    auto id = record.id;
+    stations_.emplace(id, Entry{std::move(record), Live{}});
+  }
+}
+
+AuthVerdict StationRegistry::authorize(const AuthRequest& request) {
+  if (!is_valid_station_id(request.station_id)) return AuthVerdict::no_station_id;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, e] : stations_) {
+    if (e.record.enrollment == store::Enrollment::revoked && e.record.public_key == request.public_key) {
+      return AuthVerdict::revoked;
+    }
+  }
+  auto it = stations_.find(request.station_id);
+  if (it == stations_.end()) {
+    auto pending = std::count_if(stations_.begin(), stations_.end(), [](const auto& kv) {
+      return kv.second.record.enrollment == store::Enrollment::pending;
+    });
+    if (static_cast<std::size_t>(pending) >= max_pending_) return AuthVerdict::too_many_pending;
+    store::StationRecord record;
+    record.id = request.station_id;
+    record.public_key = request.public_key;
+    record.enrollment = store::Enrollment::pending;
+    record.last_address = request.address;
+    record.created_ms = clock_.wall_ms();
+    store_.put_station(record);
+    kLog.info("pending: station={} key={} address={}", record.id, curve::fingerprint(record.public_key),
+              request.address);
+    stations_.emplace(record.id, Entry{std::move(record), Live{}});
+    return AuthVerdict::pending_approval;
+  }
+  auto& record = it->second.record;
+  switch (record.enrollment) {
+    case store::Enrollment::pending:
+      if (record.public_key != request.public_key) {
+        // The agent made a new key before anyone approved the old one: show the new one.
+        record.public_key = request.public_key;
+        store_.put_station(record);
+      }
+      return AuthVerdict::pending_approval;
+    case store::Enrollment::rejected: return AuthVerdict::rejected;
+    case store::Enrollment::revoked: return AuthVerdict::revoked;
+    case store::Enrollment::approved:
+      return record.public_key == request.public_key ? AuthVerdict::admitted : AuthVerdict::key_mismatch;
+  }
+  return AuthVerdict::pending_approval;
+}
+
+ActionResult StationRegistry::set_enrollment(const std::string& id, store::Enrollment to,
+                                             std::initializer_list<store::Enrollment> from) {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  if (it == stations_.end()) return ActionResult::not_found;
+  auto& record = it->second.record;
+  if (std::find(from.begin(), from.end(), record.enrollment) == from.end()) return ActionResult::wrong_state;
+  if (to == store::Enrollment::approved && !curve::is_valid_key(record.public_key)) return ActionResult::invalid;
+  auto updated = record;
+  updated.enrollment = to;
+  store_.put_station(updated);
+  record = std::move(updated);
+  if (to != store::Enrollment::approved) it->second.live = Live{};
+  kLog.info("enrollment: station={} now={} key={}", id, store::to_string(to), curve::fingerprint(record.public_key));
+  return ActionResult::done;
+}
+
+ActionResult StationRegistry::approve(const std::string& id) {
+  return set_enrollment(id, store::Enrollment::approved, {store::Enrollment::pending, store::Enrollment::rejected});
+}
+
+ActionResult StationRegistry::reject(const std::string& id) {
+  return set_enrollment(id, store::Enrollment::rejected, {store::Enrollment::pending});
+}
+
+ActionResult StationRegistry::revoke(const std::string& id) {
+  return set_enrollment(id, store::Enrollment::revoked,
+                        {store::Enrollment::approved, store::Enrollment::pending, store::Enrollment::rejected});
+}
+
+ActionResult StationRegistry::provision(store::StationRecord record) {
+  if (!is_valid_station_id(record.id) || !curve::is_valid_key(record.public_key)) return ActionResult::invalid;
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(record.id);
+  record.enrollment = store::Enrollment::approved;
+  if (it != stations_.end()) {
+    record.created_ms = it->second.record.created_ms;
+    record.last_seen_ms = it->second.record.last_seen_ms;
+    record.last_address = it->second.record.last_address;
+    record.software_version = it->second.record.software_version;
+    if (it->second.record.public_key != record.public_key) it->second.live = Live{};
+  } else {
+    record.created_ms = clock_.wall_ms();
+  }
+  store_.put_station(record);
+  kLog.info("provisioned: station={} key={}", record.id, curve::fingerprint(record.public_key));
+  auto id = record.id;
+  stations_.insert_or_assign(id, Entry{std::move(record), it != stations_.end() ? it->second.live : Live{}});
+  return ActionResult::done;
+}
+
+ActionResult StationRegistry::remove(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  if (!stations_.contains(id)) return ActionResult::not_found;
+  (void)store_.delete_station(id);
+  stations_.erase(id);
+  return ActionResult::done;
+}
+
+bool StationRegistry::is_admitted(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  return it != stations_.end() && it->second.record.enrollment == store::Enrollment::approved;
+}
+
+void StationRegistry::touch(Entry& e) {
+  e.live.last_heard = clock_.steady();
+  e.record.last_seen_ms = clock_.wall_ms();
+  e.live.seen_dirty = true;
+  if (!e.live.online) {
+    e.live.online = true;
+    e.live.online_since_ms = e.record.last_seen_ms;
+    kLog.info("online: station={} address={}", e.record.id, e.record.last_address);
+  }
+}
+
+void StationRegistry::on_hello(const std::string& id, const std::string& software_version,
+                               const std::string& address) {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  if (it == stations_.end() || it->second.record.enrollment != store::Enrollment::approved) return;
+  it->second.record.software_version = software_version;
+  if (!address.empty()) it->second.record.last_address = address;
+  touch(it->second);
+}
+
+void StationRegistry::on_traffic(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  if (it == stations_.end() || it->second.record.enrollment != store::Enrollment::approved) return;
+  touch(it->second);
+}
+
+void StationRegistry::on_goodbye(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  if (it == stations_.end() || !it->second.live.online) return;
+  it->second.live.online = false;
+  it->second.live.online_since_ms.reset();
+  kLog.info("offline: station={} reason=goodbye", id);
+}
+
+std::vector<std::string> StationRegistry::sweep(std::chrono::milliseconds dead_after) {
+  std::vector<std::string> gone;
+  const auto now = clock_.steady();
+  std::lock_guard lock(mutex_);
+  for (auto& [id, e] : stations_) {
+    if (e.live.online && now - e.live.last_heard > dead_after) {
+      e.live.online = false;
+      e.live.online_since_ms.reset();
+      gone.push_back(id);
+      kLog.warn("offline: station={} reason=silent silent_ms={}", id,
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - e.live.last_heard).count());
+    }
+  }
+  return gone;
+}
+
+void StationRegistry::flush_seen() {
+  std::vector<store::SeenUpdate> updates;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, e] : stations_) {
+      if (!e.live.seen_dirty || !e.record.last_seen_ms) continue;
+      e.live.seen_dirty = false;
+      updates.push_back({id, *e.record.last_seen_ms, e.record.last_address, e.record.software_version});
+    }
+  }
+  store_.record_seen(updates);
+}
+
+StationView StationRegistry::view_of(const Entry& e) const {
+  StationView v;
+  v.record = e.record;
+  v.key_fingerprint = e.record.public_key.empty() ? "" : curve::fingerprint(e.record.public_key);
+  v.online_since_ms = e.live.online_since_ms;
+  switch (e.record.enrollment) {
+    case store::Enrollment::pending: v.state = StationState::pending; break;
+    case store::Enrollment::rejected: v.state = StationState::rejected; break;
+    case store::Enrollment::revoked: v.state = StationState::revoked; break;
+    case store::Enrollment::approved: v.state = e.live.online ? StationState::online : StationState::offline; break;
+  }
+  return v;
+}
+
+std::vector<StationView> StationRegistry::list() const {
+  std::lock_guard lock(mutex_);
+  std::vector<StationView> out;
+  out.reserve(stations_.size());
+  for (const auto& [id, e] : stations_) out.push_back(view_of(e));
+  return out;
+}
+
+std::optional<StationView> StationRegistry::find(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  if (it == stations_.end()) return std::nullopt;
+  return view_of(it->second);
+}
+
+bool StationRegistry::is_online(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  return it != stations_.end() && it->second.live.online;
+}
+
+std::vector<std::string> StationRegistry::online_ids() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [id, e] : stations_) {
+    if (e.live.online) out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace loa::registry

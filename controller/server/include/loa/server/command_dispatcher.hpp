@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "loa/store/store.hpp"
+#include "loa/time/clock.hpp"
+#include "loa/v1/command.pb.h"
+
+namespace loa::server {
+
+// At-least-once delivery of commands to stations. Every command is stored before it is
+// sent, and stays pending (in the store, so across restarts) until the station's result
+// arrives; the control loop asks which commands are due for a station and re-sends
+// those unanswered for longer than the resend interval. Thread-safe.
+class CommandDispatcher {
+ public:
+  CommandDispatcher(store::IStore& store, const time::IClock& clock, std::chrono::milliseconds resend_after);
+
+  // Stores a new command for `station_id` and returns its record (with the id it was
+  // given). The caller has checked that the station exists.
+  [[nodiscard]] store::CommandRecord enqueue(const std::string& station_id, loa::v1::Command command);
+
+  struct Due {
+    std::string id;
+    std::string payload;  // serialized loa.v1.Command
+    bool resend = false;
+  };
+  // Commands to send to `station_id` now: never sent on this link, or unanswered for
+  // longer than the resend interval. `link_restarted` makes every pending command due
+  // (the station just said hello, so whatever was in flight is lost).
+  [[nodiscard]] std::vector<Due> take_due(const std::string& station_id, bool link_restarted);
+
+  // Records a station's result. Returns false for a result already recorded (or for a
+  // command this controller never sent to that station).
+  [[nodiscard]] bool complete(const std::string& station_id, const loa::v1::CommandResult& result);
+
+  [[nodiscard]] std::size_t pending_count() const;
+  [[nodiscard]] std::vector<std::string> stations_with_pending() const;
+
+ private:
+  struct Pending {
+    std::string id;
+    std::string payload;
+    std::int64_t attempts = 0;
+    bool sent_on_this_link = false;
+    std::chrono::steady_clock::time_point last_sent{};
+  };
+
+  store::IStore& store_;
+  const time::IClock& clock_;
+  std::chrono::milliseconds resend_after_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::vector<Pending>> pending_;  // station id -> commands in order
+};
+
+// A random 128-bit id in UUID text form (version 4).
+[[nodiscard]] std::string new_command_id();
+
+}  // namespace loa::server

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "loa/link/link_settings.hpp"
+#include "loa/registry/station_registry.hpp"
+#include "loa/server/command_dispatcher.hpp"
+#include "loa/server/link_counters.hpp"
+#include "loa/time/clock.hpp"
+
+namespace loa::server {
+
+struct ControlServerSettings {
+  std::string bind_endpoint = "tcp://127.0.0.1:7700";
+  link::LinkSettings link;
+  std::string public_key_z85;  // the controller's CURVE key pair
+  std::string secret_key_z85;
+  std::chrono::milliseconds seen_flush_interval{5000};
+};
+
+// The controller's end of the control link: one ROUTER socket (CURVE server) that every
+// agent connects to, its ZAP handler, and the loop that runs them on one thread.
+// Everything else talks to the loop through thread-safe calls that wake it.
+class ControlServer {
+ public:
+  ControlServer(ControlServerSettings settings, registry::StationRegistry& registry,
+                CommandDispatcher& commands, LinkCounters& counters, const time::IClock& clock);
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+  ~ControlServer();
+
+  // Binds (ZAP handler first, then the control socket) and starts the loop thread.
+  // Returns the endpoint actually bound (with the port, if the settings said '*').
+  std::string start();
+  void stop();
+
+  // Thread-safe: new commands are waiting; send them now rather than at the next tick.
+  void wake();
+  // Thread-safe: drop the station's connection at once (after revoke/reject/removal).
+  void disconnect(const std::string& station_id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loa::server

@@ -1,0 +1,145 @@
+#include "loa/server/command_dispatcher.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+
+#include "loa/log/log.hpp"
+
+namespace loa::server {
+namespace {
+
+const log::Logger kLog("commands");
+
+std::string kind_of(const loa::v1::Command& c) {
+  switch (c.action_case()) {
+    case loa::v1::Command::kPing: return "ping";
+    case loa::v1::Command::kSetLogLevel: return "set_log_level";
+    case loa::v1::Command::ACTION_NOT_SET: break;
+  }
+  return "none";
+}
+
+store::CommandState state_of(loa::v1::CommandResult::Outcome o) {
+  switch (o) {
+    case loa::v1::CommandResult::OUTCOME_APPLIED: return store::CommandState::applied;
+    case loa::v1::CommandResult::OUTCOME_REJECTED: return store::CommandState::rejected;
+    default: return store::CommandState::failed;
+  }
+}
+
+}  // namespace
+
+std::string new_command_id() {
+  std::array<unsigned char, 16> b{};
+  randombytes_buf(b.data(), b.size());
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0xf];
+  }
+  return out;
+}
+
+CommandDispatcher::CommandDispatcher(store::IStore& store, const time::IClock& clock,
+                                     std::chrono::milliseconds resend_after)
+    : store_(store), clock_(clock), resend_after_(resend_after) {
+  for (auto& record : store_.pending_commands()) {
+    pending_[record.station_id].push_back(Pending{record.id, record.payload, record.attempts, false, {}});
+  }
+}
+
+store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, loa::v1::Command command) {
+  store::CommandRecord record;
+  record.id = command.id().empty() ? new_command_id() : command.id();
+  command.set_id(record.id);
+  if (command.issued_at_ms() == 0) command.set_issued_at_ms(clock_.wall_ms());
+  record.station_id = station_id;
+  record.kind = kind_of(command);
+  record.payload = command.SerializeAsString();
+  record.created_ms = command.issued_at_ms();
+  std::lock_guard lock(mutex_);
+  store_.add_command(record);  // stored first: a crash after this still delivers it
+  pending_[station_id].push_back(Pending{record.id, record.payload, 0, false, {}});
+  return record;
+}
+
+std::vector<CommandDispatcher::Due> CommandDispatcher::take_due(const std::string& station_id,
+                                                                bool link_restarted) {
+  std::vector<Due> due;
+  std::vector<std::pair<std::string, std::int64_t>> sent;
+  const auto now = clock_.steady();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = pending_.find(station_id);
+    if (it == pending_.end()) return due;
+    for (auto& p : it->second) {
+      if (link_restarted) p.sent_on_this_link = false;
+      bool first = !p.sent_on_this_link;
+      if (!first && now - p.last_sent < resend_after_) continue;
+      due.push_back(Due{p.id, p.payload, p.attempts > 0});
+      p.sent_on_this_link = true;
+      p.last_sent = now;
+      ++p.attempts;
+      sent.emplace_back(p.id, p.attempts);
+    }
+  }
+  const auto wall = clock_.wall_ms();
+  for (const auto& [id, attempts] : sent) {
+    try {
+      store_.record_sent(id, attempts, wall);
+    } catch (const store::StoreError& e) {
+      // Losing the attempt counter is harmless; the command itself is still stored.
+      kLog.warn("record_sent failed: command={} error={}", id, e.what());
+    }
+  }
+  return due;
+}
+
+bool CommandDispatcher::complete(const std::string& station_id, const loa::v1::CommandResult& result) {
+  std::lock_guard lock(mutex_);
+  auto it = pending_.find(station_id);
+  bool was_pending = false;
+  if (it != pending_.end()) {
+    auto& list = it->second;
+    auto pos = std::find_if(list.begin(), list.end(), [&](const Pending& p) { return p.id == result.command_id(); });
+    if (pos != list.end()) {
+      list.erase(pos);
+      was_pending = true;
+    }
+    if (list.empty()) pending_.erase(it);
+  }
+  if (!was_pending) {
+    // A repeated result for a finished command, or an id we never sent this station:
+    // count it against the command only if it really is this station's.
+    auto record = store_.find_command(result.command_id());
+    if (record && record->station_id == station_id) {
+      (void)store_.complete_command(result.command_id(), state_of(result.outcome()), result.detail(),
+                                    clock_.wall_ms());
+    }
+    return false;
+  }
+  return store_.complete_command(result.command_id(), state_of(result.outcome()), result.detail(),
+                                 clock_.wall_ms());
+}
+
+std::size_t CommandDispatcher::pending_count() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& [id, list] : pending_) n += list.size();
+  return n;
+}
+
+std::vector<std::string> CommandDispatcher::stations_with_pending() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [id, list] : pending_) out.push_back(id);
+  return out;
+}
+
+}  // namespace loa::server

@@ -1,0 +1,107 @@
+#include "loa/server/connection_monitor.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <vector>
+
+#include "loa/log/log.hpp"
+
+namespace loa::server {
+namespace {
+
+const log::Logger kLog("link");
+constexpr const char* kMonitorEndpoint = "inproc://loa-control-monitor";
+
+std::string peer_address(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
+  char host[INET6_ADDRSTRLEN] = {};
+  int port = 0;
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  } else {
+    return {};
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+const char* failure_name(int event) {
+  switch (event) {
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: return "protocol";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: return "no_detail";
+    default: return "other";
+  }
+}
+
+}  // namespace
+
+ConnectionMonitor::ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, LinkCounters& counters)
+    : socket_(context, zmq::socket_type::pair), counters_(counters), log_limit_(std::chrono::seconds(60)) {
+  const int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+  if (zmq_socket_monitor(monitored.handle(), kMonitorEndpoint, events) != 0) {
+    throw zmq::error_t();
+  }
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.connect(kMonitorEndpoint);
+}
+
+std::string ConnectionMonitor::address_of(int fd) const {
+  auto it = peers_.find(fd);
+  return it == peers_.end() ? std::string() : it->second;
+}
+
+void ConnectionMonitor::handle_one() {
+  std::vector<zmq::message_t> parts;
+  if (!zmq::recv_multipart(socket_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+  if (parts.empty() || parts[0].size() < 6) return;
+  std::uint16_t event = 0;
+  std::uint32_t value = 0;
+  std::memcpy(&event, parts[0].data(), sizeof event);
+  std::memcpy(&value, static_cast<const char*>(parts[0].data()) + 2, sizeof value);
+
+  switch (event) {
+    case ZMQ_EVENT_ACCEPTED:
+      peers_[static_cast<int>(value)] = peer_address(static_cast<int>(value));
+      break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+      // The value is the ZMTP error, not the descriptor; the DISCONNECTED event of
+      // the same connection follows and names it.
+      last_failed_reason_ = event;
+      if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+        ++counters_.handshake_failed_protocol;
+      } else {
+        ++counters_.handshake_failed_other;
+      }
+      break;
+    case ZMQ_EVENT_DISCONNECTED: {
+      const int fd = static_cast<int>(value);
+      auto address = address_of(fd);
+      if (last_failed_reason_ != 0) {
+        std::uint64_t suppressed = 0;
+        auto host = address.substr(0, address.rfind(':'));
+        if (log_limit_.allow(host, std::chrono::steady_clock::now(), suppressed)) {
+          kLog.warn("refused: reason=handshake_{} address={} key=none suppressed={}",
+                    failure_name(last_failed_reason_), address.empty() ? "unknown" : address, suppressed);
+        }
+        last_failed_reason_ = 0;
+      }
+      peers_.erase(fd);
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace loa::server

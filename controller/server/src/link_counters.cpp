@@ -1,0 +1,34 @@
+#include "loa/server/link_counters.hpp"
+
+namespace loa::server {
+
+std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() const {
+  return {
+      {"admitted", admitted.load()},
+      {"refused_no_station_id", refused_no_station_id.load()},
+      {"refused_pending", refused_pending.load()},
+      {"refused_rejected", refused_rejected.load()},
+      {"refused_revoked", refused_revoked.load()},
+      {"refused_key_mismatch", refused_key_mismatch.load()},
+      {"refused_too_many_pending", refused_too_many_pending.load()},
+      {"refused_bad_zap_request", refused_bad_zap_request.load()},
+      {"handshake_failed_protocol", handshake_failed_protocol.load()},
+      {"handshake_failed_other", handshake_failed_other.load()},
+      {"frames_received", frames_received.load()},
+      {"frames_rejected_empty", frames_rejected_empty.load()},
+      {"frames_rejected_too_large", frames_rejected_too_large.load()},
+      {"frames_rejected_malformed", frames_rejected_malformed.load()},
+      {"frames_rejected_unknown_type", frames_rejected_unknown_type.load()},
+      {"frames_rejected_bad_shape", frames_rejected_bad_shape.load()},
+      {"frames_rejected_not_admitted", frames_rejected_not_admitted.load()},
+      {"commands_sent", commands_sent.load()},
+      {"command_resends", command_resends.load()},
+      {"command_results", command_results.load()},
+      {"command_duplicate_results", command_duplicate_results.load()},
+      {"send_failures", send_failures.load()},
+      {"stations_went_offline", stations_went_offline.load()},
+      {"connections_cut", connections_cut.load()},
+  };
+}
+
+}  // namespace loa::server

@@ -1,0 +1,93 @@
+#include "loa/server/zap_handler.hpp"
+
+#include <vector>
+
+#include "loa/curve/key_pair.hpp"
+#include "loa/log/log.hpp"
+
+namespace loa::server {
+namespace {
+
+const log::Logger kLog("zap");
+constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
+
+void count(LinkCounters& c, registry::AuthVerdict v) {
+  using V = registry::AuthVerdict;
+  switch (v) {
+    case V::admitted: ++c.admitted; break;
+    case V::no_station_id: ++c.refused_no_station_id; break;
+    case V::pending_approval: ++c.refused_pending; break;
+    case V::rejected: ++c.refused_rejected; break;
+    case V::revoked: ++c.refused_revoked; break;
+    case V::key_mismatch: ++c.refused_key_mismatch; break;
+    case V::too_many_pending: ++c.refused_too_many_pending; break;
+  }
+}
+
+}  // namespace
+
+ZapHandler::ZapHandler(zmq::context_t& context, registry::StationRegistry& registry, LinkCounters& counters)
+    : socket_(context, zmq::socket_type::rep),
+      registry_(registry),
+      counters_(counters),
+      log_limit_(std::chrono::seconds(60)) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.bind(kZapEndpoint);
+}
+
+void ZapHandler::handle_one() {
+  std::vector<zmq::message_t> request;
+  if (!zmq::recv_multipart(socket_, std::back_inserter(request), zmq::recv_flags::dontwait)) return;
+
+  // RFC 27 request: version, request id, domain, address, identity, mechanism, credentials...
+  auto frame = [&](std::size_t i) { return i < request.size() ? request[i].to_string() : std::string(); };
+  const std::string version = frame(0);
+  const std::string request_id = frame(1);
+  const std::string address = frame(3);
+  const std::string station_id = frame(4);
+  const std::string mechanism = frame(5);
+
+  std::string status = "400";
+  std::string status_text;
+  if (version != "1.0" || mechanism != "CURVE" || request.size() < 7) {
+    ++counters_.refused_bad_zap_request;
+    status_text = "only CURVE is served";
+    kLog.warn("refused: reason=bad_request mechanism={} address={}", mechanism, address);
+  } else {
+    auto key = curve::to_z85(request[6].to_string_view());
+    if (!key) {
+      ++counters_.refused_bad_zap_request;
+      status_text = "bad key";
+    } else {
+      auto verdict = registry_.authorize({station_id, *key, address});
+      count(counters_, verdict);
+      status_text = registry::to_string(verdict);
+      if (verdict == registry::AuthVerdict::admitted) {
+        status = "200";
+        kLog.debug("admitted: station={} key={} address={}", station_id, curve::fingerprint(*key), address);
+      } else {
+        std::uint64_t suppressed = 0;
+        // Once per peer (address + key) per minute: a refused agent retries every few
+        // seconds and must not fill the journal.
+        if (log_limit_.allow(address + "/" + *key, std::chrono::steady_clock::now(), suppressed)) {
+          kLog.warn("refused: reason={} station={} key={} address={} suppressed={}", status_text,
+                    station_id, curve::fingerprint(*key), address, suppressed);
+        }
+      }
+    }
+  }
+
+  // The user id of an admitted peer is its station id; libzmq attaches it to every
+  // message from that connection as the "User-Id" property.
+  const std::string user_id = status == "200" ? station_id : std::string();
+  std::array<zmq::const_buffer, 6> reply{zmq::buffer(std::string_view("1.0")), zmq::buffer(request_id),
+                                         zmq::buffer(status), zmq::buffer(status_text),
+                                         zmq::buffer(user_id), zmq::const_buffer()};
+  try {
+    zmq::send_multipart(socket_, reply);
+  } catch (const zmq::error_t& e) {
+    kLog.error("reply failed: error={}", e.what());
+  }
+}
+
+}  // namespace loa::server

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loa::store {
+
+// Where a station stands in enrollment. Online/offline is not stored: it is what the
+// running controller sees, and every station is offline until it says hello.
+enum class Enrollment { pending, approved, rejected, revoked };
+
+[[nodiscard]] const char* to_string(Enrollment e);
+[[nodiscard]] std::optional<Enrollment> parse_enrollment(const std::string& text);
+
+struct StationRecord {
+  std::string id;          // stable id, also the agent's ZeroMQ routing id
+  std::string name;        // human name, e.g. "Xã Cẩm Bình – cụm 1"
+  std::string commune;     // commune the station belongs to
+  std::string location;    // free text or "lat,lon"
+  std::string public_key;  // CURVE public key, Z85; empty until known
+  Enrollment enrollment = Enrollment::pending;
+  std::optional<std::int64_t> last_seen_ms;
+  std::string last_address;      // peer IP address of the last connection
+  std::string software_version;  // from the last hello
+  std::int64_t created_ms = 0;
+};
+
+enum class ZoneKind { commune, village, custom };
+[[nodiscard]] const char* to_string(ZoneKind k);
+[[nodiscard]] std::optional<ZoneKind> parse_zone_kind(const std::string& text);
+
+struct ZoneRecord {
+  std::string id;
+  std::string name;
+  ZoneKind kind = ZoneKind::custom;
+  std::string parent_id;             // empty at the top
+  std::vector<std::string> station_ids;  // members, sorted
+};
+
+enum class CommandState { pending, applied, failed, rejected };
+[[nodiscard]] const char* to_string(CommandState s);
+[[nodiscard]] std::optional<CommandState> parse_command_state(const std::string& text);
+
+struct CommandRecord {
+  std::string id;
+  std::string station_id;
+  std::string kind;     // "ping", "set_log_level", ... for listings
+  std::string payload;  // serialized loa.v1.Command
+  CommandState state = CommandState::pending;
+  std::int64_t created_ms = 0;
+  std::int64_t attempts = 0;            // times sent
+  std::optional<std::int64_t> last_sent_ms;
+  std::optional<std::int64_t> completed_ms;
+  std::string result_detail;
+  std::int64_t duplicate_results = 0;   // results that said "applied before"
+};
+
+struct CommandFilter {
+  std::string station_id;                  // empty = all
+  std::optional<CommandState> state;       // nullopt = all
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+};
+
+// Last-seen updates are written in batches: a heartbeat per station every few seconds
+// must not cost a disk write each.
+struct SeenUpdate {
+  std::string station_id;
+  std::int64_t last_seen_ms = 0;
+  std::string address;
+  std::string software_version;
+};
+
+}  // namespace loa::store

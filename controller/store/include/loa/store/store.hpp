@@ -1,0 +1,60 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "loa/store/records.hpp"
+
+namespace loa::store {
+
+// Where the controller keeps what must survive a restart. Narrow on purpose: a
+// PostgreSQL implementation slots in behind it without touching the callers. Methods
+// throw StoreError when the backend fails (disk full, I/O error); callers answer the
+// request with an error and lose nothing already committed.
+class IStore {
+ public:
+  virtual ~IStore() = default;
+
+  // Stations
+  [[nodiscard]] virtual std::vector<StationRecord> list_stations() = 0;
+  [[nodiscard]] virtual std::optional<StationRecord> find_station(const std::string& id) = 0;
+  // Inserts or replaces every field except last-seen data.
+  virtual void put_station(const StationRecord& station) = 0;
+  virtual void record_seen(std::span<const SeenUpdate> updates) = 0;
+  [[nodiscard]] virtual bool delete_station(const std::string& id) = 0;
+
+  // Zones
+  [[nodiscard]] virtual std::vector<ZoneRecord> list_zones() = 0;
+  [[nodiscard]] virtual std::optional<ZoneRecord> find_zone(const std::string& id) = 0;
+  // Inserts or replaces a zone, members included. Unknown station ids are an error.
+  virtual void put_zone(const ZoneRecord& zone) = 0;
+  [[nodiscard]] virtual bool delete_zone(const std::string& id) = 0;
+
+  // Commands
+  virtual void add_command(const CommandRecord& command) = 0;
+  [[nodiscard]] virtual std::optional<CommandRecord> find_command(const std::string& id) = 0;
+  [[nodiscard]] virtual std::vector<CommandRecord> list_commands(const CommandFilter& filter) = 0;
+  [[nodiscard]] virtual std::vector<CommandRecord> pending_commands() = 0;
+  virtual void record_sent(const std::string& id, std::int64_t attempts, std::int64_t sent_ms) = 0;
+  // Records the agent's result. Returns false if the command was already complete (a
+  // repeated result), in which case only the duplicate counter moves.
+  [[nodiscard]] virtual bool complete_command(const std::string& id, CommandState state,
+                                              const std::string& detail, std::int64_t completed_ms) = 0;
+};
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Opens (creating if needed) the SQLite store at `path` and brings its schema up to
+// date. Thread-safe: calls are serialized on one connection.
+[[nodiscard]] std::unique_ptr<IStore> open_sqlite_store(const std::string& path);
+
+// Schema version the SQLite store migrates to.
+[[nodiscard]] int sqlite_schema_version();
+
+}  // namespace loa::store

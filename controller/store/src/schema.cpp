@@ -1,0 +1,49 @@
+#include "schema.hpp"
+
+namespace loa::store {
+
+// Append only: a released step is never edited; a change to the schema is a new step.
+const std::array<sqlite::Migration, 1> kSqliteMigrations{{
+    {1, R"sql(
+CREATE TABLE stations (
+  id               TEXT PRIMARY KEY,
+  name             TEXT NOT NULL DEFAULT '',
+  commune          TEXT NOT NULL DEFAULT '',
+  location         TEXT NOT NULL DEFAULT '',
+  public_key       TEXT NOT NULL DEFAULT '',
+  enrollment       TEXT NOT NULL CHECK (enrollment IN ('pending','approved','rejected','revoked')),
+  last_seen_ms     INTEGER,
+  last_address     TEXT NOT NULL DEFAULT '',
+  software_version TEXT NOT NULL DEFAULT '',
+  created_ms       INTEGER NOT NULL
+);
+CREATE TABLE zones (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('commune','village','custom')),
+  parent_id  TEXT REFERENCES zones(id) ON DELETE SET NULL
+);
+CREATE TABLE zone_members (
+  zone_id    TEXT NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  station_id TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  PRIMARY KEY (zone_id, station_id)
+);
+CREATE TABLE commands (
+  id                TEXT PRIMARY KEY,
+  station_id        TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  kind              TEXT NOT NULL,
+  payload           BLOB NOT NULL,
+  state             TEXT NOT NULL CHECK (state IN ('pending','applied','failed','rejected')),
+  created_ms        INTEGER NOT NULL,
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  last_sent_ms      INTEGER,
+  completed_ms      INTEGER,
+  result_detail     TEXT NOT NULL DEFAULT '',
+  duplicate_results INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX commands_by_station ON commands(station_id, created_ms);
+CREATE INDEX commands_pending ON commands(state) WHERE state = 'pending';
+)sql"},
+}};
+
+}  // namespace loa::store

@@ -1,0 +1,11 @@
+#pragma once
+
+#include <array>
+
+#include "loa/sqlite/migrations.hpp"
+
+namespace loa::store {
+
+extern const std::array<sqlite::Migration, 1> kSqliteMigrations;
+
+}  // namespace loa::store

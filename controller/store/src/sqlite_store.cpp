@@ -1,0 +1,332 @@
+// The controller's store on SQLite (the embedded default).
+#include <mutex>
+#include <type_traits>
+
+#include "loa/sqlite/database.hpp"
+#include "loa/store/store.hpp"
+#include "schema.hpp"
+
+namespace loa::store {
+
+const char* to_string(Enrollment e) {
+  switch (e) {
+    case Enrollment::pending: return "pending";
+    case Enrollment::approved: return "approved";
+    case Enrollment::rejected: return "rejected";
+    case Enrollment::revoked: return "revoked";
+  }
+  return "pending";
+}
+
+std::optional<Enrollment> parse_enrollment(const std::string& text) {
+  for (auto e : {Enrollment::pending, Enrollment::approved, Enrollment::rejected, Enrollment::revoked}) {
+    if (text == to_string(e)) return e;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(ZoneKind k) {
+  switch (k) {
+    case ZoneKind::commune: return "commune";
+    case ZoneKind::village: return "village";
+    case ZoneKind::custom: return "custom";
+  }
+  return "custom";
+}
+
+std::optional<ZoneKind> parse_zone_kind(const std::string& text) {
+  for (auto k : {ZoneKind::commune, ZoneKind::village, ZoneKind::custom}) {
+    if (text == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(CommandState s) {
+  switch (s) {
+    case CommandState::pending: return "pending";
+    case CommandState::applied: return "applied";
+    case CommandState::failed: return "failed";
+    case CommandState::rejected: return "rejected";
+  }
+  return "pending";
+}
+
+std::optional<CommandState> parse_command_state(const std::string& text) {
+  for (auto s : {CommandState::pending, CommandState::applied, CommandState::failed, CommandState::rejected}) {
+    if (text == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
+int sqlite_schema_version() { return kSqliteMigrations.back().version; }
+
+namespace {
+
+constexpr const char* kStationColumns =
+    "id, name, commune, location, public_key, enrollment, last_seen_ms, last_address, "
+    "software_version, created_ms";
+
+StationRecord read_station(const sqlite::Statement& s) {
+  StationRecord r;
+  r.id = s.column_text(0);
+  r.name = s.column_text(1);
+  r.commune = s.column_text(2);
+  r.location = s.column_text(3);
+  r.public_key = s.column_text(4);
+  r.enrollment = parse_enrollment(s.column_text(5)).value_or(Enrollment::pending);
+  r.last_seen_ms = s.column_optional_int(6);
+  r.last_address = s.column_text(7);
+  r.software_version = s.column_text(8);
+  r.created_ms = s.column_int(9);
+  return r;
+}
+
+constexpr const char* kCommandColumns =
+    "id, station_id, kind, payload, state, created_ms, attempts, last_sent_ms, completed_ms, "
+    "result_detail, duplicate_results";
+
+CommandRecord read_command(const sqlite::Statement& s) {
+  CommandRecord r;
+  r.id = s.column_text(0);
+  r.station_id = s.column_text(1);
+  r.kind = s.column_text(2);
+  r.payload = s.column_blob(3);
+  r.state = parse_command_state(s.column_text(4)).value_or(CommandState::pending);
+  r.created_ms = s.column_int(5);
+  r.attempts = s.column_int(6);
+  r.last_sent_ms = s.column_optional_int(7);
+  r.completed_ms = s.column_optional_int(8);
+  r.result_detail = s.column_text(9);
+  r.duplicate_results = s.column_int(10);
+  return r;
+}
+
+class SqliteStore final : public IStore {
+ public:
+  explicit SqliteStore(const std::string& path) : db_(open(path)) {}
+
+  std::vector<StationRecord> list_stations() override {
+    return guarded([&] {
+      std::vector<StationRecord> out;
+      sqlite::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations ORDER BY id");
+      while (s.step()) out.push_back(read_station(s));
+      return out;
+    });
+  }
+
+  std::optional<StationRecord> find_station(const std::string& id) override {
+    return guarded([&]() -> std::optional<StationRecord> {
+      sqlite::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations WHERE id = ?");
+      s.bind(1, id);
+      if (!s.step()) return std::nullopt;
+      return read_station(s);
+    });
+  }
+
+  void put_station(const StationRecord& r) override {
+    guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT INTO stations (id, name, commune, location, public_key, enrollment, created_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT(id) DO UPDATE SET name = excluded.name, commune = excluded.commune, "
+                          "location = excluded.location, public_key = excluded.public_key, "
+                          "enrollment = excluded.enrollment");
+      s.bind(1, r.id).bind(2, r.name).bind(3, r.commune).bind(4, r.location);
+      s.bind(5, r.public_key).bind(6, std::string_view(to_string(r.enrollment))).bind(7, r.created_ms);
+      s.run();
+      return 0;
+    });
+  }
+
+  void record_seen(std::span<const SeenUpdate> updates) override {
+    if (updates.empty()) return;
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement s(db_,
+                          "UPDATE stations SET last_seen_ms = ?, last_address = ?, software_version = "
+                          "CASE WHEN ? = '' THEN software_version ELSE ? END WHERE id = ?");
+      for (const auto& u : updates) {
+        s.bind(1, u.last_seen_ms).bind(2, u.address).bind(3, u.software_version);
+        s.bind(4, u.software_version).bind(5, u.station_id);
+        s.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
+  bool delete_station(const std::string& id) override {
+    return guarded([&] {
+      sqlite::Statement s(db_, "DELETE FROM stations WHERE id = ?");
+      s.bind(1, id);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
+  std::vector<ZoneRecord> list_zones() override {
+    return guarded([&] {
+      std::vector<ZoneRecord> out;
+      sqlite::Statement s(db_, "SELECT id FROM zones ORDER BY id");
+      while (s.step()) out.push_back(*load_zone(s.column_text(0)));
+      return out;
+    });
+  }
+
+  std::optional<ZoneRecord> find_zone(const std::string& id) override {
+    return guarded([&] { return load_zone(id); });
+  }
+
+  void put_zone(const ZoneRecord& z) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement s(db_,
+                          "INSERT INTO zones (id, name, kind, parent_id) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+                          "parent_id = excluded.parent_id");
+      s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind)));
+      if (z.parent_id.empty()) {
+        s.bind_null(4);
+      } else {
+        s.bind(4, z.parent_id);
+      }
+      s.run();
+      sqlite::Statement clear(db_, "DELETE FROM zone_members WHERE zone_id = ?");
+      clear.bind(1, z.id);
+      clear.run();
+      sqlite::Statement add(db_, "INSERT INTO zone_members (zone_id, station_id) VALUES (?, ?)");
+      for (const auto& station : z.station_ids) {
+        add.bind(1, z.id).bind(2, station);
+        add.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
+  bool delete_zone(const std::string& id) override {
+    return guarded([&] {
+      sqlite::Statement s(db_, "DELETE FROM zones WHERE id = ?");
+      s.bind(1, id);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
+  void add_command(const CommandRecord& c) override {
+    guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?)");
+      s.bind(1, c.id).bind(2, c.station_id).bind(3, c.kind).bind_blob(4, c.payload);
+      s.bind(5, std::string_view(to_string(c.state))).bind(6, c.created_ms);
+      s.run();
+      return 0;
+    });
+  }
+
+  std::optional<CommandRecord> find_command(const std::string& id) override {
+    return guarded([&]() -> std::optional<CommandRecord> {
+      sqlite::Statement s(db_, std::string("SELECT ") + kCommandColumns + " FROM commands WHERE id = ?");
+      s.bind(1, id);
+      if (!s.step()) return std::nullopt;
+      return read_command(s);
+    });
+  }
+
+  std::vector<CommandRecord> list_commands(const CommandFilter& f) override {
+    return guarded([&] {
+      std::vector<CommandRecord> out;
+      sqlite::Statement s(db_, std::string("SELECT ") + kCommandColumns +
+                                   " FROM commands WHERE (?1 = '' OR station_id = ?1) AND (?2 = '' OR state = ?2)"
+                                   " ORDER BY created_ms DESC, id LIMIT ?3 OFFSET ?4");
+      s.bind(1, f.station_id).bind(2, std::string_view(f.state ? to_string(*f.state) : ""));
+      s.bind(3, static_cast<std::int64_t>(f.limit)).bind(4, static_cast<std::int64_t>(f.offset));
+      while (s.step()) out.push_back(read_command(s));
+      return out;
+    });
+  }
+
+  std::vector<CommandRecord> pending_commands() override {
+    return guarded([&] {
+      std::vector<CommandRecord> out;
+      sqlite::Statement s(db_, std::string("SELECT ") + kCommandColumns +
+                                   " FROM commands WHERE state = 'pending' ORDER BY created_ms, id");
+      while (s.step()) out.push_back(read_command(s));
+      return out;
+    });
+  }
+
+  void record_sent(const std::string& id, std::int64_t attempts, std::int64_t sent_ms) override {
+    guarded([&] {
+      sqlite::Statement s(db_, "UPDATE commands SET attempts = ?, last_sent_ms = ? WHERE id = ?");
+      s.bind(1, attempts).bind(2, sent_ms).bind(3, id);
+      s.run();
+      return 0;
+    });
+  }
+
+  bool complete_command(const std::string& id, CommandState state, const std::string& detail,
+                        std::int64_t completed_ms) override {
+    return guarded([&] {
+      sqlite::Statement s(db_,
+                          "UPDATE commands SET state = ?, result_detail = ?, completed_ms = ? "
+                          "WHERE id = ? AND state = 'pending'");
+      s.bind(1, std::string_view(to_string(state))).bind(2, detail).bind(3, completed_ms).bind(4, id);
+      s.run();
+      if (db_.changes() > 0) return true;
+      sqlite::Statement dup(db_, "UPDATE commands SET duplicate_results = duplicate_results + 1 WHERE id = ?");
+      dup.bind(1, id);
+      dup.run();
+      return false;
+    });
+  }
+
+ private:
+  static sqlite::Database open(const std::string& path) {
+    try {
+      sqlite::Database db(path);
+      sqlite::migrate(db, kSqliteMigrations);
+      return db;
+    } catch (const sqlite::SqliteError& e) {
+      throw StoreError(e.what());
+    }
+  }
+
+  std::optional<ZoneRecord> load_zone(const std::string& id) {
+    sqlite::Statement s(db_, "SELECT id, name, kind, COALESCE(parent_id, '') FROM zones WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    ZoneRecord z;
+    z.id = s.column_text(0);
+    z.name = s.column_text(1);
+    z.kind = parse_zone_kind(s.column_text(2)).value_or(ZoneKind::custom);
+    z.parent_id = s.column_text(3);
+    sqlite::Statement m(db_, "SELECT station_id FROM zone_members WHERE zone_id = ? ORDER BY station_id");
+    m.bind(1, id);
+    while (m.step()) z.station_ids.push_back(m.column_text(0));
+    return z;
+  }
+
+  // Serializes access to the one connection and turns SQLite failures into StoreError.
+  template <typename F>
+  std::invoke_result_t<F> guarded(F&& f) {
+    std::lock_guard lock(mutex_);
+    try {
+      return f();
+    } catch (const sqlite::SqliteError& e) {
+      throw StoreError(e.what());
+    }
+  }
+
+  std::mutex mutex_;
+  sqlite::Database db_;
+};
+
+}  // namespace
+
+std::unique_ptr<IStore> open_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace loa::store

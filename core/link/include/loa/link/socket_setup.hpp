@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string_view>
+
+#include <zmq.hpp>
+
+#include "loa/link/link_settings.hpp"
+#include "loa/wire/codec.hpp"
+
+namespace loa::link {
+
+// Options every control-link socket gets, at either end: message size bound, no linger
+// on close, ZMTP-level heartbeats (so libzmq itself drops a TCP connection that went
+// silent), handshake timeout, bounded queues.
+void apply_link_options(zmq::socket_ref socket, const LinkSettings& settings);
+
+// Sends one envelope without blocking. On a ROUTER, `routing_id` names the peer.
+// Returns false when the peer's queue is full or the peer is gone (the caller decides
+// whether to retry); never throws for those.
+[[nodiscard]] bool send_envelope(zmq::socket_ref socket, const wire::v1::Envelope& envelope);
+[[nodiscard]] bool send_envelope(zmq::socket_ref socket, std::string_view routing_id,
+                                 const wire::v1::Envelope& envelope);
+
+}  // namespace loa::link
