@@ -2,7 +2,7 @@
 add_library(loa_warnings INTERFACE)
 target_compile_options(loa_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
                        -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused
-                       -Woverloaded-virtual -Wnull-dereference)
+                       -Woverloaded-virtual)
 
 # loa_module(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # One static library per module. Its public headers live under include/loa/<module>/,

@@ -73,6 +73,7 @@ void Controller::start() {
 
   server::ControlServerSettings cs;
   cs.bind_endpoint = c.control.bind;
+  cs.enroll_endpoint = c.control.enroll_bind;
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
@@ -89,8 +90,8 @@ void Controller::start() {
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters});
   i.http_port = i.api->start();
 
-  kLog.info("started: version={} control={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
-            i.control_endpoint, c.http.listen, i.http_port, curve::fingerprint(keys.public_z85),
+  kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
+            i.control_endpoint, i.control->enroll_endpoint(), c.http.listen, i.http_port, curve::fingerprint(keys.public_z85),
             i.registry->list().size(), i.commands->pending_count());
 }
 

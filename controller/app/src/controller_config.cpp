@@ -15,6 +15,8 @@ ControllerConfig load_controller_config(const std::string& path) {
   auto control = root.section("control");
   control.read("bind", c.control.bind);
   if (c.control.bind.rfind("tcp://", 0) != 0) control.fail("bind", "must be a tcp:// endpoint");
+  control.read("enroll_bind", c.control.enroll_bind);
+  if (c.control.enroll_bind.rfind("tcp://", 0) != 0) control.fail("enroll_bind", "must be a tcp:// endpoint");
   link::read_link_options(control, c.control.link);
   std::int64_t resend_ms = c.control.command_resend.count();
   control.read("command_resend_ms", resend_ms, 100, 3'600'000);

@@ -1,1 +1,368 @@
-int main(){}
+// loactl: the command-line client of the controller's HTTP API.
+#include <httplib.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "loa/version.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kExitApiError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnreachable = 3;
+
+const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMAND ...
+
+  stations [--state STATE]                 list stations (pending, online, offline, rejected, revoked)
+  station show ID                          one station
+  station approve|reject|revoke ID         enrollment decisions (revoke cuts the link at once)
+  station remove ID                        forget a station
+  station add ID --key KEY [--name N] [--commune C] [--location L]
+                                           enroll a station ahead with its public key
+  station import FILE                      enroll stations from a CSV list: id,public_key[,name,commune,location]
+  station ping ID [--text T]               send a ping command (delivered when the station is online)
+  commands [--station ID] [--state S] [--limit N]
+                                           commands and their results
+  zones                                    list zones
+  zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
+  zones show ID | zones rm ID
+  zones add-station ZONE STATION | zones remove-station ZONE STATION
+  link-stats                               control-link counters
+
+The controller's URL and token come from --url/--token or LOA_URL/LOA_TOKEN.
+--json prints the API's JSON instead of a table.
+)";
+
+struct Options {
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;
+  bool as_json = false;
+  std::vector<std::string> args;             // positional
+  std::map<std::string, std::string> flags;  // --name value
+};
+
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}
+  int exit_code;
+};
+
+class Client {
+ public:
+  explicit Client(const Options& o) : http_(o.url), token_(o.token) {
+    http_.set_connection_timeout(5);
+    http_.set_read_timeout(30);
+  }
+
+  json call(const std::string& method, const std::string& path, const json& body = nullptr) {
+    httplib::Headers headers{{"Authorization", "Bearer " + token_}};
+    const std::string payload = body.is_null() ? std::string("{}") : body.dump();
+    httplib::Result res = method == "POST"     ? http_.Post(path, headers, payload, "application/json")
+                          : method == "PUT"    ? http_.Put(path, headers, payload, "application/json")
+                          : method == "DELETE" ? http_.Delete(path, headers)
+                                               : http_.Get(path, headers);
+    if (!res) throw ApiError(kExitUnreachable, "cannot reach the controller: " + httplib::to_string(res.error()));
+    if (res->status == 204) return json::object();
+    json out = json::parse(res->body, nullptr, false);
+    if (res->status >= 400) {
+      std::string message = out.is_object() && out.contains("error")
+                                ? out["error"].value("code", "") + ": " + out["error"].value("message", "")
+                                : res->body;
+      throw ApiError(kExitApiError, "HTTP " + std::to_string(res->status) + " " + message);
+    }
+    return out;
+  }
+
+ private:
+  httplib::Client http_;
+  std::string token_;
+};
+
+std::string when(const json& ms) {
+  if (!ms.is_number()) return "-";
+  std::time_t t = ms.get<std::int64_t>() / 1000;
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  return buf;
+}
+
+std::string text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  return v.dump();
+}
+
+// Prints rows as aligned columns (UTF-8 aware enough for Vietnamese names).
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  auto width = [](const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  std::vector<std::size_t> w(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) w[i] = width(header[i]);
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], width(r[i]));
+  auto line = [&](const std::vector<std::string>& r) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      std::cout << r[i];
+      if (i + 1 < r.size()) std::cout << std::string(w[i] - width(r[i]) + 2, ' ');
+    }
+    std::cout << '\n';
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+}
+
+void print_stations(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : items) {
+    rows.push_back({text(s["id"]), text(s["state"]), text(s["name"]), text(s["key_fingerprint"]),
+                    when(s["last_seen_ms"]), text(s["last_address"]), text(s["software_version"])});
+  }
+  print_table({"ID", "STATE", "NAME", "KEY", "LAST SEEN", "ADDRESS", "VERSION"}, rows);
+}
+
+void print_station(const json& s) {
+  for (const auto& key : {"id", "state", "name", "commune", "location", "key_fingerprint", "public_key",
+                          "last_address", "software_version"}) {
+    std::cout << key << ": " << text(s[key]) << '\n';
+  }
+  std::cout << "last_seen: " << when(s["last_seen_ms"]) << "\nonline_since: " << when(s["online_since_ms"]) << '\n';
+}
+
+void print_zones(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& z : items) {
+    std::string members;
+    for (const auto& m : z["stations"]) members += (members.empty() ? "" : ",") + m.get<std::string>();
+    rows.push_back({text(z["id"]), text(z["kind"]), text(z["name"]), text(z["parent_id"]), members});
+  }
+  print_table({"ID", "KIND", "NAME", "PARENT", "STATIONS"}, rows);
+}
+
+void print_commands(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : items) {
+    rows.push_back({text(c["id"]), text(c["station_id"]), text(c["kind"]), text(c["state"]),
+                    std::to_string(c.value("attempts", 0)), when(c["created_ms"]), when(c["completed_ms"]),
+                    text(c["result_detail"])});
+  }
+  print_table({"ID", "STATION", "KIND", "STATE", "SENT", "CREATED", "COMPLETED", "DETAIL"}, rows);
+}
+
+std::string need(const Options& o, std::size_t index, const char* what) {
+  if (o.args.size() <= index) throw ApiError(kExitUsage, std::string("missing ") + what);
+  return o.args[index];
+}
+
+std::string flag(const Options& o, const std::string& name, const std::string& fallback = "") {
+  auto it = o.flags.find(name);
+  return it == o.flags.end() ? fallback : it->second;
+}
+
+std::string query(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string q;
+  for (const auto& [k, v] : params) {
+    if (v.empty()) continue;
+    q += (q.empty() ? "?" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+  }
+  return q;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, sep)) out.push_back(part);
+  return out;
+}
+
+void emit(const Options& o, const json& value, void (*printer)(const json&)) {
+  if (o.as_json) {
+    std::cout << value.dump(2) << '\n';
+  } else {
+    printer(value);
+  }
+}
+
+int station_import(Client& api, const Options& o, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ApiError(kExitUsage, "cannot read " + path);
+  std::string line;
+  int line_no = 0;
+  int failures = 0;
+  int added = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#' || line.rfind("id,", 0) == 0) continue;
+    auto f = split(line, ',');
+    json body{{"id", f[0]}, {"public_key", f.size() > 1 ? f[1] : ""}, {"name", f.size() > 2 ? f[2] : ""},
+              {"commune", f.size() > 3 ? f[3] : ""}, {"location", f.size() > 4 ? f[4] : ""}};
+    try {
+      api.call("POST", "/api/v1/stations", body);
+      ++added;
+    } catch (const ApiError& e) {
+      if (e.exit_code == kExitUnreachable) throw;
+      std::cerr << path << ":" << line_no << ": " << f[0] << ": " << e.what() << '\n';
+      ++failures;
+    }
+  }
+  if (!o.as_json) std::cout << added << " stations enrolled, " << failures << " refused\n";
+  return failures ? kExitApiError : 0;
+}
+
+int run(const Options& o) {
+  Client api(o);
+  const std::string cmd = need(o, 0, "command");
+  if (cmd == "stations") {
+    auto out = api.call("GET", "/api/v1/stations" + query({{"state", flag(o, "state")}}));
+    emit(o, o.as_json ? out : out["items"], print_stations);
+    return 0;
+  }
+  if (cmd == "station") {
+    const std::string sub = need(o, 1, "station subcommand");
+    if (sub == "import") return station_import(api, o, need(o, 2, "FILE"));
+    const std::string id = need(o, 2, "station ID");
+    json out;
+    if (sub == "show") {
+      out = api.call("GET", "/api/v1/stations/" + id);
+    } else if (sub == "approve" || sub == "reject" || sub == "revoke") {
+      out = api.call("POST", "/api/v1/stations/" + id + "/" + sub);
+    } else if (sub == "remove") {
+      api.call("DELETE", "/api/v1/stations/" + id);
+      if (!o.as_json) std::cout << "removed " << id << '\n';
+      return 0;
+    } else if (sub == "add") {
+      out = api.call("POST", "/api/v1/stations",
+                     {{"id", id}, {"public_key", flag(o, "key")}, {"name", flag(o, "name")},
+                      {"commune", flag(o, "commune")}, {"location", flag(o, "location")}});
+    } else if (sub == "ping") {
+      out = api.call("POST", "/api/v1/stations/" + id + "/commands", {{"type", "ping"}, {"text", flag(o, "text", "ping")}});
+      if (o.as_json) {
+        std::cout << out.dump(2) << '\n';
+      } else {
+        std::cout << "command " << text(out["id"]) << " queued for " << id << '\n';
+      }
+      return 0;
+    } else {
+      throw ApiError(kExitUsage, "unknown station subcommand " + sub);
+    }
+    emit(o, out, print_station);
+    return 0;
+  }
+  if (cmd == "commands") {
+    auto out = api.call("GET", "/api/v1/commands" + query({{"station", flag(o, "station")},
+                                                           {"state", flag(o, "state")},
+                                                           {"limit", flag(o, "limit")}}));
+    emit(o, o.as_json ? out : out["items"], print_commands);
+    return 0;
+  }
+  if (cmd == "zones") {
+    const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
+    if (sub == "list") {
+      auto out = api.call("GET", "/api/v1/zones");
+      emit(o, o.as_json ? out : out["items"], print_zones);
+      return 0;
+    }
+    const std::string id = need(o, 2, "zone ID");
+    json out;
+    if (sub == "add") {
+      json body{{"id", id}, {"name", flag(o, "name", id)}, {"kind", flag(o, "kind", "custom")}};
+      if (!flag(o, "parent").empty()) body["parent_id"] = flag(o, "parent");
+      if (o.flags.contains("stations")) body["stations"] = split(flag(o, "stations"), ',');
+      out = api.call("POST", "/api/v1/zones", body);
+    } else if (sub == "show") {
+      out = api.call("GET", "/api/v1/zones/" + id);
+    } else if (sub == "rm") {
+      api.call("DELETE", "/api/v1/zones/" + id);
+      if (!o.as_json) std::cout << "removed zone " << id << '\n';
+      return 0;
+    } else if (sub == "add-station") {
+      out = api.call("POST", "/api/v1/zones/" + id + "/stations", {{"station_id", need(o, 3, "STATION")}});
+    } else if (sub == "remove-station") {
+      out = api.call("DELETE", "/api/v1/zones/" + id + "/stations/" + need(o, 3, "STATION"));
+    } else {
+      throw ApiError(kExitUsage, "unknown zones subcommand " + sub);
+    }
+    emit(o, o.as_json ? out : json::array({out}), print_zones);
+    return 0;
+  }
+  if (cmd == "link-stats") {
+    auto out = api.call("GET", "/api/v1/link/stats");
+    if (o.as_json) {
+      std::cout << out.dump(2) << '\n';
+    } else {
+      std::vector<std::vector<std::string>> rows;
+      for (auto& [k, v] : out["counters"].items()) rows.push_back({k, v.dump()});
+      for (auto& [k, v] : out["stations"].items()) rows.push_back({"stations_" + k, v.dump()});
+      rows.push_back({"pending_commands", out["pending_commands"].dump()});
+      print_table({"COUNTER", "VALUE"}, rows);
+    }
+    return 0;
+  }
+  throw ApiError(kExitUsage, "unknown command " + cmd);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (const char* url = std::getenv("LOA_URL")) o.url = url;
+  if (const char* token = std::getenv("LOA_TOKEN")) o.token = token;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << "loactl " << loa::kVersion << '\n';
+      return 0;
+    }
+    if (arg == "--json") {
+      o.as_json = true;
+    } else if (arg.rfind("--", 0) == 0) {
+      if (i + 1 >= argc) {
+        std::cerr << "loactl: " << arg << " needs a value\n";
+        return kExitUsage;
+      }
+      std::string value = argv[++i];
+      if (arg == "--url") {
+        o.url = value;
+      } else if (arg == "--token") {
+        o.token = value;
+      } else {
+        o.flags[arg.substr(2)] = value;
+      }
+    } else {
+      o.args.push_back(arg);
+    }
+  }
+  if (o.args.empty()) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  try {
+    return run(o);
+  } catch (const ApiError& e) {
+    std::cerr << "loactl: " << e.what() << '\n';
+    if (e.exit_code == kExitUsage) std::cerr << kUsage;
+    return e.exit_code;
+  } catch (const std::exception& e) {
+    std::cerr << "loactl: " << e.what() << '\n';
+    return kExitApiError;
+  }
+}

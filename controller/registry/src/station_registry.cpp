@@ -26,6 +26,7 @@ const char* to_string(StationState s) {
 const char* to_string(AuthVerdict v) {
   switch (v) {
     case AuthVerdict::admitted: return "admitted";
+    case AuthVerdict::unknown_key: return "unknown_key";
     case AuthVerdict::no_station_id: return "no_station_id";
     case AuthVerdict::pending_approval: return "pending_approval";
     case AuthVerdict::rejected: return "rejected";
@@ -49,50 +50,83 @@ bool StationRegistry::is_valid_station_id(const std::string& id) {
 StationRegistry::StationRegistry(store::IStore& store, const time::IClock& clock, std::size_t max_pending)
     : store_(store), clock_(clock), max_pending_(max_pending) {
   for (auto& record : store_.list_stations()) {
+    if (!record.public_key.empty()) station_by_key_[record.public_key] = record.id;
     auto id = record.id;
     stations_.emplace(id, Entry{std::move(record), Live{}});
   }
 }
 
-AuthVerdict StationRegistry::authorize(const AuthRequest& request) {
-  if (!is_valid_station_id(request.station_id)) return AuthVerdict::no_station_id;
+void StationRegistry::index_key(const store::StationRecord& r) {
+  std::erase_if(station_by_key_, [&](const auto& kv) { return kv.second == r.id; });
+  if (!r.public_key.empty()) station_by_key_[r.public_key] = r.id;
+}
+
+Admission StationRegistry::admit(const std::string& public_key) const {
   std::lock_guard lock(mutex_);
-  for (const auto& [id, e] : stations_) {
-    if (e.record.enrollment == store::Enrollment::revoked && e.record.public_key == request.public_key) {
-      return AuthVerdict::revoked;
-    }
+  auto k = station_by_key_.find(public_key);
+  if (k == station_by_key_.end()) return {AuthVerdict::unknown_key, {}};
+  const auto& record = stations_.at(k->second).record;
+  switch (record.enrollment) {
+    case store::Enrollment::approved: return {AuthVerdict::admitted, record.id};
+    case store::Enrollment::pending: return {AuthVerdict::pending_approval, record.id};
+    case store::Enrollment::rejected: return {AuthVerdict::rejected, record.id};
+    case store::Enrollment::revoked: return {AuthVerdict::revoked, record.id};
   }
-  auto it = stations_.find(request.station_id);
+  return {AuthVerdict::unknown_key, {}};
+}
+
+AuthVerdict StationRegistry::may_enroll(const std::string& public_key) const {
+  auto a = admit(public_key);
+  if (a.verdict == AuthVerdict::revoked || a.verdict == AuthVerdict::rejected) return a.verdict;
+  return AuthVerdict::admitted;
+}
+
+AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::string& public_key,
+                                    const std::string& address) {
+  if (!is_valid_station_id(station_id)) return AuthVerdict::no_station_id;
+  std::lock_guard lock(mutex_);
+  auto by_key = station_by_key_.find(public_key);
+  if (by_key != station_by_key_.end() && by_key->second != station_id) {
+    // One key, one station: a key already bound elsewhere cannot claim a second id.
+    return AuthVerdict::key_mismatch;
+  }
+  auto it = stations_.find(station_id);
   if (it == stations_.end()) {
     auto pending = std::count_if(stations_.begin(), stations_.end(), [](const auto& kv) {
       return kv.second.record.enrollment == store::Enrollment::pending;
     });
     if (static_cast<std::size_t>(pending) >= max_pending_) return AuthVerdict::too_many_pending;
     store::StationRecord record;
-    record.id = request.station_id;
-    record.public_key = request.public_key;
+    record.id = station_id;
+    record.public_key = public_key;
     record.enrollment = store::Enrollment::pending;
-    record.last_address = request.address;
+    record.last_address = address;
     record.created_ms = clock_.wall_ms();
     store_.put_station(record);
-    kLog.info("pending: station={} key={} address={}", record.id, curve::fingerprint(record.public_key),
-              request.address);
-    stations_.emplace(record.id, Entry{std::move(record), Live{}});
+    kLog.info("pending: station={} key={} address={}", record.id, curve::fingerprint(record.public_key), address);
+    index_key(record);
+    auto id = record.id;
+    stations_.emplace(std::move(id), Entry{std::move(record), Live{}});
     return AuthVerdict::pending_approval;
   }
   auto& record = it->second.record;
   switch (record.enrollment) {
     case store::Enrollment::pending:
-      if (record.public_key != request.public_key) {
+      if (record.public_key != public_key) {
         // The agent made a new key before anyone approved the old one: show the new one.
-        record.public_key = request.public_key;
-        store_.put_station(record);
+        auto updated = record;
+        updated.public_key = public_key;
+        updated.last_address = address;
+        store_.put_station(updated);
+        record = std::move(updated);
+        index_key(record);
+        kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
       }
       return AuthVerdict::pending_approval;
     case store::Enrollment::rejected: return AuthVerdict::rejected;
     case store::Enrollment::revoked: return AuthVerdict::revoked;
     case store::Enrollment::approved:
-      return record.public_key == request.public_key ? AuthVerdict::admitted : AuthVerdict::key_mismatch;
+      return record.public_key == public_key ? AuthVerdict::admitted : AuthVerdict::key_mismatch;
   }
   return AuthVerdict::pending_approval;
 }
@@ -141,7 +175,11 @@ ActionResult StationRegistry::provision(store::StationRecord record) {
   } else {
     record.created_ms = clock_.wall_ms();
   }
+  if (auto k = station_by_key_.find(record.public_key); k != station_by_key_.end() && k->second != record.id) {
+    return ActionResult::invalid;  // one key, one station
+  }
   store_.put_station(record);
+  index_key(record);
   kLog.info("provisioned: station={} key={}", record.id, curve::fingerprint(record.public_key));
   auto id = record.id;
   stations_.insert_or_assign(id, Entry{std::move(record), it != stations_.end() ? it->second.live : Live{}});
@@ -152,6 +190,7 @@ ActionResult StationRegistry::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   if (!stations_.contains(id)) return ActionResult::not_found;
   (void)store_.delete_station(id);
+  std::erase_if(station_by_key_, [&](const auto& kv) { return kv.second == id; });
   stations_.erase(id);
   return ActionResult::done;
 }

@@ -13,7 +13,6 @@ namespace loa::server {
 namespace {
 
 const log::Logger kLog("link");
-constexpr const char* kMonitorEndpoint = "inproc://loa-control-monitor";
 
 std::string peer_address(int fd) {
   sockaddr_storage addr{};
@@ -45,15 +44,17 @@ const char* failure_name(int event) {
 
 }  // namespace
 
-ConnectionMonitor::ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, LinkCounters& counters)
-    : socket_(context, zmq::socket_type::pair), counters_(counters), log_limit_(std::chrono::seconds(60)) {
+ConnectionMonitor::ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, const std::string& name,
+                                     LinkCounters& counters)
+    : socket_(context, zmq::socket_type::pair), name_(name), counters_(counters), log_limit_(std::chrono::seconds(60)) {
+  const std::string endpoint = "inproc://loa-monitor-" + name;
   const int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
-  if (zmq_socket_monitor(monitored.handle(), kMonitorEndpoint, events) != 0) {
+  if (zmq_socket_monitor(monitored.handle(), endpoint.c_str(), events) != 0) {
     throw zmq::error_t();
   }
   socket_.set(zmq::sockopt::linger, 0);
-  socket_.connect(kMonitorEndpoint);
+  socket_.connect(endpoint);
 }
 
 std::string ConnectionMonitor::address_of(int fd) const {
@@ -92,7 +93,7 @@ void ConnectionMonitor::handle_one() {
         std::uint64_t suppressed = 0;
         auto host = address.substr(0, address.rfind(':'));
         if (log_limit_.allow(host, std::chrono::steady_clock::now(), suppressed)) {
-          kLog.warn("refused: reason=handshake_{} address={} key=none suppressed={}",
+          kLog.warn("refused: socket={} reason=handshake_{} address={} key=none suppressed={}", name_,
                     failure_name(last_failed_reason_), address.empty() ? "unknown" : address, suppressed);
         }
         last_failed_reason_ = 0;

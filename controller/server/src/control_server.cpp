@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "loa/curve/key_pair.hpp"
 #include "loa/link/socket_setup.hpp"
 #include "loa/log/log.hpp"
 #include "loa/log/rate_limiter.hpp"
@@ -72,8 +73,11 @@ struct ControlServer::Impl {
 
   zmq::context_t context;
   std::unique_ptr<ZapHandler> zap;
-  std::unique_ptr<zmq::socket_t> router;
+  std::unique_ptr<zmq::socket_t> router;  // control socket
   std::unique_ptr<ConnectionMonitor> monitor;
+  std::unique_ptr<zmq::socket_t> enroll;  // enrollment socket
+  std::unique_ptr<ConnectionMonitor> enroll_monitor;
+  std::string enroll_endpoint;
   WakeFd wake_fd;
   std::thread thread;
   std::atomic<bool> stopping{false};
@@ -81,8 +85,11 @@ struct ControlServer::Impl {
   std::mutex requests_mutex;
   std::vector<std::string> disconnect_requests;
 
-  // Loop-thread state: each connected station's socket descriptor and heartbeat.
+  // Loop-thread state: each connected station's current connection and heartbeat.
+  // Routing ids are made by the ROUTER, never chosen by the peer, so no client can take
+  // over another station's route; the station is known from the ZAP user id.
   struct Peer {
+    std::string routing_id;
     int fd = -1;
     std::chrono::steady_clock::time_point last_heartbeat_sent{};
     std::uint64_t heartbeat_seq = 0;
@@ -99,22 +106,33 @@ struct ControlServer::Impl {
   std::string bind() {
     // ZAP first: with no handler bound, libzmq would admit every CURVE key.
     zap = std::make_unique<ZapHandler>(context, registry, counters);
+
     router = std::make_unique<zmq::socket_t>(context, zmq::socket_type::router);
-    auto& s = *router;
-    link::apply_link_options(s, settings.link);
-    s.set(zmq::sockopt::curve_server, true);
-    s.set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
-    s.set(zmq::sockopt::zap_domain, "loa");
-    s.set(zmq::sockopt::router_mandatory, true);
-    // A reconnecting agent's new connection replaces its old, possibly half-dead one.
-    s.set(zmq::sockopt::router_handover, true);
-    monitor = std::make_unique<ConnectionMonitor>(context, s, counters);
-    s.bind(settings.bind_endpoint);
-    return s.get(zmq::sockopt::last_endpoint);
+    link::apply_link_options(*router, settings.link);
+    router->set(zmq::sockopt::curve_server, true);
+    router->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
+    router->set(zmq::sockopt::zap_domain, ZapHandler::kControlDomain);
+    router->set(zmq::sockopt::router_mandatory, true);
+    monitor = std::make_unique<ConnectionMonitor>(context, *router, "control", counters);
+    router->bind(settings.bind_endpoint);
+
+    // The enrollment socket carries one small hello per attempt: a tight size bound.
+    auto enroll_link = settings.link;
+    enroll_link.max_message_bytes = 4096;
+    enroll = std::make_unique<zmq::socket_t>(context, zmq::socket_type::router);
+    link::apply_link_options(*enroll, enroll_link);
+    enroll->set(zmq::sockopt::curve_server, true);
+    enroll->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
+    enroll->set(zmq::sockopt::zap_domain, ZapHandler::kEnrollDomain);
+    enroll_monitor = std::make_unique<ConnectionMonitor>(context, *enroll, "enroll", counters);
+    enroll->bind(settings.enroll_endpoint);
+    enroll_endpoint = enroll->get(zmq::sockopt::last_endpoint);
+    return router->get(zmq::sockopt::last_endpoint);
   }
 
   void send(const std::string& station, const v1::Envelope& env) {
-    if (!link::send_envelope(*router, station, env)) ++counters.send_failures;
+    auto it = peers.find(station);
+    if (it == peers.end() || !link::send_envelope(*router, it->second.routing_id, env)) ++counters.send_failures;
   }
 
   void send_due_commands(const std::string& station, bool link_restarted) {
@@ -152,43 +170,63 @@ struct ControlServer::Impl {
     }
   }
 
-  void handle_router() {
+  // Reads one [routing id, payload] message; false when there was none. Counts and
+  // drops anything else. `user_id` is the ZAP user id of the connection.
+  bool read_message(zmq::socket_t& socket, std::string& routing_id, zmq::message_t& payload, std::string& user_id) {
     std::vector<zmq::message_t> parts;
-    auto got = zmq::recv_multipart(*router, std::back_inserter(parts), zmq::recv_flags::dontwait);
-    if (!got) return;
+    if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) return false;
     ++counters.frames_received;
     if (parts.size() != 2) {
       ++counters.frames_rejected_bad_shape;
-      log_bad_frame(parts.empty() ? "?" : parts[0].to_string(), "bad_shape");
-      return;
+      log_bad_frame("?", "bad_shape");
+      routing_id.clear();
+      return true;
     }
-    const std::string station = parts[0].to_string();
-    const int fd = parts[1].get(ZMQ_SRCFD);
+    routing_id = parts[0].to_string();
+    payload = std::move(parts[1]);
+    const char* uid = payload.gets("User-Id");
+    user_id = uid ? uid : "";
+    return true;
+  }
+
+  std::optional<v1::Envelope> decode_counted(const zmq::message_t& payload, const std::string& who, std::size_t max) {
+    auto decoded = wire::decode(payload.to_string_view(), max);
+    if (decoded.ok()) return std::move(decoded.envelope());
+    switch (decoded.error()) {
+      case wire::DecodeError::empty: ++counters.frames_rejected_empty; break;
+      case wire::DecodeError::too_large: ++counters.frames_rejected_too_large; break;
+      case wire::DecodeError::malformed: ++counters.frames_rejected_malformed; break;
+      case wire::DecodeError::unknown_type: ++counters.frames_rejected_unknown_type; break;
+    }
+    log_bad_frame(who, wire::describe(decoded.error()));
+    return std::nullopt;
+  }
+
+  void handle_router() {
+    std::string routing_id;
+    std::string station;
+    zmq::message_t payload;
+    if (!read_message(*router, routing_id, payload, station) || routing_id.empty()) return;
+    const int fd = payload.get(ZMQ_SRCFD);
     if (!registry.is_admitted(station)) {
+      // Revoked (or removed) after its handshake: nothing it says is taken.
       ++counters.frames_rejected_not_admitted;
       log_bad_frame(station, "not_admitted");
-      peers.try_emplace(station).first->second.fd = fd;
+      auto& p = peers[station];
+      p.routing_id = routing_id;
+      p.fd = fd;
       cut(station);
       return;
     }
-    auto decoded = wire::decode(parts[1].to_string_view(), static_cast<std::size_t>(settings.link.max_message_bytes));
-    if (!decoded.ok()) {
-      switch (decoded.error()) {
-        case wire::DecodeError::empty: ++counters.frames_rejected_empty; break;
-        case wire::DecodeError::too_large: ++counters.frames_rejected_too_large; break;
-        case wire::DecodeError::malformed: ++counters.frames_rejected_malformed; break;
-        case wire::DecodeError::unknown_type: ++counters.frames_rejected_unknown_type; break;
-      }
-      log_bad_frame(station, wire::describe(decoded.error()));
-      return;
-    }
+    auto env = decode_counted(payload, station, static_cast<std::size_t>(settings.link.max_message_bytes));
+    if (!env) return;
     auto& peer = peers[station];
+    peer.routing_id = routing_id;
     peer.fd = fd;
-    const auto& env = decoded.envelope();
-    switch (env.body_case()) {
-      case v1::Envelope::kHello: handle_hello(station, env.hello(), fd); break;
+    switch (env->body_case()) {
+      case v1::Envelope::kHello: handle_hello(station, env->hello(), fd); break;
       case v1::Envelope::kHeartbeat: registry.on_traffic(station); break;
-      case v1::Envelope::kCommandResult: handle_result(station, env.command_result()); break;
+      case v1::Envelope::kCommandResult: handle_result(station, env->command_result()); break;
       case v1::Envelope::kGoodbye:
         registry.on_goodbye(station);
         peers.erase(station);
@@ -199,18 +237,63 @@ struct ControlServer::Impl {
         // Stored by the station-health and as-run features once they exist; acknowledged
         // so the agent's outbox does not grow meanwhile.
         registry.on_traffic(station);
-        ack_report(station, env.has_telemetry() ? env.telemetry().report_seq()
-                            : env.has_alarm()   ? env.alarm().report_seq()
-                                                : env.playback_report().report_seq());
+        ack_report(station, env->has_telemetry() ? env->telemetry().report_seq()
+                            : env->has_alarm()   ? env->alarm().report_seq()
+                                                 : env->playback_report().report_seq());
         break;
       default:
         ++counters.frames_rejected_unknown_type;
-        log_bad_frame(station, std::string("unexpected_") + std::string(wire::body_name(env)));
+        log_bad_frame(station, std::string("unexpected_") + std::string(wire::body_name(*env)));
         break;
     }
   }
 
+  // A hello on the enrollment socket: record the station as pending (or say where it
+  // stands) and answer. The ZAP user id there is the peer's public key.
+  void handle_enroll() {
+    std::string routing_id;
+    std::string key;
+    zmq::message_t payload;
+    if (!read_message(*enroll, routing_id, payload, key) || routing_id.empty()) return;
+    ++counters.enroll_requests;
+    const std::string address = peer_ip(payload.get(ZMQ_SRCFD));
+    auto env = decode_counted(payload, "enroll:" + address, 4096);
+    if (!env) return;
+    if (!env->has_hello()) {
+      ++counters.frames_rejected_unknown_type;
+      log_bad_frame("enroll:" + address, "not_hello");
+      return;
+    }
+    auto verdict = registry.enroll(env->hello().station_id(), key, address);
+    v1::Envelope reply;
+    auto* r = reply.mutable_enroll_reply();
+    r->set_key_fingerprint(curve::fingerprint(key));
+    r->set_detail(registry::to_string(verdict));
+    using V = registry::AuthVerdict;
+    switch (verdict) {
+      case V::admitted: r->set_state(v1::EnrollReply::STATE_APPROVED); break;
+      case V::pending_approval:
+        ++counters.refused_pending;
+        r->set_state(v1::EnrollReply::STATE_PENDING);
+        break;
+      case V::rejected: r->set_state(v1::EnrollReply::STATE_REJECTED); break;
+      case V::revoked: r->set_state(v1::EnrollReply::STATE_REVOKED); break;
+      default:
+        if (verdict == V::key_mismatch) ++counters.refused_key_mismatch;
+        if (verdict == V::no_station_id) ++counters.refused_no_station_id;
+        if (verdict == V::too_many_pending) ++counters.refused_too_many_pending;
+        r->set_state(v1::EnrollReply::STATE_REFUSED);
+        log_bad_frame("enroll:" + address, std::string("refused_") + registry::to_string(verdict));
+        break;
+    }
+    if (!link::send_envelope(*enroll, routing_id, reply)) ++counters.send_failures;
+  }
+
   void handle_hello(const std::string& station, const v1::Hello& hello, int fd) {
+    if (hello.station_id() != station) {
+      // The key decides who a peer is; a hello naming another station is only logged.
+      log_bad_frame(station, "hello_names_" + hello.station_id().substr(0, 64));
+    }
     registry.on_hello(station, hello.software_version(), peer_ip(fd));
     v1::Envelope welcome;
     auto* w = welcome.mutable_welcome();
@@ -290,11 +373,13 @@ struct ControlServer::Impl {
     const auto tick_every = std::max(std::chrono::milliseconds(20), settings.link.heartbeat_interval / 4);
     auto next_tick = clock.steady();
     while (!stopping.load()) {
-      std::array<zmq::pollitem_t, 4> items{{
+      std::array<zmq::pollitem_t, 6> items{{
           {router->handle(), 0, ZMQ_POLLIN, 0},
           {zap->socket().handle(), 0, ZMQ_POLLIN, 0},
           {monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
           {nullptr, wake_fd.fd(), ZMQ_POLLIN, 0},
+          {enroll->handle(), 0, ZMQ_POLLIN, 0},
+          {enroll_monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
       }};
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - clock.steady());
       try {
@@ -313,6 +398,15 @@ struct ControlServer::Impl {
           }
         }
         if (items[3].revents & ZMQ_POLLIN) handle_wake();
+        if (items[4].revents & ZMQ_POLLIN) {
+          for (int i = 0; i < 64; ++i) {
+            if (!(enroll->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+            handle_enroll();
+          }
+        }
+        if (items[5].revents & ZMQ_POLLIN) {
+          for (int i = 0; i < 64; ++i) enroll_monitor->handle_one();
+        }
         if (clock.steady() >= next_tick) {
           tick();
           next_tick = clock.steady() + tick_every;
@@ -322,6 +416,9 @@ struct ControlServer::Impl {
         kLog.error("loop error: error={}", e.what());
       } catch (const store::StoreError& e) {
         kLog.error("store error: error={}", e.what());
+      } catch (const std::exception& e) {
+        // A bug of ours on some input: log it and keep serving every other station.
+        kLog.error("unexpected error: error={}", e.what());
       }
     }
     try {
@@ -351,6 +448,8 @@ void ControlServer::stop() {
   impl_->wake_fd.signal();
   impl_->thread.join();
 }
+
+std::string ControlServer::enroll_endpoint() const { return impl_->enroll_endpoint; }
 
 void ControlServer::wake() { impl_->wake_fd.signal(); }
 

@@ -5,6 +5,7 @@ namespace loa::server {
 std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() const {
   return {
       {"admitted", admitted.load()},
+      {"refused_unknown_key", refused_unknown_key.load()},
       {"refused_no_station_id", refused_no_station_id.load()},
       {"refused_pending", refused_pending.load()},
       {"refused_rejected", refused_rejected.load()},
@@ -26,6 +27,7 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"command_results", command_results.load()},
       {"command_duplicate_results", command_duplicate_results.load()},
       {"send_failures", send_failures.load()},
+      {"enroll_requests", enroll_requests.load()},
       {"stations_went_offline", stations_went_offline.load()},
       {"connections_cut", connections_cut.load()},
   };

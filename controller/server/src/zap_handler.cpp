@@ -15,6 +15,7 @@ void count(LinkCounters& c, registry::AuthVerdict v) {
   using V = registry::AuthVerdict;
   switch (v) {
     case V::admitted: ++c.admitted; break;
+    case V::unknown_key: ++c.refused_unknown_key; break;
     case V::no_station_id: ++c.refused_no_station_id; break;
     case V::pending_approval: ++c.refused_pending; break;
     case V::rejected: ++c.refused_rejected; break;
@@ -43,43 +44,42 @@ void ZapHandler::handle_one() {
   auto frame = [&](std::size_t i) { return i < request.size() ? request[i].to_string() : std::string(); };
   const std::string version = frame(0);
   const std::string request_id = frame(1);
+  const std::string domain = frame(2);
   const std::string address = frame(3);
-  const std::string station_id = frame(4);
   const std::string mechanism = frame(5);
 
   std::string status = "400";
   std::string status_text;
-  if (version != "1.0" || mechanism != "CURVE" || request.size() < 7) {
+  std::string user_id;
+  auto key = request.size() >= 7 ? curve::to_z85(request[6].to_string_view()) : std::nullopt;
+  if (version != "1.0" || mechanism != "CURVE" || !key) {
     ++counters_.refused_bad_zap_request;
     status_text = "only CURVE is served";
     kLog.warn("refused: reason=bad_request mechanism={} address={}", mechanism, address);
-  } else {
-    auto key = curve::to_z85(request[6].to_string_view());
-    if (!key) {
-      ++counters_.refused_bad_zap_request;
-      status_text = "bad key";
+  } else if (domain == kEnrollDomain) {
+    auto verdict = registry_.may_enroll(*key);
+    status_text = registry::to_string(verdict);
+    if (verdict == registry::AuthVerdict::admitted) {
+      status = "200";
+      user_id = *key;
     } else {
-      auto verdict = registry_.authorize({station_id, *key, address});
       count(counters_, verdict);
-      status_text = registry::to_string(verdict);
-      if (verdict == registry::AuthVerdict::admitted) {
-        status = "200";
-        kLog.debug("admitted: station={} key={} address={}", station_id, curve::fingerprint(*key), address);
-      } else {
-        std::uint64_t suppressed = 0;
-        // Once per peer (address + key) per minute: a refused agent retries every few
-        // seconds and must not fill the journal.
-        if (log_limit_.allow(address + "/" + *key, std::chrono::steady_clock::now(), suppressed)) {
-          kLog.warn("refused: reason={} station={} key={} address={} suppressed={}", status_text,
-                    station_id, curve::fingerprint(*key), address, suppressed);
-        }
-      }
+      log_refusal(status_text, "", *key, address);
+    }
+  } else {
+    auto admission = registry_.admit(*key);
+    count(counters_, admission.verdict);
+    status_text = registry::to_string(admission.verdict);
+    if (admission.verdict == registry::AuthVerdict::admitted) {
+      status = "200";
+      user_id = admission.station_id;
+      kLog.debug("admitted: station={} key={} address={}", user_id, curve::fingerprint(*key), address);
+    } else {
+      log_refusal(status_text, admission.station_id, *key, address);
     }
   }
 
-  // The user id of an admitted peer is its station id; libzmq attaches it to every
-  // message from that connection as the "User-Id" property.
-  const std::string user_id = status == "200" ? station_id : std::string();
+  // libzmq attaches the user id to every message of the connection ("User-Id").
   std::array<zmq::const_buffer, 6> reply{zmq::buffer(std::string_view("1.0")), zmq::buffer(request_id),
                                          zmq::buffer(status), zmq::buffer(status_text),
                                          zmq::buffer(user_id), zmq::const_buffer()};
@@ -87,6 +87,17 @@ void ZapHandler::handle_one() {
     zmq::send_multipart(socket_, reply);
   } catch (const zmq::error_t& e) {
     kLog.error("reply failed: error={}", e.what());
+  }
+}
+
+void ZapHandler::log_refusal(const std::string& reason, const std::string& station, const std::string& key,
+                             const std::string& address) {
+  std::uint64_t suppressed = 0;
+  // Once per peer (address + key) per minute: a refused agent retries every few seconds
+  // and must not fill the journal.
+  if (log_limit_.allow(address + "/" + key, std::chrono::steady_clock::now(), suppressed)) {
+    kLog.warn("refused: reason={} station={} key={} address={} suppressed={}", reason,
+              station.empty() ? "unknown" : station, curve::fingerprint(key), address, suppressed);
   }
 }
 

@@ -13,7 +13,8 @@ struct ControllerConfig {
   std::string data_dir = "loa-data";  // database, keys, generated secrets
 
   struct Control {
-    std::string bind = "tcp://127.0.0.1:7700";  // where agents connect
+    std::string bind = "tcp://127.0.0.1:7700";         // where approved agents connect
+    std::string enroll_bind = "tcp://127.0.0.1:7701";  // where unknown agents ask to be enrolled
     link::LinkSettings link;
     std::chrono::milliseconds command_resend{10000};  // re-send an unanswered command after
     std::uint32_t max_pending_stations = 1000;        // unknown stations kept for approval

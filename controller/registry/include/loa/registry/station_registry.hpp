@@ -24,23 +24,23 @@ struct StationView {
   std::optional<std::int64_t> online_since_ms;
 };
 
-// The ZAP handler's question: may this key, claiming this station id, connect?
-struct AuthRequest {
-  std::string station_id;  // the client's ZeroMQ routing id
-  std::string public_key;  // Z85
-  std::string address;     // peer IP address
-};
-
 enum class AuthVerdict {
   admitted,
-  no_station_id,     // the client set no (or an unusable) routing id
-  pending_approval,  // unknown or not yet approved: recorded as pending
+  unknown_key,       // no station has this key (control socket: go and enroll)
+  no_station_id,     // enrollment hello without a usable station id
+  pending_approval,  // known, not yet approved (recorded as pending on enrollment)
   rejected,          // an admin rejected this station
   revoked,           // the station (or this key) was revoked
   key_mismatch,      // the station is enrolled with another key
   too_many_pending,  // pending list is full; nothing recorded
 };
 [[nodiscard]] const char* to_string(AuthVerdict v);
+
+// The ZAP handler's answer for the control socket.
+struct Admission {
+  AuthVerdict verdict = AuthVerdict::unknown_key;
+  std::string station_id;  // set when the key belongs to a station
+};
 
 // Result of an admin action on a station.
 enum class ActionResult { done, not_found, wrong_state, invalid };
@@ -51,8 +51,15 @@ class StationRegistry {
  public:
   StationRegistry(store::IStore& store, const time::IClock& clock, std::size_t max_pending = 1000);
 
-  // Enrollment and admission.
-  [[nodiscard]] AuthVerdict authorize(const AuthRequest& request);
+  // Control socket: may this key connect, and which station is it? Only approved keys
+  // are admitted.
+  [[nodiscard]] Admission admit(const std::string& public_key) const;
+  // Enrollment socket: may this key connect at all to ask? (Revoked and rejected keys
+  // may not.)
+  [[nodiscard]] AuthVerdict may_enroll(const std::string& public_key) const;
+  // Enrollment hello: records an unknown station (or a pending one's new key) as pending.
+  [[nodiscard]] AuthVerdict enroll(const std::string& station_id, const std::string& public_key,
+                                   const std::string& address);
   [[nodiscard]] ActionResult approve(const std::string& id);
   [[nodiscard]] ActionResult reject(const std::string& id);
   [[nodiscard]] ActionResult revoke(const std::string& id);
@@ -95,12 +102,14 @@ class StationRegistry {
   ActionResult set_enrollment(const std::string& id, store::Enrollment to,
                               std::initializer_list<store::Enrollment> from);
   void touch(Entry& e);
+  void index_key(const store::StationRecord& r);
 
   store::IStore& store_;
   const time::IClock& clock_;
   std::size_t max_pending_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> stations_;
+  std::map<std::string, std::string> station_by_key_;  // public key -> station id
 };
 
 }  // namespace loa::registry

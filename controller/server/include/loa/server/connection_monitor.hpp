@@ -18,7 +18,9 @@ namespace loa::server {
 // the same connection.
 class ConnectionMonitor {
  public:
-  ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, LinkCounters& counters);
+  // `name` tells the monitors of different sockets apart (inproc endpoint, logs).
+  ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, const std::string& name,
+                    LinkCounters& counters);
 
   [[nodiscard]] zmq::socket_ref socket() { return socket_; }
   void handle_one();
@@ -29,6 +31,7 @@ class ConnectionMonitor {
 
  private:
   zmq::socket_t socket_;
+  std::string name_;
   LinkCounters& counters_;
   std::unordered_map<int, std::string> peers_;  // accepted fd -> "ip:port"
   int last_failed_reason_ = 0;                  // set by a handshake failure, used by the disconnect after it

@@ -16,15 +16,17 @@
 namespace loa::server {
 
 struct ControlServerSettings {
-  std::string bind_endpoint = "tcp://127.0.0.1:7700";
+  std::string bind_endpoint = "tcp://127.0.0.1:7700";    // control socket: approved stations
+  std::string enroll_endpoint = "tcp://127.0.0.1:7701";  // enrollment socket: unknown keys say hello
   link::LinkSettings link;
   std::string public_key_z85;  // the controller's CURVE key pair
   std::string secret_key_z85;
   std::chrono::milliseconds seen_flush_interval{5000};
 };
 
-// The controller's end of the control link: one ROUTER socket (CURVE server) that every
-// agent connects to, its ZAP handler, and the loop that runs them on one thread.
+// The controller's end of the control link: the control ROUTER socket (CURVE server)
+// that every approved agent connects to, the enrollment ROUTER where unknown agents ask
+// to be enrolled, their ZAP handler, and the loop that runs them all on one thread.
 // Everything else talks to the loop through thread-safe calls that wake it.
 class ControlServer {
  public:
@@ -37,6 +39,8 @@ class ControlServer {
   // Binds (ZAP handler first, then the control socket) and starts the loop thread.
   // Returns the endpoint actually bound (with the port, if the settings said '*').
   std::string start();
+  // The enrollment endpoint actually bound (valid after start()).
+  [[nodiscard]] std::string enroll_endpoint() const;
   void stop();
 
   // Thread-safe: new commands are waiting; send them now rather than at the next tick.

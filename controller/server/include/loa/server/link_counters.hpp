@@ -13,6 +13,7 @@ namespace loa::server {
 struct LinkCounters {
   // Handshakes
   std::atomic<std::uint64_t> admitted{0};
+  std::atomic<std::uint64_t> refused_unknown_key{0};
   std::atomic<std::uint64_t> refused_no_station_id{0};
   std::atomic<std::uint64_t> refused_pending{0};
   std::atomic<std::uint64_t> refused_rejected{0};
@@ -38,6 +39,8 @@ struct LinkCounters {
   std::atomic<std::uint64_t> command_results{0};
   std::atomic<std::uint64_t> command_duplicate_results{0};
   std::atomic<std::uint64_t> send_failures{0};
+  // Enrollment socket
+  std::atomic<std::uint64_t> enroll_requests{0};
   // Stations
   std::atomic<std::uint64_t> stations_went_offline{0};
   std::atomic<std::uint64_t> connections_cut{0};

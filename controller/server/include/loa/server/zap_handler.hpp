@@ -9,12 +9,20 @@
 
 namespace loa::server {
 
-// Answers libzmq's ZAP requests (RFC 27) for the control socket: a CURVE client is let
-// in only when its key is enrolled, approved and bound to the station id it presents as
-// its routing id. libzmq admits every CURVE client when nobody serves ZAP, so this
-// handler is bound before the control socket and the server refuses to start without it.
+// Answers libzmq's ZAP requests (RFC 27) for both CURVE sockets of the controller, told
+// apart by ZAP domain:
+//  - kControlDomain: only keys of approved stations get in; the ZAP user id is the
+//    station id, so every message on that connection is known to come from it.
+//  - kEnrollDomain: any key that is not revoked or rejected may connect to say hello
+//    and be recorded as pending; the ZAP user id is the key itself (Z85), since libzmq
+//    does not otherwise tell the socket which key a peer used.
+// libzmq admits every CURVE client when nobody serves ZAP, so this handler is bound
+// before either socket and the server refuses to start without it.
 class ZapHandler {
  public:
+  static constexpr const char* kControlDomain = "loa";
+  static constexpr const char* kEnrollDomain = "loa-enroll";
+
   // Binds inproc://zeromq.zap.01 in `context`; throws if that fails (another handler
   // already bound in this context would make this one's answers meaningless).
   ZapHandler(zmq::context_t& context, registry::StationRegistry& registry, LinkCounters& counters);
@@ -24,6 +32,9 @@ class ZapHandler {
   void handle_one();
 
  private:
+  void log_refusal(const std::string& reason, const std::string& station, const std::string& key,
+                   const std::string& address);
+
   zmq::socket_t socket_;
   registry::StationRegistry& registry_;
   LinkCounters& counters_;

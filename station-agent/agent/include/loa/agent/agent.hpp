@@ -1,0 +1,28 @@
+#pragma once
+
+#include <memory>
+
+#include "loa/agent/agent_config.hpp"
+
+namespace loa::agent {
+
+// The station daemon: its state, the control link, and what it does with commands.
+class Agent {
+ public:
+  explicit Agent(const AgentConfig& config);
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+  ~Agent();
+
+  // Runs until SIGINT or SIGTERM; returns the exit code.
+  int run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The agent's public key (made on first use) in Z85: what an admin enrolls.
+[[nodiscard]] std::string agent_public_key(const AgentConfig& config);
+
+}  // namespace loa::agent

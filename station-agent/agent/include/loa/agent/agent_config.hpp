@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "loa/link/link_settings.hpp"
+#include "loa/log/log.hpp"
+
+namespace loa::agent {
+
+// Everything loa-agent can be told, with defaults that reach a controller on localhost.
+// deploy/agent.yaml lists each option with its default.
+struct AgentConfig {
+  std::string station_id;                  // default: the host name
+  std::string state_dir = "loa-agent-state";  // key pair, agent.db (commands, outbox)
+
+  struct Controller {
+    std::string endpoint = "tcp://127.0.0.1:7700";         // control socket
+    std::string enroll_endpoint = "tcp://127.0.0.1:7701";  // enrollment socket
+    std::string public_key;                                // Z85; or:
+    std::string public_key_file = "loa-data/controller.pub";  // file holding it
+  } controller;
+
+  link::LinkSettings link;
+  std::chrono::milliseconds reconnect_min{200};    // first retry after a lost link
+  std::chrono::milliseconds reconnect_max{10000};  // retries back off up to this
+
+  struct Log {
+    log::Level level = log::Level::info;
+    log::Target target = log::Target::stderr_stream;
+  } log;
+
+  std::string config_hash;  // SHA-256 of the configuration file, reported in hello
+};
+
+// Reads an agent configuration file; throws config::ConfigError naming file, line and
+// option. An empty path gives the defaults. Resolves the controller key file.
+[[nodiscard]] AgentConfig load_agent_config(const std::string& path);
+
+}  // namespace loa::agent

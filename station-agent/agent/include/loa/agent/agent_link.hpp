@@ -1,0 +1,100 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "loa/link/link_settings.hpp"
+#include "loa/time/clock.hpp"
+#include "loa/v1/link.pb.h"
+
+namespace loa::agent {
+
+struct AgentLinkSettings {
+  std::string station_id;           // named in hello; the controller knows us by our key
+  std::string endpoint;             // controller's control socket, tcp://host:port
+  std::string enroll_endpoint;      // controller's enrollment socket
+  std::string controller_public_key;  // Z85
+  std::string public_key;           // ours, Z85
+  std::string secret_key;
+  link::LinkSettings link;
+  std::chrono::milliseconds reconnect_min{200};
+  std::chrono::milliseconds reconnect_max{10000};
+  std::string software_version;
+  std::string config_hash;
+  std::vector<std::string> capabilities;
+};
+
+// Told what happens on the link. Called on the agent's loop thread.
+class ILinkListener {
+ public:
+  virtual ~ILinkListener() = default;
+  virtual void on_online() = 0;   // the controller welcomed us
+  virtual void on_offline() = 0;  // the link dropped or went silent
+  virtual void on_message(const loa::v1::Envelope& envelope) = 0;  // anything but welcome/heartbeat
+};
+
+// The agent's end of the control link: a DEALER (CURVE client) that connects out to the
+// controller's control socket, says hello after every handshake, sends heartbeats,
+// notices when the controller goes silent and starts over with a fresh connection.
+// When the controller does not admit our key (unknown, or still pending), the link asks
+// the enrollment socket to record us, then tries again with back-off from reconnect_min
+// to reconnect_max until an admin has approved the key.
+class AgentLink {
+ public:
+  AgentLink(AgentLinkSettings settings, ILinkListener& listener, const time::IClock& clock);
+  AgentLink(const AgentLink&) = delete;
+  AgentLink& operator=(const AgentLink&) = delete;
+  ~AgentLink();
+
+  void open();
+  void close(const std::string& reason);
+
+  // The loop polls what this adds (none while waiting to retry) and hands the polled
+  // items back to handle().
+  void add_poll_items(std::vector<zmq::pollitem_t>& items);
+  void handle(const zmq::pollitem_t* items);
+  // Heartbeats, hello retries, back-off and silence detection; call at least every
+  // heartbeat interval / 4.
+  void tick();
+
+  [[nodiscard]] bool online() const { return online_; }
+  // Sends without blocking; false when not online or the queue is full.
+  [[nodiscard]] bool send(const loa::v1::Envelope& envelope);
+
+ private:
+  enum class Mode { control, enroll, waiting };
+
+  void open_socket(Mode mode);
+  void drop_socket();
+  void reset(const std::string& reason);
+  void retry_later(const std::string& reason);
+  void send_hello();
+  void go_offline();
+  void handle_socket();
+  void handle_monitor();
+  void handle_enroll_reply(const loa::v1::EnrollReply& reply);
+
+  AgentLinkSettings settings_;
+  ILinkListener& listener_;
+  const time::IClock& clock_;
+  zmq::context_t context_;
+  std::unique_ptr<zmq::socket_t> socket_;
+  std::unique_ptr<zmq::socket_t> monitor_;
+  int monitor_generation_ = 0;
+
+  Mode mode_ = Mode::waiting;
+  bool handshake_done_ = false;
+  bool online_ = false;
+  std::chrono::steady_clock::time_point last_heard_{};
+  std::chrono::steady_clock::time_point last_sent_{};
+  std::chrono::steady_clock::time_point opened_at_{};
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{};
+  std::uint64_t heartbeat_seq_ = 0;
+  std::int64_t boot_ms_ = 0;
+};
+
+}  // namespace loa::agent

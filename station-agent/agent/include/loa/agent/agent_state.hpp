@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loa/v1/link.pb.h"
+
+namespace loa::agent {
+
+// One applied command, as the agent's journal shows it to a technician.
+struct JournalEntry {
+  std::int64_t seq = 0;
+  std::string command_id;
+  std::string kind;
+  std::string outcome;
+  std::string detail;
+  std::int64_t applied_ms = 0;
+};
+
+// One queued report waiting for the controller's ReportAck.
+struct OutboxEntry {
+  std::uint64_t seq = 0;
+  loa::v1::Envelope envelope;  // body's report_seq already set to `seq`
+};
+
+// What the agent must not forget across restarts (agent.db in the state folder):
+// which command ids it has applied and with what result (so a re-sent command is
+// answered, not applied again), the journal of applied commands, and the outbox of
+// reports not yet acknowledged by the controller.
+class AgentState {
+ public:
+  explicit AgentState(const std::string& path);
+  ~AgentState();
+  AgentState(const AgentState&) = delete;
+  AgentState& operator=(const AgentState&) = delete;
+
+  // The stored result of an applied command, if this id was applied before.
+  [[nodiscard]] std::optional<loa::v1::CommandResult> applied_result(const std::string& command_id);
+
+  // Records an applied command (dedup index + journal) and queues its result in the
+  // outbox, all in one transaction. Returns the result with its report_seq set.
+  loa::v1::CommandResult record_applied(const loa::v1::Command& command, std::string_view kind,
+                                        loa::v1::CommandResult result);
+
+  // Queues a report (any Envelope whose body carries report_seq); returns its seq.
+  std::uint64_t enqueue(loa::v1::Envelope envelope);
+
+  // Reports with seq > `after`, oldest first, at most `limit`.
+  [[nodiscard]] std::vector<OutboxEntry> outbox_after(std::uint64_t after, std::size_t limit);
+  [[nodiscard]] std::uint64_t outbox_size();
+  // Drops reports up to and including `seq` (the controller has them).
+  void acknowledge(std::uint64_t seq);
+
+  [[nodiscard]] std::vector<JournalEntry> journal(std::size_t limit);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loa::agent

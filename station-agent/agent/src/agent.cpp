@@ -1,0 +1,144 @@
+#include "loa/agent/agent.hpp"
+
+#include <csignal>
+#include <filesystem>
+
+#include "loa/agent/agent_link.hpp"
+#include "loa/agent/agent_state.hpp"
+#include "loa/agent/command_applier.hpp"
+#include "loa/agent/signal_fd.hpp"
+#include "loa/curve/key_pair.hpp"
+#include "loa/log/log.hpp"
+#include "loa/sqlite/database.hpp"
+#include "loa/version.hpp"
+#include "loa/wire/codec.hpp"
+
+namespace loa::agent {
+namespace {
+
+const log::Logger kLog("agent");
+namespace v1 = ::loa::v1;
+
+constexpr std::size_t kOutboxBatch = 100;
+
+// The state folder holds the secret key: owner only.
+const std::string& prepare_state_dir(const AgentConfig& config) {
+  std::filesystem::create_directories(config.state_dir);
+  std::filesystem::permissions(config.state_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  return config.state_dir;
+}
+
+curve::KeyPair agent_keys(const AgentConfig& config) {
+  return curve::load_or_create(prepare_state_dir(config) + "/agent.key");
+}
+
+}  // namespace
+
+std::string agent_public_key(const AgentConfig& config) { return agent_keys(config).public_z85; }
+
+struct Agent::Impl final : ILinkListener {
+  AgentConfig config;
+  time::SystemClock clock;
+  AgentState state;
+  CommandApplier applier;
+  std::unique_ptr<AgentLink> link;
+  std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
+  bool outbox_dirty = true;            // there may be reports past outbox_sent_upto
+
+  explicit Impl(const AgentConfig& c)
+      : config(c), state(prepare_state_dir(c) + "/agent.db"), applier(state, clock) {
+    auto keys = agent_keys(c);
+    AgentLinkSettings s;
+    s.station_id = c.station_id;
+    s.endpoint = c.controller.endpoint;
+    s.enroll_endpoint = c.controller.enroll_endpoint;
+    s.controller_public_key = c.controller.public_key;
+    s.public_key = keys.public_z85;
+    s.secret_key = keys.secret_z85;
+    s.link = c.link;
+    s.reconnect_min = c.reconnect_min;
+    s.reconnect_max = c.reconnect_max;
+    s.software_version = kVersion;
+    s.config_hash = c.config_hash;
+    s.capabilities = {"ping", "set_log_level"};
+    link = std::make_unique<AgentLink>(s, *this, clock);
+    kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
+              curve::fingerprint(keys.public_z85), kVersion, state.outbox_size());
+  }
+
+  void on_online() override {
+    outbox_sent_upto = 0;  // whatever was in flight on the old link is re-sent
+    outbox_dirty = true;
+    flush_outbox();
+  }
+
+  void on_offline() override {}
+
+  void on_message(const v1::Envelope& env) override {
+    switch (env.body_case()) {
+      case v1::Envelope::kCommand: {
+        (void)applier.apply(env.command());
+        outbox_dirty = true;
+        flush_outbox();
+        break;
+      }
+      case v1::Envelope::kReportAck: state.acknowledge(env.report_ack().report_seq()); break;
+      default: kLog.debug("ignored: body={}", wire::body_name(env)); break;
+    }
+  }
+
+  // Sends queued reports the controller has not acknowledged, oldest first.
+  void flush_outbox() {
+    if (!link->online() || !outbox_dirty) return;
+    for (;;) {
+      auto batch = state.outbox_after(outbox_sent_upto, kOutboxBatch);
+      if (batch.empty()) {
+        outbox_dirty = false;
+        return;
+      }
+      for (const auto& entry : batch) {
+        if (!link->send(entry.envelope)) return;  // queue full: the next tick continues
+        outbox_sent_upto = entry.seq;
+      }
+    }
+  }
+
+  int run() {
+    SignalFd signals;
+    link->open();
+    const auto tick_every = std::max(std::chrono::milliseconds(20), config.link.heartbeat_interval / 4);
+    for (;;) {
+      std::vector<zmq::pollitem_t> items{{nullptr, signals.fd(), ZMQ_POLLIN, 0}};
+      link->add_poll_items(items);
+      try {
+        zmq::poll(items.data(), items.size(), tick_every);
+        if (items[0].revents & ZMQ_POLLIN) {
+          int sig = signals.read();
+          if (sig == SIGHUP) {
+            kLog.info("SIGHUP: nothing to reload yet; configuration changes need a restart");
+          } else if (sig != 0) {
+            kLog.info("stopping: signal={}", sig);
+            link->close("shutdown");
+            return 0;
+          }
+        }
+        if (items.size() > 1) link->handle(&items[1]);
+        link->tick();
+        flush_outbox();
+      } catch (const sqlite::SqliteError& e) {
+        // A full or failing disk: keep the link and retry; nothing acknowledged is lost
+        // because results are only acknowledged after they are stored.
+        kLog.error("state store failed: error={}", e.what());
+      } catch (const zmq::error_t& e) {
+        kLog.error("link error: error={}", e.what());
+      }
+    }
+  }
+};
+
+Agent::Agent(const AgentConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Agent::~Agent() = default;
+int Agent::run() { return impl_->run(); }
+
+}  // namespace loa::agent

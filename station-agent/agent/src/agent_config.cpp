@@ -1,0 +1,101 @@
+#include "loa/agent/agent_config.hpp"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "loa/config/config_section.hpp"
+#include "loa/curve/key_pair.hpp"
+#include "loa/link/link_config.hpp"
+#include "loa/log/log_config.hpp"
+
+namespace loa::agent {
+namespace {
+
+std::string host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0) return "station";
+  return name.data();
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  return hex.data();
+}
+
+// A key file holds the bare Z85 key, or a "public=" line (the controller's .key file).
+std::string read_public_key_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("public=", 0) == 0) return line.substr(7);
+    if (curve::is_valid_key(line)) return line;
+  }
+  return {};
+}
+
+}  // namespace
+
+AgentConfig load_agent_config(const std::string& path) {
+  AgentConfig c;
+  c.station_id = host_name();
+  std::string text;
+  if (!path.empty()) {
+    std::ifstream in(path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  auto root = path.empty() ? config::ConfigSection::load_text("", "<defaults>") : config::ConfigSection::load_file(path);
+  root.read("station_id", c.station_id);
+  if (c.station_id.empty() || c.station_id.size() > 64 ||
+      c.station_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+          std::string::npos) {
+    root.fail("station_id", "must be 1-64 letters, digits, '-', '_' or '.' (got '" + c.station_id + "')");
+  }
+  root.read("state_dir", c.state_dir);
+
+  auto controller = root.section("controller");
+  controller.read("endpoint", c.controller.endpoint);
+  if (c.controller.endpoint.rfind("tcp://", 0) != 0) controller.fail("endpoint", "must be a tcp:// endpoint");
+  controller.read("enroll_endpoint", c.controller.enroll_endpoint);
+  if (c.controller.enroll_endpoint.rfind("tcp://", 0) != 0) {
+    controller.fail("enroll_endpoint", "must be a tcp:// endpoint");
+  }
+  controller.read("public_key", c.controller.public_key);
+  controller.read("public_key_file", c.controller.public_key_file);
+  if (!c.controller.public_key.empty()) {
+    if (!curve::is_valid_key(c.controller.public_key)) controller.fail("public_key", "not a 40-character Z85 key");
+  } else {
+    c.controller.public_key = read_public_key_file(c.controller.public_key_file);
+    if (c.controller.public_key.empty()) {
+      controller.fail("public_key_file", "no controller public key in '" + c.controller.public_key_file + "'");
+    }
+  }
+  controller.finish();
+
+  auto link = root.section("link");
+  link::read_link_options(link, c.link);
+  std::int64_t min_ms = c.reconnect_min.count();
+  std::int64_t max_ms = c.reconnect_max.count();
+  link.read("reconnect_min_ms", min_ms, 10, 600'000);
+  link.read("reconnect_max_ms", max_ms, 10, 3'600'000);
+  if (max_ms < min_ms) link.fail("reconnect_max_ms", "must not be below reconnect_min_ms");
+  c.reconnect_min = std::chrono::milliseconds(min_ms);
+  c.reconnect_max = std::chrono::milliseconds(max_ms);
+  link.finish();
+
+  log::read_log_options(root.section("log"), c.log.level, c.log.target);
+  root.finish();
+  c.config_hash = sha256_hex(text);
+  return c;
+}
+
+}  // namespace loa::agent

@@ -1,0 +1,253 @@
+#include "loa/agent/agent_link.hpp"
+
+#include <zmq_addon.hpp>
+
+#include <cstring>
+
+#include "loa/link/socket_setup.hpp"
+#include "loa/log/log.hpp"
+#include "loa/wire/codec.hpp"
+
+namespace loa::agent {
+namespace {
+
+const log::Logger kLog("link");
+namespace v1 = ::loa::v1;
+
+}  // namespace
+
+AgentLink::AgentLink(AgentLinkSettings settings, ILinkListener& listener, const time::IClock& clock)
+    : settings_(std::move(settings)),
+      listener_(listener),
+      clock_(clock),
+      context_(1),
+      backoff_(settings_.reconnect_min),
+      boot_ms_(clock.wall_ms()) {}
+
+AgentLink::~AgentLink() { close("shutdown"); }
+
+void AgentLink::open() { open_socket(Mode::control); }
+
+void AgentLink::open_socket(Mode mode) {
+  drop_socket();
+  mode_ = mode;
+  const std::string& endpoint = mode == Mode::control ? settings_.endpoint : settings_.enroll_endpoint;
+  socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+  auto& s = *socket_;
+  link::apply_link_options(s, settings_.link);
+  s.set(zmq::sockopt::curve_serverkey, settings_.controller_public_key);
+  s.set(zmq::sockopt::curve_publickey, settings_.public_key);
+  s.set(zmq::sockopt::curve_secretkey, settings_.secret_key);
+  // Queue only on a finished connection: while offline, sends fail at once instead
+  // of piling up stale heartbeats.
+  s.set(zmq::sockopt::immediate, true);
+  // libzmq retries a refused or dropped TCP connection by itself, backing off.
+  s.set(zmq::sockopt::reconnect_ivl, static_cast<int>(settings_.reconnect_min.count()));
+  s.set(zmq::sockopt::reconnect_ivl_max, static_cast<int>(settings_.reconnect_max.count()));
+  s.set(zmq::sockopt::connect_timeout, static_cast<int>(settings_.link.dead_after().count()));
+
+  const std::string monitor_endpoint = "inproc://loa-agent-monitor-" + std::to_string(++monitor_generation_);
+  const int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+  if (zmq_socket_monitor(s.handle(), monitor_endpoint.c_str(), events) != 0) throw zmq::error_t();
+  monitor_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::pair);
+  monitor_->set(zmq::sockopt::linger, 0);
+  monitor_->connect(monitor_endpoint);
+
+  s.connect(endpoint);
+  opened_at_ = clock_.steady();
+  last_heard_ = opened_at_;
+  handshake_done_ = false;
+  kLog.info("connecting: endpoint={} socket={} station={}", endpoint, mode == Mode::control ? "control" : "enroll",
+            settings_.station_id);
+}
+
+void AgentLink::drop_socket() {
+  go_offline();
+  socket_.reset();
+  monitor_.reset();
+}
+
+void AgentLink::close(const std::string& reason) {
+  if (!socket_) return;
+  if (online_) {
+    v1::Envelope bye;
+    bye.mutable_goodbye()->set_reason(reason);
+    (void)link::send_envelope(*socket_, bye);
+  }
+  drop_socket();
+  mode_ = Mode::waiting;
+}
+
+void AgentLink::go_offline() {
+  handshake_done_ = false;
+  if (!online_) return;
+  online_ = false;
+  listener_.on_offline();
+}
+
+void AgentLink::reset(const std::string& reason) {
+  kLog.warn("reconnecting: reason={}", reason);
+  open_socket(Mode::control);
+}
+
+// Closes the socket and tries the control socket again after the current back-off,
+// which doubles each time up to reconnect_max (and starts over once welcomed).
+void AgentLink::retry_later(const std::string& reason) {
+  drop_socket();
+  mode_ = Mode::waiting;
+  retry_at_ = clock_.steady() + backoff_;
+  kLog.info("retrying later: reason={} in_ms={}", reason, backoff_.count());
+  backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
+}
+
+void AgentLink::add_poll_items(std::vector<zmq::pollitem_t>& items) {
+  if (!socket_) return;
+  items.push_back({socket_->handle(), 0, ZMQ_POLLIN, 0});
+  items.push_back({monitor_->handle(), 0, ZMQ_POLLIN, 0});
+}
+
+void AgentLink::handle(const zmq::pollitem_t* items) {
+  if (!socket_) return;
+  if (items[1].revents & ZMQ_POLLIN) handle_monitor();
+  if (socket_ && (items[0].revents & ZMQ_POLLIN)) handle_socket();
+}
+
+void AgentLink::send_hello() {
+  v1::Envelope env;
+  auto* hello = env.mutable_hello();
+  hello->set_station_id(settings_.station_id);
+  hello->set_software_version(settings_.software_version);
+  for (const auto& c : settings_.capabilities) hello->add_capabilities(c);
+  hello->set_config_hash(settings_.config_hash);
+  hello->set_boot_id_ms(boot_ms_);
+  hello->set_heartbeat_interval_ms(static_cast<std::uint32_t>(settings_.link.heartbeat_interval.count()));
+  if (link::send_envelope(*socket_, env)) last_sent_ = clock_.steady();
+}
+
+bool AgentLink::send(const v1::Envelope& envelope) {
+  if (!online_ || !socket_) return false;
+  if (!link::send_envelope(*socket_, envelope)) return false;
+  last_sent_ = clock_.steady();
+  return true;
+}
+
+void AgentLink::handle_enroll_reply(const v1::EnrollReply& reply) {
+  const auto state = v1::EnrollReply::State_Name(reply.state());
+  if (reply.state() == v1::EnrollReply::STATE_APPROVED) {
+    kLog.info("enrollment: state={} key={}", state, reply.key_fingerprint());
+    backoff_ = settings_.reconnect_min;
+    open_socket(Mode::control);
+    return;
+  }
+  kLog.warn("enrollment: state={} detail={} key={} station={}", state, reply.detail(), reply.key_fingerprint(),
+            settings_.station_id);
+  retry_later("enrollment " + state);
+}
+
+void AgentLink::handle_socket() {
+  for (int i = 0; i < 256 && socket_; ++i) {
+    zmq::message_t msg;
+    if (!socket_->recv(msg, zmq::recv_flags::dontwait)) return;
+    last_heard_ = clock_.steady();
+    auto decoded = wire::decode(msg.to_string_view(), static_cast<std::size_t>(settings_.link.max_message_bytes));
+    if (!decoded.ok()) {
+      kLog.warn("rejected frame: reason={} bytes={}", wire::describe(decoded.error()), msg.size());
+      continue;
+    }
+    const auto& env = decoded.envelope();
+    switch (env.body_case()) {
+      case v1::Envelope::kWelcome:
+        if (!online_ && mode_ == Mode::control) {
+          online_ = true;
+          backoff_ = settings_.reconnect_min;
+          kLog.info("online: controller_version={} heartbeat_ms={}", env.welcome().controller_version(),
+                    env.welcome().heartbeat_interval_ms());
+          listener_.on_online();
+        }
+        break;
+      case v1::Envelope::kHeartbeat: break;
+      case v1::Envelope::kEnrollReply:
+        if (mode_ == Mode::enroll) handle_enroll_reply(env.enroll_reply());
+        return;
+      case v1::Envelope::kGoodbye:
+        kLog.warn("controller said goodbye: reason={}", env.goodbye().reason());
+        retry_later("goodbye: " + env.goodbye().reason());
+        return;
+      default:
+        if (online_) listener_.on_message(env);
+        break;
+    }
+  }
+}
+
+void AgentLink::handle_monitor() {
+  for (int i = 0; i < 64 && monitor_; ++i) {
+    std::vector<zmq::message_t> parts;
+    if (!zmq::recv_multipart(*monitor_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+    if (parts.empty() || parts[0].size() < 6) continue;
+    std::uint16_t event = 0;
+    std::uint32_t value = 0;
+    std::memcpy(&event, parts[0].data(), sizeof event);
+    std::memcpy(&value, static_cast<const char*>(parts[0].data()) + 2, sizeof value);
+    switch (event) {
+      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        handshake_done_ = true;
+        last_heard_ = clock_.steady();
+        send_hello();
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        // libzmq does not retry a connection that failed authentication: we decide.
+        if (mode_ == Mode::control) {
+          kLog.warn("not admitted: status={} station={} (unknown or unapproved key); asking to be enrolled", value,
+                    settings_.station_id);
+          open_socket(Mode::enroll);
+        } else {
+          retry_later("enrollment refused (station rejected or key revoked)");
+        }
+        return;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+      case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        retry_later("handshake failed (wrong controller key, or not a Loa controller)");
+        return;
+      case ZMQ_EVENT_DISCONNECTED:
+        if (online_) kLog.warn("disconnected: endpoint={}", settings_.endpoint);
+        go_offline();
+        break;
+      default: break;
+    }
+  }
+}
+
+void AgentLink::tick() {
+  const auto now = clock_.steady();
+  if (mode_ == Mode::waiting) {
+    if (now >= retry_at_) open_socket(Mode::control);
+    return;
+  }
+  if (!socket_) return;
+  if (online_) {
+    if (now - last_heard_ > settings_.link.dead_after()) {
+      reset("controller silent for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_heard_).count()) + "ms");
+      return;
+    }
+    if (now - last_sent_ >= settings_.link.heartbeat_interval) {
+      v1::Envelope hb;
+      hb.mutable_heartbeat()->set_sequence(++heartbeat_seq_);
+      if (link::send_envelope(*socket_, hb)) last_sent_ = now;
+    }
+  } else if (handshake_done_) {
+    // Authenticated but not answered: the hello may have been lost on the way.
+    if (now - last_sent_ >= settings_.link.heartbeat_interval) send_hello();
+    if (now - last_heard_ > settings_.link.dead_after()) {
+      if (mode_ == Mode::enroll) {
+        retry_later("no enrollment reply");
+      } else {
+        reset("no welcome from controller");
+      }
+    }
+  }
+}
+
+}  // namespace loa::agent

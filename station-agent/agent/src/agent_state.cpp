@@ -1,0 +1,145 @@
+#include "loa/agent/agent_state.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "loa/sqlite/database.hpp"
+#include "loa/sqlite/migrations.hpp"
+
+namespace loa::agent {
+namespace {
+
+namespace v1 = ::loa::v1;
+
+// Append only: a released step is never edited.
+const std::array<sqlite::Migration, 1> kMigrations{{
+    {1, R"sql(
+CREATE TABLE applied_commands (
+  command_id TEXT PRIMARY KEY,
+  result     BLOB NOT NULL        -- serialized loa.v1.CommandResult
+);
+CREATE TABLE command_journal (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  command_id TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  outcome    TEXT NOT NULL,
+  detail     TEXT NOT NULL,
+  applied_ms INTEGER NOT NULL
+);
+CREATE TABLE outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  envelope   BLOB NOT NULL        -- serialized loa.v1.Envelope, report_seq unset
+);
+)sql"},
+}};
+
+const char* outcome_name(v1::CommandResult::Outcome o) {
+  switch (o) {
+    case v1::CommandResult::OUTCOME_APPLIED: return "applied";
+    case v1::CommandResult::OUTCOME_FAILED: return "failed";
+    case v1::CommandResult::OUTCOME_REJECTED: return "rejected";
+    default: return "unspecified";
+  }
+}
+
+void set_report_seq(v1::Envelope& env, std::uint64_t seq) {
+  switch (env.body_case()) {
+    case v1::Envelope::kCommandResult: env.mutable_command_result()->set_report_seq(seq); break;
+    case v1::Envelope::kTelemetry: env.mutable_telemetry()->set_report_seq(seq); break;
+    case v1::Envelope::kAlarm: env.mutable_alarm()->set_report_seq(seq); break;
+    case v1::Envelope::kPlaybackReport: env.mutable_playback_report()->set_report_seq(seq); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+struct AgentState::Impl {
+  explicit Impl(const std::string& path) : db(path) { sqlite::migrate(db, kMigrations); }
+  sqlite::Database db;
+
+  std::uint64_t insert_outbox(const v1::Envelope& env) {
+    sqlite::Statement s(db, "INSERT INTO outbox (envelope) VALUES (?)");
+    s.bind_blob(1, env.SerializeAsString());
+    s.run();
+    sqlite::Statement id(db, "SELECT last_insert_rowid()");
+    (void)id.step();
+    return static_cast<std::uint64_t>(id.column_int(0));
+  }
+};
+
+AgentState::AgentState(const std::string& path) : impl_(std::make_unique<Impl>(path)) {}
+AgentState::~AgentState() = default;
+
+std::optional<v1::CommandResult> AgentState::applied_result(const std::string& command_id) {
+  sqlite::Statement s(impl_->db, "SELECT result FROM applied_commands WHERE command_id = ?");
+  s.bind(1, command_id);
+  if (!s.step()) return std::nullopt;
+  v1::CommandResult result;
+  if (!result.ParseFromString(s.column_blob(0))) return std::nullopt;
+  return result;
+}
+
+v1::CommandResult AgentState::record_applied(const v1::Command& command, std::string_view kind,
+                                             v1::CommandResult result) {
+  sqlite::Transaction tx(impl_->db);
+  sqlite::Statement applied(impl_->db, "INSERT INTO applied_commands (command_id, result) VALUES (?, ?)");
+  applied.bind(1, command.id()).bind_blob(2, result.SerializeAsString());
+  applied.run();
+  sqlite::Statement journal(impl_->db,
+                            "INSERT INTO command_journal (command_id, kind, outcome, detail, applied_ms) "
+                            "VALUES (?, ?, ?, ?, ?)");
+  journal.bind(1, command.id()).bind(2, kind).bind(3, std::string_view(outcome_name(result.outcome())));
+  journal.bind(4, result.detail()).bind(5, result.applied_at_ms());
+  journal.run();
+  v1::Envelope env;
+  *env.mutable_command_result() = result;
+  auto seq = impl_->insert_outbox(env);
+  tx.commit();
+  result.set_report_seq(seq);
+  return result;
+}
+
+std::uint64_t AgentState::enqueue(v1::Envelope envelope) { return impl_->insert_outbox(envelope); }
+
+std::vector<OutboxEntry> AgentState::outbox_after(std::uint64_t after, std::size_t limit) {
+  std::vector<OutboxEntry> out;
+  sqlite::Statement s(impl_->db, "SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+  s.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(limit));
+  while (s.step()) {
+    OutboxEntry e;
+    e.seq = static_cast<std::uint64_t>(s.column_int(0));
+    if (!e.envelope.ParseFromString(s.column_blob(1))) continue;  // cannot happen: we wrote it
+    set_report_seq(e.envelope, e.seq);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::uint64_t AgentState::outbox_size() {
+  sqlite::Statement s(impl_->db, "SELECT COUNT(*) FROM outbox");
+  (void)s.step();
+  return static_cast<std::uint64_t>(s.column_int(0));
+}
+
+void AgentState::acknowledge(std::uint64_t seq) {
+  sqlite::Statement s(impl_->db, "DELETE FROM outbox WHERE seq <= ?");
+  s.bind(1, static_cast<std::int64_t>(seq));
+  s.run();
+}
+
+std::vector<JournalEntry> AgentState::journal(std::size_t limit) {
+  std::vector<JournalEntry> out;
+  sqlite::Statement s(impl_->db,
+                      "SELECT seq, command_id, kind, outcome, detail, applied_ms FROM command_journal "
+                      "ORDER BY seq DESC LIMIT ?");
+  s.bind(1, static_cast<std::int64_t>(limit));
+  while (s.step()) {
+    out.push_back({s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
+                   s.column_int(5)});
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace loa::agent

@@ -1,0 +1,77 @@
+// loa-agent: the station daemon. Parses the command line and hands over.
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include "loa/agent/agent.hpp"
+#include "loa/agent/agent_state.hpp"
+#include "loa/config/config_section.hpp"
+#include "loa/version.hpp"
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "usage: loa-agent [run] [--config FILE]      run the station agent\n"
+         "       loa-agent keygen [--config FILE]     print this station's public key (made if missing)\n"
+         "       loa-agent journal [--config FILE] [--limit N]\n"
+         "                                            list the commands this station applied\n"
+         "       loa-agent --version\n";
+}
+
+int print_journal(const loa::agent::AgentConfig& config, std::size_t limit) {
+  loa::agent::AgentState state(config.state_dir + "/agent.db");
+  std::cout << "SEQ\tAPPLIED\tCOMMAND\tKIND\tOUTCOME\tDETAIL\n";
+  for (const auto& e : state.journal(limit)) {
+    std::time_t t = e.applied_ms / 1000;
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", std::localtime(&t));
+    std::cout << e.seq << '\t' << when << '\t' << e.command_id << '\t' << e.kind << '\t' << e.outcome << '\t'
+              << e.detail << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string command = "run";
+  std::string config_path;
+  std::size_t limit = 100;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg == "--limit" && i + 1 < argc) {
+      limit = std::stoul(argv[++i]);
+    } else if (arg == "--version") {
+      std::cout << "loa-agent " << loa::kVersion << "\n";
+      return 0;
+    } else if (arg == "--help" || arg == "-h") {
+      usage(std::cout);
+      return 0;
+    } else if (i == 1 && (arg == "run" || arg == "keygen" || arg == "journal")) {
+      command = arg;
+    } else {
+      usage(std::cerr);
+      return 2;
+    }
+  }
+  try {
+    auto config = loa::agent::load_agent_config(config_path);
+    if (command == "keygen") {
+      std::cout << loa::agent::agent_public_key(config) << "\n";
+      return 0;
+    }
+    if (command == "journal") return print_journal(config, limit);
+    loa::log::init("loa-agent", config.log.level, config.log.target);
+    loa::agent::Agent agent(config);
+    return agent.run();
+  } catch (const loa::config::ConfigError& e) {
+    std::cerr << "loa-agent: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "loa-agent: " << e.what() << "\n";
+    return 1;
+  }
+}
