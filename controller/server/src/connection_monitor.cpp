@@ -71,6 +71,7 @@ void ConnectionMonitor::handle_one() {
   std::memcpy(&event, parts[0].data(), sizeof event);
   std::memcpy(&value, static_cast<const char*>(parts[0].data()) + 2, sizeof value);
 
+  kLog.debug("event: socket={} event={} value={}", name_, event, value);
   switch (event) {
     case ZMQ_EVENT_ACCEPTED:
       peers_[static_cast<int>(value)] = peer_address(static_cast<int>(value));

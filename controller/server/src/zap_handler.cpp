@@ -95,7 +95,7 @@ void ZapHandler::log_refusal(const std::string& reason, const std::string& stati
   std::uint64_t suppressed = 0;
   // Once per peer (address + key) per minute: a refused agent retries every few seconds
   // and must not fill the journal.
-  if (log_limit_.allow(address + "/" + key, std::chrono::steady_clock::now(), suppressed)) {
+  if (log_limit_.allow(address + "/" + key + "/" + reason, std::chrono::steady_clock::now(), suppressed)) {
     kLog.warn("refused: reason={} station={} key={} address={} suppressed={}", reason,
               station.empty() ? "unknown" : station, curve::fingerprint(key), address, suppressed);
   }

@@ -1,0 +1,133 @@
+#include "support/fleet.hpp"
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace loa::test {
+
+std::string bin(const std::string& program) { return std::string(LOA_BIN_DIR) + "/" + program; }
+
+Fleet::Fleet(FleetOptions options)
+    : options_(std::move(options)), control_port_(free_port()), enroll_port_(free_port()), http_port_(free_port()) {
+  write_file(dir() + "/controller.yaml",
+             "data_dir: " + dir() + "/controller\n"
+             "control:\n"
+             "  bind: tcp://" + options_.bind_host + ":" + std::to_string(control_port_) + "\n"
+             "  enroll_bind: tcp://" + options_.bind_host + ":" + std::to_string(enroll_port_) + "\n"
+             "  heartbeat_interval_ms: " + std::to_string(options_.heartbeat_ms) + "\n"
+             "  command_resend_ms: 1000\n"
+             "http:\n"
+             "  port: " + std::to_string(http_port_) + "\n"
+             "  api_token: " + token_ + "\n"
+             "  admin_password: test-password\n"
+             "log:\n"
+             "  level: debug\n");
+}
+
+Fleet::~Fleet() {
+  for (auto& [id, agent] : agents_) agent.reset();
+  controller_.reset();
+}
+
+void Fleet::start_controller() {
+  controller_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
+      dir() + "/controller.log");
+  bool up = eventually([&] { return api("GET", "/api/v1/health").status == 200; }, std::chrono::seconds(10));
+  if (!up) throw std::runtime_error("controller did not start:\n" + controller_log());
+}
+
+void Fleet::stop_controller(int sig) {
+  if (controller_) controller_->stop(sig);
+  controller_.reset();
+}
+
+std::string Fleet::agent_config_path(const std::string& id) const { return dir() + "/agent-" + id + ".yaml"; }
+
+void Fleet::start_agent(const std::string& id, const std::vector<std::string>& wrapper) {
+  const auto config = agent_config_path(id);
+  if (!std::filesystem::exists(config)) {
+    write_file(config, "station_id: " + id + "\n"
+                       "state_dir: " + dir() + "/agent-" + id + "\n"
+                       "controller:\n"
+                       "  endpoint: tcp://" + options_.connect_host + ":" + std::to_string(control_port_) + "\n"
+                       "  enroll_endpoint: tcp://" + options_.connect_host + ":" + std::to_string(enroll_port_) + "\n"
+                       "  public_key_file: " + dir() + "/controller/controller.pub\n"
+                       "link:\n"
+                       "  heartbeat_interval_ms: " + std::to_string(options_.heartbeat_ms) + "\n"
+                       "  reconnect_min_ms: 100\n"
+                       "  reconnect_max_ms: " + std::to_string(options_.reconnect_max_ms) + "\n"
+                       "log:\n"
+                       "  level: debug\n");
+  }
+  agents_[id] = std::make_unique<ChildProcess>(std::vector<std::string>{bin("loa-agent"), "--config", config},
+                                               dir() + "/agent-" + id + ".log", wrapper);
+}
+
+void Fleet::stop_agent(const std::string& id, int sig) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return;
+  it->second->stop(sig);
+  agents_.erase(it);
+}
+
+bool Fleet::agent_running(const std::string& id) const {
+  auto it = agents_.find(id);
+  return it != agents_.end() && it->second->running();
+}
+
+void Fleet::enroll(const std::vector<std::string>& ids) {
+  for (const auto& id : ids) {
+    if (!wait_for_state(id, "pending", 10000)) throw std::runtime_error(id + " never became pending");
+    auto reply = api("POST", "/api/v1/stations/" + id + "/approve");
+    if (reply.status != 200) throw std::runtime_error("approve " + id + ": " + reply.body.dump());
+  }
+}
+
+ApiReply Fleet::api(const std::string& method, const std::string& path, const nlohmann::json& body) const {
+  httplib::Client client("127.0.0.1", http_port_);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(10);
+  httplib::Headers headers{{"Authorization", "Bearer " + token_}};
+  const std::string payload = body.is_null() ? "{}" : body.dump();
+  auto res = method == "POST"     ? client.Post(path, headers, payload, "application/json")
+             : method == "PUT"    ? client.Put(path, headers, payload, "application/json")
+             : method == "DELETE" ? client.Delete(path, headers)
+                                  : client.Get(path, headers);
+  if (!res) return {};
+  return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+}
+
+CommandResult Fleet::loactl(const std::string& args) const {
+  return run_command(bin("loactl") + " --url http://127.0.0.1:" + std::to_string(http_port_) + " --token " + token_ +
+                     " " + args);
+}
+
+std::string Fleet::state_of(const std::string& station) const {
+  auto reply = api("GET", "/api/v1/stations/" + station);
+  if (reply.status != 200) return "";
+  return reply.body.value("state", "");
+}
+
+bool Fleet::wait_for_state(const std::string& station, const std::string& state, int timeout_ms) const {
+  return eventually([&] { return state_of(station) == state; }, std::chrono::milliseconds(timeout_ms));
+}
+
+nlohmann::json Fleet::counters() const { return api("GET", "/api/v1/link/stats").body["counters"]; }
+
+std::string Fleet::agent_journal(const std::string& id) const {
+  return run_command(bin("loa-agent") + " journal --config " + agent_config_path(id)).out;
+}
+
+std::string Fleet::agent_log(const std::string& id) const { return read_file(dir() + "/agent-" + id + ".log"); }
+std::string Fleet::controller_log() const { return read_file(dir() + "/controller.log"); }
+
+std::string Fleet::controller_public_key() const {
+  auto text = read_file(dir() + "/controller/controller.pub");
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace loa::test

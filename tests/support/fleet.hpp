@@ -1,0 +1,77 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+
+namespace loa::test {
+
+struct FleetOptions {
+  int heartbeat_ms = 200;        // short, so liveness tests run in seconds
+  std::string bind_host = "127.0.0.1";     // where the controller listens
+  std::string connect_host = "127.0.0.1";  // where agents reach it
+  int reconnect_max_ms = 1000;
+};
+
+struct ApiReply {
+  int status = 0;
+  nlohmann::json body;
+};
+
+// A controller and its agents as real processes, configured in one scratch folder.
+// Ports are chosen once, so restarts keep them (agents find the controller again).
+class Fleet {
+ public:
+  explicit Fleet(FleetOptions options = {});
+  ~Fleet();
+
+  void start_controller();
+  void stop_controller(int sig = 9);
+  // Writes the agent's config (if new) and starts it. `wrapper` is prepended to the
+  // command line (e.g. {"ip", "netns", "exec", "ns1"}).
+  void start_agent(const std::string& id, const std::vector<std::string>& wrapper = {});
+  void stop_agent(const std::string& id, int sig = 9);
+  [[nodiscard]] bool agent_running(const std::string& id) const;
+
+  // Approves through the API every station given, waiting until each is pending first.
+  void enroll(const std::vector<std::string>& ids);
+
+  [[nodiscard]] ApiReply api(const std::string& method, const std::string& path,
+                             const nlohmann::json& body = nullptr) const;
+  [[nodiscard]] CommandResult loactl(const std::string& args) const;
+  [[nodiscard]] std::string state_of(const std::string& station) const;
+  bool wait_for_state(const std::string& station, const std::string& state, int timeout_ms) const;
+  [[nodiscard]] nlohmann::json counters() const;
+
+  [[nodiscard]] std::string agent_journal(const std::string& id) const;
+  [[nodiscard]] std::string agent_log(const std::string& id) const;
+  [[nodiscard]] std::string controller_log() const;
+  [[nodiscard]] std::string controller_public_key() const;
+  [[nodiscard]] std::string agent_config_path(const std::string& id) const;
+
+  [[nodiscard]] const std::string& dir() const { return scratch_.path(); }
+  [[nodiscard]] int control_port() const { return control_port_; }
+  [[nodiscard]] int enroll_port() const { return enroll_port_; }
+  [[nodiscard]] int http_port() const { return http_port_; }
+  [[nodiscard]] const std::string& token() const { return token_; }
+  [[nodiscard]] const FleetOptions& options() const { return options_; }
+
+ private:
+  FleetOptions options_;
+  ScratchDir scratch_;
+  int control_port_;
+  int enroll_port_;
+  int http_port_;
+  std::string token_ = "test-token-0123456789abcdef";
+  std::unique_ptr<ChildProcess> controller_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> agents_;
+};
+
+[[nodiscard]] std::string bin(const std::string& program);
+
+}  // namespace loa::test

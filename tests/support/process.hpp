@@ -1,0 +1,67 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace loa::test {
+
+// A program started by a test, with its output in a log file. Killed (SIGKILL) when the
+// handle goes away, so a failing test leaves no process behind.
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  ChildProcess(std::vector<std::string> argv, const std::string& log_path,
+               const std::vector<std::string>& wrapper = {});
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  void signal(int sig) const;
+  // Sends `sig` and waits for the exit; returns the wait status.
+  int stop(int sig = 15, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  [[nodiscard]] bool running() const;
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// Output and exit code of a finished command.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+};
+[[nodiscard]] CommandResult run_command(const std::string& shell_command);
+
+// A fresh folder under the system temp dir, removed with everything in it at the end.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir();
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A TCP port that was free on 127.0.0.1 a moment ago.
+[[nodiscard]] int free_port();
+
+// Polls `condition` until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds every = std::chrono::milliseconds(50));
+
+void write_file(const std::string& path, const std::string& text);
+[[nodiscard]] std::string read_file(const std::string& path);
+
+}  // namespace loa::test
