@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include "loa/agent/agent_config.hpp"
+#include "loa/config/config_section.hpp"
+#include "loa/curve/key_pair.hpp"
+#include "support/process.hpp"
+
+namespace loa::agent {
+namespace {
+
+class AgentConfigTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text) {
+    const auto path = dir.path() + "/agent.yaml";
+    test::write_file(path, text);
+    return path;
+  }
+  std::string error_of(const std::string& text) {
+    try {
+      (void)load_agent_config(write(text));
+    } catch (const config::ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  test::ScratchDir dir;
+  std::string key = curve::generate().public_z85;
+};
+
+TEST_F(AgentConfigTest, ReadsAFullConfigAndHashesIt) {
+  auto c = load_agent_config(write("station_id: cam-binh-1\n"
+                                   "controller:\n  endpoint: tcp://10.0.0.1:7700\n  public_key: \"" + key + "\"\n"
+                                   "link:\n  heartbeat_interval_ms: 1000\n  reconnect_max_ms: 30000\n"));
+  EXPECT_EQ(c.station_id, "cam-binh-1");
+  EXPECT_EQ(c.controller.endpoint, "tcp://10.0.0.1:7700");
+  EXPECT_EQ(c.controller.public_key, key);
+  EXPECT_EQ(c.link.heartbeat_interval.count(), 1000);
+  EXPECT_EQ(c.reconnect_max.count(), 30000);
+  EXPECT_EQ(c.config_hash.size(), 64u);
+}
+
+TEST_F(AgentConfigTest, ReadsTheControllerKeyFromTheFileTheControllerWrites) {
+  test::write_file(dir.path() + "/controller.pub", key + "\n");
+  auto c = load_agent_config(write("station_id: a\ncontroller:\n  public_key_file: " + dir.path() + "/controller.pub\n"));
+  EXPECT_EQ(c.controller.public_key, key);
+}
+
+TEST_F(AgentConfigTest, BadValuesNameFileLineAndOption) {
+  const auto file = dir.path() + "/agent.yaml";
+  EXPECT_EQ(error_of("station_id: \"a b\"\ncontroller:\n  public_key: \"" + key + "\"\n"),
+            file + ":1: station_id: must be 1-64 letters, digits, '-', '_' or '.' (got 'a b')");
+  EXPECT_EQ(error_of("station_id: a\ncontroller:\n  endpoint: udp://x\n  public_key: \"" + key + "\"\n"),
+            file + ":3: controller.endpoint: must be a tcp:// endpoint");
+  EXPECT_EQ(error_of("station_id: a\ncontroller:\n  public_key: short\n"),
+            file + ":3: controller.public_key: not a 40-character Z85 key");
+  EXPECT_EQ(error_of("station_id: a\ncontroller:\n  public_key: \"" + key + "\"\nlink:\n  reconnect_min_ms: 500\n  reconnect_max_ms: 100\n"),
+            file + ":6: link.reconnect_max_ms: must not be below reconnect_min_ms");
+  EXPECT_EQ(error_of("station_id: a\ncontroller:\n  public_key: \"" + key + "\"\n  colour: blue\n"),
+            file + ":4: controller.colour: unknown option");
+}
+
+}  // namespace
+}  // namespace loa::agent
