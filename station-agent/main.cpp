@@ -16,6 +16,8 @@ void usage(std::ostream& out) {
          "       loa-agent keygen [--config FILE]     print this station's public key (made if missing)\n"
          "       loa-agent journal [--config FILE] [--limit N]\n"
          "                                            list the commands this station applied\n"
+         "       loa-agent --check-config [--config FILE]\n"
+         "                                            validate the configuration and exit\n"
          "       loa-agent --version\n";
 }
 
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
       config_path = argv[++i];
     } else if (arg == "--limit" && i + 1 < argc) {
       limit = std::stoul(argv[++i]);
+    } else if (arg == "--check-config") {
+      command = "check-config";
     } else if (arg == "--version") {
       std::cout << "loa-agent " << loa::kVersion << "\n";
       return 0;
@@ -59,6 +63,10 @@ int main(int argc, char** argv) {
   }
   try {
     auto config = loa::agent::load_agent_config(config_path);
+    if (command == "check-config") {
+      std::cout << (config_path.empty() ? "defaults" : config_path) << ": ok\n";
+      return 0;
+    }
     if (command == "keygen") {
       std::cout << loa::agent::agent_public_key(config) << "\n";
       return 0;

@@ -104,6 +104,11 @@ const std::string& Controller::control_endpoint() const { return impl_->control_
 int Controller::http_port() const { return impl_->http_port; }
 
 void block_stop_signals() {
+  // A daemon started in the background by a script inherits SIGINT as ignored, and an
+  // ignored signal never reaches the waiting thread: take the default back first.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
+  ::signal(SIGHUP, SIG_DFL);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

@@ -10,6 +10,11 @@
 namespace loa::agent {
 
 SignalFd::SignalFd() {
+  // A daemon started in the background by a script inherits SIGINT as ignored, and an
+  // ignored signal never reaches the waiting thread: take the default back first.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
+  ::signal(SIGHUP, SIG_DFL);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

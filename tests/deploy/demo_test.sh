@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# deploy/demo as a newcomer runs it: reaches "ready" with every station online, the
+# console answers, SIGTERM (and SIGINT) stop every process it started, and a second run
+# reuses the data (same token, same stations).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'pkill -KILL -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
+http_port=$((20000 + RANDOM % 20000))
+control_port=$((http_port + 2))
+
+run_demo() {  # $1: signal to stop with
+  # A background job starts with SIGINT ignored; a person at a terminal does not.
+  setsid env --default-signal=INT "$root/deploy/demo" --no-build --stations 2 --http-port "$http_port" --control-port "$control_port" \
+    --data-dir "$work/data" > "$work/out" 2>&1 &
+  local demo=$!
+  for _ in $(seq 300); do grep -q '^ready$' "$work/out" && break; sleep 0.1; done
+  grep -q '^ready$' "$work/out" || { echo >&2 "FAIL: no ready line"; cat "$work/out" >&2; exit 1; }
+  for line in "console: http://127.0.0.1:$http_port/" "control: tcp://127.0.0.1:$control_port"; do
+    grep -qxF "$line" "$work/out" || { echo >&2 "FAIL: missing line '$line'"; cat "$work/out" >&2; exit 1; }
+  done
+  grep -q '^login: admin ' "$work/out" && grep -q '^token: ' "$work/out" || { echo >&2 "FAIL: login/token lines"; exit 1; }
+  curl -fsS "http://127.0.0.1:$http_port/" | grep -q '<title>Loa</title>' || { echo >&2 "FAIL: console"; exit 1; }
+  token=$(sed -n 's/^token: //p' "$work/out")
+  online=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json stations \
+    | grep -c '"state": "online"')
+  [ "$online" = 2 ] || { echo >&2 "FAIL: $online stations online"; exit 1; }
+  kill "-$1" "$demo"
+  for _ in $(seq 100); do kill -0 "$demo" 2>/dev/null || break; sleep 0.1; done
+  if pgrep -f "$work" >/dev/null; then echo >&2 "FAIL: processes left after SIG$1:"; pgrep -fa "$work" >&2; exit 1; fi
+  echo "$token" > "$work/token-$1"
+}
+
+run_demo TERM
+run_demo INT
+first=$(cat "$work/token-TERM")
+second=$(cat "$work/token-INT")
+[ "$first" = "$second" ] || { echo >&2 "FAIL: second run made a new token"; exit 1; }
+echo "1 passed, 0 failed"
