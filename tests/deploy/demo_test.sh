@@ -20,7 +20,8 @@ run_demo() {  # $1: signal to stop with
     grep -qxF "$line" "$work/out" || { echo >&2 "FAIL: missing line '$line'"; cat "$work/out" >&2; exit 1; }
   done
   grep -q '^login: admin ' "$work/out" && grep -q '^token: ' "$work/out" || { echo >&2 "FAIL: login/token lines"; exit 1; }
-  curl -fsS "http://127.0.0.1:$http_port/" | grep -q '<title>Loa</title>' || { echo >&2 "FAIL: console"; exit 1; }
+  page=$(curl -fsS "http://127.0.0.1:$http_port/") || { echo >&2 "FAIL: console does not answer"; exit 1; }
+  [[ "$page" == *"<title>Loa</title>"* ]] || { echo >&2 "FAIL: console page"; exit 1; }
   token=$(sed -n 's/^token: //p' "$work/out")
   online=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json stations \
     | grep -c '"state": "online"')

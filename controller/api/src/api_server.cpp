@@ -143,6 +143,10 @@ struct ApiServer::Impl {
       } catch (const store::StoreError& e) {
         what = e.what();
         send_error(res, 503, "store_unavailable", what);
+      } catch (const json::exception& e) {
+        // A field of the wrong JSON type: the client's mistake, not ours.
+        what = e.what();
+        send_error(res, 400, "bad_request", what);
       } catch (const std::exception& e) {
         what = e.what();
         send_error(res, 500, "internal", what);

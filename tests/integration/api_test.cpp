@@ -1,0 +1,114 @@
+// The operator API of a real controller: the gate, error shapes, zones, provisioning.
+#include <gtest/gtest.h>
+
+#include <httplib.h>
+
+#include "loa/curve/key_pair.hpp"
+#include "support/fleet.hpp"
+
+namespace loa::test {
+namespace {
+
+using nlohmann::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fleet.start_controller(); }
+  httplib::Client client() const { return httplib::Client("127.0.0.1", fleet.http_port()); }
+  Fleet fleet;
+};
+
+TEST_F(ApiTest, EveryRouteButTheOpenOnesWantsTheToken) {
+  auto c = client();
+  for (const char* path : {"/api/v1/stations", "/api/v1/zones", "/api/v1/commands", "/api/v1/link/stats"}) {
+    auto res = c.Get(path);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << path;
+    EXPECT_EQ(json::parse(res->body)["error"]["code"], "unauthenticated");
+  }
+  auto wrong = c.Get("/api/v1/stations", {{"Authorization", "Bearer not-the-token-at-all"}});
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(c.Get("/api/v1/health")->status, 200);
+  EXPECT_EQ(c.Get("/metrics")->status, 200);
+  EXPECT_NE(fleet.controller_log().find("api: denied: method=GET path=/api/v1/zones"), std::string::npos);
+}
+
+TEST_F(ApiTest, ConsoleLoginGivesAnHttpOnlySessionAndIsThrottled) {
+  auto c = client();
+  auto ok = c.Post("/api/v1/login", R"({"user":"admin","password":"test-password"})", "application/json");
+  ASSERT_EQ(ok->status, 200);
+  auto cookie = ok->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  auto session = cookie.substr(0, cookie.find(';'));
+  EXPECT_EQ(c.Get("/api/v1/stations", {{"Cookie", session}})->status, 200);
+  int last = 0;
+  for (int i = 0; i < 6; ++i) {
+    last = c.Post("/api/v1/login", R"({"user":"admin","password":"guess"})", "application/json")->status;
+  }
+  EXPECT_EQ(last, 429);
+  // Even the right password waits out the throttle.
+  EXPECT_EQ(c.Post("/api/v1/login", R"({"user":"admin","password":"test-password"})", "application/json")->status, 429);
+}
+
+TEST_F(ApiTest, BadRequestsGetAStatusACodeAndAMessage) {
+  EXPECT_EQ(fleet.api("GET", "/api/v1/stations/nope").status, 404);
+  auto c = client();
+  httplib::Headers auth{{"Authorization", "Bearer " + fleet.token()}};
+  auto bad_json = c.Post("/api/v1/zones", auth, "{not json", "application/json");
+  EXPECT_EQ(bad_json->status, 400);
+  EXPECT_EQ(json::parse(bad_json->body)["error"]["code"], "bad_json");
+  auto wrong_type = fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"kind", 7}});
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"kind", "province"}}).status, 422);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"stations", {"ghost"}}}).status, 422);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "s"}, {"public_key", "short"}}).status, 422);
+  auto huge = c.Post("/api/v1/zones", auth, std::string(2 << 20, ' '), "application/json");
+  EXPECT_EQ(huge->status, 413);
+  EXPECT_EQ(fleet.api("GET", "/api/v1/no-such-route").status, 404);
+  // After all of it the controller still answers.
+  EXPECT_EQ(fleet.api("GET", "/api/v1/health").status, 200);
+}
+
+TEST_F(ApiTest, ZonesNestAndHoldStationsThatMayBeInSeveral) {
+  auto key_a = curve::generate().public_z85;
+  auto key_b = curve::generate().public_z85;
+  ASSERT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "a"}, {"public_key", key_a}}).status, 201);
+  ASSERT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "b"}, {"public_key", key_b}}).status, 201);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "c"}, {"public_key", key_a}}).status, 422);  // key taken
+  ASSERT_EQ(fleet.loactl("zones add cam-binh --kind commune --stations a,b").exit_code, 0);
+  ASSERT_EQ(fleet.loactl("zones add thon-1 --kind village --parent cam-binh --stations a").exit_code, 0);
+  ASSERT_EQ(fleet.loactl("zones add ve-song --kind custom").exit_code, 0);
+  ASSERT_EQ(fleet.loactl("zones add-station ve-song a").exit_code, 0);
+  auto z = fleet.api("GET", "/api/v1/zones/thon-1").body;
+  EXPECT_EQ(z["parent_id"], "cam-binh");
+  EXPECT_EQ(fleet.api("GET", "/api/v1/zones/ve-song").body["stations"], json::array({"a"}));
+  EXPECT_EQ(fleet.api("POST", "/api/v1/zones", {{"id", "cam-binh"}}).status, 409);
+  ASSERT_EQ(fleet.loactl("zones remove-station cam-binh a").exit_code, 0);
+  EXPECT_EQ(fleet.api("GET", "/api/v1/zones/cam-binh").body["stations"], json::array({"b"}));
+  ASSERT_EQ(fleet.loactl("zones rm cam-binh").exit_code, 0);
+  EXPECT_TRUE(fleet.api("GET", "/api/v1/zones/thon-1").body["parent_id"].is_null());
+  auto table = fleet.loactl("zones");
+  EXPECT_NE(table.out.find("ve-song"), std::string::npos) << table.out;
+}
+
+TEST_F(ApiTest, StationListImportEnrollsAheadAndReportsBadLines) {
+  const auto list = fleet.dir() + "/stations.csv";
+  auto k1 = curve::generate().public_z85;
+  auto k2 = curve::generate().public_z85;
+  write_file(list, "id,public_key,name,commune,location\n"
+                   "ky-anh-1," + k1 + ",Trạm 1,Kỳ Anh,18.07 106.29\n"
+                   "ky-anh-2," + k2 + ",Trạm 2,Kỳ Anh,\n"
+                   "broken,not-a-key\n");
+  auto r = fleet.loactl("station import " + list);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("stations.csv:4: broken"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 stations enrolled, 1 refused"), std::string::npos) << r.out;
+  auto s = fleet.api("GET", "/api/v1/stations/ky-anh-1").body;
+  EXPECT_EQ(s["enrollment"], "approved");
+  EXPECT_EQ(s["commune"], "Kỳ Anh");
+  EXPECT_EQ(s["public_key"], k1);
+}
+
+}  // namespace
+}  // namespace loa::test
