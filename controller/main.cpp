@@ -5,6 +5,7 @@
 
 #include "loa/app/controller.hpp"
 #include "loa/config/config_section.hpp"
+#include "loa/daemon/signal_fd.hpp"
 #include "loa/version.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  loa::app::block_stop_signals();
+  (void)loa::daemon::block_stop_signals();
   std::string config_path;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {

@@ -1,6 +1,5 @@
 #include "loa/app/controller.hpp"
 
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -10,6 +9,7 @@
 #include "loa/api/api_server.hpp"
 #include "loa/app/secret_file.hpp"
 #include "loa/curve/key_pair.hpp"
+#include "loa/daemon/signal_fd.hpp"
 #include "loa/log/log.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
@@ -103,31 +103,11 @@ void Controller::stop() {
 const std::string& Controller::control_endpoint() const { return impl_->control_endpoint; }
 int Controller::http_port() const { return impl_->http_port; }
 
-void block_stop_signals() {
-  // A daemon started in the background by a script inherits SIGINT as ignored, and an
-  // ignored signal never reaches the waiting thread: take the default back first.
-  ::signal(SIGINT, SIG_DFL);
-  ::signal(SIGTERM, SIG_DFL);
-  ::signal(SIGHUP, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
 int run_until_signalled(const ControllerConfig& config) {
   Controller controller(config);
   controller.start();
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
+    int sig = daemon::wait_for_stop_signal();
     if (sig == SIGHUP) {
       kLog.info("SIGHUP: nothing to reload yet; configuration changes need a restart");
       continue;

@@ -6,7 +6,7 @@
 #include "loa/agent/agent_link.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
-#include "loa/agent/signal_fd.hpp"
+#include "loa/daemon/signal_fd.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/log/log.hpp"
 #include "loa/sqlite/database.hpp"
@@ -105,7 +105,7 @@ struct Agent::Impl final : ILinkListener {
   }
 
   int run() {
-    SignalFd signals;
+    daemon::SignalFd signals;
     link->open();
     const auto tick_every = std::max(std::chrono::milliseconds(20), config.link.heartbeat_interval / 4);
     for (;;) {

@@ -28,11 +28,7 @@ class Controller {
 };
 
 // Runs the controller until SIGINT or SIGTERM. Returns the process exit code.
-// The caller must have blocked those signals in every thread (see block_stop_signals).
+// main() must have called daemon::block_stop_signals() before any thread started.
 int run_until_signalled(const ControllerConfig& config);
-
-// Blocks SIGINT, SIGTERM and SIGHUP so they are taken synchronously by the waiting
-// thread. Call first in main(), before any thread exists.
-void block_stop_signals();
 
 }  // namespace loa::app

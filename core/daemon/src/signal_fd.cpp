@@ -1,26 +1,34 @@
-#include "loa/agent/signal_fd.hpp"
+#include "loa/daemon/signal_fd.hpp"
 
-#include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
 
-namespace loa::agent {
+namespace loa::daemon {
 
-SignalFd::SignalFd() {
-  // A daemon started in the background by a script inherits SIGINT as ignored, and an
-  // ignored signal never reaches the waiting thread: take the default back first.
-  ::signal(SIGINT, SIG_DFL);
-  ::signal(SIGTERM, SIG_DFL);
-  ::signal(SIGHUP, SIG_DFL);
+sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    ::signal(sig, SIG_DFL);
+    sigaddset(&set, sig);
+  }
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int wait_for_stop_signal() {
+  sigset_t set = block_stop_signals();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+SignalFd::SignalFd() {
+  sigset_t set = block_stop_signals();
   fd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
 }
@@ -33,4 +41,4 @@ int SignalFd::read() const {
   return static_cast<int>(info.ssi_signo);
 }
 
-}  // namespace loa::agent
+}  // namespace loa::daemon
