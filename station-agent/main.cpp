@@ -3,10 +3,12 @@
 #include <ctime>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "loa/agent/agent.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/config/config_section.hpp"
+#include "loa/hwconfig/check_config.hpp"
 #include "loa/version.hpp"
 
 namespace {
@@ -16,6 +18,8 @@ void usage(std::ostream& out) {
          "       loa-agent keygen [--config FILE]     print this station's public key (made if missing)\n"
          "       loa-agent journal [--config FILE] [--limit N]\n"
          "                                            list the commands this station applied\n"
+         "       loa-agent check-config FILE...         check hardware files: device profiles, band plans,\n"
+         "                                            station hardware (exit 1 on the first bad one)\n"
          "       loa-agent --check-config [--config FILE]\n"
          "                                            validate the configuration and exit\n"
          "       loa-agent --version\n";
@@ -36,7 +40,20 @@ int print_journal(const loa::agent::AgentConfig& config, std::size_t limit) {
 
 }  // namespace
 
+int check_hardware_files(int argc, char** argv) {
+  std::vector<std::string> files(argv + 2, argv + argc);
+  if (files.empty()) {
+    usage(std::cerr);
+    return 2;
+  }
+  auto errors = loa::hwconfig::check_config_files(files);
+  for (const auto& e : errors) std::cerr << e << "\n";
+  if (errors.empty()) std::cout << files.size() << " file(s) ok\n";
+  return errors.empty() ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "check-config") return check_hardware_files(argc, argv);
   std::string command = "run";
   std::string config_path;
   std::size_t limit = 100;

@@ -123,6 +123,51 @@ void ConfigSection::read(const std::string& key, std::vector<std::string>& value
   for (const auto& item : n) value.push_back(impl_->as<std::string>(item, key, "a string"));
 }
 
+void ConfigSection::read(const std::string& key, double& value) {
+  auto n = impl_->get(key);
+  if (!n.IsDefined() || n.IsNull()) return;
+  value = impl_->as<double>(n, key, "a number");
+}
+
+void ConfigSection::read(const std::string& key, std::optional<double>& value) {
+  auto n = impl_->get(key);
+  if (!n.IsDefined() || n.IsNull()) return;
+  value = impl_->as<double>(n, key, "a number");
+}
+
+void ConfigSection::read(const std::string& key, std::vector<double>& value) {
+  auto n = impl_->get(key);
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!n.IsSequence()) throw ConfigError(impl_->file, impl_->line_of(n), impl_->option(key), "expected a list");
+  value.clear();
+  for (const auto& item : n) value.push_back(impl_->as<double>(item, key, "a number"));
+}
+
+std::vector<ConfigSection> ConfigSection::sections(const std::string& key) {
+  auto n = impl_->get(key);
+  std::vector<ConfigSection> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsSequence()) throw ConfigError(impl_->file, impl_->line_of(n), impl_->option(key), "expected a list");
+  std::size_t i = 0;
+  for (const auto& item : n) {
+    auto child = std::make_shared<Impl>();
+    child->file = impl_->file;
+    child->path = impl_->option(key) + "[" + std::to_string(i++) + "]";
+    child->line = impl_->line_of(item);
+    if (!item.IsMap()) throw ConfigError(child->file, child->line, child->path, "expected a mapping");
+    child->node = YAML::Node(item);
+    out.push_back(ConfigSection(child));
+  }
+  return out;
+}
+
+int ConfigSection::line() const { return impl_->line; }
+
+int ConfigSection::line_of(const std::string& key) const {
+  if (impl_->node.IsMap() && impl_->node[key].IsDefined()) return impl_->line_of(impl_->node[key]);
+  return impl_->line;
+}
+
 ConfigSection ConfigSection::section(const std::string& key) {
   auto n = impl_->get(key);
   auto child = std::make_shared<Impl>();

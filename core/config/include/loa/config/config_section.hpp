@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ class ConfigSection {
   void read(const std::string& key, std::int64_t& value, std::int64_t min, std::int64_t max);
   void read(const std::string& key, std::uint32_t& value, std::uint32_t min, std::uint32_t max);
   void read(const std::string& key, std::vector<std::string>& value);
+  void read(const std::string& key, double& value);
+  void read(const std::string& key, std::optional<double>& value);
+  void read(const std::string& key, std::vector<double>& value);
+  // A list of mappings (e.g. a profile's points); absent gives an empty list. Each
+  // item is named "key[i]" in errors.
+  [[nodiscard]] std::vector<ConfigSection> sections(const std::string& key);
   // A nested mapping; absent gives an empty section.
   [[nodiscard]] ConfigSection section(const std::string& key);
   // Throws a ConfigError at `key` (or at this section when the key is absent).
@@ -54,6 +61,10 @@ class ConfigSection {
   void finish() const;
 
   [[nodiscard]] const std::string& file() const;
+  // Line of this section in its file (1-based).
+  [[nodiscard]] int line() const;
+  // Line of `key` in this section, or this section's line when absent.
+  [[nodiscard]] int line_of(const std::string& key) const;
 
  private:
   struct Impl;

@@ -1,0 +1,136 @@
+// Device profiles, band plans and station hardware files: what ships must load, and
+// broken files must say exactly where and what is wrong.
+#include <gtest/gtest.h>
+
+#include "loa/hwconfig/check_config.hpp"
+#include "loa/hwconfig/station_hardware.hpp"
+#include "support/process.hpp"
+
+namespace loa::hwconfig {
+namespace {
+
+const std::string kSource = LOA_SOURCE_DIR;
+
+class HardwareConfigTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    auto path = dir.path() + "/" + name;
+    test::write_file(path, text);
+    return path;
+  }
+  std::string only_error(const std::string& path) {
+    auto errors = check_config_files({path});
+    return errors.size() == 1 ? errors[0] : "errors: " + std::to_string(errors.size());
+  }
+  test::ScratchDir dir;
+};
+
+TEST_F(HardwareConfigTest, EveryShippedFileChecksClean) {
+  auto errors = check_config_files({
+      kSource + "/firmware-config/profiles/fm-exciter-generic.yaml",
+      kSource + "/firmware-config/profiles/fm-amplifier-generic.yaml",
+      kSource + "/firmware-config/profiles/ip-speaker-amp-generic.yaml",
+      kSource + "/firmware-config/bandplans/vn-commune-fm.yaml",
+      kSource + "/firmware-config/templates/fm-station.yaml",
+      kSource + "/firmware-config/templates/ip-cluster-station.yaml",
+  });
+  EXPECT_TRUE(errors.empty()) << errors[0];
+}
+
+TEST_F(HardwareConfigTest, StationTemplateResolvesItsProfilesAndLicence) {
+  auto hw = load_station_hardware(kSource + "/firmware-config/templates/fm-station.yaml");
+  ASSERT_EQ(hw.devices.size(), 2u);
+  EXPECT_EQ(hw.devices[0].tcp_host, "127.0.0.1");
+  EXPECT_EQ(hw.devices[0].tcp_port, 1502);
+  EXPECT_EQ(hw.devices[1].rtu_device, "/dev/ttyUSB0");
+  EXPECT_EQ(hw.devices[1].unit_id, 2);
+  EXPECT_EQ(hw.policy, CompliancePolicy::mute);
+  ASSERT_TRUE(hw.licence);
+  EXPECT_EQ(hw.licence->assigned_khz, 64500);
+  const auto* carrier = hw.devices[0].profile.find_role(Role::carrier_khz);
+  ASSERT_NE(carrier, nullptr);
+  EXPECT_EQ(carrier->scale, 10);
+  EXPECT_EQ(hw.band_plan->band_of(64500)->name, "commune-fm");
+  EXPECT_EQ(hw.band_plan->band_of(100000)->needs_temporary_licence, true);
+  EXPECT_EQ(hw.band_plan->band_of(75000), nullptr);
+}
+
+const char* kProfileHead =
+    "model: test\n"
+    "kind: transmitter\n"
+    "points:\n";
+
+TEST_F(HardwareConfigTest, UnknownRegisterTypeIsNamed) {
+  auto path = write("p.yaml", std::string(kProfileHead) +
+                                  "  - {name: carrier, role: carrier_khz, table: holding, address: 0, type: u24}\n");
+  EXPECT_EQ(only_error(path), path + ":4: points[0].type: unknown register type 'u24' (bool, u16, s16, u32, s32, float32)");
+}
+
+TEST_F(HardwareConfigTest, OverlappingAddressesNameBothPoints) {
+  auto path = write("p.yaml", std::string(kProfileHead) +
+                                  "  - {name: carrier, table: holding, address: 10, type: u32}\n"
+                                  "  - {name: level, table: holding, address: 11, type: u16}\n");
+  EXPECT_EQ(only_error(path), path + ":5: points[1].address: holding address 11 overlaps point 'carrier' (line 4)");
+}
+
+TEST_F(HardwareConfigTest, SameAddressInAnotherTableIsFine) {
+  auto path = write("p.yaml", std::string(kProfileHead) +
+                                  "  - {name: a, table: holding, address: 0}\n"
+                                  "  - {name: b, table: input, address: 0}\n"
+                                  "  - {name: c, table: coil, address: 0}\n");
+  EXPECT_TRUE(check_config_files({path}).empty());
+}
+
+TEST_F(HardwareConfigTest, WritablePointsNeedAllowedValuesAndAWritableTable) {
+  auto read_only = write("a.yaml", std::string(kProfileHead) + "  - {name: t, table: input, address: 0, writable: true}\n");
+  EXPECT_EQ(only_error(read_only), read_only + ":4: points[0].writable: input registers cannot be written");
+  auto open = write("b.yaml", std::string(kProfileHead) + "  - {name: t, table: holding, address: 0, writable: true}\n");
+  EXPECT_EQ(only_error(open), open + ":4: points[0].writable: a writable point needs its allowed values (allowed, or min and max)");
+}
+
+TEST_F(HardwareConfigTest, AlarmOnAnUnknownPointIsNamed) {
+  auto path = write("p.yaml", std::string(kProfileHead) +
+                                  "  - {name: t, role: temperature_c, table: input, address: 0}\n"
+                                  "alarms:\n"
+                                  "  - {id: hot, point: temp, above: 70}\n");
+  EXPECT_EQ(only_error(path), path + ":6: alarms[0].point: no point named 'temp'");
+}
+
+TEST_F(HardwareConfigTest, FmStationWithoutLicenceIsRefused) {
+  write("plan.yaml", "name: p\nbands:\n  - {name: b, min_khz: 54000, max_khz: 68000, max_power_w: 30}\n");
+  auto path = write("station.yaml", "kind: fm\nband_plan: plan.yaml\ndevices: []\n");
+  EXPECT_EQ(only_error(path),
+            path + ":1: licence: an FM station needs its licence (assigned_khz, max_power_w, expires)");
+}
+
+TEST_F(HardwareConfigTest, LicenceOutsideThePlanOrAboveTheCeilingIsRefused) {
+  write("plan.yaml", "name: p\nbands:\n  - {name: commune, min_khz: 54000, max_khz: 68000, max_power_w: 30}\n"
+                     "  - {name: broadcast, min_khz: 87000, max_khz: 108000, max_power_w: 30, needs_temporary_licence: true}\n");
+  auto outside = write("a.yaml", "kind: fm\nband_plan: plan.yaml\nlicence:\n  assigned_khz: 75000\n  max_power_w: 30\n  expires: 2030-01-01\n");
+  EXPECT_EQ(only_error(outside), outside + ":4: licence.assigned_khz: outside every band of plan 'p'");
+  auto strong = write("b.yaml", "kind: fm\nband_plan: plan.yaml\nlicence:\n  assigned_khz: 60000\n  max_power_w: 50\n  expires: 2030-01-01\n");
+  EXPECT_EQ(only_error(strong), strong + ":5: licence.max_power_w: above the 30 W ceiling of band 'commune'");
+  auto broadcast = write("c.yaml", "kind: fm\nband_plan: plan.yaml\nlicence:\n  assigned_khz: 99000\n  max_power_w: 30\n  expires: 2030-01-01\n");
+  EXPECT_EQ(only_error(broadcast),
+            broadcast + ":4: licence.temporary: band 'broadcast' needs a temporary licence (temporary: true)");
+  auto bad_date = write("d.yaml", "kind: fm\nband_plan: plan.yaml\nlicence:\n  assigned_khz: 60000\n  max_power_w: 30\n  expires: 2030-02-30\n");
+  EXPECT_EQ(only_error(bad_date), bad_date + ":6: licence.expires: needs the expiry date as YYYY-MM-DD");
+}
+
+TEST_F(HardwareConfigTest, DeviceNeedsExactlyOneTransportAndAValidProfile) {
+  auto both = write("s.yaml", "kind: ip_cluster\ndevices:\n  - {id: amp, profile: " + kSource +
+                                  "/firmware-config/profiles/ip-speaker-amp-generic.yaml, tcp: \"h:1\", rtu: /dev/x}\n");
+  EXPECT_EQ(only_error(both), both + ":3: devices[0].tcp: give exactly one of tcp (host:port) or rtu (device)");
+  auto profile = write("bad-profile.yaml", std::string(kProfileHead) + "  - {name: x, table: registers, address: 0}\n");
+  auto station = write("t.yaml", "kind: ip_cluster\ndevices:\n  - {id: amp, profile: bad-profile.yaml, tcp: \"h:1\"}\n");
+  // The error points into the profile, where the problem is.
+  EXPECT_EQ(only_error(station), profile + ":4: points[0].table: unknown table 'registers' (holding, input, coil, discrete)");
+}
+
+TEST_F(HardwareConfigTest, AFileOfNoKnownKindIsSaidToBeSo) {
+  auto path = write("x.yaml", "hello: world\n");
+  EXPECT_EQ(only_error(path), path + ":1: not a Loa hardware file (expected model:, bands: or devices: at the top)");
+}
+
+}  // namespace
+}  // namespace loa::hwconfig
