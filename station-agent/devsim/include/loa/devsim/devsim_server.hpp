@@ -1,0 +1,47 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "loa/devsim/simulated_device.hpp"
+#include "loa/modbus/modbus_context.hpp"
+
+namespace loa::devsim {
+
+struct ServerOptions {
+  std::optional<modbus::TcpEndpoint> tcp;  // port 0 = any free port
+  std::optional<modbus::RtuEndpoint> rtu;
+  int unit_id = 1;
+  std::string fault_file;  // re-read when it changes: one fault name per line
+  std::chrono::milliseconds slow_delay{500};
+  std::chrono::milliseconds step{100};  // physics step and fault-file check
+};
+
+// Serves one simulated device over Modbus TCP (many clients) or RTU (a serial device or
+// one end of a pty pair), applying the device's faults to how it answers.
+class DevsimServer {
+ public:
+  DevsimServer(SimulatedDevice& device, ServerOptions options);
+  DevsimServer(const DevsimServer&) = delete;
+  DevsimServer& operator=(const DevsimServer&) = delete;
+  ~DevsimServer();
+
+  // Opens the port; returns what clients use: "tcp://HOST:PORT" or "rtu://DEVICE".
+  std::string open();
+  // Serves until `stop` is set or `extra_fd` (e.g. a signal descriptor) is readable.
+  void run(const std::atomic<bool>& stop, int extra_fd = -1);
+
+ private:
+  void answer(modbus::ModbusContext& ctx, int fd);
+  void reload_faults();
+
+  SimulatedDevice& device_;
+  ServerOptions options_;
+  std::optional<modbus::ModbusContext> ctx_;
+  int listen_fd_ = -1;
+  std::string fault_file_text_;
+};
+
+}  // namespace loa::devsim
