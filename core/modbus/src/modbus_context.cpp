@@ -119,6 +119,11 @@ bool ModbusContext::write_coil(int address, bool value) {
 
 std::string ModbusContext::last_error_text() const { return modbus_strerror(last_error_); }
 
+bool ModbusContext::last_error_is_on_the_line() const {
+  return last_error_ == ETIMEDOUT || last_error_ == EMBBADCRC || last_error_ == EMBBADDATA ||
+         last_error_ == EMBBADSLAVE || last_error_ >= MODBUS_ENOBASE;
+}
+
 int ModbusContext::listen_tcp(int backlog) {
   int s = modbus_tcp_listen(ctx_, backlog);
   if (s < 0) throw ModbusError(errno, "modbus TCP listen");

@@ -83,6 +83,17 @@ void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
     return;
   }
   if (device_.has_fault(Fault::slow_answer)) std::this_thread::sleep_for(options_.slow_delay);
+  const auto function = request.size() > static_cast<std::size_t>(ctx.header_length())
+                            ? request[static_cast<std::size_t>(ctx.header_length())]
+                            : 0;
+  if (function == 0x05 || function == 0x06 || function == 0x0F || function == 0x10) {
+    // Every write is logged: tests check that refused writes never reach the bus.
+    const int address = request.size() > static_cast<std::size_t>(ctx.header_length()) + 2
+                            ? (request[static_cast<std::size_t>(ctx.header_length()) + 1] << 8) |
+                                  request[static_cast<std::size_t>(ctx.header_length()) + 2]
+                            : -1;
+    kLog.info("write: function={} address={}", function, address);
+  }
   device_.reply(ctx, request);
 }
 
@@ -121,7 +132,6 @@ void DevsimServer::run(const std::atomic<bool>& stop, int extra_fd) {
             continue;
           }
           ctx_->set_socket(*it);
-          std::vector<std::uint8_t> probe;
           // A TCP client that hung up reads as an error: forget it.
           char peek = 0;
           if (::recv(*it, &peek, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {

@@ -110,10 +110,11 @@ void SimulatedDevice::step(std::chrono::milliseconds dt) {
   const auto* level_point = profile_.find_role(Role::output_level);
   const double level = level_point ? read_point(*level_point) / 100.0 : 1.0;
   // The heat-sink drifts towards its equilibrium with a 20 s time constant.
-  const double target = faults_.contains(Fault::over_temperature) ? 90.0 : settings_.ambient_c + (on ? 18.0 * level : 0.0);
+  const double target = settings_.ambient_c + (on ? 18.0 * level : 0.0);
   const double k = 1.0 - std::exp(-static_cast<double>(dt.count()) / 20000.0);
   temperature_c_ += (target - temperature_c_) * (dt.count() == 0 ? 0.0 : k);
-  if (faults_.contains(Fault::over_temperature)) temperature_c_ = std::max(temperature_c_, 85.0);
+  // The fault is a failed fan or sensor: it shows while on, and is gone when switched off.
+  const double shown_c = faults_.contains(Fault::over_temperature) ? 88.0 : temperature_c_;
 
   double forward = on ? settings_.forward_power_w * level : 0.0;
   if (on && faults_.contains(Fault::over_power)) forward = 45.0;
@@ -123,7 +124,7 @@ void SimulatedDevice::step(std::chrono::milliseconds dt) {
   for (const auto& p : profile_.points) {
     if (p.writable) continue;  // what a client wrote stays
     switch (p.role) {
-      case Role::temperature_c: write_point(p, temperature_c_); break;
+      case Role::temperature_c: write_point(p, shown_c); break;
       case Role::forward_power_w: write_point(p, forward); break;
       case Role::reflected_power_w: write_point(p, reflected); break;
       case Role::carrier_khz:

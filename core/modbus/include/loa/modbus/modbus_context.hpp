@@ -68,6 +68,9 @@ class ModbusContext {
 
   [[nodiscard]] int last_error() const { return last_error_; }
   [[nodiscard]] std::string last_error_text() const;
+  // True when the last failure was on the line (timeout, bad CRC, a malformed or
+  // exception reply), false when the port or connection itself failed.
+  [[nodiscard]] bool last_error_is_on_the_line() const;
 
   // Server side (device simulator).
   [[nodiscard]] int listen_tcp(int backlog);  // returns the listening socket

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "loa/hardware/compliance_checker.hpp"
+#include "loa/hardware/device_poller.hpp"
+#include "loa/hwconfig/station_hardware.hpp"
+#include "loa/time/clock.hpp"
+#include "loa/v1/telemetry.pb.h"
+
+namespace loa::hardware {
+
+// Where the monitor hands what it finds. Called from the pollers' threads: must be
+// thread-safe. The agent queues these in its outbox for the controller.
+class IHealthSink {
+ public:
+  virtual ~IHealthSink() = default;
+  virtual void on_telemetry(const loa::v1::Telemetry& telemetry) = 0;
+  virtual void on_alarm(const loa::v1::Alarm& alarm) = 0;
+};
+
+struct MonitorSettings {
+  std::chrono::milliseconds telemetry_interval{10000};  // also sent at once on any alarm change
+  int unreachable_cycles = 2;  // failed cycles before the "unreachable" alarm
+  int compliance_cycles = 2;   // cycles a violation must persist before its alarm (and mute)
+};
+
+// The station's hardware watch: one poller thread per device at its own interval,
+// alarms evaluated with hysteresis, band compliance on every transmitter cycle (muting
+// the transmitter where the station's policy says so), telemetry periodically and on
+// change. Writes go through the device's own thread, so the bus sees one client.
+class HardwareMonitor {
+ public:
+  HardwareMonitor(hwconfig::StationHardware station, IHealthSink& sink, const time::IClock& clock,
+                  MonitorSettings settings = {});
+  HardwareMonitor(const HardwareMonitor&) = delete;
+  HardwareMonitor& operator=(const HardwareMonitor&) = delete;
+  ~HardwareMonitor();
+
+  void start();
+  void stop();
+
+  // Queues a write on the device's thread. Refused at once (no bus access) if the
+  // profile does not allow it.
+  [[nodiscard]] std::future<WriteResult> write(const std::string& device_id, const std::string& point,
+                                               double value);
+  [[nodiscard]] ComplianceChecker::Result last_compliance() const;
+  [[nodiscard]] const hwconfig::StationHardware& station() const { return station_; }
+
+ private:
+  struct Device;
+  void run(Device& device);
+
+  hwconfig::StationHardware station_;
+  IHealthSink& sink_;
+  const time::IClock& clock_;
+  MonitorSettings settings_;
+  ComplianceChecker compliance_;
+  std::vector<std::unique_ptr<Device>> devices_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  ComplianceChecker::Result last_compliance_;
+};
+
+}  // namespace loa::hardware
