@@ -16,6 +16,8 @@ std::string kind_of(const loa::v1::Command& c) {
   switch (c.action_case()) {
     case loa::v1::Command::kPing: return "ping";
     case loa::v1::Command::kSetLogLevel: return "set_log_level";
+    case loa::v1::Command::kSetAmplifier: return "set_amplifier";
+    case loa::v1::Command::kSilentTest: return "silent_test";
     case loa::v1::Command::ACTION_NOT_SET: break;
   }
   return "none";

@@ -1,5 +1,6 @@
 #include "loa/agent/agent.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 
@@ -8,6 +9,8 @@
 #include "loa/agent/command_applier.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/curve/key_pair.hpp"
+#include "loa/hardware/hardware_monitor.hpp"
+#include "loa/hwconfig/station_hardware.hpp"
 #include "loa/log/log.hpp"
 #include "loa/sqlite/database.hpp"
 #include "loa/version.hpp"
@@ -37,17 +40,21 @@ curve::KeyPair agent_keys(const AgentConfig& config) {
 
 std::string agent_public_key(const AgentConfig& config) { return agent_keys(config).public_z85; }
 
-struct Agent::Impl final : ILinkListener {
+struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
   AgentConfig config;
   time::SystemClock clock;
   AgentState state;
+  std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
+  std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   CommandApplier applier;
   std::unique_ptr<AgentLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
-  bool outbox_dirty = true;            // there may be reports past outbox_sent_upto
 
   explicit Impl(const AgentConfig& c)
-      : config(c), state(prepare_state_dir(c) + "/agent.db"), applier(state, clock) {
+      : config(c),
+        state(prepare_state_dir(c) + "/agent.db"),
+        hardware(make_hardware(c, *this, clock)),
+        applier(state, clock, hardware.get()) {
     auto keys = agent_keys(c);
     AgentLinkSettings s;
     s.station_id = c.station_id;
@@ -62,6 +69,7 @@ struct Agent::Impl final : ILinkListener {
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
     s.capabilities = {"ping", "set_log_level"};
+    if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
               curve::fingerprint(keys.public_z85), kVersion, state.outbox_size());
@@ -74,6 +82,36 @@ struct Agent::Impl final : ILinkListener {
   }
 
   void on_offline() override {}
+
+  static std::unique_ptr<hardware::HardwareMonitor> make_hardware(const AgentConfig& c, hardware::IHealthSink& sink,
+                                                                  const time::IClock& clock) {
+    if (c.hardware.station_file.empty()) return nullptr;
+    hardware::MonitorSettings settings;
+    settings.telemetry_interval = c.hardware.telemetry_interval;
+    return std::make_unique<hardware::HardwareMonitor>(hwconfig::load_station_hardware(c.hardware.station_file), sink,
+                                                       clock, settings);
+  }
+
+  // From the pollers' threads: queue for the controller; the loop sends it.
+  void on_telemetry(const v1::Telemetry& telemetry) override {
+    try {
+      (void)state.enqueue_telemetry(telemetry, config.hardware.max_queued_telemetry);
+      outbox_dirty = true;
+    } catch (const sqlite::SqliteError& e) {
+      kLog.error("cannot queue telemetry: error={}", e.what());
+    }
+  }
+
+  void on_alarm(const v1::Alarm& alarm) override {
+    v1::Envelope env;
+    *env.mutable_alarm() = alarm;
+    try {
+      (void)state.enqueue(env);
+      outbox_dirty = true;
+    } catch (const sqlite::SqliteError& e) {
+      kLog.error("cannot queue alarm: alarm={} error={}", alarm.alarm_id(), e.what());
+    }
+  }
 
   void on_message(const v1::Envelope& env) override {
     switch (env.body_case()) {
@@ -106,6 +144,7 @@ struct Agent::Impl final : ILinkListener {
 
   int run() {
     daemon::SignalFd signals;
+    if (hardware) hardware->start();
     link->open();
     const auto tick_every = std::max(std::chrono::milliseconds(20), config.link.heartbeat_interval / 4);
     for (;;) {
@@ -119,6 +158,7 @@ struct Agent::Impl final : ILinkListener {
             kLog.info("SIGHUP: nothing to reload yet; configuration changes need a restart");
           } else if (sig != 0) {
             kLog.info("stopping: signal={}", sig);
+            if (hardware) hardware->stop();
             link->close("shutdown");
             return 0;
           }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -91,6 +92,18 @@ AgentConfig load_agent_config(const std::string& path) {
   c.reconnect_min = std::chrono::milliseconds(min_ms);
   c.reconnect_max = std::chrono::milliseconds(max_ms);
   link.finish();
+
+  auto hardware = root.section("hardware");
+  hardware.read("station_file", c.hardware.station_file);
+  if (!c.hardware.station_file.empty() && c.hardware.station_file[0] != '/' && !path.empty()) {
+    c.hardware.station_file =
+        (std::filesystem::path(path).parent_path() / c.hardware.station_file).lexically_normal().string();
+  }
+  std::int64_t telemetry_ms = c.hardware.telemetry_interval.count();
+  hardware.read("telemetry_interval_ms", telemetry_ms, 100, 3'600'000);
+  c.hardware.telemetry_interval = std::chrono::milliseconds(telemetry_ms);
+  hardware.read("max_queued_telemetry", c.hardware.max_queued_telemetry, 10, 10'000'000);
+  hardware.finish();
 
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();

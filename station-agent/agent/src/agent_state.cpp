@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
 
 #include "loa/sqlite/database.hpp"
 #include "loa/sqlite/migrations.hpp"
@@ -12,7 +13,7 @@ namespace {
 namespace v1 = ::loa::v1;
 
 // Append only: a released step is never edited.
-const std::array<sqlite::Migration, 1> kMigrations{{
+const std::array<sqlite::Migration, 2> kMigrations{{
     {1, R"sql(
 CREATE TABLE applied_commands (
   command_id TEXT PRIMARY KEY,
@@ -30,6 +31,10 @@ CREATE TABLE outbox (
   seq        INTEGER PRIMARY KEY AUTOINCREMENT,
   envelope   BLOB NOT NULL        -- serialized loa.v1.Envelope, report_seq unset
 );
+)sql"},
+    {2, R"sql(
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'report';
+CREATE INDEX outbox_by_kind ON outbox(kind, seq);
 )sql"},
 }};
 
@@ -56,11 +61,12 @@ void set_report_seq(v1::Envelope& env, std::uint64_t seq) {
 
 struct AgentState::Impl {
   explicit Impl(const std::string& path) : db(path) { sqlite::migrate(db, kMigrations); }
+  std::mutex mutex;
   sqlite::Database db;
 
-  std::uint64_t insert_outbox(const v1::Envelope& env) {
-    sqlite::Statement s(db, "INSERT INTO outbox (envelope) VALUES (?)");
-    s.bind_blob(1, env.SerializeAsString());
+  std::uint64_t insert_outbox(const v1::Envelope& env, std::string_view kind = "report") {
+    sqlite::Statement s(db, "INSERT INTO outbox (envelope, kind) VALUES (?, ?)");
+    s.bind_blob(1, env.SerializeAsString()).bind(2, kind);
     s.run();
     sqlite::Statement id(db, "SELECT last_insert_rowid()");
     (void)id.step();
@@ -72,6 +78,7 @@ AgentState::AgentState(const std::string& path) : impl_(std::make_unique<Impl>(p
 AgentState::~AgentState() = default;
 
 std::optional<v1::CommandResult> AgentState::applied_result(const std::string& command_id) {
+  std::lock_guard lock(impl_->mutex);
   sqlite::Statement s(impl_->db, "SELECT result FROM applied_commands WHERE command_id = ?");
   s.bind(1, command_id);
   if (!s.step()) return std::nullopt;
@@ -82,6 +89,7 @@ std::optional<v1::CommandResult> AgentState::applied_result(const std::string& c
 
 v1::CommandResult AgentState::record_applied(const v1::Command& command, std::string_view kind,
                                              v1::CommandResult result) {
+  std::lock_guard lock(impl_->mutex);
   sqlite::Transaction tx(impl_->db);
   sqlite::Statement applied(impl_->db, "INSERT INTO applied_commands (command_id, result) VALUES (?, ?)");
   applied.bind(1, command.id()).bind_blob(2, result.SerializeAsString());
@@ -100,9 +108,28 @@ v1::CommandResult AgentState::record_applied(const v1::Command& command, std::st
   return result;
 }
 
-std::uint64_t AgentState::enqueue(v1::Envelope envelope) { return impl_->insert_outbox(envelope); }
+std::uint64_t AgentState::enqueue(v1::Envelope envelope) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->insert_outbox(envelope);
+}
+
+std::uint64_t AgentState::enqueue_telemetry(const v1::Telemetry& telemetry, std::uint32_t keep_at_most) {
+  std::lock_guard lock(impl_->mutex);
+  v1::Envelope env;
+  *env.mutable_telemetry() = telemetry;
+  sqlite::Transaction tx(impl_->db);
+  auto seq = impl_->insert_outbox(env, "telemetry");
+  sqlite::Statement trim(impl_->db,
+                         "DELETE FROM outbox WHERE kind = 'telemetry' AND seq <= "
+                         "(SELECT seq FROM outbox WHERE kind = 'telemetry' ORDER BY seq DESC LIMIT 1 OFFSET ?)");
+  trim.bind(1, static_cast<std::int64_t>(keep_at_most));
+  trim.run();
+  tx.commit();
+  return seq;
+}
 
 std::vector<OutboxEntry> AgentState::outbox_after(std::uint64_t after, std::size_t limit) {
+  std::lock_guard lock(impl_->mutex);
   std::vector<OutboxEntry> out;
   sqlite::Statement s(impl_->db, "SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
   s.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(limit));
@@ -117,18 +144,21 @@ std::vector<OutboxEntry> AgentState::outbox_after(std::uint64_t after, std::size
 }
 
 std::uint64_t AgentState::outbox_size() {
+  std::lock_guard lock(impl_->mutex);
   sqlite::Statement s(impl_->db, "SELECT COUNT(*) FROM outbox");
   (void)s.step();
   return static_cast<std::uint64_t>(s.column_int(0));
 }
 
 void AgentState::acknowledge(std::uint64_t seq) {
+  std::lock_guard lock(impl_->mutex);
   sqlite::Statement s(impl_->db, "DELETE FROM outbox WHERE seq <= ?");
   s.bind(1, static_cast<std::int64_t>(seq));
   s.run();
 }
 
 std::vector<JournalEntry> AgentState::journal(std::size_t limit) {
+  std::lock_guard lock(impl_->mutex);
   std::vector<JournalEntry> out;
   sqlite::Statement s(impl_->db,
                       "SELECT seq, command_id, kind, outcome, detail, applied_ms FROM command_journal "

@@ -10,7 +10,42 @@ namespace v1 = ::loa::v1;
 
 }  // namespace
 
-CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock) : state_(state), clock_(clock) {}
+CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware)
+    : state_(state), clock_(clock), hardware_(hardware) {}
+
+void CommandApplier::apply_hardware(const v1::Command& command, v1::CommandResult& result) {
+  if (!hardware_) {
+    result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
+    result.set_detail("this station has no hardware configured");
+    return;
+  }
+  if (command.has_set_amplifier()) {
+    const auto& a = command.set_amplifier();
+    bool all_ok = true;
+    std::string detail;
+    for (const auto& [device, w] : hardware_->set_amplifier(a.device_id(), a.on())) {
+      all_ok = all_ok && w.ok;
+      detail += (detail.empty() ? "" : "; ") + device + (w.ok ? (a.on() ? " on" : " off") : ": " + w.reason);
+    }
+    result.set_outcome(all_ok ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
+    result.set_detail(detail);
+    return;
+  }
+  const double limit = command.silent_test().max_vswr() > 0 ? command.silent_test().max_vswr() : 2.0;
+  int failed = 0;
+  auto checks = hardware_->silent_test(limit);
+  for (const auto& c : checks) {
+    auto* r = result.add_checks();
+    r->set_name(c.name);
+    r->set_passed(c.passed);
+    r->set_detail(c.detail);
+    failed += c.passed ? 0 : 1;
+  }
+  // The test itself ran: a failed check is a finding, reported as such, not a failure to apply.
+  result.set_outcome(v1::CommandResult::OUTCOME_APPLIED);
+  result.set_detail(failed == 0 ? "pass: " + std::to_string(checks.size()) + " checks"
+                                : "fail: " + std::to_string(failed) + " of " + std::to_string(checks.size()) + " checks");
+}
 
 v1::CommandResult CommandApplier::apply(const v1::Command& command) {
   if (auto earlier = state_.applied_result(command.id())) {
@@ -50,6 +85,14 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
         }
         break;
       }
+      case v1::Command::kSetAmplifier:
+        kind = "set_amplifier";
+        apply_hardware(command, result);
+        break;
+      case v1::Command::kSilentTest:
+        kind = "silent_test";
+        apply_hardware(command, result);
+        break;
       case v1::Command::ACTION_NOT_SET:
         // A newer controller's command this agent does not know: say so, do not guess.
         result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);

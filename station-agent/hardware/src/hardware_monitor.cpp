@@ -39,12 +39,8 @@ struct HardwareMonitor::Device {
   Debounce unreachable;
   Debounce compliance;
   std::thread thread;
-  struct PendingWrite {
-    std::string point;
-    double value;
-    std::promise<WriteResult> done;
-  };
-  std::deque<PendingWrite> writes;  // guarded by the monitor's mutex
+  // Work for this device's thread (writes, fresh polls); guarded by the monitor's mutex.
+  std::deque<std::function<void(DevicePoller&)>> jobs;
   std::chrono::steady_clock::time_point last_telemetry{};
 };
 
@@ -79,22 +75,82 @@ void HardwareMonitor::stop() {
   }
 }
 
+template <typename T>
+std::future<T> HardwareMonitor::run_on(Device& device, std::function<T(DevicePoller&)> job) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  {
+    std::lock_guard lock(mutex_);
+    device.jobs.emplace_back([promise, job = std::move(job)](DevicePoller& poller) { promise->set_value(job(poller)); });
+  }
+  wake_.notify_all();
+  return future;
+}
+
 std::future<WriteResult> HardwareMonitor::write(const std::string& device_id, const std::string& point, double value) {
-  std::promise<WriteResult> refused;
   for (auto& d : devices_) {
     if (d->poller.config().id != device_id) continue;
     if (auto reason = refuse_write(d->poller.config().profile, point, value); !reason.empty()) {
+      std::promise<WriteResult> refused;
       refused.set_value({false, reason});
       return refused.get_future();
     }
-    std::lock_guard lock(mutex_);
-    d->writes.push_back({point, value, {}});
-    auto future = d->writes.back().done.get_future();
-    wake_.notify_all();
-    return future;
+    return run_on<WriteResult>(*d, [point, value, id = device_id](DevicePoller& poller) {
+      auto result = poller.write(point, value);
+      kLog.info("write: device={} point={} value={} ok={} reason={}", id, point, value, result.ok, result.reason);
+      return result;
+    });
   }
+  std::promise<WriteResult> refused;
   refused.set_value({false, "no device '" + device_id + "'"});
   return refused.get_future();
+}
+
+std::vector<std::pair<std::string, WriteResult>> HardwareMonitor::set_amplifier(const std::string& device_id, bool on) {
+  std::vector<std::pair<std::string, std::future<WriteResult>>> pending;
+  for (auto& d : devices_) {
+    const auto& cfg = d->poller.config();
+    const auto* power = cfg.profile.find_role(Role::powered_on);
+    if (!power || (!device_id.empty() && cfg.id != device_id)) continue;
+    pending.emplace_back(cfg.id, write(cfg.id, power->name, on ? 1 : 0));
+  }
+  std::vector<std::pair<std::string, WriteResult>> out;
+  for (auto& [id, f] : pending) out.emplace_back(id, f.get());
+  if (out.empty()) out.emplace_back(device_id, WriteResult{false, "no device with a power point"});
+  return out;
+}
+
+std::vector<HardwareMonitor::Check> HardwareMonitor::silent_test(double max_vswr) {
+  std::vector<std::pair<const hwconfig::DeviceConfig*, std::future<PollResult>>> polls;
+  for (auto& d : devices_) {
+    polls.emplace_back(&d->poller.config(), run_on<PollResult>(*d, [](DevicePoller& p) { return p.poll(); }));
+  }
+  std::vector<Check> checks;
+  for (auto& [cfg, future] : polls) {
+    const auto result = future.get();
+    const auto& id = cfg->id;
+    checks.push_back({id + ".reachable", result.reachable, result.reachable ? "answering" : result.error});
+    if (!result.reachable) continue;
+    auto value = [&](Role role) -> std::optional<double> {
+      const auto* p = cfg->profile.find_role(role);
+      if (!p) return std::nullopt;
+      auto it = result.values.find(p->name);
+      return it == result.values.end() ? std::nullopt : std::optional<double>(it->second);
+    };
+    if (auto v = value(Role::powered_on)) checks.push_back({id + ".power_on", *v != 0, *v != 0 ? "on" : "off"});
+    if (auto v = value(Role::pll_locked)) checks.push_back({id + ".pll_lock", *v != 0, *v != 0 ? "locked" : "not locked"});
+    std::optional<double> vswr = value(Role::vswr);
+    if (auto derived = result.values.find("vswr"); !vswr && derived != result.values.end()) vswr = derived->second;
+    if (vswr) {
+      checks.push_back({id + ".vswr", *vswr <= max_vswr, "vswr " + number(*vswr) + " (limit " + number(max_vswr) + ")"});
+    } else if (cfg->profile.find_role(Role::reflected_power_w)) {
+      checks.push_back({id + ".vswr", false, "no forward power to measure VSWR"});
+    }
+    if (auto v = value(Role::fault_code)) {
+      checks.push_back({id + ".fault", *v == 0, *v == 0 ? "none" : "fault code " + number(*v)});
+    }
+  }
+  return checks;
 }
 
 ComplianceChecker::Result HardwareMonitor::last_compliance() const {
@@ -122,20 +178,18 @@ void HardwareMonitor::run(Device& d) {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next, [&] { return stopping_ || !d.writes.empty(); });
+      wake_.wait_until(lock, next, [&] { return stopping_ || !d.jobs.empty(); });
       if (stopping_) return;
     }
-    // Writes first, one at a time, outside the lock (they touch the bus).
+    // Queued work first, one job at a time, outside the lock (it touches the bus).
     for (;;) {
       std::unique_lock lock(mutex_);
-      if (d.writes.empty()) break;
-      auto w = std::move(d.writes.front());
-      d.writes.pop_front();
+      if (d.jobs.empty()) break;
+      auto job = std::move(d.jobs.front());
+      d.jobs.pop_front();
       lock.unlock();
-      auto result = d.poller.write(w.point, w.value);
-      kLog.info("write: device={} point={} value={} ok={} reason={}", id, w.point, w.value, result.ok, result.reason);
-      wrote = wrote || result.ok;
-      w.done.set_value(result);
+      job(d.poller);
+      wrote = true;
     }
     if (std::chrono::steady_clock::now() < next) continue;
     next += cfg.poll_interval;

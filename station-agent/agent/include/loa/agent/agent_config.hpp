@@ -25,6 +25,12 @@ struct AgentConfig {
   std::chrono::milliseconds reconnect_min{200};    // first retry after a lost link
   std::chrono::milliseconds reconnect_max{10000};  // retries back off up to this
 
+  struct Hardware {
+    std::string station_file;  // station hardware (devices, licence); empty = none to watch
+    std::chrono::milliseconds telemetry_interval{10000};  // and at once on any alarm change
+    std::uint32_t max_queued_telemetry = 10000;  // older telemetry is dropped past this while offline
+  } hardware;
+
   struct Log {
     log::Level level = log::Level::info;
     log::Target target = log::Target::stderr_stream;

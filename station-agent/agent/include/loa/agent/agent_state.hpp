@@ -29,7 +29,8 @@ struct OutboxEntry {
 // What the agent must not forget across restarts (agent.db in the state folder):
 // which command ids it has applied and with what result (so a re-sent command is
 // answered, not applied again), the journal of applied commands, and the outbox of
-// reports not yet acknowledged by the controller.
+// reports not yet acknowledged by the controller. Thread-safe (the hardware pollers
+// queue telemetry from their own threads).
 class AgentState {
  public:
   explicit AgentState(const std::string& path);
@@ -47,6 +48,9 @@ class AgentState {
 
   // Queues a report (any Envelope whose body carries report_seq); returns its seq.
   std::uint64_t enqueue(loa::v1::Envelope envelope);
+  // Queues telemetry, dropping the oldest queued telemetry beyond `keep_at_most` (a long
+  // outage must not fill the disk; alarms and command results are never dropped).
+  std::uint64_t enqueue_telemetry(const loa::v1::Telemetry& telemetry, std::uint32_t keep_at_most);
 
   // Reports with seq > `after`, oldest first, at most `limit`.
   [[nodiscard]] std::vector<OutboxEntry> outbox_after(std::uint64_t after, std::size_t limit);

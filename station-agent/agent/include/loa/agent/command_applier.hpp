@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loa/agent/agent_state.hpp"
+#include "loa/hardware/hardware_monitor.hpp"
 #include "loa/time/clock.hpp"
 #include "loa/v1/command.pb.h"
 
@@ -11,14 +12,19 @@ namespace loa::agent {
 // command goes into the outbox, so it reaches the controller even across restarts.
 class CommandApplier {
  public:
-  CommandApplier(AgentState& state, const time::IClock& clock);
+  // `hardware` may be null (a station with no devices to drive): amplifier and silent
+  // test commands then fail with that reason.
+  CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware = nullptr);
 
   // Returns the result to report (its report_seq set to its outbox position).
   loa::v1::CommandResult apply(const loa::v1::Command& command);
 
  private:
+  void apply_hardware(const loa::v1::Command& command, loa::v1::CommandResult& result);
+
   AgentState& state_;
   const time::IClock& clock_;
+  hardware::HardwareMonitor* hardware_;
 };
 
 }  // namespace loa::agent

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -51,12 +52,27 @@ class HardwareMonitor {
   // profile does not allow it.
   [[nodiscard]] std::future<WriteResult> write(const std::string& device_id, const std::string& point,
                                                double value);
+  // Switches the power point of `device_id` (empty: every device that has one).
+  [[nodiscard]] std::vector<std::pair<std::string, WriteResult>> set_amplifier(const std::string& device_id, bool on);
+
+  struct Check {
+    std::string name;  // "amp.power_on"
+    bool passed = false;
+    std::string detail;
+  };
+  // Polls every device afresh and checks the chain without sound: reachable, power on,
+  // PLL locked, VSWR at most `max_vswr`, no fault code.
+  [[nodiscard]] std::vector<Check> silent_test(double max_vswr);
+
   [[nodiscard]] ComplianceChecker::Result last_compliance() const;
   [[nodiscard]] const hwconfig::StationHardware& station() const { return station_; }
 
  private:
   struct Device;
   void run(Device& device);
+  // Runs `job` on the device's own thread (the bus sees one client) and returns its result.
+  template <typename T>
+  std::future<T> run_on(Device& device, std::function<T(DevicePoller&)> job);
 
   hwconfig::StationHardware station_;
   IHealthSink& sink_;
