@@ -60,7 +60,7 @@ TEST_F(SqliteStoreTest, StationsZonesAndCommandsSurviveReopening) {
 TEST_F(SqliteStoreTest, CompletingACommandTwiceCountsTheDuplicate) {
   auto store = open_sqlite_store(path);
   store->put_station(station("a"));
-  store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0});
+  store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""});
   EXPECT_TRUE(store->complete_command("c1", CommandState::applied, "ok", 10));
   EXPECT_FALSE(store->complete_command("c1", CommandState::applied, "ok", 11));
   auto c = store->find_command("c1");
@@ -75,7 +75,7 @@ TEST_F(SqliteStoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommands) {
   store->put_station(station("a"));
   store->put_station(station("b"));
   store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "b"}});
-  store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0});
+  store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""});
   EXPECT_TRUE(store->delete_station("a"));
   EXPECT_EQ(store->find_zone("z")->station_ids, (std::vector<std::string>{"b"}));
   EXPECT_FALSE(store->find_command("c1"));
@@ -93,9 +93,9 @@ TEST_F(SqliteStoreTest, CommandListingFiltersAndPages) {
   store->put_station(station("a"));
   store->put_station(station("b"));
   for (int i = 0; i < 5; ++i) {
-    store->add_command({"a" + std::to_string(i), "a", "ping", "x", CommandState::pending, i, 0, {}, {}, "", 0});
+    store->add_command({"a" + std::to_string(i), "a", "ping", "x", CommandState::pending, i, 0, {}, {}, "", 0, ""});
   }
-  store->add_command({"b0", "b", "ping", "x", CommandState::pending, 9, 0, {}, {}, "", 0});
+  store->add_command({"b0", "b", "ping", "x", CommandState::pending, 9, 0, {}, {}, "", 0, ""});
   (void)store->complete_command("a0", CommandState::applied, "", 1);
   EXPECT_EQ(store->list_commands({"a", std::nullopt, 100, 0}).size(), 5u);
   EXPECT_EQ(store->list_commands({"a", CommandState::pending, 100, 0}).size(), 4u);
@@ -107,6 +107,44 @@ TEST_F(SqliteStoreTest, CommandListingFiltersAndPages) {
 TEST_F(SqliteStoreTest, ACorruptDatabaseFileIsAClearError) {
   test::write_file(path, std::string(4096, 'x'));
   EXPECT_THROW((void)open_sqlite_store(path), StoreError);
+}
+
+}  // namespace
+}  // namespace loa::store
+
+namespace loa::store {
+namespace {
+
+TEST_F(SqliteStoreTest, AlarmsOpenCloseAndAreAcknowledged) {
+  auto store = open_sqlite_store(path);
+  store->put_station(station("a"));
+  store->record_alarm("a", "amp.hot", "amp", true, "critical", "hot (temperature 88)", 100);
+  store->record_alarm("a", "amp.hot", "amp", true, "critical", "again", 150);  // still open: ignored
+  ASSERT_EQ(store->list_alarms("a", true, 10).size(), 1u);
+  EXPECT_TRUE(store->acknowledge_alarm("a", "amp.hot", "tech", 160));
+  store->record_alarm("a", "amp.hot", "amp", false, "critical", "cooled", 200);
+  EXPECT_TRUE(store->list_alarms("a", true, 10).empty());
+  auto all = store->list_alarms("a", false, 10);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].message, "hot (temperature 88)");
+  EXPECT_EQ(all[0].cleared_ms, 200);
+  EXPECT_EQ(all[0].acknowledged_by, "tech");
+  EXPECT_FALSE(store->acknowledge_alarm("a", "amp.hot", "tech", 210));  // nothing open
+}
+
+TEST_F(SqliteStoreTest, TelemetryKeepsFullDetailForADayThenOnePerBucket) {
+  auto store = open_sqlite_store(path);
+  store->put_station(station("a"));
+  for (int i = 0; i < 60; ++i) store->add_telemetry({"a", "amp", i * 10'000, "r"});  // every 10 s for 10 min
+  store->add_telemetry({"a", "amp", 0, "dup"});                                        // repeated: ignored
+  EXPECT_EQ(store->list_telemetry({"a", "", 0, INT64_MAX, 1000}).size(), 60u);
+  // Everything before 400 s is old: keep one per 5 minutes there.
+  EXPECT_EQ(store->downsample_telemetry(400'000, 300'000), 38u);
+  auto left = store->list_telemetry({"a", "amp", 0, INT64_MAX, 1000});
+  EXPECT_EQ(left.size(), 22u);
+  EXPECT_EQ(left[0].measured_ms, 0);
+  EXPECT_EQ(left[1].measured_ms, 300'000);
+  EXPECT_EQ(store->latest_telemetry("a")[0].measured_ms, 590'000);
 }
 
 }  // namespace

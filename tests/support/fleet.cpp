@@ -61,10 +61,17 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
                        "  reconnect_min_ms: 100\n"
                        "  reconnect_max_ms: " + std::to_string(options_.reconnect_max_ms) + "\n"
                        "log:\n"
-                       "  level: debug\n");
+                       "  level: debug\n" +
+                       (hardware_files_.contains(id) ? "hardware:\n  station_file: " + hardware_files_[id] +
+                                                           "\n  telemetry_interval_ms: 500\n"
+                                                     : std::string()));
   }
   agents_[id] = std::make_unique<ChildProcess>(std::vector<std::string>{bin("loa-agent"), "--config", config},
                                                dir() + "/agent-" + id + ".log", wrapper);
+}
+
+void Fleet::set_agent_hardware(const std::string& id, const std::string& station_file) {
+  hardware_files_[id] = station_file;
 }
 
 void Fleet::stop_agent(const std::string& id, int sig) {

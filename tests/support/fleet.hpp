@@ -35,6 +35,8 @@ class Fleet {
   // Writes the agent's config (if new) and starts it. `wrapper` is prepended to the
   // command line (e.g. {"ip", "netns", "exec", "ns1"}).
   void start_agent(const std::string& id, const std::vector<std::string>& wrapper = {});
+  // Gives an agent (before its first start) a station hardware file to watch.
+  void set_agent_hardware(const std::string& id, const std::string& station_file);
   void stop_agent(const std::string& id, int sig = 9);
   [[nodiscard]] bool agent_running(const std::string& id) const;
 
@@ -70,6 +72,7 @@ class Fleet {
   std::string token_ = "test-token-0123456789abcdef";
   std::unique_ptr<ChildProcess> controller_;
   std::map<std::string, std::unique_ptr<ChildProcess>> agents_;
+  std::map<std::string, std::string> hardware_files_;
 };
 
 [[nodiscard]] std::string bin(const std::string& program);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "health_routes.hpp"
+#include "http_helpers.hpp"
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
 #include "loa/time/clock.hpp"
@@ -18,59 +20,8 @@ namespace loa::api {
 namespace {
 
 const log::Logger kLog("api");
-using json = nlohmann::json;
 
 constexpr const char* kSessionCookie = "loa_session";
-
-// Every error has the same shape: HTTP status, a machine-readable code, a message.
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message) {
-  res.status = status;
-  res.set_content(json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
-}
-
-void send_json(httplib::Response& res, const json& body, int status = 200) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-bool equal_secret(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string cookie_value(const httplib::Request& req, const std::string& name) {
-  auto header = req.get_header_value("Cookie");
-  std::size_t pos = 0;
-  while (pos < header.size()) {
-    auto end = header.find(';', pos);
-    if (end == std::string::npos) end = header.size();
-    auto part = header.substr(pos, end - pos);
-    auto start = part.find_first_not_of(' ');
-    if (start != std::string::npos) part = part.substr(start);
-    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
-    pos = end + 1;
-  }
-  return {};
-}
-
-// Parses a JSON body; on failure answers 400 and returns nullopt.
-std::optional<json> parse_body(const httplib::Request& req, httplib::Response& res) {
-  try {
-    auto body = json::parse(req.body);
-    if (!body.is_object()) {
-      send_error(res, 400, "bad_request", "body must be a JSON object");
-      return std::nullopt;
-    }
-    return body;
-  } catch (const json::parse_error& e) {
-    send_error(res, 400, "bad_json", e.what());
-    return std::nullopt;
-  }
-}
-
-std::string string_field(const json& body, const char* key) {
-  auto it = body.find(key);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 void send_action_result(httplib::Response& res, registry::ActionResult r, const std::string& id,
                         const registry::StationRegistry& reg) {
@@ -178,6 +129,7 @@ struct ApiServer::Impl {
     install_station_routes();
     install_zone_routes();
     install_command_routes();
+    install_health_routes(http, ctx);
 
     http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();
@@ -359,12 +311,20 @@ struct ApiServer::Impl {
       const auto type = string_field(*body, "type");
       if (type == "ping") {
         command.mutable_ping()->set_text(string_field(*body, "text"));
+      } else if (type == "set_amplifier") {
+        if (!body->contains("on") || !(*body)["on"].is_boolean()) {
+          return send_error(res, 422, "invalid", "set_amplifier needs \"on\": true or false");
+        }
+        command.mutable_set_amplifier()->set_on((*body)["on"].get<bool>());
+        command.mutable_set_amplifier()->set_device_id(string_field(*body, "device_id"));
+      } else if (type == "silent_test") {
+        command.mutable_silent_test()->set_max_vswr(body->value("max_vswr", 0.0));
       } else if (type == "set_log_level") {
         auto level = string_field(*body, "level");
         if (!log::parse_level(level)) return send_error(res, 422, "invalid", "unknown log level " + level);
         command.mutable_set_log_level()->set_level(level);
       } else {
-        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level)");
+        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test)");
       }
       if (body->contains("expires_in_s") && (*body)["expires_in_s"].is_number_integer()) {
         command.set_expires_at_ms(time::wall_ms() + (*body)["expires_in_s"].get<std::int64_t>() * 1000);

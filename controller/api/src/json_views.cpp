@@ -56,6 +56,17 @@ nlohmann::json to_json(const store::CommandRecord& c) {
   if (command.ParseFromString(c.payload)) {
     if (command.has_ping()) out["args"] = {{"text", command.ping().text()}};
     if (command.has_set_log_level()) out["args"] = {{"level", command.set_log_level().level()}};
+    if (command.has_set_amplifier()) {
+      out["args"] = {{"on", command.set_amplifier().on()}, {"device_id", command.set_amplifier().device_id()}};
+    }
+  }
+  loa::v1::CommandResult result;
+  if (!c.result.empty() && result.ParseFromString(c.result) && result.checks_size() > 0) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& check : result.checks()) {
+      checks.push_back({{"name", check.name()}, {"passed", check.passed()}, {"detail", check.detail()}});
+    }
+    out["checks"] = checks;
   }
   return out;
 }

@@ -77,7 +77,7 @@ void Controller::start() {
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
-  i.control = std::make_unique<server::ControlServer>(cs, *i.registry, *i.commands, i.counters, i.clock);
+  i.control = std::make_unique<server::ControlServer>(cs, *i.store, *i.registry, *i.commands, i.counters, i.clock);
   i.control_endpoint = i.control->start();
 
   api::ApiSettings as;

@@ -9,6 +9,9 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <chrono>
+#include <cstdio>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +36,11 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
                                            enroll a station ahead with its public key
   station import FILE                      enroll stations from a CSV list: id,public_key[,name,commune,location]
   station ping ID [--text T]               send a ping command (delivered when the station is online)
+  station health ID                        devices' latest readings, open alarms, band compliance
+  station alarms ID [--active 1]           alarm history (or only the open ones)
+  station ack ID ALARM                     acknowledge an open alarm
+  station amp ID on|off [--device D]       switch the amplifier (waits for the station's answer)
+  station silent-test ID [--max-vswr X]    check the chain without sound (waits for the result)
   commands [--station ID] [--state S] [--limit N]
                                            commands and their results
   zones                                    list zones
@@ -143,6 +151,65 @@ void print_station(const json& s) {
   std::cout << "last_seen: " << when(s["last_seen_ms"]) << "\nonline_since: " << when(s["online_since_ms"]) << '\n';
 }
 
+std::string reading(const json& d, const char* key, const char* unit) {
+  if (!d.contains(key)) return "-";
+  const auto& v = d[key];
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_number_float()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%s", v.get<double>(), unit);
+    return buf;
+  }
+  return v.dump() + unit;
+}
+
+void print_health(const json& h) {
+  const auto& s = h["station"];
+  std::cout << text(s["id"]) << "  " << text(s["state"]) << "  compliance: " << text(h["compliance"]["status"])
+            << "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : h["devices"]) {
+    const bool up = d.value("reachable", false);
+    rows.push_back({text(d["device_id"]), up ? "yes" : "NO", reading(d, "powered_on", ""),
+                    reading(d, "temperature_c", " C"), reading(d, "forward_power_w", " W"),
+                    reading(d, "reflected_power_w", " W"), reading(d, "vswr", ""), reading(d, "carrier_khz", " kHz"),
+                    reading(d, "mains_voltage_v", " V"), when(d["measured_at_ms"])});
+  }
+  print_table({"DEVICE", "REACHABLE", "POWER", "TEMP", "FWD", "REFL", "VSWR", "CARRIER", "MAINS", "MEASURED"}, rows);
+  std::cout << "\n";
+  std::vector<std::vector<std::string>> alarms;
+  for (const auto& a : h["alarms"]) {
+    alarms.push_back({text(a["alarm_id"]), text(a["severity"]), when(a["raised_ms"]),
+                      a["acknowledged_by"].get<std::string>().empty() ? "-" : text(a["acknowledged_by"]),
+                      text(a["message"])});
+  }
+  if (alarms.empty()) {
+    std::cout << "no open alarms\n";
+  } else {
+    print_table({"ALARM", "SEVERITY", "RAISED", "ACK", "MESSAGE"}, alarms);
+  }
+}
+
+void print_alarms(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : items) {
+    rows.push_back({text(a["alarm_id"]), text(a["severity"]), when(a["raised_ms"]), when(a["cleared_ms"]),
+                    text(a["message"])});
+  }
+  print_table({"ALARM", "SEVERITY", "RAISED", "CLEARED", "MESSAGE"}, rows);
+}
+
+void print_command_result(const json& c) {
+  std::cout << text(c["kind"]) << " on " << text(c["station_id"]) << ": " << text(c["state"]) << " — "
+            << text(c["result_detail"]) << "\n";
+  if (!c.contains("checks")) return;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& check : c["checks"]) {
+    rows.push_back({text(check["name"]), check["passed"].get<bool>() ? "pass" : "FAIL", text(check["detail"])});
+  }
+  print_table({"CHECK", "RESULT", "DETAIL"}, rows);
+}
+
 void print_zones(const json& items) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& z : items) {
@@ -249,6 +316,42 @@ int run(const Options& o) {
       out = api.call("POST", "/api/v1/stations",
                      {{"id", id}, {"public_key", flag(o, "key")}, {"name", flag(o, "name")},
                       {"commune", flag(o, "commune")}, {"location", flag(o, "location")}});
+    } else if (sub == "health") {
+      out = api.call("GET", "/api/v1/stations/" + id + "/health");
+      emit(o, out, print_health);
+      return 0;
+    } else if (sub == "alarms") {
+      out = api.call("GET", "/api/v1/stations/" + id + "/alarms" + query({{"active", flag(o, "active")}}));
+      emit(o, o.as_json ? out : out["items"], print_alarms);
+      return 0;
+    } else if (sub == "ack") {
+      out = api.call("POST", "/api/v1/stations/" + id + "/alarms/" + need(o, 3, "ALARM") + "/ack");
+      if (o.as_json) std::cout << out.dump(2) << '\n';
+      return 0;
+    } else if (sub == "amp" || sub == "silent-test") {
+      json body;
+      if (sub == "amp") {
+        const std::string state = need(o, 3, "on|off");
+        if (state != "on" && state != "off") throw ApiError(kExitUsage, "amp takes on or off");
+        body = {{"type", "set_amplifier"}, {"on", state == "on"}, {"device_id", flag(o, "device")}};
+      } else {
+        body = {{"type", "silent_test"}, {"max_vswr", std::stod(flag(o, "max-vswr", "0"))}};
+      }
+      auto queued = api.call("POST", "/api/v1/stations/" + id + "/commands", body);
+      const std::string cid = queued["id"];
+      // Wait for the station's answer; a station that is offline gets it when it is back.
+      const int wait_s = std::stoi(flag(o, "wait", "30"));
+      for (int i = 0; i < wait_s * 10; ++i) {
+        out = api.call("GET", "/api/v1/commands/" + cid);
+        if (out["state"] != "pending") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      emit(o, out, print_command_result);
+      if (out["state"] == "pending") {
+        std::cerr << "loactl: no answer yet; the command stays queued (loactl commands --station " << id << ")\n";
+        return kExitApiError;
+      }
+      return out["state"] == "applied" ? 0 : kExitApiError;
     } else if (sub == "ping") {
       out = api.call("POST", "/api/v1/stations/" + id + "/commands", {{"type", "ping"}, {"text", flag(o, "text", "ping")}});
       if (o.as_json) {

@@ -126,8 +126,10 @@ bool CommandDispatcher::complete(const std::string& station_id, const loa::v1::C
     }
     return false;
   }
+  auto stored = result;
+  stored.clear_report_seq();
   return store_.complete_command(result.command_id(), state_of(result.outcome()), result.detail(),
-                                 clock_.wall_ms());
+                                 clock_.wall_ms(), stored.SerializeAsString());
 }
 
 std::size_t CommandDispatcher::pending_count() const {

@@ -66,6 +66,7 @@ class WakeFd {
 
 struct ControlServer::Impl {
   ControlServerSettings settings;
+  store::IStore& store;
   registry::StationRegistry& registry;
   CommandDispatcher& commands;
   LinkCounters& counters;
@@ -97,10 +98,11 @@ struct ControlServer::Impl {
   std::unordered_map<std::string, Peer> peers;
   log::RateLimiter bad_frame_log{std::chrono::seconds(60)};
   std::chrono::steady_clock::time_point last_flush{};
+  std::chrono::steady_clock::time_point last_downsample{};
 
-  Impl(ControlServerSettings s, registry::StationRegistry& r, CommandDispatcher& c, LinkCounters& n,
-       const time::IClock& k)
-      : settings(std::move(s)), registry(r), commands(c), counters(n), clock(k), context(1) {
+  Impl(ControlServerSettings s, store::IStore& st, registry::StationRegistry& r, CommandDispatcher& c,
+       LinkCounters& n, const time::IClock& k)
+      : settings(std::move(s)), store(st), registry(r), commands(c), counters(n), clock(k), context(1) {
   }
 
   std::string bind() {
@@ -232,14 +234,12 @@ struct ControlServer::Impl {
         peers.erase(station);
         break;
       case v1::Envelope::kTelemetry:
-      case v1::Envelope::kAlarm:
+      case v1::Envelope::kAlarm: handle_health(station, *env); break;
       case v1::Envelope::kPlaybackReport:
-        // Stored by the station-health and as-run features once they exist; acknowledged
-        // so the agent's outbox does not grow meanwhile.
+        // Stored by the as-run log once it exists; acknowledged so the agent's outbox
+        // does not grow meanwhile.
         registry.on_traffic(station);
-        ack_report(station, env->has_telemetry() ? env->telemetry().report_seq()
-                            : env->has_alarm()   ? env->alarm().report_seq()
-                                                 : env->playback_report().report_seq());
+        ack_report(station, env->playback_report().report_seq());
         break;
       default:
         ++counters.frames_rejected_unknown_type;
@@ -313,6 +313,39 @@ struct ControlServer::Impl {
     send(station, ack);
   }
 
+  // Telemetry and alarms go to the store first; only then is the agent told it may
+  // forget them, so a store failure loses nothing.
+  void handle_health(const std::string& station, const v1::Envelope& env) {
+    registry.on_traffic(station);
+    std::uint64_t seq = 0;
+    try {
+      if (env.has_telemetry()) {
+        const auto& t = env.telemetry();
+        seq = t.report_seq();
+        auto copy = t;
+        copy.clear_report_seq();
+        store.add_telemetry({station, t.device_id(), t.measured_at_ms() ? t.measured_at_ms() : clock.wall_ms(),
+                             copy.SerializeAsString()});
+        ++counters.telemetry_reports;
+      } else {
+        const auto& a = env.alarm();
+        seq = a.report_seq();
+        const char* severity = a.severity() == v1::Alarm::SEVERITY_CRITICAL ? "critical"
+                               : a.severity() == v1::Alarm::SEVERITY_INFO   ? "info"
+                                                                            : "warning";
+        store.record_alarm(station, a.alarm_id(), a.device_id(), a.active(), severity, a.message(),
+                           a.changed_at_ms() ? a.changed_at_ms() : clock.wall_ms());
+        ++counters.alarm_reports;
+        kLog.info("alarm {}: station={} alarm={} message={}", a.active() ? "raised" : "cleared", station,
+                  a.alarm_id(), a.message());
+      }
+    } catch (const store::StoreError& e) {
+      kLog.error("store failed: station={} report={} error={}", station, seq, e.what());
+      return;
+    }
+    ack_report(station, seq);
+  }
+
   void handle_result(const std::string& station, const v1::CommandResult& result) {
     registry.on_traffic(station);
     ++counters.command_results;
@@ -342,6 +375,17 @@ struct ControlServer::Impl {
       }
     }
     send_commands();
+    if (now - last_downsample >= 1h) {
+      last_downsample = now;
+      try {
+        const auto cutoff = clock.wall_ms() - settings.telemetry_full_detail.count();
+        if (auto removed = store.downsample_telemetry(cutoff, settings.downsample_bucket.count())) {
+          kLog.info("telemetry downsampled: removed={}", removed);
+        }
+      } catch (const store::StoreError& e) {
+        kLog.error("downsample failed: error={}", e.what());
+      }
+    }
     if (now - last_flush >= settings.seen_flush_interval) {
       last_flush = now;
       try {
@@ -429,9 +473,9 @@ struct ControlServer::Impl {
   }
 };
 
-ControlServer::ControlServer(ControlServerSettings settings, registry::StationRegistry& registry,
+ControlServer::ControlServer(ControlServerSettings settings, store::IStore& store, registry::StationRegistry& registry,
                              CommandDispatcher& commands, LinkCounters& counters, const time::IClock& clock)
-    : impl_(std::make_unique<Impl>(std::move(settings), registry, commands, counters, clock)) {}
+    : impl_(std::make_unique<Impl>(std::move(settings), store, registry, commands, counters, clock)) {}
 
 ControlServer::~ControlServer() { stop(); }
 

@@ -27,6 +27,8 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"command_results", command_results.load()},
       {"command_duplicate_results", command_duplicate_results.load()},
       {"send_failures", send_failures.load()},
+      {"telemetry_reports", telemetry_reports.load()},
+      {"alarm_reports", alarm_reports.load()},
       {"enroll_requests", enroll_requests.load()},
       {"stations_went_offline", stations_went_offline.load()},
       {"connections_cut", connections_cut.load()},

@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 1> kSqliteMigrations{{
+const std::array<sqlite::Migration, 3> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -43,6 +43,32 @@ CREATE TABLE commands (
 );
 CREATE INDEX commands_by_station ON commands(station_id, created_ms);
 CREATE INDEX commands_pending ON commands(state) WHERE state = 'pending';
+)sql"},
+    {2, R"sql(
+CREATE TABLE telemetry (
+  station_id  TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  device_id   TEXT NOT NULL,
+  measured_ms INTEGER NOT NULL,
+  reading     BLOB NOT NULL,
+  PRIMARY KEY (station_id, device_id, measured_ms)
+) WITHOUT ROWID;
+CREATE TABLE alarms (
+  station_id      TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  alarm_id        TEXT NOT NULL,
+  device_id       TEXT NOT NULL DEFAULT '',
+  severity        TEXT NOT NULL,
+  message         TEXT NOT NULL,
+  raised_ms       INTEGER NOT NULL,
+  cleared_ms      INTEGER,
+  clear_message   TEXT NOT NULL DEFAULT '',
+  acknowledged_by TEXT NOT NULL DEFAULT '',
+  acknowledged_ms INTEGER,
+  PRIMARY KEY (station_id, alarm_id, raised_ms)
+);
+CREATE INDEX alarms_open ON alarms(station_id) WHERE cleared_ms IS NULL;
+)sql"},
+    {3, R"sql(
+ALTER TABLE commands ADD COLUMN result BLOB NOT NULL DEFAULT x'';
 )sql"},
 }};
 

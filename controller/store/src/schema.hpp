@@ -6,6 +6,6 @@
 
 namespace loa::store {
 
-extern const std::array<sqlite::Migration, 1> kSqliteMigrations;
+extern const std::array<sqlite::Migration, 3> kSqliteMigrations;
 
 }  // namespace loa::store

@@ -83,7 +83,7 @@ StationRecord read_station(const sqlite::Statement& s) {
 
 constexpr const char* kCommandColumns =
     "id, station_id, kind, payload, state, created_ms, attempts, last_sent_ms, completed_ms, "
-    "result_detail, duplicate_results";
+    "result_detail, duplicate_results, result";
 
 CommandRecord read_command(const sqlite::Statement& s) {
   CommandRecord r;
@@ -98,6 +98,7 @@ CommandRecord read_command(const sqlite::Statement& s) {
   r.completed_ms = s.column_optional_int(8);
   r.result_detail = s.column_text(9);
   r.duplicate_results = s.column_int(10);
+  r.result = s.column_blob(11);
   return r;
 }
 
@@ -267,18 +268,122 @@ class SqliteStore final : public IStore {
   }
 
   bool complete_command(const std::string& id, CommandState state, const std::string& detail,
-                        std::int64_t completed_ms) override {
+                        std::int64_t completed_ms, const std::string& result) override {
     return guarded([&] {
       sqlite::Statement s(db_,
-                          "UPDATE commands SET state = ?, result_detail = ?, completed_ms = ? "
+                          "UPDATE commands SET state = ?, result_detail = ?, completed_ms = ?, result = ? "
                           "WHERE id = ? AND state = 'pending'");
-      s.bind(1, std::string_view(to_string(state))).bind(2, detail).bind(3, completed_ms).bind(4, id);
+      s.bind(1, std::string_view(to_string(state))).bind(2, detail).bind(3, completed_ms).bind_blob(4, result);
+      s.bind(5, id);
       s.run();
       if (db_.changes() > 0) return true;
       sqlite::Statement dup(db_, "UPDATE commands SET duplicate_results = duplicate_results + 1 WHERE id = ?");
       dup.bind(1, id);
       dup.run();
       return false;
+    });
+  }
+
+  void add_telemetry(const TelemetryRecord& r) override {
+    guarded([&] {
+      sqlite::Statement s(db_, "INSERT OR IGNORE INTO telemetry (station_id, device_id, measured_ms, reading) "
+                               "VALUES (?, ?, ?, ?)");
+      s.bind(1, r.station_id).bind(2, r.device_id).bind(3, r.measured_ms).bind_blob(4, r.reading);
+      s.run();
+      return 0;
+    });
+  }
+
+  std::vector<TelemetryRecord> list_telemetry(const TelemetryFilter& f) override {
+    return guarded([&] {
+      std::vector<TelemetryRecord> out;
+      sqlite::Statement s(db_,
+                          "SELECT station_id, device_id, measured_ms, reading FROM telemetry "
+                          "WHERE station_id = ?1 AND (?2 = '' OR device_id = ?2) AND measured_ms >= ?3 "
+                          "AND measured_ms <= ?4 ORDER BY measured_ms, device_id LIMIT ?5");
+      s.bind(1, f.station_id).bind(2, f.device_id).bind(3, f.since_ms).bind(4, f.until_ms);
+      s.bind(5, static_cast<std::int64_t>(f.limit));
+      while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)});
+      return out;
+    });
+  }
+
+  std::vector<TelemetryRecord> latest_telemetry(const std::string& station_id) override {
+    return guarded([&] {
+      std::vector<TelemetryRecord> out;
+      sqlite::Statement s(db_,
+                          "SELECT t.station_id, t.device_id, t.measured_ms, t.reading FROM telemetry t "
+                          "JOIN (SELECT device_id, MAX(measured_ms) AS m FROM telemetry WHERE station_id = ?1 "
+                          "GROUP BY device_id) l ON l.device_id = t.device_id AND l.m = t.measured_ms "
+                          "WHERE t.station_id = ?1 ORDER BY t.device_id");
+      s.bind(1, station_id);
+      while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)});
+      return out;
+    });
+  }
+
+  std::size_t downsample_telemetry(std::int64_t before_ms, std::int64_t bucket_ms) override {
+    return guarded([&] {
+      sqlite::Statement s(db_,
+                          "DELETE FROM telemetry WHERE measured_ms < ?1 AND (station_id, device_id, measured_ms) NOT IN "
+                          "(SELECT station_id, device_id, MIN(measured_ms) FROM telemetry WHERE measured_ms < ?1 "
+                          "GROUP BY station_id, device_id, measured_ms / ?2)");
+      s.bind(1, before_ms).bind(2, bucket_ms);
+      s.run();
+      return static_cast<std::size_t>(db_.changes());
+    });
+  }
+
+  void record_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& device_id,
+                    bool active, const std::string& severity, const std::string& message, std::int64_t at_ms) override {
+    guarded([&] {
+      if (active) {
+        sqlite::Statement open(db_, "SELECT 1 FROM alarms WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
+        open.bind(1, station_id).bind(2, alarm_id);
+        if (open.step()) return 0;
+        sqlite::Statement s(db_,
+                            "INSERT OR IGNORE INTO alarms (station_id, alarm_id, device_id, severity, message, raised_ms) "
+                            "VALUES (?, ?, ?, ?, ?, ?)");
+        s.bind(1, station_id).bind(2, alarm_id).bind(3, device_id).bind(4, severity).bind(5, message).bind(6, at_ms);
+        s.run();
+      } else {
+        sqlite::Statement s(db_,
+                            "UPDATE alarms SET cleared_ms = ?, clear_message = ? "
+                            "WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
+        s.bind(1, at_ms).bind(2, message).bind(3, station_id).bind(4, alarm_id);
+        s.run();
+      }
+      return 0;
+    });
+  }
+
+  std::vector<AlarmRecord> list_alarms(const std::string& station_id, bool open_only, std::size_t limit) override {
+    return guarded([&] {
+      std::vector<AlarmRecord> out;
+      sqlite::Statement s(db_,
+                          "SELECT station_id, alarm_id, device_id, severity, message, raised_ms, cleared_ms, "
+                          "clear_message, acknowledged_by, acknowledged_ms FROM alarms "
+                          "WHERE (?1 = '' OR station_id = ?1) AND (?2 = 0 OR cleared_ms IS NULL) "
+                          "ORDER BY raised_ms DESC LIMIT ?3");
+      s.bind(1, station_id).bind(2, static_cast<std::int64_t>(open_only)).bind(3, static_cast<std::int64_t>(limit));
+      while (s.step()) {
+        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
+                       s.column_int(5), s.column_optional_int(6), s.column_text(7), s.column_text(8),
+                       s.column_optional_int(9)});
+      }
+      return out;
+    });
+  }
+
+  bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& by,
+                         std::int64_t at_ms) override {
+    return guarded([&] {
+      sqlite::Statement s(db_,
+                          "UPDATE alarms SET acknowledged_by = ?, acknowledged_ms = ? "
+                          "WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
+      s.bind(1, by).bind(2, at_ms).bind(3, station_id).bind(4, alarm_id);
+      s.run();
+      return db_.changes() > 0;
     });
   }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,8 @@
 
 namespace loa::server {
 
+using namespace std::chrono_literals;
+
 struct ControlServerSettings {
   std::string bind_endpoint = "tcp://127.0.0.1:7700";    // control socket: approved stations
   std::string enroll_endpoint = "tcp://127.0.0.1:7701";  // enrollment socket: unknown keys say hello
@@ -22,6 +25,9 @@ struct ControlServerSettings {
   std::string public_key_z85;  // the controller's CURVE key pair
   std::string secret_key_z85;
   std::chrono::milliseconds seen_flush_interval{5000};
+  // Telemetry older than this keeps one report per device per downsample_bucket.
+  std::chrono::milliseconds telemetry_full_detail{24h};
+  std::chrono::milliseconds downsample_bucket{5min};
 };
 
 // The controller's end of the control link: the control ROUTER socket (CURVE server)
@@ -30,7 +36,7 @@ struct ControlServerSettings {
 // Everything else talks to the loop through thread-safe calls that wake it.
 class ControlServer {
  public:
-  ControlServer(ControlServerSettings settings, registry::StationRegistry& registry,
+  ControlServer(ControlServerSettings settings, store::IStore& store, registry::StationRegistry& registry,
                 CommandDispatcher& commands, LinkCounters& counters, const time::IClock& clock);
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

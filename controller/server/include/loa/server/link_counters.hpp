@@ -39,6 +39,9 @@ struct LinkCounters {
   std::atomic<std::uint64_t> command_results{0};
   std::atomic<std::uint64_t> command_duplicate_results{0};
   std::atomic<std::uint64_t> send_failures{0};
+  // Station health
+  std::atomic<std::uint64_t> telemetry_reports{0};
+  std::atomic<std::uint64_t> alarm_reports{0};
   // Enrollment socket
   std::atomic<std::uint64_t> enroll_requests{0};
   // Stations

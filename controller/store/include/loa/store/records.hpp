@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,7 @@ struct CommandRecord {
   std::optional<std::int64_t> completed_ms;
   std::string result_detail;
   std::int64_t duplicate_results = 0;   // results that said "applied before"
+  std::string result;                   // serialized loa.v1.CommandResult, once there is one
 };
 
 struct CommandFilter {
@@ -71,6 +73,36 @@ struct SeenUpdate {
   std::int64_t last_seen_ms = 0;
   std::string address;
   std::string software_version;
+};
+
+// One telemetry report of one device, kept as the agent sent it.
+struct TelemetryRecord {
+  std::string station_id;
+  std::string device_id;
+  std::int64_t measured_ms = 0;
+  std::string reading;  // serialized loa.v1.Telemetry
+};
+
+struct TelemetryFilter {
+  std::string station_id;
+  std::string device_id;  // empty = all devices
+  std::int64_t since_ms = 0;
+  std::int64_t until_ms = INT64_MAX;
+  std::size_t limit = 1000;
+};
+
+// One alarm occurrence: raised, and later cleared; acknowledged by a person.
+struct AlarmRecord {
+  std::string station_id;
+  std::string alarm_id;   // "amp.over_temperature"
+  std::string device_id;
+  std::string severity;   // info, warning, critical
+  std::string message;    // the raise message (with readings)
+  std::int64_t raised_ms = 0;
+  std::optional<std::int64_t> cleared_ms;
+  std::string clear_message;
+  std::string acknowledged_by;
+  std::optional<std::int64_t> acknowledged_ms;
 };
 
 }  // namespace loa::store

@@ -42,7 +42,29 @@ class IStore {
   // Records the agent's result. Returns false if the command was already complete (a
   // repeated result), in which case only the duplicate counter moves.
   [[nodiscard]] virtual bool complete_command(const std::string& id, CommandState state,
-                                              const std::string& detail, std::int64_t completed_ms) = 0;
+                                              const std::string& detail, std::int64_t completed_ms,
+                                              const std::string& result = {}) = 0;
+
+  // Station health
+  // Stores telemetry; a repeated report (same station, device, time) is ignored.
+  virtual void add_telemetry(const TelemetryRecord& record) = 0;
+  // Oldest first.
+  [[nodiscard]] virtual std::vector<TelemetryRecord> list_telemetry(const TelemetryFilter& filter) = 0;
+  // The latest report of each device of a station.
+  [[nodiscard]] virtual std::vector<TelemetryRecord> latest_telemetry(const std::string& station_id) = 0;
+  // Keeps one report per device per `bucket_ms` for reports older than `before_ms`.
+  // Returns how many were removed.
+  virtual std::size_t downsample_telemetry(std::int64_t before_ms, std::int64_t bucket_ms) = 0;
+  // A raise opens an occurrence (a repeated raise of an open one is ignored); a clear
+  // closes the open one.
+  virtual void record_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& device_id,
+                            bool active, const std::string& severity, const std::string& message,
+                            std::int64_t at_ms) = 0;
+  [[nodiscard]] virtual std::vector<AlarmRecord> list_alarms(const std::string& station_id, bool open_only,
+                                                             std::size_t limit) = 0;
+  // Acknowledges the open occurrence; false when there is none.
+  [[nodiscard]] virtual bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id,
+                                               const std::string& by, std::int64_t at_ms) = 0;
 };
 
 class StoreError : public std::runtime_error {

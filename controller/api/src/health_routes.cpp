@@ -1,0 +1,139 @@
+#include "health_routes.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "http_helpers.hpp"
+#include "json_views.hpp"
+#include "loa/time/clock.hpp"
+#include "loa/v1/telemetry.pb.h"
+
+namespace loa::api {
+namespace {
+
+// A telemetry report as JSON, with the proto's own field names (units in the names);
+// readings the device does not have are absent, not zero.
+json telemetry_json(const store::TelemetryRecord& r) {
+  loa::v1::Telemetry t;
+  json out = json::object();
+  if (t.ParseFromString(r.reading)) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    std::string text;
+    if (google::protobuf::util::MessageToJsonString(t, &text, options).ok()) out = json::parse(text, nullptr, false);
+  }
+  out["device_id"] = r.device_id;
+  out["measured_at_ms"] = r.measured_ms;
+  // Protobuf's JSON writes 64-bit integers as strings; the carrier is a plain number here.
+  if (out.contains("carrier_khz") && out["carrier_khz"].is_string()) {
+    out["carrier_khz"] = std::stoll(out["carrier_khz"].get<std::string>());
+  }
+  return out;
+}
+
+json alarm_json(const store::AlarmRecord& a) {
+  return {{"alarm_id", a.alarm_id},
+          {"device_id", a.device_id},
+          {"severity", a.severity},
+          {"message", a.message},
+          {"raised_ms", a.raised_ms},
+          {"cleared_ms", a.cleared_ms ? json(*a.cleared_ms) : json(nullptr)},
+          {"clear_message", a.clear_message},
+          {"active", !a.cleared_ms.has_value()},
+          {"acknowledged_by", a.acknowledged_by},
+          {"acknowledged_ms", a.acknowledged_ms ? json(*a.acknowledged_ms) : json(nullptr)}};
+}
+
+std::int64_t query_int(const httplib::Request& req, const char* key, std::int64_t fallback) {
+  if (!req.has_param(key)) return fallback;
+  try {
+    return std::stoll(req.get_param_value(key));
+  } catch (...) {
+    return fallback;
+  }
+}
+
+json compliance_json(ApiContext& ctx, const std::string& station) {
+  json devices = json::array();
+  bool known = false;
+  bool compliant = true;
+  for (const auto& r : ctx.store.latest_telemetry(station)) {
+    auto t = telemetry_json(r);
+    if (!t.contains("band_compliant")) continue;
+    known = true;
+    compliant = compliant && t["band_compliant"].get<bool>();
+    devices.push_back({{"device_id", r.device_id},
+                       {"band_compliant", t["band_compliant"]},
+                       {"carrier_khz", t.value("carrier_khz", json(nullptr))},
+                       {"forward_power_w", t.value("forward_power_w", json(nullptr))},
+                       {"measured_at_ms", r.measured_ms}});
+  }
+  json violations = json::array();
+  for (const auto& a : ctx.store.list_alarms(station, false, 200)) {
+    if (a.alarm_id.ends_with(".band_compliance")) violations.push_back(alarm_json(a));
+  }
+  return {{"station_id", station},
+          {"status", !known ? "unknown" : (compliant ? "compliant" : "violation")},
+          {"devices", devices},
+          {"violations", violations}};
+}
+
+bool known_station(ApiContext& ctx, const std::string& id, httplib::Response& res) {
+  if (ctx.registry.find(id)) return true;
+  send_error(res, 404, "not_found", "no station " + id);
+  return false;
+}
+
+}  // namespace
+
+void install_health_routes(httplib::Server& http, ApiContext& ctx) {
+  http.Get(R"(/api/v1/stations/([^/]+)/telemetry)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!known_station(ctx, id, res)) return;
+    store::TelemetryFilter f;
+    f.station_id = id;
+    f.device_id = req.get_param_value("device");
+    f.since_ms = query_int(req, "since_ms", time::wall_ms() - 24 * 3600 * 1000);
+    f.until_ms = query_int(req, "until_ms", INT64_MAX);
+    f.limit = static_cast<std::size_t>(std::clamp<std::int64_t>(query_int(req, "limit", 1000), 1, 10000));
+    json items = json::array();
+    for (const auto& r : ctx.store.list_telemetry(f)) items.push_back(telemetry_json(r));
+    send_json(res, {{"items", items}, {"since_ms", f.since_ms}});
+  });
+  http.Get(R"(/api/v1/stations/([^/]+)/alarms)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!known_station(ctx, id, res)) return;
+    const bool open_only = req.get_param_value("active") == "1" || req.get_param_value("active") == "true";
+    json items = json::array();
+    for (const auto& a : ctx.store.list_alarms(id, open_only, 500)) items.push_back(alarm_json(a));
+    send_json(res, {{"items", items}});
+  });
+  http.Post(R"(/api/v1/stations/([^/]+)/alarms/([^/]+)/ack)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!known_station(ctx, id, res)) return;
+    const std::string by = req.has_header("Authorization") ? "token" : "console";
+    if (!ctx.store.acknowledge_alarm(id, req.matches[2], by, time::wall_ms())) {
+      return send_error(res, 404, "not_found", "no open alarm " + std::string(req.matches[2]));
+    }
+    send_json(res, {{"acknowledged", std::string(req.matches[2])}});
+  });
+  http.Get(R"(/api/v1/stations/([^/]+)/compliance)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!known_station(ctx, id, res)) return;
+    send_json(res, compliance_json(ctx, id));
+  });
+  http.Get(R"(/api/v1/stations/([^/]+)/health)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    auto station = ctx.registry.find(id);
+    if (!station) return send_error(res, 404, "not_found", "no station " + id);
+    json devices = json::array();
+    for (const auto& r : ctx.store.latest_telemetry(id)) devices.push_back(telemetry_json(r));
+    json alarms = json::array();
+    for (const auto& a : ctx.store.list_alarms(id, true, 200)) alarms.push_back(alarm_json(a));
+    send_json(res, {{"station", to_json(*station)},
+                    {"devices", devices},
+                    {"alarms", alarms},
+                    {"compliance", compliance_json(ctx, id)}});
+  });
+}
+
+}  // namespace loa::api

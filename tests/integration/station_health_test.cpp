@@ -1,0 +1,166 @@
+// Station health end to end: a real agent polls loa-devsim processes, the controller
+// stores what it reports, and an operator sees and acts on it through loactl.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <thread>
+
+#include "support/fleet.hpp"
+
+namespace loa::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string kFirmware = std::string(LOA_SOURCE_DIR) + "/firmware-config";
+
+struct Devsim {
+  Devsim(const std::string& dir, const std::string& name, const std::string& profile)
+      : fault_file(dir + "/" + name + ".faults") {
+    write_file(fault_file, "");
+    process = ChildProcess({bin("loa-devsim"), "--profile", kFirmware + "/profiles/" + profile, "--tcp", "127.0.0.1:0",
+                            "--fault-file", fault_file},
+                           dir + "/" + name + ".log");
+    eventually([&] { return process.log().find("devsim: tcp://") != std::string::npos; }, 5s);
+    std::smatch m;
+    auto log = process.log();
+    if (std::regex_search(log, m, std::regex("devsim: tcp://[^:]+:(\\d+)"))) port = std::stoi(m[1]);
+  }
+  void faults(const std::string& text) const { write_file(fault_file, text); }
+  std::string fault_file;
+  ChildProcess process;
+  int port = 0;
+};
+
+class StationHealth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    exciter = std::make_unique<Devsim>(fleet.dir(), "exciter", "fm-exciter-generic.yaml");
+    amp = std::make_unique<Devsim>(fleet.dir(), "amp", "fm-amplifier-generic.yaml");
+    const auto station_file = fleet.dir() + "/station-hw.yaml";
+    write_file(station_file,
+               "kind: fm\n"
+               "band_plan: " + kFirmware + "/bandplans/vn-commune-fm.yaml\n"
+               "licence: {assigned_khz: 64500, tolerance_khz: 10, max_power_w: 30, expires: 2099-12-31}\n"
+               "compliance: {policy: mute}\n"
+               "devices:\n"
+               "  - {id: exciter, profile: " + kFirmware + "/profiles/fm-exciter-generic.yaml, tcp: \"127.0.0.1:" +
+                   std::to_string(exciter->port) + "\", poll_interval_ms: 200}\n"
+               "  - {id: amp, profile: " + kFirmware + "/profiles/fm-amplifier-generic.yaml, tcp: \"127.0.0.1:" +
+                   std::to_string(amp->port) + "\", unit_id: 2, poll_interval_ms: 200}\n");
+    fleet.start_controller();
+    fleet.set_agent_hardware("pole-1", station_file);
+    fleet.start_agent("pole-1");
+    fleet.enroll({"pole-1"});
+    ASSERT_TRUE(fleet.wait_for_state("pole-1", "online", 10000)) << fleet.agent_log("pole-1");
+  }
+  json health() const { return fleet.api("GET", "/api/v1/stations/pole-1/health").body; }
+  bool alarm_open(const std::string& id) const {
+    const auto h = health();
+    for (const auto& a : h["alarms"]) {
+      if (a["alarm_id"] == id) return true;
+    }
+    return false;
+  }
+
+  Fleet fleet;
+  std::unique_ptr<Devsim> exciter;
+  std::unique_ptr<Devsim> amp;
+};
+
+TEST_F(StationHealth, TheTechnicianSeesReadingsAlarmsAndComplianceAndTheyOutliveARestart) {
+  ASSERT_TRUE(eventually([&] { return health()["devices"].size() == 2; }, 10s)) << fleet.agent_log("pole-1");
+  auto h = health();
+  for (const auto& d : h["devices"]) {
+    EXPECT_TRUE(d["reachable"].get<bool>()) << d.dump();
+    if (d["device_id"] == "exciter") {
+      EXPECT_EQ(d["carrier_khz"], 64500);
+    }
+  }
+  EXPECT_EQ(h["compliance"]["status"], "compliant");
+  auto table = fleet.loactl("station health pole-1");
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("64500 kHz"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("no open alarms"), std::string::npos) << table.out;
+
+  amp->faults("over_temperature\n");
+  ASSERT_TRUE(eventually([&] { return alarm_open("amp.over_temperature"); }, 10s))
+      << health().dump();
+  EXPECT_EQ(fleet.loactl("station ack pole-1 amp.over_temperature").exit_code, 0);
+  amp->faults("");
+  ASSERT_TRUE(eventually([&] { return !alarm_open("amp.over_temperature"); }, 10s));
+
+  fleet.stop_controller(SIGKILL);
+  fleet.start_controller();
+  auto history = fleet.api("GET", "/api/v1/stations/pole-1/alarms").body["items"];
+  ASSERT_GE(history.size(), 1u);
+  EXPECT_EQ(history[0]["alarm_id"], "amp.over_temperature");
+  EXPECT_EQ(history[0]["acknowledged_by"], "token");
+  EXPECT_FALSE(history[0]["cleared_ms"].is_null());
+  EXPECT_NE(history[0]["message"].get<std::string>().find("temperature 88"), std::string::npos) << history[0].dump();
+  auto since = std::to_string(0);
+  EXPECT_GT(fleet.api("GET", "/api/v1/stations/pole-1/telemetry?since_ms=0").body["items"].size(), 2u);
+}
+
+TEST_F(StationHealth, AmplifierSwitchAndSilentTestFromLoactl) {
+  auto off = fleet.loactl("station amp pole-1 off");
+  EXPECT_EQ(off.exit_code, 0) << off.out;
+  EXPECT_NE(off.out.find("amp off"), std::string::npos) << off.out;
+  EXPECT_TRUE(eventually([&] { return amp->process.log().find("write: function=5 address=0") != std::string::npos; }, 3s));
+
+  auto failing = fleet.loactl("station silent-test pole-1");
+  EXPECT_EQ(failing.exit_code, 0) << failing.out;  // the test ran; its findings are in the table
+  EXPECT_TRUE(std::regex_search(failing.out, std::regex("amp\\.power_on\\s+FAIL\\s+off"))) << failing.out;
+
+  ASSERT_EQ(fleet.loactl("station amp pole-1 on").exit_code, 0);
+  // An amplifier needs a moment to bring its output up before VSWR can be measured.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto h = health();
+        for (const auto& d : h["devices"]) {
+          if (d["device_id"] == "amp" && d.value("forward_power_w", 0.0) > 20) return true;
+        }
+        return false;
+      },
+      5s));
+  auto passing = fleet.loactl("--json station silent-test pole-1");
+  ASSERT_EQ(passing.exit_code, 0) << passing.out;
+  auto result = json::parse(passing.out);
+  EXPECT_EQ(result["state"], "applied");
+  ASSERT_TRUE(result.contains("checks"));
+  for (const auto& c : result["checks"]) EXPECT_TRUE(c["passed"].get<bool>()) << c.dump();
+  std::set<std::string> names;
+  for (const auto& c : result["checks"]) names.insert(c["name"]);
+  for (const char* n : {"exciter.reachable", "exciter.pll_lock", "exciter.vswr", "amp.power_on", "amp.vswr", "amp.fault"}) {
+    EXPECT_TRUE(names.contains(n)) << n;
+  }
+}
+
+TEST_F(StationHealth, OutOfBandTransmitterIsMutedAndTheViolationIsRecordedWithReadings) {
+  ASSERT_TRUE(eventually([&] { return health()["compliance"]["status"] == "compliant"; }, 10s));
+  exciter->faults("out_of_band\n");
+  ASSERT_TRUE(eventually([&] { return health()["compliance"]["status"] == "violation"; }, 10s));
+  json c;
+  ASSERT_TRUE(eventually(
+      [&] {
+        c = fleet.api("GET", "/api/v1/stations/pole-1/compliance").body;
+        return !c["violations"].empty();
+      },
+      10s));
+  EXPECT_NE(c["violations"][0]["message"].get<std::string>().find("carrier 75000 kHz is outside every band"),
+            std::string::npos);
+  EXPECT_EQ(c["devices"][0]["carrier_khz"], 75000);
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto h = health();
+        for (const auto& d : h["devices"]) {
+          if (d["device_id"] == "exciter" && d.value("muted", false)) return true;
+        }
+        return false;
+      },
+      10s));
+}
+
+}  // namespace
+}  // namespace loa::test
