@@ -102,6 +102,11 @@ CommandRecord read_command(const sqlite::Statement& s) {
   return r;
 }
 
+// Columns: station_id, device_id, measured_ms, reading.
+TelemetryRecord read_telemetry(const sqlite::Statement& s) {
+  return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)};
+}
+
 class SqliteStore final : public IStore {
  public:
   explicit SqliteStore(const std::string& path) : db_(open(path)) {}
@@ -303,7 +308,7 @@ class SqliteStore final : public IStore {
                           "AND measured_ms <= ?4 ORDER BY measured_ms, device_id LIMIT ?5");
       s.bind(1, f.station_id).bind(2, f.device_id).bind(3, f.since_ms).bind(4, f.until_ms);
       s.bind(5, static_cast<std::int64_t>(f.limit));
-      while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)});
+      while (s.step()) out.push_back(read_telemetry(s));
       return out;
     });
   }
@@ -317,7 +322,7 @@ class SqliteStore final : public IStore {
                           "GROUP BY device_id) l ON l.device_id = t.device_id AND l.m = t.measured_ms "
                           "WHERE t.station_id = ?1 ORDER BY t.device_id");
       s.bind(1, station_id);
-      while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)});
+      while (s.step()) out.push_back(read_telemetry(s));
       return out;
     });
   }
