@@ -2,6 +2,9 @@
 // from the same profiles the agent reads. Parses the command line and hands over.
 #include <atomic>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <vector>
 #include <set>
 #include <string>
 
@@ -12,16 +15,16 @@
 
 namespace {
 
-const char* kUsage = R"(usage: loa-devsim --profile FILE (--tcp HOST:PORT | --rtu DEVICE) [options]
-  --profile FILE       device profile (firmware-config/profiles/*.yaml)
+const char* kUsage = R"(usage: loa-devsim --profile FILE[@UNIT]... (--tcp HOST:PORT | --rtu DEVICE) [options]
+  --profile FILE[@UNIT]  device profile (firmware-config/profiles/*.yaml), at its own unit id
+                       or UNIT; repeat for several devices behind one TCP port
   --tcp HOST:PORT      serve Modbus TCP (port 0: any free port)
   --rtu DEVICE         serve Modbus RTU on a serial device or one end of a pty pair
   --baud N             RTU speed (default: the profile's)
-  --unit N             unit id (default: the profile's)
   --carrier-khz K      healthy carrier frequency (default 64500)
   --fault NAME         start with a fault (repeatable): out_of_band over_power over_temperature
                        high_vswr pll_unlock mains_loss no_answer slow_answer garbage
-  --fault-file PATH    faults to show, one per line, re-read when the file changes
+  --fault-file PATH    faults to show, one per line ("FAULT" or "UNIT:FAULT"), re-read on change
 Prints "devsim: tcp://HOST:PORT" (or rtu://DEVICE) once it answers.
 )";
 
@@ -29,12 +32,11 @@ Prints "devsim: tcp://HOST:PORT" (or rtu://DEVICE) once it answers.
 
 int main(int argc, char** argv) {
   loa::daemon::SignalFd signals;
-  std::string profile_path;
+  std::vector<std::string> profile_args;
   std::string tcp;
   loa::devsim::ServerOptions options;
   loa::devsim::SimulationSettings sim;
   std::set<loa::devsim::Fault> faults;
-  std::optional<int> unit;
   std::optional<int> baud;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -45,11 +47,10 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--profile") profile_path = next();
+    if (a == "--profile") profile_args.push_back(next());
     else if (a == "--tcp") tcp = next();
     else if (a == "--rtu") options.rtu = loa::modbus::RtuEndpoint{next()};
     else if (a == "--baud") baud = std::stoi(next());
-    else if (a == "--unit") unit = std::stoi(next());
     else if (a == "--carrier-khz") sim.carrier_khz = std::stod(next());
     else if (a == "--fault-file") options.fault_file = next();
     else if (a == "--fault") {
@@ -68,13 +69,26 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (profile_path.empty() || tcp.empty() == !options.rtu) {
+  if (profile_args.empty() || tcp.empty() == !options.rtu) {
     std::cerr << kUsage;
     return 2;
   }
   try {
     loa::log::init("loa-devsim", loa::log::Level::info);
-    auto profile = loa::hwconfig::load_device_profile(profile_path);
+    std::vector<std::unique_ptr<loa::devsim::SimulatedDevice>> devices;
+    std::map<int, loa::devsim::SimulatedDevice*> units;
+    for (const auto& arg : profile_args) {
+      auto at = arg.rfind('@');
+      auto profile = loa::hwconfig::load_device_profile(arg.substr(0, at));
+      const int unit_id = at == std::string::npos ? profile.unit_id : std::stoi(arg.substr(at + 1));
+      devices.push_back(std::make_unique<loa::devsim::SimulatedDevice>(profile, sim));
+      devices.back()->set_faults(faults);
+      if (!units.emplace(unit_id, devices.back().get()).second) {
+        std::cerr << "loa-devsim: two devices at unit " << unit_id << "\n";
+        return 2;
+      }
+    }
+    const auto& profile = devices.front()->profile();
     if (!tcp.empty()) {
       auto colon = tcp.rfind(':');
       options.tcp = loa::modbus::TcpEndpoint{tcp.substr(0, colon), std::stoi(tcp.substr(colon + 1))};
@@ -84,10 +98,7 @@ int main(int argc, char** argv) {
       options.rtu->data_bits = profile.rtu.data_bits;
       options.rtu->stop_bits = profile.rtu.stop_bits;
     }
-    options.unit_id = unit.value_or(profile.unit_id);
-    loa::devsim::SimulatedDevice device(profile, sim);
-    device.set_faults(faults);
-    loa::devsim::DevsimServer server(device, options);
+    loa::devsim::DevsimServer server(units, options);
     std::cout << "devsim: " << server.open() << std::endl;
     std::atomic<bool> stop{false};
     server.run(stop, signals.fd());

@@ -26,6 +26,15 @@ run_demo() {  # $1: signal to stop with
   online=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json stations \
     | grep -c '"state": "online"')
   [ "$online" = 2 ] || { echo >&2 "FAIL: $online stations online"; exit 1; }
+  grep -qE '^station: demo-1 devsim=tcp://127\.0\.0\.1:[0-9]+$' "$work/out" || { echo >&2 "FAIL: station line"; cat "$work/out" >&2; exit 1; }
+  # Each station watches its simulated hardware: both devices answer, the carrier is its own.
+  health=""
+  for _ in $(seq 100); do
+    health=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" station health demo-2)
+    [[ "$health" == *"61000 kHz"* && "$health" == *"compliance: compliant"* ]] && break
+    sleep 0.1
+  done
+  [[ "$health" == *"61000 kHz"* && "$health" == *"compliance: compliant"* ]] || { echo >&2 "FAIL: health"; echo "$health" >&2; exit 1; }
   kill "-$1" "$demo"
   for _ in $(seq 100); do kill -0 "$demo" 2>/dev/null || break; sleep 0.1; done
   if pgrep -f "$work" >/dev/null; then echo >&2 "FAIL: processes left after SIG$1:"; pgrep -fa "$work" >&2; exit 1; fi

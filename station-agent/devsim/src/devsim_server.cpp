@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <stdexcept>
 #include <random>
 #include <set>
 #include <sstream>
@@ -22,8 +23,13 @@ const log::Logger kLog("devsim");
 
 }  // namespace
 
-DevsimServer::DevsimServer(SimulatedDevice& device, ServerOptions options)
-    : device_(device), options_(std::move(options)) {}
+DevsimServer::DevsimServer(std::map<int, SimulatedDevice*> devices, ServerOptions options)
+    : devices_(std::move(devices)), options_(std::move(options)) {
+  if (devices_.empty()) throw std::invalid_argument("devsim: no device to serve");
+  if (options_.rtu && devices_.size() != 1) {
+    throw std::invalid_argument("devsim: an RTU port serves one device (libmodbus filters on one unit id)");
+  }
+}
 
 DevsimServer::~DevsimServer() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -32,7 +38,6 @@ DevsimServer::~DevsimServer() {
 std::string DevsimServer::open() {
   if (options_.tcp) {
     ctx_.emplace(modbus::ModbusContext::tcp(*options_.tcp));
-    ctx_->set_unit(options_.unit_id);
     listen_fd_ = ctx_->listen_tcp(16);
     sockaddr_in addr{};
     socklen_t len = sizeof addr;
@@ -40,7 +45,7 @@ std::string DevsimServer::open() {
     return "tcp://" + options_.tcp->host + ":" + std::to_string(ntohs(addr.sin_port));
   }
   ctx_.emplace(modbus::ModbusContext::rtu(*options_.rtu));
-  ctx_->set_unit(options_.unit_id);
+  ctx_->set_unit(devices_.begin()->first);
   if (!ctx_->connect()) throw modbus::ModbusError(ctx_->last_error(), "open " + options_.rtu->device);
   return "rtu://" + options_.rtu->device;
 }
@@ -52,37 +57,60 @@ void DevsimServer::reload_faults() {
   text << in.rdbuf();
   if (text.str() == fault_file_text_) return;
   fault_file_text_ = text.str();
-  std::set<Fault> faults;
+  std::map<int, std::set<Fault>> faults;
   std::string line;
   while (std::getline(text, line)) {
     line.erase(0, line.find_first_not_of(" \t"));
     line.erase(line.find_last_not_of(" \t\r") + 1);
     if (line.empty() || line[0] == '#') continue;
-    if (auto f = parse_fault(line)) {
-      faults.insert(*f);
-    } else {
-      kLog.warn("unknown fault ignored: name={} file={}", line, options_.fault_file);
+    int unit = -1;  // every device
+    if (auto colon = line.find(':'); colon != std::string::npos) {
+      try {
+        unit = std::stoi(line.substr(0, colon));
+      } catch (...) {
+        unit = -2;
+      }
+      line = line.substr(colon + 1);
+    }
+    auto f = parse_fault(line);
+    if (!f || unit == -2) {
+      kLog.warn("unknown fault ignored: line={} file={}", line, options_.fault_file);
+      continue;
+    }
+    for (auto& [u, device] : devices_) {
+      if (unit == -1 || unit == u) faults[u].insert(*f);
     }
   }
-  std::string names;
-  for (auto f : faults) names += std::string(names.empty() ? "" : ",") + to_string(f);
-  kLog.info("faults: now={}", names.empty() ? "none" : names);
-  device_.set_faults(std::move(faults));
+  for (auto& [u, device] : devices_) {
+    std::string names;
+    for (auto f : faults[u]) names += std::string(names.empty() ? "" : ",") + to_string(f);
+    kLog.info("faults: unit={} now={}", u, names.empty() ? "none" : names);
+    device->set_faults(faults[u]);
+  }
 }
 
 void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
   std::vector<std::uint8_t> request;
   int n = ctx.receive(request);
   if (n <= 0) return;
-  if (device_.has_fault(Fault::no_answer)) return;
-  if (device_.has_fault(Fault::garbage)) {
+  const auto header = static_cast<std::size_t>(ctx.header_length());
+  // The unit id is the byte before the function code (RTU: already filtered by
+  // libmodbus). A lone TCP device answers whatever unit id it is asked for, as most
+  // Modbus TCP devices do; behind a shared port each unit answers for itself.
+  auto it = options_.rtu || devices_.size() == 1
+                ? devices_.begin()
+                : devices_.find(request.size() >= header ? request[header - 1] : -1);
+  if (it == devices_.end()) return;  // no such unit on this bus: silence, as on a real one
+  SimulatedDevice& device = *it->second;
+  if (device.has_fault(Fault::no_answer)) return;
+  if (device.has_fault(Fault::garbage)) {
     static std::mt19937 rng(1);
     std::vector<std::uint8_t> junk(8 + rng() % 16);
     for (auto& b : junk) b = static_cast<std::uint8_t>(rng());
     (void)!::write(fd, junk.data(), junk.size());
     return;
   }
-  if (device_.has_fault(Fault::slow_answer)) std::this_thread::sleep_for(options_.slow_delay);
+  if (device.has_fault(Fault::slow_answer)) std::this_thread::sleep_for(options_.slow_delay);
   const auto function = request.size() > static_cast<std::size_t>(ctx.header_length())
                             ? request[static_cast<std::size_t>(ctx.header_length())]
                             : 0;
@@ -92,9 +120,9 @@ void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
                             ? (request[static_cast<std::size_t>(ctx.header_length()) + 1] << 8) |
                                   request[static_cast<std::size_t>(ctx.header_length()) + 2]
                             : -1;
-    kLog.info("write: function={} address={}", function, address);
+    kLog.info("write: unit={} function={} address={}", it->first, function, address);
   }
-  device_.reply(ctx, request);
+  device.reply(ctx, request);
 }
 
 void DevsimServer::run(const std::atomic<bool>& stop, int extra_fd) {
@@ -148,7 +176,9 @@ void DevsimServer::run(const std::atomic<bool>& stop, int extra_fd) {
     }
     auto now = std::chrono::steady_clock::now();
     if (now - last_step >= options_.step) {
-      device_.step(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_step));
+      for (auto& [u, device] : devices_) {
+        device->step(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_step));
+      }
       last_step = now;
       reload_faults();
     }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -13,17 +14,18 @@ namespace loa::devsim {
 struct ServerOptions {
   std::optional<modbus::TcpEndpoint> tcp;  // port 0 = any free port
   std::optional<modbus::RtuEndpoint> rtu;
-  int unit_id = 1;
-  std::string fault_file;  // re-read when it changes: one fault name per line
+  std::string fault_file;  // re-read when it changes: "FAULT" (every device) or "UNIT:FAULT", one per line
   std::chrono::milliseconds slow_delay{500};
   std::chrono::milliseconds step{100};  // physics step and fault-file check
 };
 
-// Serves one simulated device over Modbus TCP (many clients) or RTU (a serial device or
-// one end of a pty pair), applying the device's faults to how it answers.
+// Serves simulated devices over Modbus TCP (many clients; several devices told apart by
+// unit id, like a station's RS-485 bus behind a gateway) or RTU (one device on a serial
+// device or one end of a pty pair), applying each device's faults to how it answers.
 class DevsimServer {
  public:
-  DevsimServer(SimulatedDevice& device, ServerOptions options);
+  // unit id -> device; RTU serves exactly one.
+  DevsimServer(std::map<int, SimulatedDevice*> devices, ServerOptions options);
   DevsimServer(const DevsimServer&) = delete;
   DevsimServer& operator=(const DevsimServer&) = delete;
   ~DevsimServer();
@@ -37,7 +39,7 @@ class DevsimServer {
   void answer(modbus::ModbusContext& ctx, int fd);
   void reload_faults();
 
-  SimulatedDevice& device_;
+  std::map<int, SimulatedDevice*> devices_;
   ServerOptions options_;
   std::optional<modbus::ModbusContext> ctx_;
   int listen_fd_ = -1;
