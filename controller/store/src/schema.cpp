@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 3> kSqliteMigrations{{
+const std::array<sqlite::Migration, 4> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -69,6 +69,18 @@ CREATE INDEX alarms_open ON alarms(station_id) WHERE cleared_ms IS NULL;
 )sql"},
     {3, R"sql(
 ALTER TABLE commands ADD COLUMN result BLOB NOT NULL DEFAULT x'';
+)sql"},
+    {4, R"sql(
+CREATE TABLE clips (
+  sha256        TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  duration_ms   INTEGER NOT NULL,
+  bytes         INTEGER NOT NULL,
+  source_lufs   REAL NOT NULL,
+  gain_db       REAL NOT NULL,
+  source_format TEXT NOT NULL,
+  created_ms    INTEGER NOT NULL
+);
 )sql"},
 }};
 

@@ -102,6 +102,14 @@ CommandRecord read_command(const sqlite::Statement& s) {
   return r;
 }
 
+constexpr const char* kClipColumns =
+    "sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, created_ms";
+
+ClipRecord read_clip(const sqlite::Statement& s) {
+  return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_int(3),
+          s.column_double(4), s.column_double(5), s.column_text(6), s.column_int(7)};
+}
+
 // Columns: station_id, device_id, measured_ms, reading.
 TelemetryRecord read_telemetry(const sqlite::Statement& s) {
   return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)};
@@ -387,6 +395,45 @@ class SqliteStore final : public IStore {
                           "UPDATE alarms SET acknowledged_by = ?, acknowledged_ms = ? "
                           "WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
       s.bind(1, by).bind(2, at_ms).bind(3, station_id).bind(4, alarm_id);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
+  void put_clip(const ClipRecord& c) override {
+    guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT INTO clips (sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, "
+                          "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET name = excluded.name");
+      s.bind(1, c.sha256).bind(2, c.name).bind(3, c.duration_ms).bind(4, c.bytes);
+      s.bind_double(5, c.source_lufs).bind_double(6, c.gain_db).bind(7, c.source_format).bind(8, c.created_ms);
+      s.run();
+      return 0;
+    });
+  }
+
+  std::optional<ClipRecord> find_clip(const std::string& sha256) override {
+    return guarded([&]() -> std::optional<ClipRecord> {
+      sqlite::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips WHERE sha256 = ?");
+      s.bind(1, sha256);
+      if (!s.step()) return std::nullopt;
+      return read_clip(s);
+    });
+  }
+
+  std::vector<ClipRecord> list_clips() override {
+    return guarded([&] {
+      std::vector<ClipRecord> out;
+      sqlite::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips ORDER BY created_ms DESC, sha256");
+      while (s.step()) out.push_back(read_clip(s));
+      return out;
+    });
+  }
+
+  bool delete_clip(const std::string& sha256) override {
+    return guarded([&] {
+      sqlite::Statement s(db_, "DELETE FROM clips WHERE sha256 = ?");
+      s.bind(1, sha256);
       s.run();
       return db_.changes() > 0;
     });

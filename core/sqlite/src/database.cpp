@@ -106,6 +106,11 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
   return *this;
 }
 
+Statement& Statement::bind_double(int index, double value) {
+  check(db_, sqlite3_bind_double(stmt_, index, value), "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   check(db_, sqlite3_bind_null(stmt_, index), "bind");
   return *this;
@@ -144,6 +149,8 @@ std::string Statement::column_text(int index) const {
   if (!text) return {};
   return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)));
 }
+
+double Statement::column_double(int index) const { return sqlite3_column_double(stmt_, index); }
 
 std::string Statement::column_blob(int index) const {
   const void* data = sqlite3_column_blob(stmt_, index);

@@ -105,4 +105,17 @@ struct AlarmRecord {
   std::optional<std::int64_t> acknowledged_ms;
 };
 
+// A clip in the library: the file is <clips dir>/<sha256>.opus (Ogg/Opus, mono 48 kHz,
+// loudness-normalised); the record says what it is.
+struct ClipRecord {
+  std::string sha256;          // of the stored Ogg/Opus file; the clip's id
+  std::string name;            // what the operator called it
+  std::int64_t duration_ms = 0;
+  std::int64_t bytes = 0;
+  double source_lufs = 0;      // loudness of the upload
+  double gain_db = 0;          // gain applied to reach the target
+  std::string source_format;   // e.g. audio/mpeg
+  std::int64_t created_ms = 0;
+};
+
 }  // namespace loa::store

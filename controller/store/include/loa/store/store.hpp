@@ -65,6 +65,12 @@ class IStore {
   // Acknowledges the open occurrence; false when there is none.
   [[nodiscard]] virtual bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id,
                                                const std::string& by, std::int64_t at_ms) = 0;
+
+  // Clips (metadata; the files live beside the store)
+  virtual void put_clip(const ClipRecord& clip) = 0;
+  [[nodiscard]] virtual std::optional<ClipRecord> find_clip(const std::string& sha256) = 0;
+  [[nodiscard]] virtual std::vector<ClipRecord> list_clips() = 0;
+  [[nodiscard]] virtual bool delete_clip(const std::string& sha256) = 0;
 };
 
 class StoreError : public std::runtime_error {

@@ -40,6 +40,7 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_double(int index, double value);
   Statement& bind_null(int index);
   Statement& bind_optional(int index, const std::optional<std::string>& text);
   Statement& bind_optional(int index, const std::optional<std::int64_t>& value);
@@ -52,6 +53,7 @@ class Statement {
 
   [[nodiscard]] std::int64_t column_int(int index) const;
   [[nodiscard]] std::string column_text(int index) const;
+  [[nodiscard]] double column_double(int index) const;
   [[nodiscard]] std::string column_blob(int index) const;
   [[nodiscard]] bool column_is_null(int index) const;
   [[nodiscard]] std::optional<std::string> column_optional_text(int index) const;

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "loa/clips/clip_transcoder.hpp"
+#include "loa/store/store.hpp"
+
+namespace loa::clips {
+
+// The controller's clips: uploads transcoded and stored content-addressed by the SHA-256
+// of the stored file (<dir>/<sha256>.opus), with their metadata in the store. An upload
+// that fails leaves nothing behind: the file is written to a temporary name, synced and
+// renamed only once the transcode succeeded, and recorded only once it is in place.
+class ClipLibrary {
+ public:
+  ClipLibrary(std::string dir, store::IStore& store, TranscodeSettings settings = {});
+
+  // Adds the audio file at `path` under `name`. The same sound uploaded twice is one clip.
+  [[nodiscard]] std::variant<store::ClipRecord, TranscodeError> add(const std::string& path, const std::string& name);
+  [[nodiscard]] std::string path_of(const std::string& sha256) const;
+  [[nodiscard]] bool remove(const std::string& sha256);
+  [[nodiscard]] const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  store::IStore& store_;
+  TranscodeSettings settings_;
+};
+
+// True for 64 lowercase hex digits (so a clip id is safe in a path).
+[[nodiscard]] bool is_clip_id(const std::string& text);
+
+}  // namespace loa::clips

@@ -1,0 +1,104 @@
+#include "loa/clips/clip_library.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+
+#include "loa/log/log.hpp"
+
+namespace loa::clips {
+namespace {
+
+const log::Logger kLog("clips");
+
+std::string sha256_hex(const std::string& bytes) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  return hex.data();
+}
+
+// Writes `bytes` to `path` so that the file is either all there or not at all.
+bool write_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < bytes.size()) {
+    auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  ok = ok && ::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) ::unlink(tmp.c_str());
+  return ok;
+}
+
+}  // namespace
+
+bool is_clip_id(const std::string& text) {
+  return text.size() == 64 &&
+         text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+ClipLibrary::ClipLibrary(std::string dir, store::IStore& store, TranscodeSettings settings)
+    : dir_(std::move(dir)), store_(store), settings_(settings) {
+  std::filesystem::create_directories(dir_);
+  // Leftovers of uploads cut off by a crash.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) std::filesystem::remove(entry.path());
+  }
+}
+
+std::string ClipLibrary::path_of(const std::string& sha256) const { return dir_ + "/" + sha256 + ".opus"; }
+
+std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add(const std::string& path, const std::string& name) {
+  auto result = transcode_clip(path, settings_);
+  if (auto* e = std::get_if<TranscodeError>(&result)) {
+    kLog.warn("upload refused: name={} reason={} detail={}", name, e->code, e->message);
+    return *e;
+  }
+  auto& clip = std::get<TranscodedClip>(result);
+  store::ClipRecord record;
+  record.sha256 = sha256_hex(clip.ogg_opus);
+  if (auto existing = store_.find_clip(record.sha256)) return *existing;
+  record.name = name;
+  record.duration_ms = clip.duration_ms;
+  record.bytes = static_cast<std::int64_t>(clip.ogg_opus.size());
+  record.source_lufs = clip.source_lufs;
+  record.gain_db = clip.gain_db;
+  record.source_format = clip.source_format;
+  record.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto target = path_of(record.sha256);
+  if (!write_atomically(target, clip.ogg_opus)) {
+    return TranscodeError{"storage_failed", "cannot write the clip (disk full?)"};
+  }
+  try {
+    store_.put_clip(record);
+  } catch (const store::StoreError& e) {
+    std::filesystem::remove(target);
+    return TranscodeError{"storage_failed", e.what()};
+  }
+  kLog.info("clip added: sha256={} name={} duration_ms={} source_lufs={:.1f} gain_db={:.1f} format={}", record.sha256,
+            name, record.duration_ms, record.source_lufs, record.gain_db, record.source_format);
+  return record;
+}
+
+bool ClipLibrary::remove(const std::string& sha256) {
+  if (!is_clip_id(sha256) || !store_.delete_clip(sha256)) return false;
+  std::error_code ec;
+  std::filesystem::remove(path_of(sha256), ec);
+  return true;
+}
+
+}  // namespace loa::clips
