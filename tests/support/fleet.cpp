@@ -23,6 +23,8 @@ Fleet::Fleet(FleetOptions options)
              "  port: " + std::to_string(http_port_) + "\n"
              "  api_token: " + token_ + "\n"
              "  admin_password: test-password\n"
+             "clips:\n"
+             "  max_upload_mib: 1\n"
              "log:\n"
              "  level: debug\n");
 }

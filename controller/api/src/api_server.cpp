@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clip_routes.hpp"
 #include "health_routes.hpp"
 #include "http_helpers.hpp"
 #include "json_views.hpp"
@@ -34,6 +35,15 @@ void send_action_result(httplib::Response& res, registry::ActionResult r, const 
     case registry::ActionResult::invalid:
       send_error(res, 422, "invalid", "station id or public key is not valid");
       return;
+  }
+}
+
+std::size_t content_length(const httplib::Request& req) {
+  try {
+    const auto text = req.get_header_value("Content-Length");
+    return text.empty() ? 0 : static_cast<std::size_t>(std::stoull(text));
+  } catch (...) {
+    return 0;
   }
 }
 
@@ -78,9 +88,15 @@ struct ApiServer::Impl {
   }
 
   void install_routes() {
-    http.set_payload_max_length(settings.max_body_bytes);
+    // Clip uploads stream to disk and may be large; every other body is small JSON, held
+    // to max_body_bytes by the gate below.
+    http.set_payload_max_length(std::max(settings.max_body_bytes, settings.max_clip_bytes) + 1);
     // The one gate every route passes: deny unless public or authenticated.
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (req.path != "/api/v1/clips" && content_length(req) > settings.max_body_bytes) {
+        send_error(res, 413, "too_large", "request body too large");
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
       if (!caller_of(req).empty()) return httplib::Server::HandlerResponse::Unhandled;
       kLog.warn("denied: method={} path={} address={}", req.method, req.path, req.remote_addr);
@@ -130,6 +146,7 @@ struct ApiServer::Impl {
     install_zone_routes();
     install_command_routes();
     install_health_routes(http, ctx);
+    install_clip_routes(http, ctx, settings.max_clip_bytes);
 
     http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();

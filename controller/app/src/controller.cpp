@@ -8,6 +8,7 @@
 
 #include "loa/api/api_server.hpp"
 #include "loa/app/secret_file.hpp"
+#include "loa/clips/clip_library.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/log/log.hpp"
@@ -39,6 +40,7 @@ struct Controller::Impl {
   std::unique_ptr<store::IStore> store;
   std::unique_ptr<registry::StationRegistry> registry;
   std::unique_ptr<server::CommandDispatcher> commands;
+  std::unique_ptr<clips::ClipLibrary> clips;
   server::LinkCounters counters;
   std::unique_ptr<server::ControlServer> control;
   std::unique_ptr<api::ApiServer> api;
@@ -70,6 +72,10 @@ void Controller::start() {
   i.store = store::open_sqlite_store(c.data_dir + "/controller.db");
   i.registry = std::make_unique<registry::StationRegistry>(*i.store, i.clock, c.control.max_pending_stations);
   i.commands = std::make_unique<server::CommandDispatcher>(*i.store, i.clock, c.control.command_resend);
+  clips::TranscodeSettings transcode;
+  transcode.opus_bitrate_bps = static_cast<int>(c.clips.opus_bitrate_bps);
+  transcode.target_lufs = c.clips.target_lufs;
+  i.clips = std::make_unique<clips::ClipLibrary>(c.data_dir + "/clips", *i.store, transcode);
 
   server::ControlServerSettings cs;
   cs.bind_endpoint = c.control.bind;
@@ -86,8 +92,9 @@ void Controller::start() {
   as.api_token = token;
   as.admin_password = password;
   as.metrics_need_token = c.http.metrics_need_token;
+  as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
-      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters});
+      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,

@@ -35,6 +35,13 @@ ControllerConfig load_controller_config(const std::string& path) {
   http.read("metrics_need_token", c.http.metrics_need_token);
   http.finish();
 
+  auto clips = root.section("clips");
+  clips.read("opus_bitrate_bps", c.clips.opus_bitrate_bps, 6000, 256000);
+  clips.read("target_lufs", c.clips.target_lufs);
+  if (c.clips.target_lufs < -40 || c.clips.target_lufs > -5) clips.fail("target_lufs", "must be between -40 and -5");
+  clips.read("max_upload_mib", c.clips.max_upload_mib, 1, 4096);
+  clips.finish();
+
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();
   return c;

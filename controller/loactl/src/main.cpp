@@ -1,7 +1,11 @@
 // loactl: the command-line client of the controller's HTTP API.
 #include <httplib.h>
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -43,6 +47,8 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   station silent-test ID [--max-vswr X]    check the chain without sound (waits for the result)
   commands [--station ID] [--state S] [--limit N]
                                            commands and their results
+  clips add FILE... [--name N]             upload clips (any common audio format; progress on a terminal)
+  clips [list] | clips show ID | clips rm ID
   zones                                    list zones
   zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
   zones show ID | zones rm ID
@@ -74,6 +80,33 @@ class Client {
     http_.set_read_timeout(30);
   }
 
+  // Streams a file as the request body, drawing a progress bar on a terminal.
+  json upload(const std::string& path, const std::string& file, const std::string& label) {
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
+    if (!in) throw ApiError(kExitUsage, "cannot read " + file);
+    const auto size = static_cast<std::size_t>(in.tellg());
+    const bool draw = ::isatty(2) != 0;
+    httplib::Headers headers{{"Authorization", "Bearer " + token_}};
+    auto res = http_.Post(
+        path, headers, size,
+        [&](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          std::vector<char> chunk(std::min<std::size_t>(length, 64 * 1024));
+          in.seekg(static_cast<std::streamoff>(offset));
+          in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          sink.write(chunk.data(), static_cast<std::size_t>(in.gcount()));
+          if (draw) {
+            const auto done = offset + static_cast<std::size_t>(in.gcount());
+            const int pct = size ? static_cast<int>(done * 100 / size) : 100;
+            std::cerr << "\r" << label << " [" << std::string(static_cast<std::size_t>(pct / 5), '#')
+                      << std::string(static_cast<std::size_t>(20 - pct / 5), ' ') << "] " << pct << "%" << std::flush;
+          }
+          return true;
+        },
+        "application/octet-stream");
+    if (draw) std::cerr << "\n";
+    return check(res);
+  }
+
   json call(const std::string& method, const std::string& path, const json& body = nullptr) {
     httplib::Headers headers{{"Authorization", "Bearer " + token_}};
     const std::string payload = body.is_null() ? std::string("{}") : body.dump();
@@ -81,6 +114,11 @@ class Client {
                           : method == "PUT"    ? http_.Put(path, headers, payload, "application/json")
                           : method == "DELETE" ? http_.Delete(path, headers)
                                                : http_.Get(path, headers);
+    return check(res);
+  }
+
+ private:
+  static json check(const httplib::Result& res) {
     if (!res) throw ApiError(kExitUnreachable, "cannot reach the controller: " + httplib::to_string(res.error()));
     if (res->status == 204) return json::object();
     json out = json::parse(res->body, nullptr, false);
@@ -93,7 +131,6 @@ class Client {
     return out;
   }
 
- private:
   httplib::Client http_;
   std::string token_;
 };
@@ -208,6 +245,17 @@ void print_command_result(const json& c) {
     rows.push_back({text(check["name"]), check["passed"].get<bool>() ? "pass" : "FAIL", text(check["detail"])});
   }
   print_table({"CHECK", "RESULT", "DETAIL"}, rows);
+}
+
+void print_clips(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : items) {
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%.1f s", c.value("duration_ms", 0) / 1000.0);
+    rows.push_back({text(c["id"]).substr(0, 12), text(c["name"]), duration, text(c["source_format"]),
+                    when(c["created_ms"])});
+  }
+  print_table({"ID", "NAME", "DURATION", "SOURCE", "ADDED"}, rows);
 }
 
 void print_zones(const json& items) {
@@ -373,6 +421,55 @@ int run(const Options& o) {
     emit(o, o.as_json ? out : out["items"], print_commands);
     return 0;
   }
+  if (cmd == "clips") {
+    const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
+    if (sub == "list") {
+      auto out = api.call("GET", "/api/v1/clips");
+      emit(o, o.as_json ? out : out["items"], print_clips);
+      return 0;
+    }
+    if (sub == "add") {
+      if (o.args.size() < 3) throw ApiError(kExitUsage, "missing FILE");
+      json added = json::array();
+      int failures = 0;
+      // Ask the limit first: a controller refusing mid-upload cannot say why.
+      const auto limit = api.call("GET", "/api/v1/clips").value("max_upload_bytes", std::uint64_t{0});
+      for (std::size_t i = 2; i < o.args.size(); ++i) {
+        const std::string file = o.args[i];
+        const std::string name = flag(o, "name", std::filesystem::path(file).stem().string());
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        if (!ec && limit && size > limit) {
+          std::cerr << "loactl: " << file << ": too large: " << size << " bytes, the controller takes at most "
+                    << limit << "\n";
+          ++failures;
+          continue;
+        }
+        try {
+          added.push_back(api.upload("/api/v1/clips?name=" + httplib::detail::encode_query_param(name), file, name));
+          if (!o.as_json) std::cout << "added " << text(added.back()["id"]) << "  " << name << "\n";
+        } catch (const ApiError& e) {
+          if (e.exit_code == kExitUnreachable) throw;
+          std::cerr << "loactl: " << file << ": " << e.what() << "\n";
+          ++failures;
+        }
+      }
+      if (o.as_json) std::cout << added.dump(2) << "\n";
+      return failures ? kExitApiError : 0;
+    }
+    const std::string id = need(o, 2, "clip ID");
+    if (sub == "show") {
+      auto out = api.call("GET", "/api/v1/clips/" + id);
+      emit(o, o.as_json ? out : json::array({out}), print_clips);
+      return 0;
+    }
+    if (sub == "rm") {
+      api.call("DELETE", "/api/v1/clips/" + id);
+      if (!o.as_json) std::cout << "removed clip " << id << "\n";
+      return 0;
+    }
+    throw ApiError(kExitUsage, "unknown clips subcommand " + sub);
+  }
   if (cmd == "zones") {
     const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
     if (sub == "list") {
@@ -422,6 +519,9 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A controller that refuses an upload closes the connection under us: a failed
+  // write, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   Options o;
   if (const char* url = std::getenv("LOA_URL")) o.url = url;
   if (const char* token = std::getenv("LOA_TOKEN")) o.token = token;

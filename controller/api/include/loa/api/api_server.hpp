@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "loa/clips/clip_library.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
@@ -16,7 +17,8 @@ struct ApiSettings {
   int port = 8080;                 // 0 = any free port
   std::string api_token;           // bearer token for scripts (loactl)
   std::string admin_password;      // password of the "admin" console login
-  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_body_bytes = 1 << 20;        // JSON requests
+  std::size_t max_clip_bytes = 200u << 20;     // clip uploads
   bool metrics_need_token = false; // /metrics open to whoever reaches the port
 };
 
@@ -27,6 +29,7 @@ struct ApiContext {
   server::CommandDispatcher& commands;
   server::ControlServer& control;
   server::LinkCounters& counters;
+  clips::ClipLibrary& clips;
 };
 
 // The operator HTTP API under /api/v1, /metrics, and the web console at /.

@@ -28,6 +28,12 @@ struct ControllerConfig {
     bool metrics_need_token = false;
   } http;
 
+  struct Clips {
+    std::uint32_t opus_bitrate_bps = 24000;  // speech-tuned Opus, 20 ms frames
+    double target_lufs = -23.0;             // EBU R128 loudness every clip is brought to
+    std::uint32_t max_upload_mib = 200;
+  } clips;
+
   struct Log {
     log::Level level = log::Level::info;
     log::Target target = log::Target::stderr_stream;

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <httplib.h>
+
+#include "loa/api/api_server.hpp"
+
+namespace loa::api {
+
+// The clip library: upload (streamed, size-limited), list, show, download, remove.
+void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max_clip_bytes);
+
+}  // namespace loa::api

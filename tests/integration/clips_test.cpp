@@ -1,0 +1,100 @@
+// Clip uploads through a real controller with loactl: formats in, Opus out; bad uploads
+// refused with their reason and nothing stored.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "support/fleet.hpp"
+
+namespace loa::test {
+namespace {
+
+using nlohmann::json;
+
+class Clips : public ::testing::Test {
+ protected:
+  void SetUp() override { fleet.start_controller(); }
+  std::string tone(const std::string& name, const std::string& encoder, int seconds) {
+    const auto path = fleet.dir() + "/" + name;
+    auto r = run_command("gst-launch-1.0 -q audiotestsrc num-buffers=" + std::to_string(seconds * 43) +
+                         " wave=sine volume=0.3 ! audioconvert ! " + encoder + " ! filesink location=" + path);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return path;
+  }
+  std::vector<std::string> library_files() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(fleet.dir() + "/controller/clips")) {
+      out.push_back(e.path().filename().string());
+    }
+    return out;
+  }
+  Fleet fleet;
+};
+
+TEST_F(Clips, UploadListDownloadAndRemoveWithLoactl) {
+  const auto wav = tone("thong-bao.wav", "wavenc", 2);
+  const auto mp3 = tone("ban-tin.mp3", "lamemp3enc ! xingmux", 3);
+  auto added = fleet.loactl("clips add " + wav + " " + mp3);
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(added.out, m, std::regex("added ([0-9a-f]{64})  thong-bao"))) << added.out;
+  const std::string id = m[1];
+
+  auto list = json::parse(fleet.loactl("--json clips").out);
+  ASSERT_EQ(list["items"].size(), 2u);
+  auto table = fleet.loactl("clips list").out;
+  EXPECT_NE(table.find("ban-tin"), std::string::npos) << table;
+  EXPECT_NE(table.find("3.0 s"), std::string::npos) << table;
+
+  auto clip = fleet.api("GET", "/api/v1/clips/" + id).body;
+  EXPECT_NEAR(clip["duration_ms"].get<double>(), 2000, 120);
+  EXPECT_TRUE(clip["source_format"].get<std::string>().ends_with(" in WAV")) << clip.dump();
+
+  // What is stored is the clip itself: Ogg/Opus whose SHA-256 is its id.
+  const auto stored = read_file(fleet.dir() + "/controller/clips/" + id + ".opus");
+  EXPECT_EQ(stored.substr(0, 4), "OggS");
+  auto sum = run_command("sha256sum " + fleet.dir() + "/controller/clips/" + id + ".opus").out;
+  EXPECT_EQ(sum.substr(0, 64), id);
+
+  ASSERT_EQ(fleet.loactl("clips rm " + id).exit_code, 0);
+  EXPECT_EQ(fleet.api("GET", "/api/v1/clips/" + id).status, 404);
+  EXPECT_FALSE(std::filesystem::exists(fleet.dir() + "/controller/clips/" + id + ".opus"));
+}
+
+TEST_F(Clips, BadUploadsAreRefusedWithTheirReasonAndLeaveTheLibraryAsItWas) {
+  ASSERT_EQ(fleet.loactl("clips add " + tone("ok.wav", "wavenc", 1)).exit_code, 0);
+  const auto before = library_files();
+
+  const auto text = fleet.dir() + "/minutes.txt";
+  write_file(text, std::string(5000, 'a'));
+  const auto empty = fleet.dir() + "/empty.wav";
+  write_file(empty, "");
+  const auto whole = tone("whole.mp3", "lamemp3enc ! xingmux", 8);
+  const auto cut = fleet.dir() + "/cut.mp3";
+  auto bytes = read_file(whole);
+  write_file(cut, bytes.substr(0, bytes.size() / 2));
+  const auto big = fleet.dir() + "/big.wav";
+  write_file(big, std::string(3u << 20, '\x01'));  // over the 1 MiB limit of the test controller
+
+  auto r = fleet.loactl("clips add " + text + " " + empty + " " + cut + " " + big);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("minutes.txt: HTTP 422 not_audio"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("empty.wav: HTTP 422 empty"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cut.mp3: HTTP 422 truncated"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("big.wav: too large: 3145728 bytes, the controller takes at most 1048576"), std::string::npos)
+      << r.out;
+  // The controller enforces the limit itself, whatever the client.
+  auto direct = run_command("curl -s -o /dev/stdout -w ' %{http_code}' -H 'Authorization: Bearer " + fleet.token() +
+                            "' --data-binary @" + big + " 'http://127.0.0.1:" + std::to_string(fleet.http_port()) +
+                            "/api/v1/clips?name=big'");
+  EXPECT_NE(direct.out.find("\"too_large\""), std::string::npos) << direct.out;
+  EXPECT_NE(direct.out.find(" 413"), std::string::npos) << direct.out;
+
+  EXPECT_EQ(fleet.api("GET", "/api/v1/clips").body["items"].size(), 1u);
+  EXPECT_EQ(library_files(), before);  // no half-written file, no leftover spool
+  EXPECT_EQ(fleet.api("GET", "/api/v1/health").status, 200);
+}
+
+}  // namespace
+}  // namespace loa::test
