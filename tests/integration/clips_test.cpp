@@ -96,5 +96,18 @@ TEST_F(Clips, BadUploadsAreRefusedWithTheirReasonAndLeaveTheLibraryAsItWas) {
   EXPECT_EQ(fleet.api("GET", "/api/v1/health").status, 200);
 }
 
+TEST_F(Clips, TextIsReadAloudInVietnameseIntoAClip) {
+  auto r = fleet.loactl("clips tts \"Thông báo: ngày mai có bão, bà con chú ý\" --name bao");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto items = fleet.api("GET", "/api/v1/clips").body["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["name"], "bao");
+  EXPECT_GT(items[0]["duration_ms"].get<int>(), 1500);  // real speech, not an empty file
+  // A text that tries to be a command-line option is only text.
+  EXPECT_EQ(fleet.api("POST", "/api/v1/clips/tts", {{"text", "--help -w /etc/passwd"}}).status, 201);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/clips/tts", {{"text", "xin chào"}, {"voice", "vi; rm -rf /"}}).status, 422);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/clips/tts", {{"text", "   "}}).body["error"]["code"], "empty");
+}
+
 }  // namespace
 }  // namespace loa::test

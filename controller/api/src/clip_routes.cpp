@@ -93,6 +93,19 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     }
     send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
   });
+  http.Post("/api/v1/clips/tts", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    auto body = parse_body(req, res);
+    if (!body) return;
+    const auto text = string_field(*body, "text");
+    const auto voice = body->value("voice", std::string("vi"));
+    auto name = string_field(*body, "name");
+    if (name.empty()) name = text.substr(0, 40);
+    auto result = ctx.clips.add_speech(text, voice, name);
+    if (auto* e = std::get_if<clips::TranscodeError>(&result)) {
+      return send_error(res, e->code == "storage_failed" ? 507 : 422, e->code, e->message);
+    }
+    send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
+  });
   http.Get("/api/v1/clips", [&ctx, max_clip_bytes](const httplib::Request&, httplib::Response& res) {
     json items = json::array();
     for (const auto& c : ctx.store.list_clips()) items.push_back(clip_json(c));

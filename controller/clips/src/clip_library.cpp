@@ -2,11 +2,16 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <vector>
+
+extern char** environ;
 
 #include "loa/log/log.hpp"
 
@@ -92,6 +97,45 @@ std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add(const std::stri
   kLog.info("clip added: sha256={} name={} duration_ms={} source_lufs={:.1f} gain_db={:.1f} format={}", record.sha256,
             name, record.duration_ms, record.source_lufs, record.gain_db, record.source_format);
   return record;
+}
+
+std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add_speech(const std::string& text,
+                                                                        const std::string& voice,
+                                                                        const std::string& name) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return TranscodeError{"empty", "no text to speak"};
+  if (text.size() > 20000) return TranscodeError{"too_long", "text over 20,000 characters"};
+  if (voice.empty() || voice.size() > 32 ||
+      voice.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-+_") != std::string::npos) {
+    return TranscodeError{"bad_voice", "voice must be an espeak-ng voice name such as vi or en"};
+  }
+  // The text goes through a file, never the command line: nothing in it is ever parsed
+  // as an option.
+  const std::string stem = dir_ + "/speech.tmp-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  const std::string text_file = stem + ".txt";
+  const std::string wav_file = stem + ".wav";
+  struct Cleanup {
+    std::vector<std::string> paths;
+    ~Cleanup() {
+      std::error_code ec;
+      for (const auto& p : paths) std::filesystem::remove(p, ec);
+    }
+  } cleanup{{text_file, wav_file}};
+  if (!write_atomically(text_file, text)) return TranscodeError{"storage_failed", "cannot write the text"};
+  std::vector<std::string> args{"espeak-ng", "-v", voice, "-s", "150", "-w", wav_file, "-f", text_file};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, "espeak-ng", nullptr, nullptr, argv.data(), environ) != 0) {
+    return TranscodeError{"tts_failed", "espeak-ng is not installed"};
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return TranscodeError{"tts_failed", "espeak-ng failed (unknown voice '" + voice + "'?)"};
+  }
+  return add(wav_file, name);
 }
 
 bool ClipLibrary::remove(const std::string& sha256) {

@@ -48,6 +48,7 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   commands [--station ID] [--state S] [--limit N]
                                            commands and their results
   clips add FILE... [--name N]             upload clips (any common audio format; progress on a terminal)
+  clips tts TEXT [--voice vi] [--name N]   read a text aloud (espeak-ng) into a clip
   clips [list] | clips show ID | clips rm ID
   zones                                    list zones
   zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
@@ -456,6 +457,16 @@ int run(const Options& o) {
       }
       if (o.as_json) std::cout << added.dump(2) << "\n";
       return failures ? kExitApiError : 0;
+    }
+    if (sub == "tts") {
+      auto out = api.call("POST", "/api/v1/clips/tts",
+                          {{"text", need(o, 2, "TEXT")}, {"voice", flag(o, "voice", "vi")}, {"name", flag(o, "name")}});
+      if (o.as_json) {
+        std::cout << out.dump(2) << "\n";
+      } else {
+        std::cout << "added " << text(out["id"]) << "  " << text(out["name"]) << "\n";
+      }
+      return 0;
     }
     const std::string id = need(o, 2, "clip ID");
     if (sub == "show") {

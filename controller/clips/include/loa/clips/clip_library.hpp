@@ -19,6 +19,11 @@ class ClipLibrary {
 
   // Adds the audio file at `path` under `name`. The same sound uploaded twice is one clip.
   [[nodiscard]] std::variant<store::ClipRecord, TranscodeError> add(const std::string& path, const std::string& name);
+  // Renders `text` with espeak-ng in `voice` ("vi" = Vietnamese, "en", ...) and adds
+  // the speech as a clip.
+  [[nodiscard]] std::variant<store::ClipRecord, TranscodeError> add_speech(const std::string& text,
+                                                                          const std::string& voice,
+                                                                          const std::string& name);
   [[nodiscard]] std::string path_of(const std::string& sha256) const;
   [[nodiscard]] bool remove(const std::string& sha256);
   [[nodiscard]] const std::string& dir() const { return dir_; }
