@@ -96,6 +96,41 @@ TEST_F(Clips, BadUploadsAreRefusedWithTheirReasonAndLeaveTheLibraryAsItWas) {
   EXPECT_EQ(fleet.api("GET", "/api/v1/health").status, 200);
 }
 
+TEST_F(Clips, PushedClipsReachTheStationCacheVerifiedAndCorruptionIsRepaired) {
+  fleet.start_agent("pole-9");
+  fleet.enroll({"pole-9"});
+  ASSERT_TRUE(fleet.wait_for_state("pole-9", "online", 10000));
+  // 40 s of sound: more than one 64 KiB piece on the link.
+  auto added = fleet.loactl("--json clips add " + tone("ban-tin-dai.mp3", "lamemp3enc ! xingmux", 40));
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  const std::string id = json::parse(added.out)[0]["id"];
+  ASSERT_GT(json::parse(added.out)[0]["bytes"].get<int>(), 64 * 1024);
+
+  auto push = fleet.loactl("clips push " + id + " --to pole-9 --pin 1");
+  ASSERT_EQ(push.exit_code, 0) << push.out << fleet.agent_log("pole-9");
+  EXPECT_NE(push.out.find("cached " + id), std::string::npos) << push.out;
+  const auto cached = fleet.dir() + "/agent-pole-9/clips/" + id + ".opus";
+  EXPECT_EQ(run_command("sha256sum " + cached).out.substr(0, 64), id);
+  EXPECT_TRUE(std::filesystem::exists(fleet.dir() + "/agent-pole-9/clips/" + id + ".pin"));
+  EXPECT_GE(fleet.counters()["clip_chunks_sent"].get<int>(), 2);
+
+  // Bytes rot on the station's flash: the next push notices and fetches it again.
+  auto bytes = read_file(cached);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  write_file(cached, bytes);
+  fleet.stop_agent("pole-9");  // a new run checks every clip before first use
+  fleet.start_agent("pole-9");
+  ASSERT_TRUE(fleet.wait_for_state("pole-9", "online", 10000));
+  auto again = fleet.loactl("clips push " + id + " --to pole-9");
+  ASSERT_EQ(again.exit_code, 0) << again.out << fleet.agent_log("pole-9");
+  EXPECT_EQ(run_command("sha256sum " + cached).out.substr(0, 64), id);
+  EXPECT_NE(fleet.agent_log("pole-9").find("corrupt clip removed: sha256=" + id), std::string::npos);
+
+  // A clip the controller does not have is refused before anything is sent.
+  EXPECT_EQ(fleet.api("POST", "/api/v1/stations/pole-9/commands", {{"type", "cache_clip"}, {"clip_id", "nope"}}).status,
+            422);
+}
+
 TEST_F(Clips, TextIsReadAloudInVietnameseIntoAClip) {
   auto r = fleet.loactl("clips tts \"Thông báo: ngày mai có bão, bà con chú ý\" --name bao");
   ASSERT_EQ(r.exit_code, 0) << r.out;

@@ -334,6 +334,12 @@ struct ApiServer::Impl {
         }
         command.mutable_set_amplifier()->set_on((*body)["on"].get<bool>());
         command.mutable_set_amplifier()->set_device_id(string_field(*body, "device_id"));
+      } else if (type == "cache_clip") {
+        auto clip = ctx.store.find_clip(string_field(*body, "clip_id"));
+        if (!clip) return send_error(res, 422, "invalid", "no clip " + string_field(*body, "clip_id"));
+        command.mutable_cache_clip()->set_clip_sha256(clip->sha256);
+        command.mutable_cache_clip()->set_total_bytes(static_cast<std::uint64_t>(clip->bytes));
+        command.mutable_cache_clip()->set_pin(body->value("pin", false));
       } else if (type == "silent_test") {
         command.mutable_silent_test()->set_max_vswr(body->value("max_vswr", 0.0));
       } else if (type == "set_log_level") {
@@ -341,7 +347,7 @@ struct ApiServer::Impl {
         if (!log::parse_level(level)) return send_error(res, 422, "invalid", "unknown log level " + level);
         command.mutable_set_log_level()->set_level(level);
       } else {
-        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test)");
+        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test, cache_clip)");
       }
       if (body->contains("expires_in_s") && (*body)["expires_in_s"].is_number_integer()) {
         command.set_expires_at_ms(time::wall_ms() + (*body)["expires_in_s"].get<std::int64_t>() * 1000);

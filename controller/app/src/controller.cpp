@@ -80,6 +80,7 @@ void Controller::start() {
   server::ControlServerSettings cs;
   cs.bind_endpoint = c.control.bind;
   cs.enroll_endpoint = c.control.enroll_bind;
+  cs.clips_dir = c.data_dir + "/clips";
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;

@@ -49,6 +49,7 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
                                            commands and their results
   clips add FILE... [--name N]             upload clips (any common audio format; progress on a terminal)
   clips tts TEXT [--voice vi] [--name N]   read a text aloud (espeak-ng) into a clip
+  clips push ID --to STATION [--pin 1]     put a clip in a station's cache (waits for it)
   clips [list] | clips show ID | clips rm ID
   zones                                    list zones
   zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
@@ -473,6 +474,20 @@ int run(const Options& o) {
       auto out = api.call("GET", "/api/v1/clips/" + id);
       emit(o, o.as_json ? out : json::array({out}), print_clips);
       return 0;
+    }
+    if (sub == "push") {
+      const std::string station = flag(o, "to");
+      if (station.empty()) throw ApiError(kExitUsage, "clips push needs --to STATION");
+      auto queued = api.call("POST", "/api/v1/stations/" + station + "/commands",
+                             {{"type", "cache_clip"}, {"clip_id", id}, {"pin", flag(o, "pin") == "1"}});
+      const std::string cid = queued["id"];
+      json out = queued;
+      for (int i = 0; i < std::stoi(flag(o, "wait", "60")) * 10 && out["state"] == "pending"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        out = api.call("GET", "/api/v1/commands/" + cid);
+      }
+      emit(o, out, print_command_result);
+      return out["state"] == "applied" ? 0 : kExitApiError;
     }
     if (sub == "rm") {
       api.call("DELETE", "/api/v1/clips/" + id);

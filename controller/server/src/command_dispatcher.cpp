@@ -18,6 +18,7 @@ std::string kind_of(const loa::v1::Command& c) {
     case loa::v1::Command::kSetLogLevel: return "set_log_level";
     case loa::v1::Command::kSetAmplifier: return "set_amplifier";
     case loa::v1::Command::kSilentTest: return "silent_test";
+    case loa::v1::Command::kCacheClip: return "cache_clip";
     case loa::v1::Command::ACTION_NOT_SET: break;
   }
   return "none";

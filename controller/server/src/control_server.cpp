@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <unordered_map>
 
 #include <zmq.hpp>
@@ -235,6 +236,7 @@ struct ControlServer::Impl {
         break;
       case v1::Envelope::kTelemetry:
       case v1::Envelope::kAlarm: handle_health(station, *env); break;
+      case v1::Envelope::kClipRequest: handle_clip_request(station, env->clip_request()); break;
       case v1::Envelope::kPlaybackReport:
         // Stored by the as-run log once it exists; acknowledged so the agent's outbox
         // does not grow meanwhile.
@@ -344,6 +346,34 @@ struct ControlServer::Impl {
       return;
     }
     ack_report(station, seq);
+  }
+
+  // One piece of a clip per request: a slow station's link holds one chunk at a time.
+  void handle_clip_request(const std::string& station, const v1::ClipRequest& request) {
+    registry.on_traffic(station);
+    const auto& sha = request.clip_sha256();
+    const bool valid = sha.size() == 64 && sha.find_first_not_of("0123456789abcdef") == std::string::npos;
+    std::ifstream in(valid ? settings.clips_dir + "/" + sha + ".opus" : std::string(), std::ios::binary | std::ios::ate);
+    if (!valid || !in) {
+      ++counters.clip_requests_unknown;
+      log_bad_frame(station, "unknown_clip");
+      return;
+    }
+    const auto total = static_cast<std::uint64_t>(in.tellg());
+    const std::uint64_t limit = static_cast<std::uint64_t>(settings.link.max_message_bytes) / 2;
+    const std::uint64_t want = request.max_bytes() ? std::min<std::uint64_t>(request.max_bytes(), limit) : limit;
+    const std::uint64_t offset = std::min(request.offset(), total);
+    std::string data(static_cast<std::size_t>(std::min(want, total - offset)), '\0');
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    v1::Envelope env;
+    auto* chunk = env.mutable_clip_chunk();
+    chunk->set_clip_sha256(sha);
+    chunk->set_total_bytes(total);
+    chunk->set_offset(offset);
+    chunk->set_data(std::move(data));
+    send(station, env);
+    ++counters.clip_chunks_sent;
   }
 
   void handle_result(const std::string& station, const v1::CommandResult& result) {

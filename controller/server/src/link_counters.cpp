@@ -29,6 +29,8 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"send_failures", send_failures.load()},
       {"telemetry_reports", telemetry_reports.load()},
       {"alarm_reports", alarm_reports.load()},
+      {"clip_chunks_sent", clip_chunks_sent.load()},
+      {"clip_requests_unknown", clip_requests_unknown.load()},
       {"enroll_requests", enroll_requests.load()},
       {"stations_went_offline", stations_went_offline.load()},
       {"connections_cut", connections_cut.load()},

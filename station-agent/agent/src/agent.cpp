@@ -46,6 +46,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
   AgentState state;
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
+  ClipCache clips;
   CommandApplier applier;
   std::unique_ptr<AgentLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
@@ -54,7 +55,8 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
       : config(c),
         state(prepare_state_dir(c) + "/agent.db"),
         hardware(make_hardware(c, *this, clock)),
-        applier(state, clock, hardware.get()) {
+        clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
+        applier(state, clock, hardware.get(), &clips) {
     auto keys = agent_keys(c);
     AgentLinkSettings s;
     s.station_id = c.station_id;
@@ -68,7 +70,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
     s.reconnect_max = c.reconnect_max;
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
-    s.capabilities = {"ping", "set_log_level"};
+    s.capabilities = {"ping", "set_log_level", "cache_clip"};
     if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
@@ -78,6 +80,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
   void on_online() override {
     outbox_sent_upto = 0;  // whatever was in flight on the old link is re-sent
     outbox_dirty = true;
+    for (const auto& r : clips.resume_requests()) send_clip_request(r);
     flush_outbox();
   }
 
@@ -116,14 +119,42 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
   void on_message(const v1::Envelope& env) override {
     switch (env.body_case()) {
       case v1::Envelope::kCommand: {
-        (void)applier.apply(env.command());
+        const auto& command = env.command();
+        if (command.has_cache_clip() && !state.applied_result(command.id()) &&
+            !clips.has(command.cache_clip().clip_sha256())) {
+          // Answered once the clip is here (see kClipChunk), not now.
+          if (auto request = clips.want(command)) send_clip_request(*request);
+          break;
+        }
+        (void)applier.apply(command);
         outbox_dirty = true;
+        flush_outbox();
+        break;
+      }
+      case v1::Envelope::kClipChunk: {
+        auto outcome = clips.on_chunk(env.clip_chunk());
+        if (outcome.next) send_clip_request(*outcome.next);
+        for (const auto& command : outcome.commands) {
+          if (outcome.kind == ClipCache::ChunkOutcome::complete) {
+            (void)applier.apply(command);
+          } else {
+            (void)applier.fail(command, outcome.reason);
+          }
+          outbox_dirty = true;
+        }
         flush_outbox();
         break;
       }
       case v1::Envelope::kReportAck: state.acknowledge(env.report_ack().report_seq()); break;
       default: kLog.debug("ignored: body={}", wire::body_name(env)); break;
     }
+  }
+
+  void send_clip_request(const v1::ClipRequest& request) {
+    v1::Envelope env;
+    *env.mutable_clip_request() = request;
+    // Not sent (link down): on_online asks again for every clip still being fetched.
+    (void)link->send(env);
   }
 
   // Sends queued reports the controller has not acknowledged, oldest first.

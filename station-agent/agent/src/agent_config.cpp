@@ -105,6 +105,10 @@ AgentConfig load_agent_config(const std::string& path) {
   hardware.read("max_queued_telemetry", c.hardware.max_queued_telemetry, 10, 10'000'000);
   hardware.finish();
 
+  auto clips = root.section("clips");
+  clips.read("max_cache_mib", c.clips.max_cache_mib, 1, 1'000'000);
+  clips.finish();
+
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();
   c.config_hash = sha256_hex(text);

@@ -10,8 +10,20 @@ namespace v1 = ::loa::v1;
 
 }  // namespace
 
-CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware)
-    : state_(state), clock_(clock), hardware_(hardware) {}
+CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware,
+                               ClipCache* clips)
+    : state_(state), clock_(clock), hardware_(hardware), clips_(clips) {}
+
+v1::CommandResult CommandApplier::fail(const v1::Command& command, const std::string& reason) {
+  if (auto earlier = state_.applied_result(command.id())) return apply(command);
+  v1::CommandResult result;
+  result.set_command_id(command.id());
+  result.set_applied_at_ms(clock_.wall_ms());
+  result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
+  result.set_detail(reason);
+  kLog.warn("failed: command={} reason={}", command.id(), reason);
+  return state_.record_applied(command, "cache_clip", result);
+}
 
 void CommandApplier::apply_hardware(const v1::Command& command, v1::CommandResult& result) {
   if (!hardware_) {
@@ -93,6 +105,14 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
         kind = "silent_test";
         apply_hardware(command, result);
         break;
+      case v1::Command::kCacheClip: {
+        kind = "cache_clip";
+        const auto& sha = command.cache_clip().clip_sha256();
+        const bool here = clips_ && clips_->has(sha);
+        result.set_outcome(here ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
+        result.set_detail(here ? "cached " + sha : "clip " + sha + " is not in the cache");
+        break;
+      }
       case v1::Command::ACTION_NOT_SET:
         // A newer controller's command this agent does not know: say so, do not guess.
         result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);

@@ -25,6 +25,7 @@ struct ControlServerSettings {
   std::string public_key_z85;  // the controller's CURVE key pair
   std::string secret_key_z85;
   std::chrono::milliseconds seen_flush_interval{5000};
+  std::string clips_dir;  // where the clip library keeps <sha256>.opus files
   // Telemetry older than this keeps one report per device per downsample_bucket.
   std::chrono::milliseconds telemetry_full_detail{24h};
   std::chrono::milliseconds downsample_bucket{5min};

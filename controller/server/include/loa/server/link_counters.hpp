@@ -42,6 +42,9 @@ struct LinkCounters {
   // Station health
   std::atomic<std::uint64_t> telemetry_reports{0};
   std::atomic<std::uint64_t> alarm_reports{0};
+  // Clip distribution
+  std::atomic<std::uint64_t> clip_chunks_sent{0};
+  std::atomic<std::uint64_t> clip_requests_unknown{0};
   // Enrollment socket
   std::atomic<std::uint64_t> enroll_requests{0};
   // Stations

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loa/agent/agent_state.hpp"
+#include "loa/agent/clip_cache.hpp"
 #include "loa/hardware/hardware_monitor.hpp"
 #include "loa/time/clock.hpp"
 #include "loa/v1/command.pb.h"
@@ -14,10 +15,13 @@ class CommandApplier {
  public:
   // `hardware` may be null (a station with no devices to drive): amplifier and silent
   // test commands then fail with that reason.
-  CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware = nullptr);
+  CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware = nullptr,
+                 ClipCache* clips = nullptr);
 
   // Returns the result to report (its report_seq set to its outbox position).
   loa::v1::CommandResult apply(const loa::v1::Command& command);
+  // Records a command that could not be carried out (e.g. a clip that never arrived whole).
+  loa::v1::CommandResult fail(const loa::v1::Command& command, const std::string& reason);
 
  private:
   void apply_hardware(const loa::v1::Command& command, loa::v1::CommandResult& result);
@@ -25,6 +29,7 @@ class CommandApplier {
   AgentState& state_;
   const time::IClock& clock_;
   hardware::HardwareMonitor* hardware_;
+  ClipCache* clips_;
 };
 
 }  // namespace loa::agent
