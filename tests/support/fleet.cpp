@@ -66,7 +66,9 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
                        "  level: debug\n" +
                        (hardware_files_.contains(id) ? "hardware:\n  station_file: " + hardware_files_[id] +
                                                            "\n  telemetry_interval_ms: 500\n"
-                                                     : std::string()));
+                                                     : std::string()) +
+                       "audio:\n  output: " + (audio_dirs_.contains(id) ? "wav:" + audio_dirs_[id] : std::string("fake")) +
+                       "\n");
   }
   agents_[id] = std::make_unique<ChildProcess>(std::vector<std::string>{bin("loa-agent"), "--config", config},
                                                dir() + "/agent-" + id + ".log", wrapper);
@@ -75,6 +77,8 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
 void Fleet::set_agent_hardware(const std::string& id, const std::string& station_file) {
   hardware_files_[id] = station_file;
 }
+
+void Fleet::set_agent_audio_dir(const std::string& id, const std::string& dir) { audio_dirs_[id] = dir; }
 
 void Fleet::stop_agent(const std::string& id, int sig) {
   auto it = agents_.find(id);

@@ -38,6 +38,11 @@ void send_action_result(httplib::Response& res, registry::ActionResult r, const 
   }
 }
 
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 std::size_t content_length(const httplib::Request& req) {
   try {
     const auto text = req.get_header_value("Content-Length");
@@ -340,6 +345,23 @@ struct ApiServer::Impl {
         command.mutable_cache_clip()->set_clip_sha256(clip->sha256);
         command.mutable_cache_clip()->set_total_bytes(static_cast<std::uint64_t>(clip->bytes));
         command.mutable_cache_clip()->set_pin(body->value("pin", false));
+      } else if (type == "play") {
+        auto clip = ctx.store.find_clip(string_field(*body, "clip_id"));
+        if (!clip) return send_error(res, 422, "invalid", "no clip " + string_field(*body, "clip_id"));
+        auto priority = loa::v1::PRIORITY_NORMAL;
+        const auto p = body->value("priority", std::string("normal"));
+        if (!loa::v1::Priority_Parse("PRIORITY_" + upper(p), &priority)) {
+          return send_error(res, 422, "invalid", "priority must be relay, normal, priority, live or emergency");
+        }
+        auto* play = command.mutable_play();
+        play->set_clip_sha256(clip->sha256);
+        play->set_priority(priority);
+        play->set_volume(body->value("volume", 0.0));
+        play->set_start_at_ms(body->value("start_at_ms", std::int64_t{0}));
+        play->set_broadcast_id(body->value("broadcast_id", std::string()));
+        play->set_on_preempt(body->value("resume", false) ? loa::v1::PREEMPT_RESUME : loa::v1::PREEMPT_DROP);
+      } else if (type == "stop") {
+        command.mutable_stop()->set_broadcast_id(string_field(*body, "broadcast_id"));
       } else if (type == "silent_test") {
         command.mutable_silent_test()->set_max_vswr(body->value("max_vswr", 0.0));
       } else if (type == "set_log_level") {
@@ -347,7 +369,7 @@ struct ApiServer::Impl {
         if (!log::parse_level(level)) return send_error(res, 422, "invalid", "unknown log level " + level);
         command.mutable_set_log_level()->set_level(level);
       } else {
-        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test, cache_clip)");
+        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test, cache_clip, play, stop)");
       }
       if (body->contains("expires_in_s") && (*body)["expires_in_s"].is_number_integer()) {
         command.set_expires_at_ms(time::wall_ms() + (*body)["expires_in_s"].get<std::int64_t>() * 1000);

@@ -121,6 +121,22 @@ void install_health_routes(httplib::Server& http, ApiContext& ctx) {
     if (!known_station(ctx, id, res)) return;
     send_json(res, compliance_json(ctx, id));
   });
+  http.Get(R"(/api/v1/stations/([^/]+)/asrun)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!known_station(ctx, id, res)) return;
+    json items = json::array();
+    for (const auto& r : ctx.store.list_asrun(id, query_int(req, "since_ms", 0), 1000)) {
+      items.push_back({{"station_id", r.station_id},
+                       {"broadcast_id", r.broadcast_id},
+                       {"content_id", r.content_id},
+                       {"planned_start_ms", r.planned_start_ms},
+                       {"actual_start_ms", r.actual_start_ms ? json(r.actual_start_ms) : json(nullptr)},
+                       {"end_ms", r.end_ms ? json(r.end_ms) : json(nullptr)},
+                       {"outcome", r.outcome},
+                       {"detail", r.detail}});
+    }
+    send_json(res, {{"items", items}});
+  });
   http.Get(R"(/api/v1/stations/([^/]+)/health)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     auto station = ctx.registry.find(id);

@@ -51,6 +51,12 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   clips tts TEXT [--voice vi] [--name N]   read a text aloud (espeak-ng) into a clip
   clips push ID --to STATION [--pin 1]     put a clip in a station's cache (waits for it)
   clips [list] | clips show ID | clips rm ID
+  play --clip ID --to STATION|ZONE|all [--priority normal|priority|emergency|relay|live]
+       [--volume 0.0-1.0] [--broadcast NAME]
+                                           play a clip now (fetched first where it is missing)
+  stop --to STATION|ZONE|all [--broadcast NAME]
+                                           stop what is playing
+  station asrun ID                         what played on a station
   zones                                    list zones
   zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
   zones show ID | zones rm ID
@@ -370,6 +376,19 @@ int run(const Options& o) {
       out = api.call("GET", "/api/v1/stations/" + id + "/health");
       emit(o, out, print_health);
       return 0;
+    } else if (sub == "asrun") {
+      out = api.call("GET", "/api/v1/stations/" + id + "/asrun");
+      if (o.as_json) {
+        std::cout << out.dump(2) << "\n";
+      } else {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& r : out["items"]) {
+          rows.push_back({text(r["broadcast_id"]), text(r["content_id"]).substr(0, 12), when(r["planned_start_ms"]),
+                          when(r["actual_start_ms"]), when(r["end_ms"]), text(r["outcome"]), text(r["detail"])});
+        }
+        print_table({"BROADCAST", "CLIP", "PLANNED", "STARTED", "ENDED", "OUTCOME", "DETAIL"}, rows);
+      }
+      return 0;
     } else if (sub == "alarms") {
       out = api.call("GET", "/api/v1/stations/" + id + "/alarms" + query({{"active", flag(o, "active")}}));
       emit(o, o.as_json ? out : out["items"], print_alarms);
@@ -422,6 +441,52 @@ int run(const Options& o) {
                                                            {"limit", flag(o, "limit")}}));
     emit(o, o.as_json ? out : out["items"], print_commands);
     return 0;
+  }
+  if (cmd == "play" || cmd == "stop") {
+    const std::string to = flag(o, "to");
+    if (to.empty()) throw ApiError(kExitUsage, cmd + " needs --to STATION|ZONE|all");
+    // Targets: every approved station, a zone's stations, or one station.
+    std::vector<std::string> stations;
+    if (to == "all") {
+      for (const auto& s : api.call("GET", "/api/v1/stations")["items"]) {
+        if (s["enrollment"] == "approved") stations.push_back(s["id"]);
+      }
+    } else {
+      try {
+        for (const auto& s : api.call("GET", "/api/v1/zones/" + to)["stations"]) stations.push_back(s);
+      } catch (const ApiError& e) {
+        if (e.exit_code == kExitUnreachable) throw;
+        stations.push_back(to);
+      }
+    }
+    const std::string broadcast = flag(o, "broadcast", cmd == "play" ? "play-" + std::to_string(std::time(nullptr)) : "");
+    int failures = 0;
+    for (const auto& station : stations) {
+      try {
+        if (cmd == "play") {
+          const std::string clip = flag(o, "clip");
+          if (clip.empty()) throw ApiError(kExitUsage, "play needs --clip ID");
+          api.call("POST", "/api/v1/stations/" + station + "/commands", {{"type", "cache_clip"}, {"clip_id", clip}});
+          api.call("POST", "/api/v1/stations/" + station + "/commands",
+                   {{"type", "play"},
+                    {"clip_id", clip},
+                    {"priority", flag(o, "priority", "normal")},
+                    {"volume", std::stod(flag(o, "volume", "0"))},
+                    {"broadcast_id", broadcast}});
+        } else {
+          api.call("POST", "/api/v1/stations/" + station + "/commands", {{"type", "stop"}, {"broadcast_id", broadcast}});
+        }
+      } catch (const ApiError& e) {
+        if (e.exit_code != kExitApiError) throw;
+        std::cerr << "loactl: " << station << ": " << e.what() << "\n";
+        ++failures;
+      }
+    }
+    if (!o.as_json) {
+      std::cout << cmd << " " << (broadcast.empty() ? "" : broadcast + " ") << "queued on "
+                << stations.size() - static_cast<std::size_t>(failures) << " of " << stations.size() << " stations\n";
+    }
+    return failures ? kExitApiError : 0;
   }
   if (cmd == "clips") {
     const std::string sub = o.args.size() > 1 ? o.args[1] : "list";

@@ -19,6 +19,8 @@ std::string kind_of(const loa::v1::Command& c) {
     case loa::v1::Command::kSetAmplifier: return "set_amplifier";
     case loa::v1::Command::kSilentTest: return "silent_test";
     case loa::v1::Command::kCacheClip: return "cache_clip";
+    case loa::v1::Command::kPlay: return "play";
+    case loa::v1::Command::kStop: return "stop";
     case loa::v1::Command::ACTION_NOT_SET: break;
   }
   return "none";

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <unordered_map>
 
@@ -237,12 +239,7 @@ struct ControlServer::Impl {
       case v1::Envelope::kTelemetry:
       case v1::Envelope::kAlarm: handle_health(station, *env); break;
       case v1::Envelope::kClipRequest: handle_clip_request(station, env->clip_request()); break;
-      case v1::Envelope::kPlaybackReport:
-        // Stored by the as-run log once it exists; acknowledged so the agent's outbox
-        // does not grow meanwhile.
-        registry.on_traffic(station);
-        ack_report(station, env->playback_report().report_seq());
-        break;
+      case v1::Envelope::kPlaybackReport: handle_health(station, *env); break;
       default:
         ++counters.frames_rejected_unknown_type;
         log_bad_frame(station, std::string("unexpected_") + std::string(wire::body_name(*env)));
@@ -315,7 +312,7 @@ struct ControlServer::Impl {
     send(station, ack);
   }
 
-  // Telemetry and alarms go to the store first; only then is the agent told it may
+  // Telemetry, alarms and playback reports go to the store first; only then is the agent told it may
   // forget them, so a store failure loses nothing.
   void handle_health(const std::string& station, const v1::Envelope& env) {
     registry.on_traffic(station);
@@ -329,6 +326,15 @@ struct ControlServer::Impl {
         store.add_telemetry({station, t.device_id(), t.measured_at_ms() ? t.measured_at_ms() : clock.wall_ms(),
                              copy.SerializeAsString()});
         ++counters.telemetry_reports;
+      } else if (env.has_playback_report()) {
+        const auto& p = env.playback_report();
+        seq = p.report_seq();
+        std::string outcome = v1::PlaybackReport::Outcome_Name(p.outcome());
+        outcome = outcome.substr(outcome.find('_') + 1);
+        std::transform(outcome.begin(), outcome.end(), outcome.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        store.add_asrun({station, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(),
+                         p.end_ms(), outcome, p.detail()});
+        kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station, p.broadcast_id(), outcome, p.detail());
       } else {
         const auto& a = env.alarm();
         seq = a.report_seq();

@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 4> kSqliteMigrations{{
+const std::array<sqlite::Migration, 5> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -80,6 +80,19 @@ CREATE TABLE clips (
   gain_db       REAL NOT NULL,
   source_format TEXT NOT NULL,
   created_ms    INTEGER NOT NULL
+);
+)sql"},
+    {5, R"sql(
+CREATE TABLE asrun (
+  station_id       TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  broadcast_id     TEXT NOT NULL,
+  content_id       TEXT NOT NULL,
+  planned_start_ms INTEGER NOT NULL,
+  actual_start_ms  INTEGER NOT NULL,
+  end_ms           INTEGER NOT NULL,
+  outcome          TEXT NOT NULL,
+  detail           TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (station_id, broadcast_id, content_id, planned_start_ms)
 );
 )sql"},
 }};

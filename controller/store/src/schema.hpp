@@ -6,6 +6,6 @@
 
 namespace loa::store {
 
-extern const std::array<sqlite::Migration, 4> kSqliteMigrations;
+extern const std::array<sqlite::Migration, 5> kSqliteMigrations;
 
 }  // namespace loa::store

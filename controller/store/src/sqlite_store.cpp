@@ -400,6 +400,34 @@ class SqliteStore final : public IStore {
     });
   }
 
+  void add_asrun(const AsRunRecord& r) override {
+    guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT OR IGNORE INTO asrun (station_id, broadcast_id, content_id, planned_start_ms, "
+                          "actual_start_ms, end_ms, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      s.bind(1, r.station_id).bind(2, r.broadcast_id).bind(3, r.content_id).bind(4, r.planned_start_ms);
+      s.bind(5, r.actual_start_ms).bind(6, r.end_ms).bind(7, r.outcome).bind(8, r.detail);
+      s.run();
+      return 0;
+    });
+  }
+
+  std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms, std::size_t limit) override {
+    return guarded([&] {
+      std::vector<AsRunRecord> out;
+      sqlite::Statement s(db_,
+                          "SELECT station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, "
+                          "outcome, detail FROM asrun WHERE (?1 = '' OR station_id = ?1) AND planned_start_ms >= ?2 "
+                          "ORDER BY planned_start_ms DESC LIMIT ?3");
+      s.bind(1, station_id).bind(2, since_ms).bind(3, static_cast<std::int64_t>(limit));
+      while (s.step()) {
+        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4),
+                       s.column_int(5), s.column_text(6), s.column_text(7)});
+      }
+      return out;
+    });
+  }
+
   void put_clip(const ClipRecord& c) override {
     guarded([&] {
       sqlite::Statement s(db_,

@@ -40,13 +40,14 @@ curve::KeyPair agent_keys(const AgentConfig& config) {
 
 std::string agent_public_key(const AgentConfig& config) { return agent_keys(config).public_z85; }
 
-struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
+struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayoutReports {
   AgentConfig config;
   time::SystemClock clock;
   AgentState state;
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   ClipCache clips;
+  playout::Player player;
   CommandApplier applier;
   std::unique_ptr<AgentLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
@@ -56,7 +57,10 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
         state(prepare_state_dir(c) + "/agent.db"),
         hardware(make_hardware(c, *this, clock)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
-        applier(state, clock, hardware.get(), &clips) {
+        player(playout::PlayoutSettings{c.audio.output},
+               [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
+               clock),
+        applier(state, clock, hardware.get(), &clips, &player) {
     auto keys = agent_keys(c);
     AgentLinkSettings s;
     s.station_id = c.station_id;
@@ -70,7 +74,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
     s.reconnect_max = c.reconnect_max;
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
-    s.capabilities = {"ping", "set_log_level", "cache_clip"};
+    s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop"};
     if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
@@ -102,6 +106,18 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
       outbox_dirty = true;
     } catch (const sqlite::SqliteError& e) {
       kLog.error("cannot queue telemetry: error={}", e.what());
+    }
+  }
+
+  // The as-run record of every playout, queued for the controller.
+  void on_playout(const v1::PlaybackReport& report) override {
+    v1::Envelope env;
+    *env.mutable_playback_report() = report;
+    try {
+      (void)state.enqueue(env);
+      outbox_dirty = true;
+    } catch (const sqlite::SqliteError& e) {
+      kLog.error("cannot queue playback report: broadcast={} error={}", report.broadcast_id(), e.what());
     }
   }
 
@@ -177,7 +193,9 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
     daemon::SignalFd signals;
     if (hardware) hardware->start();
     link->open();
-    const auto tick_every = std::max(std::chrono::milliseconds(20), config.link.heartbeat_interval / 4);
+    // Playout must act within 100 ms of a preempting command or its air time.
+    const auto tick_every = std::clamp(config.link.heartbeat_interval / 4, std::chrono::milliseconds(20),
+                                       std::chrono::milliseconds(50));
     for (;;) {
       std::vector<zmq::pollitem_t> items{{nullptr, signals.fd(), ZMQ_POLLIN, 0}};
       link->add_poll_items(items);
@@ -196,6 +214,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink {
         }
         if (items.size() > 1) link->handle(&items[1]);
         link->tick();
+        player.tick();
         flush_outbox();
       } catch (const sqlite::SqliteError& e) {
         // A full or failing disk: keep the link and retry; nothing acknowledged is lost

@@ -105,6 +105,13 @@ AgentConfig load_agent_config(const std::string& path) {
   hardware.read("max_queued_telemetry", c.hardware.max_queued_telemetry, 10, 10'000'000);
   hardware.finish();
 
+  auto audio = root.section("audio");
+  audio.read("output", c.audio.output);
+  if (c.audio.output.rfind("alsa:", 0) != 0 && c.audio.output.rfind("wav:", 0) != 0 && c.audio.output != "fake") {
+    audio.fail("output", "must be alsa:DEVICE, wav:DIR or fake");
+  }
+  audio.finish();
+
   auto clips = root.section("clips");
   clips.read("max_cache_mib", c.clips.max_cache_mib, 1, 1'000'000);
   clips.finish();

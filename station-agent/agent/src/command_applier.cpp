@@ -11,8 +11,8 @@ namespace v1 = ::loa::v1;
 }  // namespace
 
 CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware,
-                               ClipCache* clips)
-    : state_(state), clock_(clock), hardware_(hardware), clips_(clips) {}
+                               ClipCache* clips, playout::Player* player)
+    : state_(state), clock_(clock), hardware_(hardware), clips_(clips), player_(player) {}
 
 v1::CommandResult CommandApplier::fail(const v1::Command& command, const std::string& reason) {
   if (auto earlier = state_.applied_result(command.id())) return apply(command);
@@ -113,6 +113,19 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
         result.set_detail(here ? "cached " + sha : "clip " + sha + " is not in the cache");
         break;
       }
+      case v1::Command::kPlay: {
+        kind = "play";
+        std::string refused = player_ ? player_->enqueue(command.play()) : "this station has no audio output";
+        result.set_outcome(refused.empty() ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
+        result.set_detail(refused.empty() ? "queued" : refused);
+        break;
+      }
+      case v1::Command::kStop:
+        kind = "stop";
+        if (player_) player_->stop(command.stop().broadcast_id());
+        result.set_outcome(player_ ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
+        result.set_detail(player_ ? "stopped" : "this station has no audio output");
+        break;
       case v1::Command::ACTION_NOT_SET:
         // A newer controller's command this agent does not know: say so, do not guess.
         result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);

@@ -118,4 +118,16 @@ struct ClipRecord {
   std::int64_t created_ms = 0;
 };
 
+// What actually played on a station (one playout), as the station reported it.
+struct AsRunRecord {
+  std::string station_id;
+  std::string broadcast_id;
+  std::string content_id;
+  std::int64_t planned_start_ms = 0;
+  std::int64_t actual_start_ms = 0;  // 0 = never sounded
+  std::int64_t end_ms = 0;
+  std::string outcome;  // played, preempted, failed, missed, stopped
+  std::string detail;
+};
+
 }  // namespace loa::store

@@ -66,6 +66,12 @@ class IStore {
   [[nodiscard]] virtual bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id,
                                                const std::string& by, std::int64_t at_ms) = 0;
 
+  // As-run log. A repeated report (same station, broadcast, content, planned start) is ignored.
+  virtual void add_asrun(const AsRunRecord& record) = 0;
+  // Newest first.
+  [[nodiscard]] virtual std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms,
+                                                            std::size_t limit) = 0;
+
   // Clips (metadata; the files live beside the store)
   virtual void put_clip(const ClipRecord& clip) = 0;
   [[nodiscard]] virtual std::optional<ClipRecord> find_clip(const std::string& sha256) = 0;

@@ -31,6 +31,10 @@ struct AgentConfig {
     std::uint32_t max_queued_telemetry = 10000;  // older telemetry is dropped past this while offline
   } hardware;
 
+  struct Audio {
+    std::string output = "alsa:default";  // or wav:DIR (one file per playout), or fake
+  } audio;
+
   struct Clips {
     std::uint32_t max_cache_mib = 512;  // pinned clips and clips being fetched are never evicted
   } clips;

@@ -3,6 +3,7 @@
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/clip_cache.hpp"
 #include "loa/hardware/hardware_monitor.hpp"
+#include "loa/playout/player.hpp"
 #include "loa/time/clock.hpp"
 #include "loa/v1/command.pb.h"
 
@@ -16,7 +17,7 @@ class CommandApplier {
   // `hardware` may be null (a station with no devices to drive): amplifier and silent
   // test commands then fail with that reason.
   CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware = nullptr,
-                 ClipCache* clips = nullptr);
+                 ClipCache* clips = nullptr, playout::Player* player = nullptr);
 
   // Returns the result to report (its report_seq set to its outbox position).
   loa::v1::CommandResult apply(const loa::v1::Command& command);
@@ -30,6 +31,7 @@ class CommandApplier {
   const time::IClock& clock_;
   hardware::HardwareMonitor* hardware_;
   ClipCache* clips_;
+  playout::Player* player_;
 };
 
 }  // namespace loa::agent

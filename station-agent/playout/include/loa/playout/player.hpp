@@ -1,0 +1,59 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "loa/time/clock.hpp"
+#include "loa/v1/command.pb.h"
+#include "loa/v1/telemetry.pb.h"
+
+namespace loa::playout {
+
+// Where sound goes: "alsa:DEVICE" on a station board; "wav:DIR" (one WAV file per
+// playout, written in real time) for tests and the demo; "fake" to play into nothing.
+struct PlayoutSettings {
+  std::string output = "alsa:default";
+};
+
+// Told the outcome of every playout (the as-run log). Called on the player's thread.
+class IPlayoutReports {
+ public:
+  virtual ~IPlayoutReports() = default;
+  virtual void on_playout(const loa::v1::PlaybackReport& report) = 0;
+};
+
+// Plays cached clips through one GStreamer pipeline at a time: Opus decode with loss
+// concealment, volume, the output. A higher priority preempts what is playing (within
+// one tick); an equal or lower one waits its turn; a preempted broadcast is dropped or
+// played again afterwards, as its policy says. Not thread-safe: one thread calls
+// everything, including tick() at least every 50 ms.
+class Player {
+ public:
+  // `clip_path(sha)` gives the cached file, or "" when the clip is not (yet) here.
+  Player(PlayoutSettings settings, std::function<std::string(const std::string&)> clip_path,
+         IPlayoutReports& reports, const time::IClock& clock);
+  Player(const Player&) = delete;
+  Player& operator=(const Player&) = delete;
+  ~Player();
+
+  // Takes a play; an empty string means accepted, else why not.
+  [[nodiscard]] std::string enqueue(const loa::v1::Play& play);
+  void stop(const std::string& broadcast_id);
+  void tick();
+
+  struct NowPlaying {
+    std::string broadcast_id;
+    std::string clip_sha256;
+    loa::v1::Priority priority;
+    std::int64_t started_ms;
+  };
+  [[nodiscard]] std::optional<NowPlaying> now_playing() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loa::playout

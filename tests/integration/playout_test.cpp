@@ -1,0 +1,111 @@
+// Playout on a real agent: a clip is fetched, played into a WAV file in real time, and
+// reported in the as-run log; an emergency preempts what is playing; stop stops.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "support/fleet.hpp"
+
+namespace loa::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// Seconds of audio in a 48 kHz mono 16-bit WAV file written by the station.
+double wav_seconds(const std::string& path) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  return ec || bytes < 44 ? 0.0 : static_cast<double>(bytes - 44) / (48000.0 * 2);
+}
+
+class Playout : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fleet.start_controller();
+    audio_dir = fleet.dir() + "/audio-out";
+    fleet.set_agent_audio_dir("loa-1", audio_dir);
+    fleet.start_agent("loa-1");
+    fleet.enroll({"loa-1"});
+    ASSERT_TRUE(fleet.wait_for_state("loa-1", "online", 10000));
+  }
+  std::string add_clip(const std::string& name, int seconds) {
+    const auto path = fleet.dir() + "/" + name + ".flac";
+    auto r = run_command("gst-launch-1.0 -q audiotestsrc num-buffers=" + std::to_string(seconds * 43) +
+                         " volume=0.3 ! audioconvert ! flacenc ! filesink location=" + path);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    auto added = fleet.loactl("--json clips add " + path + " --name " + name);
+    EXPECT_EQ(added.exit_code, 0) << added.out;
+    return json::parse(added.out)[0]["id"];
+  }
+  json asrun() const { return fleet.api("GET", "/api/v1/stations/loa-1/asrun").body["items"]; }
+  std::optional<json> asrun_of(const std::string& broadcast) const {
+    for (const auto& r : asrun()) {
+      if (r["broadcast_id"] == broadcast) return r;
+    }
+    return std::nullopt;
+  }
+  std::vector<std::string> wav_files() const {
+    std::vector<std::string> out;
+    if (!std::filesystem::exists(audio_dir)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(audio_dir)) out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  Fleet fleet;
+  std::string audio_dir;
+};
+
+TEST_F(Playout, AClipIsFetchedPlayedInRealTimeAndReported) {
+  const auto clip = add_clip("thong-bao", 2);
+  auto r = fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast tin-sang --volume 0.8");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("queued on 1 of 1 stations"), std::string::npos) << r.out;
+  ASSERT_TRUE(eventually([&] { return asrun_of("tin-sang").has_value(); }, 15s)) << fleet.agent_log("loa-1");
+  auto row = *asrun_of("tin-sang");
+  EXPECT_EQ(row["outcome"], "played") << row.dump();
+  const double played_s = (row["end_ms"].get<double>() - row["actual_start_ms"].get<double>()) / 1000;
+  EXPECT_NEAR(played_s, 2.0, 0.4);  // real time, not as fast as the disk
+  auto files = wav_files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].find("tin-sang"), std::string::npos);
+  EXPECT_NEAR(wav_seconds(files[0]), 2.0, 0.15);
+  auto table = fleet.loactl("station asrun loa-1");
+  EXPECT_NE(table.out.find("tin-sang"), std::string::npos) << table.out;
+}
+
+TEST_F(Playout, AnEmergencyPreemptsWhatIsPlaying) {
+  const auto programme = add_clip("chuong-trinh", 8);
+  const auto warning = add_clip("canh-bao", 1);
+  ASSERT_EQ(fleet.loactl("clips push " + warning + " --to loa-1").exit_code, 0);  // pre-cached, as alert tones are
+  ASSERT_EQ(fleet.loactl("play --clip " + programme + " --to loa-1 --broadcast chuong-trinh").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 10s)) << fleet.agent_log("loa-1");
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_EQ(fleet.loactl("play --clip " + warning + " --to loa-1 --priority emergency --broadcast bao").exit_code, 0);
+
+  ASSERT_TRUE(eventually([&] { return asrun_of("bao").has_value(); }, 10s)) << fleet.agent_log("loa-1");
+  auto cut = *asrun_of("chuong-trinh");
+  EXPECT_EQ(cut["outcome"], "preempted");
+  EXPECT_EQ(cut["detail"], "preempted by bao");
+  EXPECT_EQ((*asrun_of("bao"))["outcome"], "played");
+  auto files = wav_files();
+  ASSERT_EQ(files.size(), 2u);
+  // The programme's file holds only what sounded before the emergency.
+  EXPECT_LT(wav_seconds(files[0]), 4.0);
+  EXPECT_GT(wav_seconds(files[0]), 1.0);
+}
+
+TEST_F(Playout, StopEndsAPlayout) {
+  const auto clip = add_clip("dai", 10);
+  ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast dai").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 10s));
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(fleet.loactl("stop --to loa-1 --broadcast dai").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return asrun_of("dai").has_value(); }, 5s));
+  EXPECT_EQ((*asrun_of("dai"))["outcome"], "stopped");
+  EXPECT_LT(wav_seconds(wav_files()[0]), 3.0);
+}
+
+}  // namespace
+}  // namespace loa::test
