@@ -109,28 +109,30 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     }
   }
 
-  // The as-run record of every playout, queued for the controller.
-  void on_playout(const v1::PlaybackReport& report) override {
-    v1::Envelope env;
-    *env.mutable_playback_report() = report;
+  // Reports for the controller go through the outbox (kept across restarts and outages).
+  void queue_report(const v1::Envelope& env, const std::string& what) {
     try {
       (void)state.enqueue(env);
       outbox_dirty = true;
     } catch (const sqlite::SqliteError& e) {
-      kLog.error("cannot queue playback report: broadcast={} error={}", report.broadcast_id(), e.what());
+      kLog.error("cannot queue report: report={} error={}", what, e.what());
     }
   }
 
+  // The as-run record of every playout (called on the loop thread).
+  void on_playout(const v1::PlaybackReport& report) override {
+    v1::Envelope env;
+    *env.mutable_playback_report() = report;
+    queue_report(env, "playback " + report.broadcast_id());
+  }
+
+  // From the pollers' threads.
   void on_alarm(const v1::Alarm& alarm) override {
     v1::Envelope env;
     *env.mutable_alarm() = alarm;
-    try {
-      (void)state.enqueue(env);
-      outbox_dirty = true;
-    } catch (const sqlite::SqliteError& e) {
-      kLog.error("cannot queue alarm: alarm={} error={}", alarm.alarm_id(), e.what());
-    }
+    queue_report(env, "alarm " + alarm.alarm_id());
   }
+
 
   void on_message(const v1::Envelope& env) override {
     switch (env.body_case()) {
