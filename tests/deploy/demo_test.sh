@@ -35,6 +35,17 @@ run_demo() {  # $1: signal to stop with
     sleep 0.1
   done
   [[ "$health" == *"61000 kHz"* && "$health" == *"compliance: compliant"* ]] || { echo >&2 "FAIL: health"; echo "$health" >&2; exit 1; }
+  # The sample clip plays on a station and lands in its audio-out folder.
+  clip=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json clips |
+         sed -n 's/.*"id": "\([0-9a-f]\{64\}\)".*/\1/p' | head -1)
+  [ -n "$clip" ] || { echo >&2 "FAIL: no sample clip"; exit 1; }
+  LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" play --clip "$clip" --to demo-1 \
+    --broadcast "demo-$1" >/dev/null || { echo >&2 "FAIL: play"; exit 1; }
+  for _ in $(seq 150); do
+    ls "$work/data/stations/demo-1/audio-out/"*"demo-$1.wav" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  ls "$work/data/stations/demo-1/audio-out/"*"demo-$1.wav" >/dev/null 2>&1 || { echo >&2 "FAIL: nothing played"; exit 1; }
   kill "-$1" "$demo"
   for _ in $(seq 100); do kill -0 "$demo" 2>/dev/null || break; sleep 0.1; done
   if pgrep -f "$work" >/dev/null; then echo >&2 "FAIL: processes left after SIG$1:"; pgrep -fa "$work" >&2; exit 1; fi
