@@ -96,6 +96,35 @@ TEST_F(Playout, AnEmergencyPreemptsWhatIsPlaying) {
   EXPECT_GT(wav_seconds(files[0]), 1.0);
 }
 
+TEST_F(Playout, AScheduledClipPlaysOnTimeWithTheLinkDownAndIsReportedLater) {
+  const auto clip = add_clip("lich-phat", 1);
+  ASSERT_EQ(fleet.loactl("clips push " + clip + " --to loa-1").exit_code, 0);
+  const auto air = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() +
+                   3000;
+  auto queued = fleet.api("POST", "/api/v1/stations/loa-1/commands",
+                          {{"type", "play"}, {"clip_id", clip}, {"start_at_ms", air}, {"broadcast_id", "hen-gio"}});
+  ASSERT_EQ(queued.status, 202);
+  ASSERT_TRUE(eventually(
+      [&] { return fleet.api("GET", "/api/v1/commands/" + queued.body["id"].get<std::string>()).body["state"] == "applied"; },
+      2s));
+  // The link goes: the controller dies a second before air time.
+  std::this_thread::sleep_for(std::chrono::milliseconds(air - 1000 - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                        std::chrono::system_clock::now().time_since_epoch())
+                                                                        .count()));
+  fleet.stop_controller(SIGKILL);
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 5s)) << fleet.agent_log("loa-1");
+  std::this_thread::sleep_for(1500ms);
+  // Back up: the station's report arrives and says it played on time.
+  fleet.start_controller();
+  ASSERT_TRUE(eventually([&] { return asrun_of("hen-gio").has_value(); }, 15s)) << fleet.agent_log("loa-1");
+  auto row = *asrun_of("hen-gio");
+  EXPECT_EQ(row["outcome"], "played");
+  EXPECT_EQ(row["planned_start_ms"].get<std::int64_t>(), air);
+  EXPECT_NEAR(static_cast<double>(row["actual_start_ms"].get<std::int64_t>() - air), 0, 150);
+}
+
 TEST_F(Playout, StopEndsAPlayout) {
   const auto clip = add_clip("dai", 10);
   ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast dai").exit_code, 0);
