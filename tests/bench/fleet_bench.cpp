@@ -191,13 +191,16 @@ int main(int argc, char** argv) {
     }
     rtt.push_back(static_cast<double>(c["completed_ms"].get<std::int64_t>() - c["created_ms"].get<std::int64_t>()));
   }
-  const auto online_stations =
-      fleet.api("GET", "/api/v1/link/stats").body["stations"].value("online", 0);
+  const auto stats = fleet.api("GET", "/api/v1/link/stats").body;
+  const auto online_stations = stats["stations"].value("online", 0);
 
   std::printf("stations=%d online=%d controller_says_online=%d online_s=%.2f\n", stations, online,
               online_stations, online_s);
   std::printf("commands=%zu unanswered=%d rtt_p50_ms=%.1f rtt_p99_ms=%.1f rtt_max_ms=%.1f\n", command_ids.size(),
               unanswered, percentile(rtt, 0.50), percentile(rtt, 0.99), percentile(rtt, 1.0));
+  std::printf("handshakes admitted=%d failed_timeout_or_hangup=%d failed_protocol=%d\n",
+              stats["counters"].value("admitted", 0), stats["counters"].value("handshake_failed_other", 0),
+              stats["counters"].value("handshake_failed_protocol", 0));
   std::printf("controller_rss_kib before=%ld after=%ld per_station_kib=%.1f\n", rss_before, rss_after,
               static_cast<double>(rss_after - rss_before) / stations);
   std::fflush(stdout);

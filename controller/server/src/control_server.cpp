@@ -411,7 +411,7 @@ struct ControlServer::Impl {
       }
     }
     send_commands();
-    if (now - last_downsample >= 1h) {
+    if (now - last_downsample >= std::chrono::hours(1)) {
       last_downsample = now;
       try {
         const auto cutoff = clock.wall_ms() - settings.telemetry_full_detail.count();

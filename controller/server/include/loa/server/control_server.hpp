@@ -16,8 +16,6 @@
 
 namespace loa::server {
 
-using namespace std::chrono_literals;
-
 struct ControlServerSettings {
   std::string bind_endpoint = "tcp://127.0.0.1:7700";    // control socket: approved stations
   std::string enroll_endpoint = "tcp://127.0.0.1:7701";  // enrollment socket: unknown keys say hello
@@ -27,8 +25,8 @@ struct ControlServerSettings {
   std::chrono::milliseconds seen_flush_interval{5000};
   std::string clips_dir;  // where the clip library keeps <sha256>.opus files
   // Telemetry older than this keeps one report per device per downsample_bucket.
-  std::chrono::milliseconds telemetry_full_detail{24h};
-  std::chrono::milliseconds downsample_bucket{5min};
+  std::chrono::milliseconds telemetry_full_detail{std::chrono::hours(24)};
+  std::chrono::milliseconds downsample_bucket{std::chrono::minutes(5)};
 };
 
 // The controller's end of the control link: the control ROUTER socket (CURVE server)
