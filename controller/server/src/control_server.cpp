@@ -118,6 +118,10 @@ struct ControlServer::Impl {
     router->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
     router->set(zmq::sockopt::zap_domain, ZapHandler::kControlDomain);
     router->set(zmq::sockopt::router_mandatory, true);
+    // After a controller restart a whole province reconnects at once; libzmq's default
+    // accept backlog (100) drops SYNs, and each retry waits 1, 3, 7 s ... (the kernel
+    // caps this at net.core.somaxconn).
+    router->set(zmq::sockopt::backlog, 4096);
     monitor = std::make_unique<ConnectionMonitor>(context, *router, "control", counters);
     router->bind(settings.bind_endpoint);
 
@@ -129,6 +133,7 @@ struct ControlServer::Impl {
     enroll->set(zmq::sockopt::curve_server, true);
     enroll->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
     enroll->set(zmq::sockopt::zap_domain, ZapHandler::kEnrollDomain);
+    enroll->set(zmq::sockopt::backlog, 1024);
     enroll_monitor = std::make_unique<ConnectionMonitor>(context, *enroll, "enroll", counters);
     enroll->bind(settings.enroll_endpoint);
     enroll_endpoint = enroll->get(zmq::sockopt::last_endpoint);
