@@ -114,16 +114,23 @@ TEST_F(StationHealth, AmplifierSwitchAndSilentTestFromLoactl) {
   EXPECT_TRUE(std::regex_search(failing.out, std::regex("amp\\.power_on\\s+FAIL\\s+off"))) << failing.out;
 
   ASSERT_EQ(fleet.loactl("station amp pole-1 on").exit_code, 0);
-  // An amplifier needs a moment to bring its output up before VSWR can be measured.
+  const auto switched_on_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  // An amplifier needs a moment to bring its output up before VSWR can be measured:
+  // wait for a reading taken after it was switched on that shows the output.
   ASSERT_TRUE(eventually(
       [&] {
         const auto h = health();
         for (const auto& d : h["devices"]) {
-          if (d["device_id"] == "amp" && d.value("forward_power_w", 0.0) > 20) return true;
+          if (d["device_id"] == "amp" && d.value("measured_at_ms", std::int64_t{0}) > switched_on_ms + 300 &&
+              d.value("forward_power_w", 0.0) > 20) {
+            return true;
+          }
         }
         return false;
       },
-      5s));
+      10s));
   auto passing = fleet.loactl("--json station silent-test pole-1");
   ASSERT_EQ(passing.exit_code, 0) << passing.out;
   auto result = json::parse(passing.out);
