@@ -13,6 +13,7 @@
 
 extern char** environ;
 
+#include "loa/digest/sha256.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::clips {
@@ -20,13 +21,6 @@ namespace {
 
 const log::Logger kLog("clips");
 
-std::string sha256_hex(const std::string& bytes) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return hex.data();
-}
 
 // Writes `bytes` to `path` so that the file is either all there or not at all.
 bool write_atomically(const std::string& path, const std::string& bytes) {
@@ -49,10 +43,7 @@ bool write_atomically(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
-bool is_clip_id(const std::string& text) {
-  return text.size() == 64 &&
-         text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
+bool is_clip_id(const std::string& text) { return digest::is_sha256_hex(text); }
 
 ClipLibrary::ClipLibrary(std::string dir, store::IStore& store, TranscodeSettings settings)
     : dir_(std::move(dir)), store_(store), settings_(settings) {
@@ -73,7 +64,7 @@ std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add(const std::stri
   }
   auto& clip = std::get<TranscodedClip>(result);
   store::ClipRecord record;
-  record.sha256 = sha256_hex(clip.ogg_opus);
+  record.sha256 = digest::sha256_hex(clip.ogg_opus);
   if (auto existing = store_.find_clip(record.sha256)) return *existing;
   record.name = name;
   record.duration_ms = clip.duration_ms;

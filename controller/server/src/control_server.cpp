@@ -15,6 +15,7 @@
 #include <zmq_addon.hpp>
 
 #include "loa/curve/key_pair.hpp"
+#include "loa/digest/sha256.hpp"
 #include "loa/link/socket_setup.hpp"
 #include "loa/log/log.hpp"
 #include "loa/log/rate_limiter.hpp"
@@ -363,7 +364,7 @@ struct ControlServer::Impl {
   void handle_clip_request(const std::string& station, const v1::ClipRequest& request) {
     registry.on_traffic(station);
     const auto& sha = request.clip_sha256();
-    const bool valid = sha.size() == 64 && sha.find_first_not_of("0123456789abcdef") == std::string::npos;
+    const bool valid = digest::is_sha256_hex(sha);
     std::ifstream in(valid ? settings.clips_dir + "/" + sha + ".opus" : std::string(), std::ios::binary | std::ios::ate);
     if (!valid || !in) {
       ++counters.clip_requests_unknown;

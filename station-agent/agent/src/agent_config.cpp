@@ -1,6 +1,5 @@
 #include "loa/agent/agent_config.hpp"
 
-#include <sodium.h>
 #include <unistd.h>
 
 #include <array>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "loa/config/config_section.hpp"
+#include "loa/digest/sha256.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/link/link_config.hpp"
 #include "loa/log/log_config.hpp"
@@ -22,13 +22,6 @@ std::string host_name() {
   return name.data();
 }
 
-std::string sha256_hex(const std::string& bytes) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return hex.data();
-}
 
 // A key file holds the bare Z85 key, or a "public=" line (the controller's .key file).
 std::string read_public_key_file(const std::string& path) {
@@ -118,7 +111,7 @@ AgentConfig load_agent_config(const std::string& path) {
 
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();
-  c.config_hash = sha256_hex(text);
+  c.config_hash = digest::sha256_hex(text);
   return c;
 }
 

@@ -1,13 +1,12 @@
 #include "loa/agent/clip_cache.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
 #include <vector>
 
+#include "loa/digest/sha256.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::agent {
@@ -17,27 +16,6 @@ const log::Logger kLog("clips");
 namespace fs = std::filesystem;
 constexpr std::uint32_t kChunkBytes = 64 * 1024;
 constexpr int kMaxAttempts = 3;
-
-std::string sha256_of_file(const std::string& path) {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> buf(64 * 1024);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buf.data()),
-                              static_cast<unsigned long long>(in.gcount()));
-  }
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256_final(&state, digest.data());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return hex.data();
-}
-
-bool is_clip_id(const std::string& s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 }  // namespace
 
@@ -54,13 +32,13 @@ std::uint64_t ClipCache::part_size(const std::string& sha256) const {
 }
 
 bool ClipCache::has(const std::string& sha256) {
-  if (!is_clip_id(sha256)) return false;
+  if (!digest::is_sha256_hex(sha256)) return false;
   if (verified_.contains(sha256)) {
     if (fs::exists(path_of(sha256))) return true;
     verified_.erase(sha256);
   }
   if (!fs::exists(path_of(sha256))) return false;
-  if (sha256_of_file(path_of(sha256)) != sha256) {
+  if (digest::sha256_file_hex(path_of(sha256)).value_or("") != sha256) {
     kLog.warn("corrupt clip removed: sha256={} (bytes on disk no longer match)", sha256);
     fs::remove(path_of(sha256));
     return false;
@@ -141,7 +119,7 @@ ClipCache::ChunkOutcome ClipCache::on_chunk(const v1::ClipChunk& chunk) {
     out.next = r;
     return out;
   }
-  if (sha256_of_file(part) == chunk.clip_sha256()) {
+  if (digest::sha256_file_hex(part).value_or("") == chunk.clip_sha256()) {
     fs::rename(part, path_of(chunk.clip_sha256()));
     verified_.insert(chunk.clip_sha256());
     kLog.info("cached: sha256={} bytes={}", chunk.clip_sha256(), have);
