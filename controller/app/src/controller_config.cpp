@@ -18,9 +18,8 @@ ControllerConfig load_controller_config(const std::string& path) {
   control.read("enroll_bind", c.control.enroll_bind);
   if (c.control.enroll_bind.rfind("tcp://", 0) != 0) control.fail("enroll_bind", "must be a tcp:// endpoint");
   link::read_link_options(control, c.control.link);
-  std::int64_t resend_ms = c.control.command_resend.count();
-  control.read("command_resend_ms", resend_ms, 100, 3'600'000);
-  c.control.command_resend = std::chrono::milliseconds(resend_ms);
+  control.read("command_resend_ms", c.control.command_resend, std::chrono::milliseconds(100),
+               std::chrono::milliseconds(3'600'000));
   control.read("max_pending_stations", c.control.max_pending_stations, 0, 1'000'000);
   control.finish();
 

@@ -115,6 +115,13 @@ void ConfigSection::read(const std::string& key, std::uint32_t& value, std::uint
   value = static_cast<std::uint32_t>(wide);
 }
 
+void ConfigSection::read(const std::string& key, std::chrono::milliseconds& value, std::chrono::milliseconds min,
+                         std::chrono::milliseconds max) {
+  std::int64_t ms = value.count();
+  read(key, ms, min.count(), max.count());
+  value = std::chrono::milliseconds(ms);
+}
+
 void ConfigSection::read(const std::string& key, std::vector<std::string>& value) {
   auto n = impl_->get(key);
   if (!n.IsDefined() || n.IsNull()) return;

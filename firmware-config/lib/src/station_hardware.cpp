@@ -114,12 +114,8 @@ StationHardware load_station_hardware(const std::string& path) {
     v = d.rtu.baud;
     s.read("baud", v, 1200, 921600);
     d.rtu.baud = static_cast<int>(v);
-    v = d.poll_interval.count();
-    s.read("poll_interval_ms", v, 50, 3'600'000);
-    d.poll_interval = std::chrono::milliseconds(v);
-    v = d.timeout.count();
-    s.read("timeout_ms", v, 10, 60'000);
-    d.timeout = std::chrono::milliseconds(v);
+    s.read("poll_interval_ms", d.poll_interval, std::chrono::milliseconds(50), std::chrono::milliseconds(3'600'000));
+    s.read("timeout_ms", d.timeout, std::chrono::milliseconds(10), std::chrono::milliseconds(60'000));
     v = d.retries;
     s.read("retries", v, 0, 10);
     d.retries = static_cast<int>(v);

@@ -77,13 +77,9 @@ AgentConfig load_agent_config(const std::string& path) {
 
   auto link = root.section("link");
   link::read_link_options(link, c.link);
-  std::int64_t min_ms = c.reconnect_min.count();
-  std::int64_t max_ms = c.reconnect_max.count();
-  link.read("reconnect_min_ms", min_ms, 10, 600'000);
-  link.read("reconnect_max_ms", max_ms, 10, 3'600'000);
-  if (max_ms < min_ms) link.fail("reconnect_max_ms", "must not be below reconnect_min_ms");
-  c.reconnect_min = std::chrono::milliseconds(min_ms);
-  c.reconnect_max = std::chrono::milliseconds(max_ms);
+  link.read("reconnect_min_ms", c.reconnect_min, std::chrono::milliseconds(10), std::chrono::milliseconds(600'000));
+  link.read("reconnect_max_ms", c.reconnect_max, std::chrono::milliseconds(10), std::chrono::milliseconds(3'600'000));
+  if (c.reconnect_max < c.reconnect_min) link.fail("reconnect_max_ms", "must not be below reconnect_min_ms");
   link.finish();
 
   auto hardware = root.section("hardware");
@@ -92,9 +88,8 @@ AgentConfig load_agent_config(const std::string& path) {
     c.hardware.station_file =
         (std::filesystem::path(path).parent_path() / c.hardware.station_file).lexically_normal().string();
   }
-  std::int64_t telemetry_ms = c.hardware.telemetry_interval.count();
-  hardware.read("telemetry_interval_ms", telemetry_ms, 100, 3'600'000);
-  c.hardware.telemetry_interval = std::chrono::milliseconds(telemetry_ms);
+  hardware.read("telemetry_interval_ms", c.hardware.telemetry_interval, std::chrono::milliseconds(100),
+                std::chrono::milliseconds(3'600'000));
   hardware.read("max_queued_telemetry", c.hardware.max_queued_telemetry, 10, 10'000'000);
   hardware.finish();
 

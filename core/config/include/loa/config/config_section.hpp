@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,6 +47,9 @@ class ConfigSection {
   void read(const std::string& key, bool& value);
   void read(const std::string& key, std::int64_t& value, std::int64_t min, std::int64_t max);
   void read(const std::string& key, std::uint32_t& value, std::uint32_t min, std::uint32_t max);
+  // A duration given in milliseconds (options named *_ms), between min and max.
+  void read(const std::string& key, std::chrono::milliseconds& value, std::chrono::milliseconds min,
+            std::chrono::milliseconds max);
   void read(const std::string& key, std::vector<std::string>& value);
   void read(const std::string& key, double& value);
   void read(const std::string& key, std::optional<double>& value);
