@@ -125,6 +125,29 @@ TEST_F(Playout, AScheduledClipPlaysOnTimeWithTheLinkDownAndIsReportedLater) {
   EXPECT_NEAR(static_cast<double>(row["actual_start_ms"].get<std::int64_t>() - air), 0, 150);
 }
 
+TEST_F(Playout, AScheduledPlaySurvivesAnAgentRestart) {
+  const auto clip = add_clip("sau-khoi-dong", 1);
+  ASSERT_EQ(fleet.loactl("clips push " + clip + " --to loa-1").exit_code, 0);
+  const auto air = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() +
+                   4000;
+  auto queued = fleet.api("POST", "/api/v1/stations/loa-1/commands",
+                          {{"type", "play"}, {"clip_id", clip}, {"start_at_ms", air}, {"broadcast_id", "khoi-dong"}});
+  ASSERT_EQ(queued.status, 202);
+  ASSERT_TRUE(eventually(
+      [&] { return fleet.api("GET", "/api/v1/commands/" + queued.body["id"].get<std::string>()).body["state"] == "applied"; },
+      2s));
+  fleet.stop_agent("loa-1", SIGKILL);  // power cut at the station
+  std::this_thread::sleep_for(500ms);
+  fleet.start_agent("loa-1");
+  ASSERT_TRUE(eventually([&] { return asrun_of("khoi-dong").has_value(); }, 15s)) << fleet.agent_log("loa-1");
+  auto row = *asrun_of("khoi-dong");
+  EXPECT_EQ(row["outcome"], "played");
+  EXPECT_NEAR(static_cast<double>(row["actual_start_ms"].get<std::int64_t>() - air), 0, 150);
+  EXPECT_EQ(wav_files().size(), 1u);  // played once
+}
+
 TEST_F(Playout, StopEndsAPlayout) {
   const auto clip = add_clip("dai", 10);
   ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast dai").exit_code, 0);

@@ -121,6 +121,13 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
 
   // The as-run record of every playout (called on the loop thread).
   void on_playout(const v1::PlaybackReport& report) override {
+    if (report.planned_start_ms() != 0) {
+      try {
+        state.forget_waiting_play(report.broadcast_id(), report.content_id(), report.planned_start_ms());
+      } catch (const sqlite::SqliteError& e) {
+        kLog.error("cannot forget a finished play: broadcast={} error={}", report.broadcast_id(), e.what());
+      }
+    }
     v1::Envelope env;
     *env.mutable_playback_report() = report;
     queue_report(env, "playback " + report.broadcast_id());
@@ -143,6 +150,10 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
           // Answered once the clip is here (see kClipChunk), not now.
           if (auto request = clips.want(command)) send_clip_request(*request);
           break;
+        }
+        if (command.has_play() && command.play().start_at_ms() != 0 && !state.applied_result(command.id())) {
+          // Kept on disk first: a restart before air time must not lose it.
+          state.keep_waiting_play(command.play());
         }
         (void)applier.apply(command);
         outbox_dirty = true;
@@ -194,6 +205,11 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   int run() {
     daemon::SignalFd signals;
     if (hardware) hardware->start();
+    for (const auto& play : state.waiting_plays()) {
+      // Scheduled before a restart: still played on time (or reported missed).
+      kLog.info("restored play: broadcast={} start_at_ms={}", play.broadcast_id(), play.start_at_ms());
+      (void)player.enqueue(play);
+    }
     link->open();
     // Playout must act within 100 ms of a preempting command or its air time.
     const auto tick_every = std::clamp(config.link.heartbeat_interval / 4, std::chrono::milliseconds(20),

@@ -13,7 +13,7 @@ namespace {
 namespace v1 = ::loa::v1;
 
 // Append only: a released step is never edited.
-const std::array<sqlite::Migration, 2> kMigrations{{
+const std::array<sqlite::Migration, 3> kMigrations{{
     {1, R"sql(
 CREATE TABLE applied_commands (
   command_id TEXT PRIMARY KEY,
@@ -36,7 +36,17 @@ CREATE TABLE outbox (
 ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'report';
 CREATE INDEX outbox_by_kind ON outbox(kind, seq);
 )sql"},
+    {3, R"sql(
+CREATE TABLE waiting_plays (
+  play_key TEXT PRIMARY KEY,   -- broadcast|clip|start_at_ms
+  play     BLOB NOT NULL       -- serialized loa.v1.Play
+);
+)sql"},
 }};
+
+std::string play_key(const std::string& broadcast, const std::string& clip, std::int64_t start) {
+  return broadcast + "|" + clip + "|" + std::to_string(start);
+}
 
 const char* outcome_name(v1::CommandResult::Outcome o) {
   switch (o) {
@@ -169,6 +179,36 @@ std::vector<JournalEntry> AgentState::journal(std::size_t limit) {
                    s.column_int(5)});
   }
   std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace loa::agent
+
+namespace loa::agent {
+
+void AgentState::keep_waiting_play(const v1::Play& play) {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Statement s(impl_->db, "INSERT OR REPLACE INTO waiting_plays (play_key, play) VALUES (?, ?)");
+  s.bind(1, play_key(play.broadcast_id(), play.clip_sha256(), play.start_at_ms())).bind_blob(2, play.SerializeAsString());
+  s.run();
+}
+
+void AgentState::forget_waiting_play(const std::string& broadcast_id, const std::string& clip_sha256,
+                                     std::int64_t start_at_ms) {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Statement s(impl_->db, "DELETE FROM waiting_plays WHERE play_key = ?");
+  s.bind(1, play_key(broadcast_id, clip_sha256, start_at_ms));
+  s.run();
+}
+
+std::vector<v1::Play> AgentState::waiting_plays() {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<v1::Play> out;
+  sqlite::Statement s(impl_->db, "SELECT play FROM waiting_plays");
+  while (s.step()) {
+    v1::Play p;
+    if (p.ParseFromString(s.column_blob(0))) out.push_back(std::move(p));
+  }
   return out;
 }
 

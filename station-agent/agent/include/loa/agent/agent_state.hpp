@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "loa/v1/command.pb.h"
 #include "loa/v1/link.pb.h"
 
 namespace loa::agent {
@@ -59,6 +60,12 @@ class AgentState {
   void acknowledge(std::uint64_t seq);
 
   [[nodiscard]] std::vector<JournalEntry> journal(std::size_t limit);
+
+  // Plays scheduled ahead, kept until they have been reported, so a restarted agent still
+  // plays them on time. Keyed by broadcast, clip and planned start.
+  void keep_waiting_play(const loa::v1::Play& play);
+  void forget_waiting_play(const std::string& broadcast_id, const std::string& clip_sha256, std::int64_t start_at_ms);
+  [[nodiscard]] std::vector<loa::v1::Play> waiting_plays();
 
  private:
   struct Impl;
