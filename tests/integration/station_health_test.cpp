@@ -2,6 +2,8 @@
 // stores what it reports, and an operator sees and acts on it through loactl.
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <regex>
 #include <thread>
 
@@ -79,6 +81,14 @@ TEST_F(StationHealth, TheTechnicianSeesReadingsAlarmsAndComplianceAndTheyOutlive
     }
   }
   EXPECT_EQ(h["compliance"]["status"], "compliant");
+  // The same readings for Prometheus.
+  httplib::Client metrics("127.0.0.1", fleet.http_port());
+  auto m = metrics.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("loa_device_carrier_khz{station=\"pole-1\",device=\"exciter\"} 64500"), std::string::npos)
+      << m->body;
+  EXPECT_NE(m->body.find("loa_device_band_compliant{station=\"pole-1\",device=\"exciter\"} 1"), std::string::npos);
+  EXPECT_NE(m->body.find("loa_device_reachable{station=\"pole-1\",device=\"amp\"} 1"), std::string::npos);
   auto table = fleet.loactl("station health pole-1");
   EXPECT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("64500 kHz"), std::string::npos) << table.out;

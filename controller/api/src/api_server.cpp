@@ -13,6 +13,7 @@
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
 #include "loa/time/clock.hpp"
+#include "loa/v1/telemetry.pb.h"
 #include "loa/version.hpp"
 #include "session_store.hpp"
 #include "web_assets.hpp"
@@ -398,6 +399,49 @@ struct ApiServer::Impl {
     });
   }
 
+  // The latest reading of every device of every approved station, as gauges.
+  void device_metrics(std::string& out) {
+    struct Gauge {
+      const char* name;
+      const char* help;
+      std::string body;
+    };
+    std::vector<Gauge> gauges{
+        {"loa_device_reachable", "1 when the device answered its last poll.", {}},
+        {"loa_device_powered_on", "1 when the amplifier or transmitter output is on.", {}},
+        {"loa_device_temperature_c", "Heat-sink temperature, degrees Celsius.", {}},
+        {"loa_device_forward_power_w", "Forward power, watts.", {}},
+        {"loa_device_reflected_power_w", "Reflected power, watts.", {}},
+        {"loa_device_vswr", "Voltage standing wave ratio.", {}},
+        {"loa_device_carrier_khz", "Transmitter carrier frequency, kHz.", {}},
+        {"loa_device_mains_voltage_v", "Mains supply, volts.", {}},
+        {"loa_device_band_compliant", "1 when carrier and power are within the licence and band plan.", {}},
+    };
+    for (const auto& s : ctx.registry.list()) {
+      if (s.record.enrollment != store::Enrollment::approved) continue;
+      for (const auto& r : ctx.store.latest_telemetry(s.record.id)) {
+        loa::v1::Telemetry t;
+        if (!t.ParseFromString(r.reading)) continue;
+        const std::string labels = "{station=\"" + s.record.id + "\",device=\"" + r.device_id + "\"} ";
+        auto put = [&](std::size_t i, bool has, double v) {
+          if (has) gauges[i].body += gauges[i].name + labels + fmt::format("{}", v) + "\n";
+        };
+        put(0, t.has_reachable(), t.reachable());
+        put(1, t.has_powered_on(), t.powered_on());
+        put(2, t.has_temperature_c(), t.temperature_c());
+        put(3, t.has_forward_power_w(), t.forward_power_w());
+        put(4, t.has_reflected_power_w(), t.reflected_power_w());
+        put(5, t.has_vswr(), t.vswr());
+        put(6, t.has_carrier_khz(), static_cast<double>(t.carrier_khz()));
+        put(7, t.has_mains_voltage_v(), t.mains_voltage_v());
+        put(8, t.has_band_compliant(), t.band_compliant());
+      }
+    }
+    for (const auto& g : gauges) {
+      out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n" + g.body;
+    }
+  }
+
   void metrics(httplib::Response& res) {
     std::string out;
     out += "# HELP loa_link_events_total Control-link events by kind.\n# TYPE loa_link_events_total counter\n";
@@ -410,6 +454,7 @@ struct ApiServer::Impl {
       out += "loa_station_online{station=\"" + s.record.id + "\"} " +
              (s.state == registry::StationState::online ? "1" : "0") + "\n";
     }
+    device_metrics(out);
     out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
     out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
     res.set_content(out, "text/plain; version=0.0.4");
