@@ -10,6 +10,7 @@
 #include "loa/app/secret_file.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "loa/curve/key_pair.hpp"
+#include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/log/log.hpp"
 #include "loa/registry/station_registry.hpp"
@@ -114,6 +115,7 @@ int Controller::http_port() const { return impl_->http_port; }
 int run_until_signalled(const ControllerConfig& config) {
   Controller controller(config);
   controller.start();
+  daemon::notify_ready();
   for (;;) {
     int sig = daemon::wait_for_stop_signal();
     if (sig == SIGHUP) {
@@ -121,6 +123,7 @@ int run_until_signalled(const ControllerConfig& config) {
       continue;
     }
     kLog.info("stopping: signal={}", sig);
+    daemon::notify_stopping();
     break;
   }
   controller.stop();

@@ -7,6 +7,7 @@
 #include "loa/agent/agent_link.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
+#include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/hardware/hardware_monitor.hpp"
@@ -205,12 +206,14 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   int run() {
     daemon::SignalFd signals;
     if (hardware) hardware->start();
+    daemon::Watchdog watchdog;
     for (const auto& play : state.waiting_plays()) {
       // Scheduled before a restart: still played on time (or reported missed).
       kLog.info("restored play: broadcast={} start_at_ms={}", play.broadcast_id(), play.start_at_ms());
       (void)player.enqueue(play);
     }
     link->open();
+    daemon::notify_ready();
     // Playout must act within 100 ms of a preempting command or its air time.
     const auto tick_every = std::clamp(config.link.heartbeat_interval / 4, std::chrono::milliseconds(20),
                                        std::chrono::milliseconds(50));
@@ -225,6 +228,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
             kLog.info("SIGHUP: nothing to reload yet; configuration changes need a restart");
           } else if (sig != 0) {
             kLog.info("stopping: signal={}", sig);
+            daemon::notify_stopping();
             if (hardware) hardware->stop();
             link->close("shutdown");
             return 0;
@@ -234,6 +238,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         link->tick();
         player.tick();
         flush_outbox();
+        watchdog.feed();
       } catch (const sqlite::SqliteError& e) {
         // A full or failing disk: keep the link and retry; nothing acknowledged is lost
         // because results are only acknowledged after they are stored.
