@@ -39,6 +39,22 @@ class Playout : public ::testing::Test {
     EXPECT_EQ(added.exit_code, 0) << added.out;
     return json::parse(added.out)[0]["id"];
   }
+  static std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  // Caches `clip` on the station and has it play `in_ms` from now as `broadcast`; returns
+  // the air time once the station has taken the command, 0 if it did not.
+  std::int64_t schedule_play(const std::string& clip, const std::string& broadcast, std::int64_t in_ms) {
+    if (fleet.loactl("clips push " + clip + " --to loa-1").exit_code != 0) return 0;
+    const auto air = now_ms() + in_ms;
+    auto queued = fleet.api("POST", "/api/v1/stations/loa-1/commands",
+                            {{"type", "play"}, {"clip_id", clip}, {"start_at_ms", air}, {"broadcast_id", broadcast}});
+    if (queued.status != 202) return 0;
+    const auto id = queued.body["id"].get<std::string>();
+    const bool taken = eventually([&] { return fleet.api("GET", "/api/v1/commands/" + id).body["state"] == "applied"; }, 2s);
+    return taken ? air : 0;
+  }
   json asrun() const { return fleet.api("GET", "/api/v1/stations/loa-1/asrun").body["items"]; }
   std::optional<json> asrun_of(const std::string& broadcast) const {
     for (const auto& r : asrun()) {
@@ -97,22 +113,10 @@ TEST_F(Playout, AnEmergencyPreemptsWhatIsPlaying) {
 }
 
 TEST_F(Playout, AScheduledClipPlaysOnTimeWithTheLinkDownAndIsReportedLater) {
-  const auto clip = add_clip("lich-phat", 1);
-  ASSERT_EQ(fleet.loactl("clips push " + clip + " --to loa-1").exit_code, 0);
-  const auto air = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count() +
-                   3000;
-  auto queued = fleet.api("POST", "/api/v1/stations/loa-1/commands",
-                          {{"type", "play"}, {"clip_id", clip}, {"start_at_ms", air}, {"broadcast_id", "hen-gio"}});
-  ASSERT_EQ(queued.status, 202);
-  ASSERT_TRUE(eventually(
-      [&] { return fleet.api("GET", "/api/v1/commands/" + queued.body["id"].get<std::string>()).body["state"] == "applied"; },
-      2s));
+  const auto air = schedule_play(add_clip("lich-phat", 1), "hen-gio", 3000);
+  ASSERT_GT(air, 0);
   // The link goes: the controller dies a second before air time.
-  std::this_thread::sleep_for(std::chrono::milliseconds(air - 1000 - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                                        std::chrono::system_clock::now().time_since_epoch())
-                                                                        .count()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(air - 1000 - now_ms()));
   fleet.stop_controller(SIGKILL);
   ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 5s)) << fleet.agent_log("loa-1");
   std::this_thread::sleep_for(1500ms);
@@ -126,18 +130,8 @@ TEST_F(Playout, AScheduledClipPlaysOnTimeWithTheLinkDownAndIsReportedLater) {
 }
 
 TEST_F(Playout, AScheduledPlaySurvivesAnAgentRestart) {
-  const auto clip = add_clip("sau-khoi-dong", 1);
-  ASSERT_EQ(fleet.loactl("clips push " + clip + " --to loa-1").exit_code, 0);
-  const auto air = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count() +
-                   4000;
-  auto queued = fleet.api("POST", "/api/v1/stations/loa-1/commands",
-                          {{"type", "play"}, {"clip_id", clip}, {"start_at_ms", air}, {"broadcast_id", "khoi-dong"}});
-  ASSERT_EQ(queued.status, 202);
-  ASSERT_TRUE(eventually(
-      [&] { return fleet.api("GET", "/api/v1/commands/" + queued.body["id"].get<std::string>()).body["state"] == "applied"; },
-      2s));
+  const auto air = schedule_play(add_clip("sau-khoi-dong", 1), "khoi-dong", 4000);
+  ASSERT_GT(air, 0);
   fleet.stop_agent("loa-1", SIGKILL);  // power cut at the station
   std::this_thread::sleep_for(500ms);
   fleet.start_agent("loa-1");

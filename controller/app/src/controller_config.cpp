@@ -13,10 +13,8 @@ ControllerConfig load_controller_config(const std::string& path) {
   root.read("data_dir", c.data_dir);
 
   auto control = root.section("control");
-  control.read("bind", c.control.bind);
-  if (c.control.bind.rfind("tcp://", 0) != 0) control.fail("bind", "must be a tcp:// endpoint");
-  control.read("enroll_bind", c.control.enroll_bind);
-  if (c.control.enroll_bind.rfind("tcp://", 0) != 0) control.fail("enroll_bind", "must be a tcp:// endpoint");
+  link::read_tcp_endpoint(control, "bind", c.control.bind);
+  link::read_tcp_endpoint(control, "enroll_bind", c.control.enroll_bind);
   link::read_link_options(control, c.control.link);
   control.read("command_resend_ms", c.control.command_resend, std::chrono::milliseconds(100),
                std::chrono::milliseconds(3'600'000));

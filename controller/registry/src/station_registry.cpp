@@ -56,9 +56,9 @@ StationRegistry::StationRegistry(store::IStore& store, const time::IClock& clock
   }
 }
 
-void StationRegistry::index_key(const store::StationRecord& r) {
-  std::erase_if(station_by_key_, [&](const auto& kv) { return kv.second == r.id; });
-  if (!r.public_key.empty()) station_by_key_[r.public_key] = r.id;
+void StationRegistry::rekey(const std::string& id, const std::string& old_key, const std::string& new_key) {
+  if (auto k = station_by_key_.find(old_key); k != station_by_key_.end() && k->second == id) station_by_key_.erase(k);
+  if (!new_key.empty()) station_by_key_[new_key] = id;
 }
 
 Admission StationRegistry::admit(const std::string& public_key) const {
@@ -104,7 +104,7 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
     record.created_ms = clock_.wall_ms();
     store_.put_station(record);
     kLog.info("pending: station={} key={} address={}", record.id, curve::fingerprint(record.public_key), address);
-    index_key(record);
+    rekey(record.id, "", record.public_key);
     auto id = record.id;
     stations_.emplace(std::move(id), Entry{std::move(record), Live{}});
     return AuthVerdict::pending_approval;
@@ -118,8 +118,8 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
         updated.public_key = public_key;
         updated.last_address = address;
         store_.put_station(updated);
+        rekey(station_id, record.public_key, public_key);
         record = std::move(updated);
-        index_key(record);
         kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
       }
       return AuthVerdict::pending_approval;
@@ -179,7 +179,7 @@ ActionResult StationRegistry::provision(store::StationRecord record) {
     return ActionResult::invalid;  // one key, one station
   }
   store_.put_station(record);
-  index_key(record);
+  rekey(record.id, it != stations_.end() ? it->second.record.public_key : std::string(), record.public_key);
   kLog.info("provisioned: station={} key={}", record.id, curve::fingerprint(record.public_key));
   auto id = record.id;
   stations_.insert_or_assign(id, Entry{std::move(record), it != stations_.end() ? it->second.live : Live{}});
@@ -190,7 +190,7 @@ ActionResult StationRegistry::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   if (!stations_.contains(id)) return ActionResult::not_found;
   (void)store_.delete_station(id);
-  std::erase_if(station_by_key_, [&](const auto& kv) { return kv.second == id; });
+  rekey(id, stations_.at(id).record.public_key, "");
   stations_.erase(id);
   return ActionResult::done;
 }

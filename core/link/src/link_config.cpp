@@ -13,4 +13,9 @@ void read_link_options(config::ConfigSection& section, LinkSettings& settings) {
   settings.send_high_water_mark = static_cast<int>(hwm);
 }
 
+void read_tcp_endpoint(config::ConfigSection& section, const std::string& key, std::string& endpoint) {
+  section.read(key, endpoint);
+  if (endpoint.rfind("tcp://", 0) != 0) section.fail(key, "must be a tcp:// endpoint");
+}
+
 }  // namespace loa::link

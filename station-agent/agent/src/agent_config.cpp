@@ -57,12 +57,8 @@ AgentConfig load_agent_config(const std::string& path) {
   root.read("state_dir", c.state_dir);
 
   auto controller = root.section("controller");
-  controller.read("endpoint", c.controller.endpoint);
-  if (c.controller.endpoint.rfind("tcp://", 0) != 0) controller.fail("endpoint", "must be a tcp:// endpoint");
-  controller.read("enroll_endpoint", c.controller.enroll_endpoint);
-  if (c.controller.enroll_endpoint.rfind("tcp://", 0) != 0) {
-    controller.fail("enroll_endpoint", "must be a tcp:// endpoint");
-  }
+  link::read_tcp_endpoint(controller, "endpoint", c.controller.endpoint);
+  link::read_tcp_endpoint(controller, "enroll_endpoint", c.controller.enroll_endpoint);
   controller.read("public_key", c.controller.public_key);
   controller.read("public_key_file", c.controller.public_key_file);
   if (!c.controller.public_key.empty()) {

@@ -102,7 +102,8 @@ class StationRegistry {
   ActionResult set_enrollment(const std::string& id, store::Enrollment to,
                               std::initializer_list<store::Enrollment> from);
   void touch(Entry& e);
-  void index_key(const store::StationRecord& r);
+  // Moves a station's entry in the key index from `old_key` to `new_key` ("" = none).
+  void rekey(const std::string& id, const std::string& old_key, const std::string& new_key);
 
   store::IStore& store_;
   const time::IClock& clock_;

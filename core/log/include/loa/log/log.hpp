@@ -28,26 +28,28 @@ class Logger {
 
   template <typename... Args>
   void trace(fmt::format_string<Args...> f, Args&&... a) const {
-    write(spdlog::level::trace, fmt::format(f, std::forward<Args>(a)...));
+    if (enabled(spdlog::level::trace)) write(spdlog::level::trace, fmt::format(f, std::forward<Args>(a)...));
   }
   template <typename... Args>
   void debug(fmt::format_string<Args...> f, Args&&... a) const {
-    write(spdlog::level::debug, fmt::format(f, std::forward<Args>(a)...));
+    if (enabled(spdlog::level::debug)) write(spdlog::level::debug, fmt::format(f, std::forward<Args>(a)...));
   }
   template <typename... Args>
   void info(fmt::format_string<Args...> f, Args&&... a) const {
-    write(spdlog::level::info, fmt::format(f, std::forward<Args>(a)...));
+    if (enabled(spdlog::level::info)) write(spdlog::level::info, fmt::format(f, std::forward<Args>(a)...));
   }
   template <typename... Args>
   void warn(fmt::format_string<Args...> f, Args&&... a) const {
-    write(spdlog::level::warn, fmt::format(f, std::forward<Args>(a)...));
+    if (enabled(spdlog::level::warn)) write(spdlog::level::warn, fmt::format(f, std::forward<Args>(a)...));
   }
   template <typename... Args>
   void error(fmt::format_string<Args...> f, Args&&... a) const {
-    write(spdlog::level::err, fmt::format(f, std::forward<Args>(a)...));
+    if (enabled(spdlog::level::err)) write(spdlog::level::err, fmt::format(f, std::forward<Args>(a)...));
   }
 
  private:
+  // Formatting costs more than the check: a debug line on a hot path is free when off.
+  static bool enabled(spdlog::level::level_enum level) { return spdlog::default_logger_raw()->should_log(level); }
   void write(spdlog::level::level_enum level, const std::string& text) const;
   std::string component_;
 };
