@@ -6,7 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'pkill -KILL -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
-http_port=$((20000 + RANDOM % 20000))
+# Below the ephemeral range, so the second run finds its ports again.
+http_port=$((20000 + RANDOM % 12000))
 control_port=$((http_port + 2))
 
 run_demo() {  # $1: signal to stop with

@@ -54,7 +54,7 @@ class ScratchDir {
   std::string path_;
 };
 
-// A TCP port that was free on 127.0.0.1 a moment ago.
+// A TCP port that was free on 127.0.0.1 a moment ago, outside the ephemeral range.
 [[nodiscard]] int free_port();
 
 // Polls `condition` until it holds or `timeout` passes.
