@@ -59,15 +59,34 @@ CommandDispatcher::CommandDispatcher(store::IStore& store, const time::IClock& c
   }
 }
 
-store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, loa::v1::Command command) {
+namespace {
+
+store::CommandRecord stamped(const std::string& station_id, loa::v1::Command& command, std::int64_t now_ms) {
   store::CommandRecord record;
   record.id = command.id().empty() ? new_command_id() : command.id();
   command.set_id(record.id);
-  if (command.issued_at_ms() == 0) command.set_issued_at_ms(clock_.wall_ms());
+  if (command.issued_at_ms() == 0) command.set_issued_at_ms(now_ms);
   record.station_id = station_id;
   record.kind = kind_of(command);
   record.payload = command.SerializeAsString();
   record.created_ms = command.issued_at_ms();
+  return record;
+}
+
+}  // namespace
+
+void CommandDispatcher::enqueue_many(std::vector<Outgoing> items, std::span<const store::ScheduledPlay> plays) {
+  std::vector<store::CommandRecord> records;
+  records.reserve(items.size());
+  const auto now = clock_.wall_ms();
+  for (auto& item : items) records.push_back(stamped(item.station_id, item.command, now));
+  std::lock_guard lock(mutex_);
+  store_.add_scheduled(records, plays);
+  for (const auto& r : records) pending_[r.station_id].push_back(Pending{r.id, r.payload, 0, false, {}});
+}
+
+store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, loa::v1::Command command) {
+  auto record = stamped(station_id, command, clock_.wall_ms());
   std::lock_guard lock(mutex_);
   store_.add_command(record);  // stored first: a crash after this still delivers it
   pending_[station_id].push_back(Pending{record.id, record.payload, 0, false, {}});

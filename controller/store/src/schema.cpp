@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 5> kSqliteMigrations{{
+const std::array<sqlite::Migration, 6> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -94,6 +94,46 @@ CREATE TABLE asrun (
   detail           TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (station_id, broadcast_id, content_id, planned_start_ms)
 );
+)sql"},
+    {6, R"sql(
+ALTER TABLE zones ADD COLUMN quiet_hours TEXT NOT NULL DEFAULT '';
+CREATE INDEX asrun_by_time ON asrun (planned_start_ms);
+CREATE INDEX asrun_by_broadcast ON asrun (broadcast_id, planned_start_ms);
+CREATE TABLE broadcasts (
+  id             TEXT PRIMARY KEY,
+  title          TEXT NOT NULL DEFAULT '',
+  content_kind   TEXT NOT NULL CHECK (content_kind IN ('clip','relay')),
+  clip_sha256    TEXT NOT NULL DEFAULT '',
+  tts_text       TEXT NOT NULL DEFAULT '',
+  relay_url      TEXT NOT NULL DEFAULT '',
+  slot_ms        INTEGER NOT NULL DEFAULT 0,
+  start_local    TEXT NOT NULL,
+  time_zone      TEXT NOT NULL,
+  rrule          TEXT NOT NULL DEFAULT '',
+  exdates        TEXT NOT NULL DEFAULT '',
+  priority       TEXT NOT NULL CHECK (priority IN ('relay','normal','priority','live','emergency')),
+  volume         REAL NOT NULL DEFAULT 1.0,
+  on_preempt     TEXT NOT NULL CHECK (on_preempt IN ('drop','resume')),
+  valid_from_ms  INTEGER NOT NULL DEFAULT 0,
+  valid_until_ms INTEGER NOT NULL DEFAULT 0,
+  created_by     TEXT NOT NULL DEFAULT '',
+  created_ms     INTEGER NOT NULL,
+  cancelled_ms   INTEGER,
+  cancelled_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE broadcast_targets (
+  broadcast_id TEXT NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+  target       TEXT NOT NULL,
+  PRIMARY KEY (broadcast_id, target)
+);
+CREATE TABLE scheduled_plays (
+  broadcast_id     TEXT NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+  station_id       TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  planned_start_ms INTEGER NOT NULL,
+  command_id       TEXT NOT NULL,
+  PRIMARY KEY (broadcast_id, station_id, planned_start_ms)
+);
+CREATE INDEX scheduled_plays_by_time ON scheduled_plays (planned_start_ms);
 )sql"},
 }};
 

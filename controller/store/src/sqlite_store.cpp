@@ -195,10 +195,10 @@ class SqliteStore final : public IStore {
     guarded([&] {
       sqlite::Transaction tx(db_);
       sqlite::Statement s(db_,
-                          "INSERT INTO zones (id, name, kind, parent_id) VALUES (?, ?, ?, ?) "
+                          "INSERT INTO zones (id, name, kind, parent_id, quiet_hours) VALUES (?, ?, ?, ?, ?) "
                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
-                          "parent_id = excluded.parent_id");
-      s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind)));
+                          "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours");
+      s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind))).bind(5, z.quiet_hours);
       if (z.parent_id.empty()) {
         s.bind_null(4);
       } else {
@@ -428,6 +428,132 @@ class SqliteStore final : public IStore {
     });
   }
 
+  std::vector<AsRunRecord> query_asrun(const AsRunQuery& q) override {
+    return guarded([&] {
+      std::vector<AsRunRecord> out;
+      std::string sql =
+          "SELECT station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail "
+          "FROM asrun WHERE planned_start_ms >= ?1 AND planned_start_ms < ?2 AND (?3 = '' OR broadcast_id = ?3)";
+      if (!q.station_ids.empty()) {
+        sql += " AND station_id IN (";
+        for (std::size_t i = 0; i < q.station_ids.size(); ++i) sql += i ? ",?" : "?";
+        sql += ")";
+      }
+      sql += " ORDER BY planned_start_ms, station_id LIMIT ?4";
+      sqlite::Statement s(db_, sql);
+      s.bind(1, q.since_ms).bind(2, q.until_ms).bind(3, q.broadcast_id).bind(4, static_cast<std::int64_t>(q.limit));
+      for (std::size_t i = 0; i < q.station_ids.size(); ++i) s.bind(static_cast<int>(5 + i), q.station_ids[i]);
+      while (s.step()) {
+        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4),
+                       s.column_int(5), s.column_text(6), s.column_text(7)});
+      }
+      return out;
+    });
+  }
+
+  void put_broadcast(const BroadcastRecord& b) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement s(db_,
+                          "INSERT OR REPLACE INTO broadcasts (id, title, content_kind, clip_sha256, tts_text, relay_url, "
+                          "slot_ms, start_local, time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, "
+                          "valid_until_ms, created_by, created_ms, cancelled_ms, cancelled_by) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      std::string exdates;
+      for (const auto& e : b.exdates) exdates += (exdates.empty() ? "" : ",") + e;
+      s.bind(1, b.id).bind(2, b.title).bind(3, b.content_kind).bind(4, b.clip_sha256).bind(5, b.tts_text);
+      s.bind(6, b.relay_url).bind(7, b.slot_ms).bind(8, b.start_local).bind(9, b.time_zone).bind(10, b.rrule);
+      s.bind(11, exdates).bind(12, b.priority).bind_double(13, b.volume).bind(14, b.on_preempt);
+      s.bind(15, b.valid_from_ms).bind(16, b.valid_until_ms).bind(17, b.created_by).bind(18, b.created_ms);
+      if (b.cancelled_ms) {
+        s.bind(19, *b.cancelled_ms);
+      } else {
+        s.bind_null(19);
+      }
+      s.bind(20, b.cancelled_by);
+      s.run();
+      sqlite::Statement clear(db_, "DELETE FROM broadcast_targets WHERE broadcast_id = ?");
+      clear.bind(1, b.id);
+      clear.run();
+      sqlite::Statement add(db_, "INSERT OR IGNORE INTO broadcast_targets (broadcast_id, target) VALUES (?, ?)");
+      for (const auto& t : b.targets) {
+        add.bind(1, b.id).bind(2, t);
+        add.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
+  std::optional<BroadcastRecord> find_broadcast(const std::string& id) override {
+    return guarded([&]() -> std::optional<BroadcastRecord> {
+      auto found = load_broadcasts("WHERE id = ?1", id);
+      if (found.empty()) return std::nullopt;
+      return found.front();
+    });
+  }
+
+  std::vector<BroadcastRecord> list_broadcasts(bool include_cancelled) override {
+    return guarded([&] {
+      return load_broadcasts(include_cancelled ? "WHERE ?1 = ?1" : "WHERE ?1 = ?1 AND cancelled_ms IS NULL", "");
+    });
+  }
+
+  bool cancel_broadcast(const std::string& id, const std::string& by, std::int64_t at_ms) override {
+    return guarded([&] {
+      sqlite::Statement s(db_,
+                          "UPDATE broadcasts SET cancelled_ms = ?2, cancelled_by = ?3 WHERE id = ?1 AND cancelled_ms IS NULL");
+      s.bind(1, id).bind(2, at_ms).bind(3, by);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
+  void add_scheduled(std::span<const CommandRecord> commands, std::span<const ScheduledPlay> plays) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement c(db_,
+                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?)");
+      for (const auto& cmd : commands) {
+        c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
+        c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
+        c.run();
+      }
+      sqlite::Statement p(db_,
+                          "INSERT OR IGNORE INTO scheduled_plays (broadcast_id, station_id, planned_start_ms, command_id) "
+                          "VALUES (?, ?, ?, ?)");
+      for (const auto& play : plays) {
+        p.bind(1, play.broadcast_id).bind(2, play.station_id).bind(3, play.planned_start_ms).bind(4, play.command_id);
+        p.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
+  std::vector<ScheduledPlay> scheduled_plays(std::int64_t from_ms) override {
+    return guarded([&] {
+      std::vector<ScheduledPlay> out;
+      sqlite::Statement s(db_,
+                          "SELECT broadcast_id, station_id, planned_start_ms, command_id FROM scheduled_plays "
+                          "WHERE planned_start_ms >= ? ORDER BY planned_start_ms");
+      s.bind(1, from_ms);
+      while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_int(2), s.column_text(3)});
+      return out;
+    });
+  }
+
+  std::vector<std::string> stations_scheduled(const std::string& broadcast_id) override {
+    return guarded([&] {
+      std::vector<std::string> out;
+      sqlite::Statement s(db_, "SELECT DISTINCT station_id FROM scheduled_plays WHERE broadcast_id = ? ORDER BY 1");
+      s.bind(1, broadcast_id);
+      while (s.step()) out.push_back(s.column_text(0));
+      return out;
+    });
+  }
+
   void put_clip(const ClipRecord& c) override {
     guarded([&] {
       sqlite::Statement s(db_,
@@ -479,7 +605,7 @@ class SqliteStore final : public IStore {
   }
 
   std::optional<ZoneRecord> load_zone(const std::string& id) {
-    sqlite::Statement s(db_, "SELECT id, name, kind, COALESCE(parent_id, '') FROM zones WHERE id = ?");
+    sqlite::Statement s(db_, "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours FROM zones WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     ZoneRecord z;
@@ -487,10 +613,56 @@ class SqliteStore final : public IStore {
     z.name = s.column_text(1);
     z.kind = parse_zone_kind(s.column_text(2)).value_or(ZoneKind::custom);
     z.parent_id = s.column_text(3);
+    z.quiet_hours = s.column_text(4);
     sqlite::Statement m(db_, "SELECT station_id FROM zone_members WHERE zone_id = ? ORDER BY station_id");
     m.bind(1, id);
     while (m.step()) z.station_ids.push_back(m.column_text(0));
     return z;
+  }
+
+  std::vector<BroadcastRecord> load_broadcasts(const std::string& where, const std::string& arg) {
+    std::vector<BroadcastRecord> out;
+    sqlite::Statement s(db_,
+                        "SELECT id, title, content_kind, clip_sha256, tts_text, relay_url, slot_ms, start_local, "
+                        "time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, valid_until_ms, "
+                        "created_by, created_ms, cancelled_ms, cancelled_by FROM broadcasts " +
+                            where + " ORDER BY created_ms DESC, id");
+    s.bind(1, arg);
+    sqlite::Statement targets(db_, "SELECT target FROM broadcast_targets WHERE broadcast_id = ? ORDER BY target");
+    while (s.step()) {
+      BroadcastRecord b;
+      b.id = s.column_text(0);
+      b.title = s.column_text(1);
+      b.content_kind = s.column_text(2);
+      b.clip_sha256 = s.column_text(3);
+      b.tts_text = s.column_text(4);
+      b.relay_url = s.column_text(5);
+      b.slot_ms = s.column_int(6);
+      b.start_local = s.column_text(7);
+      b.time_zone = s.column_text(8);
+      b.rrule = s.column_text(9);
+      const auto exdates = s.column_text(10);
+      for (std::size_t pos = 0; pos < exdates.size();) {
+        auto end = exdates.find(',', pos);
+        if (end == std::string::npos) end = exdates.size();
+        b.exdates.push_back(exdates.substr(pos, end - pos));
+        pos = end + 1;
+      }
+      b.priority = s.column_text(11);
+      b.volume = s.column_double(12);
+      b.on_preempt = s.column_text(13);
+      b.valid_from_ms = s.column_int(14);
+      b.valid_until_ms = s.column_int(15);
+      b.created_by = s.column_text(16);
+      b.created_ms = s.column_int(17);
+      if (!s.column_is_null(18)) b.cancelled_ms = s.column_int(18);
+      b.cancelled_by = s.column_text(19);
+      targets.bind(1, b.id);
+      while (targets.step()) b.targets.push_back(targets.column_text(0));
+      targets.reset();
+      out.push_back(std::move(b));
+    }
+    return out;
   }
 
   // Serializes access to the one connection and turns SQLite failures into StoreError.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,15 @@ class CommandDispatcher {
   // Stores a new command for `station_id` and returns its record (with the id it was
   // given). The caller has checked that the station exists.
   [[nodiscard]] store::CommandRecord enqueue(const std::string& station_id, loa::v1::Command command);
+
+  // Stores many commands, and the scheduled plays they carry, in one transaction, then
+  // queues them. Commands without an id get one; a play names its command by id, so the
+  // caller gives those commands their ids (new_command_id()).
+  struct Outgoing {
+    std::string station_id;
+    loa::v1::Command command;
+  };
+  void enqueue_many(std::vector<Outgoing> items, std::span<const store::ScheduledPlay> plays = {});
 
   struct Due {
     std::string id;

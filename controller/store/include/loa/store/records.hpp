@@ -38,6 +38,7 @@ struct ZoneRecord {
   ZoneKind kind = ZoneKind::custom;
   std::string parent_id;             // empty at the top
   std::vector<std::string> station_ids;  // members, sorted
+  std::string quiet_hours;           // "22:00-05:00" local time: only emergencies then; empty = none
 };
 
 enum class CommandState { pending, applied, failed, rejected };
@@ -128,6 +129,49 @@ struct AsRunRecord {
   std::int64_t end_ms = 0;
   std::string outcome;  // played, preempted, failed, missed, stopped
   std::string detail;
+};
+
+// A broadcast as the operator defined it: what, to whom, when (once or recurring), how.
+// Its occurrences are computed from it (see loa::schedule), never stored one by one
+// except as the plays already sent to stations (ScheduledPlay).
+struct BroadcastRecord {
+  std::string id;
+  std::string title;
+  std::string content_kind = "clip";  // "clip" (also for text read aloud) or "relay"
+  std::string clip_sha256;            // with "clip"
+  std::string tts_text;               // the text, when the clip was made from it
+  std::string relay_url;              // with "relay"
+  std::int64_t slot_ms = 0;           // air time reserved; 0 = the clip's length
+  std::string start_local;            // "2026-11-24T06:00:00", in time_zone
+  std::string time_zone = "Asia/Ho_Chi_Minh";
+  std::string rrule;                  // RFC 5545; empty = once
+  std::vector<std::string> exdates;   // local date-times or dates skipped
+  std::string priority = "normal";    // relay, normal, priority, live, emergency
+  double volume = 1.0;                // 0-1 of full scale
+  std::string on_preempt = "drop";    // drop or resume
+  std::int64_t valid_from_ms = 0;     // occurrences before this are not aired; 0 = no bound
+  std::int64_t valid_until_ms = 0;    // nor after this; 0 = no bound
+  std::vector<std::string> targets;   // "all", "station:ID", "zone:ID"
+  std::string created_by;
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> cancelled_ms;
+  std::string cancelled_by;
+};
+
+// One occurrence of a broadcast already handed to a station as a Play command.
+struct ScheduledPlay {
+  std::string broadcast_id;
+  std::string station_id;
+  std::int64_t planned_start_ms = 0;
+  std::string command_id;
+};
+
+struct AsRunQuery {
+  std::vector<std::string> station_ids;  // empty = every station
+  std::string broadcast_id;              // empty = every broadcast
+  std::int64_t since_ms = 0;             // planned start at or after
+  std::int64_t until_ms = INT64_MAX;     // and before
+  std::size_t limit = 1000;
 };
 
 }  // namespace loa::store

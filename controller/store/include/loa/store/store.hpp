@@ -72,6 +72,24 @@ class IStore {
   [[nodiscard]] virtual std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms,
                                                             std::size_t limit) = 0;
 
+  // As-run entries matching a query, oldest first.
+  [[nodiscard]] virtual std::vector<AsRunRecord> query_asrun(const AsRunQuery& query) = 0;
+
+  // Broadcasts. Inserts or replaces one, targets included.
+  virtual void put_broadcast(const BroadcastRecord& broadcast) = 0;
+  [[nodiscard]] virtual std::optional<BroadcastRecord> find_broadcast(const std::string& id) = 0;
+  // Newest first.
+  [[nodiscard]] virtual std::vector<BroadcastRecord> list_broadcasts(bool include_cancelled) = 0;
+  // Marks it cancelled; false when there is no such broadcast or it already was.
+  [[nodiscard]] virtual bool cancel_broadcast(const std::string& id, const std::string& by, std::int64_t at_ms) = 0;
+  // Stores commands and the plays they carry in one transaction, so a restart never
+  // re-sends an occurrence nor forgets one it sent.
+  virtual void add_scheduled(std::span<const CommandRecord> commands, std::span<const ScheduledPlay> plays) = 0;
+  // Plays sent with a planned start at or after `from_ms`.
+  [[nodiscard]] virtual std::vector<ScheduledPlay> scheduled_plays(std::int64_t from_ms) = 0;
+  // Stations that were sent any play of a broadcast.
+  [[nodiscard]] virtual std::vector<std::string> stations_scheduled(const std::string& broadcast_id) = 0;
+
   // Clips (metadata; the files live beside the store)
   virtual void put_clip(const ClipRecord& clip) = 0;
   [[nodiscard]] virtual std::optional<ClipRecord> find_clip(const std::string& sha256) = 0;

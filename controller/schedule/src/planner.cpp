@@ -1,0 +1,200 @@
+#include "loa/schedule/planner.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+namespace loa::schedule {
+namespace {
+
+constexpr std::array<const char*, 5> kPriorityNames{"relay", "normal", "priority", "live", "emergency"};
+constexpr std::size_t kConflictsListed = 50;
+constexpr int kMinutesPerDay = 24 * 60;
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+
+}  // namespace
+
+int priority_rank(const std::string& name) {
+  for (std::size_t i = 0; i < kPriorityNames.size(); ++i) {
+    if (name == kPriorityNames[i]) return static_cast<int>(i) + 1;
+  }
+  return 0;
+}
+
+loa::v1::Priority wire_priority(const std::string& name) {
+  const int rank = priority_rank(name);
+  return rank == 0 ? loa::v1::PRIORITY_NORMAL : static_cast<loa::v1::Priority>(rank);
+}
+
+Fleet Fleet::load(store::IStore& store) {
+  Fleet fleet;
+  for (const auto& s : store.list_stations()) {
+    if (s.enrollment == store::Enrollment::approved) fleet.stations_.insert(s.id);
+  }
+  for (auto& z : store.list_zones()) {
+    if (!z.parent_id.empty()) fleet.children_[z.parent_id].push_back(z.id);
+    auto id = z.id;
+    fleet.zones_.emplace(std::move(id), std::move(z));
+  }
+  return fleet;
+}
+
+void Fleet::add_zone_members(const std::string& zone_id, std::set<std::string>& out, int depth) const {
+  auto it = zones_.find(zone_id);
+  if (it == zones_.end() || depth > 16) return;  // depth bounds a cycle of parents
+  for (const auto& s : it->second.station_ids) {
+    if (stations_.count(s)) out.insert(s);
+  }
+  if (auto c = children_.find(zone_id); c != children_.end()) {
+    for (const auto& child : c->second) add_zone_members(child, out, depth + 1);
+  }
+}
+
+std::vector<std::string> Fleet::resolve(const std::vector<std::string>& targets) const {
+  std::set<std::string> out;
+  for (const auto& t : targets) {
+    if (t == "all") return {stations_.begin(), stations_.end()};
+    if (t.rfind("station:", 0) == 0) {
+      if (stations_.count(t.substr(8))) out.insert(t.substr(8));
+    } else if (t.rfind("zone:", 0) == 0) {
+      add_zone_members(t.substr(5), out, 0);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+std::vector<const store::ZoneRecord*> Fleet::zones_of(const std::string& station_id) const {
+  std::vector<const store::ZoneRecord*> out;
+  for (const auto& [id, zone] : zones_) {
+    std::set<std::string> members;
+    add_zone_members(id, members, 0);
+    if (members.count(station_id)) out.push_back(&zone);
+  }
+  return out;
+}
+
+Planner::Planner(store::IStore& store, PlannerSettings settings)
+    : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
+
+std::optional<std::pair<int, int>> Planner::parse_quiet_hours(const std::string& text) {
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &used) != 4 ||
+      static_cast<std::size_t>(used) != text.size()) {
+    return std::nullopt;
+  }
+  if (h1 < 0 || h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || (h2 == 24 && m2 != 0)) {
+    return std::nullopt;
+  }
+  const int from = h1 * 60 + m1;
+  const int to = h2 * 60 + m2;
+  if (from == to) return std::nullopt;
+  return std::make_pair(from, to);
+}
+
+void Planner::validate(const store::BroadcastRecord& b) const {
+  if (priority_rank(b.priority) == 0) {
+    throw ScheduleError("priority: '" + b.priority + "' is not one of relay, normal, priority, live, emergency");
+  }
+  if (b.on_preempt != "drop" && b.on_preempt != "resume") {
+    throw ScheduleError("on_preempt: '" + b.on_preempt + "' is not drop or resume");
+  }
+  if (!(b.volume > 0 && b.volume <= 1.0)) throw ScheduleError("volume: must be above 0 and at most 1");
+  if (b.slot_ms < 0) throw ScheduleError("slot: must not be negative");
+  if (b.targets.empty()) throw ScheduleError("to: a broadcast needs at least one station or zone");
+  if (b.content_kind == "clip") {
+    if (!store_.find_clip(b.clip_sha256)) throw ScheduleError("clip: no clip " + b.clip_sha256 + " in the library");
+  } else if (b.content_kind == "relay") {
+    throw ScheduleError("relay: stations cannot play a relayed programme yet; schedule a clip or a text");
+  } else {
+    throw ScheduleError("content: a broadcast needs a clip, a text or a relay URL");
+  }
+  if (b.valid_until_ms != 0 && b.valid_until_ms <= b.valid_from_ms) {
+    throw ScheduleError("valid_until: must be after valid_from");
+  }
+  (void)Recurrence(Timing{b.start_local, b.time_zone, b.rrule, b.exdates});
+}
+
+std::vector<std::int64_t> Planner::occurrences(const store::BroadcastRecord& b, std::int64_t from_ms,
+                                               std::int64_t to_ms, std::size_t limit) const {
+  Recurrence recurrence(Timing{b.start_local, b.time_zone, b.rrule, b.exdates});
+  const auto from = std::max(from_ms, b.valid_from_ms);
+  const auto to = b.valid_until_ms != 0 ? std::min(to_ms, b.valid_until_ms) : to_ms;
+  return recurrence.between(from, to, limit);
+}
+
+std::int64_t Planner::air_ms(const store::BroadcastRecord& b) const {
+  if (b.slot_ms > 0) return b.slot_ms;
+  if (auto clip = store_.find_clip(b.clip_sha256)) return std::max<std::int64_t>(clip->duration_ms, 1000);
+  return 60'000;  // a clip removed from the library: assume a minute
+}
+
+CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t now_ms) const {
+  CheckReport report;
+  const auto fleet = Fleet::load(store_);
+  report.stations = fleet.resolve(candidate.targets);
+  const auto window_end =
+      saturating_add(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(settings_.conflict_window).count());
+  const auto mine = occurrences(candidate, now_ms, window_end);
+  const auto my_air = air_ms(candidate);
+  const int my_rank = priority_rank(candidate.priority);
+
+  // Quiet hours: only emergencies may sound then.
+  if (candidate.priority != "emergency") {
+    std::set<std::string> seen;
+    for (const auto& station : report.stations) {
+      for (const auto* zone : fleet.zones_of(station)) {
+        if (zone->quiet_hours.empty() || !seen.insert(zone->id).second) continue;
+        auto quiet = parse_quiet_hours(zone->quiet_hours);
+        if (!quiet) continue;
+        auto in_quiet = [&](int minute) {
+          minute %= kMinutesPerDay;
+          return quiet->first < quiet->second ? (minute >= quiet->first && minute < quiet->second)
+                                              : (minute >= quiet->first || minute < quiet->second);
+        };
+        const int minutes = static_cast<int>(std::min<std::int64_t>((my_air + 59'999) / 60'000, kMinutesPerDay));
+        for (auto at : mine) {
+          const int start = local_zone_.minute_of_day(at);
+          bool hit = false;
+          for (int m = 0; m < minutes && !hit; ++m) hit = in_quiet(start + m);
+          if (hit) {
+            report.quiet_hours.push_back({zone->id, zone->quiet_hours, at});
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  if (mine.empty() || report.stations.empty()) return report;
+  const std::set<std::string> my_stations(report.stations.begin(), report.stations.end());
+  for (const auto& other : store_.list_broadcasts(false)) {
+    if (other.id == candidate.id || priority_rank(other.priority) < my_rank) continue;
+    std::vector<std::string> shared;
+    for (const auto& s : fleet.resolve(other.targets)) {
+      if (my_stations.count(s)) shared.push_back(s);
+    }
+    if (shared.empty()) continue;
+    const auto other_air = air_ms(other);
+    std::vector<std::int64_t> theirs;
+    try {
+      theirs = occurrences(other, now_ms - other_air, window_end);
+    } catch (const ScheduleError&) {
+      continue;  // stored before a rule it no longer passes; it cannot collide
+    }
+    // Both lists are sorted: walk them together.
+    std::size_t j = 0;
+    for (auto at : mine) {
+      while (j < theirs.size() && theirs[j] + other_air <= at) ++j;
+      for (std::size_t k = j; k < theirs.size() && theirs[k] < at + my_air; ++k) {
+        ++report.conflicts_total;
+        if (report.conflicts.size() < kConflictsListed) {
+          report.conflicts.push_back({other.id, other.title, other.priority, shared, at, theirs[k], theirs[k] + other_air});
+        }
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace loa::schedule

@@ -1,0 +1,151 @@
+#include "loa/schedule/scheduler.hpp"
+
+#include <set>
+#include <tuple>
+
+#include "loa/log/log.hpp"
+
+namespace loa::schedule {
+namespace {
+
+const log::Logger kLog("schedule");
+namespace v1 = ::loa::v1;
+
+}  // namespace
+
+Scheduler::Scheduler(store::IStore& store, server::CommandDispatcher& commands, Planner& planner,
+                     const time::IClock& clock, SchedulerSettings settings, std::function<void()> wake_sender)
+    : store_(store),
+      commands_(commands),
+      planner_(planner),
+      clock_(clock),
+      settings_(settings),
+      wake_sender_(std::move(wake_sender)) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Scheduler::request_sync() {
+  {
+    std::lock_guard lock(mutex_);
+    sync_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Scheduler::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, settings_.sync_interval, [this] { return stopping_ || sync_requested_; });
+      if (stopping_) return;
+      sync_requested_ = false;
+    }
+    try {
+      auto stats = sync();
+      if (stats.plays_sent > 0 || stats.clips_sent > 0) {
+        kLog.info("synced: broadcasts={} plays_sent={} clips_sent={} took_ms={}", stats.broadcasts, stats.plays_sent,
+                  stats.clips_sent, stats.took.count() / 1000);
+      }
+    } catch (const std::exception& e) {
+      // The store is failing (disk full?): nothing was half-sent; the next round retries.
+      kLog.error("sync failed: error={}", e.what());
+    }
+  }
+}
+
+Scheduler::SyncStats Scheduler::sync() {
+  std::lock_guard sync_lock(sync_mutex_);
+  const auto began = std::chrono::steady_clock::now();
+  SyncStats stats;
+  const auto now = clock_.wall_ms();
+  const auto end = now + std::chrono::duration_cast<std::chrono::milliseconds>(settings_.horizon).count();
+  std::set<std::tuple<std::string, std::string, std::int64_t>> sent;
+  for (auto& p : store_.scheduled_plays(now)) {
+    sent.emplace(std::move(p.broadcast_id), std::move(p.station_id), p.planned_start_ms);
+  }
+  const auto fleet = Fleet::load(store_);
+  std::vector<server::CommandDispatcher::Outgoing> out;
+  std::vector<store::ScheduledPlay> plays;
+  for (const auto& b : store_.list_broadcasts(false)) {
+    ++stats.broadcasts;
+    std::vector<std::int64_t> due;
+    try {
+      due = planner_.occurrences(b, now, end);
+    } catch (const ScheduleError& e) {
+      kLog.warn("skipped: broadcast={} reason={}", b.id, e.what());
+      continue;
+    }
+    if (due.empty()) continue;
+    const auto clip = store_.find_clip(b.clip_sha256);
+    if (!clip) {
+      kLog.warn("skipped: broadcast={} reason=its clip {} is no longer in the library", b.id, b.clip_sha256);
+      continue;
+    }
+    for (const auto& station : fleet.resolve(b.targets)) {
+      for (auto at : due) {
+        if (sent.count({b.id, station, at})) continue;
+        if (clips_sent_.insert({station, clip->sha256}).second) {
+          v1::Command cache;
+          auto* c = cache.mutable_cache_clip();
+          c->set_clip_sha256(clip->sha256);
+          c->set_total_bytes(static_cast<std::uint64_t>(clip->bytes));
+          out.push_back({station, std::move(cache)});
+          ++stats.clips_sent;
+        }
+        v1::Command command;
+        command.set_id(server::new_command_id());
+        auto* play = command.mutable_play();
+        play->set_clip_sha256(clip->sha256);
+        play->set_start_at_ms(at);
+        play->set_priority(wire_priority(b.priority));
+        play->set_volume(b.volume);
+        play->set_broadcast_id(b.id);
+        play->set_on_preempt(b.on_preempt == "resume" ? v1::PREEMPT_RESUME : v1::PREEMPT_DROP);
+        plays.push_back({b.id, station, at, command.id()});
+        out.push_back({station, std::move(command)});
+        ++stats.plays_sent;
+      }
+    }
+  }
+  if (!out.empty()) {
+    commands_.enqueue_many(std::move(out), plays);
+    if (wake_sender_) wake_sender_();
+  }
+  stats.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began);
+  return stats;
+}
+
+std::optional<std::vector<std::string>> Scheduler::cancel(const std::string& broadcast_id, const std::string& by) {
+  std::lock_guard sync_lock(sync_mutex_);
+  if (!store_.cancel_broadcast(broadcast_id, by, clock_.wall_ms())) return std::nullopt;
+  auto stations = store_.stations_scheduled(broadcast_id);
+  std::vector<server::CommandDispatcher::Outgoing> out;
+  for (const auto& station : stations) {
+    v1::Command stop;
+    stop.mutable_stop()->set_broadcast_id(broadcast_id);
+    out.push_back({station, std::move(stop)});
+  }
+  if (!out.empty()) {
+    commands_.enqueue_many(std::move(out));
+    if (wake_sender_) wake_sender_();
+  }
+  kLog.info("cancelled: broadcast={} by={} stations_told={}", broadcast_id, by, stations.size());
+  return stations;
+}
+
+}  // namespace loa::schedule
