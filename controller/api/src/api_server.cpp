@@ -9,6 +9,7 @@
 
 #include "clip_routes.hpp"
 #include "health_routes.hpp"
+#include "schedule_routes.hpp"
 #include "http_helpers.hpp"
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
@@ -153,6 +154,7 @@ struct ApiServer::Impl {
     install_command_routes();
     install_health_routes(http, ctx);
     install_clip_routes(http, ctx, settings.max_clip_bytes);
+    install_schedule_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
 
     http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();
@@ -261,6 +263,13 @@ struct ApiServer::Impl {
       if (!kind) return send_error(res, 422, "invalid", "kind must be commune, village or custom");
       z.kind = *kind;
       z.parent_id = string_field(*body, "parent_id");
+      auto existing = ctx.store.find_zone(id);
+      z.quiet_hours = body->contains("quiet_hours") ? string_field(*body, "quiet_hours")
+                      : existing                    ? existing->quiet_hours
+                                                    : std::string();
+      if (!z.quiet_hours.empty() && !schedule::Planner::parse_quiet_hours(z.quiet_hours)) {
+        return send_error(res, 422, "invalid", "quiet_hours must be HH:MM-HH:MM (e.g. 22:00-05:00), or empty");
+      }
       if (!z.parent_id.empty() && (z.parent_id == id || !ctx.store.find_zone(z.parent_id))) {
         return send_error(res, 422, "invalid", "no parent zone " + z.parent_id);
       }
@@ -272,7 +281,7 @@ struct ApiServer::Impl {
           }
           z.station_ids.push_back(s.get<std::string>());
         }
-      } else if (auto existing = ctx.store.find_zone(id)) {
+      } else if (existing) {
         z.station_ids = existing->station_ids;
       }
       std::sort(z.station_ids.begin(), z.station_ids.end());

@@ -14,6 +14,8 @@
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/log/log.hpp"
 #include "loa/registry/station_registry.hpp"
+#include "loa/schedule/planner.hpp"
+#include "loa/schedule/scheduler.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
 #include "loa/store/store.hpp"
@@ -44,6 +46,8 @@ struct Controller::Impl {
   std::unique_ptr<clips::ClipLibrary> clips;
   server::LinkCounters counters;
   std::unique_ptr<server::ControlServer> control;
+  std::unique_ptr<schedule::Planner> planner;
+  std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
@@ -88,6 +92,18 @@ void Controller::start() {
   i.control = std::make_unique<server::ControlServer>(cs, *i.store, *i.registry, *i.commands, i.counters, i.clock);
   i.control_endpoint = i.control->start();
 
+  schedule::PlannerSettings ps;
+  ps.conflict_window = std::chrono::hours(24 * c.schedule.conflict_window_days);
+  ps.local_zone = c.schedule.time_zone;
+  i.planner = std::make_unique<schedule::Planner>(*i.store, ps);
+  schedule::SchedulerSettings ss;
+  ss.horizon = std::chrono::hours(c.schedule.horizon_hours);
+  ss.sync_interval = c.schedule.sync_interval;
+  i.scheduler = std::make_unique<schedule::Scheduler>(*i.store, *i.commands, *i.planner, i.clock, ss,
+                                                      [control = i.control.get()] { control->wake(); });
+  i.scheduler->start();
+  i.scheduler->request_sync();  // the horizon moved while the controller was down
+
   api::ApiSettings as;
   as.listen_address = c.http.listen;
   as.port = static_cast<int>(c.http.port);
@@ -96,7 +112,8 @@ void Controller::start() {
   as.metrics_need_token = c.http.metrics_need_token;
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
-      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips});
+      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler,
+                          c.schedule.time_zone});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
@@ -106,6 +123,7 @@ void Controller::start() {
 
 void Controller::stop() {
   if (impl_->api) impl_->api->stop();
+  if (impl_->scheduler) impl_->scheduler->stop();
   if (impl_->control) impl_->control->stop();
 }
 

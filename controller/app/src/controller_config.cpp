@@ -3,6 +3,7 @@
 #include "loa/config/config_section.hpp"
 #include "loa/link/link_config.hpp"
 #include "loa/log/log_config.hpp"
+#include "loa/schedule/recurrence.hpp"
 
 namespace loa::app {
 
@@ -38,6 +39,19 @@ ControllerConfig load_controller_config(const std::string& path) {
   if (c.clips.target_lufs < -40 || c.clips.target_lufs > -5) clips.fail("target_lufs", "must be between -40 and -5");
   clips.read("max_upload_mib", c.clips.max_upload_mib, 1, 4096);
   clips.finish();
+
+  auto sched = root.section("schedule");
+  sched.read("time_zone", c.schedule.time_zone);
+  try {
+    (void)schedule::TimeZone(c.schedule.time_zone);
+  } catch (const schedule::ScheduleError& e) {
+    sched.fail("time_zone", e.what());
+  }
+  sched.read("horizon_hours", c.schedule.horizon_hours, 1, 24 * 14);
+  sched.read("sync_interval_ms", c.schedule.sync_interval, std::chrono::milliseconds(100),
+             std::chrono::milliseconds(3'600'000));
+  sched.read("conflict_window_days", c.schedule.conflict_window_days, 1, 366);
+  sched.finish();
 
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "loa/agent/agent_link.hpp"
+#include "loa/agent/amplifier_schedule.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
 #include "loa/daemon/service_manager.hpp"
@@ -50,6 +51,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   ClipCache clips;
   playout::Player player;
   CommandApplier applier;
+  AmplifierSchedule amplifier;
   std::unique_ptr<AgentLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
 
@@ -61,7 +63,10 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         player(playout::PlayoutSettings{c.audio.output},
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
                clock),
-        applier(state, clock, hardware.get(), &clips, &player) {
+        applier(state, clock, hardware.get(), &clips, &player),
+        amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
+                                                std::chrono::milliseconds(5000)}) {
+    clips.keep_while([this](const std::string& sha) { return player.needs_clip(sha); });
     auto keys = agent_keys(c);
     AgentLinkSettings s;
     s.station_id = c.station_id;
@@ -156,6 +161,10 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
           // Kept on disk first: a restart before air time must not lose it.
           state.keep_waiting_play(command.play());
         }
+        if (command.has_stop() && !state.applied_result(command.id())) {
+          // A cancelled broadcast must not come back with the next restart.
+          state.forget_waiting_plays(command.stop().broadcast_id());
+        }
         (void)applier.apply(command);
         outbox_dirty = true;
         flush_outbox();
@@ -178,6 +187,24 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
       case v1::Envelope::kReportAck: state.acknowledge(env.report_ack().report_seq()); break;
       default: kLog.debug("ignored: body={}", wire::body_name(env)); break;
     }
+  }
+
+  // Amplifiers on ahead of air time, off once the air is idle (when configured).
+  void power_amplifiers() {
+    if (!hardware || !amplifier.enabled()) return;
+    const auto now = clock.wall_ms();
+    const auto action = amplifier.decide(now, player.next_start_ms(), player.now_playing().has_value());
+    if (action == AmplifierSchedule::Action::none) return;
+    const bool on = action == AmplifierSchedule::Action::switch_on;
+    bool ok = true;
+    std::string detail;
+    for (const auto& [device, result] : hardware->set_amplifier("", on)) {
+      ok = ok && result.ok;
+      detail += " " + device + "=" + (result.ok ? "ok" : result.reason);
+    }
+    amplifier.switched(now, action, ok);
+    kLog.info("amplifier {}: scheduled=true next_start_ms={} result={}", on ? "on" : "off",
+              player.next_start_ms().value_or(0), detail);
   }
 
   void send_clip_request(const v1::ClipRequest& request) {
@@ -237,6 +264,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         if (items.size() > 1) link->handle(&items[1]);
         link->tick();
         player.tick();
+        power_amplifiers();
         flush_outbox();
         watchdog.feed();
       } catch (const sqlite::SqliteError& e) {

@@ -87,6 +87,13 @@ AgentConfig load_agent_config(const std::string& path) {
   hardware.read("telemetry_interval_ms", c.hardware.telemetry_interval, std::chrono::milliseconds(100),
                 std::chrono::milliseconds(3'600'000));
   hardware.read("max_queued_telemetry", c.hardware.max_queued_telemetry, 10, 10'000'000);
+  hardware.read("amplifier_warm_up_ms", c.hardware.amplifier_warm_up, std::chrono::milliseconds(0),
+                std::chrono::milliseconds(3'600'000));
+  hardware.read("amplifier_idle_off_ms", c.hardware.amplifier_idle_off, std::chrono::milliseconds(0),
+                std::chrono::milliseconds(86'400'000));
+  if (c.hardware.amplifier_warm_up.count() > 0 && c.hardware.station_file.empty()) {
+    hardware.fail("amplifier_warm_up_ms", "needs hardware.station_file (the amplifier to switch)");
+  }
   hardware.finish();
 
   auto audio = root.section("audio");

@@ -201,6 +201,14 @@ void AgentState::forget_waiting_play(const std::string& broadcast_id, const std:
   s.run();
 }
 
+void AgentState::forget_waiting_plays(const std::string& broadcast_id) {
+  std::lock_guard lock(impl_->mutex);
+  // The key starts with the broadcast id and '|' (ids never hold '|').
+  sqlite::Statement s(impl_->db, "DELETE FROM waiting_plays WHERE ?1 = '' OR substr(play_key, 1, length(?1) + 1) = ?1 || '|'");
+  s.bind(1, broadcast_id);
+  s.run();
+}
+
 std::vector<v1::Play> AgentState::waiting_plays() {
   std::lock_guard lock(impl_->mutex);
   std::vector<v1::Play> out;

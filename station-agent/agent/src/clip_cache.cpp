@@ -164,7 +164,7 @@ void ClipCache::make_room(std::uint64_t incoming) {
   for (const auto& e : fs::directory_iterator(dir_)) {
     if (e.path().extension() != ".opus") continue;
     const auto sha = e.path().stem().string();
-    if (pinned(sha) || fetching_.contains(sha)) continue;
+    if (pinned(sha) || fetching_.contains(sha) || (needed_ && needed_(sha))) continue;
     candidates.push_back({e.last_write_time(), sha, e.file_size()});
   }
   std::sort(candidates.begin(), candidates.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });

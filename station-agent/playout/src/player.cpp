@@ -227,4 +227,19 @@ std::optional<Player::NowPlaying> Player::now_playing() const {
   return NowPlaying{c.play.broadcast_id(), c.play.clip_sha256(), c.play.priority(), c.started_ms};
 }
 
+std::optional<std::int64_t> Player::next_start_ms() const {
+  std::optional<std::int64_t> earliest;
+  for (const auto& p : impl_->waiting) {
+    const auto at = p.start_at_ms() ? p.start_at_ms() : impl_->clock.wall_ms();
+    if (!earliest || at < *earliest) earliest = at;
+  }
+  return earliest;
+}
+
+bool Player::needs_clip(const std::string& clip_sha256) const {
+  if (impl_->current && impl_->current->play.clip_sha256() == clip_sha256) return true;
+  return std::any_of(impl_->waiting.begin(), impl_->waiting.end(),
+                     [&](const v1::Play& p) { return p.clip_sha256() == clip_sha256; });
+}
+
 }  // namespace loa::playout

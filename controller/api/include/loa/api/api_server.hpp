@@ -5,6 +5,8 @@
 
 #include "loa/clips/clip_library.hpp"
 #include "loa/registry/station_registry.hpp"
+#include "loa/schedule/planner.hpp"
+#include "loa/schedule/scheduler.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
 #include "loa/server/link_counters.hpp"
@@ -30,6 +32,9 @@ struct ApiContext {
   server::ControlServer& control;
   server::LinkCounters& counters;
   clips::ClipLibrary& clips;
+  schedule::Planner& planner;
+  schedule::Scheduler& scheduler;
+  std::string time_zone = "Asia/Ho_Chi_Minh";  // local time of operators, quiet hours, as-run
 };
 
 // The operator HTTP API under /api/v1, /metrics, and the web console at /.

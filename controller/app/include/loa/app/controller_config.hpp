@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "loa/link/link_settings.hpp"
@@ -33,6 +34,13 @@ struct ControllerConfig {
     double target_lufs = -23.0;             // EBU R128 loudness every clip is brought to
     std::uint32_t max_upload_mib = 200;
   } clips;
+
+  struct Schedule {
+    std::string time_zone = "Asia/Ho_Chi_Minh";  // operators' local time: defaults, quiet hours, as-run
+    std::uint32_t horizon_hours = 48;             // how far ahead stations hold their schedule
+    std::chrono::milliseconds sync_interval{60000};  // how often the horizon moves on
+    std::uint32_t conflict_window_days = 31;      // how far ahead a new broadcast is checked
+  } schedule;
 
   struct Log {
     log::Level level = log::Level::info;

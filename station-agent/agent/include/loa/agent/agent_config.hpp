@@ -29,6 +29,8 @@ struct AgentConfig {
     std::string station_file;  // station hardware (devices, licence); empty = none to watch
     std::chrono::milliseconds telemetry_interval{10000};  // and at once on any alarm change
     std::uint32_t max_queued_telemetry = 10000;  // older telemetry is dropped past this while offline
+    std::chrono::milliseconds amplifier_warm_up{0};  // power amplifiers on this long before a play; 0 = leave power alone
+    std::chrono::milliseconds amplifier_idle_off{120000};  // and off after the air has been idle this long
   } hardware;
 
   struct Audio {

@@ -65,6 +65,8 @@ class AgentState {
   // plays them on time. Keyed by broadcast, clip and planned start.
   void keep_waiting_play(const loa::v1::Play& play);
   void forget_waiting_play(const std::string& broadcast_id, const std::string& clip_sha256, std::int64_t start_at_ms);
+  // Forgets every waiting play of a broadcast (every one when `broadcast_id` is empty).
+  void forget_waiting_plays(const std::string& broadcast_id);
   [[nodiscard]] std::vector<loa::v1::Play> waiting_plays();
 
  private:

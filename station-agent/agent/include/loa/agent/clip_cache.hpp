@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,8 +16,8 @@ namespace loa::agent {
 // with no link. Downloads are written to <sha256>.part and resumed from its size after a
 // cut; a finished download is kept only if its SHA-256 matches. Clips are checked
 // against their hash before first use in each run, so bytes corrupted on disk are found
-// and fetched again. The cache has a size limit; pinned clips, and clips being fetched,
-// are never evicted to make room.
+// and fetched again. The cache has a size limit; pinned clips, clips being fetched and
+// clips a scheduled play needs are never evicted to make room.
 class ClipCache {
  public:
   ClipCache(std::string dir, std::uint64_t max_bytes);
@@ -26,6 +27,8 @@ class ClipCache {
   [[nodiscard]] std::string path_of(const std::string& sha256) const;
   void pin(const std::string& sha256, bool pinned);
   [[nodiscard]] bool pinned(const std::string& sha256) const;
+  // Clips for which `needed` is true (those of scheduled plays) are never evicted either.
+  void keep_while(std::function<bool(const std::string&)> needed) { needed_ = std::move(needed); }
 
   // Starts (or keeps) fetching a clip for `command`. Returns the request to send, or
   // nullopt when this clip is already being fetched (its request is in flight).
@@ -56,6 +59,7 @@ class ClipCache {
   std::uint64_t max_bytes_;
   std::map<std::string, Fetch> fetching_;
   std::set<std::string> verified_;
+  std::function<bool(const std::string&)> needed_;
 };
 
 }  // namespace loa::agent

@@ -50,6 +50,10 @@ class Player {
     std::int64_t started_ms;
   };
   [[nodiscard]] std::optional<NowPlaying> now_playing() const;
+  // The earliest start among waiting plays (a play for "now" counts as now), if any.
+  [[nodiscard]] std::optional<std::int64_t> next_start_ms() const;
+  // Whether a waiting or playing play uses this clip.
+  [[nodiscard]] bool needs_clip(const std::string& clip_sha256) const;
 
  private:
   struct Impl;
