@@ -9,52 +9,17 @@
 #include <thread>
 
 #include "support/fleet.hpp"
+#include "support/netns_link.hpp"
 
 namespace loa::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-// The namespace, its veth pair and addresses; all removed on destruction. The
-// addresses exist only on this pair, inside this machine.
-class NetnsLink {
- public:
-  NetnsLink() : suffix_(std::to_string(::getpid() % 100000)) {
-    ns_ = "loa-ns-" + suffix_;
-    host_if_ = "loah" + suffix_;
-    ns_if_ = "loan" + suffix_;
-    ok_ = sh("ip netns add " + ns_) && sh("ip link add " + host_if_ + " type veth peer name " + ns_if_) &&
-          sh("ip link set " + ns_if_ + " netns " + ns_) && sh("ip addr add " + host_ip() + "/30 dev " + host_if_) &&
-          sh("ip link set " + host_if_ + " up") &&
-          sh("ip netns exec " + ns_ + " ip addr add " + ns_ip() + "/30 dev " + ns_if_) &&
-          sh("ip netns exec " + ns_ + " ip link set " + ns_if_ + " up") &&
-          sh("ip netns exec " + ns_ + " ip link set lo up");
-  }
-  ~NetnsLink() {
-    sh("ip link del " + host_if_);
-    sh("ip netns del " + ns_);
-  }
-  [[nodiscard]] bool ok() const { return ok_; }
-  [[nodiscard]] std::string host_ip() const { return "10.231.7.1"; }
-  [[nodiscard]] std::string ns_ip() const { return "10.231.7.2"; }
-  [[nodiscard]] std::vector<std::string> exec_prefix() const { return {"ip", "netns", "exec", ns_}; }
-  bool set_link(bool up) { return sh("ip link set " + host_if_ + (up ? " up" : " down")); }
-  [[nodiscard]] const std::string& error() const { return error_; }
-
- private:
-  bool sh(const std::string& cmd) {
-    auto r = run_command(cmd);
-    if (r.exit_code != 0 && error_.empty()) error_ = cmd + ": " + r.out;
-    return r.exit_code == 0;
-  }
-  std::string suffix_, ns_, host_if_, ns_if_, error_;
-  bool ok_ = false;
-};
-
 TEST(LinkPartition, SilentLinkIsDetectedOnBothSidesAndTheAgentComesBack) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to make a network namespace (CI runs as root)";
   if (run_command("command -v ip").exit_code != 0) GTEST_SKIP() << "needs iproute2's ip";
-  NetnsLink net;
+  NetnsLink net(7);
   if (!net.ok()) GTEST_SKIP() << "cannot make a network namespace here: " << net.error();
 
   FleetOptions options;

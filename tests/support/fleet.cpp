@@ -65,7 +65,8 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
                        "log:\n"
                        "  level: debug\n" +
                        (hardware_files_.contains(id) ? "hardware:\n  station_file: " + hardware_files_[id] +
-                                                           "\n  telemetry_interval_ms: 500\n"
+                                                           "\n  telemetry_interval_ms: 500\n" +
+                                                           hardware_extra_[id]
                                                      : std::string()) +
                        "audio:\n  output: " + (audio_dirs_.contains(id) ? "wav:" + audio_dirs_[id] : std::string("fake")) +
                        "\n");
@@ -74,8 +75,9 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
                                                dir() + "/agent-" + id + ".log", wrapper);
 }
 
-void Fleet::set_agent_hardware(const std::string& id, const std::string& station_file) {
+void Fleet::set_agent_hardware(const std::string& id, const std::string& station_file, const std::string& extra) {
   hardware_files_[id] = station_file;
+  hardware_extra_[id] = extra;
 }
 
 void Fleet::set_agent_audio_dir(const std::string& id, const std::string& dir) { audio_dirs_[id] = dir; }

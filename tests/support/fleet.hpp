@@ -36,7 +36,8 @@ class Fleet {
   // command line (e.g. {"ip", "netns", "exec", "ns1"}).
   void start_agent(const std::string& id, const std::vector<std::string>& wrapper = {});
   // Gives an agent (before its first start) a station hardware file to watch.
-  void set_agent_hardware(const std::string& id, const std::string& station_file);
+  // `extra` is added to its hardware section (YAML lines indented by two spaces).
+  void set_agent_hardware(const std::string& id, const std::string& station_file, const std::string& extra = "");
   // Plays go to WAV files in `dir` (one per playout) instead of a sound card.
   void set_agent_audio_dir(const std::string& id, const std::string& dir);
   void stop_agent(const std::string& id, int sig = 9);
@@ -75,6 +76,7 @@ class Fleet {
   std::unique_ptr<ChildProcess> controller_;
   std::map<std::string, std::unique_ptr<ChildProcess>> agents_;
   std::map<std::string, std::string> hardware_files_;
+  std::map<std::string, std::string> hardware_extra_;
   std::map<std::string, std::string> audio_dirs_;
 };
 

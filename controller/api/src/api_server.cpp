@@ -255,15 +255,19 @@ struct ApiServer::Impl {
         return send_error(res, 422, "invalid", "zone id must be 1-64 letters, digits, '-', '_' or '.'");
       }
       if (create && ctx.store.find_zone(id)) return send_error(res, 409, "exists", "zone " + id + " exists");
+      // Fields left out of an update keep their values.
+      auto existing = ctx.store.find_zone(id);
       store::ZoneRecord z;
       z.id = id;
       z.name = string_field(*body, "name");
-      if (z.name.empty()) z.name = id;
-      auto kind = store::parse_zone_kind(body->value("kind", std::string("custom")));
+      if (z.name.empty()) z.name = existing ? existing->name : id;
+      auto kind = body->contains("kind") ? store::parse_zone_kind(string_field(*body, "kind"))
+                                         : std::optional(existing ? existing->kind : store::ZoneKind::custom);
       if (!kind) return send_error(res, 422, "invalid", "kind must be commune, village or custom");
       z.kind = *kind;
-      z.parent_id = string_field(*body, "parent_id");
-      auto existing = ctx.store.find_zone(id);
+      z.parent_id = body->contains("parent_id") ? string_field(*body, "parent_id")
+                    : existing                  ? existing->parent_id
+                                                : std::string();
       z.quiet_hours = body->contains("quiet_hours") ? string_field(*body, "quiet_hours")
                       : existing                    ? existing->quiet_hours
                                                     : std::string();

@@ -57,6 +57,20 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   stop --to STATION|ZONE|all [--broadcast NAME]
                                            stop what is playing
   station asrun ID                         what played on a station
+  broadcasts add (--clip ID | --tts TEXT [--voice vi] | --relay URL --slot SECONDS) --to ID|ZONE|all
+       --start "YYYY-MM-DD HH:MM" [--tz Asia/Ho_Chi_Minh] [--rrule RULE] [--exdate DATE]...
+       [--priority relay|normal|priority|live|emergency] [--volume 0-1] [--on-preempt drop|resume]
+       [--title T] [--valid-from DATE] [--valid-until DATE] [--override] [--dry-run]
+                                           schedule a broadcast (refused on a conflict unless --override)
+  broadcasts [list] [--all]                scheduled broadcasts (--all: with cancelled and ended ones)
+  broadcasts show ID [--occurrences N]     one broadcast and its next N occurrences
+  broadcasts cancel ID                     cancel it on every station, offline ones when they return
+  broadcasts export [FILE]                 the schedule as iCalendar (.ics)
+  broadcasts import FILE [--to ZONE,...] [--override]
+                                           create broadcasts from an .ics file
+  asrun [--station ID] [--zone Z] [--broadcast B] [--since DATE] [--until DATE] [--csv] [--limit N]
+                                           what actually played (--csv: as CSV for a spreadsheet)
+  zones quiet-hours ZONE HH:MM-HH:MM|none  only emergencies sound in the zone then
   zones                                    list zones
   zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
   zones show ID | zones rm ID
@@ -72,13 +86,21 @@ struct Options {
   std::string token;
   bool as_json = false;
   std::vector<std::string> args;             // positional
-  std::map<std::string, std::string> flags;  // --name value
+  std::map<std::string, std::string> flags;  // --name value (the last one given)
+  std::map<std::string, std::vector<std::string>> repeated;  // --name value, every one given
 };
+
+// Flags that take no value.
+bool is_switch(const std::string& name) {
+  return name == "override" || name == "all" || name == "csv" || name == "dry-run";
+}
 
 class ApiError : public std::runtime_error {
  public:
-  ApiError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}
+  ApiError(int code, const std::string& message, json answer = nullptr)
+      : std::runtime_error(message), exit_code(code), body(std::move(answer)) {}
   int exit_code;
+  json body;  // the API's answer, when there was one
 };
 
 class Client {
@@ -134,10 +156,26 @@ class Client {
       std::string message = out.is_object() && out.contains("error")
                                 ? out["error"].value("code", "") + ": " + out["error"].value("message", "")
                                 : res->body;
-      throw ApiError(kExitApiError, "HTTP " + std::to_string(res->status) + " " + message);
+      throw ApiError(kExitApiError, "HTTP " + std::to_string(res->status) + " " + message, out);
     }
     return out;
   }
+
+ public:
+  // A non-JSON exchange (iCalendar, CSV): the body as it came.
+  std::string fetch_text(const std::string& path) {
+    auto res = http_.Get(path, {{"Authorization", "Bearer " + token_}});
+    if (!res) throw ApiError(kExitUnreachable, "cannot reach the controller: " + httplib::to_string(res.error()));
+    if (res->status >= 400) (void)check(res);
+    return res->body;
+  }
+  json post_text(const std::string& path, const std::string& body, const std::string& content_type) {
+    auto res = http_.Post(path, {{"Authorization", "Bearer " + token_}}, body, content_type);
+    if (res && res->status == 207) return json::parse(res->body, nullptr, false);
+    return check(res);
+  }
+
+ private:
 
   httplib::Client http_;
   std::string token_;
@@ -345,6 +383,187 @@ int station_import(Client& api, const Options& o, const std::string& path) {
   }
   if (!o.as_json) std::cout << added << " stations enrolled, " << failures << " refused\n";
   return failures ? kExitApiError : 0;
+}
+
+std::string instant(const json& v) { return v.is_string() ? v.get<std::string>() : "-"; }
+
+void print_broadcasts(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& b : items) {
+    std::string to;
+    for (const auto& t : b["to"]) to += (to.empty() ? "" : ",") + t.get<std::string>();
+    rows.push_back({text(b["id"]), text(b["state"]), text(b["priority"]), instant(b["next"]),
+                    b["rrule"].get<std::string>().empty() ? "once" : text(b["rrule"]), to, text(b["title"])});
+  }
+  print_table({"ID", "STATE", "PRIORITY", "NEXT", "REPEATS", "TO", "TITLE"}, rows);
+}
+
+void print_broadcast(const json& b) {
+  for (const auto& key : {"id", "title", "state", "priority", "start", "tz", "rrule", "on_preempt", "created_by"}) {
+    std::cout << key << ": " << text(b[key]) << '\n';
+  }
+  const auto& c = b["content"];
+  std::cout << "content: " << text(c["kind"])
+            << (c.contains("text") ? " \"" + text(c["text"]) + "\"" : c.contains("relay_url") ? " " + text(c["relay_url"]) : "")
+            << (c.contains("clip_id") ? " clip " + text(c["clip_id"]).substr(0, 12) : "") << '\n';
+  std::string list;
+  for (const auto& t : b["to"]) list += (list.empty() ? "" : ", ") + t.get<std::string>();
+  std::cout << "to: " << list << '\n';
+  if (b.contains("stations")) std::cout << "stations: " << b["stations"].size() << '\n';
+  list.clear();
+  for (const auto& e : b["exdates"]) list += (list.empty() ? "" : ", ") + e.get<std::string>();
+  if (!list.empty()) std::cout << "exdates: " << list << '\n';
+  std::cout << "volume: " << b["volume"].dump() << "\nair: " << b["air_s"].dump() << " s\n";
+  if (b.contains("problem")) std::cout << "problem: " << text(b["problem"]) << '\n';
+  if (b.contains("occurrences")) {
+    std::cout << "occurrences:\n";
+    for (const auto& o : b["occurrences"]) std::cout << "  " << text(o["at"]) << '\n';
+  }
+}
+
+void print_conflicts(const json& conflicts) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : conflicts) {
+    std::string stations;
+    for (const auto& s : c["stations"]) stations += (stations.empty() ? "" : ",") + s.get<std::string>();
+    rows.push_back({text(c["at"]), text(c["broadcast_id"]), text(c["priority"]), text(c["other_at"]),
+                    text(c["other_until"]), stations, text(c["title"])});
+  }
+  print_table({"THIS AT", "CONFLICTS WITH", "PRIORITY", "ITS START", "ITS END", "STATIONS", "TITLE"}, rows);
+}
+
+int broadcasts(Client& api, const Options& o) {
+  const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
+  if (sub == "list") {
+    auto out = api.call("GET", "/api/v1/broadcasts" + query({{"all", flag(o, "all")}}));
+    emit(o, o.as_json ? out : out["items"], print_broadcasts);
+    return 0;
+  }
+  if (sub == "add") {
+    json body = {{"start", flag(o, "start")}};
+    for (const auto& [option, field] : std::vector<std::pair<const char*, const char*>>{
+             {"clip", "clip_id"}, {"tts", "tts"}, {"relay", "relay"}, {"voice", "voice"}, {"tz", "tz"},
+             {"rrule", "rrule"}, {"priority", "priority"}, {"on-preempt", "on_preempt"}, {"title", "title"},
+             {"valid-from", "valid_from"}, {"valid-until", "valid_until"}}) {
+      if (o.flags.contains(option)) body[field] = flag(o, option);
+    }
+    if (o.flags.contains("volume")) body["volume"] = std::stod(flag(o, "volume"));
+    if (o.flags.contains("slot")) body["slot_s"] = std::stoll(flag(o, "slot"));
+    json to = json::array();
+    if (o.repeated.contains("to")) {
+      for (const auto& list : o.repeated.at("to")) {
+        for (const auto& t : split(list, ',')) to.push_back(t);
+      }
+    }
+    if (to.empty()) throw ApiError(kExitUsage, "broadcasts add needs --to ID|ZONE|all");
+    if (flag(o, "start").empty()) throw ApiError(kExitUsage, "broadcasts add needs --start \"YYYY-MM-DD HH:MM\"");
+    body["to"] = to;
+    if (o.repeated.contains("exdate")) {
+      json ex = json::array();
+      for (const auto& list : o.repeated.at("exdate")) {
+        for (const auto& e : split(list, ',')) ex.push_back(e);
+      }
+      body["exdates"] = ex;
+    }
+    body["override"] = flag(o, "override") == "1";
+    body["dry_run"] = flag(o, "dry-run") == "1";
+    try {
+      auto out = api.call("POST", "/api/v1/broadcasts", body);
+      if (o.as_json) {
+        std::cout << out.dump(2) << '\n';
+      } else if (body["dry_run"].get<bool>()) {
+        std::cout << "no conflict; would play on " << out["stations"].size() << " station(s)\n";
+      } else {
+        print_broadcast(out);
+        if (!out["overridden_conflicts"].empty()) {
+          std::cout << "\nscheduled over these conflicts (--override):\n";
+          print_conflicts(out["overridden_conflicts"]);
+        }
+      }
+    } catch (const ApiError& e) {
+      if (e.body.is_object() && e.body.contains("conflicts")) {
+        if (o.as_json) {
+          std::cout << e.body.dump(2) << '\n';
+        } else {
+          std::cerr << "loactl: " << e.what() << "\n";
+          print_conflicts(e.body["conflicts"]);
+        }
+        return kExitApiError;
+      }
+      throw;
+    }
+    return 0;
+  }
+  if (sub == "export") {
+    const auto ics = api.fetch_text("/api/v1/schedule.ics" + query({{"all", flag(o, "all")}}));
+    if (o.args.size() > 2) {
+      std::ofstream out(o.args[2], std::ios::binary);
+      out << ics;
+      if (!out) throw ApiError(kExitUsage, "cannot write " + o.args[2]);
+    } else {
+      std::cout << ics;
+    }
+    return 0;
+  }
+  if (sub == "import") {
+    const auto path = need(o, 2, "FILE");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ApiError(kExitUsage, "cannot read " + path);
+    const std::string ics((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto out = api.post_text("/api/v1/schedule.ics" + query({{"to", flag(o, "to")}, {"override", flag(o, "override")}}),
+                             ics, "text/calendar");
+    if (o.as_json) {
+      std::cout << out.dump(2) << '\n';
+    } else {
+      for (const auto& c : out["created"]) std::cout << "created " << text(c["id"]) << "  " << text(c["title"]) << '\n';
+      for (const auto& r : out["refused"]) std::cerr << "refused " << text(r["uid"]) << ": " << text(r["reason"]) << '\n';
+    }
+    return out["refused"].empty() ? 0 : kExitApiError;
+  }
+  const std::string id = need(o, 2, "broadcast ID");
+  if (sub == "show") {
+    auto out = api.call("GET", "/api/v1/broadcasts/" + id + query({{"occurrences", flag(o, "occurrences", "10")}}));
+    emit(o, out, print_broadcast);
+    return 0;
+  }
+  if (sub == "cancel") {
+    auto out = api.call("DELETE", "/api/v1/broadcasts/" + id);
+    if (o.as_json) {
+      std::cout << out.dump(2) << '\n';
+    } else {
+      std::cout << "cancelled " << id << "; " << out["stations_told"].size()
+                << " station(s) told (offline ones when they return)\n";
+    }
+    return 0;
+  }
+  throw ApiError(kExitUsage, "unknown broadcasts subcommand " + sub);
+}
+
+int asrun(Client& api, const Options& o) {
+  const auto q = query({{"station", flag(o, "station")},
+                        {"zone", flag(o, "zone")},
+                        {"broadcast", flag(o, "broadcast")},
+                        {"since", flag(o, "since")},
+                        {"until", flag(o, "until")},
+                        {"limit", flag(o, "limit")},
+                        {"format", flag(o, "csv") == "1" ? "csv" : ""}});
+  if (flag(o, "csv") == "1") {
+    std::cout << api.fetch_text("/api/v1/asrun" + q);
+    return 0;
+  }
+  auto out = api.call("GET", "/api/v1/asrun" + q);
+  if (o.as_json) {
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : out["items"]) {
+    rows.push_back({text(r["station_id"]), text(r["broadcast_id"]), instant(r["planned_start"]),
+                    instant(r["actual_start"]), r["late_ms"].is_number() ? r["late_ms"].dump() : "-",
+                    text(r["outcome"]), text(r["detail"])});
+  }
+  print_table({"STATION", "BROADCAST", "PLANNED", "STARTED", "LATE MS", "OUTCOME", "DETAIL"}, rows);
+  return 0;
 }
 
 int run(const Options& o) {
@@ -581,6 +800,9 @@ int run(const Options& o) {
       api.call("DELETE", "/api/v1/zones/" + id);
       if (!o.as_json) std::cout << "removed zone " << id << '\n';
       return 0;
+    } else if (sub == "quiet-hours") {
+      const auto hours = need(o, 3, "HH:MM-HH:MM or none");
+      out = api.call("PUT", "/api/v1/zones/" + id, {{"quiet_hours", hours == "none" ? "" : hours}});
     } else if (sub == "add-station") {
       out = api.call("POST", "/api/v1/zones/" + id + "/stations", {{"station_id", need(o, 3, "STATION")}});
     } else if (sub == "remove-station") {
@@ -591,6 +813,8 @@ int run(const Options& o) {
     emit(o, o.as_json ? out : json::array({out}), print_zones);
     return 0;
   }
+  if (cmd == "broadcasts") return broadcasts(api, o);
+  if (cmd == "asrun") return asrun(api, o);
   if (cmd == "link-stats") {
     auto out = api.call("GET", "/api/v1/link/stats");
     if (o.as_json) {
@@ -628,6 +852,8 @@ int main(int argc, char** argv) {
     }
     if (arg == "--json") {
       o.as_json = true;
+    } else if (arg.rfind("--", 0) == 0 && is_switch(arg.substr(2))) {
+      o.flags[arg.substr(2)] = "1";
     } else if (arg.rfind("--", 0) == 0) {
       if (i + 1 >= argc) {
         std::cerr << "loactl: " << arg << " needs a value\n";
@@ -640,6 +866,7 @@ int main(int argc, char** argv) {
         o.token = value;
       } else {
         o.flags[arg.substr(2)] = value;
+        o.repeated[arg.substr(2)].push_back(value);
       }
     } else {
       o.args.push_back(arg);

@@ -163,8 +163,8 @@ Recurrence::Recurrence(Timing timing) : timing_(std::move(timing)), zone_(timing
       icalerror_clear_errno();
       throw ScheduleError("rrule: '" + timing_.rrule + "' is not an RFC 5545 recurrence rule");
     }
-    if (rule.freq == ICAL_SECONDLY_RECURRENCE || rule.freq == ICAL_MINUTELY_RECURRENCE) {
-      throw ScheduleError("rrule: a broadcast repeats at most hourly");
+    if (rule.freq == ICAL_SECONDLY_RECURRENCE) {
+      throw ScheduleError("rrule: a broadcast repeats at most once a minute (FREQ=MINUTELY)");
     }
     if (rule.count != 0 && !icaltime_is_null_time(rule.until)) {
       throw ScheduleError("rrule: COUNT and UNTIL cannot both be given");

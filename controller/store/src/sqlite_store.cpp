@@ -436,7 +436,7 @@ class SqliteStore final : public IStore {
           "FROM asrun WHERE planned_start_ms >= ?1 AND planned_start_ms < ?2 AND (?3 = '' OR broadcast_id = ?3)";
       if (!q.station_ids.empty()) {
         sql += " AND station_id IN (";
-        for (std::size_t i = 0; i < q.station_ids.size(); ++i) sql += i ? ",?" : "?";
+        for (std::size_t i = 0; i < q.station_ids.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(5 + i);
         sql += ")";
       }
       sql += " ORDER BY planned_start_ms, station_id LIMIT ?4";

@@ -79,7 +79,7 @@ struct Player::Impl {
                         (play.broadcast_id().empty() ? play.clip_sha256().substr(0, 12) : play.broadcast_id()) + ".wav";
       // identity sync=true paces the file at real time, so preemption and stop act on
       // it as they would on a loudspeaker.
-      return "identity sync=true ! wavenc ! filesink location=\"" + file + "\"";
+      return "identity sync=true ! wavenc name=enc ! filesink location=\"" + file + "\"";
     }
     if (settings.output.rfind("alsa:", 0) == 0) return "alsasink device=" + settings.output.substr(5);
     return "fakesink sync=true";
@@ -118,14 +118,23 @@ struct Player::Impl {
     return true;
   }
 
-  // Ends the current playout: EOS first so a WAV file gets its header, NULL after.
+  // Ends the current playout at once. A WAV file needs its header written, so EOS goes
+  // straight into the encoder: sent from the source it would queue behind the audio
+  // already decoded and waiting for its time (up to a second). Other outputs just stop.
   void end_current(v1::PlaybackReport::Outcome outcome, const std::string& detail) {
     if (!current || current->stopping) return;
     current->stopping = true;
     current->outcome = outcome;
     current->detail = detail;
-    current->stop_deadline_ms = clock.wall_ms() + 300;
-    gst_element_send_event(current->pipeline.get(), gst_event_new_eos());
+    current->stop_deadline_ms = clock.wall_ms();
+    if (GstElement* enc = gst_bin_get_by_name(GST_BIN(current->pipeline.get()), "enc")) {
+      current->stop_deadline_ms += 300;
+      GstPad* pad = gst_element_get_static_pad(enc, "sink");
+      gst_pad_send_event(pad, gst_event_new_eos());
+      gst_object_unref(pad);
+      gst_object_unref(enc);
+    }
+    poll_bus();
   }
 
   void finish_current() {
@@ -190,6 +199,7 @@ struct Player::Impl {
     if (current) {
       if (!current->stopping && rank(due->priority()) > rank(current->play.priority())) {
         end_current(v1::PlaybackReport::OUTCOME_PREEMPTED, "preempted by " + due->broadcast_id());
+        if (!current) return tick();  // ended at once: the due play starts now
       }
       return;  // the due play starts once the current one has ended
     }
