@@ -275,3 +275,83 @@ TEST_F(Schedule, AControllerRestartLosesNoBroadcastAndNoAsRunRecord) {
 
 }  // namespace
 }  // namespace loa::test
+
+namespace loa::test {
+namespace {
+
+// What an operator sees before anything airs: the occurrences a rule means, quiet hours,
+// and the schedule as a calendar file that imports back.
+TEST(ScheduleApi, PreviewQuietHoursAndCalendarRoundTrip) {
+  Fleet fleet;
+  fleet.start_controller();
+  fleet.start_agent("xa-1");
+  fleet.enroll({"xa-1"});
+  ASSERT_TRUE(fleet.wait_for_state("xa-1", "online", 10000));
+  ASSERT_EQ(fleet.loactl("zones add thon-2 --kind village --stations xa-1").exit_code, 0);
+  auto quiet = fleet.loactl("zones quiet-hours thon-2 22:00-05:00");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.out;
+  EXPECT_EQ(fleet.api("GET", "/api/v1/zones/thon-2").body["kind"], "village");  // the rest of the zone is kept
+  EXPECT_NE(fleet.loactl("zones quiet-hours thon-2 22h-5h").exit_code, 0);
+
+  // The commune news at 06:00 and 17:00 on weekdays, read aloud from text.
+  auto added = fleet.loactl(
+      "--json broadcasts add --tts 'Ban tin xa' --to thon-2 --start '2030-01-04 06:00' "
+      "--rrule 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=6,17' --exdate 2030-01-07 --title 'Ban tin'");
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  const auto id = json::parse(added.out)["id"].get<std::string>();
+  auto shown = fleet.loactl("broadcasts show " + id + " --occurrences 4");
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  // 4 January 2030 is a Friday; Monday the 7th is skipped.
+  EXPECT_NE(shown.out.find("occurrences:\n  2030-01-04T06:00:00+07:00\n  2030-01-04T17:00:00+07:00\n"
+                           "  2030-01-08T06:00:00+07:00\n  2030-01-08T17:00:00+07:00\n"),
+            std::string::npos)
+      << shown.out;
+  auto listed = fleet.loactl("broadcasts list");
+  EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("2030-01-04T06:00:00+07:00"), std::string::npos) << listed.out;
+
+  // 23:00 falls in the quiet hours: refused unless it is an emergency.
+  const std::string late = "broadcasts add --tts 'Thong bao muon' --to xa-1 --start '2030-01-04 23:00'";
+  auto refused = fleet.loactl(late);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.out.find("quiet_hours"), std::string::npos) << refused.out;
+  EXPECT_EQ(fleet.loactl(late + " --priority emergency").exit_code, 0);
+
+  // Export, then import into a second controller: the same occurrences come out.
+  const auto ics_path = fleet.dir() + "/schedule.ics";
+  ASSERT_EQ(fleet.loactl("broadcasts export " + ics_path).exit_code, 0);
+  const auto ics = read_file(ics_path);
+  EXPECT_NE(ics.find("DTSTART;TZID=Asia/Ho_Chi_Minh:20300104T060000"), std::string::npos) << ics;
+  EXPECT_NE(ics.find("RRULE:FREQ=WEEKLY;BYHOUR=6,17;BYDAY=MO,TU,WE,TH,FR"), std::string::npos) << ics;
+  EXPECT_NE(ics.find("BEGIN:VTIMEZONE"), std::string::npos) << ics;
+
+  Fleet other;
+  other.start_controller();
+  other.start_agent("xa-1");
+  other.enroll({"xa-1"});
+  ASSERT_EQ(other.loactl("zones add thon-2 --kind village --stations xa-1").exit_code, 0);
+  auto imported = other.loactl("--json broadcasts import " + ics_path);
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  auto result = json::parse(imported.out);
+  ASSERT_EQ(result["created"].size(), 2u) << imported.out;
+  std::string copy_id;
+  for (const auto& c : result["created"]) {
+    if (c["title"] == "Ban tin") copy_id = c["id"];
+  }
+  auto original = fleet.api("GET", "/api/v1/broadcasts/" + id + "?occurrences=20").body;
+  auto copy = other.api("GET", "/api/v1/broadcasts/" + copy_id + "?occurrences=20").body;
+  EXPECT_EQ(copy["occurrences"], original["occurrences"]);
+  EXPECT_EQ(copy["to"], json({"thon-2"}));
+  // Importing the same calendar again collides with itself.
+  auto again = other.loactl("--json broadcasts import " + ics_path);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_EQ(json::parse(again.out)["refused"].size(), 2u) << again.out;
+  // A file that is not a calendar is refused as such.
+  write_file(fleet.dir() + "/not.ics", "hello");
+  auto bad = other.loactl("broadcasts import " + fleet.dir() + "/not.ics");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.out.find("not_a_calendar"), std::string::npos) << bad.out;
+}
+
+}  // namespace
+}  // namespace loa::test

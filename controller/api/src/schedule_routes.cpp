@@ -348,6 +348,9 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       auto& b = event.broadcast;
       b.created_by = caller(req);
       b.created_ms = time::wall_ms();
+      if (!b.clip_sha256.empty() && !b.tts_text.empty() && !ctx.store.find_clip(b.clip_sha256)) {
+        b.clip_sha256.clear();  // from another controller: read the text aloud here
+      }
       if (event.error.empty() && b.clip_sha256.empty() && !b.tts_text.empty()) {
         auto made = ctx.clips.add_speech(b.tts_text, "vi", b.tts_text.substr(0, 40));
         if (auto* e = std::get_if<clips::TranscodeError>(&made)) {

@@ -133,9 +133,14 @@ CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t
   CheckReport report;
   const auto fleet = Fleet::load(store_);
   report.stations = fleet.resolve(candidate.targets);
-  const auto window_end =
-      saturating_add(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(settings_.conflict_window).count());
-  const auto mine = occurrences(candidate, now_ms, window_end);
+  // The window opens at the candidate's first upcoming occurrence: a broadcast set up
+  // months ahead is checked against what will be on air then.
+  const auto first = occurrences(candidate, now_ms, INT64_MAX, 1);
+  if (first.empty()) return report;
+  const auto window_start = first.front();
+  const auto window_end = saturating_add(
+      window_start, std::chrono::duration_cast<std::chrono::milliseconds>(settings_.conflict_window).count());
+  const auto mine = occurrences(candidate, window_start, window_end);
   const auto my_air = air_ms(candidate);
   const int my_rank = priority_rank(candidate.priority);
 
@@ -178,7 +183,7 @@ CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t
     const auto other_air = air_ms(other);
     std::vector<std::int64_t> theirs;
     try {
-      theirs = occurrences(other, now_ms - other_air, window_end);
+      theirs = occurrences(other, window_start - other_air, window_end);
     } catch (const ScheduleError&) {
       continue;  // stored before a rule it no longer passes; it cannot collide
     }
