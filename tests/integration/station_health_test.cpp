@@ -4,9 +4,11 @@
 
 #include <httplib.h>
 
+#include <ctime>
 #include <regex>
 #include <thread>
 
+#include "loa/modbus/modbus_context.hpp"
 #include "support/fleet.hpp"
 
 namespace loa::test {
@@ -177,6 +179,84 @@ TEST_F(StationHealth, OutOfBandTransmitterIsMutedAndTheViolationIsRecordedWithRe
         return false;
       },
       10s));
+}
+
+}  // namespace
+}  // namespace loa::test
+
+namespace loa::test {
+namespace {
+
+// Amplifier warm-up: a station told to power its amplifier ahead of air time does so
+// (read back from the simulator's power coil), and powers it off once the air is idle.
+TEST(AmplifierWarmUp, OnBeforeAScheduledPlayAndOffAfterIt) {
+  Fleet fleet;
+  Devsim amp(fleet.dir(), "amp", "fm-amplifier-generic.yaml");
+  const auto station_file = fleet.dir() + "/station-hw.yaml";
+  write_file(station_file,
+             "kind: fm\n"
+             "band_plan: " + kFirmware + "/bandplans/vn-commune-fm.yaml\n"
+             "licence: {assigned_khz: 64500, tolerance_khz: 10, max_power_w: 30, expires: 2099-12-31}\n"
+             "devices:\n"
+             "  - {id: amp, profile: " + kFirmware + "/profiles/fm-amplifier-generic.yaml, tcp: \"127.0.0.1:" +
+                 std::to_string(amp.port) + "\", unit_id: 2, poll_interval_ms: 200}\n");
+  fleet.start_controller();
+  fleet.set_agent_hardware("pole-2", station_file, "  amplifier_warm_up_ms: 3000\n  amplifier_idle_off_ms: 1000\n");
+  fleet.set_agent_audio_dir("pole-2", fleet.dir() + "/audio");
+  fleet.start_agent("pole-2");
+  fleet.enroll({"pole-2"});
+  ASSERT_TRUE(fleet.wait_for_state("pole-2", "online", 10000)) << fleet.agent_log("pole-2");
+  ASSERT_EQ(fleet.loactl("station amp pole-2 off").exit_code, 0) << fleet.agent_log("pole-2");
+
+  auto bus = modbus::ModbusContext::tcp({"127.0.0.1", amp.port});
+  bus.set_unit(2);
+  ASSERT_TRUE(bus.connect());
+  auto power = [&]() -> int {
+    auto coils = bus.read_coils(0, 1);
+    return coils ? (*coils)[0] : -1;
+  };
+  ASSERT_EQ(power(), 0);
+
+  const auto clip_path = fleet.dir() + "/clip.flac";
+  ASSERT_EQ(run_command("gst-launch-1.0 -q audiotestsrc num-buffers=43 volume=0.3 ! audioconvert ! flacenc ! "
+                        "filesink location=" + clip_path).exit_code, 0);
+  auto added = fleet.loactl("--json clips add " + clip_path);
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  const std::string clip = json::parse(added.out)[0]["id"];
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto air = (now + 8000) / 1000 * 1000;
+  const std::time_t air_s = air / 1000;
+  std::tm tm{};
+  gmtime_r(&air_s, &tm);
+  char start[32];
+  std::strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%S", &tm);
+  auto scheduled = fleet.loactl("broadcasts add --clip " + clip + " --to pole-2 --tz UTC --start " + start);
+  ASSERT_EQ(scheduled.exit_code, 0) << scheduled.out;
+
+  auto wall = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  std::int64_t on_at = 0;
+  std::int64_t off_at = 0;
+  while (wall() < air + 8000 && off_at == 0) {
+    const int p = power();
+    if (p == 1 && on_at == 0) on_at = wall();
+    if (p == 0 && on_at != 0) off_at = wall();
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(on_at, 0) << fleet.agent_log("pole-2");
+  EXPECT_GE(air - on_at, 3000) << "switched on only " << (air - on_at) << " ms before air";
+  EXPECT_LE(air - on_at, 4000) << "switched on far too early";
+  ASSERT_NE(off_at, 0) << "never switched off\n" << fleet.agent_log("pole-2");
+  EXPECT_GE(off_at, air + 1000 + 1000 - 100);  // after the 1 s clip and 1 s of idle air
+  json rows;
+  ASSERT_TRUE(eventually([&] {
+    rows = fleet.api("GET", "/api/v1/asrun?station=pole-2").body["items"];
+    return rows.size() == 1;
+  }, 5s));
+  EXPECT_EQ(rows[0]["outcome"], "played");
 }
 
 }  // namespace

@@ -5,7 +5,11 @@ namespace loa::agent {
 AmplifierSchedule::Action AmplifierSchedule::decide(std::int64_t now_ms, std::optional<std::int64_t> next_start_ms,
                                                     bool playing) {
   if (!enabled() || now_ms < retry_at_ms_) return Action::none;
-  const bool air_soon = playing || (next_start_ms && *next_start_ms - now_ms <= settings_.warm_up.count());
+  // A margin over the warm-up covers the loop's tick and the bus write, so the amplifier
+  // is on at least warm_up before air, never a little less.
+  constexpr std::int64_t kMarginMs = 250;
+  const bool air_soon =
+      playing || (next_start_ms && *next_start_ms - now_ms <= settings_.warm_up.count() + kMarginMs);
   if (air_soon) {
     idle_since_ms_ = 0;
     return on_ ? Action::none : Action::switch_on;
