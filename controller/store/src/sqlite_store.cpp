@@ -433,7 +433,9 @@ class SqliteStore final : public IStore {
       std::vector<AsRunRecord> out;
       std::string sql =
           "SELECT station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail "
-          "FROM asrun WHERE planned_start_ms >= ?1 AND planned_start_ms < ?2 AND (?3 = '' OR broadcast_id = ?3)";
+          "FROM asrun WHERE planned_start_ms >= ?1 AND planned_start_ms < ?2";
+      // Spelled out only when given, so SQLite can use the broadcast's index.
+      if (!q.broadcast_id.empty()) sql += " AND broadcast_id = ?3";
       if (!q.station_ids.empty()) {
         sql += " AND station_id IN (";
         for (std::size_t i = 0; i < q.station_ids.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(5 + i);
@@ -441,7 +443,8 @@ class SqliteStore final : public IStore {
       }
       sql += " ORDER BY planned_start_ms, station_id LIMIT ?4";
       sqlite::Statement s(db_, sql);
-      s.bind(1, q.since_ms).bind(2, q.until_ms).bind(3, q.broadcast_id).bind(4, static_cast<std::int64_t>(q.limit));
+      s.bind(1, q.since_ms).bind(2, q.until_ms).bind(4, static_cast<std::int64_t>(q.limit));
+      if (!q.broadcast_id.empty()) s.bind(3, q.broadcast_id);
       for (std::size_t i = 0; i < q.station_ids.size(); ++i) s.bind(static_cast<int>(5 + i), q.station_ids[i]);
       while (s.step()) {
         out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4),
