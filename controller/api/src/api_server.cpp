@@ -261,14 +261,14 @@ struct ApiServer::Impl {
       z.id = id;
       z.name = string_field(*body, "name");
       if (z.name.empty()) z.name = existing ? existing->name : id;
-      auto kind = body->contains("kind") ? store::parse_zone_kind(string_field(*body, "kind"))
+      auto kind = body->contains("kind") ? store::parse_zone_kind((*body)["kind"].get<std::string>())
                                          : std::optional(existing ? existing->kind : store::ZoneKind::custom);
       if (!kind) return send_error(res, 422, "invalid", "kind must be commune, village or custom");
       z.kind = *kind;
-      z.parent_id = body->contains("parent_id") ? string_field(*body, "parent_id")
+      z.parent_id = body->contains("parent_id") ? (*body)["parent_id"].get<std::string>()
                     : existing                  ? existing->parent_id
                                                 : std::string();
-      z.quiet_hours = body->contains("quiet_hours") ? string_field(*body, "quiet_hours")
+      z.quiet_hours = body->contains("quiet_hours") ? (*body)["quiet_hours"].get<std::string>()
                       : existing                    ? existing->quiet_hours
                                                     : std::string();
       if (!z.quiet_hours.empty() && !schedule::Planner::parse_quiet_hours(z.quiet_hours)) {

@@ -99,7 +99,7 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     const auto text = string_field(*body, "text");
     const auto voice = body->value("voice", std::string("vi"));
     auto name = string_field(*body, "name");
-    if (name.empty()) name = text.substr(0, 40);
+    if (name.empty()) name = utf8_prefix(text, 40);
     auto result = ctx.clips.add_speech(text, voice, name);
     if (auto* e = std::get_if<clips::TranscodeError>(&result)) {
       return send_error(res, e->code == "storage_failed" ? 507 : 422, e->code, e->message);

@@ -63,4 +63,13 @@ inline std::string string_field(const json& body, const char* key) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// At most `max_bytes` of `text`, cut at a character boundary (names made from Vietnamese
+// text must stay valid UTF-8, or the JSON that carries them cannot be written).
+inline std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 }  // namespace loa::api

@@ -201,7 +201,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       b.clip_sha256 = clip;
     } else {
       b.tts_text = text;
-      auto made = ctx.clips.add_speech(text, body.value("voice", std::string("vi")), text.substr(0, 40));
+      auto made = ctx.clips.add_speech(text, body.value("voice", std::string("vi")), utf8_prefix(text, 40));
       if (auto* e = std::get_if<clips::TranscodeError>(&made)) {
         send_error(res, e->code == "storage_failed" ? 507 : 422, e->code, e->message);
         return std::nullopt;
@@ -209,7 +209,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       b.clip_sha256 = std::get<store::ClipRecord>(made).sha256;
     }
     if (b.title.empty()) {
-      b.title = !b.tts_text.empty() ? b.tts_text.substr(0, 60) : !relay.empty() ? relay : "broadcast";
+      b.title = !b.tts_text.empty() ? utf8_prefix(b.tts_text, 60) : !relay.empty() ? relay : "broadcast";
     }
     return b;
   }
@@ -352,7 +352,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
         b.clip_sha256.clear();  // from another controller: read the text aloud here
       }
       if (event.error.empty() && b.clip_sha256.empty() && !b.tts_text.empty()) {
-        auto made = ctx.clips.add_speech(b.tts_text, "vi", b.tts_text.substr(0, 40));
+        auto made = ctx.clips.add_speech(b.tts_text, "vi", utf8_prefix(b.tts_text, 40));
         if (auto* e = std::get_if<clips::TranscodeError>(&made)) {
           event.error = e->message;
         } else {

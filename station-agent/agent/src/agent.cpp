@@ -247,8 +247,14 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     for (;;) {
       std::vector<zmq::pollitem_t> items{{nullptr, signals.fd(), ZMQ_POLLIN, 0}};
       link->add_poll_items(items);
+      // Wake for the next air time itself, not the tick after it.
+      auto wait = tick_every;
+      if (auto next = player.next_start_ms()) {
+        const auto until = std::chrono::milliseconds(*next - clock.wall_ms());
+        if (until < wait) wait = std::max(until, std::chrono::milliseconds(0));
+      }
       try {
-        zmq::poll(items.data(), items.size(), tick_every);
+        zmq::poll(items.data(), items.size(), wait);
         if (items[0].revents & ZMQ_POLLIN) {
           int sig = signals.read();
           if (sig == SIGHUP) {
