@@ -1,7 +1,5 @@
 #include "schedule_routes.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -20,16 +18,10 @@ using schedule::ScheduleError;
 
 constexpr std::size_t kMaxOccurrencesShown = 1000;
 
+// Short enough to type: "b-" and the first 8 hex digits of a random id.
 std::string new_broadcast_id(store::IStore& store) {
   for (;;) {
-    unsigned char b[4];
-    randombytes_buf(b, sizeof b);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id = "b-";
-    for (auto c : b) {
-      id += kHex[c >> 4];
-      id += kHex[c & 0xf];
-    }
+    auto id = "b-" + server::new_command_id().substr(0, 8);
     if (!store.find_broadcast(id)) return id;
   }
 }
@@ -92,12 +84,12 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
               {"cancelled_by", b.cancelled_by}};
     std::vector<std::int64_t> upcoming;
     try {
-      schedule::Recurrence r({b.start_local, b.time_zone, b.rrule, b.exdates});
+      const schedule::TimeZone zone(b.time_zone);
       upcoming = ctx.planner.occurrences(b, now, INT64_MAX, b.cancelled_ms ? 0 : std::max<std::size_t>(occurrences, 1));
-      j["next"] = upcoming.empty() ? json(nullptr) : json(r.zone().format(upcoming.front()));
+      j["next"] = upcoming.empty() ? json(nullptr) : json(zone.format(upcoming.front()));
       if (occurrences > 0) {
         json list = json::array();
-        for (std::size_t i = 0; i < upcoming.size() && i < occurrences; ++i) list.push_back(occurrence_json(upcoming[i], r.zone()));
+        for (std::size_t i = 0; i < upcoming.size() && i < occurrences; ++i) list.push_back(occurrence_json(upcoming[i], zone));
         j["occurrences"] = list;
       }
     } catch (const ScheduleError& e) {

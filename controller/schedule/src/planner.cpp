@@ -64,16 +64,6 @@ std::vector<std::string> Fleet::resolve(const std::vector<std::string>& targets)
   return {out.begin(), out.end()};
 }
 
-std::vector<const store::ZoneRecord*> Fleet::zones_of(const std::string& station_id) const {
-  std::vector<const store::ZoneRecord*> out;
-  for (const auto& [id, zone] : zones_) {
-    std::set<std::string> members;
-    add_zone_members(id, members, 0);
-    if (members.count(station_id)) out.push_back(&zone);
-  }
-  return out;
-}
-
 Planner::Planner(store::IStore& store, PlannerSettings settings)
     : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
 
@@ -144,35 +134,35 @@ CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t
   const auto my_air = air_ms(candidate);
   const int my_rank = priority_rank(candidate.priority);
 
-  // Quiet hours: only emergencies may sound then.
+  const std::set<std::string> my_stations(report.stations.begin(), report.stations.end());
+  // Quiet hours: only emergencies may sound then, in any zone holding one of its stations.
   if (candidate.priority != "emergency") {
-    std::set<std::string> seen;
-    for (const auto& station : report.stations) {
-      for (const auto* zone : fleet.zones_of(station)) {
-        if (zone->quiet_hours.empty() || !seen.insert(zone->id).second) continue;
-        auto quiet = parse_quiet_hours(zone->quiet_hours);
-        if (!quiet) continue;
-        auto in_quiet = [&](int minute) {
-          minute %= kMinutesPerDay;
-          return quiet->first < quiet->second ? (minute >= quiet->first && minute < quiet->second)
-                                              : (minute >= quiet->first || minute < quiet->second);
-        };
-        const int minutes = static_cast<int>(std::min<std::int64_t>((my_air + 59'999) / 60'000, kMinutesPerDay));
-        for (auto at : mine) {
-          const int start = local_zone_.minute_of_day(at);
-          bool hit = false;
-          for (int m = 0; m < minutes && !hit; ++m) hit = in_quiet(start + m);
-          if (hit) {
-            report.quiet_hours.push_back({zone->id, zone->quiet_hours, at});
-            break;
-          }
+    const int minutes = static_cast<int>(std::min<std::int64_t>((my_air + 59'999) / 60'000, kMinutesPerDay));
+    for (const auto& [zone_id, zone] : fleet.zones()) {
+      auto quiet = parse_quiet_hours(zone.quiet_hours);
+      if (!quiet) continue;
+      const auto members = fleet.resolve({"zone:" + zone_id});
+      if (std::none_of(members.begin(), members.end(), [&](const std::string& s) { return my_stations.count(s) != 0; })) {
+        continue;
+      }
+      auto in_quiet = [&](int minute) {
+        minute %= kMinutesPerDay;
+        return quiet->first < quiet->second ? (minute >= quiet->first && minute < quiet->second)
+                                            : (minute >= quiet->first || minute < quiet->second);
+      };
+      for (auto at : mine) {
+        const int start = local_zone_.minute_of_day(at);
+        bool hit = false;
+        for (int m = 0; m < minutes && !hit; ++m) hit = in_quiet(start + m);
+        if (hit) {
+          report.quiet_hours.push_back({zone_id, zone.quiet_hours, at});
+          break;
         }
       }
     }
   }
 
   if (mine.empty() || report.stations.empty()) return report;
-  const std::set<std::string> my_stations(report.stations.begin(), report.stations.end());
   for (const auto& other : store_.list_broadcasts(false)) {
     if (other.id == candidate.id || priority_rank(other.priority) < my_rank) continue;
     std::vector<std::string> shared;

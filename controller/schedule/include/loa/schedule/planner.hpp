@@ -24,8 +24,7 @@ class Fleet {
   // Approved stations named by the targets ("all", "station:ID", "zone:ID" with its
   // sub-zones), sorted and unique.
   [[nodiscard]] std::vector<std::string> resolve(const std::vector<std::string>& targets) const;
-  // Zones a station belongs to, directly or through a parent zone.
-  [[nodiscard]] std::vector<const store::ZoneRecord*> zones_of(const std::string& station_id) const;
+  [[nodiscard]] const std::map<std::string, store::ZoneRecord>& zones() const { return zones_; }
   [[nodiscard]] bool has_station(const std::string& id) const { return stations_.count(id) != 0; }
   [[nodiscard]] bool has_zone(const std::string& id) const { return zones_.count(id) != 0; }
 
