@@ -11,14 +11,18 @@ namespace loa::test {
 std::string bin(const std::string& program) { return std::string(LOA_BIN_DIR) + "/" + program; }
 
 Fleet::Fleet(FleetOptions options)
-    : options_(std::move(options)), control_port_(free_port()), enroll_port_(free_port()), http_port_(free_port()) {
+    : options_(std::move(options)), control_port_(free_port()), enroll_port_(free_port()), http_port_(free_port()),
+      audio_port_(free_port()), clock_port_(free_port()) {
   write_file(dir() + "/controller.yaml",
              "data_dir: " + dir() + "/controller\n"
              "control:\n"
              "  bind: tcp://" + options_.bind_host + ":" + std::to_string(control_port_) + "\n"
              "  enroll_bind: tcp://" + options_.bind_host + ":" + std::to_string(enroll_port_) + "\n"
+             "  audio_bind: tcp://" + options_.bind_host + ":" + std::to_string(audio_port_) + "\n"
              "  heartbeat_interval_ms: " + std::to_string(options_.heartbeat_ms) + "\n"
              "  command_resend_ms: 1000\n"
+             "live:\n"
+             "  clock_port: " + std::to_string(clock_port_) + "\n" + options_.controller_live +
              "http:\n"
              "  port: " + std::to_string(http_port_) + "\n"
              "  api_token: " + token_ + "\n"

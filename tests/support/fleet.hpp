@@ -16,6 +16,7 @@ struct FleetOptions {
   std::string bind_host = "127.0.0.1";     // where the controller listens
   std::string connect_host = "127.0.0.1";  // where agents reach it
   int reconnect_max_ms = 1000;
+  std::string controller_live;  // extra lines of the controller's live section (indented by two spaces)
 };
 
 struct ApiReply {
@@ -63,6 +64,7 @@ class Fleet {
   [[nodiscard]] int control_port() const { return control_port_; }
   [[nodiscard]] int enroll_port() const { return enroll_port_; }
   [[nodiscard]] int http_port() const { return http_port_; }
+  [[nodiscard]] int audio_port() const { return audio_port_; }
   [[nodiscard]] const std::string& token() const { return token_; }
   [[nodiscard]] const FleetOptions& options() const { return options_; }
 
@@ -72,6 +74,8 @@ class Fleet {
   int control_port_;
   int enroll_port_;
   int http_port_;
+  int audio_port_;
+  int clock_port_;
   std::string token_ = "test-token-0123456789abcdef";
   std::unique_ptr<ChildProcess> controller_;
   std::map<std::string, std::unique_ptr<ChildProcess>> agents_;

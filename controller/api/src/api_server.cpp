@@ -10,6 +10,7 @@
 #include "clip_routes.hpp"
 #include "health_routes.hpp"
 #include "schedule_routes.hpp"
+#include "stream_routes.hpp"
 #include "http_helpers.hpp"
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
@@ -155,6 +156,7 @@ struct ApiServer::Impl {
     install_health_routes(http, ctx);
     install_clip_routes(http, ctx, settings.max_clip_bytes);
     install_schedule_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
+    install_stream_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
 
     http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();

@@ -151,16 +151,12 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       for (const auto& t : body["to"]) to.push_back(t.get<std::string>());
     }
     for (const auto& t : to) {
-      if (t == "all") {
-        b.targets.push_back("all");
-      } else if (ctx.store.find_zone(t)) {
-        b.targets.push_back("zone:" + t);
-      } else if (ctx.registry.find(t)) {
-        b.targets.push_back("station:" + t);
-      } else {
+      auto target = target_of(ctx, t);
+      if (!target) {
         send_error(res, 422, "invalid", "to: no zone or station '" + t + "'");
         return std::nullopt;
       }
+      b.targets.push_back(*target);
     }
     try {
       const schedule::TimeZone zone(b.time_zone);
@@ -316,15 +312,9 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       std::stringstream list(req.get_param_value("to"));
       for (std::string t; std::getline(list, t, ',');) {
         if (t.empty()) continue;
-        if (t == "all") {
-          default_to.push_back("all");
-        } else if (ctx.store.find_zone(t)) {
-          default_to.push_back("zone:" + t);
-        } else if (ctx.registry.find(t)) {
-          default_to.push_back("station:" + t);
-        } else {
-          return send_error(res, 422, "invalid", "to: no zone or station '" + t + "'");
-        }
+        auto target = target_of(ctx, t);
+        if (!target) return send_error(res, 422, "invalid", "to: no zone or station '" + t + "'");
+        default_to.push_back(*target);
       }
     }
     const bool override_conflicts = req.get_param_value("override") == "1" || req.get_param_value("override") == "true";
@@ -447,6 +437,13 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
 };
 
 }  // namespace
+
+std::optional<std::string> target_of(ApiContext& ctx, const std::string& name) {
+  if (name == "all") return "all";
+  if (ctx.store.find_zone(name)) return "zone:" + name;
+  if (ctx.registry.find(name)) return "station:" + name;
+  return std::nullopt;
+}
 
 void install_schedule_routes(httplib::Server& http, ApiContext& ctx,
                              std::function<std::string(const httplib::Request&)> caller) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <httplib.h>
@@ -12,6 +13,10 @@ namespace loa::api {
 // Broadcasts (create with conflict and quiet-hours checks, list, show with upcoming
 // occurrences, cancel), the schedule as iCalendar (export and import), and the as-run
 // log (JSON or CSV). `caller` names who is asking, for the record.
+// A target as an operator names it ("all", a zone id or a station id; a zone wins when
+// both exist) in the planner's form ("all", "zone:ID", "station:ID"); nullopt if unknown.
+[[nodiscard]] std::optional<std::string> target_of(ApiContext& ctx, const std::string& name);
+
 void install_schedule_routes(httplib::Server& http, ApiContext& ctx,
                              std::function<std::string(const httplib::Request&)> caller);
 

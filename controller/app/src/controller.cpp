@@ -12,6 +12,8 @@
 #include "loa/curve/key_pair.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
+#include "loa/live/clock_server.hpp"
+#include "loa/live/live_streams.hpp"
 #include "loa/log/log.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/schedule/planner.hpp"
@@ -35,6 +37,23 @@ void raise_file_limit() {
   }
 }
 
+// Live frames go out on the control server's audio socket.
+class AudioSocket final : public live::IFramePublisher {
+ public:
+  explicit AudioSocket(server::ControlServer& control) : control_(control) {}
+  void publish(const std::string& topic, const std::string& frame) override { control_.publish_audio(topic, frame); }
+
+ private:
+  server::ControlServer& control_;
+};
+
+// "tcp://HOST:PORT" -> the address to bind the UDP clock on ("*" is every address).
+std::string endpoint_address(const std::string& endpoint) {
+  auto rest = endpoint.substr(endpoint.find("://") + 3);
+  auto host = rest.substr(0, rest.rfind(':'));
+  return host == "*" ? "0.0.0.0" : host;
+}
+
 }  // namespace
 
 struct Controller::Impl {
@@ -45,7 +64,10 @@ struct Controller::Impl {
   std::unique_ptr<server::CommandDispatcher> commands;
   std::unique_ptr<clips::ClipLibrary> clips;
   server::LinkCounters counters;
+  std::unique_ptr<live::ClockServer> station_clock;
   std::unique_ptr<server::ControlServer> control;
+  std::unique_ptr<AudioSocket> audio_socket;
+  std::unique_ptr<live::LiveStreams> streams;
   std::unique_ptr<schedule::Planner> planner;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<api::ApiServer> api;
@@ -82,15 +104,27 @@ void Controller::start() {
   transcode.target_lufs = c.clips.target_lufs;
   i.clips = std::make_unique<clips::ClipLibrary>(c.data_dir + "/clips", *i.store, transcode);
 
+  i.station_clock = std::make_unique<live::ClockServer>(endpoint_address(c.control.bind),
+                                                        static_cast<std::uint16_t>(c.live.clock_port));
+
   server::ControlServerSettings cs;
   cs.bind_endpoint = c.control.bind;
   cs.enroll_endpoint = c.control.enroll_bind;
+  cs.audio_endpoint = c.control.audio_bind;
+  cs.audio_high_water_mark = static_cast<int>(c.live.audio_high_water_mark);
+  cs.clock_port = i.station_clock->port();
   cs.clips_dir = c.data_dir + "/clips";
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
   i.control = std::make_unique<server::ControlServer>(cs, *i.store, *i.registry, *i.commands, i.counters, i.clock);
   i.control_endpoint = i.control->start();
+  i.audio_socket = std::make_unique<AudioSocket>(*i.control);
+  live::LiveSettings ls;
+  ls.latency = c.live.latency;
+  ls.bitrate = static_cast<int>(c.live.opus_bitrate_bps);
+  ls.stall_timeout = c.live.stall_timeout;
+  i.streams = std::make_unique<live::LiveStreams>(ls, *i.station_clock, *i.audio_socket);
 
   schedule::PlannerSettings ps;
   ps.conflict_window = std::chrono::hours(24 * c.schedule.conflict_window_days);
@@ -112,7 +146,7 @@ void Controller::start() {
   as.metrics_need_token = c.http.metrics_need_token;
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
-      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler,
+      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,
                           c.schedule.time_zone});
   i.http_port = i.api->start();
 
@@ -123,6 +157,7 @@ void Controller::start() {
 
 void Controller::stop() {
   if (impl_->api) impl_->api->stop();
+  impl_->streams.reset();  // stations are told each stream ended
   if (impl_->scheduler) impl_->scheduler->stop();
   if (impl_->control) impl_->control->stop();
 }

@@ -16,6 +16,7 @@ ControllerConfig load_controller_config(const std::string& path) {
   auto control = root.section("control");
   link::read_tcp_endpoint(control, "bind", c.control.bind);
   link::read_tcp_endpoint(control, "enroll_bind", c.control.enroll_bind);
+  link::read_tcp_endpoint(control, "audio_bind", c.control.audio_bind);
   link::read_link_options(control, c.control.link);
   control.read("command_resend_ms", c.control.command_resend, std::chrono::milliseconds(100),
                std::chrono::milliseconds(3'600'000));
@@ -52,6 +53,14 @@ ControllerConfig load_controller_config(const std::string& path) {
              std::chrono::milliseconds(3'600'000));
   sched.read("conflict_window_days", c.schedule.conflict_window_days, 1, 366);
   sched.finish();
+
+  auto live = root.section("live");
+  live.read("clock_port", c.live.clock_port, 0, 65535);
+  live.read("latency_ms", c.live.latency, std::chrono::milliseconds(40), std::chrono::milliseconds(10000));
+  live.read("opus_bitrate_bps", c.live.opus_bitrate_bps, 6000, 256000);
+  live.read("stall_timeout_ms", c.live.stall_timeout, std::chrono::milliseconds(500), std::chrono::milliseconds(600000));
+  live.read("audio_high_water_mark", c.live.audio_high_water_mark, 5, 100000);
+  live.finish();
 
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();

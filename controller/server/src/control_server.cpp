@@ -83,6 +83,12 @@ struct ControlServer::Impl {
   std::unique_ptr<zmq::socket_t> enroll;  // enrollment socket
   std::unique_ptr<ConnectionMonitor> enroll_monitor;
   std::string enroll_endpoint;
+  // The live audio socket. Only publish_audio() touches it, under its mutex, from the
+  // stream threads; the loop thread never does.
+  std::unique_ptr<zmq::socket_t> audio;
+  std::mutex audio_mutex;
+  std::string audio_endpoint;
+  std::uint32_t audio_port = 0;
   WakeFd wake_fd;
   std::thread thread;
   std::atomic<bool> stopping{false};
@@ -138,6 +144,26 @@ struct ControlServer::Impl {
     enroll_monitor = std::make_unique<ConnectionMonitor>(context, *enroll, "enroll", counters);
     enroll->bind(settings.enroll_endpoint);
     enroll_endpoint = enroll->get(zmq::sockopt::last_endpoint);
+
+    // Live audio: a PUB socket behind the same ZAP domain as the control socket (only
+    // approved stations subscribe). Its own socket, so a command never queues behind
+    // audio; its queue per station is about one playout latency, and the kernel's send
+    // buffer is kept small for the same reason (stale audio is worthless).
+    audio = std::make_unique<zmq::socket_t>(context, zmq::socket_type::pub);
+    audio->set(zmq::sockopt::linger, 0);
+    audio->set(zmq::sockopt::sndhwm, settings.audio_high_water_mark);
+    audio->set(zmq::sockopt::sndbuf, 32 * 1024);
+    audio->set(zmq::sockopt::maxmsgsize, std::int64_t{256});  // stations send nothing but subscriptions
+    audio->set(zmq::sockopt::heartbeat_ivl, static_cast<int>(settings.link.heartbeat_interval.count()));
+    audio->set(zmq::sockopt::heartbeat_timeout, static_cast<int>(settings.link.dead_after().count()));
+    audio->set(zmq::sockopt::handshake_ivl, static_cast<int>(settings.link.handshake_timeout.count()));
+    audio->set(zmq::sockopt::curve_server, true);
+    audio->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
+    audio->set(zmq::sockopt::zap_domain, ZapHandler::kControlDomain);
+    audio->set(zmq::sockopt::backlog, 4096);
+    audio->bind(settings.audio_endpoint);
+    audio_endpoint = audio->get(zmq::sockopt::last_endpoint);
+    audio_port = static_cast<std::uint32_t>(std::stoul(audio_endpoint.substr(audio_endpoint.rfind(':') + 1)));
     return router->get(zmq::sockopt::last_endpoint);
   }
 
@@ -305,6 +331,8 @@ struct ControlServer::Impl {
     w->set_controller_version(kVersion);
     w->set_heartbeat_interval_ms(static_cast<std::uint32_t>(settings.link.heartbeat_interval.count()));
     w->set_controller_time_ms(clock.wall_ms());
+    w->set_audio_port(audio_port);
+    w->set_clock_port(settings.clock_port);
     send(station, welcome);
     kLog.info("hello: station={} version={} config_hash={}", station, hello.software_version(),
               hello.config_hash().substr(0, 12));
@@ -507,6 +535,10 @@ struct ControlServer::Impl {
         kLog.error("unexpected error: error={}", e.what());
       }
     }
+    {
+      std::lock_guard lock(audio_mutex);
+      audio.reset();
+    }
     try {
       registry.flush_seen();
     } catch (const store::StoreError& e) {
@@ -536,6 +568,23 @@ void ControlServer::stop() {
 }
 
 std::string ControlServer::enroll_endpoint() const { return impl_->enroll_endpoint; }
+
+std::string ControlServer::audio_endpoint() const { return impl_->audio_endpoint; }
+
+void ControlServer::publish_audio(const std::string& topic, const std::string& frame) {
+  std::lock_guard lock(impl_->audio_mutex);
+  if (!impl_->audio) return;
+  try {
+    if (!impl_->audio->send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
+        !impl_->audio->send(zmq::buffer(frame), zmq::send_flags::dontwait)) {
+      ++impl_->counters.audio_send_failures;
+      return;
+    }
+    ++impl_->counters.audio_frames_published;
+  } catch (const zmq::error_t&) {
+    ++impl_->counters.audio_send_failures;
+  }
+}
 
 void ControlServer::wake() { impl_->wake_fd.signal(); }
 

@@ -31,6 +31,8 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"alarm_reports", alarm_reports.load()},
       {"clip_chunks_sent", clip_chunks_sent.load()},
       {"clip_requests_unknown", clip_requests_unknown.load()},
+      {"audio_frames_published", audio_frames_published.load()},
+      {"audio_send_failures", audio_send_failures.load()},
       {"enroll_requests", enroll_requests.load()},
       {"stations_went_offline", stations_went_offline.load()},
       {"connections_cut", connections_cut.load()},

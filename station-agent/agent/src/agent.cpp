@@ -6,6 +6,7 @@
 
 #include "loa/agent/agent_link.hpp"
 #include "loa/agent/amplifier_schedule.hpp"
+#include "loa/agent/live_receiver.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
 #include "loa/daemon/service_manager.hpp"
@@ -34,6 +35,12 @@ const std::string& prepare_state_dir(const AgentConfig& config) {
   return config.state_dir;
 }
 
+// "tcp://HOST:PORT" -> HOST (the endpoint was checked when the configuration was read).
+std::string endpoint_host(const std::string& endpoint) {
+  auto rest = endpoint.substr(endpoint.find("://") + 3);
+  return rest.substr(0, rest.rfind(':'));
+}
+
 curve::KeyPair agent_keys(const AgentConfig& config) {
   return curve::load_or_create(prepare_state_dir(config) + "/agent.key");
 }
@@ -49,7 +56,9 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   ClipCache clips;
+  playout::SharedClock shared_clock;
   playout::Player player;
+  std::unique_ptr<LiveReceiver> live;
   CommandApplier applier;
   AmplifierSchedule amplifier;
   std::unique_ptr<AgentLink> link;
@@ -60,9 +69,9 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         state(prepare_state_dir(c) + "/agent.db"),
         hardware(make_hardware(c, *this, clock)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
-        player(playout::PlayoutSettings{c.audio.output},
+        player(playout::PlayoutSettings{c.audio.output, c.audio.live_silence_limit},
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
-               clock),
+               clock, shared_clock),
         applier(state, clock, hardware.get(), &clips, &player),
         amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
                                                 std::chrono::milliseconds(5000)}) {
@@ -83,11 +92,20 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop"};
     if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
+    live = std::make_unique<LiveReceiver>(
+        LiveReceiver::Settings{s.controller_public_key, s.public_key, s.secret_key, c.audio.receive_high_water_mark},
+        [this](const v1::AudioFrame& frame) { player.on_live_frame(frame); });
     kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
               curve::fingerprint(keys.public_z85), kVersion, state.outbox_size());
   }
 
-  void on_online() override {
+  void on_online(const v1::Welcome& welcome) override {
+    // Live audio and the shared clock are served on the control endpoint's host.
+    const auto host = endpoint_host(config.controller.endpoint);
+    if (welcome.clock_port() && config.audio.follow_controller_clock) {
+      shared_clock.follow(host, static_cast<std::uint16_t>(welcome.clock_port()));
+    }
+    if (welcome.audio_port()) live->connect(host, static_cast<std::uint16_t>(welcome.audio_port()));
     outbox_sent_upto = 0;  // whatever was in flight on the old link is re-sent
     outbox_dirty = true;
     for (const auto& r : clips.resume_requests()) send_clip_request(r);
@@ -246,7 +264,11 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
                                        std::chrono::milliseconds(50));
     for (;;) {
       std::vector<zmq::pollitem_t> items{{nullptr, signals.fd(), ZMQ_POLLIN, 0}};
+      live->subscribe_only(player.wanted_streams());
+      const auto link_items = items.size();
       link->add_poll_items(items);
+      const auto live_item = items.size();
+      live->add_poll_items(items);
       // Wake for the next air time itself, not the tick after it.
       auto wait = tick_every;
       if (auto next = player.next_start_ms()) {
@@ -267,7 +289,8 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
             return 0;
           }
         }
-        if (items.size() > 1) link->handle(&items[1]);
+        if (live_item > link_items) link->handle(&items[link_items]);
+        if (items.size() > live_item) live->handle(items[live_item]);
         link->tick();
         player.tick();
         power_amplifiers();

@@ -101,6 +101,12 @@ AgentConfig load_agent_config(const std::string& path) {
   if (c.audio.output.rfind("alsa:", 0) != 0 && c.audio.output.rfind("wav:", 0) != 0 && c.audio.output != "fake") {
     audio.fail("output", "must be alsa:DEVICE, wav:DIR or fake");
   }
+  audio.read("follow_controller_clock", c.audio.follow_controller_clock);
+  audio.read("live_silence_limit_ms", c.audio.live_silence_limit, std::chrono::milliseconds(1000),
+             std::chrono::milliseconds(3'600'000));
+  std::uint32_t hwm = static_cast<std::uint32_t>(c.audio.receive_high_water_mark);
+  audio.read("receive_high_water_mark", hwm, 10, 100'000);
+  c.audio.receive_high_water_mark = static_cast<int>(hwm);
   audio.finish();
 
   auto clips = root.section("clips");

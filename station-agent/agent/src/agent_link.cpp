@@ -163,7 +163,7 @@ void AgentLink::handle_socket() {
           backoff_ = settings_.reconnect_min;
           kLog.info("online: controller_version={} heartbeat_ms={}", env.welcome().controller_version(),
                     env.welcome().heartbeat_interval_ms());
-          listener_.on_online();
+          listener_.on_online(env.welcome());
         }
         break;
       case v1::Envelope::kHeartbeat: break;

@@ -189,7 +189,8 @@ namespace loa::agent {
 void AgentState::keep_waiting_play(const v1::Play& play) {
   std::lock_guard lock(impl_->mutex);
   sqlite::Statement s(impl_->db, "INSERT OR REPLACE INTO waiting_plays (play_key, play) VALUES (?, ?)");
-  s.bind(1, play_key(play.broadcast_id(), play.clip_sha256(), play.start_at_ms())).bind_blob(2, play.SerializeAsString());
+  s.bind(1, play_key(play.broadcast_id(), play.stream_id().empty() ? play.clip_sha256() : play.stream_id(),
+                    play.start_at_ms())).bind_blob(2, play.SerializeAsString());
   s.run();
 }
 

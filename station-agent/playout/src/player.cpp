@@ -1,11 +1,14 @@
 // GStreamer lives in this file only.
 #include "loa/playout/player.hpp"
 
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "loa/log/log.hpp"
@@ -19,13 +22,41 @@ namespace v1 = ::loa::v1;
 // How long a play may wait past its start time (link down, clip still arriving) before
 // it counts as missed.
 constexpr std::int64_t kMissedAfterMs = 60'000;
+// A clip's pipeline is built this long before its air time, so that it has decoded its
+// first audio and waits for the instant itself (the loop ticks every <= 50 ms).
+constexpr std::int64_t kPrerollMs = 150;
+// "Now" means this far ahead: the time a pipeline needs to preroll. Without it the first
+// samples would be late, and each station late by a different amount.
+constexpr std::uint64_t kLeadNs = 40'000'000;
+// Live frames closer than this to the expected instant count as contiguous.
+constexpr std::uint64_t kToleranceNs = 2'000'000;
+// A waiting live play starts once its stream was heard this recently.
+constexpr auto kHeardRecently = std::chrono::seconds(1);
 
 int rank(v1::Priority p) { return p == v1::PRIORITY_UNSPECIFIED ? v1::PRIORITY_NORMAL : p; }
+bool is_live(const v1::Play& p) { return !p.stream_id().empty(); }
+const std::string& content_of(const v1::Play& p) { return is_live(p) ? p.stream_id() : p.clip_sha256(); }
 
 struct PipelineDeleter {
   void operator()(GstElement* p) const {
     gst_element_set_state(p, GST_STATE_NULL);
     gst_object_unref(p);
+  }
+};
+struct ObjectUnref {
+  void operator()(GstElement* e) const { gst_object_unref(e); }
+};
+
+// Records the shared-clock instant at which the first sample reached the output.
+struct RenderProbe {
+  std::atomic<std::uint64_t> first_ns{0};
+  GstClock* clock = nullptr;
+
+  static GstPadProbeReturn on_buffer(GstPad*, GstPadProbeInfo*, gpointer data) {
+    auto* self = static_cast<RenderProbe*>(data);
+    std::uint64_t expected = 0;
+    self->first_ns.compare_exchange_strong(expected, gst_clock_get_time(self->clock));
+    return GST_PAD_PROBE_REMOVE;
   }
 };
 
@@ -36,60 +67,99 @@ struct Player::Impl {
   std::function<std::string(const std::string&)> clip_path;
   IPlayoutReports& reports;
   const time::IClock& clock;
+  SharedClock& shared;
 
-  std::deque<v1::Play> waiting;  // ordered by priority, then start time
+  struct Waiting {
+    v1::Play play;
+    std::int64_t since_ms;  // air time, or when it was enqueued for "now"
+  };
+  std::deque<Waiting> waiting;  // ordered by priority, then start time
+  // When each wanted stream was last heard (a waiting live play starts once it is).
+  std::map<std::string, std::chrono::steady_clock::time_point> heard;
+  LiveCounters counters;
+
   struct Current {
     v1::Play play;
     std::unique_ptr<GstElement, PipelineDeleter> pipeline;
+    std::unique_ptr<GstElement, ObjectUnref> appsrc;  // live only
+    std::unique_ptr<RenderProbe> probe;
     std::int64_t started_ms = 0;
     bool stopping = false;  // EOS sent; waiting for the file to be finished
     std::int64_t stop_deadline_ms = 0;
     v1::PlaybackReport::Outcome outcome = v1::PlaybackReport::OUTCOME_PLAYED;
     std::string detail;
+    // Live only.
+    std::uint64_t next_pts_ns = 0;  // where the next frame belongs; 0 before the first
+    std::chrono::steady_clock::time_point last_frame{};
+    std::uint64_t frames_played = 0;
+    std::uint64_t frames_concealed = 0;
+    std::uint64_t longest_gap_ns = 0;
+    ~Current() {
+      appsrc.reset();
+      pipeline.reset();  // before the probe it may still call
+    }
+    Current() = default;
+    Current(Current&&) = default;
+    Current& operator=(Current&&) = default;
   };
   std::optional<Current> current;
 
   Impl(PlayoutSettings s, std::function<std::string(const std::string&)> path, IPlayoutReports& r,
-       const time::IClock& c)
-      : settings(std::move(s)), clip_path(std::move(path)), reports(r), clock(c) {
+       const time::IClock& c, SharedClock& sc)
+      : settings(std::move(s)), clip_path(std::move(path)), reports(r), clock(c), shared(sc) {
     static std::once_flag once;
     std::call_once(once, [] { gst_init(nullptr, nullptr); });
   }
 
   void report(const v1::Play& play, v1::PlaybackReport::Outcome outcome, std::int64_t started, std::int64_t ended,
-              const std::string& detail) {
+              const std::string& detail, const Current* run = nullptr) {
     v1::PlaybackReport r;
     r.set_broadcast_id(play.broadcast_id());
-    r.set_content_id(play.clip_sha256());
+    r.set_content_id(content_of(play));
     r.set_planned_start_ms(play.start_at_ms() ? play.start_at_ms() : started);
     r.set_actual_start_ms(started);
     r.set_end_ms(ended);
     r.set_outcome(outcome);
     r.set_detail(detail);
-    kLog.info("playout: broadcast={} clip={} outcome={} detail={}", play.broadcast_id(), play.clip_sha256().substr(0, 12),
-              v1::PlaybackReport::Outcome_Name(outcome), detail);
+    if (run) {
+      r.set_actual_start_ns(run->probe->first_ns.load());
+      r.set_frames_played(run->frames_played);
+      r.set_frames_concealed(run->frames_concealed);
+      r.set_longest_gap_ms(static_cast<std::uint32_t>(run->longest_gap_ns / 1'000'000));
+    }
+    kLog.info("playout: broadcast={} content={} outcome={} detail={}", play.broadcast_id(),
+              content_of(play).substr(0, 12), v1::PlaybackReport::Outcome_Name(outcome), detail);
     reports.on_playout(r);
   }
 
+  // Every output ends in an element named "pace" that renders on the clock; the probe
+  // on its source pad (sink pad for ALSA) sees the first sample go out.
   std::string sink_description(const v1::Play& play) const {
     if (settings.output.rfind("wav:", 0) == 0) {
       const auto dir = settings.output.substr(4);
       std::filesystem::create_directories(dir);
-      const auto file = dir + "/" + std::to_string(clock.wall_ms()) + "-" +
-                        (play.broadcast_id().empty() ? play.clip_sha256().substr(0, 12) : play.broadcast_id()) + ".wav";
+      const auto name = play.broadcast_id().empty() ? content_of(play).substr(0, 12) : play.broadcast_id();
+      const auto file = dir + "/" + std::to_string(clock.wall_ms()) + "-" + name + ".wav";
       // identity sync=true paces the file at real time, so preemption and stop act on
-      // it as they would on a loudspeaker.
-      return "identity sync=true ! wavenc name=enc ! filesink location=\"" + file + "\"";
+      // it as they would on a loudspeaker, and the probe times each sample's render.
+      return "identity name=pace sync=true ! wavenc name=enc ! filesink location=\"" + file + "\"";
     }
-    if (settings.output.rfind("alsa:", 0) == 0) return "alsasink device=" + settings.output.substr(5);
-    return "fakesink sync=true";
+    if (settings.output.rfind("alsa:", 0) == 0) return "alsasink name=pace device=" + settings.output.substr(5);
+    return "identity name=pace sync=true ! fakesink sync=false";
+  }
+
+  std::string source_description(const v1::Play& play) const {
+    if (is_live(play)) {
+      return "appsrc name=live is-live=true format=time min-latency=0 "
+             "caps=audio/x-opus,channel-mapping-family=0,channels=1,rate=48000 ! opusdec plc=true";
+    }
+    return "filesrc name=src ! oggdemux ! opusdec plc=true";
   }
 
   bool start(const v1::Play& play) {
-    const auto path = clip_path(play.clip_sha256());
     const double volume = play.volume() > 0 ? std::min(play.volume(), 1.0) : 1.0;
-    const std::string description = "filesrc name=src ! oggdemux ! opusdec plc=true ! audioconvert ! audioresample ! "
-                                    "volume volume=" + std::to_string(volume) +
+    const std::string description = source_description(play) + " ! audioconvert ! audioresample ! volume volume=" +
+                                    std::to_string(volume) +
                                     " ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! " +
                                     sink_description(play);
     GError* error = nullptr;
@@ -101,20 +171,45 @@ struct Player::Impl {
       report(play, v1::PlaybackReport::OUTCOME_FAILED, 0, 0, "cannot build the output: " + what);
       return false;
     }
-    GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
-    g_object_set(src, "location", path.c_str(), nullptr);
-    gst_object_unref(src);
     Current c;
     c.play = play;
     c.pipeline.reset(pipeline);
+    if (is_live(play)) {
+      c.appsrc.reset(gst_bin_get_by_name(GST_BIN(pipeline), "live"));
+    } else {
+      GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+      g_object_set(src, "location", clip_path(play.clip_sha256()).c_str(), nullptr);
+      gst_object_unref(src);
+    }
+    GstClock* shared_clock = shared.gst_clock();
+    c.probe = std::make_unique<RenderProbe>();
+    c.probe->clock = shared_clock;
+    if (GstElement* pace = gst_bin_get_by_name(GST_BIN(pipeline), "pace")) {
+      GstPad* pad = gst_element_get_static_pad(pace, settings.output.rfind("alsa:", 0) == 0 ? "sink" : "src");
+      gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &RenderProbe::on_buffer, c.probe.get(), nullptr);
+      gst_object_unref(pad);
+      gst_object_unref(pace);
+    }
+    // The pipeline runs on the shared clock with a base time we choose: a live frame's
+    // presentation time is already on that clock (base 0); a clip's first sample is due
+    // at its air time (base = air time), or just ahead of now when it is late.
+    gst_pipeline_use_clock(GST_PIPELINE(pipeline), shared_clock);
+    gst_element_set_start_time(pipeline, GST_CLOCK_TIME_NONE);
+    std::uint64_t base_ns = 0;
+    if (!is_live(play)) {
+      const auto air_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(play.start_at_ms(), 0)) * 1'000'000;
+      base_ns = std::max(air_ns, gst_clock_get_time(shared_clock) + kLeadNs);
+    }
+    gst_element_set_base_time(pipeline, base_ns);
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
       report(play, v1::PlaybackReport::OUTCOME_FAILED, 0, 0, "the output would not start (" + settings.output + ")");
       return false;
     }
-    c.started_ms = clock.wall_ms();
+    c.started_ms = is_live(play) ? clock.wall_ms() : static_cast<std::int64_t>(base_ns / 1'000'000);
+    c.last_frame = std::chrono::steady_clock::now();
     current = std::move(c);
-    kLog.info("playing: broadcast={} clip={} priority={} output={}", play.broadcast_id(),
-              play.clip_sha256().substr(0, 12), v1::Priority_Name(play.priority()), settings.output);
+    kLog.info("playing: broadcast={} content={} priority={} output={} clock={}", play.broadcast_id(),
+              content_of(play).substr(0, 12), v1::Priority_Name(play.priority()), settings.output, shared.source());
     return true;
   }
 
@@ -141,8 +236,11 @@ struct Player::Impl {
     const auto ended = clock.wall_ms();
     auto done = std::move(*current);
     current.reset();
+    done.appsrc.reset();
     done.pipeline.reset();
-    report(done.play, done.outcome, done.started_ms, ended, done.detail);
+    const auto first_ns = done.probe->first_ns.load();
+    const auto started = first_ns ? static_cast<std::int64_t>(first_ns / 1'000'000) : 0;
+    report(done.play, done.outcome, started, started ? ended : 0, done.detail, &done);
     if (done.outcome == v1::PlaybackReport::OUTCOME_PREEMPTED && done.play.on_preempt() == v1::PREEMPT_RESUME) {
       auto again = done.play;
       again.set_start_at_ms(0);
@@ -151,11 +249,12 @@ struct Player::Impl {
   }
 
   void insert(const v1::Play& play) {
-    auto pos = std::find_if(waiting.begin(), waiting.end(), [&](const v1::Play& w) {
-      return rank(w.priority()) < rank(play.priority()) ||
-             (rank(w.priority()) == rank(play.priority()) && w.start_at_ms() > play.start_at_ms());
+    const auto since = play.start_at_ms() ? play.start_at_ms() : clock.wall_ms();
+    auto pos = std::find_if(waiting.begin(), waiting.end(), [&](const Waiting& w) {
+      return rank(w.play.priority()) < rank(play.priority()) ||
+             (rank(w.play.priority()) == rank(play.priority()) && w.play.start_at_ms() > play.start_at_ms());
     });
-    waiting.insert(pos, play);
+    waiting.insert(pos, Waiting{play, since});
   }
 
   void poll_bus() {
@@ -178,52 +277,127 @@ struct Player::Impl {
     if (current->stopping && clock.wall_ms() > current->stop_deadline_ms) finish_current();
   }
 
+  [[nodiscard]] bool ready(const v1::Play& play, std::int64_t now_ms) const {
+    if (play.start_at_ms() - kPrerollMs > now_ms) return false;
+    if (!is_live(play)) return !clip_path(play.clip_sha256()).empty();
+    auto it = heard.find(play.stream_id());
+    return it != heard.end() && std::chrono::steady_clock::now() - it->second < kHeardRecently;
+  }
+
   void tick() {
     poll_bus();
     const auto now = clock.wall_ms();
-    // Plays whose time passed long ago without their clip are missed, not played late.
+    if (current && !current->stopping && is_live(current->play) &&
+        std::chrono::steady_clock::now() - current->last_frame > settings.live_silence_limit) {
+      end_current(v1::PlaybackReport::OUTCOME_FAILED,
+                  "no audio from the stream for " + std::to_string(settings.live_silence_limit.count() / 1000) + " s");
+    }
+    // Plays whose time passed long ago without their clip or stream are missed, not
+    // played late.
     for (auto it = waiting.begin(); it != waiting.end();) {
-      if (it->start_at_ms() && now > it->start_at_ms() + kMissedAfterMs) {
-        report(*it, v1::PlaybackReport::OUTCOME_MISSED, 0, 0,
-               clip_path(it->clip_sha256()).empty() ? "clip never arrived" : "air time passed");
+      const auto& p = it->play;
+      const auto limit = is_live(p) ? settings.live_silence_limit.count() : kMissedAfterMs;
+      if (now > it->since_ms + limit && !ready(p, now)) {
+        report(p, v1::PlaybackReport::OUTCOME_MISSED, 0, 0,
+               is_live(p)                            ? "stream never heard"
+               : clip_path(p.clip_sha256()).empty() ? "clip never arrived"
+                                                    : "air time passed");
         it = waiting.erase(it);
       } else {
         ++it;
       }
     }
-    // The most important play that is due and whose clip is here.
-    auto due = std::find_if(waiting.begin(), waiting.end(), [&](const v1::Play& p) {
-      return p.start_at_ms() <= now && !clip_path(p.clip_sha256()).empty();
-    });
+    // The most important play that is due and whose clip or stream is here.
+    auto due = std::find_if(waiting.begin(), waiting.end(), [&](const Waiting& w) { return ready(w.play, now); });
     if (due == waiting.end()) return;
     if (current) {
-      if (!current->stopping && rank(due->priority()) > rank(current->play.priority())) {
-        end_current(v1::PlaybackReport::OUTCOME_PREEMPTED, "preempted by " + due->broadcast_id());
+      if (!current->stopping && rank(due->play.priority()) > rank(current->play.priority())) {
+        end_current(v1::PlaybackReport::OUTCOME_PREEMPTED, "preempted by " + due->play.broadcast_id());
         if (!current) return tick();  // ended at once: the due play starts now
       }
       return;  // the due play starts once the current one has ended
     }
-    auto play = *due;
+    auto play = due->play;
     waiting.erase(due);
     start(play);
+  }
+
+  [[nodiscard]] bool wants(const std::string& stream) const {
+    if (current && current->play.stream_id() == stream) return true;
+    return std::any_of(waiting.begin(), waiting.end(), [&](const Waiting& w) { return w.play.stream_id() == stream; });
+  }
+
+  void on_live_frame(const v1::AudioFrame& frame) {
+    if (frame.stream_id().empty() || !wants(frame.stream_id())) return;
+    ++counters.frames_received;
+    heard[frame.stream_id()] = std::chrono::steady_clock::now();
+    if (!current || current->stopping || current->play.stream_id() != frame.stream_id()) {
+      if (!frame.end_of_stream()) return;
+      // Ended before it was our turn: nothing left to wait for.
+      std::erase_if(waiting, [&](const Waiting& w) {
+        if (w.play.stream_id() != frame.stream_id()) return false;
+        report(w.play, v1::PlaybackReport::OUTCOME_MISSED, 0, 0, "stream ended before its turn");
+        return true;
+      });
+      return;
+    }
+    push_frame(*current, frame);
+    tick();  // a preempting stream's first frame acts now
+  }
+
+  void push_frame(Current& run, const v1::AudioFrame& frame) {
+    auto* src = GST_APP_SRC(run.appsrc.get());
+    run.last_frame = std::chrono::steady_clock::now();
+    if (frame.end_of_stream()) {
+      gst_app_src_end_of_stream(src);
+      return;
+    }
+    const std::uint64_t pts = frame.presentation_time_ns();
+    const std::uint64_t duration = std::uint64_t{frame.duration_us()} * 1000;
+    if (duration == 0 || frame.opus_payload().empty()) return;
+    const std::uint64_t now = shared.now_ns();
+    if (run.next_pts_ns && pts + kToleranceNs < run.next_pts_ns) return;  // a repeat, or overlaps what we have
+    if (pts < now) {
+      ++counters.frames_late;  // its gap is concealed when the next frame comes
+      return;
+    }
+    if (run.next_pts_ns && pts > run.next_pts_ns + kToleranceNs) {
+      // Frames missing: the decoder conceals the gap (whatever of it is still ahead).
+      const std::uint64_t gap = pts - run.next_pts_ns;
+      const std::uint64_t missing = (gap + duration / 2) / duration;
+      run.frames_concealed += missing;
+      counters.frames_concealed += missing;
+      run.longest_gap_ns = std::max(run.longest_gap_ns, gap);
+      const std::uint64_t from = std::max(run.next_pts_ns, now);
+      if (pts > from) gst_element_send_event(run.appsrc.get(), gst_event_new_gap(from, pts - from));
+    }
+    GstBuffer* buffer = gst_buffer_new_memdup(frame.opus_payload().data(), frame.opus_payload().size());
+    GST_BUFFER_PTS(buffer) = pts;
+    GST_BUFFER_DURATION(buffer) = duration;
+    if (!run.next_pts_ns) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
+    gst_app_src_push_buffer(src, buffer);  // takes the buffer
+    run.next_pts_ns = pts + duration;
+    ++run.frames_played;
   }
 };
 
 Player::Player(PlayoutSettings settings, std::function<std::string(const std::string&)> clip_path,
-               IPlayoutReports& reports, const time::IClock& clock)
-    : impl_(std::make_unique<Impl>(std::move(settings), std::move(clip_path), reports, clock)) {}
+               IPlayoutReports& reports, const time::IClock& clock, SharedClock& shared_clock)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(clip_path), reports, clock, shared_clock)) {}
 
 Player::~Player() = default;
 
 std::string Player::enqueue(const v1::Play& play) {
-  if (play.clip_sha256().size() != 64) return "no clip given";
+  if (play.stream_id().empty() && play.clip_sha256().size() != 64) return "no clip given";
+  if (!play.stream_id().empty() && !play.clip_sha256().empty()) return "a play names a clip or a stream, not both";
   impl_->insert(play);
   impl_->tick();  // an emergency acts now, not at the next tick
   return {};
 }
 
 void Player::stop(const std::string& broadcast_id) {
-  std::erase_if(impl_->waiting, [&](const v1::Play& p) { return broadcast_id.empty() || p.broadcast_id() == broadcast_id; });
+  std::erase_if(impl_->waiting,
+                [&](const Impl::Waiting& w) { return broadcast_id.empty() || w.play.broadcast_id() == broadcast_id; });
   if (impl_->current && (broadcast_id.empty() || impl_->current->play.broadcast_id() == broadcast_id)) {
     impl_->end_current(v1::PlaybackReport::OUTCOME_STOPPED, "stopped by command");
   }
@@ -231,16 +405,35 @@ void Player::stop(const std::string& broadcast_id) {
 
 void Player::tick() { impl_->tick(); }
 
+void Player::on_live_frame(const v1::AudioFrame& frame) { impl_->on_live_frame(frame); }
+
+std::vector<std::string> Player::wanted_streams() const {
+  std::vector<std::string> streams;
+  auto add = [&](const v1::Play& p) {
+    if (is_live(p) && std::find(streams.begin(), streams.end(), p.stream_id()) == streams.end()) {
+      streams.push_back(p.stream_id());
+    }
+  };
+  if (impl_->current) add(impl_->current->play);
+  for (const auto& w : impl_->waiting) add(w.play);
+  return streams;
+}
+
+LiveCounters Player::live_counters() const { return impl_->counters; }
+
 std::optional<Player::NowPlaying> Player::now_playing() const {
   if (!impl_->current) return std::nullopt;
   const auto& c = *impl_->current;
-  return NowPlaying{c.play.broadcast_id(), c.play.clip_sha256(), c.play.priority(), c.started_ms};
+  return NowPlaying{c.play.broadcast_id(), c.play.clip_sha256(), c.play.stream_id(), c.play.priority(), c.started_ms};
 }
 
 std::optional<std::int64_t> Player::next_start_ms() const {
   std::optional<std::int64_t> earliest;
-  for (const auto& p : impl_->waiting) {
-    const auto at = p.start_at_ms() ? p.start_at_ms() : impl_->clock.wall_ms();
+  for (const auto& w : impl_->waiting) {
+    // A live play for "now" starts on its stream's frames, which wake the loop anyway.
+    if (is_live(w.play) && !w.play.start_at_ms()) continue;
+    // Woken a preroll ahead, so the pipeline is ready at the instant itself.
+    const auto at = w.play.start_at_ms() ? w.play.start_at_ms() - kPrerollMs : impl_->clock.wall_ms();
     if (!earliest || at < *earliest) earliest = at;
   }
   return earliest;
@@ -249,7 +442,7 @@ std::optional<std::int64_t> Player::next_start_ms() const {
 bool Player::needs_clip(const std::string& clip_sha256) const {
   if (impl_->current && impl_->current->play.clip_sha256() == clip_sha256) return true;
   return std::any_of(impl_->waiting.begin(), impl_->waiting.end(),
-                     [&](const v1::Play& p) { return p.clip_sha256() == clip_sha256; });
+                     [&](const Impl::Waiting& w) { return w.play.clip_sha256() == clip_sha256; });
 }
 
 }  // namespace loa::playout

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "loa/clips/clip_library.hpp"
+#include "loa/live/live_streams.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/schedule/planner.hpp"
 #include "loa/schedule/scheduler.hpp"
@@ -34,6 +35,7 @@ struct ApiContext {
   clips::ClipLibrary& clips;
   schedule::Planner& planner;
   schedule::Scheduler& scheduler;
+  live::LiveStreams& streams;
   std::string time_zone = "Asia/Ho_Chi_Minh";  // local time of operators, quiet hours, as-run
 };
 

@@ -16,6 +16,7 @@ struct ControllerConfig {
   struct Control {
     std::string bind = "tcp://127.0.0.1:7700";         // where approved agents connect
     std::string enroll_bind = "tcp://127.0.0.1:7701";  // where unknown agents ask to be enrolled
+    std::string audio_bind = "tcp://127.0.0.1:7702";   // where agents subscribe to live audio
     link::LinkSettings link;
     std::chrono::milliseconds command_resend{10000};  // re-send an unanswered command after
     std::uint32_t max_pending_stations = 1000;        // unknown stations kept for approval
@@ -41,6 +42,15 @@ struct ControllerConfig {
     std::chrono::milliseconds sync_interval{60000};  // how often the horizon moves on
     std::uint32_t conflict_window_days = 31;      // how far ahead a new broadcast is checked
   } schedule;
+
+  struct Live {
+    // The station clock (UDP, GStreamer network time provider), on control.bind's host.
+    std::uint32_t clock_port = 7703;  // 0 = any free port (agents are told which)
+    std::chrono::milliseconds latency{1000};  // capture to loudspeaker, the same on every station
+    std::uint32_t opus_bitrate_bps = 32000;
+    std::chrono::milliseconds stall_timeout{3000};  // a source silent this long is reopened
+    std::uint32_t audio_high_water_mark = 50;  // live frames queued per station (50 = 1 s)
+  } live;
 
   struct Log {
     log::Level level = log::Level::info;

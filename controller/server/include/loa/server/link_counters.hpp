@@ -45,6 +45,9 @@ struct LinkCounters {
   // Clip distribution
   std::atomic<std::uint64_t> clip_chunks_sent{0};
   std::atomic<std::uint64_t> clip_requests_unknown{0};
+  // Live audio
+  std::atomic<std::uint64_t> audio_frames_published{0};
+  std::atomic<std::uint64_t> audio_send_failures{0};
   // Enrollment socket
   std::atomic<std::uint64_t> enroll_requests{0};
   // Stations

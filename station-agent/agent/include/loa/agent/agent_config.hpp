@@ -35,6 +35,13 @@ struct AgentConfig {
 
   struct Audio {
     std::string output = "alsa:default";  // or wav:DIR (one file per playout), or fake
+    // Play on the controller's clock (GStreamer network clock), so that stations within
+    // earshot sound as one; false = the station's own clock (kept by NTP, say).
+    bool follow_controller_clock = true;
+    // A live stream silent this long while playing ends as failed; a live play whose
+    // stream is never heard counts as missed after it.
+    std::chrono::milliseconds live_silence_limit{30000};
+    int receive_high_water_mark = 100;  // live frames queued (20 ms each) before the oldest are dropped
   } audio;
 
   struct Clips {

@@ -31,7 +31,7 @@ struct AgentLinkSettings {
 class ILinkListener {
  public:
   virtual ~ILinkListener() = default;
-  virtual void on_online() = 0;   // the controller welcomed us
+  virtual void on_online(const loa::v1::Welcome& welcome) = 0;  // the controller welcomed us
   virtual void on_offline() = 0;  // the link dropped or went silent
   virtual void on_message(const loa::v1::Envelope& envelope) = 0;  // anything but welcome/heartbeat
 };

@@ -1,11 +1,15 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "loa/playout/shared_clock.hpp"
 #include "loa/time/clock.hpp"
+#include "loa/v1/audio.pb.h"
 #include "loa/v1/command.pb.h"
 #include "loa/v1/telemetry.pb.h"
 
@@ -15,6 +19,16 @@ namespace loa::playout {
 // playout, written in real time) for tests and the demo; "fake" to play into nothing.
 struct PlayoutSettings {
   std::string output = "alsa:default";
+  // A live play waits this long for its stream's first frame before it counts as missed;
+  // a stream that falls silent this long while playing ends as failed.
+  std::chrono::milliseconds live_silence_limit{30000};
+};
+
+// What the live path has seen since start (for the agent's status and benchmarks).
+struct LiveCounters {
+  std::uint64_t frames_received = 0;   // frames of a stream this station plays or waits for
+  std::uint64_t frames_late = 0;       // arrived after their presentation time: dropped
+  std::uint64_t frames_concealed = 0;  // never arrived in time: played as loss concealment
 };
 
 // Told the outcome of every playout (the as-run log). Called on the player's thread.
@@ -24,16 +38,19 @@ class IPlayoutReports {
   virtual void on_playout(const loa::v1::PlaybackReport& report) = 0;
 };
 
-// Plays cached clips through one GStreamer pipeline at a time: Opus decode with loss
-// concealment, volume, the output. A higher priority preempts what is playing (within
-// one tick); an equal or lower one waits its turn; a preempted broadcast is dropped or
-// played again afterwards, as its policy says. Not thread-safe: one thread calls
-// everything, including tick() at least every 50 ms.
+// Plays cached clips and live streams through one GStreamer pipeline at a time: Opus
+// decode with loss concealment, volume, the output, all on the shared clock. A clip
+// starts exactly at its air time (the pipeline's base time is that instant), a live
+// frame sounds at its presentation time, so stations on the same clock sound as one.
+// A higher priority preempts what is playing (within one tick); an equal or lower one
+// waits its turn; a preempted broadcast is dropped or played again afterwards, as its
+// policy says. Not thread-safe: one thread calls everything, including tick() at least
+// every 50 ms.
 class Player {
  public:
   // `clip_path(sha)` gives the cached file, or "" when the clip is not (yet) here.
   Player(PlayoutSettings settings, std::function<std::string(const std::string&)> clip_path,
-         IPlayoutReports& reports, const time::IClock& clock);
+         IPlayoutReports& reports, const time::IClock& clock, SharedClock& shared_clock);
   Player(const Player&) = delete;
   Player& operator=(const Player&) = delete;
   ~Player();
@@ -42,10 +59,17 @@ class Player {
   [[nodiscard]] std::string enqueue(const loa::v1::Play& play);
   void stop(const std::string& broadcast_id);
   void tick();
+  // A frame of a live stream, from the audio socket. Frames of streams nobody here
+  // plays or waits for are ignored.
+  void on_live_frame(const loa::v1::AudioFrame& frame);
+  // The live streams this station plays or waits for: what to subscribe to.
+  [[nodiscard]] std::vector<std::string> wanted_streams() const;
+  [[nodiscard]] LiveCounters live_counters() const;
 
   struct NowPlaying {
     std::string broadcast_id;
     std::string clip_sha256;
+    std::string stream_id;
     loa::v1::Priority priority;
     std::int64_t started_ms;
   };

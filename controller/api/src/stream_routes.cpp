@@ -1,0 +1,148 @@
+#include "stream_routes.hpp"
+
+#include "http_helpers.hpp"
+#include "loa/log/log.hpp"
+#include "loa/schedule/planner.hpp"
+#include "schedule_routes.hpp"
+
+namespace loa::api {
+namespace {
+
+const log::Logger kLog("api");
+
+json stream_json(const live::StreamStatus& s) {
+  return {{"id", s.id},
+          {"source", s.source},
+          {"broadcast_id", s.broadcast_id},
+          {"state", s.state},
+          {"frames", s.frames},
+          {"reconnects", s.reconnects},
+          {"stalls", s.stalls},
+          {"last_error", s.last_error},
+          {"started_ms", s.started_ms},
+          {"ended_ms", s.ended_ms}};
+}
+
+// Stations that were told to play each stream, so stopping it can tell them to stop.
+struct StreamTargets {
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::string>> stations;
+};
+
+void start_stream(ApiContext& ctx, StreamTargets& targets, const std::string& who, const httplib::Request& req,
+                  httplib::Response& res) {
+  auto body = parse_body(req, res);
+  if (!body) return;
+  const auto source = body->value("source", std::string());
+  if (source.empty()) return send_error(res, 422, "invalid", "source: required (a URL, capture:, rtp:PORT or test:tone)");
+  std::vector<std::string> to;
+  if (body->contains("to") && (*body)["to"].is_string()) to.push_back((*body)["to"].get<std::string>());
+  if (body->contains("to") && (*body)["to"].is_array()) {
+    for (const auto& t : (*body)["to"]) {
+      if (t.is_string()) to.push_back(t.get<std::string>());
+    }
+  }
+  if (to.empty()) return send_error(res, 422, "invalid", "to: required (all, zone ids or station ids)");
+  std::vector<std::string> named;
+  for (const auto& t : to) {
+    auto target = target_of(ctx, t);
+    if (!target) return send_error(res, 422, "invalid", "to: no zone or station '" + t + "'");
+    named.push_back(*target);
+  }
+  const auto stations = schedule::Fleet::load(ctx.store).resolve(named);
+  if (stations.empty()) return send_error(res, 422, "no_stations", "its targets hold no approved station");
+  const auto priority_name = body->value("priority", std::string("live"));
+  if (!schedule::priority_rank(priority_name)) {
+    return send_error(res, 422, "invalid", "priority: one of relay, normal, priority, live, emergency");
+  }
+  const double volume = body->value("volume", 1.0);
+  if (volume <= 0 || volume > 1) return send_error(res, 422, "invalid", "volume: between 0 (exclusive) and 1");
+
+  const auto id = "s-" + server::new_command_id().substr(0, 10);
+  const auto broadcast = body->value("broadcast_id", id);
+  try {
+    ctx.streams.start(id, source, broadcast);
+  } catch (const live::SourceError& e) {
+    return send_error(res, 422, "invalid_source", e.what());
+  } catch (const std::invalid_argument& e) {
+    return send_error(res, 409, "exists", e.what());
+  }
+  // Plays that expire with the stream's silence limit: a station offline now should not
+  // start a stream an hour later (it would wait for frames that stopped long ago).
+  std::vector<server::CommandDispatcher::Outgoing> out;
+  for (const auto& station : stations) {
+    loa::v1::Command command;
+    command.set_issued_at_ms(time::wall_ms());
+    auto* play = command.mutable_play();
+    play->set_stream_id(id);
+    play->set_priority(schedule::wire_priority(priority_name));
+    play->set_volume(volume);
+    play->set_broadcast_id(broadcast);
+    play->set_on_preempt(body->value("resume", false) ? loa::v1::PREEMPT_RESUME : loa::v1::PREEMPT_DROP);
+    out.push_back({station, std::move(command)});
+  }
+  ctx.commands.enqueue_many(std::move(out));
+  ctx.control.wake();
+  {
+    std::lock_guard lock(targets.mutex);
+    targets.stations[id] = stations;
+  }
+  kLog.info("stream started: id={} source={} stations={} priority={} by={}", id, source, stations.size(), priority_name,
+            who);
+  auto status = ctx.streams.find(id);
+  json reply = status ? stream_json(*status) : json{{"id", id}};
+  reply["stations"] = stations;
+  send_json(res, reply, 201);
+}
+
+}  // namespace
+
+void install_stream_routes(httplib::Server& http, ApiContext& ctx,
+                           std::function<std::string(const httplib::Request&)> caller) {
+  auto targets = std::make_shared<StreamTargets>();
+  http.Post("/api/v1/streams", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
+    start_stream(ctx, *targets, caller(req), req, res);
+  });
+  http.Get("/api/v1/streams", [&ctx](const httplib::Request&, httplib::Response& res) {
+    json items = json::array();
+    for (const auto& s : ctx.streams.list()) items.push_back(stream_json(s));
+    send_json(res, {{"items", items}, {"latency_ms", ctx.streams.settings().latency.count()}});
+  });
+  http.Get(R"(/api/v1/streams/([^/]+))", [&ctx, targets](const httplib::Request& req, httplib::Response& res) {
+    auto s = ctx.streams.find(req.matches[1]);
+    if (!s) return send_error(res, 404, "not_found", "no stream " + std::string(req.matches[1]));
+    auto out = stream_json(*s);
+    std::lock_guard lock(targets->mutex);
+    out["stations"] = targets->stations[s->id];
+    send_json(res, out);
+  });
+  http.Delete(R"(/api/v1/streams/([^/]+))", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    auto s = ctx.streams.find(id);
+    if (!s) return send_error(res, 404, "not_found", "no stream " + id);
+    const bool was_live = ctx.streams.stop(id);
+    // The end of stream goes out on the audio socket, which may drop it; a Stop command
+    // reaches every station for sure, now or when it comes back.
+    std::vector<std::string> stations;
+    {
+      std::lock_guard lock(targets->mutex);
+      stations = targets->stations[id];
+    }
+    std::vector<server::CommandDispatcher::Outgoing> out;
+    for (const auto& station : stations) {
+      loa::v1::Command command;
+      command.set_issued_at_ms(time::wall_ms());
+      command.mutable_stop()->set_broadcast_id(s->broadcast_id);
+      out.push_back({station, std::move(command)});
+    }
+    if (was_live) {
+      ctx.commands.enqueue_many(std::move(out));
+      ctx.control.wake();
+    }
+    kLog.info("stream stopped: id={} by={} stations={}", id, caller(req), stations.size());
+    auto after = ctx.streams.find(id);
+    send_json(res, after ? stream_json(*after) : json{{"id", id}});
+  });
+}
+
+}  // namespace loa::api

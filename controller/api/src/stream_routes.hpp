@@ -1,0 +1,17 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <httplib.h>
+
+#include "loa/api/api_server.hpp"
+
+namespace loa::api {
+
+// Live streams: start one (a relay URL, the sound card, an RTP ingest, a test signal)
+// and have target stations play it, list them with their state, stop one.
+void install_stream_routes(httplib::Server& http, ApiContext& ctx,
+                           std::function<std::string(const httplib::Request&)> caller);
+
+}  // namespace loa::api

@@ -1,0 +1,76 @@
+// GStreamer's network clock lives in this file only.
+#include "loa/playout/shared_clock.hpp"
+
+#include <gst/gst.h>
+#include <gst/net/gstnet.h>
+
+#include <mutex>
+
+#include "loa/log/log.hpp"
+
+namespace loa::playout {
+namespace {
+
+const log::Logger kLog("clock");
+
+struct ClockUnref {
+  void operator()(GstClock* c) const { gst_object_unref(c); }
+};
+using ClockPtr = std::unique_ptr<GstClock, ClockUnref>;
+
+ClockPtr realtime_clock() {
+  // A clock object of our own: switching the process-wide system clock to real time
+  // would change the clock of every other pipeline in the process.
+  auto* clock = GST_CLOCK(g_object_new(GST_TYPE_SYSTEM_CLOCK, "clock-type", GST_CLOCK_TYPE_REALTIME, nullptr));
+  gst_object_ref_sink(clock);
+  return ClockPtr(clock);
+}
+
+}  // namespace
+
+struct SharedClock::Impl {
+  ClockPtr local = realtime_clock();
+  ClockPtr network;     // null while following the local clock
+  std::string source = "local";
+};
+
+SharedClock::SharedClock() {
+  static std::once_flag once;
+  std::call_once(once, [] { gst_init(nullptr, nullptr); });
+  impl_ = std::make_unique<Impl>();
+}
+
+SharedClock::~SharedClock() = default;
+
+void SharedClock::follow(const std::string& host, std::uint16_t port) {
+  const auto where = host + ":" + std::to_string(port);
+  if (impl_->source == where) return;
+  // Starts at local real time, so it is near the controller's clock from its first
+  // reading and converges within a few exchanges.
+  GstClock* net = gst_net_client_clock_new("loa-shared-clock", host.c_str(), port, gst_clock_get_time(impl_->local.get()));
+  if (!net) {
+    kLog.warn("cannot follow the controller clock: address={}", where);
+    return;
+  }
+  gst_object_ref_sink(net);
+  // Pipelines hold their own reference to the clock they started with.
+  impl_->network.reset(net);
+  impl_->source = where;
+  kLog.info("following controller clock: address={}", where);
+}
+
+void SharedClock::follow_local() {
+  if (!impl_->network) return;
+  impl_->network.reset();
+  impl_->source = "local";
+}
+
+std::uint64_t SharedClock::now_ns() const { return gst_clock_get_time(gst_clock()); }
+
+bool SharedClock::synced() const { return !impl_->network || gst_clock_is_synced(impl_->network.get()); }
+
+std::string SharedClock::source() const { return impl_->source; }
+
+GstClock* SharedClock::gst_clock() const { return impl_->network ? impl_->network.get() : impl_->local.get(); }
+
+}  // namespace loa::playout
