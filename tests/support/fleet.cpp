@@ -141,6 +141,11 @@ std::string Fleet::agent_journal(const std::string& id) const {
   return run_command(bin("loa-agent") + " journal --config " + agent_config_path(id)).out;
 }
 
+pid_t Fleet::agent_pid(const std::string& id) const {
+  auto it = agents_.find(id);
+  return it == agents_.end() || !it->second ? -1 : it->second->pid();
+}
+
 std::string Fleet::agent_log(const std::string& id) const { return read_file(dir() + "/agent-" + id + ".log"); }
 std::string Fleet::controller_log() const { return read_file(dir() + "/controller.log"); }
 

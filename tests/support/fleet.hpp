@@ -43,6 +43,7 @@ class Fleet {
   void set_agent_audio_dir(const std::string& id, const std::string& dir);
   void stop_agent(const std::string& id, int sig = 9);
   [[nodiscard]] bool agent_running(const std::string& id) const;
+  [[nodiscard]] pid_t agent_pid(const std::string& id) const;
 
   // Approves through the API every station given, waiting until each is pending first.
   void enroll(const std::vector<std::string>& ids);

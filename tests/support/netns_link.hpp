@@ -40,6 +40,12 @@ class NetnsLink {
   [[nodiscard]] std::string ns_ip() const { return "10.231." + subnet_ + ".2"; }
   [[nodiscard]] std::vector<std::string> exec_prefix() const { return {"ip", "netns", "exec", ns_}; }
   bool set_link(bool up) { return sh("ip link set " + host_if_ + (up ? " up" : " down")); }
+  // Impairs what is sent from this side into the namespace (tc netem, e.g.
+  // "loss 5% delay 50ms 100ms"); empty removes it.
+  bool impair(const std::string& netem) {
+    if (netem.empty()) return sh("tc qdisc del dev " + host_if_ + " root");
+    return sh("tc qdisc replace dev " + host_if_ + " root netem " + netem);
+  }
   [[nodiscard]] const std::string& error() const { return error_; }
 
  private:

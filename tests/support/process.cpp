@@ -109,6 +109,11 @@ ScratchDir::ScratchDir() {
 }
 
 ScratchDir::~ScratchDir() {
+  // LOA_KEEP_TEST_DIRS=1 keeps every scratch folder (logs, WAV files) for a look after.
+  if (const char* keep = std::getenv("LOA_KEEP_TEST_DIRS"); keep && std::string(keep) == "1") {
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -134,6 +134,7 @@ void install_health_routes(httplib::Server& http, ApiContext& ctx) {
                        {"end_ms", r.end_ms ? json(r.end_ms) : json(nullptr)},
                        {"outcome", r.outcome},
                        {"detail", r.detail}});
+      add_live_fields(items.back(), r);
     }
     send_json(res, {{"items", items}});
   });

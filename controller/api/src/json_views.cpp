@@ -72,4 +72,13 @@ nlohmann::json to_json(const store::CommandRecord& c) {
   return out;
 }
 
+void add_live_fields(nlohmann::json& row, const store::AsRunRecord& r) {
+  row["actual_start_ns"] = r.actual_start_ns ? nlohmann::json(r.actual_start_ns) : nlohmann::json(nullptr);
+  if (r.frames_played || r.frames_concealed) {
+    row["frames_played"] = r.frames_played;
+    row["frames_concealed"] = r.frames_concealed;
+    row["longest_gap_ms"] = r.longest_gap_ms;
+  }
+}
+
 }  // namespace loa::api

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "http_helpers.hpp"
+#include "json_views.hpp"
 #include "loa/log/log.hpp"
 #include "loa/schedule/icalendar.hpp"
 #include "loa/schedule/recurrence.hpp"
@@ -431,6 +432,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
                        {"end_ms", r.end_ms ? json(r.end_ms) : json(nullptr)},
                        {"outcome", r.outcome},
                        {"detail", r.detail}});
+      add_live_fields(items.back(), r);
     }
     send_json(res, {{"items", items}, {"total", items.size()}});
   }

@@ -51,9 +51,14 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   clips tts TEXT [--voice vi] [--name N]   read a text aloud (espeak-ng) into a clip
   clips push ID --to STATION [--pin 1]     put a clip in a station's cache (waits for it)
   clips [list] | clips show ID | clips rm ID
-  play --clip ID --to STATION|ZONE|all [--priority normal|priority|emergency|relay|live]
+  play (--clip ID | --tts TEXT [--voice vi]) --to STATION|ZONE|all [--priority normal|priority|emergency|relay|live]
        [--volume 0.0-1.0] [--broadcast NAME]
-                                           play a clip now (fetched first where it is missing)
+                                           play a clip or a text now (fetched first where it is missing)
+  play (--relay URL | --live SOURCE) --to STATION|ZONE|all [--priority live] [--volume V] [--broadcast NAME]
+                                           stream live: a programme to relay (http(s)://, rtsp://, srt://),
+                                           or capture:[DEVICE], rtp:PORT, test:tone; stops with 'streams stop'
+  streams [list] | streams show ID | streams stop ID
+                                           live streams, their state and reconnects
   stop --to STATION|ZONE|all [--broadcast NAME]
                                            stop what is playing
   station asrun ID                         what played on a station
@@ -302,6 +307,15 @@ void print_clips(const json& items) {
                     when(c["created_ms"])});
   }
   print_table({"ID", "NAME", "DURATION", "SOURCE", "ADDED"}, rows);
+}
+
+void print_streams(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : items) {
+    rows.push_back({text(s["id"]), text(s["state"]), text(s["broadcast_id"]), std::to_string(s.value("frames", 0)),
+                    std::to_string(s.value("reconnects", 0)), text(s["source"]), text(s["last_error"])});
+  }
+  print_table({"ID", "STATE", "BROADCAST", "FRAMES", "RECONNECTS", "SOURCE", "LAST ERROR"}, rows);
 }
 
 void print_zones(const json& items) {
@@ -661,6 +675,53 @@ int run(const Options& o) {
     emit(o, o.as_json ? out : out["items"], print_commands);
     return 0;
   }
+  if (cmd == "play" && (!flag(o, "relay").empty() || !flag(o, "live").empty())) {
+    const std::string to = flag(o, "to");
+    if (to.empty()) throw ApiError(kExitUsage, "play needs --to STATION|ZONE|all");
+    json body{{"source", flag(o, "relay").empty() ? flag(o, "live") : flag(o, "relay")},
+              {"to", to},
+              {"priority", flag(o, "priority", flag(o, "relay").empty() ? "live" : "relay")},
+              {"volume", std::stod(flag(o, "volume", "1"))}};
+    if (!flag(o, "broadcast").empty()) body["broadcast_id"] = flag(o, "broadcast");
+    auto out = api.call("POST", "/api/v1/streams", body);
+    if (o.as_json) {
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::cout << "stream " << text(out["id"]) << " (" << text(out["broadcast_id"]) << ") to " << out["stations"].size()
+                << " stations; stop it with: loactl streams stop " << text(out["id"]) << "\n";
+    }
+    return 0;
+  }
+  if (cmd == "streams") {
+    const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
+    if (sub == "list") {
+      auto out = api.call("GET", "/api/v1/streams");
+      emit(o, o.as_json ? out : out["items"], print_streams);
+      return 0;
+    }
+    const std::string id = need(o, 2, "stream ID");
+    if (sub == "show") {
+      auto out = api.call("GET", "/api/v1/streams/" + id);
+      emit(o, o.as_json ? out : json::array({out}), print_streams);
+      return 0;
+    }
+    if (sub == "stop") {
+      auto out = api.call("DELETE", "/api/v1/streams/" + id);
+      if (o.as_json) {
+        std::cout << out.dump(2) << "\n";
+      } else {
+        std::cout << "stream " << id << " " << text(out["state"]) << " after " << out["frames"] << " frames\n";
+      }
+      return 0;
+    }
+    throw ApiError(kExitUsage, "unknown streams command '" + sub + "'");
+  }
+  std::string tts_clip;
+  if (cmd == "play" && !flag(o, "tts").empty()) {
+    // A text is read aloud into a clip first, then played like any clip.
+    auto clip = api.call("POST", "/api/v1/clips/tts", {{"text", flag(o, "tts")}, {"voice", flag(o, "voice", "vi")}});
+    tts_clip = text(clip["id"]);
+  }
   if (cmd == "play" || cmd == "stop") {
     const std::string to = flag(o, "to");
     if (to.empty()) throw ApiError(kExitUsage, cmd + " needs --to STATION|ZONE|all");
@@ -683,8 +744,8 @@ int run(const Options& o) {
     for (const auto& station : stations) {
       try {
         if (cmd == "play") {
-          const std::string clip = flag(o, "clip");
-          if (clip.empty()) throw ApiError(kExitUsage, "play needs --clip ID");
+          const std::string clip = tts_clip.empty() ? flag(o, "clip") : tts_clip;
+          if (clip.empty()) throw ApiError(kExitUsage, "play needs --clip ID, --tts TEXT, --relay URL or --live SOURCE");
           api.call("POST", "/api/v1/stations/" + station + "/commands", {{"type", "cache_clip"}, {"clip_id", clip}});
           api.call("POST", "/api/v1/stations/" + station + "/commands",
                    {{"type", "play"},

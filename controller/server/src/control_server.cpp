@@ -153,7 +153,8 @@ struct ControlServer::Impl {
     audio->set(zmq::sockopt::linger, 0);
     audio->set(zmq::sockopt::sndhwm, settings.audio_high_water_mark);
     audio->set(zmq::sockopt::sndbuf, 32 * 1024);
-    audio->set(zmq::sockopt::maxmsgsize, std::int64_t{256});  // stations send nothing but subscriptions
+    // Stations send nothing but subscriptions (and the CURVE handshake, a few hundred bytes).
+    audio->set(zmq::sockopt::maxmsgsize, std::int64_t{4096});
     audio->set(zmq::sockopt::heartbeat_ivl, static_cast<int>(settings.link.heartbeat_interval.count()));
     audio->set(zmq::sockopt::heartbeat_timeout, static_cast<int>(settings.link.dead_after().count()));
     audio->set(zmq::sockopt::handshake_ivl, static_cast<int>(settings.link.handshake_timeout.count()));
@@ -367,7 +368,9 @@ struct ControlServer::Impl {
         outcome = outcome.substr(outcome.find('_') + 1);
         std::transform(outcome.begin(), outcome.end(), outcome.begin(), [](unsigned char ch) { return std::tolower(ch); });
         store.add_asrun({station, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(),
-                         p.end_ms(), outcome, p.detail()});
+                         p.end_ms(), outcome, p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
+                         static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
+                         p.longest_gap_ms()});
         kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station, p.broadcast_id(), outcome, p.detail());
       } else {
         const auto& a = env.alarm();

@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 6> kSqliteMigrations{{
+const std::array<sqlite::Migration, 7> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -134,6 +134,12 @@ CREATE TABLE scheduled_plays (
   PRIMARY KEY (broadcast_id, station_id, planned_start_ms)
 );
 CREATE INDEX scheduled_plays_by_time ON scheduled_plays (planned_start_ms);
+)sql"},
+    {7, R"sql(
+ALTER TABLE asrun ADD COLUMN actual_start_ns  INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN frames_played    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN frames_concealed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN longest_gap_ms   INTEGER NOT NULL DEFAULT 0;
 )sql"},
 }};
 

@@ -400,13 +400,24 @@ class SqliteStore final : public IStore {
     });
   }
 
+  static constexpr const char* kAsRunColumns =
+      "station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, "
+      "actual_start_ns, frames_played, frames_concealed, longest_gap_ms";
+
+  static AsRunRecord read_asrun(sqlite::Statement& s) {
+    return {s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4), s.column_int(5),
+            s.column_text(6), s.column_text(7), s.column_int(8),  s.column_int(9), s.column_int(10), s.column_int(11)};
+  }
+
   void add_asrun(const AsRunRecord& r) override {
     guarded([&] {
       sqlite::Statement s(db_,
                           "INSERT OR IGNORE INTO asrun (station_id, broadcast_id, content_id, planned_start_ms, "
-                          "actual_start_ms, end_ms, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                          "actual_start_ms, end_ms, outcome, detail, actual_start_ns, frames_played, frames_concealed, "
+                          "longest_gap_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       s.bind(1, r.station_id).bind(2, r.broadcast_id).bind(3, r.content_id).bind(4, r.planned_start_ms);
       s.bind(5, r.actual_start_ms).bind(6, r.end_ms).bind(7, r.outcome).bind(8, r.detail);
+      s.bind(9, r.actual_start_ns).bind(10, r.frames_played).bind(11, r.frames_concealed).bind(12, r.longest_gap_ms);
       s.run();
       return 0;
     });
@@ -416,14 +427,10 @@ class SqliteStore final : public IStore {
     return guarded([&] {
       std::vector<AsRunRecord> out;
       sqlite::Statement s(db_,
-                          "SELECT station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, "
-                          "outcome, detail FROM asrun WHERE (?1 = '' OR station_id = ?1) AND planned_start_ms >= ?2 "
+                          "SELECT " + std::string(kAsRunColumns) + " FROM asrun WHERE (?1 = '' OR station_id = ?1) AND planned_start_ms >= ?2 "
                           "ORDER BY planned_start_ms DESC LIMIT ?3");
       s.bind(1, station_id).bind(2, since_ms).bind(3, static_cast<std::int64_t>(limit));
-      while (s.step()) {
-        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4),
-                       s.column_int(5), s.column_text(6), s.column_text(7)});
-      }
+      while (s.step()) out.push_back(read_asrun(s));
       return out;
     });
   }
@@ -432,8 +439,7 @@ class SqliteStore final : public IStore {
     return guarded([&] {
       std::vector<AsRunRecord> out;
       std::string sql =
-          "SELECT station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail "
-          "FROM asrun WHERE planned_start_ms >= ?1 AND planned_start_ms < ?2";
+          "SELECT " + std::string(kAsRunColumns) + " FROM asrun WHERE planned_start_ms >= ?1 AND planned_start_ms < ?2";
       // Spelled out only when given, so SQLite can use the broadcast's index.
       if (!q.broadcast_id.empty()) sql += " AND broadcast_id = ?3";
       if (!q.station_ids.empty()) {
@@ -446,10 +452,7 @@ class SqliteStore final : public IStore {
       s.bind(1, q.since_ms).bind(2, q.until_ms).bind(4, static_cast<std::int64_t>(q.limit));
       if (!q.broadcast_id.empty()) s.bind(3, q.broadcast_id);
       for (std::size_t i = 0; i < q.station_ids.size(); ++i) s.bind(static_cast<int>(5 + i), q.station_ids[i]);
-      while (s.step()) {
-        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4),
-                       s.column_int(5), s.column_text(6), s.column_text(7)});
-      }
+      while (s.step()) out.push_back(read_asrun(s));
       return out;
     });
   }

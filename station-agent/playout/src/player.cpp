@@ -47,16 +47,32 @@ struct ObjectUnref {
   void operator()(GstElement* e) const { gst_object_unref(e); }
 };
 
-// Records the shared-clock instant at which the first sample reached the output.
+// Records the shared-clock instant at which the first sample reached the output, and
+// once per second of stream time logs (debug) how far the render instant was from the
+// station's system clock: on a host whose system clock is right (NTP, or the
+// controller's own host) that is the station's true playout error, and comparing the
+// same instant across stations gives their skew.
 struct RenderProbe {
   std::atomic<std::uint64_t> first_ns{0};
   GstClock* clock = nullptr;
+  std::uint64_t base_ns = 0;
+  std::uint64_t logged_second = 0;  // streaming thread only
 
-  static GstPadProbeReturn on_buffer(GstPad*, GstPadProbeInfo*, gpointer data) {
+  static GstPadProbeReturn on_buffer(GstPad*, GstPadProbeInfo* info, gpointer data) {
     auto* self = static_cast<RenderProbe*>(data);
     std::uint64_t expected = 0;
     self->first_ns.compare_exchange_strong(expected, gst_clock_get_time(self->clock));
-    return GST_PAD_PROBE_REMOVE;
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+    const std::uint64_t due = self->base_ns + GST_BUFFER_PTS(buffer);
+    if (due / 1'000'000'000 != self->logged_second) {
+      self->logged_second = due / 1'000'000'000;
+      const auto host_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+      kLog.debug("render: due_ns={} host_offset_us={:.1f}", due,
+                 static_cast<double>(host_ns - static_cast<std::int64_t>(due)) / 1000.0);
+    }
+    return GST_PAD_PROBE_OK;
   }
 };
 
@@ -201,6 +217,7 @@ struct Player::Impl {
       base_ns = std::max(air_ns, gst_clock_get_time(shared_clock) + kLeadNs);
     }
     gst_element_set_base_time(pipeline, base_ns);
+    c.probe->base_ns = base_ns;
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
       report(play, v1::PlaybackReport::OUTCOME_FAILED, 0, 0, "the output would not start (" + settings.output + ")");
       return false;

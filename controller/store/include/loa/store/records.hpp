@@ -129,6 +129,11 @@ struct AsRunRecord {
   std::int64_t end_ms = 0;
   std::string outcome;  // played, preempted, failed, missed, stopped
   std::string detail;
+  std::int64_t actual_start_ns = 0;  // the first sample's instant on the shared clock
+  // Live streams: frames played, frames concealed (lost or late), longest gap.
+  std::int64_t frames_played = 0;
+  std::int64_t frames_concealed = 0;
+  std::int64_t longest_gap_ms = 0;
 };
 
 // A broadcast as the operator defined it: what, to whom, when (once or recurring), how.

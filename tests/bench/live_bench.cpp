@@ -1,0 +1,186 @@
+// Live audio benchmark: one controller streams a test signal to N real agents on this
+// host, each writing what it plays to a WAV file. Prints
+//  - inter-station skew: once per second of stream time each agent logs how far its
+//    render instant was from the host clock; the spread of those offsets across agents
+//    for the same instant is their skew (p50/p99/max over the stream);
+//  - each agent's CPU (% of one core) and peak RSS while playing;
+//  - frames played and concealed (lost or late) per agent, and the longest gap.
+// With --netem the agents run in a network namespace whose link from the controller is
+// impaired by tc netem (needs root), e.g. --netem "loss 5% delay 50ms 100ms".
+//
+//   live_bench [--agents 4] [--seconds 60] [--latency-ms 1000] [--netem SPEC] [--source test:noise]
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "support/fleet.hpp"
+#include "support/netns_link.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+struct Usage {
+  double cpu_s = 0;
+  long rss_kib = 0;
+};
+
+Usage usage_of(pid_t pid) {
+  Usage u;
+  const auto stat = loa::test::read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close != std::string::npos) {
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    std::vector<std::string> fields;
+    while (rest >> field) fields.push_back(field);
+    if (fields.size() > 13) {
+      u.cpu_s = static_cast<double>(std::stoll(fields[11]) + std::stoll(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+  }
+  const auto status = loa::test::read_file("/proc/" + std::to_string(pid) + "/status");
+  const auto at = status.find("VmRSS:");
+  if (at != std::string::npos) u.rss_kib = std::strtol(status.c_str() + at + 6, nullptr, 10);
+  return u;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int agents = 4;
+  int seconds = 60;
+  int latency_ms = 1000;
+  std::string netem;
+  std::string source = "test:noise";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--agents") agents = std::atoi(argv[i + 1]);
+    if (a == "--seconds") seconds = std::atoi(argv[i + 1]);
+    if (a == "--latency-ms") latency_ms = std::atoi(argv[i + 1]);
+    if (a == "--netem") netem = argv[i + 1];
+    if (a == "--source") source = argv[i + 1];
+  }
+  std::unique_ptr<loa::test::NetnsLink> net;
+  loa::test::FleetOptions options;
+  options.controller_live = "  latency_ms: " + std::to_string(latency_ms) + "\n";
+  if (!netem.empty()) {
+    if (!loa::test::NetnsLink::possible()) {
+      std::cerr << "--netem needs root and iproute2\n";
+      return 77;
+    }
+    net = std::make_unique<loa::test::NetnsLink>(9);
+    if (!net->ok() || !net->impair(netem)) {
+      std::cerr << "cannot set up the impaired link: " << net->error() << "\n";
+      return 1;
+    }
+    options.bind_host = net->host_ip();
+    options.connect_host = net->host_ip();
+  }
+  loa::test::Fleet fleet(options);
+  fleet.start_controller();
+  std::vector<std::string> ids;
+  for (int i = 1; i <= agents; ++i) {
+    ids.push_back("bench-" + std::to_string(i));
+    fleet.set_agent_audio_dir(ids.back(), fleet.dir() + "/audio-" + ids.back());
+    fleet.start_agent(ids.back(), net ? net->exec_prefix() : std::vector<std::string>{});
+  }
+  fleet.enroll(ids);
+  for (const auto& id : ids) {
+    if (!fleet.wait_for_state(id, "online", 20000)) {
+      std::cerr << id << " never came online\n";
+      return 1;
+    }
+  }
+  std::this_thread::sleep_for(3s);  // the agents' network clocks converge
+
+  auto started = fleet.api("POST", "/api/v1/streams", {{"source", source}, {"to", "all"}, {"broadcast_id", "bench"}});
+  if (started.status != 201) {
+    std::cerr << "stream refused: " << started.body.dump() << "\n";
+    return 1;
+  }
+  const std::string stream = started.body["id"];
+  // Measured from when the agents play (one latency after the first frame).
+  std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms) + 500ms);
+  std::map<std::string, Usage> first, last;
+  for (const auto& id : ids) first[id] = usage_of(fleet.agent_pid(id));
+  long peak_rss = 0;
+  std::map<std::string, long> peak;
+  for (int s = 0; s < seconds; ++s) {
+    std::this_thread::sleep_for(1s);
+    for (const auto& id : ids) {
+      auto u = usage_of(fleet.agent_pid(id));
+      peak[id] = std::max(peak[id], u.rss_kib);
+      last[id] = u;
+    }
+  }
+  (void)fleet.api("DELETE", "/api/v1/streams/" + stream);
+
+  json rows = json::array();
+  for (int i = 0; i < 100 && rows.size() < ids.size(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    rows = fleet.api("GET", "/api/v1/asrun?broadcast=bench").body["items"];
+  }
+
+  // Render offsets per instant, per agent, from the agents' logs.
+  const std::regex line(R"(render: due_ns=(\d+) host_offset_us=(-?[0-9.]+))");
+  std::map<std::string, std::map<std::string, double>> offsets;  // due -> agent -> offset us
+  std::vector<double> all_offsets;
+  for (const auto& id : ids) {
+    const auto log = fleet.agent_log(id);
+    for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) {
+      offsets[(*it)[1]][id] = std::stod((*it)[2]);
+    }
+  }
+  std::vector<double> spread;
+  for (const auto& [due, by_agent] : offsets) {
+    if (by_agent.size() != ids.size()) continue;
+    double lo = 1e18, hi = -1e18;
+    for (const auto& [id, us] : by_agent) {
+      lo = std::min(lo, us);
+      hi = std::max(hi, us);
+      all_offsets.push_back(std::abs(us));
+    }
+    spread.push_back(hi - lo);
+  }
+  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d netem=\"%s\" source=%s\n",
+              std::thread::hardware_concurrency(), agents, seconds, latency_ms, netem.c_str(), source.c_str());
+  std::printf("skew instants=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f\n", spread.size(), percentile(spread, 0.5),
+              percentile(spread, 0.99), percentile(spread, 1.0));
+  std::printf("render_offset_vs_host_clock p50_us=%.1f p99_us=%.1f max_us=%.1f\n", percentile(all_offsets, 0.5),
+              percentile(all_offsets, 0.99), percentile(all_offsets, 1.0));
+  std::uint64_t played = 0, concealed = 0;
+  for (const auto& id : ids) {
+    json row;
+    for (const auto& r : rows) {
+      if (r["station_id"] == id) row = r;
+    }
+    const double cpu_pct = (last[id].cpu_s - first[id].cpu_s) / seconds * 100.0;
+    const auto p = row.value("frames_played", std::uint64_t{0});
+    const auto c = row.value("frames_concealed", std::uint64_t{0});
+    played += p;
+    concealed += c;
+    peak_rss = std::max(peak_rss, peak[id]);
+    std::printf("agent %s cpu_pct=%.2f rss_peak_kib=%ld frames_played=%llu frames_concealed=%llu longest_gap_ms=%d "
+                "outcome=%s\n",
+                id.c_str(), cpu_pct, peak[id], static_cast<unsigned long long>(p), static_cast<unsigned long long>(c),
+                row.value("longest_gap_ms", 0), row.value("outcome", std::string("none")).c_str());
+  }
+  std::printf("frames played=%llu concealed=%llu concealed_pct=%.3f\n", static_cast<unsigned long long>(played),
+              static_cast<unsigned long long>(concealed),
+              played + concealed ? 100.0 * static_cast<double>(concealed) / static_cast<double>(played + concealed) : 0);
+  std::fflush(stdout);
+  return spread.empty() || rows.size() != ids.size() ? 1 : 0;
+}

@@ -1,0 +1,276 @@
+// Live streams end to end: a controller streams to real agents that follow its clock
+// and write what they play to WAV files. Cross-correlating the files, placed on the
+// time line by the start instants the agents report, shows how far apart the stations
+// sound; an emergency stream preempts a clip; a relay survives its upstream dying.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support/fleet.hpp"
+
+namespace loa::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr int kRate = 48000;
+
+// The samples of a 16-bit mono WAV file (header chunks skipped).
+std::vector<std::int16_t> read_wav(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t pos = 12;
+  while (pos + 8 <= bytes.size()) {
+    const std::string id = bytes.substr(pos, 4);
+    std::uint32_t size = 0;
+    std::memcpy(&size, bytes.data() + pos + 4, 4);
+    if (id == "data") {
+      const std::size_t n = std::min<std::size_t>(size, bytes.size() - pos - 8) / 2;
+      std::vector<std::int16_t> samples(n);
+      std::memcpy(samples.data(), bytes.data() + pos + 8, n * 2);
+      return samples;
+    }
+    pos += 8 + size;
+  }
+  return {};
+}
+
+// Where in `b` the window a[from, from+len) matches best, as a lag in samples within
+// +-max_lag of `expected` (a[i] ~ b[i + lag]); and how well (normalised correlation).
+std::pair<long, double> best_lag(const std::vector<std::int16_t>& a, const std::vector<std::int16_t>& b, long from,
+                                 long len, long expected, long max_lag) {
+  long best = expected;
+  double best_score = -1;
+  double energy_a = 0;
+  for (long i = 0; i < len; ++i) energy_a += double(a[from + i]) * a[from + i];
+  for (long lag = expected - max_lag; lag <= expected + max_lag; ++lag) {
+    if (from + lag < 0 || from + lag + len > static_cast<long>(b.size())) continue;
+    double sum = 0, energy_b = 0;
+    for (long i = 0; i < len; ++i) {
+      sum += double(a[from + i]) * b[from + lag + i];
+      energy_b += double(b[from + lag + i]) * b[from + lag + i];
+    }
+    const double score = sum / std::sqrt(energy_a * energy_b + 1e-9);
+    if (score > best_score) {
+      best_score = score;
+      best = lag;
+    }
+  }
+  return {best, best_score};
+}
+
+class LiveAudio : public ::testing::Test {
+ protected:
+  void start(const std::vector<std::string>& stations) {
+    fleet.start_controller();
+    for (const auto& id : stations) {
+      fleet.set_agent_audio_dir(id, audio_dir(id));
+      fleet.start_agent(id);
+    }
+    fleet.enroll(stations);
+    for (const auto& id : stations) ASSERT_TRUE(fleet.wait_for_state(id, "online", 10000)) << id;
+    // Each agent follows the controller's clock once welcomed.
+    for (const auto& id : stations) {
+      ASSERT_TRUE(eventually([&] { return fleet.agent_log(id).find("following controller clock") != std::string::npos; },
+                             5s))
+          << fleet.agent_log(id);
+    }
+  }
+  std::string audio_dir(const std::string& id) const { return fleet.dir() + "/audio-" + id; }
+  std::vector<std::string> wav_files(const std::string& id) const {
+    std::vector<std::string> out;
+    if (!std::filesystem::exists(audio_dir(id))) return out;
+    for (const auto& e : std::filesystem::directory_iterator(audio_dir(id))) out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  json start_stream(const json& body) {
+    auto r = fleet.api("POST", "/api/v1/streams", body);
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    return r.body;
+  }
+  json stream(const std::string& id) const { return fleet.api("GET", "/api/v1/streams/" + id).body; }
+  // As-run rows of a broadcast, once `count` stations have reported it.
+  json asrun_of(const std::string& broadcast, std::size_t count) const {
+    json rows = json::array();
+    eventually(
+        [&] {
+          rows = fleet.api("GET", "/api/v1/asrun?broadcast=" + broadcast).body["items"];
+          return rows.size() >= count;
+        },
+        10s);
+    return rows;
+  }
+  Fleet fleet;
+};
+
+TEST_F(LiveAudio, ThreeStationsPlayALiveStreamWithin5msOfEachOther) {
+  const std::vector<std::string> stations{"xa-1", "xa-2", "xa-3"};
+  start(stations);
+  std::this_thread::sleep_for(1s);  // a few clock exchanges
+  auto s = start_stream({{"source", "test:noise"}, {"to", "all"}, {"broadcast_id", "thu-loa"}});
+  const std::string id = s["id"];
+  EXPECT_EQ(s["stations"].size(), 3u);
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "live"; }, 5s)) << stream(id).dump();
+  std::this_thread::sleep_for(11s);  // 10 s of audio after the 1 s latency
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/streams/" + id).status, 200);
+
+  const auto rows = asrun_of("thu-loa", 3);
+  ASSERT_EQ(rows.size(), 3u) << rows.dump();
+  std::map<std::string, std::int64_t> start_ns;
+  for (const auto& r : rows) {
+    EXPECT_TRUE(r["outcome"] == "stopped" || r["outcome"] == "played") << r.dump();
+    ASSERT_TRUE(r["actual_start_ns"].is_number()) << r.dump();
+    start_ns[r["station_id"]] = r["actual_start_ns"].get<std::int64_t>();
+    EXPECT_GT(r["frames_played"].get<std::int64_t>(), 400) << r.dump();  // > 8 s of 20 ms frames
+  }
+  std::map<std::string, std::vector<std::int16_t>> audio;
+  for (const auto& id_ : stations) {
+    auto files = wav_files(id_);
+    ASSERT_EQ(files.size(), 1u) << id_;
+    audio[id_] = read_wav(files[0]);
+    ASSERT_GT(audio[id_].size(), std::size_t(8 * kRate)) << id_;
+  }
+  // Station 1 is the reference: a 0.5 s window from 3 s in, found in each other
+  // recording near where the reported start instants put it.
+  const auto& a = audio["xa-1"];
+  for (const auto& other : {"xa-2", "xa-3"}) {
+    const auto& b = audio[other];
+    const double start_gap_s = double(start_ns[other] - start_ns["xa-1"]) / 1e9;
+    const long expected = -std::lround(start_gap_s * kRate);  // b starts later: the same sound is earlier in b
+    auto [lag, score] = best_lag(a, b, 3 * kRate, kRate / 2, expected, kRate / 10);
+    EXPECT_GT(score, 0.8) << other << ": the recordings do not match";
+    // The same sound is at a[i] (instant start_a + i/fs) and b[i + lag] (instant
+    // start_b + (i + lag)/fs): the difference of the two instants is the skew.
+    const double skew_ms = (start_gap_s + double(lag) / kRate) * 1000.0;
+    std::cout << other << " against xa-1: skew " << skew_ms << " ms (correlation " << score << ")\n";
+    EXPECT_LT(std::abs(skew_ms), 5.0) << other;
+  }
+}
+
+TEST_F(LiveAudio, AnEmergencyStreamPreemptsAPlayingClip) {
+  start({"xa-1"});
+  const auto path = fleet.dir() + "/bai.flac";
+  ASSERT_EQ(run_command("gst-launch-1.0 -q audiotestsrc num-buffers=430 volume=0.3 ! audioconvert ! flacenc ! "
+                        "filesink location=" + path).exit_code, 0);
+  auto added = fleet.loactl("--json clips add " + path + " --name bai");
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  const std::string clip = json::parse(added.out)[0]["id"];
+  ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to xa-1 --broadcast ban-tin").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return wav_files("xa-1").size() == 1; }, 10s));
+  std::this_thread::sleep_for(1s);
+
+  auto r = fleet.loactl("play --live test:tone --to xa-1 --priority emergency --broadcast bao-dong");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto clip_rows = asrun_of("ban-tin", 1);
+  ASSERT_EQ(clip_rows.size(), 1u);
+  EXPECT_EQ(clip_rows[0]["outcome"], "preempted") << clip_rows.dump();
+  EXPECT_NE(clip_rows[0]["detail"].get<std::string>().find("bao-dong"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return wav_files("xa-1").size() == 2; }, 5s));
+  std::this_thread::sleep_for(2s);
+  auto streams = fleet.api("GET", "/api/v1/streams").body["items"];
+  ASSERT_EQ(streams.size(), 1u);
+  r = fleet.loactl("streams stop " + streams[0]["id"].get<std::string>());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const auto alert_rows = asrun_of("bao-dong", 1);
+  ASSERT_EQ(alert_rows.size(), 1u);
+  EXPECT_EQ(alert_rows[0]["outcome"], "stopped") << alert_rows.dump();
+  EXPECT_GT(alert_rows[0]["frames_played"].get<int>(), 50);
+}
+
+// A radio programme served over HTTP as an endless WAV stream (a 440 Hz tone), paced
+// in real time, until told to drop its listeners.
+class RadioServer {
+ public:
+  explicit RadioServer(int port) : port_(port) { start(); }
+  ~RadioServer() { stop(); }
+  void start() {
+    alive_ = true;
+    server_ = std::make_unique<httplib::Server>();
+    server_->Get("/radio.wav", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("audio/x-wav", [this, sent = std::size_t(0),
+                                                      began = std::chrono::steady_clock::now()](
+                                                         std::size_t, httplib::DataSink& sink) mutable {
+        if (!alive_) return false;
+        if (sent == 0) {
+          const std::string header = wav_header();
+          if (!sink.write(header.data(), header.size())) return false;
+        }
+        std::vector<std::int16_t> chunk(960);  // 20 ms
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+          chunk[i] = static_cast<std::int16_t>(8000 * std::sin(2 * M_PI * 440 * double(sent + i) / kRate));
+        }
+        sent += chunk.size();
+        std::this_thread::sleep_until(began + std::chrono::microseconds(sent * 1'000'000 / kRate) - 100ms);
+        return sink.write(reinterpret_cast<const char*>(chunk.data()), chunk.size() * 2);
+      });
+    });
+    if (!server_->bind_to_port("127.0.0.1", port_)) throw std::runtime_error("radio: cannot bind its port");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  // The upstream dies: listeners are dropped and nobody can connect.
+  void stop() {
+    alive_ = false;
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+  }
+
+ private:
+  static std::string wav_header() {
+    auto le32 = [](std::uint32_t v) { return std::string{char(v), char(v >> 8), char(v >> 16), char(v >> 24)}; };
+    auto le16 = [](std::uint16_t v) { return std::string{char(v), char(v >> 8)}; };
+    return "RIFF" + le32(0xFFFFFFFF) + "WAVEfmt " + le32(16) + le16(1) + le16(1) + le32(kRate) + le32(kRate * 2) +
+           le16(2) + le16(16) + "data" + le32(0xFFFFFFFF);
+  }
+  int port_;
+  std::atomic<bool> alive_{true};
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(LiveAudio, ARelaySurvivesItsUpstreamDyingAndComingBack) {
+  start({"xa-1"});
+  const int port = free_port();
+  RadioServer radio(port);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/radio.wav";
+  auto s = start_stream({{"source", url}, {"to", "xa-1"}, {"priority", "relay"}, {"broadcast_id", "vov1"}});
+  const std::string id = s["id"];
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "live"; }, 10s)) << stream(id).dump();
+  std::this_thread::sleep_for(3s);
+  const auto before = stream(id)["frames"].get<std::uint64_t>();
+  EXPECT_GT(before, 50u);
+
+  radio.stop();
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "reconnecting"; }, 10s)) << stream(id).dump();
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(stream(id)["state"], "reconnecting") << "nothing to relay while the upstream is down";
+  radio.start();
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "live"; }, 15s)) << stream(id).dump();
+  const auto after_reconnect = stream(id)["frames"].get<std::uint64_t>();
+  std::this_thread::sleep_for(3s);
+  const auto status = stream(id);
+  EXPECT_GT(status["frames"].get<std::uint64_t>(), after_reconnect + 100) << status.dump();
+  EXPECT_GE(status["reconnects"].get<int>(), 1) << status.dump();
+  EXPECT_FALSE(status["last_error"].get<std::string>().empty()) << status.dump();
+
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/streams/" + id).status, 200);
+  const auto rows = asrun_of("vov1", 1);
+  ASSERT_EQ(rows.size(), 1u);
+  // The station played on through the outage: one playout, with the gap concealed.
+  EXPECT_EQ(rows[0]["outcome"], "stopped") << rows.dump();
+  EXPECT_GT(rows[0]["frames_played"].get<int>(), 250) << rows.dump();
+  EXPECT_GE(rows[0]["longest_gap_ms"].get<int>(), 1000) << rows.dump();
+  const auto files = wav_files("xa-1");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_GT(read_wav(files[0]).size(), std::size_t(5 * kRate));
+}
+
+}  // namespace
+}  // namespace loa::test
