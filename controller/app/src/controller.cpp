@@ -41,7 +41,7 @@ void raise_file_limit() {
 class AudioSocket final : public live::IFramePublisher {
  public:
   explicit AudioSocket(server::ControlServer& control) : control_(control) {}
-  void publish(const std::string& topic, const std::string& frame) override { control_.publish_audio(topic, frame); }
+  void publish(const std::string& message) override { control_.publish_audio(message); }
 
  private:
   server::ControlServer& control_;
@@ -111,7 +111,13 @@ void Controller::start() {
   cs.bind_endpoint = c.control.bind;
   cs.enroll_endpoint = c.control.enroll_bind;
   cs.audio_endpoint = c.control.audio_bind;
-  cs.audio_high_water_mark = static_cast<int>(c.live.audio_high_water_mark);
+  live::LiveSettings ls;
+  ls.latency = c.live.latency;
+  ls.bitrate = static_cast<int>(c.live.opus_bitrate_bps);
+  ls.stall_timeout = c.live.stall_timeout;
+  // The queue bound is configured in frames; the socket counts messages.
+  cs.audio_high_water_mark =
+      std::max(2, static_cast<int>(c.live.audio_high_water_mark) / ls.frames_per_message());
   cs.clock_port = i.station_clock->port();
   cs.clips_dir = c.data_dir + "/clips";
   cs.link = c.control.link;
@@ -120,10 +126,6 @@ void Controller::start() {
   i.control = std::make_unique<server::ControlServer>(cs, *i.store, *i.registry, *i.commands, i.counters, i.clock);
   i.control_endpoint = i.control->start();
   i.audio_socket = std::make_unique<AudioSocket>(*i.control);
-  live::LiveSettings ls;
-  ls.latency = c.live.latency;
-  ls.bitrate = static_cast<int>(c.live.opus_bitrate_bps);
-  ls.stall_timeout = c.live.stall_timeout;
   i.streams = std::make_unique<live::LiveStreams>(ls, *i.station_clock, *i.audio_socket);
 
   schedule::PlannerSettings ps;

@@ -93,8 +93,7 @@ class Stream {
         settings_(settings),
         clock_(clock),
         publisher_(publisher),
-        description_(std::move(description)),
-        topic_(wire::audio_topic(status_.id)) {
+        description_(std::move(description)) {
     thread_ = std::thread([this] { run(); });
   }
   ~Stream() {
@@ -184,14 +183,14 @@ class Stream {
 
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
-    loa::v1::AudioFrame frame;
-    frame.set_stream_id(status_.id);
-    frame.set_sequence(sequence_++);
-    frame.set_presentation_time_ns(pts);
-    frame.set_duration_us(kFrameUs);
-    frame.set_opus_payload(map.data, map.size);
+    auto* frame = batch_.add_frames();
+    frame->set_stream_id(status_.id);
+    frame->set_sequence(sequence_++);
+    frame->set_presentation_time_ns(pts);
+    frame->set_duration_us(kFrameUs);
+    frame->set_opus_payload(map.data, map.size);
     gst_buffer_unmap(buffer, &map);
-    publisher_.publish(topic_, frame.SerializeAsString());
+    if (batch_.frames_size() >= settings_.frames_per_message()) flush();
     std::lock_guard lock(mutex_);
     ++status_.frames;
     if (status_.state != "live") {
@@ -200,14 +199,21 @@ class Stream {
     }
   }
 
+  void flush() {
+    if (batch_.frames_size() == 0) return;
+    publisher_.publish(wire::audio_message(status_.id, batch_.SerializeAsString()));
+    batch_.Clear();
+  }
+
   void send_end_of_stream() {
-    loa::v1::AudioFrame frame;
-    frame.set_stream_id(status_.id);
-    frame.set_end_of_stream(true);
+    flush();
     // The audio socket may drop a message: say it a few times (stations act once).
     for (int i = 0; i < 3; ++i) {
-      frame.set_sequence(sequence_++);
-      publisher_.publish(topic_, frame.SerializeAsString());
+      auto* frame = batch_.add_frames();
+      frame->set_stream_id(status_.id);
+      frame->set_end_of_stream(true);
+      frame->set_sequence(sequence_++);
+      flush();
     }
   }
 
@@ -278,7 +284,7 @@ class Stream {
   ClockServer& clock_;
   IFramePublisher& publisher_;
   const std::string description_;
-  const std::string topic_;
+  loa::v1::AudioBatch batch_;  // frames not yet published
   std::uint64_t sequence_ = 0;
   std::uint64_t next_pts_ = 0;
   std::atomic<bool> stop_requested_{false};

@@ -574,12 +574,11 @@ std::string ControlServer::enroll_endpoint() const { return impl_->enroll_endpoi
 
 std::string ControlServer::audio_endpoint() const { return impl_->audio_endpoint; }
 
-void ControlServer::publish_audio(const std::string& topic, const std::string& frame) {
+void ControlServer::publish_audio(const std::string& message) {
   std::lock_guard lock(impl_->audio_mutex);
   if (!impl_->audio) return;
   try {
-    if (!impl_->audio->send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
-        !impl_->audio->send(zmq::buffer(frame), zmq::send_flags::dontwait)) {
+    if (!impl_->audio->send(zmq::buffer(message), zmq::send_flags::dontwait)) {
       ++impl_->counters.audio_send_failures;
       return;
     }

@@ -54,29 +54,34 @@ void LiveReceiver::add_poll_items(std::vector<zmq::pollitem_t>& items) {
 void LiveReceiver::handle(const zmq::pollitem_t& item) {
   if (!(item.revents & ZMQ_POLLIN) || !socket_) return;
   for (int i = 0; i < 256; ++i) {
-    zmq::message_t topic;
-    if (!socket_->recv(topic, zmq::recv_flags::dontwait)) return;
-    zmq::message_t body;
-    if (!topic.more() || !socket_->recv(body, zmq::recv_flags::dontwait)) {
-      ++malformed_;
-      continue;
-    }
-    if (body.more()) {  // more than two parts: not ours; drop the rest of it
+    zmq::message_t message;
+    if (!socket_->recv(message, zmq::recv_flags::dontwait)) return;
+    if (message.more()) {  // one part per message: anything else is not ours
       zmq::message_t extra;
       while (socket_->recv(extra, zmq::recv_flags::dontwait) && extra.more()) {
       }
-      ++malformed_;
+      note_malformed();
       continue;
     }
-    loa::v1::AudioFrame frame;
-    if (!frame.ParseFromArray(body.data(), static_cast<int>(body.size())) ||
-        topic.to_string_view() != wire::audio_topic(frame.stream_id())) {
-      ++malformed_;
-      if (malformed_ == 1 || malformed_ % 1000 == 0) kLog.warn("malformed audio frames: count={}", malformed_);
+    auto parts = wire::split_audio_message(message.to_string_view());
+    loa::v1::AudioBatch batch;
+    if (!parts || !batch.ParseFromArray(parts->batch.data(), static_cast<int>(parts->batch.size()))) {
+      note_malformed();
       continue;
     }
-    on_frame_(frame);
+    for (const auto& frame : batch.frames()) {
+      if (frame.stream_id() != parts->stream_id) {
+        note_malformed();
+        continue;
+      }
+      on_frame_(frame);
+    }
   }
+}
+
+void LiveReceiver::note_malformed() {
+  ++malformed_;
+  if (malformed_ == 1 || malformed_ % 1000 == 0) kLog.warn("malformed audio messages: count={}", malformed_);
 }
 
 }  // namespace loa::agent

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,13 +24,21 @@ struct LiveSettings {
   std::chrono::milliseconds stall_timeout{3000};
   std::chrono::milliseconds reconnect_min{500};  // first retry; doubles up to reconnect_max
   std::chrono::milliseconds reconnect_max{8000};
+
+  // Frames sent together in one message: a fifth of the latency, between 1 (20 ms, for
+  // live speech at low latency) and 10 (200 ms, at the default latency). Fewer messages
+  // is what lets one controller feed thousands of stations.
+  [[nodiscard]] int frames_per_message() const {
+    return static_cast<int>(std::clamp<std::int64_t>(latency.count() / 5 / 20, 1, 10));
+  }
 };
 
-// Where frames go: the audio socket (one topic per stream). Called from stream threads.
+// Where frames go: the audio socket. `message` is the stream's topic followed by a
+// batch of frames (see loa::wire::audio_message). Called from stream threads.
 class IFramePublisher {
  public:
   virtual ~IFramePublisher() = default;
-  virtual void publish(const std::string& topic, const std::string& frame) = 0;
+  virtual void publish(const std::string& message) = 0;
 };
 
 // A source the controller cannot read, described for the operator.

@@ -20,8 +20,8 @@ struct ControlServerSettings {
   std::string bind_endpoint = "tcp://127.0.0.1:7700";    // control socket: approved stations
   std::string enroll_endpoint = "tcp://127.0.0.1:7701";  // enrollment socket: unknown keys say hello
   std::string audio_endpoint = "tcp://127.0.0.1:7702";   // live audio PUB socket: approved stations
-  // Live frames queued per station before the newest are dropped for that station only:
-  // about the playout latency (50 frames = 1 s of 20 ms frames), not libzmq's 1,000.
+  // Audio messages queued per station before the newest are dropped for that station
+  // only: about the playout latency, not libzmq's 1,000 (20 s of stale audio).
   int audio_high_water_mark = 50;
   std::uint16_t clock_port = 0;  // the station clock's UDP port, told to agents; 0 = none
   link::LinkSettings link;
@@ -57,9 +57,10 @@ class ControlServer {
   void wake();
   // Thread-safe: drop the station's connection at once (after revoke/reject/removal).
   void disconnect(const std::string& station_id);
-  // Thread-safe: publishes one live frame under its stream's topic, to every station
-  // subscribed to it. Never blocks: a station whose queue is full misses the frame.
-  void publish_audio(const std::string& topic, const std::string& frame);
+  // Thread-safe: publishes one message of live audio (its stream's topic, then frames)
+  // to every station subscribed to it. Never blocks: a station whose queue is full
+  // misses the message.
+  void publish_audio(const std::string& message);
   // The audio endpoint actually bound (valid after start()).
   [[nodiscard]] std::string audio_endpoint() const;
 

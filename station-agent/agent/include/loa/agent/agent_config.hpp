@@ -41,7 +41,7 @@ struct AgentConfig {
     // A live stream silent this long while playing ends as failed; a live play whose
     // stream is never heard counts as missed after it.
     std::chrono::milliseconds live_silence_limit{30000};
-    int receive_high_water_mark = 100;  // live frames queued (20 ms each) before the oldest are dropped
+    int receive_high_water_mark = 100;  // live audio messages (1 to 10 frames of 20 ms) queued before newer ones are dropped
   } audio;
 
   struct Clips {

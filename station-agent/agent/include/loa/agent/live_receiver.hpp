@@ -24,8 +24,8 @@ class LiveReceiver {
     std::string controller_public_key;  // Z85
     std::string public_key;             // ours, Z85
     std::string secret_key;
-    int receive_high_water_mark = 100;  // frames: 2 s of 20 ms frames
-    std::int64_t max_frame_bytes = 4096;  // an Opus frame is a few hundred bytes at most
+    int receive_high_water_mark = 100;  // messages (of 1 to 10 frames of 20 ms)
+    std::int64_t max_frame_bytes = 16384;  // a message of 10 Opus frames is a few KiB at most
   };
   using FrameHandler = std::function<void(const loa::v1::AudioFrame&)>;
 
@@ -46,6 +46,8 @@ class LiveReceiver {
   [[nodiscard]] std::uint64_t malformed_frames() const { return malformed_; }
 
  private:
+  void note_malformed();
+
   Settings settings_;
   FrameHandler on_frame_;
   zmq::context_t context_{1};
