@@ -272,5 +272,44 @@ TEST_F(LiveAudio, ARelaySurvivesItsUpstreamDyingAndComingBack) {
   EXPECT_GT(read_wav(files[0]).size(), std::size_t(4 * kRate));  // both sides of the outage
 }
 
+TEST_F(LiveAudio, AScheduledRelayPlaysItsSlotFromItsAirTime) {
+  start({"xa-1"});
+  const int port = free_port();
+  RadioServer radio(port);
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t air = (now + 8000) / 1000 * 1000;
+  const std::time_t t = air / 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char start[32];
+  std::strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%S", &tm);
+  auto b = fleet.api("POST", "/api/v1/broadcasts",
+                     {{"title", "VOV1 thoi su"},
+                      {"relay", "http://127.0.0.1:" + std::to_string(port) + "/radio.wav"},
+                      {"slot_s", 4},
+                      {"to", "xa-1"},
+                      {"start", start},
+                      {"tz", "UTC"},
+                      {"priority", "relay"}});
+  ASSERT_EQ(b.status, 201) << b.body.dump();
+  const std::string id = b.body["id"];
+  json rows;
+  ASSERT_TRUE(eventually(
+      [&] {
+        rows = fleet.api("GET", "/api/v1/asrun?broadcast=" + id).body["items"];
+        return !rows.empty();
+      },
+      20s));
+  EXPECT_EQ(rows[0]["outcome"], "played") << rows.dump();
+  EXPECT_EQ(rows[0]["planned_start_ms"], air);
+  // From the air time on, not before: the stream was opened ahead of it.
+  EXPECT_LT(std::abs(rows[0]["late_ms"].get<int>()), 50) << rows.dump();
+  EXPECT_GT(rows[0]["frames_played"].get<int>(), 170) << rows.dump();  // of the 200 in 4 s
+  const auto files = wav_files("xa-1");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(read_wav(files[0]).size()) / kRate, 4.0, 0.5);
+}
+
 }  // namespace
 }  // namespace loa::test

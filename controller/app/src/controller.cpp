@@ -17,6 +17,7 @@
 #include "loa/log/log.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/schedule/planner.hpp"
+#include "loa/schedule/relay_runner.hpp"
 #include "loa/schedule/scheduler.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
@@ -70,6 +71,7 @@ struct Controller::Impl {
   std::unique_ptr<live::LiveStreams> streams;
   std::unique_ptr<schedule::Planner> planner;
   std::unique_ptr<schedule::Scheduler> scheduler;
+  std::unique_ptr<schedule::RelayRunner> relays;
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
@@ -139,6 +141,8 @@ void Controller::start() {
                                                       [control = i.control.get()] { control->wake(); });
   i.scheduler->start();
   i.scheduler->request_sync();  // the horizon moved while the controller was down
+  i.relays = std::make_unique<schedule::RelayRunner>(*i.store, *i.planner, *i.streams, i.clock, c.live.latency);
+  i.relays->start();
 
   api::ApiSettings as;
   as.listen_address = c.http.listen;
@@ -159,6 +163,7 @@ void Controller::start() {
 
 void Controller::stop() {
   if (impl_->api) impl_->api->stop();
+  if (impl_->relays) impl_->relays->stop();
   impl_->streams.reset();  // stations are told each stream ended
   if (impl_->scheduler) impl_->scheduler->stop();
   if (impl_->control) impl_->control->stop();

@@ -1,5 +1,7 @@
 #include "loa/schedule/planner.hpp"
 
+#include "loa/live/live_streams.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -95,7 +97,12 @@ void Planner::validate(const store::BroadcastRecord& b) const {
   if (b.content_kind == "clip") {
     if (!store_.find_clip(b.clip_sha256)) throw ScheduleError("clip: no clip " + b.clip_sha256 + " in the library");
   } else if (b.content_kind == "relay") {
-    throw ScheduleError("relay: stations cannot play a relayed programme yet; schedule a clip or a text");
+    try {
+      (void)live::source_description(b.relay_url);
+    } catch (const live::SourceError& e) {
+      throw ScheduleError(std::string("relay: ") + e.what());
+    }
+    if (b.slot_ms <= 0) throw ScheduleError("slot: a relay needs its length (slot_s)");
   } else {
     throw ScheduleError("content: a broadcast needs a clip, a text or a relay URL");
   }

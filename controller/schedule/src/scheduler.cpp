@@ -1,5 +1,7 @@
 #include "loa/schedule/scheduler.hpp"
 
+#include "loa/schedule/relay_runner.hpp"
+
 #include <set>
 #include <tuple>
 
@@ -91,15 +93,16 @@ Scheduler::SyncStats Scheduler::sync() {
       continue;
     }
     if (due.empty()) continue;
-    const auto clip = store_.find_clip(b.clip_sha256);
-    if (!clip) {
+    const bool relay = b.content_kind == "relay";
+    const auto clip = relay ? std::nullopt : store_.find_clip(b.clip_sha256);
+    if (!relay && !clip) {
       kLog.warn("skipped: broadcast={} reason=its clip {} is no longer in the library", b.id, b.clip_sha256);
       continue;
     }
     for (const auto& station : fleet.resolve(b.targets)) {
       for (auto at : due) {
         if (sent.count({b.id, station, at})) continue;
-        if (clips_sent_.insert({station, clip->sha256}).second) {
+        if (!relay && clips_sent_.insert({station, clip->sha256}).second) {
           v1::Command cache;
           auto* c = cache.mutable_cache_clip();
           c->set_clip_sha256(clip->sha256);
@@ -110,7 +113,11 @@ Scheduler::SyncStats Scheduler::sync() {
         v1::Command command;
         command.set_id(server::new_command_id());
         auto* play = command.mutable_play();
-        play->set_clip_sha256(clip->sha256);
+        if (relay) {
+          play->set_stream_id(relay_stream_id(b.id, at));  // opened by the RelayRunner ahead of `at`
+        } else {
+          play->set_clip_sha256(clip->sha256);
+        }
         play->set_start_at_ms(at);
         play->set_priority(wire_priority(b.priority));
         play->set_volume(b.volume);

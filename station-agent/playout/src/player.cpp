@@ -32,6 +32,8 @@ constexpr std::uint64_t kLeadNs = 40'000'000;
 constexpr std::uint64_t kToleranceNs = 2'000'000;
 // A waiting live play starts once its stream was heard this recently.
 constexpr auto kHeardRecently = std::chrono::seconds(1);
+// Frames held per waiting stream (20 ms each): more than the longest playout latency.
+constexpr std::size_t kHeldFrames = 500;
 
 int rank(v1::Priority p) { return p == v1::PRIORITY_UNSPECIFIED ? v1::PRIORITY_NORMAL : p; }
 bool is_live(const v1::Play& p) { return !p.stream_id().empty(); }
@@ -92,6 +94,10 @@ struct Player::Impl {
   std::deque<Waiting> waiting;  // ordered by priority, then start time
   // When each wanted stream was last heard (a waiting live play starts once it is).
   std::map<std::string, std::chrono::steady_clock::time_point> heard;
+  // Frames of streams waiting their turn, up to a few seconds: frames arrive one latency
+  // ahead of their instant, so a play that starts (at its air time, or preempting)
+  // finds the frames for the next second already here.
+  std::map<std::string, std::deque<v1::AudioFrame>> held;
   LiveCounters counters;
 
   struct Current {
@@ -227,6 +233,14 @@ struct Player::Impl {
     current = std::move(c);
     kLog.info("playing: broadcast={} content={} priority={} output={} clock={}", play.broadcast_id(),
               content_of(play).substr(0, 12), v1::Priority_Name(play.priority()), settings.output, shared.source());
+    if (auto it = held.find(play.stream_id()); is_live(play) && it != held.end()) {
+      auto frames = std::move(it->second);
+      held.erase(it);
+      const auto now_ns = shared.now_ns();
+      for (const auto& frame : frames) {
+        if (frame.presentation_time_ns() >= now_ns) push_frame(*current, frame);  // the past is not late, just gone
+      }
+    }
     return true;
   }
 
@@ -304,6 +318,7 @@ struct Player::Impl {
   void tick() {
     poll_bus();
     const auto now = clock.wall_ms();
+    std::erase_if(held, [&](const auto& entry) { return !wants(entry.first); });
     if (current && !current->stopping && is_live(current->play) &&
         std::chrono::steady_clock::now() - current->last_frame > settings.live_silence_limit) {
       end_current(v1::PlaybackReport::OUTCOME_FAILED,
@@ -349,7 +364,14 @@ struct Player::Impl {
     ++counters.frames_received;
     heard[frame.stream_id()] = std::chrono::steady_clock::now();
     if (!current || current->stopping || current->play.stream_id() != frame.stream_id()) {
-      if (!frame.end_of_stream()) return;
+      if (!frame.end_of_stream()) {
+        auto& queue = held[frame.stream_id()];
+        queue.push_back(frame);
+        if (queue.size() > kHeldFrames) queue.pop_front();
+        tick();  // its play may be due now that it is heard
+        return;
+      }
+      held.erase(frame.stream_id());
       // Ended before it was our turn: nothing left to wait for.
       std::erase_if(waiting, [&](const Waiting& w) {
         if (w.play.stream_id() != frame.stream_id()) return false;
@@ -374,6 +396,8 @@ struct Player::Impl {
     if (duration == 0 || frame.opus_payload().empty()) return;
     const std::uint64_t now = shared.now_ns();
     if (run.next_pts_ns && pts + kToleranceNs < run.next_pts_ns) return;  // a repeat, or overlaps what we have
+    // A scheduled relay is opened ahead of its air time: what comes before is not ours.
+    if (pts < static_cast<std::uint64_t>(std::max<std::int64_t>(run.play.start_at_ms(), 0)) * 1'000'000) return;
     if (pts < now) {
       ++counters.frames_late;  // its gap is concealed when the next frame comes
       return;
