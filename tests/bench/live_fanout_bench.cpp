@@ -115,11 +115,11 @@ std::vector<Subscriber> connect_all(zmq::context_t& ctx, int n, const std::strin
 // standing for `frames` frames of 20 ms, at the same rate and with the same
 // per-subscriber queue bound as the controller's audio socket.
 [[noreturn]] void bare_publisher(const std::string& endpoint, const loa::curve::KeyPair& keys, std::size_t message_bytes,
-                                 int frames) {
+                                 int frames, int high_water_mark) {
   zmq::context_t ctx(1);
   zmq::socket_t pub(ctx, zmq::socket_type::pub);
   pub.set(zmq::sockopt::linger, 0);
-  pub.set(zmq::sockopt::sndhwm, 50);
+  pub.set(zmq::sockopt::sndhwm, high_water_mark);
   pub.set(zmq::sockopt::sndbuf, 32 * 1024);
   pub.set(zmq::sockopt::curve_server, true);
   pub.set(zmq::sockopt::curve_secretkey, keys.secret_z85);
@@ -183,7 +183,12 @@ int main(int argc, char** argv) {
 
   // Loa: the controller's audio socket.
   auto subs = connect_all(ctx, n, "tcp://127.0.0.1:" + std::to_string(fleet.audio_port()), fleet.controller_public_key(), keys);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000 + n));  // handshakes
+  // Every subscriber admitted (the controller's ZAP counts control and audio handshakes).
+  const auto admitted_by = Clock::now() + std::chrono::seconds(60 + n / 20);
+  while (Clock::now() < admitted_by && fleet.counters().value("admitted", 0) < n) {
+    (void)receive(subs, 500ms, false, [](const zmq::message_t&) { return std::pair<std::uint64_t, std::uint64_t>{0, 0}; });
+  }
+  std::cerr << "admitted " << fleet.counters().value("admitted", 0) << "\n";
   // What the controller spends with these stations and no stream, to tell apart.
   const double idle_cpu0 = cpu_seconds(pid);
   (void)receive(subs, 5s, false, loa_seq);
@@ -208,7 +213,8 @@ int main(int argc, char** argv) {
   const std::string bare_endpoint = "tcp://127.0.0.1:" + std::to_string(loa::test::free_port());
   std::cerr << "bare libzmq\n";
   const pid_t child = fork();
-  if (child == 0) bare_publisher(bare_endpoint, server, message_bytes, frames_per_message);
+  // The controller's audio queue bound: 50 frames, counted in messages.
+  if (child == 0) bare_publisher(bare_endpoint, server, message_bytes, frames_per_message, std::max(2, 50 / frames_per_message));
   auto bare_subs = connect_all(ctx, n, bare_endpoint, server.public_z85, keys);
   auto bare_seq = [frames_per_message](const zmq::message_t& message) -> std::pair<std::uint64_t, std::uint64_t> {
     std::uint64_t seq = 0;
