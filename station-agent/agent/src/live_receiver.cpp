@@ -16,8 +16,10 @@ LiveReceiver::LiveReceiver(Settings settings, FrameHandler on_frame)
 LiveReceiver::~LiveReceiver() = default;
 
 void LiveReceiver::connect(const std::string& host, std::uint16_t port) {
+  // Always a fresh connection: called each time the control link comes back, which may
+  // mean the path died silently (this socket has no heartbeat of its own).
   const auto endpoint = "tcp://" + host + ":" + std::to_string(port);
-  if (endpoint == endpoint_ && socket_) return;
+  socket_.reset();
   socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::sub);
   socket_->set(zmq::sockopt::linger, 0);
   socket_->set(zmq::sockopt::rcvhwm, settings_.receive_high_water_mark);
@@ -27,6 +29,9 @@ void LiveReceiver::connect(const std::string& host, std::uint16_t port) {
   socket_->set(zmq::sockopt::curve_secretkey, settings_.secret_key);
   socket_->set(zmq::sockopt::reconnect_ivl, 200);
   socket_->set(zmq::sockopt::reconnect_ivl_max, 5000);
+  socket_->set(zmq::sockopt::tcp_keepalive, 1);
+  socket_->set(zmq::sockopt::tcp_keepalive_idle, 60);
+  socket_->set(zmq::sockopt::tcp_keepalive_intvl, 10);
   for (const auto& stream : subscribed_) socket_->set(zmq::sockopt::subscribe, wire::audio_topic(stream));
   socket_->connect(endpoint);
   endpoint_ = endpoint;

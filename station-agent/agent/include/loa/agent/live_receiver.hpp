@@ -34,7 +34,7 @@ class LiveReceiver {
   LiveReceiver& operator=(const LiveReceiver&) = delete;
   ~LiveReceiver();
 
-  // Connects to tcp://host:port (again only when the address changed).
+  // Connects to tcp://host:port with a fresh socket (subscriptions carried over).
   void connect(const std::string& host, std::uint16_t port);
   // Subscribes to these streams and to nothing else.
   void subscribe_only(const std::vector<std::string>& streams);
