@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/fleet.hpp"
+#include "support/wav.hpp"
 
 namespace loa::test {
 namespace {
@@ -20,26 +21,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 constexpr int kRate = 48000;
-
-// The samples of a 16-bit mono WAV file (header chunks skipped).
-std::vector<std::int16_t> read_wav(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::size_t pos = 12;
-  while (pos + 8 <= bytes.size()) {
-    const std::string id = bytes.substr(pos, 4);
-    std::uint32_t size = 0;
-    std::memcpy(&size, bytes.data() + pos + 4, 4);
-    if (id == "data") {
-      const std::size_t n = std::min<std::size_t>(size, bytes.size() - pos - 8) / 2;
-      std::vector<std::int16_t> samples(n);
-      std::memcpy(samples.data(), bytes.data() + pos + 8, n * 2);
-      return samples;
-    }
-    pos += 8 + size;
-  }
-  return {};
-}
 
 // Where in `b` the window a[from, from+len) matches best, as a lag in samples within
 // +-max_lag of `expected` (a[i] ~ b[i + lag]); and how well (normalised correlation).

@@ -2,10 +2,13 @@
 // reported in the as-run log; an emergency preempts what is playing; stop stops.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 
 #include "support/fleet.hpp"
+#include "support/wav.hpp"
 
 namespace loa::test {
 namespace {
@@ -110,6 +113,39 @@ TEST_F(Playout, AnEmergencyPreemptsWhatIsPlaying) {
   // The programme's file holds only what sounded before the emergency.
   EXPECT_LT(wav_seconds(files[0]), 4.0);
   EXPECT_GT(wav_seconds(files[0]), 1.0);
+}
+
+TEST_F(Playout, AVolumeChangeActsWithin100ms) {
+  const auto clip = add_clip("am-luong", 5);
+  ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast am-luong").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 10s)) << fleet.agent_log("loa-1");
+  std::this_thread::sleep_for(1500ms);
+  const auto asked_ms = now_ms();
+  auto r = fleet.loactl("volume 0.1 --to loa-1 --broadcast am-luong");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_TRUE(eventually([&] { return asrun_of("am-luong").has_value(); }, 10s));
+  const auto row = *asrun_of("am-luong");
+  ASSERT_EQ(row["outcome"], "played") << row.dump();
+  const auto samples = read_wav(wav_files()[0]);
+  // Loudness in 10 ms windows; the change is the first window well under the first
+  // second's level.
+  auto rms = [&](std::size_t from, std::size_t n) {
+    double sum = 0;
+    for (std::size_t i = from; i < from + n && i < samples.size(); ++i) sum += double(samples[i]) * samples[i];
+    return std::sqrt(sum / double(n));
+  };
+  const double before = rms(48000 / 2, 48000 / 2);
+  ASSERT_GT(before, 100.0);
+  std::size_t window = 100;  // after the first second
+  while ((window + 1) * 480 < samples.size() && rms(window * 480, 480) > before * 0.3) ++window;
+  ASSERT_LT((window + 1) * 480, samples.size()) << "the volume never changed";
+  const double change_ms = static_cast<double>(row["actual_start_ns"].get<std::int64_t>()) / 1e6 + window * 10.0;
+  // From the operator's command to quieter sound: delivery, the station, the pipeline.
+  std::cout << "volume changed " << change_ms - static_cast<double>(asked_ms) << " ms after the command\n";
+  EXPECT_LT(change_ms - static_cast<double>(asked_ms), 100.0);
+  EXPECT_GT(change_ms - static_cast<double>(asked_ms), 0.0);
+  const double after = rms((window + 5) * 480, 48000);
+  EXPECT_NEAR(after / before, 0.1, 0.03);
 }
 
 TEST_F(Playout, AScheduledClipPlaysOnTimeWithTheLinkDownAndIsReportedLater) {

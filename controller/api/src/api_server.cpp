@@ -378,6 +378,11 @@ struct ApiServer::Impl {
         play->set_on_preempt(body->value("resume", false) ? loa::v1::PREEMPT_RESUME : loa::v1::PREEMPT_DROP);
       } else if (type == "stop") {
         command.mutable_stop()->set_broadcast_id(string_field(*body, "broadcast_id"));
+      } else if (type == "set_volume") {
+        const double volume = body->value("volume", -1.0);
+        if (volume < 0 || volume > 1) return send_error(res, 422, "invalid", "set_volume needs \"volume\": 0.0-1.0");
+        command.mutable_set_volume()->set_broadcast_id(string_field(*body, "broadcast_id"));
+        command.mutable_set_volume()->set_volume(volume);
       } else if (type == "silent_test") {
         command.mutable_silent_test()->set_max_vswr(body->value("max_vswr", 0.0));
       } else if (type == "set_log_level") {
@@ -385,7 +390,7 @@ struct ApiServer::Impl {
         if (!log::parse_level(level)) return send_error(res, 422, "invalid", "unknown log level " + level);
         command.mutable_set_log_level()->set_level(level);
       } else {
-        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test, cache_clip, play, stop)");
+        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test, cache_clip, play, stop, set_volume)");
       }
       if (body->contains("expires_in_s") && (*body)["expires_in_s"].is_number_integer()) {
         command.set_expires_at_ms(time::wall_ms() + (*body)["expires_in_s"].get<std::int64_t>() * 1000);

@@ -61,6 +61,8 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
                                            live streams, their state and reconnects
   stop --to STATION|ZONE|all [--broadcast NAME]
                                            stop what is playing
+  volume LEVEL --to STATION|ZONE|all [--broadcast NAME]
+                                           change the volume (0.0-1.0) of what is playing, at once
   station asrun ID                         what played on a station
   broadcasts add (--clip ID | --tts TEXT [--voice vi] | --relay URL --slot SECONDS) --to ID|ZONE|all
        --start "YYYY-MM-DD HH:MM" [--tz Asia/Ho_Chi_Minh] [--rrule RULE] [--exdate DATE]...
@@ -722,7 +724,7 @@ int run(const Options& o) {
     auto clip = api.call("POST", "/api/v1/clips/tts", {{"text", flag(o, "tts")}, {"voice", flag(o, "voice", "vi")}});
     tts_clip = text(clip["id"]);
   }
-  if (cmd == "play" || cmd == "stop") {
+  if (cmd == "play" || cmd == "stop" || cmd == "volume") {
     const std::string to = flag(o, "to");
     if (to.empty()) throw ApiError(kExitUsage, cmd + " needs --to STATION|ZONE|all");
     // Targets: every approved station, a zone's stations, or one station.
@@ -753,6 +755,9 @@ int run(const Options& o) {
                     {"priority", flag(o, "priority", "normal")},
                     {"volume", std::stod(flag(o, "volume", "0"))},
                     {"broadcast_id", broadcast}});
+        } else if (cmd == "volume") {
+          api.call("POST", "/api/v1/stations/" + station + "/commands",
+                   {{"type", "set_volume"}, {"broadcast_id", broadcast}, {"volume", std::stod(need(o, 1, "LEVEL"))}});
         } else {
           api.call("POST", "/api/v1/stations/" + station + "/commands", {{"type", "stop"}, {"broadcast_id", broadcast}});
         }

@@ -89,7 +89,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     s.reconnect_max = c.reconnect_max;
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
-    s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop"};
+    s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live"};
     if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     live = std::make_unique<LiveReceiver>(

@@ -120,6 +120,16 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
         result.set_detail(refused.empty() ? "queued" : refused);
         break;
       }
+      case v1::Command::kSetVolume: {
+        kind = "set_volume";
+        const auto& v = command.set_volume();
+        const bool applied = player_ && player_->set_volume(v.broadcast_id(), v.volume());
+        result.set_outcome(applied ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
+        result.set_detail(!player_  ? "this station has no audio output"
+                          : applied ? "volume " + std::to_string(v.volume())
+                                    : "nothing of broadcast '" + v.broadcast_id() + "' is playing or waiting");
+        break;
+      }
       case v1::Command::kStop:
         kind = "stop";
         if (player_) player_->stop(command.stop().broadcast_id());

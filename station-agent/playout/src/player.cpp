@@ -180,7 +180,7 @@ struct Player::Impl {
 
   bool start(const v1::Play& play) {
     const double volume = play.volume() > 0 ? std::min(play.volume(), 1.0) : 1.0;
-    const std::string description = source_description(play) + " ! audioconvert ! audioresample ! volume volume=" +
+    const std::string description = source_description(play) + " ! audioconvert ! audioresample ! volume name=vol volume=" +
                                     std::to_string(volume) +
                                     " ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! " +
                                     sink_description(play);
@@ -442,6 +442,29 @@ void Player::stop(const std::string& broadcast_id) {
   if (impl_->current && (broadcast_id.empty() || impl_->current->play.broadcast_id() == broadcast_id)) {
     impl_->end_current(v1::PlaybackReport::OUTCOME_STOPPED, "stopped by command");
   }
+}
+
+bool Player::set_volume(const std::string& broadcast_id, double volume) {
+  volume = std::clamp(volume, 0.0, 1.0);
+  bool found = false;
+  for (auto& w : impl_->waiting) {
+    if (!broadcast_id.empty() && w.play.broadcast_id() == broadcast_id) {
+      w.play.set_volume(volume > 0 ? volume : 1e-6);  // 0 in a Play means full scale
+      found = true;
+    }
+  }
+  auto& current = impl_->current;
+  if (current && !current->stopping && (broadcast_id.empty() || current->play.broadcast_id() == broadcast_id)) {
+    // The volume element sits just before the paced output: at most a buffer or two
+    // (20 ms each) already past it is played at the old volume.
+    if (GstElement* vol = gst_bin_get_by_name(GST_BIN(current->pipeline.get()), "vol")) {
+      g_object_set(vol, "volume", volume, nullptr);
+      gst_object_unref(vol);
+    }
+    current->play.set_volume(volume > 0 ? volume : 1e-6);
+    found = true;
+  }
+  return found;
 }
 
 void Player::tick() { impl_->tick(); }

@@ -58,6 +58,9 @@ class Player {
   // Takes a play; an empty string means accepted, else why not.
   [[nodiscard]] std::string enqueue(const loa::v1::Play& play);
   void stop(const std::string& broadcast_id);
+  // Changes the volume of a broadcast (playing or waiting; "" = what is playing now).
+  // Returns false when no playout matches.
+  bool set_volume(const std::string& broadcast_id, double volume);
   void tick();
   // A frame of a live stream, from the audio socket. Frames of streams nobody here
   // plays or waits for are ignored.
