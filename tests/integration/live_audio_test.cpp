@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -85,7 +86,7 @@ class LiveAudio : public ::testing::Test {
           rows = fleet.api("GET", "/api/v1/asrun?broadcast=" + broadcast).body["items"];
           return rows.size() >= count;
         },
-        10s);
+        20s);  // a station that was cut off reports once its link is back
     return rows;
   }
   Fleet fleet;
@@ -132,6 +133,35 @@ TEST_F(LiveAudio, ThreeStationsPlayALiveStreamWithin5msOfEachOther) {
     const double skew_ms = (start_gap_s + double(lag) / kRate) * 1000.0;
     std::cout << other << " against xa-1: skew " << skew_ms << " ms (correlation " << score << ")\n";
     EXPECT_LT(std::abs(skew_ms), 5.0) << other;
+  }
+}
+
+TEST_F(LiveAudio, AFrozenStationSlowsNobodyAndCatchesUpWhenItThaws) {
+  const std::vector<std::string> stations{"xa-1", "xa-2", "xa-3"};
+  start(stations);
+  auto s = start_stream({{"source", "test:tone"}, {"to", "all"}, {"broadcast_id", "dong-bang"}});
+  const std::string id = s["id"];
+  ASSERT_TRUE(eventually([&] { return wav_files("xa-3").size() == 1; }, 5s));
+  // xa-3 stops reading (a hung board, a saturated link): its queue fills and overflows.
+  ASSERT_EQ(::kill(fleet.agent_pid("xa-3"), SIGSTOP), 0);
+  std::this_thread::sleep_for(5s);
+  ASSERT_EQ(::kill(fleet.agent_pid("xa-3"), SIGCONT), 0);
+  std::this_thread::sleep_for(3s);
+  const auto frames = stream(id)["frames"].get<std::uint64_t>();
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/streams/" + id).status, 200);
+  const auto rows = asrun_of("dong-bang", 3);
+  ASSERT_EQ(rows.size(), 3u) << rows.dump();
+  // The controller kept its pace (50 frames a second, about 9 s).
+  EXPECT_GT(frames, 400u);
+  for (const auto& r : rows) {
+    if (r["station_id"] == "xa-3") {
+      // It lost what went stale while it was frozen, and played on after it thawed.
+      EXPECT_GT(r["frames_concealed"].get<int>(), 100) << r.dump();
+      EXPECT_GT(r["frames_played"].get<int>(), 150) << r.dump();
+    } else {
+      EXPECT_EQ(r["frames_concealed"].get<int>(), 0) << r.dump();
+      EXPECT_GT(r["frames_played"].get<int>(), 380) << r.dump();
+    }
   }
 }
 
