@@ -165,6 +165,24 @@ TEST_F(LiveAudio, AFrozenStationSlowsNobodyAndCatchesUpWhenItThaws) {
   }
 }
 
+TEST_F(LiveAudio, AnOperatorsRtpOpusFeedIsPlayedLive) {
+  start({"xa-1"});
+  const int port = free_port();
+  auto s = start_stream({{"source", "rtp:" + std::to_string(port)}, {"to", "xa-1"}, {"broadcast_id", "micro"}});
+  const std::string id = s["id"];
+  // The operator's console: a microphone (here a tone) sent as RTP/Opus.
+  ChildProcess console({"gst-launch-1.0", "-q", "audiotestsrc", "is-live=true", "!", "audioconvert", "!", "opusenc",
+                        "!", "rtpopuspay", "pt=96", "!", "udpsink", "host=127.0.0.1", "port=" + std::to_string(port)},
+                       fleet.dir() + "/console.log");
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "live"; }, 10s)) << stream(id).dump();
+  std::this_thread::sleep_for(4s);
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/streams/" + id).status, 200);
+  const auto rows = asrun_of("micro", 1);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_GT(rows[0]["frames_played"].get<int>(), 100) << rows.dump();
+  EXPECT_EQ(rows[0]["frames_concealed"].get<int>(), 0) << rows.dump();
+}
+
 TEST_F(LiveAudio, AnEmergencyStreamPreemptsAPlayingClip) {
   start({"xa-1"});
   const auto path = fleet.dir() + "/bai.flac";
