@@ -8,7 +8,11 @@
 // With --netem the agents run in a network namespace whose link from the controller is
 // impaired by tc netem (needs root), e.g. --netem "loss 5% delay 50ms 100ms".
 //
+// --local-clock 1 keeps the agents on the host clock instead of the controller's network
+// clock: on one host that separates the network clock's error from render wake-ups.
+//
 //   live_bench [--agents 4] [--seconds 60] [--latency-ms 1000] [--netem SPEC] [--source test:noise]
+//              [--local-clock 1]
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,6 +69,7 @@ int main(int argc, char** argv) {
   int latency_ms = 1000;
   std::string netem;
   std::string source = "test:noise";
+  bool local_clock = false;  // agents on their own clock (here: the same host clock)
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--agents") agents = std::atoi(argv[i + 1]);
@@ -72,10 +77,12 @@ int main(int argc, char** argv) {
     if (a == "--latency-ms") latency_ms = std::atoi(argv[i + 1]);
     if (a == "--netem") netem = argv[i + 1];
     if (a == "--source") source = argv[i + 1];
+    if (a == "--local-clock") local_clock = std::string(argv[i + 1]) == "1";
   }
   std::unique_ptr<loa::test::NetnsLink> net;
   loa::test::FleetOptions options;
   options.controller_live = "  latency_ms: " + std::to_string(latency_ms) + "\n";
+  if (local_clock) options.agent_audio = "  follow_controller_clock: false\n";
   if (!netem.empty()) {
     if (!loa::test::NetnsLink::possible()) {
       std::cerr << "--netem needs root and iproute2\n";
@@ -160,8 +167,9 @@ int main(int argc, char** argv) {
     }
     spread.push_back(hi - lo);
   }
-  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d netem=\"%s\" source=%s\n",
-              std::thread::hardware_concurrency(), agents, seconds, latency_ms, netem.c_str(), source.c_str());
+  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d netem=\"%s\" source=%s clock=%s\n",
+              std::thread::hardware_concurrency(), agents, seconds, latency_ms, netem.c_str(), source.c_str(),
+              local_clock ? "local" : "controller");
   std::printf("skew instants=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f\n", spread.size(), percentile(spread, 0.5),
               percentile(spread, 0.99), percentile(spread, 1.0));
   std::printf("render_offset_vs_host_clock p50_us=%.1f p99_us=%.1f max_us=%.1f\n", percentile(all_offsets, 0.5),
