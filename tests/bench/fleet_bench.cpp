@@ -5,18 +5,21 @@
 //
 //   fleet_bench [--stations N] [--commands M] [--heartbeat-ms H]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include <zmq.hpp>
 
 #include "loa/curve/key_pair.hpp"
+#include "loa/link/socket_setup.hpp"
 #include "loa/wire/codec.hpp"
 #include "support/fleet.hpp"
 
@@ -35,6 +38,17 @@ long rss_kib(pid_t pid) {
 pid_t controller_pid(const std::string& dir) {
   auto out = loa::test::run_command("pgrep -f 'loa-controller --config " + dir + "/controller.yaml'").out;
   return static_cast<pid_t>(std::atol(out.c_str()));
+}
+
+double cpu_seconds(pid_t pid) {
+  const auto stat = loa::test::read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::vector<std::string> fields;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  if (fields.size() < 13) return 0;
+  return static_cast<double>(std::stoll(fields[11]) + std::stoll(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -96,7 +110,10 @@ int main(int argc, char** argv) {
   const auto started = Clock::now();
   for (auto& a : agents) {
     a.socket = std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::dealer);
-    a.socket->set(zmq::sockopt::linger, 0);
+    // The socket options of a real agent (ZMTP heartbeats included).
+    loa::link::LinkSettings link;
+    link.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+    loa::link::apply_link_options(*a.socket, link);
     a.socket->set(zmq::sockopt::curve_serverkey, server_key);
     a.socket->set(zmq::sockopt::curve_publickey, a.keys.public_z85);
     a.socket->set(zmq::sockopt::curve_secretkey, a.keys.secret_z85);
@@ -180,6 +197,25 @@ int main(int argc, char** argv) {
   }
   if (poster.joinable()) poster.join();
   const long rss_after = rss_kib(pid);
+  // The controller at rest with every station connected: heartbeats only.
+  const double cpu_before = cpu_seconds(pid);
+  const auto rest_until = Clock::now() + 10s;
+  while (Clock::now() < rest_until) {
+    zmq::poll(items.data(), items.size(), 50ms);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      zmq::message_t msg;
+      while (agents[i].socket->recv(msg, zmq::recv_flags::dontwait)) {
+      }
+    }
+    if (Clock::now() - last_heartbeat > std::chrono::milliseconds(heartbeat_ms)) {
+      last_heartbeat = Clock::now();
+      v1::Envelope hb;
+      hb.mutable_heartbeat()->set_sequence(2);
+      const auto bytes = loa::wire::encode(hb);
+      for (auto& a : agents) (void)a.socket->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    }
+  }
+  const double rest_cpu_pct = (cpu_seconds(pid) - cpu_before) / 10.0 * 100.0;
 
   std::vector<double> rtt;
   int unanswered = 0;
@@ -203,6 +239,8 @@ int main(int argc, char** argv) {
               stats["counters"].value("handshake_failed_protocol", 0));
   std::printf("controller_rss_kib before=%ld after=%ld per_station_kib=%.1f\n", rss_before, rss_after,
               static_cast<double>(rss_after - rss_before) / stations);
+  std::printf("controller_cpu_at_rest_pct=%.1f (all stations connected, heartbeats every %d ms)\n", rest_cpu_pct,
+              heartbeat_ms);
   std::fflush(stdout);
   items.clear();
   agents.clear();  // sockets before their context

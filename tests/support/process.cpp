@@ -10,6 +10,8 @@
 #include <array>
 #include <random>
 #include <cstdio>
+#include <mutex>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -118,21 +120,36 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+namespace {
+bool bindable(int type, int port) {
+  int fd = ::socket(AF_INET, type, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return free;
+}
+}  // namespace
+
 int free_port() {
   // Below the kernel's ephemeral range (32768 and up by default): a port handed out there
   // can be taken by any outgoing connection while its daemon is down for a restart.
   static std::mt19937 rng(static_cast<unsigned>(::getpid()) * 2654435761u ^
                           static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  // Never the same port twice in one process: a fleet picks several before binding any.
+  static std::set<int> handed_out;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
   for (int attempt = 0; attempt < 200; ++attempt) {
     const int port = 20000 + static_cast<int>(rng() % 12000);
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    if (free) return port;
+    if (handed_out.count(port)) continue;
+    // Free for TCP and UDP alike (the station clock is served over UDP).
+    if (bindable(SOCK_STREAM, port) && bindable(SOCK_DGRAM, port)) {
+      handed_out.insert(port);
+      return port;
+    }
   }
   throw std::runtime_error("no free port between 20000 and 32000");
 }

@@ -237,6 +237,11 @@ void AgentLink::tick() {
       hb.mutable_heartbeat()->set_sequence(++heartbeat_seq_);
       if (link::send_envelope(*socket_, hb)) last_sent_ = now;
     }
+  } else if (!handshake_done_ && mode_ == Mode::enroll &&
+             now - opened_at_ > settings_.link.handshake_timeout + settings_.link.heartbeat_interval) {
+    // The enrollment socket never finished its handshake (libzmq would keep retrying
+    // quietly): start over from the control socket, with back-off, and say so.
+    retry_later("no handshake on the enrollment socket");
   } else if (handshake_done_) {
     // Authenticated but not answered: the hello may have been lost on the way.
     if (now - last_sent_ >= settings_.link.heartbeat_interval) send_hello();

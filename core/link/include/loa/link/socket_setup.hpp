@@ -11,7 +11,8 @@ namespace loa::link {
 
 // Options every control-link socket gets, at either end: message size bound, no linger
 // on close, ZMTP-level heartbeats (so libzmq itself drops a TCP connection that went
-// silent), handshake timeout, bounded queues.
+// silent; the controller turns them off again on its sockets, see control_server.cpp),
+// handshake timeout, bounded queues.
 void apply_link_options(zmq::socket_ref socket, const LinkSettings& settings);
 
 // Sends one envelope without blocking. On a ROUTER, `routing_id` names the peer.
