@@ -40,17 +40,6 @@ pid_t controller_pid(const std::string& dir) {
   return static_cast<pid_t>(std::atol(out.c_str()));
 }
 
-double cpu_seconds(pid_t pid) {
-  const auto stat = loa::test::read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::vector<std::string> fields;
-  for (std::string f; rest >> f;) fields.push_back(f);
-  if (fields.size() < 13) return 0;
-  return static_cast<double>(std::stoll(fields[11]) + std::stoll(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -198,7 +187,7 @@ int main(int argc, char** argv) {
   if (poster.joinable()) poster.join();
   const long rss_after = rss_kib(pid);
   // The controller at rest with every station connected: heartbeats only.
-  const double cpu_before = cpu_seconds(pid);
+  const double cpu_before = loa::test::cpu_seconds(pid);
   const auto rest_until = Clock::now() + 10s;
   while (Clock::now() < rest_until) {
     zmq::poll(items.data(), items.size(), 50ms);
@@ -215,7 +204,7 @@ int main(int argc, char** argv) {
       for (auto& a : agents) (void)a.socket->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
     }
   }
-  const double rest_cpu_pct = (cpu_seconds(pid) - cpu_before) / 10.0 * 100.0;
+  const double rest_cpu_pct = (loa::test::cpu_seconds(pid) - cpu_before) / 10.0 * 100.0;
 
   std::vector<double> rtt;
   int unanswered = 0;

@@ -38,17 +38,7 @@ struct Usage {
 
 Usage usage_of(pid_t pid) {
   Usage u;
-  const auto stat = loa::test::read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close != std::string::npos) {
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    std::vector<std::string> fields;
-    while (rest >> field) fields.push_back(field);
-    if (fields.size() > 13) {
-      u.cpu_s = static_cast<double>(std::stoll(fields[11]) + std::stoll(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    }
-  }
+  u.cpu_s = loa::test::cpu_seconds(pid);
   const auto status = loa::test::read_file("/proc/" + std::to_string(pid) + "/status");
   const auto at = status.find("VmRSS:");
   if (at != std::string::npos) u.rss_kib = std::strtol(status.c_str() + at + 6, nullptr, 10);

@@ -29,17 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-double cpu_seconds(pid_t pid) {
-  const auto stat = loa::test::read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::vector<std::string> fields;
-  for (std::string f; rest >> f;) fields.push_back(f);
-  if (fields.size() < 13) return 0;
-  return static_cast<double>(std::stoll(fields[11]) + std::stoll(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 pid_t controller_pid(const std::string& dir) {
   auto out = loa::test::run_command("pgrep -f 'loa-controller --config " + dir + "/controller.yaml'").out;
   return static_cast<pid_t>(std::atol(out.c_str()));
@@ -190,9 +179,9 @@ int main(int argc, char** argv) {
   }
   std::cerr << "admitted " << fleet.counters().value("admitted", 0) << "\n";
   // What the controller spends with these stations and no stream, to tell apart.
-  const double idle_cpu0 = cpu_seconds(pid);
+  const double idle_cpu0 = loa::test::cpu_seconds(pid);
   (void)receive(subs, 5s, false, loa_seq);
-  const double idle_cpu = (cpu_seconds(pid) - idle_cpu0) / 5 * 100.0;
+  const double idle_cpu = (loa::test::cpu_seconds(pid) - idle_cpu0) / 5 * 100.0;
   auto started = fleet.api("POST", "/api/v1/streams", {{"source", "test:tone"}, {"to", "all"}});
   if (started.status != 201) {
     std::cerr << "stream refused: " << started.body.dump() << "\n";
@@ -200,9 +189,9 @@ int main(int argc, char** argv) {
   }
   std::cerr << "streaming\n";
   (void)receive(subs, 3s, false, loa_seq);  // warm-up
-  const double loa_cpu0 = cpu_seconds(pid);
+  const double loa_cpu0 = loa::test::cpu_seconds(pid);
   const auto loa = receive(subs, std::chrono::seconds(seconds), true, loa_seq);
-  const double loa_cpu = (cpu_seconds(pid) - loa_cpu0) / seconds * 100.0;
+  const double loa_cpu = (loa::test::cpu_seconds(pid) - loa_cpu0) / seconds * 100.0;
   (void)fleet.api("DELETE", "/api/v1/streams/" + started.body["id"].get<std::string>());
   subs.clear();
   const std::size_t message_bytes = loa.messages ? loa.bytes / loa.messages : 120;
@@ -223,9 +212,9 @@ int main(int argc, char** argv) {
     return {seq, static_cast<std::uint64_t>(frames_per_message)};
   };
   (void)receive(bare_subs, std::chrono::milliseconds(3000 + n), false, bare_seq);
-  const double bare_cpu0 = cpu_seconds(child);
+  const double bare_cpu0 = loa::test::cpu_seconds(child);
   const auto bare = receive(bare_subs, std::chrono::seconds(seconds), true, bare_seq);
-  const double bare_cpu = (cpu_seconds(child) - bare_cpu0) / seconds * 100.0;
+  const double bare_cpu = (loa::test::cpu_seconds(child) - bare_cpu0) / seconds * 100.0;
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   bare_subs.clear();

@@ -56,6 +56,8 @@ class ScratchDir {
 
 // A TCP port that was free on 127.0.0.1 a moment ago, outside the ephemeral range.
 [[nodiscard]] int free_port();
+// CPU time (user + system) a process has used so far, in seconds; 0 if it is gone.
+[[nodiscard]] double cpu_seconds(pid_t pid);
 
 // Polls `condition` until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
