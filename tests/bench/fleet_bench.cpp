@@ -65,18 +65,13 @@ int main(int argc, char** argv) {
     if (a == "--commands") commands = std::atoi(argv[i + 1]);
     if (a == "--heartbeat-ms") heartbeat_ms = std::atoi(argv[i + 1]);
   }
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
+  loa::test::raise_open_file_limit();
 
   loa::test::FleetOptions options;
   options.heartbeat_ms = heartbeat_ms;
+  options.controller_log_level = "warn";
   loa::test::Fleet fleet(options);
   // Quieter logs: a line per station at info level is not what is measured here.
-  auto config = loa::test::read_file(fleet.dir() + "/controller.yaml");
-  config.replace(config.find("level: debug"), 12, "level: warn");
-  loa::test::write_file(fleet.dir() + "/controller.yaml", config);
   fleet.start_controller();
   const pid_t pid = controller_pid(fleet.dir());
   const std::string server_key = fleet.controller_public_key();

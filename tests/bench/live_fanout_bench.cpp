@@ -135,17 +135,12 @@ int main(int argc, char** argv) {
     if (a == "--subscribers") n = std::atoi(argv[i + 1]);
     if (a == "--seconds") seconds = std::atoi(argv[i + 1]);
   }
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
+  loa::test::raise_open_file_limit();
 
   loa::test::FleetOptions options;
   options.heartbeat_ms = 5000;  // the default of a deployment
+  options.controller_log_level = "warn";
   loa::test::Fleet fleet(options);
-  auto config = loa::test::read_file(fleet.dir() + "/controller.yaml");
-  config.replace(config.find("level: debug"), 12, "level: warn");
-  loa::test::write_file(fleet.dir() + "/controller.yaml", config);
   fleet.start_controller();
   const pid_t pid = controller_pid(fleet.dir());
   std::vector<loa::curve::KeyPair> keys;

@@ -7,7 +7,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'pkill -KILL -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
 # Below the ephemeral range, so the second run finds its ports again.
-http_port=$((20000 + RANDOM % 12000))
+# The demo takes six ports from there (console, control, enrollment, audio, clock): pick
+# a base none of which is in use, TCP or UDP.
+while :; do
+  http_port=$((20000 + RANDOM % 12000))
+  in_use=$(ss -Htuln | awk '{print $5}' | sed 's/.*://' | sort -u)
+  clash=0
+  for p in $(seq "$http_port" $((http_port + 5))); do grep -qx "$p" <<<"$in_use" && clash=1; done
+  [ "$clash" = 0 ] && break
+done
 control_port=$((http_port + 2))
 
 run_demo() {  # $1: signal to stop with

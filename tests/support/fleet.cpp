@@ -30,7 +30,7 @@ Fleet::Fleet(FleetOptions options)
              "clips:\n"
              "  max_upload_mib: 1\n"
              "log:\n"
-             "  level: debug\n");
+             "  level: " + options_.controller_log_level + "\n");
 }
 
 Fleet::~Fleet() {

@@ -58,6 +58,9 @@ class ScratchDir {
 [[nodiscard]] int free_port();
 // CPU time (user + system) a process has used so far, in seconds; 0 if it is gone.
 [[nodiscard]] double cpu_seconds(pid_t pid);
+// Raises this process's open-file limit to its hard limit (a benchmark holding thousands
+// of sockets needs it).
+void raise_open_file_limit();
 
 // Polls `condition` until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,

@@ -139,10 +139,11 @@ void Controller::start() {
   ss.sync_interval = c.schedule.sync_interval;
   i.scheduler = std::make_unique<schedule::Scheduler>(*i.store, *i.commands, *i.planner, i.clock, ss,
                                                       [control = i.control.get()] { control->wake(); });
+  i.relays = std::make_unique<schedule::RelayRunner>(*i.planner, *i.streams, i.clock, c.live.latency);
+  i.scheduler->on_relays([relays = i.relays.get()](auto list) { relays->set_relays(std::move(list)); });
+  i.relays->start();
   i.scheduler->start();
   i.scheduler->request_sync();  // the horizon moved while the controller was down
-  i.relays = std::make_unique<schedule::RelayRunner>(*i.store, *i.planner, *i.streams, i.clock, c.live.latency);
-  i.relays->start();
 
   api::ApiSettings as;
   as.listen_address = c.http.listen;

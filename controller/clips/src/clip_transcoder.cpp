@@ -12,25 +12,17 @@
 #include <fstream>
 #include <optional>
 #include <memory>
-#include <mutex>
 #include <vector>
+
+#include "loa/gst/gst_handles.hpp"
 
 namespace loa::clips {
 namespace {
 
 constexpr int kRate = 48000;
 
-void init_gstreamer() {
-  static std::once_flag once;
-  std::call_once(once, [] { gst_init(nullptr, nullptr); });
-}
-
-struct GstObjectUnref {
-  void operator()(gpointer p) const {
-    if (p) gst_object_unref(p);
-  }
-};
-using ElementPtr = std::unique_ptr<GstElement, GstObjectUnref>;
+using gst::ElementPtr;
+using GstObjectUnref = gst::ObjectUnref;
 
 struct SampleUnref {
   void operator()(GstSample* s) const { gst_sample_unref(s); }
@@ -232,7 +224,7 @@ std::variant<TranscodedClip, TranscodeError> transcode_clip(const std::string& p
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return TranscodeError{"decode_failed", "cannot read the file: " + ec.message()};
   if (size == 0) return TranscodeError{"empty", "the file is empty (0 bytes)"};
-  init_gstreamer();
+  gst::initialize();
 
   auto decoded = decode(path, settings);
   if (auto* e = std::get_if<TranscodeError>(&decoded)) return *e;

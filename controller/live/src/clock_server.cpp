@@ -3,9 +3,9 @@
 #include <gst/gst.h>
 #include <gst/net/gstnet.h>
 
-#include <mutex>
 #include <stdexcept>
 
+#include "loa/gst/gst_handles.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::live {
@@ -14,22 +14,12 @@ const log::Logger kLog("clock");
 }
 
 struct ClockServer::Impl {
-  GstClock* clock = nullptr;
-  GstNetTimeProvider* provider = nullptr;
-  ~Impl() {
-    if (provider) gst_object_unref(provider);
-    if (clock) gst_object_unref(clock);
-  }
+  gst::ClockPtr clock = gst::realtime_clock();
+  std::unique_ptr<GstNetTimeProvider, gst::ObjectUnref> provider;  // released before the clock it serves
 };
 
 ClockServer::ClockServer(const std::string& address, std::uint16_t port) : impl_(std::make_unique<Impl>()) {
-  static std::once_flag once;
-  std::call_once(once, [] { gst_init(nullptr, nullptr); });
-  // A clock object of our own: the process-wide system clock stays monotonic for the
-  // other pipelines; this one reads real time, so its readings mean the same everywhere.
-  impl_->clock = GST_CLOCK(g_object_new(GST_TYPE_SYSTEM_CLOCK, "clock-type", GST_CLOCK_TYPE_REALTIME, nullptr));
-  gst_object_ref_sink(impl_->clock);
-  impl_->provider = gst_net_time_provider_new(impl_->clock, address.c_str(), port);
+  impl_->provider.reset(gst_net_time_provider_new(impl_->clock.get(), address.c_str(), port));
   if (!impl_->provider) {
     throw std::runtime_error("cannot serve the station clock on " + address + ":" + std::to_string(port));
   }
@@ -40,12 +30,12 @@ ClockServer::~ClockServer() = default;
 
 std::uint16_t ClockServer::port() const {
   gint port = 0;
-  g_object_get(impl_->provider, "port", &port, nullptr);
+  g_object_get(impl_->provider.get(), "port", &port, nullptr);
   return static_cast<std::uint16_t>(port);
 }
 
-std::uint64_t ClockServer::now_ns() const { return gst_clock_get_time(impl_->clock); }
+std::uint64_t ClockServer::now_ns() const { return gst_clock_get_time(impl_->clock.get()); }
 
-GstClock* ClockServer::gst_clock() const { return impl_->clock; }
+GstClock* ClockServer::gst_clock() const { return impl_->clock.get(); }
 
 }  // namespace loa::live

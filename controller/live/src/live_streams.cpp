@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "loa/gst/gst_handles.hpp"
 #include "loa/log/log.hpp"
 #include "loa/v1/audio.pb.h"
 #include "loa/wire/audio_topic.hpp"
@@ -38,13 +39,6 @@ std::int64_t wall_ms() {
       .count();
 }
 
-struct PipelineDeleter {
-  void operator()(GstElement* p) const {
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(p);
-  }
-};
-using PipelinePtr = std::unique_ptr<GstElement, PipelineDeleter>;
 
 }  // namespace
 
@@ -122,22 +116,19 @@ class Stream {
     if (!error.empty()) status_.last_error = error;
   }
 
-  PipelinePtr open() {
+  gst::PipelinePtr open() {
     const std::string description = description_ +
                                     " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1"
                                     " ! clocksync ! opusenc bitrate=" +
                                     std::to_string(settings_.bitrate) +
                                     " frame-size=20 audio-type=voice ! appsink name=out sync=false max-buffers=200 drop=true";
-    GError* error = nullptr;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    if (error) {
-      const std::string what = error->message;
-      g_error_free(error);
-      if (pipeline) gst_object_unref(pipeline);
-      set_state("reconnecting", "cannot build the source: " + what);
+    std::string error;
+    gst::PipelinePtr p = gst::parse_pipeline(description, error);
+    if (!p) {
+      set_state("reconnecting", "cannot build the source: " + error);
       return nullptr;
     }
-    PipelinePtr p(pipeline);
+    GstElement* pipeline = p.get();
     // On the station clock: a frame's running time plus the base time is the instant it
     // was made on the clock every station follows.
     gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock_.gst_clock());
@@ -221,7 +212,7 @@ class Stream {
     auto backoff = settings_.reconnect_min;
     const bool reconnects = source_reconnects(status_.source);
     while (!stop_requested_) {
-      PipelinePtr pipeline = open();
+      gst::PipelinePtr pipeline = open();
       if (!pipeline) {
         if (!reconnects) break;
         wait(backoff);
@@ -314,8 +305,7 @@ struct LiveStreams::Impl {
 
 LiveStreams::LiveStreams(LiveSettings settings, ClockServer& clock, IFramePublisher& publisher)
     : impl_(std::make_unique<Impl>(settings, clock, publisher)) {
-  static std::once_flag once;
-  std::call_once(once, [] { gst_init(nullptr, nullptr); });
+  gst::initialize();
 }
 
 LiveStreams::~LiveStreams() {

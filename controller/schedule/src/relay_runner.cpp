@@ -7,17 +7,15 @@
 namespace loa::schedule {
 namespace {
 const log::Logger kLog("relay");
-constexpr auto kReloadEvery = std::chrono::seconds(2);
 }  // namespace
 
 std::string relay_stream_id(const std::string& broadcast_id, std::int64_t start_ms) {
   return "r-" + broadcast_id + "-" + std::to_string(start_ms);
 }
 
-RelayRunner::RelayRunner(store::IStore& store, Planner& planner, live::LiveStreams& streams,
-                         const time::IClock& clock, std::chrono::milliseconds latency)
-    : store_(store),
-      planner_(planner),
+RelayRunner::RelayRunner(Planner& planner, live::LiveStreams& streams, const time::IClock& clock,
+                         std::chrono::milliseconds latency)
+    : planner_(planner),
       streams_(streams),
       clock_(clock),
       latency_(latency),
@@ -36,6 +34,11 @@ void RelayRunner::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RelayRunner::set_relays(std::vector<store::BroadcastRecord> relays) {
+  std::lock_guard lock(relays_mutex_);
+  relays_ = std::move(relays);
+}
+
 void RelayRunner::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -51,15 +54,13 @@ void RelayRunner::run() {
 }
 
 void RelayRunner::tick(std::int64_t now_ms) {
-  if (std::chrono::steady_clock::now() - loaded_ > kReloadEvery) {
-    relays_.clear();
-    for (auto& b : store_.list_broadcasts(false)) {
-      if (b.content_kind == "relay") relays_.push_back(std::move(b));
-    }
-    loaded_ = std::chrono::steady_clock::now();
+  std::vector<store::BroadcastRecord> relays;
+  {
+    std::lock_guard lock(relays_mutex_);
+    relays = relays_;
   }
   std::set<std::string> due;
-  for (const auto& b : relays_) {
+  for (const auto& b : relays) {
     std::vector<std::int64_t> starts;
     try {
       starts = planner_.occurrences(b, now_ms - b.slot_ms, now_ms + lead_.count() + 1);

@@ -70,6 +70,10 @@ void Scheduler::run() {
   }
 }
 
+void Scheduler::on_relays(std::function<void(std::vector<store::BroadcastRecord>)> listener) {
+  relay_listener_ = std::move(listener);
+}
+
 Scheduler::SyncStats Scheduler::sync() {
   std::lock_guard sync_lock(sync_mutex_);
   const auto began = std::chrono::steady_clock::now();
@@ -83,7 +87,13 @@ Scheduler::SyncStats Scheduler::sync() {
   const auto fleet = Fleet::load(store_);
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<store::ScheduledPlay> plays;
-  for (const auto& b : store_.list_broadcasts(false)) {
+  std::vector<store::BroadcastRecord> relays;
+  const auto broadcasts = store_.list_broadcasts(false);
+  for (const auto& b : broadcasts) {
+    if (b.content_kind == "relay") relays.push_back(b);
+  }
+  if (relay_listener_) relay_listener_(std::move(relays));
+  for (const auto& b : broadcasts) {
     ++stats.broadcasts;
     std::vector<std::int64_t> due;
     try {
@@ -152,6 +162,7 @@ std::optional<std::vector<std::string>> Scheduler::cancel(const std::string& bro
     if (wake_sender_) wake_sender_();
   }
   kLog.info("cancelled: broadcast={} by={} stations_told={}", broadcast_id, by, stations.size());
+  request_sync();  // so that a cancelled relay's stream is ended now, not at the next round
   return stations;
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 
+#include "loa/gst/gst_handles.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::playout {
@@ -39,15 +40,6 @@ int rank(v1::Priority p) { return p == v1::PRIORITY_UNSPECIFIED ? v1::PRIORITY_N
 bool is_live(const v1::Play& p) { return !p.stream_id().empty(); }
 const std::string& content_of(const v1::Play& p) { return is_live(p) ? p.stream_id() : p.clip_sha256(); }
 
-struct PipelineDeleter {
-  void operator()(GstElement* p) const {
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(p);
-  }
-};
-struct ObjectUnref {
-  void operator()(GstElement* e) const { gst_object_unref(e); }
-};
 
 // Records the shared-clock instant at which the first sample reached the output, and
 // once per second of stream time logs (debug) how far the render instant was from the
@@ -102,8 +94,8 @@ struct Player::Impl {
 
   struct Current {
     v1::Play play;
-    std::unique_ptr<GstElement, PipelineDeleter> pipeline;
-    std::unique_ptr<GstElement, ObjectUnref> appsrc;  // live only
+    gst::PipelinePtr pipeline;
+    gst::ElementPtr appsrc;  // live only
     std::unique_ptr<RenderProbe> probe;
     std::int64_t started_ms = 0;
     bool stopping = false;  // EOS sent; waiting for the file to be finished
@@ -129,8 +121,7 @@ struct Player::Impl {
   Impl(PlayoutSettings s, std::function<std::string(const std::string&)> path, IPlayoutReports& r,
        const time::IClock& c, SharedClock& sc)
       : settings(std::move(s)), clip_path(std::move(path)), reports(r), clock(c), shared(sc) {
-    static std::once_flag once;
-    std::call_once(once, [] { gst_init(nullptr, nullptr); });
+    gst::initialize();
   }
 
   void report(const v1::Play& play, v1::PlaybackReport::Outcome outcome, std::int64_t started, std::int64_t ended,
@@ -184,18 +175,16 @@ struct Player::Impl {
                                     std::to_string(volume) +
                                     " ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! " +
                                     sink_description(play);
-    GError* error = nullptr;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    if (error) {
-      const std::string what = error->message;
-      g_error_free(error);
-      if (pipeline) gst_object_unref(pipeline);
-      report(play, v1::PlaybackReport::OUTCOME_FAILED, 0, 0, "cannot build the output: " + what);
+    std::string error;
+    auto built = gst::parse_pipeline(description, error);
+    if (!built) {
+      report(play, v1::PlaybackReport::OUTCOME_FAILED, 0, 0, "cannot build the output: " + error);
       return false;
     }
+    GstElement* pipeline = built.get();
     Current c;
     c.play = play;
-    c.pipeline.reset(pipeline);
+    c.pipeline = std::move(built);
     if (is_live(play)) {
       c.appsrc.reset(gst_bin_get_by_name(GST_BIN(pipeline), "live"));
     } else {
@@ -381,7 +370,6 @@ struct Player::Impl {
       return;
     }
     push_frame(*current, frame);
-    tick();  // a preempting stream's first frame acts now
   }
 
   void push_frame(Current& run, const v1::AudioFrame& frame) {

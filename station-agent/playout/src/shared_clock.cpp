@@ -6,6 +6,7 @@
 
 #include <mutex>
 
+#include "loa/gst/gst_handles.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::playout {
@@ -13,32 +14,15 @@ namespace {
 
 const log::Logger kLog("clock");
 
-struct ClockUnref {
-  void operator()(GstClock* c) const { gst_object_unref(c); }
-};
-using ClockPtr = std::unique_ptr<GstClock, ClockUnref>;
-
-ClockPtr realtime_clock() {
-  // A clock object of our own: switching the process-wide system clock to real time
-  // would change the clock of every other pipeline in the process.
-  auto* clock = GST_CLOCK(g_object_new(GST_TYPE_SYSTEM_CLOCK, "clock-type", GST_CLOCK_TYPE_REALTIME, nullptr));
-  gst_object_ref_sink(clock);
-  return ClockPtr(clock);
-}
-
 }  // namespace
 
 struct SharedClock::Impl {
-  ClockPtr local = realtime_clock();
-  ClockPtr network;     // null while following the local clock
+  gst::ClockPtr local = gst::realtime_clock();
+  gst::ClockPtr network;     // null while following the local clock
   std::string source = "local";
 };
 
-SharedClock::SharedClock() {
-  static std::once_flag once;
-  std::call_once(once, [] { gst_init(nullptr, nullptr); });
-  impl_ = std::make_unique<Impl>();
-}
+SharedClock::SharedClock() : impl_(std::make_unique<Impl>()) {}
 
 SharedClock::~SharedClock() = default;
 

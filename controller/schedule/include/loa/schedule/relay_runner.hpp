@@ -10,7 +10,7 @@
 
 #include "loa/live/live_streams.hpp"
 #include "loa/schedule/planner.hpp"
-#include "loa/store/store.hpp"
+#include "loa/store/records.hpp"
 #include "loa/time/clock.hpp"
 
 namespace loa::schedule {
@@ -26,7 +26,7 @@ namespace loa::schedule {
 // stations then report the playout as played).
 class RelayRunner {
  public:
-  RelayRunner(store::IStore& store, Planner& planner, live::LiveStreams& streams, const time::IClock& clock,
+  RelayRunner(Planner& planner, live::LiveStreams& streams, const time::IClock& clock,
               std::chrono::milliseconds latency);
   RelayRunner(const RelayRunner&) = delete;
   RelayRunner& operator=(const RelayRunner&) = delete;
@@ -34,20 +34,21 @@ class RelayRunner {
 
   void start();
   void stop();
+  // The active relay broadcasts (from each Scheduler sync). Thread-safe.
+  void set_relays(std::vector<store::BroadcastRecord> relays);
   // One round: starts what is due, ends what is over. Called by the thread every 250 ms.
   void tick(std::int64_t now_ms);
 
  private:
   void run();
 
-  store::IStore& store_;
   Planner& planner_;
   live::LiveStreams& streams_;
   const time::IClock& clock_;
   std::chrono::milliseconds latency_;
   std::chrono::milliseconds lead_;
-  std::vector<store::BroadcastRecord> relays_;  // active relay broadcasts, reloaded every few seconds
-  std::chrono::steady_clock::time_point loaded_{};
+  std::mutex relays_mutex_;
+  std::vector<store::BroadcastRecord> relays_;  // active relay broadcasts, as of the last sync
   std::map<std::string, std::int64_t> running_;  // stream id -> when its slot ends
   std::mutex mutex_;
   std::condition_variable wake_;

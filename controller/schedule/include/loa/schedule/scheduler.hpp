@@ -33,6 +33,10 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
 
+  // Told, after every sync, the active relay broadcasts it read (see RelayRunner), so
+  // they are read once for both. Set before start().
+  void on_relays(std::function<void(std::vector<store::BroadcastRecord>)> listener);
+
   // Runs sync() every interval (and soon after request_sync()) on its own thread.
   void start();
   void stop();
@@ -60,6 +64,7 @@ class Scheduler {
   const time::IClock& clock_;
   SchedulerSettings settings_;
   std::function<void()> wake_sender_;
+  std::function<void(std::vector<store::BroadcastRecord>)> relay_listener_;
   std::mutex sync_mutex_;  // one sync (or cancel) at a time; guards clips_sent_
   // Stations told to cache a clip since this controller started. After a restart a
   // station is told again once: it answers at once when it has the clip.
