@@ -28,8 +28,8 @@ TEST_F(SqliteStoreTest, StationsZonesAndCommandsSurviveReopening) {
     auto store = open_sqlite_store(path);
     store->put_station(station("a"));
     store->put_station(station("b"));
-    store->put_zone({"cam-binh", "Cẩm Bình", ZoneKind::commune, "", {"a", "b"}, ""});
-    store->put_zone({"thon-1", "Thôn 1", ZoneKind::village, "cam-binh", {"a"}, ""});
+    store->put_zone({"cam-binh", "Cẩm Bình", ZoneKind::commune, "", {"a", "b"}, "", {}});
+    store->put_zone({"thon-1", "Thôn 1", ZoneKind::village, "cam-binh", {"a"}, "", {}});
     CommandRecord c;
     c.id = "c1";
     c.station_id = "a";
@@ -74,7 +74,7 @@ TEST_F(SqliteStoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommands) {
   auto store = open_sqlite_store(path);
   store->put_station(station("a"));
   store->put_station(station("b"));
-  store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "b"}, ""});
+  store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "b"}, "", {}});
   store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""});
   EXPECT_TRUE(store->delete_station("a"));
   EXPECT_EQ(store->find_zone("z")->station_ids, (std::vector<std::string>{"b"}));
@@ -84,7 +84,7 @@ TEST_F(SqliteStoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommands) {
 TEST_F(SqliteStoreTest, ZoneWithAnUnknownStationIsRefusedWhole) {
   auto store = open_sqlite_store(path);
   store->put_station(station("a"));
-  EXPECT_THROW(store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "ghost"}, ""}), StoreError);
+  EXPECT_THROW(store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "ghost"}, "", {}}), StoreError);
   EXPECT_FALSE(store->find_zone("z"));  // nothing half-written
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alert_routes.hpp"
 #include "clip_routes.hpp"
 #include "health_routes.hpp"
 #include "schedule_routes.hpp"
@@ -90,6 +91,15 @@ struct ApiServer::Impl {
     return {};
   }
 
+  // Who is asking, with what roles: the token and the bootstrap admin are admins.
+  users::Caller caller(const httplib::Request& req) {
+    auto name = caller_of(req);
+    if (name == "token" || name == "admin") return {name, {"admin"}};
+    if (name.empty()) return {};
+    if (auto user = ctx.users.find(name)) return *user;
+    return {name, {}};
+  }
+
   bool is_public(const httplib::Request& req) const {
     return req.path == "/" || req.path == "/index.html" || req.path == "/api/v1/health" ||
            req.path == "/api/v1/login" || (req.path == "/metrics" && !settings.metrics_need_token);
@@ -157,6 +167,7 @@ struct ApiServer::Impl {
     install_clip_routes(http, ctx, settings.max_clip_bytes);
     install_schedule_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
     install_stream_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
+    install_alert_routes(http, ctx, [this](const httplib::Request& req) { return caller(req); });
 
     http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();
@@ -178,7 +189,9 @@ struct ApiServer::Impl {
     }
     const auto user = string_field(*body, "user");
     const auto password = string_field(*body, "password");
-    if (user != "admin" || settings.admin_password.empty() || !equal_secret(password, settings.admin_password)) {
+    const bool bootstrap_admin =
+        user == "admin" && !settings.admin_password.empty() && equal_secret(password, settings.admin_password);
+    if (!bootstrap_admin && !ctx.users.authenticate(user, password)) {
       sessions.record_login_failure(req.remote_addr);
       kLog.warn("login failed: user={} address={}", user, req.remote_addr);
       send_error(res, 401, "bad_credentials", "wrong user or password");
@@ -273,6 +286,17 @@ struct ApiServer::Impl {
       z.quiet_hours = body->contains("quiet_hours") ? (*body)["quiet_hours"].get<std::string>()
                       : existing                    ? existing->quiet_hours
                                                     : std::string();
+      if (body->contains("cap_areas")) {
+        if (!(*body)["cap_areas"].is_array()) return send_error(res, 422, "invalid", "cap_areas must be a list");
+        for (const auto& a : (*body)["cap_areas"]) {
+          if (!a.is_string() || a.get<std::string>().empty() || a.get<std::string>().find('\n') != std::string::npos) {
+            return send_error(res, 422, "invalid", "each CAP area is a geocode \"valueName=value\" or an area name");
+          }
+          z.cap_areas.push_back(a.get<std::string>());
+        }
+      } else if (existing) {
+        z.cap_areas = existing->cap_areas;
+      }
       if (!z.quiet_hours.empty() && !schedule::Planner::parse_quiet_hours(z.quiet_hours)) {
         return send_error(res, 422, "invalid", "quiet_hours must be HH:MM-HH:MM (e.g. 22:00-05:00), or empty");
       }

@@ -37,6 +37,7 @@ nlohmann::json to_json(const store::ZoneRecord& z) {
       {"parent_id", z.parent_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.parent_id)},
       {"stations", z.station_ids},
       {"quiet_hours", z.quiet_hours.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.quiet_hours)},
+      {"cap_areas", z.cap_areas},
   };
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "loa/alerts/alert_desk.hpp"
 #include "loa/api/api_server.hpp"
 #include "loa/app/secret_file.hpp"
 #include "loa/clips/clip_library.hpp"
@@ -22,6 +23,7 @@
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
 #include "loa/store/store.hpp"
+#include "loa/users/user_directory.hpp"
 #include "loa/version.hpp"
 
 namespace loa::app {
@@ -72,6 +74,8 @@ struct Controller::Impl {
   std::unique_ptr<schedule::Planner> planner;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<schedule::RelayRunner> relays;
+  std::unique_ptr<users::UserDirectory> users;
+  std::unique_ptr<alerts::AlertDesk> alerts;
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
@@ -126,9 +130,23 @@ void Controller::start() {
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
   i.control = std::make_unique<server::ControlServer>(cs, *i.store, *i.registry, *i.commands, i.counters, i.clock);
-  i.control_endpoint = i.control->start();
   i.audio_socket = std::make_unique<AudioSocket>(*i.control);
   i.streams = std::make_unique<live::LiveStreams>(ls, *i.station_clock, *i.audio_socket);
+
+  // The alert desk hears every station's results and playouts from the first moment.
+  alerts::AlertSettings al;
+  al.two_person_severities = c.alerts.two_person_severities;
+  al.default_expiry = c.alerts.default_expiry;
+  al.default_language = c.alerts.language;
+  al.languages = c.alerts.cap_languages;
+  al.cap_issue_at_once_by_default = c.alerts.cap_issue_at_once;
+  for (const auto& [sender, at_once] : c.alerts.cap_sources) al.cap_sources.push_back({sender, at_once});
+  i.users = std::make_unique<users::UserDirectory>(*i.store, i.clock);
+  i.alerts = std::make_unique<alerts::AlertDesk>(al, *i.store, *i.registry, *i.commands, *i.clips, *i.streams, i.clock,
+                                                 [control = i.control.get()] { control->wake(); });
+  i.control->set_events(i.alerts.get());
+  i.alerts->start();
+  i.control_endpoint = i.control->start();
 
   schedule::PlannerSettings ps;
   ps.conflict_window = std::chrono::hours(24 * c.schedule.conflict_window_days);
@@ -154,7 +172,7 @@ void Controller::start() {
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,
-                          c.schedule.time_zone});
+                          *i.users, *i.alerts, c.schedule.time_zone});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
@@ -165,6 +183,7 @@ void Controller::start() {
 void Controller::stop() {
   if (impl_->api) impl_->api->stop();
   if (impl_->relays) impl_->relays->stop();
+  if (impl_->alerts) impl_->alerts->stop();
   impl_->streams.reset();  // stations are told each stream ended
   if (impl_->scheduler) impl_->scheduler->stop();
   if (impl_->control) impl_->control->stop();

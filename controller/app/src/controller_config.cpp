@@ -62,6 +62,30 @@ ControllerConfig load_controller_config(const std::string& path) {
   live.read("audio_high_water_mark", c.live.audio_high_water_mark, 5, 100000);
   live.finish();
 
+  auto alerts = root.section("alerts");
+  alerts.read("two_person_severities", c.alerts.two_person_severities);
+  for (const auto& severity : c.alerts.two_person_severities) {
+    if (severity != "extreme" && severity != "severe" && severity != "moderate" && severity != "minor" &&
+        severity != "unknown") {
+      alerts.fail("two_person_severities", "unknown severity " + severity);
+    }
+  }
+  alerts.read("default_expiry_ms", c.alerts.default_expiry, std::chrono::milliseconds(60'000),
+              std::chrono::milliseconds(7 * 86'400'000LL));
+  alerts.read("language", c.alerts.language);
+  alerts.read("cap_languages", c.alerts.cap_languages);
+  alerts.read("cap_issue_at_once", c.alerts.cap_issue_at_once);
+  for (auto& source : alerts.sections("cap_sources")) {
+    std::string sender;
+    bool at_once = false;
+    source.read("sender", sender);
+    source.read("issue_at_once", at_once);
+    if (sender.empty()) source.fail("sender", "each CAP source names its sender");
+    source.finish();
+    c.alerts.cap_sources.emplace_back(sender, at_once);
+  }
+  alerts.finish();
+
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();
   return c;

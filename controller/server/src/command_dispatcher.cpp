@@ -21,6 +21,7 @@ std::string kind_of(const loa::v1::Command& c) {
     case loa::v1::Command::kCacheClip: return "cache_clip";
     case loa::v1::Command::kPlay: return "play";
     case loa::v1::Command::kStop: return "stop";
+    case loa::v1::Command::kSetVolume: return "set_volume";
     case loa::v1::Command::ACTION_NOT_SET: break;
   }
   return "none";
@@ -76,13 +77,42 @@ store::CommandRecord stamped(const std::string& station_id, loa::v1::Command& co
 }  // namespace
 
 void CommandDispatcher::enqueue_many(std::vector<Outgoing> items, std::span<const store::ScheduledPlay> plays) {
+  auto records = prepare(items);
+  std::lock_guard lock(mutex_);
+  store_.add_scheduled(records, plays);
+  queue_locked(records);
+}
+
+std::vector<store::CommandRecord> CommandDispatcher::prepare(std::vector<Outgoing>& items) const {
   std::vector<store::CommandRecord> records;
   records.reserve(items.size());
   const auto now = clock_.wall_ms();
   for (auto& item : items) records.push_back(stamped(item.station_id, item.command, now));
+  return records;
+}
+
+void CommandDispatcher::queue(std::span<const store::CommandRecord> records) {
   std::lock_guard lock(mutex_);
-  store_.add_scheduled(records, plays);
+  queue_locked(records);
+}
+
+void CommandDispatcher::queue_locked(std::span<const store::CommandRecord> records) {
   for (const auto& r : records) pending_[r.station_id].push_back(Pending{r.id, r.payload, 0, false, {}});
+}
+
+std::size_t CommandDispatcher::withdraw(std::span<const std::string> ids, const std::string& detail) {
+  std::size_t withdrawn = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      withdrawn += std::erase_if(it->second, [&](const Pending& p) {
+        return std::find(ids.begin(), ids.end(), p.id) != ids.end();
+      });
+      it = it->second.empty() ? pending_.erase(it) : std::next(it);
+    }
+  }
+  store_.withdraw_commands(ids, detail, clock_.wall_ms());
+  return withdrawn;
 }
 
 store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, loa::v1::Command command) {

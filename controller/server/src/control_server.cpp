@@ -88,6 +88,7 @@ struct ControlServer::Impl {
   registry::StationRegistry& registry;
   CommandDispatcher& commands;
   LinkCounters& counters;
+  IStationEvents* events = nullptr;
   const time::IClock& clock;
 
   zmq::context_t context;
@@ -379,6 +380,9 @@ struct ControlServer::Impl {
         store.add_telemetry({station, t.device_id(), t.measured_at_ms() ? t.measured_at_ms() : clock.wall_ms(),
                              copy.SerializeAsString()});
         ++counters.telemetry_reports;
+      } else if (env.has_playback_report() &&
+                 env.playback_report().outcome() == v1::PlaybackReport::OUTCOME_PLAYING) {
+        seq = env.playback_report().report_seq();  // progress only: not an as-run entry
       } else if (env.has_playback_report()) {
         const auto& p = env.playback_report();
         seq = p.report_seq();
@@ -406,6 +410,7 @@ struct ControlServer::Impl {
       kLog.error("store failed: station={} report={} error={}", station, seq, e.what());
       return;
     }
+    if (events && env.has_playback_report()) events->on_playback(station, env.playback_report());
     ack_report(station, seq);
   }
 
@@ -441,7 +446,11 @@ struct ControlServer::Impl {
     registry.on_traffic(station);
     ++counters.command_results;
     try {
-      if (!commands.complete(station, result)) ++counters.command_duplicate_results;
+      if (!commands.complete(station, result)) {
+        ++counters.command_duplicate_results;
+      } else if (events) {
+        events->on_command_result(station, result);
+      }
     } catch (const store::StoreError& e) {
       // Not acknowledged: the agent keeps the result and sends it again.
       kLog.error("store failed: command={} error={}", result.command_id(), e.what());
@@ -605,6 +614,8 @@ void ControlServer::publish_audio(const std::string& message) {
     ++impl_->counters.audio_send_failures;
   }
 }
+
+void ControlServer::set_events(IStationEvents* events) { impl_->events = events; }
 
 void ControlServer::wake() { impl_->wake_fd.signal(); }
 

@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 7> kSqliteMigrations{{
+const std::array<sqlite::Migration, 8> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -140,6 +140,68 @@ ALTER TABLE asrun ADD COLUMN actual_start_ns  INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE asrun ADD COLUMN frames_played    INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE asrun ADD COLUMN frames_concealed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE asrun ADD COLUMN longest_gap_ms   INTEGER NOT NULL DEFAULT 0;
+)sql"},
+    {8, R"sql(
+CREATE TABLE users (
+  name          TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  roles         TEXT NOT NULL DEFAULT '',
+  zones         TEXT NOT NULL DEFAULT '',
+  created_ms    INTEGER NOT NULL
+);
+CREATE TABLE audit_log (
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms   INTEGER NOT NULL,
+  user    TEXT NOT NULL,
+  action  TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_subject ON audit_log (subject, seq);
+ALTER TABLE zones ADD COLUMN cap_areas TEXT NOT NULL DEFAULT '';
+CREATE TABLE alerts (
+  id             TEXT PRIMARY KEY,
+  state          TEXT NOT NULL CHECK (state IN ('draft','confirmed','issued','updated','cancelled','all_clear','expired')),
+  version        INTEGER NOT NULL DEFAULT 1,
+  definition     TEXT NOT NULL,
+  created_by     TEXT NOT NULL,
+  created_ms     INTEGER NOT NULL,
+  confirmed_by   TEXT NOT NULL DEFAULT '',
+  issued_ms      INTEGER NOT NULL DEFAULT 0,
+  ended_by       TEXT NOT NULL DEFAULT '',
+  ended_ms       INTEGER NOT NULL DEFAULT 0,
+  expires_ms     INTEGER NOT NULL
+);
+CREATE INDEX alerts_by_created ON alerts (created_ms);
+CREATE TABLE cap_messages (
+  sender      TEXT NOT NULL,
+  identifier  TEXT NOT NULL,
+  alert_id    TEXT NOT NULL DEFAULT '',
+  received_ms INTEGER NOT NULL,
+  PRIMARY KEY (sender, identifier)
+);
+CREATE TABLE alert_deliveries (
+  alert_id       TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  station_id     TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  detail         TEXT NOT NULL DEFAULT '',
+  parts_expected INTEGER NOT NULL DEFAULT 0,
+  parts_done     INTEGER NOT NULL DEFAULT 0,
+  first_sound_ms INTEGER NOT NULL DEFAULT 0,
+  updated_ms     INTEGER NOT NULL,
+  PRIMARY KEY (alert_id, station_id)
+);
+CREATE TABLE alert_commands (
+  command_id TEXT PRIMARY KEY,
+  alert_id   TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  station_id TEXT NOT NULL
+);
+CREATE INDEX alert_commands_by_alert ON alert_commands (alert_id);
+CREATE TABLE station_pins (
+  station_id  TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  clip_sha256 TEXT NOT NULL,
+  PRIMARY KEY (station_id, clip_sha256)
+);
 )sql"},
 }};
 

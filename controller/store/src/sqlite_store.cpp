@@ -62,6 +62,45 @@ int sqlite_schema_version() { return kSqliteMigrations.back().version; }
 
 namespace {
 
+std::string join_lines(const std::vector<std::string>& items, char separator = '\n') {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto end = text.find(separator, pos);
+    if (end == std::string::npos) end = text.size();
+    if (end > pos) out.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+constexpr const char* kAlertColumns =
+    "id, state, version, definition, created_by, created_ms, confirmed_by, issued_ms, ended_by, ended_ms, expires_ms";
+
+AlertRecord read_alert(const sqlite::Statement& s) {
+  AlertRecord a;
+  a.id = s.column_text(0);
+  a.state = s.column_text(1);
+  a.version = s.column_int(2);
+  a.definition = s.column_text(3);
+  a.created_by = s.column_text(4);
+  a.created_ms = s.column_int(5);
+  a.confirmed_by = s.column_text(6);
+  a.issued_ms = s.column_int(7);
+  a.ended_by = s.column_text(8);
+  a.ended_ms = s.column_int(9);
+  a.expires_ms = s.column_int(10);
+  return a;
+}
+
 constexpr const char* kStationColumns =
     "id, name, commune, location, public_key, enrollment, last_seen_ms, last_address, "
     "software_version, created_ms";
@@ -195,10 +234,12 @@ class SqliteStore final : public IStore {
     guarded([&] {
       sqlite::Transaction tx(db_);
       sqlite::Statement s(db_,
-                          "INSERT INTO zones (id, name, kind, parent_id, quiet_hours) VALUES (?, ?, ?, ?, ?) "
+                          "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas) VALUES (?, ?, ?, ?, ?, ?) "
                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
-                          "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours");
+                          "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours, "
+                          "cap_areas = excluded.cap_areas");
       s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind))).bind(5, z.quiet_hours);
+      s.bind(6, join_lines(z.cap_areas));
       if (z.parent_id.empty()) {
         s.bind_null(4);
       } else {
@@ -465,8 +506,7 @@ class SqliteStore final : public IStore {
                           "slot_ms, start_local, time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, "
                           "valid_until_ms, created_by, created_ms, cancelled_ms, cancelled_by) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      std::string exdates;
-      for (const auto& e : b.exdates) exdates += (exdates.empty() ? "" : ",") + e;
+      const std::string exdates = join_lines(b.exdates, ',');
       s.bind(1, b.id).bind(2, b.title).bind(3, b.content_kind).bind(4, b.clip_sha256).bind(5, b.tts_text);
       s.bind(6, b.relay_url).bind(7, b.slot_ms).bind(8, b.start_local).bind(9, b.time_zone).bind(10, b.rrule);
       s.bind(11, exdates).bind(12, b.priority).bind_double(13, b.volume).bind(14, b.on_preempt);
@@ -560,6 +600,212 @@ class SqliteStore final : public IStore {
     });
   }
 
+  void put_user(const UserRecord& u) override {
+    guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT INTO users (name, password_hash, roles, zones, created_ms) VALUES (?, ?, ?, ?, ?) "
+                          "ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, "
+                          "roles = excluded.roles, zones = excluded.zones");
+      s.bind(1, u.name).bind(2, u.password_hash).bind(3, join_lines(u.roles, ',')).bind(4, join_lines(u.zones, ','));
+      s.bind(5, u.created_ms);
+      s.run();
+      return 0;
+    });
+  }
+
+  std::optional<UserRecord> find_user(const std::string& name) override {
+    auto users = load_users("WHERE name = ?", name);
+    if (users.empty()) return std::nullopt;
+    return users.front();
+  }
+
+  std::vector<UserRecord> list_users() override { return load_users("WHERE ? = ''", ""); }
+
+  bool delete_user(const std::string& name) override {
+    return guarded([&] {
+      sqlite::Statement s(db_, "DELETE FROM users WHERE name = ?");
+      s.bind(1, name);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
+  void add_audit(const AuditRecord& a) override {
+    guarded([&] {
+      insert_audit(a);
+      return 0;
+    });
+  }
+
+  std::vector<AuditRecord> list_audit(const std::string& subject, std::size_t limit) override {
+    return guarded([&] {
+      std::vector<AuditRecord> out;
+      sqlite::Statement s(db_,
+                          "SELECT seq, at_ms, user, action, subject, detail FROM audit_log "
+                          "WHERE (? = '' OR subject = ?) ORDER BY seq DESC LIMIT ?");
+      s.bind(1, subject).bind(2, subject).bind(3, static_cast<std::int64_t>(limit));
+      while (s.step()) {
+        out.push_back({s.column_int(0), s.column_int(1), s.column_text(2), s.column_text(3), s.column_text(4),
+                       s.column_text(5)});
+      }
+      return out;
+    });
+  }
+
+  void put_alert(const AlertRecord& alert, const AuditRecord& audit) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      upsert_alert(alert);
+      insert_audit(audit);
+      tx.commit();
+      return 0;
+    });
+  }
+
+  std::optional<AlertRecord> find_alert(const std::string& id) override {
+    return guarded([&]() -> std::optional<AlertRecord> {
+      sqlite::Statement s(db_, std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = ?");
+      s.bind(1, id);
+      if (!s.step()) return std::nullopt;
+      return read_alert(s);
+    });
+  }
+
+  std::vector<AlertRecord> list_alerts(std::size_t limit) override {
+    return guarded([&] {
+      std::vector<AlertRecord> out;
+      sqlite::Statement s(db_, std::string("SELECT ") + kAlertColumns +
+                                   " FROM alerts ORDER BY created_ms DESC, id LIMIT ?");
+      s.bind(1, static_cast<std::int64_t>(limit));
+      while (s.step()) out.push_back(read_alert(s));
+      return out;
+    });
+  }
+
+  void deliver_alert(const AlertRecord& alert, std::span<const CommandRecord> commands,
+                     std::span<const AlertDelivery> deliveries, const AuditRecord& audit) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      upsert_alert(alert);
+      sqlite::Statement c(db_,
+                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?)");
+      sqlite::Statement link(db_, "INSERT INTO alert_commands (command_id, alert_id, station_id) VALUES (?, ?, ?)");
+      for (const auto& cmd : commands) {
+        c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
+        c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
+        c.run();
+        link.bind(1, cmd.id).bind(2, alert.id).bind(3, cmd.station_id);
+        link.run();
+      }
+      upsert_deliveries(deliveries);
+      insert_audit(audit);
+      tx.commit();
+      return 0;
+    });
+  }
+
+  void put_deliveries(std::span<const AlertDelivery> deliveries) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      upsert_deliveries(deliveries);
+      tx.commit();
+      return 0;
+    });
+  }
+
+  std::vector<AlertDelivery> list_deliveries(const std::string& alert_id) override {
+    return guarded([&] {
+      std::vector<AlertDelivery> out;
+      sqlite::Statement s(db_,
+                          "SELECT alert_id, station_id, state, detail, parts_expected, parts_done, first_sound_ms, "
+                          "updated_ms FROM alert_deliveries WHERE alert_id = ? ORDER BY station_id");
+      s.bind(1, alert_id);
+      while (s.step()) {
+        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_int(4),
+                       s.column_int(5), s.column_int(6), s.column_int(7)});
+      }
+      return out;
+    });
+  }
+
+  std::vector<AlertCommand> alert_commands(const std::string& alert_id) override {
+    return guarded([&] {
+      std::vector<AlertCommand> out;
+      sqlite::Statement s(db_, "SELECT command_id, alert_id, station_id FROM alert_commands WHERE alert_id = ?");
+      s.bind(1, alert_id);
+      while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+      return out;
+    });
+  }
+
+  void withdraw_commands(std::span<const std::string> ids, const std::string& detail, std::int64_t at_ms) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement s(db_,
+                          "UPDATE commands SET state = 'rejected', result_detail = ?, completed_ms = ? "
+                          "WHERE id = ? AND state = 'pending'");
+      for (const auto& id : ids) {
+        s.bind(1, detail).bind(2, at_ms).bind(3, id);
+        s.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
+  bool record_cap_message(const std::string& sender, const std::string& identifier, const std::string& alert_id,
+                          std::int64_t at_ms) override {
+    return guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT OR IGNORE INTO cap_messages (sender, identifier, alert_id, received_ms) "
+                          "VALUES (?, ?, ?, ?)");
+      s.bind(1, sender).bind(2, identifier).bind(3, alert_id).bind(4, at_ms);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
+  std::optional<std::string> alert_of_cap(const std::string& sender, const std::string& identifier) override {
+    return guarded([&]() -> std::optional<std::string> {
+      sqlite::Statement s(db_, "SELECT alert_id FROM cap_messages WHERE sender = ? AND identifier = ?");
+      s.bind(1, sender).bind(2, identifier);
+      if (!s.step()) return std::nullopt;
+      return s.column_text(0);
+    });
+  }
+
+  void add_pins(std::span<const CommandRecord> commands,
+                std::span<const std::pair<std::string, std::string>> station_clips) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement c(db_,
+                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?)");
+      sqlite::Statement pin(db_, "INSERT OR IGNORE INTO station_pins (station_id, clip_sha256) VALUES (?, ?)");
+      for (const auto& cmd : commands) {
+        c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
+        c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
+        c.run();
+      }
+      for (const auto& [station, clip] : station_clips) {
+        pin.bind(1, station).bind(2, clip);
+        pin.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>> list_pins() override {
+    return guarded([&] {
+      std::vector<std::pair<std::string, std::string>> out;
+      sqlite::Statement s(db_, "SELECT station_id, clip_sha256 FROM station_pins");
+      while (s.step()) out.emplace_back(s.column_text(0), s.column_text(1));
+      return out;
+    });
+  }
+
   void put_clip(const ClipRecord& c) override {
     guarded([&] {
       sqlite::Statement s(db_,
@@ -611,7 +857,8 @@ class SqliteStore final : public IStore {
   }
 
   std::optional<ZoneRecord> load_zone(const std::string& id) {
-    sqlite::Statement s(db_, "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours FROM zones WHERE id = ?");
+    sqlite::Statement s(db_,
+                        "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours, cap_areas FROM zones WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     ZoneRecord z;
@@ -620,10 +867,60 @@ class SqliteStore final : public IStore {
     z.kind = parse_zone_kind(s.column_text(2)).value_or(ZoneKind::custom);
     z.parent_id = s.column_text(3);
     z.quiet_hours = s.column_text(4);
+    z.cap_areas = split_lines(s.column_text(5), '\n');
     sqlite::Statement m(db_, "SELECT station_id FROM zone_members WHERE zone_id = ? ORDER BY station_id");
     m.bind(1, id);
     while (m.step()) z.station_ids.push_back(m.column_text(0));
     return z;
+  }
+
+  std::vector<UserRecord> load_users(const std::string& where, const std::string& arg) {
+    return guarded([&] {
+      std::vector<UserRecord> out;
+      sqlite::Statement s(db_, "SELECT name, password_hash, roles, zones, created_ms FROM users " + where +
+                                   " ORDER BY name");
+      s.bind(1, arg);
+      while (s.step()) {
+        out.push_back({s.column_text(0), s.column_text(1), split_lines(s.column_text(2), ','),
+                       split_lines(s.column_text(3), ','), s.column_int(4)});
+      }
+      return out;
+    });
+  }
+
+  void insert_audit(const AuditRecord& a) {
+    sqlite::Statement s(db_, "INSERT INTO audit_log (at_ms, user, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, a.at_ms).bind(2, a.user).bind(3, a.action).bind(4, a.subject).bind(5, a.detail);
+    s.run();
+  }
+
+  void upsert_alert(const AlertRecord& a) {
+    sqlite::Statement s(db_,
+                        "INSERT INTO alerts (id, state, version, definition, created_by, created_ms, confirmed_by, "
+                        "issued_ms, ended_by, ended_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET state = excluded.state, version = excluded.version, "
+                        "definition = excluded.definition, confirmed_by = excluded.confirmed_by, "
+                        "issued_ms = excluded.issued_ms, ended_by = excluded.ended_by, ended_ms = excluded.ended_ms, "
+                        "expires_ms = excluded.expires_ms");
+    s.bind(1, a.id).bind(2, a.state).bind(3, a.version).bind(4, a.definition).bind(5, a.created_by);
+    s.bind(6, a.created_ms).bind(7, a.confirmed_by).bind(8, a.issued_ms).bind(9, a.ended_by).bind(10, a.ended_ms);
+    s.bind(11, a.expires_ms);
+    s.run();
+  }
+
+  void upsert_deliveries(std::span<const AlertDelivery> deliveries) {
+    sqlite::Statement s(db_,
+                        "INSERT INTO alert_deliveries (alert_id, station_id, state, detail, parts_expected, "
+                        "parts_done, first_sound_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(alert_id, station_id) DO UPDATE SET state = excluded.state, "
+                        "detail = excluded.detail, parts_expected = excluded.parts_expected, "
+                        "parts_done = excluded.parts_done, first_sound_ms = excluded.first_sound_ms, "
+                        "updated_ms = excluded.updated_ms");
+    for (const auto& d : deliveries) {
+      s.bind(1, d.alert_id).bind(2, d.station_id).bind(3, d.state).bind(4, d.detail).bind(5, d.parts_expected);
+      s.bind(6, d.parts_done).bind(7, d.first_sound_ms).bind(8, d.updated_ms);
+      s.run();
+    }
   }
 
   std::vector<BroadcastRecord> load_broadcasts(const std::string& where, const std::string& arg) {
@@ -647,13 +944,7 @@ class SqliteStore final : public IStore {
       b.start_local = s.column_text(7);
       b.time_zone = s.column_text(8);
       b.rrule = s.column_text(9);
-      const auto exdates = s.column_text(10);
-      for (std::size_t pos = 0; pos < exdates.size();) {
-        auto end = exdates.find(',', pos);
-        if (end == std::string::npos) end = exdates.size();
-        b.exdates.push_back(exdates.substr(pos, end - pos));
-        pos = end + 1;
-      }
+      b.exdates = split_lines(s.column_text(10), ',');
       b.priority = s.column_text(11);
       b.volume = s.column_double(12);
       b.on_preempt = s.column_text(13);

@@ -98,6 +98,7 @@ struct Player::Impl {
     gst::ElementPtr appsrc;  // live only
     std::unique_ptr<RenderProbe> probe;
     std::int64_t started_ms = 0;
+    bool announced = false;  // the report that sound has begun is sent
     bool stopping = false;  // EOS sent; waiting for the file to be finished
     std::int64_t stop_deadline_ms = 0;
     v1::PlaybackReport::Outcome outcome = v1::PlaybackReport::OUTCOME_PLAYED;
@@ -304,8 +305,25 @@ struct Player::Impl {
     return it != heard.end() && std::chrono::steady_clock::now() - it->second < kHeardRecently;
   }
 
+  // Tells the controller that sound has begun, as soon as the first sample is out.
+  void announce_playing() {
+    if (!current || current->announced) return;
+    const auto first_ns = current->probe->first_ns.load();
+    if (!first_ns) return;
+    current->announced = true;
+    v1::PlaybackReport r;
+    r.set_broadcast_id(current->play.broadcast_id());
+    r.set_content_id(content_of(current->play));
+    r.set_planned_start_ms(current->play.start_at_ms() ? current->play.start_at_ms() : current->started_ms);
+    r.set_actual_start_ms(static_cast<std::int64_t>(first_ns / 1'000'000));
+    r.set_actual_start_ns(first_ns);
+    r.set_outcome(v1::PlaybackReport::OUTCOME_PLAYING);
+    reports.on_playout(r);
+  }
+
   void tick() {
     poll_bus();
+    announce_playing();
     const auto now = clock.wall_ms();
     std::erase_if(held, [&](const auto& entry) { return !wants(entry.first); });
     if (current && !current->stopping && is_live(current->play) &&

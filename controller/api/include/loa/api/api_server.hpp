@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "loa/alerts/alert_desk.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "loa/live/live_streams.hpp"
 #include "loa/registry/station_registry.hpp"
@@ -12,6 +13,7 @@
 #include "loa/server/control_server.hpp"
 #include "loa/server/link_counters.hpp"
 #include "loa/store/store.hpp"
+#include "loa/users/user_directory.hpp"
 
 namespace loa::api {
 
@@ -36,6 +38,8 @@ struct ApiContext {
   schedule::Planner& planner;
   schedule::Scheduler& scheduler;
   live::LiveStreams& streams;
+  users::UserDirectory& users;
+  alerts::AlertDesk& alerts;
   std::string time_zone = "Asia/Ho_Chi_Minh";  // local time of operators, quiet hours, as-run
 };
 

@@ -52,6 +52,15 @@ struct ControllerConfig {
     std::uint32_t audio_high_water_mark = 50;  // live frames queued per station (50 = 1 s)
   } live;
 
+  struct Alerts {
+    std::vector<std::string> two_person_severities;  // e.g. [extreme]: a second person confirms
+    std::chrono::milliseconds default_expiry{3'600'000};
+    std::string language = "vi";                   // voice of alert texts without a language
+    std::vector<std::string> cap_languages{"vi", "en"};  // CAP <info> blocks preferred, in order
+    bool cap_issue_at_once = false;                // CAP senders not listed below
+    std::vector<std::pair<std::string, bool>> cap_sources;  // sender, issue at once
+  } alerts;
+
   struct Log {
     log::Level level = log::Level::info;
     log::Target target = log::Target::stderr_stream;

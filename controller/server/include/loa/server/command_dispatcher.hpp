@@ -34,6 +34,16 @@ class CommandDispatcher {
   };
   void enqueue_many(std::vector<Outgoing> items, std::span<const store::ScheduledPlay> plays = {});
 
+  // For callers that store commands in a transaction of their own: gives each command
+  // its id and record (prepare), then, once they are stored, makes them pending (queue).
+  [[nodiscard]] std::vector<store::CommandRecord> prepare(std::vector<Outgoing>& items) const;
+  void queue(std::span<const store::CommandRecord> records);
+
+  // Never sends these commands again and closes them in the store as rejected with
+  // `detail` (an alert cancelled before they reached an offline station). Commands
+  // already answered are left alone. Returns how many were still pending.
+  std::size_t withdraw(std::span<const std::string> ids, const std::string& detail);
+
   struct Due {
     std::string id;
     std::string payload;  // serialized loa.v1.Command
@@ -59,6 +69,8 @@ class CommandDispatcher {
     bool sent_on_this_link = false;
     std::chrono::steady_clock::time_point last_sent{};
   };
+
+  void queue_locked(std::span<const store::CommandRecord> records);
 
   store::IStore& store_;
   const time::IClock& clock_;

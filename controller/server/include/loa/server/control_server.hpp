@@ -13,6 +13,7 @@
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/link_counters.hpp"
 #include "loa/time/clock.hpp"
+#include "loa/v1/telemetry.pb.h"
 
 namespace loa::server {
 
@@ -34,6 +35,16 @@ struct ControlServerSettings {
   std::chrono::milliseconds downsample_bucket{std::chrono::minutes(5)};
 };
 
+// Told what stations report, on the control loop's thread, once it is stored and before
+// the station is told it may forget it. Must be quick and must not call back into the
+// server.
+class IStationEvents {
+ public:
+  virtual ~IStationEvents() = default;
+  virtual void on_command_result(const std::string& station_id, const loa::v1::CommandResult& result) = 0;
+  virtual void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) = 0;
+};
+
 // The controller's end of the control link: the control ROUTER socket (CURVE server)
 // that every approved agent connects to, the enrollment ROUTER where unknown agents ask
 // to be enrolled, their ZAP handler, and the loop that runs them all on one thread.
@@ -45,6 +56,9 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
   ~ControlServer();
+
+  // Who hears of results and playouts (may be null). Set before start().
+  void set_events(IStationEvents* events);
 
   // Binds (ZAP handler first, then the control socket) and starts the loop thread.
   // Returns the endpoint actually bound (with the port, if the settings said '*').

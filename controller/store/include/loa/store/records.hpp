@@ -39,6 +39,9 @@ struct ZoneRecord {
   std::string parent_id;             // empty at the top
   std::vector<std::string> station_ids;  // members, sorted
   std::string quiet_hours;           // "22:00-05:00" local time: only emergencies then; empty = none
+  // CAP areas that mean this zone: "valueName=value" for a geocode (e.g.
+  // "ISO3166-2=VN-46"), anything else an areaDesc matched without regard to case.
+  std::vector<std::string> cap_areas;
 };
 
 enum class CommandState { pending, applied, failed, rejected };
@@ -177,6 +180,60 @@ struct AsRunQuery {
   std::int64_t since_ms = 0;             // planned start at or after
   std::int64_t until_ms = INT64_MAX;     // and before
   std::size_t limit = 1000;
+};
+
+// A console or API user. Roles: admin, operator, emergency, technician, viewer.
+struct UserRecord {
+  std::string name;
+  std::string password_hash;        // libsodium crypto_pwhash_str (Argon2id)
+  std::vector<std::string> roles;
+  std::vector<std::string> zones;   // scope; empty = every zone
+  std::int64_t created_ms = 0;
+};
+
+// Who did what to what, and when. Never updated nor deleted by the controller.
+struct AuditRecord {
+  std::int64_t seq = 0;  // given by the store
+  std::int64_t at_ms = 0;
+  std::string user;
+  std::string action;   // e.g. "alert.create", "alert.confirm", "alert.cancel"
+  std::string subject;  // e.g. the alert id
+  std::string detail;
+};
+
+// An emergency alert. Its definition (severity, targets, content, repeats) is JSON owned
+// by loa::alerts; the store keeps it whole, with the fields it is looked up by.
+struct AlertRecord {
+  std::string id;
+  std::string state = "draft";  // draft, confirmed, issued, updated, cancelled, all_clear, expired
+  std::int64_t version = 1;     // grows with each update
+  std::string definition;       // JSON
+  std::string created_by;
+  std::int64_t created_ms = 0;
+  std::string confirmed_by;
+  std::int64_t issued_ms = 0;
+  std::string ended_by;         // who cancelled it or gave the all-clear
+  std::int64_t ended_ms = 0;
+  std::int64_t expires_ms = 0;
+};
+
+// Where one station stands with one alert.
+struct AlertDelivery {
+  std::string alert_id;
+  std::string station_id;
+  std::string state;             // sent, acknowledged, playing, played, failed, stopped
+  std::string detail;            // why it failed, what stopped it
+  std::int64_t parts_expected = 0;  // plays it was sent (tone and content, every repeat)
+  std::int64_t parts_done = 0;      // of which it has reported the end
+  std::int64_t first_sound_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+// A command that carries part of an alert.
+struct AlertCommand {
+  std::string command_id;
+  std::string alert_id;
+  std::string station_id;
 };
 
 }  // namespace loa::store

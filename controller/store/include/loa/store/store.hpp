@@ -90,6 +90,45 @@ class IStore {
   // Stations that were sent any play of a broadcast.
   [[nodiscard]] virtual std::vector<std::string> stations_scheduled(const std::string& broadcast_id) = 0;
 
+  // Users
+  virtual void put_user(const UserRecord& user) = 0;
+  [[nodiscard]] virtual std::optional<UserRecord> find_user(const std::string& name) = 0;
+  [[nodiscard]] virtual std::vector<UserRecord> list_users() = 0;
+  [[nodiscard]] virtual bool delete_user(const std::string& name) = 0;
+
+  // Audit log. Newest first; an empty subject lists every entry.
+  virtual void add_audit(const AuditRecord& entry) = 0;
+  [[nodiscard]] virtual std::vector<AuditRecord> list_audit(const std::string& subject, std::size_t limit) = 0;
+
+  // Alerts. Each change of an alert is stored with its audit entry in one transaction.
+  virtual void put_alert(const AlertRecord& alert, const AuditRecord& audit) = 0;
+  [[nodiscard]] virtual std::optional<AlertRecord> find_alert(const std::string& id) = 0;
+  // Newest first.
+  [[nodiscard]] virtual std::vector<AlertRecord> list_alerts(std::size_t limit) = 0;
+  // Stores the alert, the commands that deliver it, where each station stands, and the
+  // audit entry in one transaction: after a crash it was either sent to all or to none.
+  virtual void deliver_alert(const AlertRecord& alert, std::span<const CommandRecord> commands,
+                             std::span<const AlertDelivery> deliveries, const AuditRecord& audit) = 0;
+  virtual void put_deliveries(std::span<const AlertDelivery> deliveries) = 0;
+  [[nodiscard]] virtual std::vector<AlertDelivery> list_deliveries(const std::string& alert_id) = 0;
+  [[nodiscard]] virtual std::vector<AlertCommand> alert_commands(const std::string& alert_id) = 0;
+  // Closes pending commands that must no longer be sent (an alert cancelled before they
+  // reached their station). Commands already complete are left alone.
+  virtual void withdraw_commands(std::span<const std::string> ids, const std::string& detail, std::int64_t at_ms) = 0;
+  // Records a CAP message by sender and identifier. False when it was seen before.
+  [[nodiscard]] virtual bool record_cap_message(const std::string& sender, const std::string& identifier,
+                                                const std::string& alert_id, std::int64_t at_ms) = 0;
+  // Whether a CAP message was seen: the alert made from it (empty when none was).
+  [[nodiscard]] virtual std::optional<std::string> alert_of_cap(const std::string& sender,
+                                                                const std::string& identifier) = 0;
+
+  // Clips every station keeps for good (attention tones, standard messages): the
+  // commands that pin them, stored with the record that they were sent.
+  virtual void add_pins(std::span<const CommandRecord> commands,
+                        std::span<const std::pair<std::string, std::string>> station_clips) = 0;
+  // (station, clip) pairs already sent.
+  [[nodiscard]] virtual std::vector<std::pair<std::string, std::string>> list_pins() = 0;
+
   // Clips (metadata; the files live beside the store)
   virtual void put_clip(const ClipRecord& clip) = 0;
   [[nodiscard]] virtual std::optional<ClipRecord> find_clip(const std::string& sha256) = 0;

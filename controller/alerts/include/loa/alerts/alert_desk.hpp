@@ -1,0 +1,176 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "loa/clips/clip_library.hpp"
+#include "loa/live/live_streams.hpp"
+#include "loa/registry/station_registry.hpp"
+#include "loa/server/command_dispatcher.hpp"
+#include "loa/server/control_server.hpp"
+#include "loa/store/store.hpp"
+#include "loa/time/clock.hpp"
+#include "loa/users/user_directory.hpp"
+
+namespace loa::alerts {
+
+using json = nlohmann::json;
+
+// What a CAP source may do: issue at once, or leave a draft for a person to confirm.
+struct CapSource {
+  std::string sender;     // CAP <sender>
+  bool issue_at_once = false;
+};
+
+struct AlertSettings {
+  // Severities whose alerts a second person with the emergency role must confirm.
+  std::vector<std::string> two_person_severities;
+  std::chrono::milliseconds default_expiry{std::chrono::hours(1)};
+  std::string default_language = "vi";       // an espeak-ng voice
+  std::vector<std::string> languages{"vi", "en"};  // CAP <info> blocks preferred, in order
+  std::vector<CapSource> cap_sources;
+  bool cap_issue_at_once_by_default = false;
+  // Standard messages, pre-rendered and pinned on every station, by language.
+  std::map<std::string, std::string> all_clear_text{
+      {"vi", "Thông báo: tình huống khẩn cấp đã qua. Mọi người có thể trở lại sinh hoạt bình thường."},
+      {"en", "All clear. The emergency is over."}};
+  std::map<std::string, std::string> correction_text{
+      {"vi", "Đính chính: thông báo khẩn cấp vừa phát là nhầm lẫn. Không có nguy hiểm."},
+      {"en", "Correction: the emergency alert just broadcast was sent in error. There is no danger."}};
+  // Spoken before and after the content of Test and Exercise alerts.
+  std::map<std::string, std::string> test_label{
+      {"vi", "Đây là tin thử nghiệm, không phải tin thật."},
+      {"en", "This is a test. This is only a test."}};
+  std::map<std::string, std::string> exercise_label{
+      {"vi", "Đây là tin diễn tập, không phải tin thật."},
+      {"en", "This is an exercise. This is only an exercise."}};
+  std::chrono::milliseconds flush_interval{100};  // station states written to the store
+  std::chrono::milliseconds pin_interval{5000};   // stations checked for standard clips
+};
+
+// A refusal: the HTTP status, a machine-readable code and a message for the person.
+class AlertError : public std::runtime_error {
+ public:
+  AlertError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  [[nodiscard]] int status() const { return status_; }
+  [[nodiscard]] const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+// The alert desk: emergency alerts from draft to expiry.
+//
+//   draft -> confirmed -> issued -> (updated) -> cancelled | all_clear | expired
+//
+// Issuing sends every target station, in one store transaction, the whole alert as
+// emergency plays: the attention tone (pinned on every station beforehand, so the
+// first sound needs one small command), then the content, for each repeat. Stations
+// answer and report sound beginning and ending; the desk keeps where each stands
+// (sent, acknowledged, playing, played, failed, stopped; unreachable when offline).
+// Delivery is the command path's: at least once, across restarts of either side, and
+// applied once per command by the agent.
+class AlertDesk final : public server::IStationEvents {
+ public:
+  AlertDesk(AlertSettings settings, store::IStore& store, registry::StationRegistry& registry,
+            server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
+            const time::IClock& clock, std::function<void()> wake_sender);
+  AlertDesk(const AlertDesk&) = delete;
+  AlertDesk& operator=(const AlertDesk&) = delete;
+  ~AlertDesk() override;
+
+  // Loads alerts in progress, renders the standard clips and starts the thread that
+  // writes station states, expires alerts and pins standard clips on stations.
+  void start();
+  void stop();
+
+  // Each call throws AlertError for a refusal and returns the alert's view.
+  // A draft from JSON (see docs/architecture.md); with "confirm": {"target_count": N}
+  // it is confirmed in the same call.
+  json create(const json& body, const users::Caller& caller);
+  // Confirms with the target count the person was shown; issues the alert unless it
+  // waits for a second person.
+  json confirm(const std::string& id, std::int64_t target_count, const users::Caller& caller);
+  // Replaces content, targets, severity, repeats or expiry of an issued alert.
+  json update(const std::string& id, const json& body, const users::Caller& caller);
+  // Stops it everywhere. `correction` plays the pre-written correction message.
+  json cancel(const std::string& id, const std::string& reason, bool correction, const users::Caller& caller);
+  // Stops it everywhere and plays the all-clear message (or `text`, read aloud).
+  json all_clear(const std::string& id, const std::string& text, const users::Caller& caller);
+
+  json view(const std::string& id);
+  json list(std::size_t limit);
+
+  // CAP 1.2 ingest (see cap_message.hpp). Returns what became of the message.
+  json ingest_cap(const std::string& xml, const users::Caller& caller);
+
+  // The standard clips (attention tones and messages) by name, once rendered.
+  [[nodiscard]] std::map<std::string, std::string> standard_clips() const;
+
+  // server::IStationEvents (control loop thread).
+  void on_command_result(const std::string& station_id, const loa::v1::CommandResult& result) override;
+  void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) override;
+
+ private:
+  struct Active {
+    store::AlertRecord record;
+    std::string broadcast_id;  // what stations play it under (changes with each update)
+    std::map<std::string, store::AlertDelivery> deliveries;
+  };
+
+  json make_draft(const json& body, const users::Caller& caller, const std::string& source);
+  json render_spec(json spec);
+  void deliver(store::AlertRecord& record, const json& spec, const std::string& action, const std::string& by,
+               const std::string& detail);
+  void stop_everywhere(Active& active, const std::string& why);
+  void send_standard(const store::AlertRecord& record, const json& spec, const std::string& clip,
+                     const std::string& suffix);
+  json issue_confirmed(store::AlertRecord record, const std::string& by);
+  store::AlertRecord load(const std::string& id);
+  void require_emergency(const users::Caller& caller) const;
+  [[nodiscard]] std::vector<std::string> resolve_targets(const json& targets) const;
+  json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries) const;
+  std::string clip_for_text(const std::string& text, const std::string& language, const std::string& name);
+  void prepare_standard_clips();
+  void pin_standard_clips();
+  void flush();
+  void expire();
+  void run();
+
+  AlertSettings settings_;
+  store::IStore& store_;
+  registry::StationRegistry& registry_;
+  server::CommandDispatcher& commands_;
+  clips::ClipLibrary& clips_;
+  live::LiveStreams& streams_;
+  const time::IClock& clock_;
+  std::function<void()> wake_sender_;
+
+  std::mutex issue_mutex_;  // one change of an alert at a time
+  mutable std::mutex mutex_;  // what follows
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool standard_ready_ = false;
+  std::map<std::string, std::string> standard_;  // name -> clip sha256
+  std::set<std::pair<std::string, std::string>> pinned_;
+  std::map<std::string, Active> active_;  // alert id -> alert in progress
+  std::unordered_map<std::string, std::string> by_broadcast_;  // broadcast id -> alert id
+  std::unordered_map<std::string, std::string> by_command_;    // command id -> alert id
+  std::set<std::pair<std::string, std::string>> dirty_;        // (alert, station) to write
+  std::thread thread_;
+};
+
+}  // namespace loa::alerts

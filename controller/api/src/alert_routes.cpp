@@ -1,0 +1,115 @@
+#include "alert_routes.hpp"
+
+#include "http_helpers.hpp"
+#include "loa/log/log.hpp"
+
+namespace loa::api {
+namespace {
+
+const log::Logger kLog("api");
+
+// Runs one desk call and answers with its view, or with the desk's refusal.
+template <typename F>
+void answer(httplib::Response& res, int status, F&& f) {
+  try {
+    send_json(res, f(), status);
+  } catch (const alerts::AlertError& e) {
+    send_error(res, e.status(), e.code(), e.what());
+  }
+}
+
+std::vector<std::string> strings_of(const json& body, const char* key) {
+  std::vector<std::string> out;
+  if (!body.contains(key)) return out;
+  for (const auto& v : body[key]) out.push_back(v.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf caller) {
+  http.Post("/api/v1/alerts", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+    auto body = parse_body(req, res);
+    if (!body) return;
+    answer(res, 201, [&] { return ctx.alerts.create(*body, caller(req)); });
+  });
+  http.Get("/api/v1/alerts", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    std::size_t limit = 50;
+    if (req.has_param("limit")) limit = std::clamp<std::size_t>(std::atoi(req.get_param_value("limit").c_str()), 1, 1000);
+    answer(res, 200, [&] { return ctx.alerts.list(limit); });
+  });
+  http.Get(R"(/api/v1/alerts/([^/]+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    answer(res, 200, [&] { return ctx.alerts.view(req.matches[1]); });
+  });
+  http.Post(R"(/api/v1/alerts/([^/]+)/(confirm|update|cancel|all-clear))",
+            [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+              json body = json::object();
+              if (!req.body.empty()) {
+                auto parsed = parse_body(req, res);
+                if (!parsed) return;
+                body = *parsed;
+              }
+              const std::string id = req.matches[1];
+              const std::string action = req.matches[2];
+              const auto who = caller(req);
+              answer(res, 200, [&] {
+                if (action == "confirm") {
+                  if (!body.contains("target_count") || !body["target_count"].is_number_integer()) {
+                    throw alerts::AlertError(422, "invalid",
+                                             "confirm needs \"target_count\": the number of stations you were shown");
+                  }
+                  return ctx.alerts.confirm(id, body["target_count"].get<std::int64_t>(), who);
+                }
+                if (action == "update") return ctx.alerts.update(id, body, who);
+                if (action == "cancel") {
+                  return ctx.alerts.cancel(id, body.value("reason", std::string()), body.value("correction", false), who);
+                }
+                return ctx.alerts.all_clear(id, body.value("text", std::string()), who);
+              });
+            });
+  http.Post("/api/v1/cap", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+    answer(res, 200, [&] {
+      auto out = ctx.alerts.ingest_cap(req.body, caller(req));
+      kLog.info("cap: result={} identifier={}", out["result"].get<std::string>(), out["identifier"].get<std::string>());
+      return out;
+    });
+  });
+  http.Get("/api/v1/audit", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    std::size_t limit = 200;
+    if (req.has_param("limit")) limit = std::clamp<std::size_t>(std::atoi(req.get_param_value("limit").c_str()), 1, 10000);
+    json items = json::array();
+    for (const auto& a : ctx.store.list_audit(req.get_param_value("subject"), limit)) {
+      items.push_back({{"seq", a.seq}, {"at_ms", a.at_ms}, {"user", a.user}, {"action", a.action},
+                       {"subject", a.subject}, {"detail", a.detail}});
+    }
+    send_json(res, {{"items", items}, {"total", items.size()}});
+  });
+
+  http.Get("/api/v1/users", [&ctx](const httplib::Request&, httplib::Response& res) {
+    json items = json::array();
+    for (const auto& u : ctx.store.list_users()) {
+      items.push_back({{"name", u.name}, {"roles", u.roles}, {"zones", u.zones}, {"created_ms", u.created_ms}});
+    }
+    send_json(res, {{"items", items}, {"total", items.size()}});
+  });
+  http.Post("/api/v1/users", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+    const auto who = caller(req);
+    if (!who.has_role("admin")) return send_error(res, 403, "forbidden", "only an admin manages users");
+    auto body = parse_body(req, res);
+    if (!body) return;
+    const auto name = string_field(*body, "name");
+    auto error = ctx.users.put(name, string_field(*body, "password"), strings_of(*body, "roles"), strings_of(*body, "zones"));
+    if (!error.empty()) return send_error(res, 422, "invalid", error);
+    ctx.store.add_audit({0, time::wall_ms(), who.name, "user.put", name, body->contains("roles") ? (*body)["roles"].dump() : ""});
+    send_json(res, {{"name", name}, {"roles", strings_of(*body, "roles")}}, 201);
+  });
+  http.Delete(R"(/api/v1/users/([^/]+))", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+    const auto who = caller(req);
+    if (!who.has_role("admin")) return send_error(res, 403, "forbidden", "only an admin manages users");
+    if (!ctx.store.delete_user(req.matches[1])) return send_error(res, 404, "not_found", "no user " + std::string(req.matches[1]));
+    ctx.store.add_audit({0, time::wall_ms(), who.name, "user.delete", req.matches[1], ""});
+    res.status = 204;
+  });
+}
+
+}  // namespace loa::api

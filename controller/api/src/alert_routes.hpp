@@ -1,0 +1,17 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+
+#include "loa/api/api_server.hpp"
+#include "loa/users/user_directory.hpp"
+
+namespace loa::api {
+
+using CallerOf = std::function<users::Caller(const httplib::Request&)>;
+
+// /api/v1/alerts, /api/v1/cap, /api/v1/audit and /api/v1/users.
+void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf caller);
+
+}  // namespace loa::api

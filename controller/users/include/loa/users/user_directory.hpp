@@ -1,0 +1,44 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loa/store/store.hpp"
+#include "loa/time/clock.hpp"
+
+namespace loa::users {
+
+// What a person may do. Admin may do everything; the others are cut to their work.
+inline constexpr const char* kRoles[] = {"admin", "operator", "emergency", "technician", "viewer"};
+
+// Whoever is asking the API: a named user, the bootstrap "admin", or "token" (the
+// shared script token, which acts as admin but is nobody in particular).
+struct Caller {
+  std::string name;
+  std::vector<std::string> roles;
+
+  [[nodiscard]] bool has_role(const std::string& role) const;
+  [[nodiscard]] bool is_person() const { return !name.empty() && name != "token"; }
+};
+
+// Users with Argon2id password hashes (libsodium's crypto_pwhash_str) in the store.
+class UserDirectory {
+ public:
+  UserDirectory(store::IStore& store, const time::IClock& clock);
+
+  // Adds or replaces a user. Returns an error message, or empty on success.
+  [[nodiscard]] std::string put(const std::string& name, const std::string& password,
+                                const std::vector<std::string>& roles, const std::vector<std::string>& zones);
+  // The user, when the password is right. Takes a tenth of a second on purpose.
+  [[nodiscard]] std::optional<Caller> authenticate(const std::string& name, const std::string& password);
+  [[nodiscard]] std::optional<Caller> find(const std::string& name);
+
+  [[nodiscard]] static bool is_role(const std::string& role);
+
+ private:
+  store::IStore& store_;
+  const time::IClock& clock_;
+};
+
+}  // namespace loa::users

@@ -1,0 +1,84 @@
+#include "loa/users/user_directory.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "loa/log/log.hpp"
+
+namespace loa::users {
+namespace {
+
+const log::Logger kLog("users");
+
+bool valid_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && name != "token" &&
+         std::all_of(name.begin(), name.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@';
+         });
+}
+
+}  // namespace
+
+bool Caller::has_role(const std::string& role) const {
+  return std::find(roles.begin(), roles.end(), "admin") != roles.end() ||
+         std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+UserDirectory::UserDirectory(store::IStore& store, const time::IClock& clock) : store_(store), clock_(clock) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+bool UserDirectory::is_role(const std::string& role) {
+  return std::any_of(std::begin(kRoles), std::end(kRoles), [&](const char* r) { return role == r; });
+}
+
+std::string UserDirectory::put(const std::string& name, const std::string& password,
+                               const std::vector<std::string>& roles, const std::vector<std::string>& zones) {
+  if (!valid_name(name)) return "a user name is 1-64 letters, digits, '-', '_', '.' or '@' (not \"token\")";
+  if (password.size() < 10) return "a password needs at least 10 characters";
+  if (roles.empty()) return "a user needs at least one role (admin, operator, emergency, technician, viewer)";
+  for (const auto& role : roles) {
+    if (!is_role(role)) return "unknown role " + role + " (admin, operator, emergency, technician, viewer)";
+  }
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return "out of memory while hashing the password";
+  }
+  store::UserRecord record;
+  record.name = name;
+  record.password_hash = hash;
+  record.roles = roles;
+  record.zones = zones;
+  auto existing = store_.find_user(name);
+  record.created_ms = existing ? existing->created_ms : clock_.wall_ms();
+  store_.put_user(record);
+  return {};
+}
+
+std::optional<Caller> UserDirectory::authenticate(const std::string& name, const std::string& password) {
+  auto user = store_.find_user(name);
+  if (!user) {
+    // Spend the same time as a real check, so a wrong name and a wrong password look alike.
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+      kLog.warn("password hashing failed (out of memory?)");
+    }
+    return std::nullopt;
+  }
+  if (crypto_pwhash_str_verify(user->password_hash.c_str(), password.data(), password.size()) != 0) {
+    return std::nullopt;
+  }
+  return Caller{user->name, user->roles};
+}
+
+std::optional<Caller> UserDirectory::find(const std::string& name) {
+  auto user = store_.find_user(name);
+  if (!user) return std::nullopt;
+  return Caller{user->name, user->roles};
+}
+
+}  // namespace loa::users
