@@ -30,7 +30,7 @@ Fleet::Fleet(FleetOptions options)
              "clips:\n"
              "  max_upload_mib: 1\n"
              "log:\n"
-             "  level: " + options_.controller_log_level + "\n");
+             "  level: " + options_.controller_log_level + "\n" + options_.controller_extra);
 }
 
 Fleet::~Fleet() {
@@ -116,6 +116,32 @@ ApiReply Fleet::api(const std::string& method, const std::string& path, const nl
              : method == "PUT"    ? client.Put(path, headers, payload, "application/json")
              : method == "DELETE" ? client.Delete(path, headers)
                                   : client.Get(path, headers);
+  if (!res) return {};
+  return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+}
+
+ApiReply Fleet::api_as(const std::string& user, const std::string& password, const std::string& method,
+                        const std::string& path, const nlohmann::json& body) const {
+  httplib::Client client("127.0.0.1", http_port_);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(10);
+  auto login = client.Post("/api/v1/login", nlohmann::json{{"user", user}, {"password", password}}.dump(),
+                           "application/json");
+  if (!login) return {};
+  if (login->status != 200) return {login->status, nlohmann::json::parse(login->body, nullptr, false)};
+  auto cookie = login->get_header_value("Set-Cookie");
+  httplib::Headers headers{{"Cookie", cookie.substr(0, cookie.find(';'))}};
+  const std::string payload = body.is_null() ? "{}" : body.dump();
+  auto res = method == "POST" ? client.Post(path, headers, payload, "application/json") : client.Get(path, headers);
+  if (!res) return {};
+  return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+}
+
+ApiReply Fleet::post_text(const std::string& path, const std::string& body, const std::string& content_type) const {
+  httplib::Client client("127.0.0.1", http_port_);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(30);
+  auto res = client.Post(path, {{"Authorization", "Bearer " + token_}}, body, content_type);
   if (!res) return {};
   return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
 }

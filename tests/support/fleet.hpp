@@ -18,6 +18,7 @@ struct FleetOptions {
   int reconnect_max_ms = 1000;
   std::string controller_live;  // extra lines of the controller's live section (indented by two spaces)
   std::string agent_audio;      // extra lines of each agent's audio section (indented by two spaces)
+  std::string controller_extra;  // extra top-level sections of the controller's config
   std::string controller_log_level = "debug";  // benchmarks use warn: a line per station is not what they measure
 };
 
@@ -52,6 +53,12 @@ class Fleet {
 
   [[nodiscard]] ApiReply api(const std::string& method, const std::string& path,
                              const nlohmann::json& body = nullptr) const;
+  // As a console user: logs in with the password, then calls with that session.
+  [[nodiscard]] ApiReply api_as(const std::string& user, const std::string& password, const std::string& method,
+                                const std::string& path, const nlohmann::json& body = nullptr) const;
+  // A body that is not JSON (a CAP message), with the API token.
+  [[nodiscard]] ApiReply post_text(const std::string& path, const std::string& body,
+                                   const std::string& content_type) const;
   [[nodiscard]] CommandResult loactl(const std::string& args) const;
   [[nodiscard]] std::string state_of(const std::string& station) const;
   bool wait_for_state(const std::string& station, const std::string& state, int timeout_ms) const;

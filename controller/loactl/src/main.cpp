@@ -83,14 +83,31 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   zones show ID | zones rm ID
   zones add-station ZONE STATION | zones remove-station ZONE STATION
   link-stats                               control-link counters
+  alert push (--tts TEXT [--language vi] | --clip ID | --live SOURCE)... --to ZONE|STATION|all[,...]
+       [--severity extreme|severe|moderate|minor] [--status actual|test|exercise] [--tone siren|chime|none]
+       [--repeat N --interval SECONDS] [--expires-in SECONDS] [--headline H] [--confirm COUNT] [--watch]
+                                           draft an alert; it is issued once confirmed with its station count
+                                           (asked on a terminal, or --confirm COUNT)
+  alert confirm ID --count N               confirm a draft (a second person, for severities under that rule)
+  alert update ID [push options] [--count N] replace content, targets, severity or repeats of an issued alert
+  alert cancel ID [--reason R] [--correction] stop it everywhere (--correction: play the correction message)
+  alert all-clear ID [--text T]            stop it everywhere and play the all-clear message
+  alert status [ID] [--watch]              alerts, or one alert station by station ("87/90 sounding, ...")
+  cap FILE                                 submit a CAP 1.2 message (XML)
+  users [list] | users add NAME --role R[,R] [--zones Z,...] | users rm NAME
+                                           console users (the password comes from LOA_NEW_PASSWORD or a prompt)
+  audit [--subject ID] [--limit N]         who did what, newest first
 
-The controller's URL and token come from --url/--token or LOA_URL/LOA_TOKEN.
+The controller's URL and token come from --url/--token or LOA_URL/LOA_TOKEN. With --user NAME (or
+LOA_USER) loactl logs in as that person, with the password in LOA_PASSWORD.
 --json prints the API's JSON instead of a table.
 )";
 
 struct Options {
   std::string url = "http://127.0.0.1:8080";
   std::string token;
+  std::string user;      // act as this console user (password from LOA_PASSWORD) instead of the token
+  std::string password;
   bool as_json = false;
   std::vector<std::string> args;             // positional
   std::map<std::string, std::string> flags;  // --name value (the last one given)
@@ -99,7 +116,8 @@ struct Options {
 
 // Flags that take no value.
 bool is_switch(const std::string& name) {
-  return name == "override" || name == "all" || name == "csv" || name == "dry-run";
+  return name == "override" || name == "all" || name == "csv" || name == "dry-run" || name == "correction" ||
+         name == "watch";
 }
 
 class ApiError : public std::runtime_error {
@@ -115,6 +133,18 @@ class Client {
   explicit Client(const Options& o) : http_(o.url), token_(o.token) {
     http_.set_connection_timeout(5);
     http_.set_read_timeout(30);
+    if (!o.user.empty()) {
+      // A person acts under their own name (alerts record who drafted and who confirmed).
+      auto res = http_.Post("/api/v1/login", json{{"user", o.user}, {"password", o.password}}.dump(), "application/json");
+      (void)check(res);
+      const auto cookie = res->get_header_value("Set-Cookie");
+      session_ = cookie.substr(0, cookie.find(';'));
+    }
+  }
+
+  httplib::Headers auth() const {
+    if (!session_.empty()) return {{"Cookie", session_}};
+    return {{"Authorization", "Bearer " + token_}};
   }
 
   // Streams a file as the request body, drawing a progress bar on a terminal.
@@ -123,7 +153,7 @@ class Client {
     if (!in) throw ApiError(kExitUsage, "cannot read " + file);
     const auto size = static_cast<std::size_t>(in.tellg());
     const bool draw = ::isatty(2) != 0;
-    httplib::Headers headers{{"Authorization", "Bearer " + token_}};
+    httplib::Headers headers = auth();
     auto res = http_.Post(
         path, headers, size,
         [&](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
@@ -145,7 +175,7 @@ class Client {
   }
 
   json call(const std::string& method, const std::string& path, const json& body = nullptr) {
-    httplib::Headers headers{{"Authorization", "Bearer " + token_}};
+    httplib::Headers headers = auth();
     const std::string payload = body.is_null() ? std::string("{}") : body.dump();
     httplib::Result res = method == "POST"     ? http_.Post(path, headers, payload, "application/json")
                           : method == "PUT"    ? http_.Put(path, headers, payload, "application/json")
@@ -171,13 +201,13 @@ class Client {
  public:
   // A non-JSON exchange (iCalendar, CSV): the body as it came.
   std::string fetch_text(const std::string& path) {
-    auto res = http_.Get(path, {{"Authorization", "Bearer " + token_}});
+    auto res = http_.Get(path, auth());
     if (!res) throw ApiError(kExitUnreachable, "cannot reach the controller: " + httplib::to_string(res.error()));
     if (res->status >= 400) (void)check(res);
     return res->body;
   }
   json post_text(const std::string& path, const std::string& body, const std::string& content_type) {
-    auto res = http_.Post(path, {{"Authorization", "Bearer " + token_}}, body, content_type);
+    auto res = http_.Post(path, auth(), body, content_type);
     if (res && res->status == 207) return json::parse(res->body, nullptr, false);
     return check(res);
   }
@@ -186,6 +216,7 @@ class Client {
 
   httplib::Client http_;
   std::string token_;
+  std::string session_;
 };
 
 std::string when(const json& ms) {
@@ -582,6 +613,206 @@ int asrun(Client& api, const Options& o) {
   return 0;
 }
 
+std::string upper_text(const json& v) {
+  auto out = text(v);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string need_flag(const Options& o, const std::string& name) {
+  auto value = flag(o, name);
+  if (value.empty()) throw ApiError(kExitUsage, "--" + name + " is needed");
+  return value;
+}
+
+// The body of an alert from push/update options.
+json alert_body(const Options& o) {
+  json body = json::object();
+  json content = json::array();
+  for (const auto& t : o.repeated.count("tts") ? o.repeated.at("tts") : std::vector<std::string>{}) {
+    content.push_back({{"tts", t}});
+  }
+  for (const auto& c : o.repeated.count("clip") ? o.repeated.at("clip") : std::vector<std::string>{}) {
+    content.push_back({{"clip", c}});
+  }
+  for (const auto& l : o.repeated.count("live") ? o.repeated.at("live") : std::vector<std::string>{}) {
+    content.push_back({{"live", l}});
+  }
+  if (!content.empty()) body["content"] = content;
+  if (!flag(o, "to").empty()) {
+    json to = json::array();
+    std::stringstream list(flag(o, "to"));
+    for (std::string t; std::getline(list, t, ',');) to.push_back(t);
+    body["to"] = to;
+  }
+  for (const char* key : {"severity", "status", "tone", "headline", "language"}) {
+    if (!flag(o, key).empty()) body[key] = flag(o, key);
+  }
+  if (!flag(o, "repeat").empty()) body["repeat"] = std::stoll(flag(o, "repeat"));
+  if (!flag(o, "interval").empty()) body["repeat_interval_s"] = std::stoll(flag(o, "interval"));
+  if (!flag(o, "expires-in").empty()) body["expires_in_s"] = std::stoll(flag(o, "expires-in"));
+  return body;
+}
+
+void print_alerts(const json& items) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : items) {
+    rows.push_back({text(a["id"]), text(a["state"]), upper_text(a["severity"]), a["label"].get<std::string>().empty() ? "" : text(a["label"]),
+                    when(a["created_ms"]), text(a["created_by"]), a.contains("progress") ? text(a["progress"]) : "-"});
+  }
+  print_table({"ID", "STATE", "SEVERITY", "LABEL", "CREATED", "BY", "PROGRESS"}, rows);
+}
+
+void print_alert(const json& a) {
+  const std::string label = a["label"].get<std::string>();
+  std::cout << (label.empty() ? "" : "[" + label + "] ") << text(a["id"]) << "  " << text(a["state"]) << "  "
+            << upper_text(a["severity"]) << "  v" << a["version"] << "\n";
+  if (!a["headline"].get<std::string>().empty()) std::cout << "headline: " << text(a["headline"]) << "\n";
+  std::cout << "targets: " << a["targets"].dump() << "  drafted by " << text(a["created_by"]);
+  if (!a["confirmed_by"].get<std::string>().empty()) std::cout << ", confirmed by " << text(a["confirmed_by"]);
+  std::cout << "\nexpires: " << when(a["expires_ms"]) << "\n";
+  if (a.contains("confirm_prompt")) std::cout << text(a["confirm_prompt"]) << "\n";
+  if (!a.contains("stations")) return;
+  std::cout << a["progress"].get<std::string>() << "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : a["stations"]) {
+    rows.push_back({text(s["station"]), text(s["state"]), s.contains("first_sound_after_ms") ? text(s["first_sound_after_ms"]) : "-",
+                    std::to_string(s["parts_done"].get<int>()) + "/" + std::to_string(s["parts_expected"].get<int>()),
+                    text(s["detail"])});
+  }
+  print_table({"STATION", "STATE", "FIRST SOUND (ms)", "PARTS", "DETAIL"}, rows);
+}
+
+// Refreshes the progress line until no station is still on its way, or 10 minutes.
+void watch_alert(Client& api, const std::string& id) {
+  const bool tty = ::isatty(1) != 0;
+  std::string last;
+  for (int i = 0; i < 1200; ++i) {
+    auto a = api.call("GET", "/api/v1/alerts/" + id);
+    const std::string line = a.contains("progress") ? a["progress"].get<std::string>() : text(a["state"]);
+    if (line != last) {
+      std::cout << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;
+      last = line;
+    }
+    const auto& s = a["summary"];
+    if (!a.contains("summary") || (s["sent"] == 0 && s["acknowledged"] == 0 && s["playing"] == 0)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  if (tty) std::cout << "\n";
+}
+
+int alert(Client& api, const Options& o) {
+  const std::string sub = o.args.size() > 1 ? o.args[1] : "status";
+  if (sub == "push") {
+    auto body = alert_body(o);
+    auto draft = api.call("POST", "/api/v1/alerts", body);
+    const std::string id = text(draft["id"]);
+    std::string count = flag(o, "confirm");
+    if (count.empty() && ::isatty(0)) {
+      // The person must see how many stations will sound, and say it back.
+      print_alert(draft);
+      std::cout << "Type " << draft["target_count"] << " to issue it, anything else to leave it a draft: " << std::flush;
+      std::getline(std::cin, count);
+    }
+    if (count.empty() || count.find_first_not_of("0123456789") != std::string::npos) {
+      if (o.as_json) {
+        std::cout << draft.dump(2) << "\n";
+      } else {
+        std::cout << "draft " << id << " (" << draft["target_count"] << " stations); issue it with: loactl alert confirm "
+                  << id << " --count " << draft["target_count"] << "\n";
+      }
+      return 0;
+    }
+    auto issued = api.call("POST", "/api/v1/alerts/" + id + "/confirm", {{"target_count", std::stoll(count)}});
+    if (o.as_json) {
+      std::cout << issued.dump(2) << "\n";
+    } else {
+      std::cout << "alert " << id << " " << text(issued["state"]) << "\n";
+      if (o.flags.contains("watch")) watch_alert(api, id);
+    }
+    return 0;
+  }
+  if (sub == "status" || sub == "list") {
+    if (o.args.size() < 3) {
+      auto out = api.call("GET", "/api/v1/alerts");
+      emit(o, o.as_json ? out : out["items"], print_alerts);
+      return 0;
+    }
+    const std::string id = o.args[2];
+    if (o.flags.contains("watch") && !o.as_json) {
+      watch_alert(api, id);
+      return 0;
+    }
+    auto out = api.call("GET", "/api/v1/alerts/" + id);
+    if (o.as_json) {
+      std::cout << out.dump(2) << "\n";
+    } else {
+      print_alert(out);
+    }
+    return 0;
+  }
+  const std::string id = need(o, 2, "alert ID");
+  json out;
+  if (sub == "confirm") {
+    out = api.call("POST", "/api/v1/alerts/" + id + "/confirm", {{"target_count", std::stoll(need_flag(o, "count"))}});
+  } else if (sub == "update") {
+    auto body = alert_body(o);
+    if (!flag(o, "count").empty()) body["target_count"] = std::stoll(flag(o, "count"));
+    out = api.call("POST", "/api/v1/alerts/" + id + "/update", body);
+  } else if (sub == "cancel") {
+    out = api.call("POST", "/api/v1/alerts/" + id + "/cancel",
+                   {{"reason", flag(o, "reason")}, {"correction", o.flags.contains("correction")}});
+  } else if (sub == "all-clear") {
+    out = api.call("POST", "/api/v1/alerts/" + id + "/all-clear", {{"text", flag(o, "text")}});
+  } else {
+    throw ApiError(kExitUsage, "unknown alert command '" + sub + "'");
+  }
+  if (o.as_json) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    print_alert(out);
+    if (o.flags.contains("watch")) watch_alert(api, id);
+  }
+  return 0;
+}
+
+int users(Client& api, const Options& o) {
+  const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
+  if (sub == "list") {
+    auto out = api.call("GET", "/api/v1/users");
+    emit(o, o.as_json ? out : out["items"], [](const json& items) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& u : items) rows.push_back({text(u["name"]), u["roles"].dump(), u["zones"].dump(), when(u["created_ms"])});
+      print_table({"NAME", "ROLES", "ZONES", "CREATED"}, rows);
+    });
+    return 0;
+  }
+  const std::string name = need(o, 2, "user NAME");
+  if (sub == "rm") {
+    (void)api.call("DELETE", "/api/v1/users/" + name);
+    std::cout << "removed " << name << "\n";
+    return 0;
+  }
+  if (sub != "add") throw ApiError(kExitUsage, "unknown users command '" + sub + "'");
+  std::string password;
+  if (const char* p = std::getenv("LOA_NEW_PASSWORD")) {
+    password = p;
+  } else {
+    std::cerr << "password for " << name << ": " << std::flush;
+    std::getline(std::cin, password);
+  }
+  auto split = [](const std::string& list) {
+    json out = json::array();
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');) if (!item.empty()) out.push_back(item);
+    return out;
+  };
+  auto out = api.call("POST", "/api/v1/users",
+                      {{"name", name}, {"password", password}, {"roles", split(need_flag(o, "role"))}, {"zones", split(flag(o, "zones"))}});
+  std::cout << "user " << name << " " << out["roles"].dump() << "\n";
+  return 0;
+}
+
 int run(const Options& o) {
   Client api(o);
   const std::string cmd = need(o, 0, "command");
@@ -880,6 +1111,35 @@ int run(const Options& o) {
     return 0;
   }
   if (cmd == "broadcasts") return broadcasts(api, o);
+  if (cmd == "alert") return alert(api, o);
+  if (cmd == "cap") {
+    std::ifstream in(need(o, 1, "FILE"));
+    if (!in) throw ApiError(kExitUsage, "cannot read " + o.args[1]);
+    std::stringstream xml;
+    xml << in.rdbuf();
+    auto out = api.post_text("/api/v1/cap", xml.str(), "application/cap+xml");
+    if (o.as_json) {
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::cout << text(out["result"]) << ": " << text(out["identifier"]);
+      if (out.contains("alert")) std::cout << " -> alert " << text(out["alert"]["id"]) << " (" << text(out["alert"]["state"]) << ")";
+      if (out.contains("detail")) std::cout << " - " << text(out["detail"]);
+      std::cout << "\n";
+    }
+    return 0;
+  }
+  if (cmd == "users") return users(api, o);
+  if (cmd == "audit") {
+    auto out = api.call("GET", "/api/v1/audit" + query({{"subject", flag(o, "subject")}, {"limit", flag(o, "limit")}}));
+    emit(o, o.as_json ? out : out["items"], [](const json& items) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& e : items) {
+        rows.push_back({when(e["at_ms"]), text(e["user"]), text(e["action"]), text(e["subject"]), text(e["detail"])});
+      }
+      print_table({"WHEN", "USER", "ACTION", "SUBJECT", "DETAIL"}, rows);
+    });
+    return 0;
+  }
   if (cmd == "asrun") return asrun(api, o);
   if (cmd == "link-stats") {
     auto out = api.call("GET", "/api/v1/link/stats");
@@ -906,6 +1166,8 @@ int main(int argc, char** argv) {
   Options o;
   if (const char* url = std::getenv("LOA_URL")) o.url = url;
   if (const char* token = std::getenv("LOA_TOKEN")) o.token = token;
+  if (const char* user = std::getenv("LOA_USER")) o.user = user;
+  if (const char* password = std::getenv("LOA_PASSWORD")) o.password = password;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -930,6 +1192,8 @@ int main(int argc, char** argv) {
         o.url = value;
       } else if (arg == "--token") {
         o.token = value;
+      } else if (arg == "--user") {
+        o.user = value;
       } else {
         o.flags[arg.substr(2)] = value;
         o.repeated[arg.substr(2)].push_back(value);
