@@ -236,7 +236,7 @@ int simulated(int stations) {
     std::int64_t done_at = 0;
     const auto until = Clock::now() + 60s;
     while (Clock::now() < until) {
-      auto v = fleet.api("GET", "/api/v1/alerts/" + id).body;
+      auto v = fleet.api("GET", "/api/v1/alerts/" + id + "?stations=0").body;
       if (v.is_object() && v["summary"]["playing"].get<int>() == stations) {
         done_at = now_ms();
         break;

@@ -44,6 +44,8 @@ TEST_F(CommandDispatcherTest, SendsOnceThenResendsOnlyAfterTheInterval) {
   auto again = d.take_due("xa-1", false);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_TRUE(again[0].resend);
+  EXPECT_EQ(store->find_command(rec.id)->attempts, 0);  // counted in memory until the loop flushes
+  d.flush_sent();
   EXPECT_EQ(store->find_command(rec.id)->attempts, 2);
 }
 

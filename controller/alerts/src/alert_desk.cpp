@@ -459,7 +459,7 @@ json AlertDesk::create(const json& body, const users::Caller& caller) {
   if (body.contains("confirm") && body["confirm"].is_object()) {
     return confirm(r.id, int_at(body["confirm"], "target_count", -1), caller);
   }
-  return view(r.id);
+  return view(r.id, false);
 }
 
 store::AlertRecord AlertDesk::load(const std::string& id) {
@@ -502,14 +502,16 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
 json AlertDesk::issue_confirmed(store::AlertRecord record, const std::string& by) {
   const auto spec = json::parse(record.definition);
   deliver(record, spec, "alert.issue", by, "");
-  return view(record.id);
+  return view(record.id, false);
 }
 
 // Sends the alert to every target station in one transaction. The caller holds
 // issue_mutex_.
 void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std::string& action, const std::string& by,
                         const std::string& detail) {
+  const auto began = std::chrono::steady_clock::now();
   const auto stations = resolve_targets(spec["targets"]);
+  const auto resolved = std::chrono::steady_clock::now();
   const auto now = clock_.wall_ms();
   record.state = record.version > 1 ? "updated" : "issued";
   record.issued_ms = now;
@@ -570,12 +572,17 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
     deliveries.push_back({record.id, station, "sent", "", parts, 0, 0, now});
   }
   auto records = commands_.prepare(out);
+  const auto prepared = std::chrono::steady_clock::now();
   store_.deliver_alert(record, records, deliveries,
                        {0, now, by, action, record.id,
                         (detail.empty() ? "" : detail + "; ") + std::to_string(stations.size()) + " stations, " +
                             std::to_string(records.size()) + " commands"});
+  const auto stored = std::chrono::steady_clock::now();
   commands_.queue(records);
   if (wake_sender_) wake_sender_();
+  auto ms = [](auto from, auto to) { return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count(); };
+  kLog.info("alert queued: alert={} resolve_ms={} prepare_ms={} store_ms={} queue_ms={}", record.id, ms(began, resolved),
+            ms(resolved, prepared), ms(prepared, stored), ms(stored, std::chrono::steady_clock::now()));
   {
     std::lock_guard lock(mutex_);
     Active a;
@@ -628,7 +635,7 @@ json AlertDesk::update(const std::string& id, const json& body, const users::Cal
   r.version += 1;
   r.definition = spec.dump();
   deliver(r, spec, "alert.update", caller.name, "version " + std::to_string(r.version));
-  return view(id);
+  return view(id, false);
 }
 
 // Withdraws what has not reached its station and tells every station to stop. Holds mutex_.
@@ -712,7 +719,7 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
     send_standard(r, spec, clip, "-correction");
   }
   kLog.info("alert cancelled: alert={} by={} reason={}", id, caller.name, reason);
-  return view(id);
+  return view(id, false);
 }
 
 json AlertDesk::all_clear(const std::string& id, const std::string& text, const users::Caller& caller) {
@@ -754,7 +761,7 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   store_.put_alert(r, {0, r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text});
   send_standard(r, spec, clip, "-allclear");
   kLog.info("alert all-clear: alert={} by={}", id, caller.name);
-  return view(id);
+  return view(id, false);
 }
 
 void AlertDesk::on_command_result(const std::string& station_id, const v1::CommandResult& result) {
@@ -884,31 +891,34 @@ void AlertDesk::expire() {
   }
 }
 
-json AlertDesk::view(const std::string& id) {
+json AlertDesk::view(const std::string& id, bool with_stations) {
+  // Copied under the lock, built outside it: the control loop's events take the same
+  // lock, and a view of thousands of stations must not hold them up.
+  std::optional<std::vector<store::AlertDelivery>> deliveries;
   {
     std::lock_guard lock(mutex_);
     if (auto it = active_.find(id); it != active_.end()) {
-      std::vector<store::AlertDelivery> deliveries;
-      for (const auto& [station, d] : it->second.deliveries) deliveries.push_back(d);
-      auto record = store_.find_alert(id);
-      return view_of(record ? *record : it->second.record, deliveries);
+      deliveries.emplace();
+      deliveries->reserve(it->second.deliveries.size());
+      for (const auto& [station, d] : it->second.deliveries) deliveries->push_back(d);
     }
   }
   auto r = load(id);
-  return view_of(r, store_.list_deliveries(id));
+  if (!deliveries) deliveries = store_.list_deliveries(id);
+  return view_of(r, *deliveries, with_stations);
 }
 
 json AlertDesk::list(std::size_t limit) {
   json items = json::array();
   for (const auto& r : store_.list_alerts(limit)) {
-    auto v = view(r.id);
-    v.erase("stations");
+    auto v = view(r.id, false);
     items.push_back(std::move(v));
   }
   return {{"items", items}, {"total", items.size()}};
 }
 
-json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::AlertDelivery>& deliveries) const {
+json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::AlertDelivery>& deliveries,
+                        bool with_stations) const {
   const auto spec = json::parse(r.definition);
   json v = {{"id", r.id},
             {"state", r.state},
@@ -954,6 +964,7 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
     ++counts[state];
     if (state == "unreachable") unreachable.push_back(d.station_id);
     if (state == "failed") failed.push_back(d.station_id + " (" + d.detail + ")");
+    if (!with_stations) continue;
     json s = {{"station", d.station_id}, {"state", state},       {"detail", d.detail},
               {"online", online},        {"parts_done", d.parts_done}, {"parts_expected", d.parts_expected},
               {"first_sound_ms", d.first_sound_ms}};
@@ -980,7 +991,7 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
   if (!unreachable.empty()) progress += ", " + std::to_string(unreachable.size()) + " unreachable: " + join(unreachable);
   if (!failed.empty()) progress += ", " + std::to_string(failed.size()) + " failed: " + join(failed);
   v["progress"] = progress;
-  v["stations"] = stations;
+  if (with_stations) v["stations"] = stations;
   return v;
 }
 

@@ -39,7 +39,8 @@ void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf calle
     answer(res, 200, [&] { return ctx.alerts.list(limit); });
   });
   http.Get(R"(/api/v1/alerts/([^/]+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    answer(res, 200, [&] { return ctx.alerts.view(req.matches[1]); });
+    // ?stations=0: counts and the progress line only (a live view of thousands).
+    answer(res, 200, [&] { return ctx.alerts.view(req.matches[1], req.get_param_value("stations") != "0"); });
   });
   http.Post(R"(/api/v1/alerts/([^/]+)/(confirm|update|cancel|all-clear))",
             [&ctx, caller](const httplib::Request& req, httplib::Response& res) {

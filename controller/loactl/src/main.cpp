@@ -688,7 +688,7 @@ void watch_alert(Client& api, const std::string& id) {
   const bool tty = ::isatty(1) != 0;
   std::string last;
   for (int i = 0; i < 1200; ++i) {
-    auto a = api.call("GET", "/api/v1/alerts/" + id);
+    auto a = api.call("GET", "/api/v1/alerts/" + id + "?stations=0");
     const std::string line = a.contains("progress") ? a["progress"].get<std::string>() : text(a["state"]);
     if (line != last) {
       std::cout << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;

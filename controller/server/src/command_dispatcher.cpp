@@ -144,44 +144,68 @@ std::vector<CommandDispatcher::Due> CommandDispatcher::take_due(const std::strin
     }
   }
   const auto wall = clock_.wall_ms();
-  for (const auto& [id, attempts] : sent) {
-    try {
-      store_.record_sent(id, attempts, wall);
-    } catch (const store::StoreError& e) {
-      // Losing the attempt counter is harmless; the command itself is still stored.
-      kLog.warn("record_sent failed: command={} error={}", id, e.what());
-    }
-  }
+  std::lock_guard lock(mutex_);
+  for (auto& [id, attempts] : sent) unsaved_sends_.push_back({std::move(id), attempts, wall});
   return due;
 }
 
+void CommandDispatcher::flush_sent() {
+  std::vector<store::SentRecord> sends;
+  {
+    std::lock_guard lock(mutex_);
+    sends.swap(unsaved_sends_);
+  }
+  if (sends.empty()) return;
+  try {
+    store_.record_sent_many(sends);
+  } catch (const store::StoreError& e) {
+    // Losing the attempt counters is harmless; the commands themselves are stored.
+    kLog.warn("record_sent failed: commands={} error={}", sends.size(), e.what());
+  }
+}
+
 bool CommandDispatcher::complete(const std::string& station_id, const loa::v1::CommandResult& result) {
+  const Result one{station_id, result};
+  return complete_many(std::span(&one, 1)).front();
+}
+
+std::vector<bool> CommandDispatcher::complete_many(std::span<const Result> results) {
+  std::vector<bool> fresh(results.size(), false);
+  std::vector<store::Completion> batch;
+  std::vector<std::size_t> batch_index;
+  const auto now = clock_.wall_ms();
   std::lock_guard lock(mutex_);
-  auto it = pending_.find(station_id);
-  bool was_pending = false;
-  if (it != pending_.end()) {
-    auto& list = it->second;
-    auto pos = std::find_if(list.begin(), list.end(), [&](const Pending& p) { return p.id == result.command_id(); });
-    if (pos != list.end()) {
-      list.erase(pos);
-      was_pending = true;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& [station_id, result] = results[i];
+    auto it = pending_.find(station_id);
+    bool was_pending = false;
+    if (it != pending_.end()) {
+      auto& list = it->second;
+      auto pos = std::find_if(list.begin(), list.end(), [&](const Pending& p) { return p.id == result.command_id(); });
+      if (pos != list.end()) {
+        list.erase(pos);
+        was_pending = true;
+      }
+      if (list.empty()) pending_.erase(it);
     }
-    if (list.empty()) pending_.erase(it);
-  }
-  if (!was_pending) {
-    // A repeated result for a finished command, or an id we never sent this station:
-    // count it against the command only if it really is this station's.
-    auto record = store_.find_command(result.command_id());
-    if (record && record->station_id == station_id) {
-      (void)store_.complete_command(result.command_id(), state_of(result.outcome()), result.detail(),
-                                    clock_.wall_ms());
+    if (!was_pending) {
+      // A repeated result for a finished command, or an id we never sent this station:
+      // count it against the command only if it really is this station's.
+      auto record = store_.find_command(result.command_id());
+      if (record && record->station_id == station_id) {
+        (void)store_.complete_command(result.command_id(), state_of(result.outcome()), result.detail(), now);
+      }
+      continue;
     }
-    return false;
+    auto stored = result;
+    stored.clear_report_seq();
+    batch.push_back({result.command_id(), state_of(result.outcome()), result.detail(), now, stored.SerializeAsString()});
+    batch_index.push_back(i);
   }
-  auto stored = result;
-  stored.clear_report_seq();
-  return store_.complete_command(result.command_id(), state_of(result.outcome()), result.detail(),
-                                 clock_.wall_ms(), stored.SerializeAsString());
+  if (batch.empty()) return fresh;
+  const auto stored = store_.complete_commands(batch);
+  for (std::size_t j = 0; j < stored.size(); ++j) fresh[batch_index[j]] = stored[j];
+  return fresh;
 }
 
 std::size_t CommandDispatcher::pending_count() const {

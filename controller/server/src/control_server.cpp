@@ -89,6 +89,7 @@ struct ControlServer::Impl {
   CommandDispatcher& commands;
   LinkCounters& counters;
   IStationEvents* events = nullptr;
+  std::vector<CommandDispatcher::Result> result_batch;  // stored and acknowledged after each drain
   const time::IClock& clock;
 
   zmq::context_t context;
@@ -442,21 +443,34 @@ struct ControlServer::Impl {
     ++counters.clip_chunks_sent;
   }
 
+  // Results are stored a batch at a time (one transaction for all the results one
+  // drain of the socket brought), then acknowledged: a station keeps a result until then.
   void handle_result(const std::string& station, const v1::CommandResult& result) {
     registry.on_traffic(station);
     ++counters.command_results;
+    result_batch.push_back({station, result});
+  }
+
+  void flush_results() {
+    if (result_batch.empty()) return;
+    std::vector<CommandDispatcher::Result> batch;
+    batch.swap(result_batch);
+    std::vector<bool> fresh;
     try {
-      if (!commands.complete(station, result)) {
-        ++counters.command_duplicate_results;
-      } else if (events) {
-        events->on_command_result(station, result);
-      }
+      fresh = commands.complete_many(batch);
     } catch (const store::StoreError& e) {
-      // Not acknowledged: the agent keeps the result and sends it again.
-      kLog.error("store failed: command={} error={}", result.command_id(), e.what());
+      // Not acknowledged: the agents keep the results and send them again.
+      kLog.error("store failed: results={} error={}", batch.size(), e.what());
       return;
     }
-    ack_report(station, result.report_seq());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!fresh[i]) {
+        ++counters.command_duplicate_results;
+      } else if (events) {
+        events->on_command_result(batch[i].station_id, batch[i].result);
+      }
+      ack_report(batch[i].station_id, batch[i].result.report_seq());
+    }
   }
 
   void tick() {
@@ -540,6 +554,7 @@ struct ControlServer::Impl {
             if (!(router->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
             handle_router();
           }
+          flush_results();
         }
         if (items[3].revents & ZMQ_POLLIN) handle_wake();
         if (items[4].revents & ZMQ_POLLIN) {
@@ -555,6 +570,7 @@ struct ControlServer::Impl {
           tick();
           next_tick = clock.steady() + tick_every;
         }
+        commands.flush_sent();
       } catch (const zmq::error_t& e) {
         if (e.num() == ETERM) break;
         kLog.error("loop error: error={}", e.what());

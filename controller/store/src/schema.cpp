@@ -192,11 +192,11 @@ CREATE TABLE alert_deliveries (
   PRIMARY KEY (alert_id, station_id)
 );
 CREATE TABLE alert_commands (
-  command_id TEXT PRIMARY KEY,
   alert_id   TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
-  station_id TEXT NOT NULL
-);
-CREATE INDEX alert_commands_by_alert ON alert_commands (alert_id);
+  command_id TEXT NOT NULL,
+  station_id TEXT NOT NULL,
+  PRIMARY KEY (alert_id, command_id)
+) WITHOUT ROWID;
 CREATE TABLE station_pins (
   station_id  TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   clip_sha256 TEXT NOT NULL,

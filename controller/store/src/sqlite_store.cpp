@@ -321,20 +321,47 @@ class SqliteStore final : public IStore {
     });
   }
 
+  void record_sent_many(std::span<const SentRecord> sends) override {
+    guarded([&] {
+      sqlite::Transaction tx(db_);
+      sqlite::Statement s(db_, "UPDATE commands SET attempts = ?, last_sent_ms = ? WHERE id = ?");
+      for (const auto& sent : sends) {
+        s.bind(1, sent.attempts).bind(2, sent.sent_ms).bind(3, sent.id);
+        s.run();
+      }
+      tx.commit();
+      return 0;
+    });
+  }
+
   bool complete_command(const std::string& id, CommandState state, const std::string& detail,
                         std::int64_t completed_ms, const std::string& result) override {
+    const Completion one{id, state, detail, completed_ms, result};
+    return complete_commands(std::span(&one, 1)).front();
+  }
+
+  std::vector<bool> complete_commands(std::span<const Completion> results) override {
     return guarded([&] {
+      std::vector<bool> fresh;
+      fresh.reserve(results.size());
+      sqlite::Transaction tx(db_);
       sqlite::Statement s(db_,
                           "UPDATE commands SET state = ?, result_detail = ?, completed_ms = ?, result = ? "
                           "WHERE id = ? AND state = 'pending'");
-      s.bind(1, std::string_view(to_string(state))).bind(2, detail).bind(3, completed_ms).bind_blob(4, result);
-      s.bind(5, id);
-      s.run();
-      if (db_.changes() > 0) return true;
       sqlite::Statement dup(db_, "UPDATE commands SET duplicate_results = duplicate_results + 1 WHERE id = ?");
-      dup.bind(1, id);
-      dup.run();
-      return false;
+      for (const auto& r : results) {
+        s.bind(1, std::string_view(to_string(r.state))).bind(2, r.detail).bind(3, r.completed_ms).bind_blob(4, r.result);
+        s.bind(5, r.id);
+        s.run();
+        const bool changed = db_.changes() > 0;
+        if (!changed) {
+          dup.bind(1, r.id);
+          dup.run();
+        }
+        fresh.push_back(changed);
+      }
+      tx.commit();
+      return fresh;
     });
   }
 
@@ -690,12 +717,12 @@ class SqliteStore final : public IStore {
       sqlite::Statement c(db_,
                           "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?)");
-      sqlite::Statement link(db_, "INSERT INTO alert_commands (command_id, alert_id, station_id) VALUES (?, ?, ?)");
+      sqlite::Statement link(db_, "INSERT INTO alert_commands (alert_id, command_id, station_id) VALUES (?, ?, ?)");
       for (const auto& cmd : commands) {
         c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
         c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
         c.run();
-        link.bind(1, cmd.id).bind(2, alert.id).bind(3, cmd.station_id);
+        link.bind(1, alert.id).bind(2, cmd.id).bind(3, cmd.station_id);
         link.run();
       }
       upsert_deliveries(deliveries);

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -111,7 +112,9 @@ class AlertDesk final : public server::IStationEvents {
   // Stops it everywhere and plays the all-clear message (or `text`, read aloud).
   json all_clear(const std::string& id, const std::string& text, const users::Caller& caller);
 
-  json view(const std::string& id);
+  // The alert, where each station stands (unless `with_stations` is false: then only
+  // the counts and the progress line), and its progress line.
+  json view(const std::string& id, bool with_stations = true);
   json list(std::size_t limit);
 
   // CAP 1.2 ingest (see cap_message.hpp). Returns what became of the message.
@@ -142,7 +145,8 @@ class AlertDesk final : public server::IStationEvents {
   store::AlertRecord load(const std::string& id);
   void require_emergency(const users::Caller& caller) const;
   [[nodiscard]] std::vector<std::string> resolve_targets(const json& targets) const;
-  json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries) const;
+  json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries,
+               bool with_stations) const;
   std::string clip_for_text(const std::string& text, const std::string& language, const std::string& name);
   void prepare_standard_clips();
   void pin_standard_clips();

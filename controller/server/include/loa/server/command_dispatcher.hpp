@@ -57,6 +57,16 @@ class CommandDispatcher {
   // Records a station's result. Returns false for a result already recorded (or for a
   // command this controller never sent to that station).
   [[nodiscard]] bool complete(const std::string& station_id, const loa::v1::CommandResult& result);
+  // Many results (station, result) in one store transaction; for each, as complete().
+  struct Result {
+    std::string station_id;
+    loa::v1::CommandResult result;
+  };
+  [[nodiscard]] std::vector<bool> complete_many(std::span<const Result> results);
+
+  // Writes the attempt counters of the commands take_due handed out since the last
+  // call, in one transaction. The control loop calls it once per round of sends.
+  void flush_sent();
 
   [[nodiscard]] std::size_t pending_count() const;
   [[nodiscard]] std::vector<std::string> stations_with_pending() const;
@@ -71,6 +81,7 @@ class CommandDispatcher {
   };
 
   void queue_locked(std::span<const store::CommandRecord> records);
+  std::vector<store::SentRecord> unsaved_sends_;
 
   store::IStore& store_;
   const time::IClock& clock_;

@@ -63,6 +63,22 @@ struct CommandRecord {
   std::string result;                   // serialized loa.v1.CommandResult, once there is one
 };
 
+// A send of a command, for its attempt counter.
+struct SentRecord {
+  std::string id;
+  std::int64_t attempts = 0;
+  std::int64_t sent_ms = 0;
+};
+
+// A station's result for a command.
+struct Completion {
+  std::string id;
+  CommandState state = CommandState::applied;
+  std::string detail;
+  std::int64_t completed_ms = 0;
+  std::string result;  // serialized loa.v1.CommandResult
+};
+
 struct CommandFilter {
   std::string station_id;                  // empty = all
   std::optional<CommandState> state;       // nullopt = all

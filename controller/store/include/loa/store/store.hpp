@@ -39,6 +39,10 @@ class IStore {
   [[nodiscard]] virtual std::vector<CommandRecord> list_commands(const CommandFilter& filter) = 0;
   [[nodiscard]] virtual std::vector<CommandRecord> pending_commands() = 0;
   virtual void record_sent(const std::string& id, std::int64_t attempts, std::int64_t sent_ms) = 0;
+  // Many sends in one transaction (a busy loop writes them together, not one by one).
+  virtual void record_sent_many(std::span<const SentRecord> sends) = 0;
+  // Many results in one transaction; for each, whether it was new (see complete_command).
+  [[nodiscard]] virtual std::vector<bool> complete_commands(std::span<const Completion> results) = 0;
   // Records the agent's result. Returns false if the command was already complete (a
   // repeated result), in which case only the duplicate counter moves.
   [[nodiscard]] virtual bool complete_command(const std::string& id, CommandState state,
