@@ -32,10 +32,6 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 namespace v1 = loa::v1;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -69,6 +65,7 @@ bool wait_idle(loa::test::Fleet& fleet, std::chrono::seconds timeout) {
 int real_agents(int agents, int rounds) {
   loa::test::FleetOptions options;
   options.controller_log_level = "warn";
+  options.standard_clips = true;
   loa::test::Fleet fleet(options);
   fleet.start_controller();
   std::vector<std::string> ids;
@@ -95,7 +92,7 @@ int real_agents(int agents, int rounds) {
                       {{"type", "play"}, {"clip_id", programme}, {"broadcast_id", prog}});
     }
     std::this_thread::sleep_for(1500ms);
-    const auto pushed = now_ms();
+    const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
                        {{"severity", "severe"}, {"clip_id", message}, {"to", {"all"}}, {"tone", "siren"},
                         {"confirm", {{"target_count", agents}}}});
@@ -139,6 +136,7 @@ int simulated(int stations) {
   loa::test::FleetOptions options;
   options.heartbeat_ms = 5000;
   options.controller_log_level = "warn";
+  options.standard_clips = true;
   loa::test::Fleet fleet(options);
   fleet.start_controller();
   std::vector<SimStation> sims(static_cast<std::size_t>(stations));
@@ -196,11 +194,11 @@ int simulated(int stations) {
             p->set_report_seq(++s.seq);
             p->set_broadcast_id(c.play().broadcast_id());
             p->set_content_id(c.play().clip_sha256());
-            p->set_actual_start_ms(now_ms());
+            p->set_actual_start_ms(loa::test::now_ms());
             p->set_outcome(v1::PlaybackReport::OUTCOME_PLAYING);
             (void)s.socket->send(zmq::buffer(loa::wire::encode(report)), zmq::send_flags::dontwait);
             ++playing_sent;
-            last_playing_sent = now_ms();
+            last_playing_sent = loa::test::now_ms();
           }
         }
       }
@@ -224,10 +222,10 @@ int simulated(int stations) {
   std::vector<double> all_playing;
   for (int round = 0; round < 5; ++round) {
     playing_sent = 0;
-    const auto pushed = now_ms();
+    const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
                        {{"severity", "severe"}, {"clip_id", message}, {"to", {"all"}}, {"confirm", {{"target_count", stations}}}});
-    const auto answered = now_ms();
+    const auto answered = loa::test::now_ms();
     if (a.status != 201) {
       std::cerr << "push failed: " << a.body.dump() << "\n";
       break;
@@ -238,7 +236,7 @@ int simulated(int stations) {
     while (Clock::now() < until) {
       auto v = fleet.api("GET", "/api/v1/alerts/" + id + "?stations=0").body;
       if (v.is_object() && v["summary"]["playing"].get<int>() == stations) {
-        done_at = now_ms();
+        done_at = loa::test::now_ms();
         break;
       }
       std::this_thread::sleep_for(10ms);

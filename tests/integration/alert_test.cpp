@@ -20,19 +20,7 @@ using nlohmann::json;
 
 const std::vector<std::string> kStations{"st-1", "st-2", "st-3", "st-4"};
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
-std::string utc_local(std::int64_t ms) {
-  const std::time_t t = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  return text;
-}
 
 std::string example(const std::string& name) {
   std::ifstream in(std::string(LOA_CAP_EXAMPLES) + "/" + name);
@@ -45,8 +33,8 @@ class Alerts : public ::testing::Test {
  protected:
   void SetUp() override {
     FleetOptions o;
-    o.controller_extra =
-        "alerts:\n"
+    o.standard_clips = true;
+    o.controller_alerts =
         "  two_person_severities: [extreme]\n"
         "  cap_sources:\n"
         "    - sender: KSTO@NWS.NOAA.GOV\n"
@@ -288,6 +276,9 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body["error"]["message"].get<std::string>().find("<info>"), std::string::npos) << r.body.dump();
   EXPECT_EQ(fleet->api("GET", "/api/v1/alerts").body["total"], 0);
+  // ... and counted.
+  auto metrics = run_command("curl -s http://127.0.0.1:" + std::to_string(fleet->http_port()) + "/metrics").out;
+  EXPECT_NE(metrics.find("loa_alert_events_total{kind=\"cap_refused\"} 3"), std::string::npos) << metrics;
 
   // A warning from a source that issues at once: on air in the zone its geocode names.
   r = fleet->post_text("/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");

@@ -42,10 +42,6 @@ class Playout : public ::testing::Test {
     EXPECT_EQ(added.exit_code, 0) << added.out;
     return json::parse(added.out)[0]["id"];
   }
-  static std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
   // Caches `clip` on the station and has it play `in_ms` from now as `broadcast`; returns
   // the air time once the station has taken the command, 0 if it did not.
   std::int64_t schedule_play(const std::string& clip, const std::string& broadcast, std::int64_t in_ms) {

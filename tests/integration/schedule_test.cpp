@@ -16,20 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
-// Local wall time in UTC (the broadcasts here are written in tz UTC), to the second.
-std::string utc_local(std::int64_t ms) {
-  const std::time_t t = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  return text;
-}
 
 // A whole second at least `ahead_ms` from now.
 std::int64_t second_ahead(std::int64_t ahead_ms) { return (now_ms() + ahead_ms) / 1000 * 1000 + 1000; }

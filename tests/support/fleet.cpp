@@ -30,7 +30,10 @@ Fleet::Fleet(FleetOptions options)
              "clips:\n"
              "  max_upload_mib: 1\n"
              "log:\n"
-             "  level: " + options_.controller_log_level + "\n" + options_.controller_extra);
+             "  level: " + options_.controller_log_level + "\n" +
+             "alerts:\n"
+             "  standard_clips: " + (options_.standard_clips ? "true" : "false") + "\n" + options_.controller_alerts +
+             options_.controller_extra);
 }
 
 Fleet::~Fleet() {

@@ -19,6 +19,10 @@ struct FleetOptions {
   std::string controller_live;  // extra lines of the controller's live section (indented by two spaces)
   std::string agent_audio;      // extra lines of each agent's audio section (indented by two spaces)
   std::string controller_extra;  // extra top-level sections of the controller's config
+  // Alert tones and standard messages rendered and pinned on every station (6 clips and
+  // 6 commands per station); off unless a test is about alerts.
+  bool standard_clips = false;
+  std::string controller_alerts;  // extra lines of the alerts section (indented by two spaces)
   std::string controller_log_level = "debug";  // benchmarks use warn: a line per station is not what they measure
 };
 

@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include <ctime>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -182,6 +184,20 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
     std::this_thread::sleep_for(every);
   }
   return condition();
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string utc_local(std::int64_t ms) {
+  const std::time_t t = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  return text;
 }
 
 void write_file(const std::string& path, const std::string& text) {

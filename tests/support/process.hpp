@@ -66,6 +66,11 @@ void raise_open_file_limit();
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds every = std::chrono::milliseconds(50));
 
+// The wall clock now, ms since the epoch.
+[[nodiscard]] std::int64_t now_ms();
+// "YYYY-MM-DDTHH:MM:SS" of an instant in UTC (broadcasts in tests are written in tz UTC).
+[[nodiscard]] std::string utc_local(std::int64_t ms);
+
 void write_file(const std::string& path, const std::string& text);
 [[nodiscard]] std::string read_file(const std::string& path);
 

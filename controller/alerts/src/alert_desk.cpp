@@ -170,10 +170,18 @@ void AlertDesk::stop() {
 
 void AlertDesk::run() {
   try {
-    prepare_standard_clips();
+    if (settings_.standard_clips) {
+      prepare_standard_clips();
+    } else {
+      std::lock_guard lock(mutex_);
+      standard_ready_ = true;
+    }
   } catch (const std::exception& e) {
     kLog.error("standard clips not ready: error={}", e.what());
+    std::lock_guard lock(mutex_);
+    standard_ready_ = true;  // alerts go out without them rather than not at all
   }
+  wake_.notify_all();
   auto next_pin = std::chrono::steady_clock::now();
   auto next_expiry = std::chrono::steady_clock::now();
   for (;;) {
@@ -244,6 +252,25 @@ void AlertDesk::prepare_standard_clips() {
   standard_ = found;
   standard_ready_ = true;
   kLog.info("standard clips ready: count={}", standard_.size());
+}
+
+std::map<std::string, std::uint64_t> AlertDesk::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+std::map<std::string, std::map<std::string, std::uint64_t>> AlertDesk::station_states() const {
+  std::map<std::string, std::map<std::string, std::uint64_t>> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, a] : active_) {
+    if (!is_on_air(a.record.state)) continue;
+    auto& counts = out[id];
+    for (const auto& [station, d] : a.deliveries) {
+      const bool offline = d.state == "sent" && !registry_.is_online(station);
+      ++counts[offline ? "unreachable" : d.state];
+    }
+  }
+  return out;
 }
 
 std::map<std::string, std::string> AlertDesk::standard_clips() const {
@@ -521,7 +548,13 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
   {
     std::lock_guard lock(mutex_);
     const auto tone = spec["tone"].get<std::string>();
-    if (tone != "none") tone_clip = standard_.count(tone) ? standard_.at(tone) : tone;
+    if (standard_.count(tone)) {
+      tone_clip = standard_.at(tone);
+    } else if (tone != "none" && !one_of(tone, kTones)) {
+      tone_clip = tone;  // a clip of the library
+    } else if (tone != "none") {
+      kLog.warn("no attention tone: alert={} tone={} reason=standard clips unavailable", record.id, tone);
+    }
   }
   const auto count = spec["repeat"]["count"].get<std::int64_t>();
   const auto interval_ms = spec["repeat"]["interval_s"].get<std::int64_t>() * 1000;
@@ -585,6 +618,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
             ms(resolved, prepared), ms(prepared, stored), ms(stored, std::chrono::steady_clock::now()));
   {
     std::lock_guard lock(mutex_);
+    ++counters_[record.version > 1 ? "updated" : "issued"];
     Active a;
     a.record = record;
     a.broadcast_id = broadcast;
@@ -622,6 +656,10 @@ json AlertDesk::update(const std::string& id, const json& body, const users::Cal
   if (!merged.contains("headline")) merged["headline"] = old["headline"];
   if (!merged.contains("language")) merged["language"] = old["language"];
   if (old.contains("cap") && !merged.contains("cap")) merged["cap"] = old["cap"];
+  const bool person = caller.name.rfind("cap:", 0) != 0;
+  if (person && body.contains("to") && !body.contains("target_count")) {
+    throw AlertError(422, "invalid", "an update that changes the targets needs target_count, as a confirmation does");
+  }
   auto spec = make_draft(merged, caller, old["source"]);
   const auto stations = resolve_targets(spec["targets"]);
   if (body.contains("target_count") && int_at(body, "target_count", -1) != static_cast<std::int64_t>(stations.size())) {
@@ -718,6 +756,10 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
     }
     send_standard(r, spec, clip, "-correction");
   }
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_["cancelled"];
+  }
   kLog.info("alert cancelled: alert={} by={} reason={}", id, caller.name, reason);
   return view(id, false);
 }
@@ -760,6 +802,10 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   r.ended_ms = clock_.wall_ms();
   store_.put_alert(r, {0, r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text});
   send_standard(r, spec, clip, "-allclear");
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_["all_clear"];
+  }
   kLog.info("alert all-clear: alert={} by={}", id, caller.name);
   return view(id, false);
 }
@@ -862,6 +908,7 @@ void AlertDesk::expire() {
       auto& rec = it->second.record;
       if (is_on_air(rec.state) && now >= rec.expires_ms) {
         rec.state = "expired";
+        ++counters_["expired"];
         rec.ended_ms = now;
         rec.ended_by = "system";
         expired.push_back(rec);
@@ -998,11 +1045,24 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
 // CAP ingest: one message becomes a new alert (issued at once or a draft, by source),
 // replaces one (Update) or stops one (Cancel).
 json AlertDesk::ingest_cap(const std::string& xml, const users::Caller& caller) {
+  try {
+    return ingest_cap_checked(xml, caller);
+  } catch (const AlertError& e) {
+    if (e.status() != 403) {
+      std::lock_guard lock(mutex_);
+      ++counters_["cap_refused"];
+    }
+    throw;
+  }
+}
+
+json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& caller) {
   require_emergency(caller);
   CapMessage m;
   try {
     m = parse_cap(xml);
   } catch (const CapError& e) {
+    kLog.warn("cap refused: line={} element={} error={}", e.line(), e.element(), e.what());
     std::string where = e.line() ? "line " + std::to_string(e.line()) : "";
     if (!e.element().empty()) where += (where.empty() ? "" : ", ") + std::string("element <") + e.element() + ">";
     throw AlertError(400, "bad_cap", (where.empty() ? "" : where + ": ") + e.what());
@@ -1010,9 +1070,17 @@ json AlertDesk::ingest_cap(const std::string& xml, const users::Caller& caller) 
   const std::string source = "cap:" + m.sender;
   users::Caller cap_caller{source, {"emergency"}};
   if (store_.alert_of_cap(m.sender, m.identifier)) {
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_["cap_duplicate"];
+    }
     return {{"result", "duplicate"}, {"identifier", m.identifier}, {"alert_id", *store_.alert_of_cap(m.sender, m.identifier)}};
   }
   auto done = [&](const std::string& result, const std::string& alert_id, const std::string& detail) {
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_["cap_" + result];
+    }
     (void)store_.record_cap_message(m.sender, m.identifier, alert_id, clock_.wall_ms());
     store_.add_audit({0, clock_.wall_ms(), caller.name, "cap." + lower(m.msg_type), alert_id.empty() ? m.identifier : alert_id,
                       m.sender + " " + m.identifier + ": " + result + (detail.empty() ? "" : " (" + detail + ")")});

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "cap_schema.hpp"
+#include "loa/time/clock.hpp"
 
 namespace loa::alerts {
 namespace {
@@ -214,14 +215,7 @@ std::optional<std::int64_t> parse_cap_time(const std::string& text) {
       (sign != '+' && sign != '-')) {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  const std::int64_t utc = timegm(&tm);
+  const std::int64_t utc = time::epoch_seconds(y, mo, d, h, mi, s);
   const std::int64_t offset = (oh * 3600 + om * 60) * (sign == '+' ? 1 : -1);
   return (utc - offset) * 1000;
 }

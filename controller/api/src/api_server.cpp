@@ -499,6 +499,17 @@ struct ApiServer::Impl {
              (s.state == registry::StationState::online ? "1" : "0") + "\n";
     }
     device_metrics(out);
+    out += "# HELP loa_alert_events_total Alerts issued, updated, cancelled, expired; CAP messages by outcome.\n"
+           "# TYPE loa_alert_events_total counter\n";
+    for (const auto& [name, value] : ctx.alerts.counters()) {
+      out += "loa_alert_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
+    }
+    out += "# HELP loa_alert_stations Stations of each alert on air, by delivery state.\n# TYPE loa_alert_stations gauge\n";
+    for (const auto& [alert, states] : ctx.alerts.station_states()) {
+      for (const auto& [state, n] : states) {
+        out += "loa_alert_stations{alert=\"" + alert + "\",state=\"" + state + "\"} " + std::to_string(n) + "\n";
+      }
+    }
     out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
     out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
     res.set_content(out, "text/plain; version=0.0.4");

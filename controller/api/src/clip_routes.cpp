@@ -106,9 +106,13 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     }
     send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
   });
-  http.Get("/api/v1/clips", [&ctx, max_clip_bytes](const httplib::Request&, httplib::Response& res) {
+  http.Get("/api/v1/clips", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res) {
+    // The alert desk's standard clips ("loa:" names) only with ?all=1.
+    const bool all = req.get_param_value("all") == "1";
     json items = json::array();
-    for (const auto& c : ctx.store.list_clips()) items.push_back(clip_json(c));
+    for (const auto& c : ctx.store.list_clips()) {
+      if (all || c.name.rfind("loa:", 0) != 0) items.push_back(clip_json(c));
+    }
     send_json(res, {{"items", items}, {"total", items.size()}, {"max_upload_bytes", max_clip_bytes}});
   });
   http.Get(R"(/api/v1/clips/([0-9a-f]{64}))", [&ctx](const httplib::Request& req, httplib::Response& res) {
@@ -125,6 +129,9 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     res.set_content(std::move(bytes), "audio/ogg");
   });
   http.Delete(R"(/api/v1/clips/([0-9a-f]{64}))", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    if (auto c = ctx.store.find_clip(req.matches[1]); c && c->name.rfind("loa:", 0) == 0) {
+      return send_error(res, 409, "standard_clip", "clip " + c->name + " is kept on every station for alerts");
+    }
     if (!ctx.clips.remove(req.matches[1])) return send_error(res, 404, "not_found", "no clip " + std::string(req.matches[1]));
     kLog.info("clip removed: sha256={}", std::string(req.matches[1]));
     res.status = 204;

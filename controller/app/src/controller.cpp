@@ -136,6 +136,7 @@ void Controller::start() {
   // The alert desk hears every station's results and playouts from the first moment.
   alerts::AlertSettings al;
   al.two_person_severities = c.alerts.two_person_severities;
+  al.standard_clips = c.alerts.standard_clips;
   al.default_expiry = c.alerts.default_expiry;
   al.default_language = c.alerts.language;
   al.languages = c.alerts.cap_languages;

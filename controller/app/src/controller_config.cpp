@@ -70,6 +70,7 @@ ControllerConfig load_controller_config(const std::string& path) {
       alerts.fail("two_person_severities", "unknown severity " + severity);
     }
   }
+  alerts.read("standard_clips", c.alerts.standard_clips);
   alerts.read("default_expiry_ms", c.alerts.default_expiry, std::chrono::milliseconds(60'000),
               std::chrono::milliseconds(7 * 86'400'000LL));
   alerts.read("language", c.alerts.language);

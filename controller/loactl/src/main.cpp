@@ -78,6 +78,7 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   asrun [--station ID] [--zone Z] [--broadcast B] [--since DATE] [--until DATE] [--csv] [--limit N]
                                            what actually played (--csv: as CSV for a spreadsheet)
   zones quiet-hours ZONE HH:MM-HH:MM|none  only emergencies sound in the zone then
+  zones cap-areas ZONE [AREA...]           CAP areas meaning the zone: geocodes "SAME=006109" or area names
   zones                                    list zones
   zones add ID [--name N] [--kind commune|village|custom] [--parent ZONE] [--stations A,B]
   zones show ID | zones rm ID
@@ -1100,6 +1101,11 @@ int run(const Options& o) {
     } else if (sub == "quiet-hours") {
       const auto hours = need(o, 3, "HH:MM-HH:MM or none");
       out = api.call("PUT", "/api/v1/zones/" + id, {{"quiet_hours", hours == "none" ? "" : hours}});
+    } else if (sub == "cap-areas") {
+      // Every argument after the zone: "valueName=value" geocodes or area names.
+      json areas = json::array();
+      for (std::size_t i = 3; i < o.args.size(); ++i) areas.push_back(o.args[i]);
+      out = api.call("PUT", "/api/v1/zones/" + id, {{"cap_areas", areas}});
     } else if (sub == "add-station") {
       out = api.call("POST", "/api/v1/zones/" + id + "/stations", {{"station_id", need(o, 3, "STATION")}});
     } else if (sub == "remove-station") {

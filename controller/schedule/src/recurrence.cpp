@@ -1,5 +1,6 @@
 // libical lives in this file and in icalendar.cpp only.
 #include "loa/schedule/recurrence.hpp"
+#include "loa/time/clock.hpp"
 
 #include <libical/ical.h>
 
@@ -20,16 +21,7 @@ bool valid_date(int y, int m, int d) {
   return d <= icaltime_days_in_month(m, y);
 }
 
-std::int64_t as_if_utc(int y, int mo, int d, int h, int mi, int s) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<std::int64_t>(timegm(&tm));
-}
+std::int64_t as_if_utc(int y, int mo, int d, int h, int mi, int s) { return loa::time::epoch_seconds(y, mo, d, h, mi, s); }
 
 }  // namespace
 

@@ -1,10 +1,23 @@
 #include "loa/time/clock.hpp"
 
+#include <ctime>
+
 namespace loa::time {
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t epoch_seconds(int year, int month, int day, int hour, int minute, int second) {
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 std::chrono::steady_clock::time_point SystemClock::steady() const {

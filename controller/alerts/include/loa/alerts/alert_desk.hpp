@@ -56,6 +56,8 @@ struct AlertSettings {
   std::map<std::string, std::string> exercise_label{
       {"vi", "Đây là tin diễn tập, không phải tin thật."},
       {"en", "This is an exercise. This is only an exercise."}};
+  // Render the attention tones and standard messages and pin them on every station.
+  bool standard_clips = true;
   std::chrono::milliseconds flush_interval{100};  // station states written to the store
   std::chrono::milliseconds pin_interval{5000};   // stations checked for standard clips
 };
@@ -120,6 +122,12 @@ class AlertDesk final : public server::IStationEvents {
   // CAP 1.2 ingest (see cap_message.hpp). Returns what became of the message.
   json ingest_cap(const std::string& xml, const users::Caller& caller);
 
+  // Counters since start: alerts issued, updated, cancelled, given the all-clear,
+  // expired; CAP messages accepted, refused (malformed or unusable), duplicate, ignored.
+  [[nodiscard]] std::map<std::string, std::uint64_t> counters() const;
+  // Stations of each alert in progress, by state (for /metrics).
+  [[nodiscard]] std::map<std::string, std::map<std::string, std::uint64_t>> station_states() const;
+
   // The standard clips (attention tones and messages) by name, once rendered.
   [[nodiscard]] std::map<std::string, std::string> standard_clips() const;
 
@@ -134,6 +142,7 @@ class AlertDesk final : public server::IStationEvents {
     std::map<std::string, store::AlertDelivery> deliveries;
   };
 
+  json ingest_cap_checked(const std::string& xml, const users::Caller& caller);
   json make_draft(const json& body, const users::Caller& caller, const std::string& source);
   json render_spec(json spec);
   void deliver(store::AlertRecord& record, const json& spec, const std::string& action, const std::string& by,
@@ -169,6 +178,7 @@ class AlertDesk final : public server::IStationEvents {
   bool stopping_ = false;
   bool standard_ready_ = false;
   std::map<std::string, std::string> standard_;  // name -> clip sha256
+  std::map<std::string, std::uint64_t> counters_;
   std::set<std::pair<std::string, std::string>> pinned_;
   std::map<std::string, Active> active_;  // alert id -> alert in progress
   std::unordered_map<std::string, std::string> by_broadcast_;  // broadcast id -> alert id

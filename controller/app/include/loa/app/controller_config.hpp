@@ -54,6 +54,7 @@ struct ControllerConfig {
 
   struct Alerts {
     std::vector<std::string> two_person_severities;  // e.g. [extreme]: a second person confirms
+    bool standard_clips = true;  // attention tones and standard messages, pinned on stations
     std::chrono::milliseconds default_expiry{3'600'000};
     std::string language = "vi";                   // voice of alert texts without a language
     std::vector<std::string> cap_languages{"vi", "en"};  // CAP <info> blocks preferred, in order

@@ -12,6 +12,10 @@ using Millis = std::chrono::milliseconds;
 // and into stores: a figure both ends and a person can read.
 [[nodiscard]] std::int64_t wall_ms();
 
+// Seconds since the epoch of a civil date and time read as UTC (month 1-12). Fields out
+// of range carry over, as timegm does.
+[[nodiscard]] std::int64_t epoch_seconds(int year, int month, int day, int hour, int minute, int second);
+
 // The time base components take, so tests can drive time by hand instead of sleeping.
 // `steady()` is for intervals and timeouts (never jumps); `wall_ms()` for records.
 class IClock {
