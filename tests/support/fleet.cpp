@@ -109,44 +109,57 @@ void Fleet::enroll(const std::vector<std::string>& ids) {
   }
 }
 
-ApiReply Fleet::api(const std::string& method, const std::string& path, const nlohmann::json& body) const {
-  httplib::Client client("127.0.0.1", http_port_);
+namespace {
+
+// One API call: the same client settings and reply parsing for every kind of caller.
+ApiReply request(int port, const httplib::Headers& headers, const std::string& method, const std::string& path,
+                 const std::string& body, const std::string& content_type = "application/json") {
+  httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(2);
-  client.set_read_timeout(10);
-  httplib::Headers headers{{"Authorization", "Bearer " + token_}};
-  const std::string payload = body.is_null() ? "{}" : body.dump();
-  auto res = method == "POST"     ? client.Post(path, headers, payload, "application/json")
-             : method == "PUT"    ? client.Put(path, headers, payload, "application/json")
+  client.set_read_timeout(30);
+  auto res = method == "POST"     ? client.Post(path, headers, body, content_type)
+             : method == "PUT"    ? client.Put(path, headers, body, content_type)
              : method == "DELETE" ? client.Delete(path, headers)
                                   : client.Get(path, headers);
   if (!res) return {};
   return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
 }
 
+}  // namespace
+
+ApiReply Fleet::api(const std::string& method, const std::string& path, const nlohmann::json& body) const {
+  return request(http_port_, {{"Authorization", "Bearer " + token_}}, method, path, body.is_null() ? "{}" : body.dump());
+}
+
 ApiReply Fleet::api_as(const std::string& user, const std::string& password, const std::string& method,
-                        const std::string& path, const nlohmann::json& body) const {
+                       const std::string& path, const nlohmann::json& body) const {
+  const auto cookie = login(user, password);
+  if (cookie.empty()) {
+    return request(http_port_, {}, "POST", "/api/v1/login", nlohmann::json{{"user", user}, {"password", password}}.dump());
+  }
+  return api_session(cookie, method, path, body.is_null() ? "{}" : body.dump());
+}
+
+std::string Fleet::login(const std::string& user, const std::string& password) const {
   httplib::Client client("127.0.0.1", http_port_);
   client.set_connection_timeout(2);
   client.set_read_timeout(10);
-  auto login = client.Post("/api/v1/login", nlohmann::json{{"user", user}, {"password", password}}.dump(),
-                           "application/json");
-  if (!login) return {};
-  if (login->status != 200) return {login->status, nlohmann::json::parse(login->body, nullptr, false)};
-  auto cookie = login->get_header_value("Set-Cookie");
-  httplib::Headers headers{{"Cookie", cookie.substr(0, cookie.find(';'))}};
-  const std::string payload = body.is_null() ? "{}" : body.dump();
-  auto res = method == "POST" ? client.Post(path, headers, payload, "application/json") : client.Get(path, headers);
-  if (!res) return {};
-  return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+  auto res = client.Post("/api/v1/login", nlohmann::json{{"user", user}, {"password", password}}.dump(),
+                         "application/json");
+  if (!res || res->status != 200) return {};
+  const auto cookie = res->get_header_value("Set-Cookie");
+  return cookie.substr(0, cookie.find(';'));
+}
+
+ApiReply Fleet::api_session(const std::string& cookie, const std::string& method, const std::string& path,
+                            const std::string& body) const {
+  httplib::Headers headers;
+  if (!cookie.empty()) headers.emplace("Cookie", cookie);
+  return request(http_port_, headers, method, path, body);
 }
 
 ApiReply Fleet::post_text(const std::string& path, const std::string& body, const std::string& content_type) const {
-  httplib::Client client("127.0.0.1", http_port_);
-  client.set_connection_timeout(2);
-  client.set_read_timeout(30);
-  auto res = client.Post(path, {{"Authorization", "Bearer " + token_}}, body, content_type);
-  if (!res) return {};
-  return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+  return request(http_port_, {{"Authorization", "Bearer " + token_}}, "POST", path, body, content_type);
 }
 
 CommandResult Fleet::loactl(const std::string& args) const {

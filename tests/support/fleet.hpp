@@ -60,6 +60,11 @@ class Fleet {
   // As a console user: logs in with the password, then calls with that session.
   [[nodiscard]] ApiReply api_as(const std::string& user, const std::string& password, const std::string& method,
                                 const std::string& path, const nlohmann::json& body = nullptr) const;
+  // Logs a console user in; the session cookie ("loa_session=..."), or "" when refused.
+  [[nodiscard]] std::string login(const std::string& user, const std::string& password) const;
+  // A call with a session cookie (empty: with no credentials at all).
+  [[nodiscard]] ApiReply api_session(const std::string& cookie, const std::string& method, const std::string& path,
+                                     const std::string& body = "{}") const;
   // A body that is not JSON (a CAP message), with the API token.
   [[nodiscard]] ApiReply post_text(const std::string& path, const std::string& body,
                                    const std::string& content_type) const;

@@ -478,9 +478,9 @@ json AlertDesk::create(const json& body, const users::Caller& caller) {
   r.created_ms = clock_.wall_ms();
   r.expires_ms = spec["expires_ms"];
   const auto stations = resolve_targets(spec["targets"]);
-  store_.put_alert(r, {0, r.created_ms, caller.name, "alert.create", r.id,
+  store_.put_alert(r, store::audit_entry(r.created_ms, caller.name, "alert.create", r.id,
                        upper(spec["status"]) + " " + upper(spec["severity"]) + " to " + std::to_string(stations.size()) +
-                           " stations"});
+                           " stations"));
   kLog.info("alert drafted: alert={} by={} severity={} status={} stations={}", r.id, caller.name,
             spec["severity"].get<std::string>(), spec["status"].get<std::string>(), stations.size());
   if (body.contains("confirm") && body["confirm"].is_object()) {
@@ -513,7 +513,7 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
   const bool two_person = std::find(rule.begin(), rule.end(), spec["severity"].get<std::string>()) != rule.end() &&
                           spec["source"] == "api";
   if (two_person && (caller.name == r.created_by || !caller.is_person())) {
-    store_.add_audit({0, clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"});
+    store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"));
     throw AlertError(403, "two_person_rule",
                      spec["severity"].get<std::string>() + " alerts need a second person with the emergency role to "
                      "confirm; " + r.created_by + " drafted this one" +
@@ -521,8 +521,8 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
   }
   r.state = "confirmed";
   r.confirmed_by = caller.name;
-  store_.put_alert(r, {0, clock_.wall_ms(), caller.name, "alert.confirm", id,
-                       "target_count " + std::to_string(target_count)});
+  store_.put_alert(r, store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm", id,
+                       "target_count " + std::to_string(target_count)));
   return issue_confirmed(std::move(r), caller.name);
 }
 
@@ -607,9 +607,9 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
   auto records = commands_.prepare(out);
   const auto prepared = std::chrono::steady_clock::now();
   store_.deliver_alert(record, records, deliveries,
-                       {0, now, by, action, record.id,
+                       store::audit_entry(now, by, action, record.id,
                         (detail.empty() ? "" : detail + "; ") + std::to_string(stations.size()) + " stations, " +
-                            std::to_string(records.size()) + " commands"});
+                            std::to_string(records.size()) + " commands"));
   const auto stored = std::chrono::steady_clock::now();
   commands_.queue(records);
   if (wake_sender_) wake_sender_();
@@ -735,8 +735,8 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
   r.state = "cancelled";
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
-  store_.put_alert(r, {0, r.ended_ms, caller.name, "alert.cancel", id,
-                       reason + (correction ? " (correction sent)" : "")});
+  store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.cancel", id,
+                       reason + (correction ? " (correction sent)" : "")));
   if (was_on_air && correction) {
     const auto spec = json::parse(r.definition);
     const auto lang = voice_of(spec["language"].get<std::string>());
@@ -800,7 +800,7 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   r.state = "all_clear";
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
-  store_.put_alert(r, {0, r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text});
+  store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text));
   send_standard(r, spec, clip, "-allclear");
   {
     std::lock_guard lock(mutex_);
@@ -933,7 +933,7 @@ void AlertDesk::expire() {
     stored->state = "expired";
     stored->ended_by = "system";
     stored->ended_ms = now;
-    store_.put_alert(*stored, {0, now, "system", "alert.expire", r.id, ""});
+    store_.put_alert(*stored, store::audit_entry(now, "system", "alert.expire", r.id, ""));
     kLog.info("alert expired: alert={}", r.id);
   }
 }
@@ -1082,8 +1082,8 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
       ++counters_["cap_" + result];
     }
     (void)store_.record_cap_message(m.sender, m.identifier, alert_id, clock_.wall_ms());
-    store_.add_audit({0, clock_.wall_ms(), caller.name, "cap." + lower(m.msg_type), alert_id.empty() ? m.identifier : alert_id,
-                      m.sender + " " + m.identifier + ": " + result + (detail.empty() ? "" : " (" + detail + ")")});
+    store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "cap." + lower(m.msg_type), alert_id.empty() ? m.identifier : alert_id,
+                      m.sender + " " + m.identifier + ": " + result + (detail.empty() ? "" : " (" + detail + ")")));
     json out = {{"result", result}, {"identifier", m.identifier}, {"sender", m.sender}};
     if (!alert_id.empty()) out["alert"] = view(alert_id);
     if (!detail.empty()) out["detail"] = detail;
@@ -1187,7 +1187,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     auto r = load(id);
     r.state = "confirmed";
     r.confirmed_by = source;
-    store_.put_alert(r, {0, clock_.wall_ms(), source, "alert.confirm", id, "CAP source issues at once"});
+    store_.put_alert(r, store::audit_entry(clock_.wall_ms(), source, "alert.confirm", id, "CAP source issues at once"));
     (void)issue_confirmed(std::move(r), source);
     return done("issued", id, "");
   }

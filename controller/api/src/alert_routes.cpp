@@ -27,22 +27,22 @@ std::vector<std::string> strings_of(const json& body, const char* key) {
 
 }  // namespace
 
-void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf caller) {
-  http.Post("/api/v1/alerts", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
+  routes.post("/api/v1/alerts", Access::emergency, "Draft an alert; with confirm.target_count, confirm it too", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     auto body = parse_body(req, res);
     if (!body) return;
     answer(res, 201, [&] { return ctx.alerts.create(*body, caller(req)); });
   });
-  http.Get("/api/v1/alerts", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/alerts", Access::viewer, "Alerts, newest first", [&ctx](const httplib::Request& req, httplib::Response& res) {
     std::size_t limit = 50;
     if (req.has_param("limit")) limit = std::clamp<std::size_t>(std::atoi(req.get_param_value("limit").c_str()), 1, 1000);
     answer(res, 200, [&] { return ctx.alerts.list(limit); });
   });
-  http.Get(R"(/api/v1/alerts/([^/]+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/alerts/([^/]+))", Access::viewer, "One alert, with each station's delivery state (?stations=0: counts only)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     // ?stations=0: counts and the progress line only (a live view of thousands).
     answer(res, 200, [&] { return ctx.alerts.view(req.matches[1], req.get_param_value("stations") != "0"); });
   });
-  http.Post(R"(/api/v1/alerts/([^/]+)/(confirm|update|cancel|all-clear))",
+  routes.post(R"(/api/v1/alerts/([^/]+)/(confirm|update|cancel|all-clear))", Access::emergency, "Confirm (with the target count), update, cancel or give the all-clear",
             [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
               json body = json::object();
               if (!req.body.empty()) {
@@ -68,32 +68,40 @@ void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf calle
                 return ctx.alerts.all_clear(id, body.value("text", std::string()), who);
               });
             });
-  http.Post("/api/v1/cap", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+  routes.post("/api/v1/cap", Access::emergency, "A CAP 1.2 message: issued, draft, updated, cancelled, duplicate or ignored", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     answer(res, 200, [&] {
       auto out = ctx.alerts.ingest_cap(req.body, caller(req));
       kLog.info("cap: result={} identifier={}", out["result"].get<std::string>(), out["identifier"].get<std::string>());
       return out;
     });
   });
-  http.Get("/api/v1/audit", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/audit", Access::admin, "The audit log, newest first", [&ctx](const httplib::Request& req, httplib::Response& res) {
     std::size_t limit = 200;
     if (req.has_param("limit")) limit = std::clamp<std::size_t>(std::atoi(req.get_param_value("limit").c_str()), 1, 10000);
     json items = json::array();
     for (const auto& a : ctx.store.list_audit(req.get_param_value("subject"), limit)) {
-      items.push_back({{"seq", a.seq}, {"at_ms", a.at_ms}, {"user", a.user}, {"action", a.action},
-                       {"subject", a.subject}, {"detail", a.detail}});
+      items.push_back({{"seq", a.seq},         {"at_ms", a.at_ms},   {"user", a.user},
+                       {"action", a.action},   {"subject", a.subject}, {"detail", a.detail},
+                       {"address", a.address}, {"result", a.result},   {"hash", a.hash}});
     }
     send_json(res, {{"items", items}, {"total", items.size()}});
   });
 
-  http.Get("/api/v1/users", [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/v1/audit/verify", Access::admin, "Recompute the audit log's hash chain",
+             [&ctx](const httplib::Request&, httplib::Response& res) {
+               const auto check = ctx.store.verify_audit();
+               json out = {{"entries", check.entries}, {"intact", !check.broken_at}};
+               if (check.broken_at) out["broken_at"] = *check.broken_at;
+               send_json(res, out);
+             });
+  routes.get("/api/v1/users", Access::admin, "Users and their roles", [&ctx](const httplib::Request&, httplib::Response& res) {
     json items = json::array();
     for (const auto& u : ctx.store.list_users()) {
       items.push_back({{"name", u.name}, {"roles", u.roles}, {"zones", u.zones}, {"created_ms", u.created_ms}});
     }
     send_json(res, {{"items", items}, {"total", items.size()}});
   });
-  http.Post("/api/v1/users", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+  routes.post("/api/v1/users", Access::admin, "Add or replace a user", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     const auto who = caller(req);
     if (!who.has_role("admin")) return send_error(res, 403, "forbidden", "only an admin manages users");
     auto body = parse_body(req, res);
@@ -101,14 +109,14 @@ void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf calle
     const auto name = string_field(*body, "name");
     auto error = ctx.users.put(name, string_field(*body, "password"), strings_of(*body, "roles"), strings_of(*body, "zones"));
     if (!error.empty()) return send_error(res, 422, "invalid", error);
-    ctx.store.add_audit({0, time::wall_ms(), who.name, "user.put", name, body->contains("roles") ? (*body)["roles"].dump() : ""});
+    ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "user.put", name, body->contains("roles") ? (*body)["roles"].dump() : ""));
     send_json(res, {{"name", name}, {"roles", strings_of(*body, "roles")}}, 201);
   });
-  http.Delete(R"(/api/v1/users/([^/]+))", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+  routes.del(R"(/api/v1/users/([^/]+))", Access::admin, "Remove a user", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     const auto who = caller(req);
     if (!who.has_role("admin")) return send_error(res, 403, "forbidden", "only an admin manages users");
     if (!ctx.store.delete_user(req.matches[1])) return send_error(res, 404, "not_found", "no user " + std::string(req.matches[1]));
-    ctx.store.add_audit({0, time::wall_ms(), who.name, "user.delete", req.matches[1], ""});
+    ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "user.delete", req.matches[1], ""));
     res.status = 204;
   });
 }

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "loa/api/api_server.hpp"
+#include "route_table.hpp"
 #include "loa/users/user_directory.hpp"
 
 namespace loa::api {
@@ -12,6 +13,6 @@ namespace loa::api {
 using CallerOf = std::function<users::Caller(const httplib::Request&)>;
 
 // /api/v1/alerts, /api/v1/cap, /api/v1/audit and /api/v1/users.
-void install_alert_routes(httplib::Server& http, ApiContext& ctx, CallerOf caller);
+void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
 
 }  // namespace loa::api

@@ -10,6 +10,7 @@
 #include "alert_routes.hpp"
 #include "clip_routes.hpp"
 #include "health_routes.hpp"
+#include "route_table.hpp"
 #include "schedule_routes.hpp"
 #include "stream_routes.hpp"
 #include "http_helpers.hpp"
@@ -71,6 +72,7 @@ struct ApiServer::Impl {
   ApiSettings settings;
   ApiContext ctx;
   httplib::Server http;
+  RouteTable routes{http};
   SessionStore sessions;
   std::thread thread;
   int port = 0;
@@ -100,11 +102,6 @@ struct ApiServer::Impl {
     return {name, {}};
   }
 
-  bool is_public(const httplib::Request& req) const {
-    return req.path == "/" || req.path == "/index.html" || req.path == "/api/v1/health" ||
-           req.path == "/api/v1/login" || (req.path == "/metrics" && !settings.metrics_need_token);
-  }
-
   void install_routes() {
     // Clip uploads stream to disk and may be large; every other body is small JSON, held
     // to max_body_bytes by the gate below.
@@ -115,11 +112,40 @@ struct ApiServer::Impl {
         send_error(res, 413, "too_large", "request body too large");
         return httplib::Server::HandlerResponse::Handled;
       }
-      if (is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
-      if (!caller_of(req).empty()) return httplib::Server::HandlerResponse::Unhandled;
-      kLog.warn("denied: method={} path={} address={}", req.method, req.path, req.remote_addr);
-      send_error(res, 401, "unauthenticated", "a valid bearer token or session is required");
+      // Deny by default: a route not in the table is answered 404 by the router, and
+      // every route in it says who may call it.
+      const auto* route = routes.match(req.method, req.path);
+      if (!route || route->access == Access::open) return httplib::Server::HandlerResponse::Unhandled;
+      const auto who = caller(req);
+      if (allows(route->access, who)) return httplib::Server::HandlerResponse::Unhandled;
+      const bool anonymous = who.name.empty();
+      kLog.warn("denied: method={} path={} user={} address={}", req.method, req.path, who.name, req.remote_addr);
+      ctx.store.add_audit(store::audit_entry(time::wall_ms(), anonymous ? "-" : who.name, "denied", req.method + " " + req.path,
+                           anonymous ? "not signed in" : std::string("needs ") + to_string(route->access),
+                           req.remote_addr, anonymous ? 401 : 403));
+      if (anonymous) {
+        send_error(res, 401, "unauthenticated", "a valid bearer token or session is required");
+      } else {
+        send_error(res, 403, "forbidden",
+                   "this needs the " + std::string(to_string(route->access)) + " role; " + who.name + " does not have it");
+      }
       return httplib::Server::HandlerResponse::Handled;
+    });
+    // Every change anyone asks for, with its result, goes into the audit log (reads do
+    // not; refusals by the gate are logged there).
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return;
+      if (res.status == 401 || res.status == 403) return;  // already logged as denied
+      if (req.path == "/api/v1/login") return;           // logged by login(), with the user
+      try {
+        std::string action = "http.";
+        for (char c : req.method) action += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const auto who = caller_of(req);
+        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.empty() ? "-" : who, action, req.path, "", req.remote_addr,
+                             res.status));
+      } catch (const std::exception& e) {
+        kLog.error("audit failed: path={} error={}", req.path, e.what());
+      }
     });
     http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown error";
@@ -144,39 +170,43 @@ struct ApiServer::Impl {
       if (res.status == 413) send_error(res, 413, "too_large", "request body too large");
     });
 
-    http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    routes.get("/", Access::open, "The web console", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kIndexHtml, "text/html; charset=utf-8");
     });
-    http.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
+    routes.get("/api/v1/health", Access::open, "Liveness and version", [](const httplib::Request&, httplib::Response& res) {
       send_json(res, {{"status", "ok"}, {"version", kVersion}});
     });
-    http.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
-    http.Post("/api/v1/logout", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.post("/api/v1/login", Access::open, "Log in (sets the session cookie)", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
+    routes.post("/api/v1/logout", Access::signed_in, "Log out", [this](const httplib::Request& req, httplib::Response& res) {
       sessions.remove(cookie_value(req, kSessionCookie));
       res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
       send_json(res, {{"ok", true}});
     });
-    http.Get("/api/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/whoami", Access::signed_in, "Who the caller is", [this](const httplib::Request& req, httplib::Response& res) {
       send_json(res, {{"user", caller_of(req)}});
     });
 
     install_station_routes();
     install_zone_routes();
     install_command_routes();
-    install_health_routes(http, ctx);
-    install_clip_routes(http, ctx, settings.max_clip_bytes);
-    install_schedule_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
-    install_stream_routes(http, ctx, [this](const httplib::Request& req) { return caller_of(req); });
-    install_alert_routes(http, ctx, [this](const httplib::Request& req) { return caller(req); });
+    install_health_routes(routes, ctx);
+    install_clip_routes(routes, ctx, settings.max_clip_bytes);
+    install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller_of(req); });
+    install_stream_routes(routes, ctx, [this](const httplib::Request& req) { return caller_of(req); });
+    install_alert_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
 
-    http.Get("/api/v1/link/stats", [this](const httplib::Request&, httplib::Response& res) {
+    routes.get("/api/v1/link/stats", Access::viewer, "Control-link counters", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();
       for (const auto& [name, value] : ctx.counters.snapshot()) counters[name] = value;
       json states = json::object();
       for (const auto& s : ctx.registry.list()) states[registry::to_string(s.state)] = states.value(registry::to_string(s.state), 0) + 1;
       send_json(res, {{"counters", counters}, {"stations", states}, {"pending_commands", ctx.commands.pending_count()}});
     });
-    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+    routes.get("/metrics", settings.metrics_need_token ? Access::viewer : Access::open,
+               "Prometheus metrics: stations, devices, links, alerts",
+               [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+    routes.get("/api/v1/openapi.json", Access::open, "This description of the API",
+               [this](const httplib::Request&, httplib::Response& res) { send_json(res, routes.openapi(kVersion)); });
   }
 
   void login(const httplib::Request& req, httplib::Response& res) {
@@ -194,6 +224,8 @@ struct ApiServer::Impl {
     if (!bootstrap_admin && !ctx.users.authenticate(user, password)) {
       sessions.record_login_failure(req.remote_addr);
       kLog.warn("login failed: user={} address={}", user, req.remote_addr);
+      ctx.store.add_audit(store::audit_entry(time::wall_ms(), user.substr(0, 64), "login", user.substr(0, 64), "wrong user or password",
+                           req.remote_addr, 401));
       send_error(res, 401, "bad_credentials", "wrong user or password");
       return;
     }
@@ -201,11 +233,12 @@ struct ApiServer::Impl {
     auto id = sessions.create(user);
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict");
     kLog.info("login: user={} address={}", user, req.remote_addr);
+    ctx.store.add_audit(store::audit_entry(time::wall_ms(), user, "login", user, "", req.remote_addr, 200));
     send_json(res, {{"user", user}});
   }
 
   void install_station_routes() {
-    http.Get("/api/v1/stations", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/stations", Access::viewer, "Stations (?state=)", [this](const httplib::Request& req, httplib::Response& res) {
       const auto state = req.get_param_value("state");
       json items = json::array();
       for (const auto& s : ctx.registry.list()) {
@@ -214,7 +247,7 @@ struct ApiServer::Impl {
       }
       send_json(res, {{"items", items}, {"total", items.size()}});
     });
-    http.Post("/api/v1/stations", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.post("/api/v1/stations", Access::admin, "Provision a station with its public key", [this](const httplib::Request& req, httplib::Response& res) {
       auto body = parse_body(req, res);
       if (!body) return;
       store::StationRecord r;
@@ -228,12 +261,12 @@ struct ApiServer::Impl {
       send_action_result(res, result, r.id, ctx.registry);
       if (result == registry::ActionResult::done) res.status = 201;
     });
-    http.Get(R"(/api/v1/stations/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/stations/([^/]+))", Access::viewer, "One station", [this](const httplib::Request& req, httplib::Response& res) {
       auto s = ctx.registry.find(req.matches[1]);
       if (!s) return send_error(res, 404, "not_found", "no station " + std::string(req.matches[1]));
       send_json(res, to_json(*s));
     });
-    http.Delete(R"(/api/v1/stations/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.del(R"(/api/v1/stations/([^/]+))", Access::admin, "Forget a station", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = req.matches[1];
       if (ctx.registry.remove(id) != registry::ActionResult::done) {
         return send_error(res, 404, "not_found", "no station " + id);
@@ -241,7 +274,7 @@ struct ApiServer::Impl {
       ctx.control.disconnect(id);
       res.status = 204;
     });
-    http.Post(R"(/api/v1/stations/([^/]+)/(approve|reject|revoke))",
+    routes.post(R"(/api/v1/stations/([^/]+)/(approve|reject|revoke))", Access::admin, "Enrollment decision",
               [this](const httplib::Request& req, httplib::Response& res) {
                 const std::string id = req.matches[1];
                 const std::string action = req.matches[2];
@@ -257,7 +290,7 @@ struct ApiServer::Impl {
   }
 
   void install_zone_routes() {
-    http.Get("/api/v1/zones", [this](const httplib::Request&, httplib::Response& res) {
+    routes.get("/api/v1/zones", Access::viewer, "Zones", [this](const httplib::Request&, httplib::Response& res) {
       json items = json::array();
       for (const auto& z : ctx.store.list_zones()) items.push_back(to_json(z));
       send_json(res, {{"items", items}, {"total", items.size()}});
@@ -319,24 +352,24 @@ struct ApiServer::Impl {
       ctx.store.put_zone(z);
       send_json(res, to_json(*ctx.store.find_zone(id)), create ? 201 : 200);
     };
-    http.Post("/api/v1/zones", [put_zone](const httplib::Request& req, httplib::Response& res) {
+    routes.post("/api/v1/zones", Access::admin, "Create a zone", [put_zone](const httplib::Request& req, httplib::Response& res) {
       put_zone(req, res, "", true);
     });
-    http.Put(R"(/api/v1/zones/([^/]+))", [put_zone](const httplib::Request& req, httplib::Response& res) {
+    routes.put(R"(/api/v1/zones/([^/]+))", Access::admin, "Create or change a zone (members, parent, quiet hours, CAP areas)", [put_zone](const httplib::Request& req, httplib::Response& res) {
       put_zone(req, res, req.matches[1], false);
     });
-    http.Get(R"(/api/v1/zones/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/zones/([^/]+))", Access::viewer, "One zone", [this](const httplib::Request& req, httplib::Response& res) {
       auto z = ctx.store.find_zone(req.matches[1]);
       if (!z) return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
       send_json(res, to_json(*z));
     });
-    http.Delete(R"(/api/v1/zones/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.del(R"(/api/v1/zones/([^/]+))", Access::admin, "Remove a zone", [this](const httplib::Request& req, httplib::Response& res) {
       if (!ctx.store.delete_zone(req.matches[1])) {
         return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
       }
       res.status = 204;
     });
-    http.Post(R"(/api/v1/zones/([^/]+)/stations)", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.post(R"(/api/v1/zones/([^/]+)/stations)", Access::admin, "Add a station to a zone", [this](const httplib::Request& req, httplib::Response& res) {
       auto body = parse_body(req, res);
       if (!body) return;
       auto z = ctx.store.find_zone(req.matches[1]);
@@ -349,7 +382,7 @@ struct ApiServer::Impl {
       ctx.store.put_zone(*z);
       send_json(res, to_json(*ctx.store.find_zone(z->id)));
     });
-    http.Delete(R"(/api/v1/zones/([^/]+)/stations/([^/]+))",
+    routes.del(R"(/api/v1/zones/([^/]+)/stations/([^/]+))", Access::admin, "Take a station out of a zone",
                 [this](const httplib::Request& req, httplib::Response& res) {
                   auto z = ctx.store.find_zone(req.matches[1]);
                   if (!z) return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
@@ -360,7 +393,7 @@ struct ApiServer::Impl {
   }
 
   void install_command_routes() {
-    http.Post(R"(/api/v1/stations/([^/]+)/commands)", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.post(R"(/api/v1/stations/([^/]+)/commands)", Access::viewer, "Queue a command (playing ones need operator, hardware ones technician)", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = req.matches[1];
       auto station = ctx.registry.find(id);
       if (!station) return send_error(res, 404, "not_found", "no station " + id);
@@ -371,6 +404,15 @@ struct ApiServer::Impl {
       if (!body) return;
       loa::v1::Command command;
       const auto type = string_field(*body, "type");
+      // What plays is the operators' work; the hardware is the technicians'.
+      const bool plays = type == "play" || type == "stop" || type == "set_volume" || type == "cache_clip";
+      const auto who = caller(req);
+      if (!who.has_role(plays ? "operator" : "technician")) {
+        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
+                             "command " + type + " needs " + (plays ? "operator" : "technician"), req.remote_addr, 403));
+        return send_error(res, 403, "forbidden",
+                          "a " + type + " command needs the " + (plays ? "operator" : "technician") + " role");
+      }
       if (type == "ping") {
         command.mutable_ping()->set_text(string_field(*body, "text"));
       } else if (type == "set_amplifier") {
@@ -423,7 +465,7 @@ struct ApiServer::Impl {
       ctx.control.wake();
       send_json(res, to_json(record), 202);
     });
-    http.Get("/api/v1/commands", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/commands", Access::viewer, "Commands and their results", [this](const httplib::Request& req, httplib::Response& res) {
       store::CommandFilter f;
       f.station_id = req.get_param_value("station");
       if (req.has_param("state")) {
@@ -436,7 +478,7 @@ struct ApiServer::Impl {
       for (const auto& c : ctx.store.list_commands(f)) items.push_back(to_json(c));
       send_json(res, {{"items", items}, {"limit", f.limit}, {"offset", f.offset}});
     });
-    http.Get(R"(/api/v1/commands/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/commands/([^/]+))", Access::viewer, "One command", [this](const httplib::Request& req, httplib::Response& res) {
       auto c = ctx.store.find_command(req.matches[1]);
       if (!c) return send_error(res, 404, "not_found", "no command " + std::string(req.matches[1]));
       send_json(res, to_json(*c));

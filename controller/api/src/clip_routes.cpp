@@ -46,8 +46,8 @@ class Spool {
 
 }  // namespace
 
-void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max_clip_bytes) {
-  http.Post("/api/v1/clips", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res,
+void install_clip_routes(RouteTable& routes, ApiContext& ctx, std::size_t max_clip_bytes) {
+  routes.post("/api/v1/clips", Access::operator_, "Upload a clip (raw body, ?name=)", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res,
                                                      const httplib::ContentReader& read) {
     std::string name = req.get_param_value("name");
     const auto announced = req.get_header_value("Content-Length");
@@ -93,7 +93,7 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     }
     send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
   });
-  http.Post("/api/v1/clips/tts", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.post("/api/v1/clips/tts", Access::operator_, "Read a text aloud into a clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto body = parse_body(req, res);
     if (!body) return;
     const auto text = string_field(*body, "text");
@@ -106,7 +106,7 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     }
     send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
   });
-  http.Get("/api/v1/clips", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/clips", Access::viewer, "The clip library (?all=1: with the standard alert clips)", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res) {
     // The alert desk's standard clips ("loa:" names) only with ?all=1.
     const bool all = req.get_param_value("all") == "1";
     json items = json::array();
@@ -115,12 +115,12 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     }
     send_json(res, {{"items", items}, {"total", items.size()}, {"max_upload_bytes", max_clip_bytes}});
   });
-  http.Get(R"(/api/v1/clips/([0-9a-f]{64}))", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/clips/([0-9a-f]{64}))", Access::viewer, "One clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto c = ctx.store.find_clip(req.matches[1]);
     if (!c) return send_error(res, 404, "not_found", "no clip " + std::string(req.matches[1]));
     send_json(res, clip_json(*c));
   });
-  http.Get(R"(/api/v1/clips/([0-9a-f]{64})/audio)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/clips/([0-9a-f]{64})/audio)", Access::viewer, "A clip's audio (Ogg Opus)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!ctx.store.find_clip(id)) return send_error(res, 404, "not_found", "no clip " + id);
     std::ifstream in(ctx.clips.path_of(id), std::ios::binary);
@@ -128,7 +128,7 @@ void install_clip_routes(httplib::Server& http, ApiContext& ctx, std::size_t max
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     res.set_content(std::move(bytes), "audio/ogg");
   });
-  http.Delete(R"(/api/v1/clips/([0-9a-f]{64}))", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.del(R"(/api/v1/clips/([0-9a-f]{64}))", Access::operator_, "Remove a clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
     if (auto c = ctx.store.find_clip(req.matches[1]); c && c->name.rfind("loa:", 0) == 0) {
       return send_error(res, 409, "standard_clip", "clip " + c->name + " is kept on every station for alerts");
     }

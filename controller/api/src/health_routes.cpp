@@ -85,8 +85,8 @@ bool known_station(ApiContext& ctx, const std::string& id, httplib::Response& re
 
 }  // namespace
 
-void install_health_routes(httplib::Server& http, ApiContext& ctx) {
-  http.Get(R"(/api/v1/stations/([^/]+)/telemetry)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+void install_health_routes(RouteTable& routes, ApiContext& ctx) {
+  routes.get(R"(/api/v1/stations/([^/]+)/telemetry)", Access::viewer, "Telemetry history", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     store::TelemetryFilter f;
@@ -99,7 +99,7 @@ void install_health_routes(httplib::Server& http, ApiContext& ctx) {
     for (const auto& r : ctx.store.list_telemetry(f)) items.push_back(telemetry_json(r));
     send_json(res, {{"items", items}, {"since_ms", f.since_ms}});
   });
-  http.Get(R"(/api/v1/stations/([^/]+)/alarms)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/alarms)", Access::viewer, "Alarm occurrences (?active=1)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     const bool open_only = req.get_param_value("active") == "1" || req.get_param_value("active") == "true";
@@ -107,7 +107,7 @@ void install_health_routes(httplib::Server& http, ApiContext& ctx) {
     for (const auto& a : ctx.store.list_alarms(id, open_only, 500)) items.push_back(alarm_json(a));
     send_json(res, {{"items", items}});
   });
-  http.Post(R"(/api/v1/stations/([^/]+)/alarms/([^/]+)/ack)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.post(R"(/api/v1/stations/([^/]+)/alarms/([^/]+)/ack)", Access::technician, "Acknowledge an open alarm", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     const std::string by = req.has_header("Authorization") ? "token" : "console";
@@ -116,12 +116,12 @@ void install_health_routes(httplib::Server& http, ApiContext& ctx) {
     }
     send_json(res, {{"acknowledged", std::string(req.matches[2])}});
   });
-  http.Get(R"(/api/v1/stations/([^/]+)/compliance)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/compliance)", Access::viewer, "Band compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     send_json(res, compliance_json(ctx, id));
   });
-  http.Get(R"(/api/v1/stations/([^/]+)/asrun)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/asrun)", Access::viewer, "What played on a station", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     json items = json::array();
@@ -138,7 +138,7 @@ void install_health_routes(httplib::Server& http, ApiContext& ctx) {
     }
     send_json(res, {{"items", items}});
   });
-  http.Get(R"(/api/v1/stations/([^/]+)/health)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/health)", Access::viewer, "Latest readings, open alarms, compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     auto station = ctx.registry.find(id);
     if (!station) return send_error(res, 404, "not_found", "no station " + id);

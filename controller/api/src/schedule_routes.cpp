@@ -259,22 +259,22 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     send_json(res, out, 201);
   }
 
-  void install(httplib::Server& http) {
-    http.Post("/api/v1/broadcasts", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+  void install(RouteTable& routes) {
+    routes.post("/api/v1/broadcasts", Access::operator_, "Schedule a broadcast (409 on a conflict unless override)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       auto body = parse_body(req, res);
       if (!body) return;
       auto b = from_body(*body, req, res);
       if (!b) return;
       create(std::move(*b), body->value("override", false), body->value("dry_run", false), res);
     });
-    http.Get("/api/v1/broadcasts", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/broadcasts", Access::viewer, "Broadcasts (?all=1)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       const bool all = req.get_param_value("all") == "1" || req.get_param_value("all") == "true";
       const auto now = time::wall_ms();
       json items = json::array();
       for (const auto& b : ctx.store.list_broadcasts(all)) items.push_back(broadcast_json(b, now, 0));
       send_json(res, {{"items", items}, {"total", items.size()}});
     });
-    http.Get(R"(/api/v1/broadcasts/([^/]+))", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/broadcasts/([^/]+))", Access::viewer, "One broadcast (?occurrences=N)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       auto b = ctx.store.find_broadcast(req.matches[1]);
       if (!b) return send_error(res, 404, "not_found", "no broadcast " + std::string(req.matches[1]));
       std::size_t n = 10;
@@ -287,7 +287,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       out["stations"] = schedule::Fleet::load(ctx.store).resolve(b->targets);
       send_json(res, out);
     });
-    http.Delete(R"(/api/v1/broadcasts/([^/]+))", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.del(R"(/api/v1/broadcasts/([^/]+))", Access::operator_, "Cancel a broadcast everywhere", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       const std::string id = req.matches[1];
       auto b = ctx.store.find_broadcast(id);
       if (!b) return send_error(res, 404, "not_found", "no broadcast " + id);
@@ -295,7 +295,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       if (!told) return send_error(res, 409, "wrong_state", "broadcast " + id + " is already cancelled");
       send_json(res, {{"cancelled", id}, {"stations_told", *told}});
     });
-    http.Get("/api/v1/schedule.ics", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/schedule.ics", Access::viewer, "The schedule as iCalendar", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       const bool all = req.get_param_value("all") == "1";
       auto list = ctx.store.list_broadcasts(all);
       std::vector<std::int64_t> air;
@@ -303,8 +303,8 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       res.set_header("Content-Disposition", "attachment; filename=\"loa-schedule.ics\"");
       res.set_content(schedule::export_calendar(list, air), "text/calendar; charset=utf-8");
     });
-    http.Post("/api/v1/schedule.ics", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { import(req, res); });
-    http.Get("/api/v1/asrun", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { asrun(req, res); });
+    routes.post("/api/v1/schedule.ics", Access::operator_, "Import broadcasts from iCalendar", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { import(req, res); });
+    routes.get("/api/v1/asrun", Access::viewer, "As-run log (JSON or ?format=csv)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { asrun(req, res); });
   }
 
   void import(const httplib::Request& req, httplib::Response& res) {
@@ -447,10 +447,10 @@ std::optional<std::string> target_of(ApiContext& ctx, const std::string& name) {
   return std::nullopt;
 }
 
-void install_schedule_routes(httplib::Server& http, ApiContext& ctx,
+void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
                              std::function<std::string(const httplib::Request&)> caller) {
   // Each route holds a reference, so the routes live as long as the server.
-  std::make_shared<ScheduleRoutes>(ctx, std::move(caller))->install(http);
+  std::make_shared<ScheduleRoutes>(ctx, std::move(caller))->install(routes);
 }
 
 }  // namespace loa::api

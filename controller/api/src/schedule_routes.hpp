@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include "loa/api/api_server.hpp"
+#include "route_table.hpp"
 
 namespace loa::api {
 
@@ -17,7 +18,7 @@ namespace loa::api {
 // both exist) in the planner's form ("all", "zone:ID", "station:ID"); nullopt if unknown.
 [[nodiscard]] std::optional<std::string> target_of(ApiContext& ctx, const std::string& name);
 
-void install_schedule_routes(httplib::Server& http, ApiContext& ctx,
+void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
                              std::function<std::string(const httplib::Request&)> caller);
 
 }  // namespace loa::api

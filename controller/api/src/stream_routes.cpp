@@ -97,18 +97,18 @@ void start_stream(ApiContext& ctx, StreamTargets& targets, const std::string& wh
 
 }  // namespace
 
-void install_stream_routes(httplib::Server& http, ApiContext& ctx,
+void install_stream_routes(RouteTable& routes, ApiContext& ctx,
                            std::function<std::string(const httplib::Request&)> caller) {
   auto targets = std::make_shared<StreamTargets>();
-  http.Post("/api/v1/streams", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
+  routes.post("/api/v1/streams", Access::operator_, "Start a live stream to stations", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
     start_stream(ctx, *targets, caller(req), req, res);
   });
-  http.Get("/api/v1/streams", [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/v1/streams", Access::viewer, "Live streams", [&ctx](const httplib::Request&, httplib::Response& res) {
     json items = json::array();
     for (const auto& s : ctx.streams.list()) items.push_back(stream_json(s));
     send_json(res, {{"items", items}, {"latency_ms", ctx.streams.settings().latency.count()}});
   });
-  http.Get(R"(/api/v1/streams/([^/]+))", [&ctx, targets](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/streams/([^/]+))", Access::viewer, "One live stream", [&ctx, targets](const httplib::Request& req, httplib::Response& res) {
     auto s = ctx.streams.find(req.matches[1]);
     if (!s) return send_error(res, 404, "not_found", "no stream " + std::string(req.matches[1]));
     auto out = stream_json(*s);
@@ -116,7 +116,7 @@ void install_stream_routes(httplib::Server& http, ApiContext& ctx,
     out["stations"] = targets->stations[s->id];
     send_json(res, out);
   });
-  http.Delete(R"(/api/v1/streams/([^/]+))", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
+  routes.del(R"(/api/v1/streams/([^/]+))", Access::operator_, "Stop a live stream", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     auto s = ctx.streams.find(id);
     if (!s) return send_error(res, 404, "not_found", "no stream " + id);

@@ -98,6 +98,7 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   users [list] | users add NAME --role R[,R] [--zones Z,...] | users rm NAME
                                            console users (the password comes from LOA_NEW_PASSWORD or a prompt)
   audit [--subject ID] [--limit N]         who did what, newest first
+  audit verify                             recompute the audit log's hash chain (exit 1 if broken)
 
 The controller's URL and token come from --url/--token or LOA_URL/LOA_TOKEN. With --user NAME (or
 LOA_USER) loactl logs in as that person, with the password in LOA_PASSWORD.
@@ -1135,6 +1136,18 @@ int run(const Options& o) {
     return 0;
   }
   if (cmd == "users") return users(api, o);
+  if (cmd == "audit" && o.args.size() > 1 && o.args[1] == "verify") {
+    auto out = api.call("GET", "/api/v1/audit/verify");
+    if (o.as_json) {
+      std::cout << out.dump(2) << "\n";
+    } else if (out["intact"] == true) {
+      std::cout << "audit log intact: " << out["entries"] << " entries\n";
+    } else {
+      std::cout << "audit log BROKEN at entry " << out["broken_at"] << " (of " << out["entries"] << " read)\n";
+      return kExitApiError;
+    }
+    return 0;
+  }
   if (cmd == "audit") {
     auto out = api.call("GET", "/api/v1/audit" + query({{"subject", flag(o, "subject")}, {"limit", flag(o, "limit")}}));
     emit(o, o.as_json ? out : out["items"], [](const json& items) {

@@ -155,7 +155,10 @@ CREATE TABLE audit_log (
   user    TEXT NOT NULL,
   action  TEXT NOT NULL,
   subject TEXT NOT NULL,
-  detail  TEXT NOT NULL DEFAULT ''
+  detail  TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  result  INTEGER NOT NULL DEFAULT 0,
+  hash    TEXT NOT NULL
 );
 CREATE INDEX audit_by_subject ON audit_log (subject, seq);
 ALTER TABLE zones ADD COLUMN cap_areas TEXT NOT NULL DEFAULT '';

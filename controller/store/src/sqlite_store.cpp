@@ -2,6 +2,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "loa/digest/sha256.hpp"
 #include "loa/sqlite/database.hpp"
 #include "loa/store/store.hpp"
 #include "schema.hpp"
@@ -80,6 +81,31 @@ std::vector<std::string> split_lines(const std::string& text, char separator) {
     pos = end + 1;
   }
   return out;
+}
+
+// The hash of an audit entry: SHA-256 over the previous entry's hash and every field,
+// each length-prefixed so that no two different entries read alike.
+std::string audit_hash(const std::string& previous, const AuditRecord& a) {
+  std::string text;
+  for (const std::string& field : {previous, std::to_string(a.seq), std::to_string(a.at_ms), a.user, a.action,
+                                   a.subject, a.detail, a.address, std::to_string(a.result)}) {
+    text += std::to_string(field.size()) + ":" + field + ";";
+  }
+  return digest::sha256_hex(text);
+}
+
+AuditRecord read_audit(const sqlite::Statement& s) {
+  AuditRecord a;
+  a.seq = s.column_int(0);
+  a.at_ms = s.column_int(1);
+  a.user = s.column_text(2);
+  a.action = s.column_text(3);
+  a.subject = s.column_text(4);
+  a.detail = s.column_text(5);
+  a.address = s.column_text(6);
+  a.result = static_cast<int>(s.column_int(7));
+  a.hash = s.column_text(8);
+  return a;
 }
 
 constexpr const char* kAlertColumns =
@@ -659,7 +685,9 @@ class SqliteStore final : public IStore {
 
   void add_audit(const AuditRecord& a) override {
     guarded([&] {
+      sqlite::Transaction tx(db_);
       insert_audit(a);
+      tx.commit();
       return 0;
     });
   }
@@ -668,14 +696,31 @@ class SqliteStore final : public IStore {
     return guarded([&] {
       std::vector<AuditRecord> out;
       sqlite::Statement s(db_,
-                          "SELECT seq, at_ms, user, action, subject, detail FROM audit_log "
+                          "SELECT seq, at_ms, user, action, subject, detail, address, result, hash FROM audit_log "
                           "WHERE (? = '' OR subject = ?) ORDER BY seq DESC LIMIT ?");
       s.bind(1, subject).bind(2, subject).bind(3, static_cast<std::int64_t>(limit));
-      while (s.step()) {
-        out.push_back({s.column_int(0), s.column_int(1), s.column_text(2), s.column_text(3), s.column_text(4),
-                       s.column_text(5)});
-      }
+      while (s.step()) out.push_back(read_audit(s));
       return out;
+    });
+  }
+
+  AuditCheck verify_audit() override {
+    return guarded([&] {
+      AuditCheck check;
+      std::string previous;
+      sqlite::Statement s(db_,
+                          "SELECT seq, at_ms, user, action, subject, detail, address, result, hash FROM audit_log "
+                          "ORDER BY seq");
+      while (s.step()) {
+        const auto entry = read_audit(s);
+        ++check.entries;
+        if (audit_hash(previous, entry) != entry.hash) {
+          check.broken_at = entry.seq;
+          break;
+        }
+        previous = entry.hash;
+      }
+      return check;
     });
   }
 
@@ -915,9 +960,22 @@ class SqliteStore final : public IStore {
     });
   }
 
-  void insert_audit(const AuditRecord& a) {
-    sqlite::Statement s(db_, "INSERT INTO audit_log (at_ms, user, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
-    s.bind(1, a.at_ms).bind(2, a.user).bind(3, a.action).bind(4, a.subject).bind(5, a.detail);
+  // Appends an entry chained to the last one (the caller holds the lock; a transaction
+  // keeps the read of the last hash and the insert together).
+  void insert_audit(AuditRecord a) {
+    sqlite::Statement last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    std::string previous;
+    a.seq = 1;
+    if (last.step()) {
+      a.seq = last.column_int(0) + 1;
+      previous = last.column_text(1);
+    }
+    a.hash = audit_hash(previous, a);
+    sqlite::Statement s(db_,
+                        "INSERT INTO audit_log (seq, at_ms, user, action, subject, detail, address, result, hash) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, a.seq).bind(2, a.at_ms).bind(3, a.user).bind(4, a.action).bind(5, a.subject).bind(6, a.detail);
+    s.bind(7, a.address).bind(8, std::int64_t{a.result}).bind(9, a.hash);
     s.run();
   }
 

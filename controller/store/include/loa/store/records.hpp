@@ -207,14 +207,39 @@ struct UserRecord {
   std::int64_t created_ms = 0;
 };
 
-// Who did what to what, and when. Never updated nor deleted by the controller.
+// Who did what to what, when, from where, and with what result. Never updated nor
+// deleted by the controller; each entry's hash covers it and the entry before, so an
+// edit or a removal anywhere breaks the chain (see verify_audit).
 struct AuditRecord {
   std::int64_t seq = 0;  // given by the store
   std::int64_t at_ms = 0;
   std::string user;
-  std::string action;   // e.g. "alert.create", "alert.confirm", "alert.cancel"
-  std::string subject;  // e.g. the alert id
+  std::string action;   // e.g. "alert.create", "alert.confirm", "denied", "http.post"
+  std::string subject;  // e.g. the alert id, or the request path
   std::string detail;
+  std::string address;  // the client's address, when it came over HTTP
+  int result = 0;       // the HTTP status, when it came over HTTP
+  std::string hash;     // given by the store: SHA-256 of the previous hash and this entry
+};
+
+[[nodiscard]] inline AuditRecord audit_entry(std::int64_t at_ms, std::string user, std::string action,
+                                             std::string subject, std::string detail = {}, std::string address = {},
+                                             int result = 0) {
+  AuditRecord a;
+  a.at_ms = at_ms;
+  a.user = std::move(user);
+  a.action = std::move(action);
+  a.subject = std::move(subject);
+  a.detail = std::move(detail);
+  a.address = std::move(address);
+  a.result = result;
+  return a;
+}
+
+// Where the audit chain breaks: the first entry whose hash does not match.
+struct AuditCheck {
+  std::int64_t entries = 0;
+  std::optional<std::int64_t> broken_at;  // seq of the first bad entry
 };
 
 // An emergency alert. Its definition (severity, targets, content, repeats) is JSON owned

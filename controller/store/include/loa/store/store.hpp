@@ -103,6 +103,8 @@ class IStore {
   // Audit log. Newest first; an empty subject lists every entry.
   virtual void add_audit(const AuditRecord& entry) = 0;
   [[nodiscard]] virtual std::vector<AuditRecord> list_audit(const std::string& subject, std::size_t limit) = 0;
+  // Recomputes every entry's hash from the first.
+  [[nodiscard]] virtual AuditCheck verify_audit() = 0;
 
   // Alerts. Each change of an alert is stored with its audit entry in one transaction.
   virtual void put_alert(const AlertRecord& alert, const AuditRecord& audit) = 0;
