@@ -13,6 +13,10 @@ std::string bin(const std::string& program) { return std::string(LOA_BIN_DIR) + 
 Fleet::Fleet(FleetOptions options)
     : options_(std::move(options)), control_port_(free_port()), enroll_port_(free_port()), http_port_(free_port()),
       audio_port_(free_port()), clock_port_(free_port()) {
+  write_controller_config();
+}
+
+void Fleet::write_controller_config() {
   write_file(dir() + "/controller.yaml",
              "data_dir: " + dir() + "/controller\n"
              "control:\n"
@@ -45,8 +49,26 @@ void Fleet::start_controller() {
   controller_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
       dir() + "/controller.log");
-  bool up = eventually([&] { return api("GET", "/api/v1/health").status == 200; }, std::chrono::seconds(10));
+  bool up = eventually([&] { return api("GET", "/api/v1/health").status == 200 || !controller_->running(); },
+                       std::chrono::seconds(20)) &&
+            controller_->running();
+  if (!up && !ever_started_ && agents_.empty()) {
+    // Another test process took one of our ports between the check and the bind (tests
+    // run in parallel): on a first start, with no agent told the ports yet, take new ones.
+    controller_.reset();
+    control_port_ = free_port();
+    enroll_port_ = free_port();
+    http_port_ = free_port();
+    audio_port_ = free_port();
+    clock_port_ = free_port();
+    write_controller_config();
+    controller_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
+        dir() + "/controller.log");
+    up = eventually([&] { return api("GET", "/api/v1/health").status == 200; }, std::chrono::seconds(20));
+  }
   if (!up) throw std::runtime_error("controller did not start:\n" + controller_log());
+  ever_started_ = true;
 }
 
 void Fleet::stop_controller(int sig) {

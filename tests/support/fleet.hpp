@@ -88,8 +88,11 @@ class Fleet {
   [[nodiscard]] const FleetOptions& options() const { return options_; }
 
  private:
+  void write_controller_config();
+
   FleetOptions options_;
   ScratchDir scratch_;
+  bool ever_started_ = false;
   int control_port_;
   int enroll_port_;
   int http_port_;
