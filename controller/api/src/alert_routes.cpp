@@ -1,5 +1,10 @@
 #include "alert_routes.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
 #include "http_helpers.hpp"
 #include "loa/log/log.hpp"
 
@@ -7,6 +12,9 @@ namespace loa::api {
 namespace {
 
 const log::Logger kLog("api");
+
+// Live alert views open at once (each holds a worker thread of the HTTP server).
+constexpr int kMaxLiveViews = 4;
 
 // Runs one desk call and answers with its view, or with the desk's refusal.
 template <typename F>
@@ -42,6 +50,57 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
     // ?stations=0: counts and the progress line only (a live view of thousands).
     answer(res, 200, [&] { return ctx.alerts.view(req.matches[1], req.get_param_value("stations") != "0"); });
   });
+  // Live progress for the console: an event each time the alert's counts or state
+  // change (checked five times a second), until every station is done or 10 minutes.
+  routes.get(R"(/api/v1/alerts/([^/]+)/events)", Access::viewer,
+             "Server-sent events: the alert (counts, progress line) each time it changes",
+             [&ctx, streams = std::make_shared<std::atomic<int>>(0)](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+               const std::string id = req.matches[1];
+               // Each live view holds one of the server's few worker threads.
+               if (streams->load() >= kMaxLiveViews) {
+                 return send_error(res, 503, "busy", "too many live views open; the alert's page still shows it");
+               }
+               try {
+                 (void)ctx.alerts.view(id, false);
+               } catch (const alerts::AlertError& e) {
+                 return send_error(res, e.status(), e.code(), e.what());
+               }
+               res.set_header("Cache-Control", "no-store");
+               auto last = std::make_shared<std::string>();
+               auto until = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now() +
+                                                                                      std::chrono::minutes(10));
+               res.set_chunked_content_provider("text/event-stream", [&ctx, id, last, until](std::size_t,
+                                                                                             httplib::DataSink& sink) {
+                 if (!sink.is_writable() || std::chrono::steady_clock::now() > *until) {
+                   sink.done();
+                   return true;
+                 }
+                 json view;
+                 try {
+                   view = ctx.alerts.view(id, true);
+                 } catch (const std::exception&) {
+                   sink.done();
+                   return true;
+                 }
+                 const auto text = view.dump();
+                 if (text != *last) {
+                   *last = text;
+                   const std::string event = "event: alert\ndata: " + text + "\n\n";
+                   if (!sink.write(event.data(), event.size())) return false;
+                 }
+                 const auto& s = view["summary"];
+                 const bool ended = view["state"] != "draft" && view["state"] != "issued" && view["state"] != "updated" &&
+                                    view["state"] != "confirmed";
+                 if (ended && s.is_object() && s["sent"] == 0 && s["acknowledged"] == 0 && s["playing"] == 0) {
+                   sink.done();
+                   return true;
+                 }
+                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                 return true;
+               }, [streams](bool) { --*streams; });
+               ++*streams;
+             });
   routes.post(R"(/api/v1/alerts/([^/]+)/(confirm|update|cancel|all-clear))", Access::emergency, "Confirm (with the target count), update, cancel or give the all-clear",
             [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
               json body = json::object();
