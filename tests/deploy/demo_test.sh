@@ -19,11 +19,12 @@ done
 control_port=$((http_port + 2))
 
 run_demo() {  # $1: signal to stop with
-  # A background job starts with SIGINT ignored; a person at a terminal does not.
+  # A background job starts with SIGINT ignored; a person at a terminal does not. Up to 90 s
+  # to "ready": the first run renders the sample and alert clips, on a machine busy with tests.
   setsid env --default-signal=INT "$root/deploy/demo" --no-build --stations 2 --http-port "$http_port" --control-port "$control_port" \
     --data-dir "$work/data" > "$work/out" 2>&1 &
   local demo=$!
-  for _ in $(seq 300); do grep -q '^ready$' "$work/out" && break; sleep 0.1; done
+  for _ in $(seq 900); do grep -q '^ready$' "$work/out" && break; sleep 0.1; done
   grep -q '^ready$' "$work/out" || { echo >&2 "FAIL: no ready line"; cat "$work/out" >&2; exit 1; }
   for line in "console: http://127.0.0.1:$http_port/" "control: tcp://127.0.0.1:$control_port"; do
     grep -qxF "$line" "$work/out" || { echo >&2 "FAIL: missing line '$line'"; cat "$work/out" >&2; exit 1; }

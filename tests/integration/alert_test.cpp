@@ -130,6 +130,10 @@ TEST_F(Alerts, AnAlertPreemptsAScheduledBroadcastEverywhereAndCancelStopsItWithi
     EXPECT_NE(row["detail"].get<std::string>().find(id), std::string::npos) << row.dump();
   }
   EXPECT_NE(alert(id)["progress"].get<std::string>().find("4/4 sounding"), std::string::npos) << alert(id)["progress"];
+  // Each station's first sound is in the latency histogram.
+  auto metrics = run_command("curl -s http://127.0.0.1:" + std::to_string(fleet->http_port()) + "/metrics").out;
+  EXPECT_NE(metrics.find("loa_alert_first_sound_ms_count 4"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("loa_alert_first_sound_ms_bucket{le=\"+Inf\"} 4"), std::string::npos) << metrics;
 
   // Cancel: every station reports its playout stopped within a second.
   const auto cancelled_at = now_ms();

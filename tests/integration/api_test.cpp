@@ -115,5 +115,14 @@ TEST_F(ApiTest, StationListImportEnrollsAheadAndReportsBadLines) {
   EXPECT_EQ(s["public_key"], k1);
 }
 
+TEST_F(ApiTest, LoactlCompletesCommandsAndSubCommandsInBash) {
+  auto script = fleet.loactl("completion bash");
+  ASSERT_EQ(script.exit_code, 0);
+  write_file(fleet.dir() + "/completion.bash", script.out);
+  auto r = run_command("bash -c 'source " + fleet.dir() +
+                       "/completion.bash; COMP_WORDS=(loactl alert c); COMP_CWORD=2; _loactl; echo ${COMPREPLY[@]}'");
+  EXPECT_EQ(r.out, "confirm cancel\n");
+}
+
 }  // namespace
 }  // namespace loa::test

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 
 #include "attention_tones.hpp"
@@ -25,6 +26,8 @@ constexpr std::int64_t kStandardMessageExpiryMs = 30 * 60 * 1000;
 // An ended alert stays in memory this long after its expiry, for late reports.
 constexpr std::int64_t kKeepEndedMs = 10 * 60 * 1000;
 constexpr int kMaxRepeats = 10;
+// Buckets of the issue -> first sound histogram, ms (the last is everything slower).
+constexpr std::array<double, 9> kLatencyBucketsMs{50, 100, 150, 250, 500, 1000, 2500, 5000, 10000};
 
 template <std::size_t N>
 bool one_of(const std::string& value, const std::array<const char*, N>& allowed) {
@@ -257,6 +260,19 @@ void AlertDesk::prepare_standard_clips() {
 std::map<std::string, std::uint64_t> AlertDesk::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
+}
+
+AlertDesk::LatencyHistogram AlertDesk::first_sound_latency() const {
+  LatencyHistogram h;
+  std::lock_guard lock(mutex_);
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i <= kLatencyBucketsMs.size(); ++i) {
+    running += latency_counts_.empty() ? 0 : latency_counts_[i];
+    h.buckets.emplace_back(i < kLatencyBucketsMs.size() ? kLatencyBucketsMs[i] : INFINITY, running);
+  }
+  h.count = running;
+  h.sum_ms = latency_sum_ms_;
+  return h;
 }
 
 std::map<std::string, std::map<std::string, std::uint64_t>> AlertDesk::station_states() const {
@@ -841,6 +857,14 @@ void AlertDesk::on_playback(const std::string& station_id, const v1::PlaybackRep
   auto& s = d->second;
   using O = v1::PlaybackReport;
   if (report.outcome() == O::OUTCOME_PLAYING) {
+    if (report.actual_start_ms() && !s.first_sound_ms && a->second.record.issued_ms) {
+      // The first sound of this station for this alert: how long it took.
+      const double ms = static_cast<double>(report.actual_start_ms() - a->second.record.issued_ms);
+      if (latency_counts_.empty()) latency_counts_.assign(kLatencyBucketsMs.size() + 1, 0);
+      const auto bucket = std::lower_bound(kLatencyBucketsMs.begin(), kLatencyBucketsMs.end(), ms);
+      ++latency_counts_[static_cast<std::size_t>(bucket - kLatencyBucketsMs.begin())];
+      latency_sum_ms_ += ms;
+    }
     if (report.actual_start_ms() && (!s.first_sound_ms || report.actual_start_ms() < s.first_sound_ms)) {
       s.first_sound_ms = report.actual_start_ms();
     }

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <cmath>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -71,13 +72,28 @@ std::size_t query_size(const httplib::Request& req, const char* key, std::size_t
 struct ApiServer::Impl {
   ApiSettings settings;
   ApiContext ctx;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> server;
+  httplib::Server& http;
   RouteTable routes{http};
   SessionStore sessions;
   std::thread thread;
   int port = 0;
 
-  Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c) {}
+  Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c), server(make_server(settings)), http(*server) {}
+
+  bool tls() const { return !settings.tls_cert_file.empty(); }
+
+  static std::unique_ptr<httplib::Server> make_server(const ApiSettings& s) {
+    if (s.tls_cert_file.empty() && s.tls_key_file.empty()) return std::make_unique<httplib::Server>();
+    auto server = std::make_unique<httplib::SSLServer>(s.tls_cert_file.c_str(), s.tls_key_file.c_str());
+    if (!server->is_valid()) {
+      throw std::runtime_error("cannot serve HTTPS with certificate " + s.tls_cert_file + " and key " + s.tls_key_file +
+                               " (unreadable, or they do not match)");
+    }
+    // TLS 1.2 and 1.3 only.
+    SSL_CTX_set_min_proto_version(server->ssl_context(), TLS1_2_VERSION);
+    return server;
+  }
 
   // Who is asking: "token" for the API token, the user of a console session, or "".
   std::string caller_of(const httplib::Request& req) {
@@ -231,7 +247,8 @@ struct ApiServer::Impl {
     }
     sessions.record_login_success(req.remote_addr);
     auto id = sessions.create(user);
-    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict");
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict" +
+                                     (tls() ? "; Secure" : ""));
     kLog.info("login: user={} address={}", user, req.remote_addr);
     ctx.store.add_audit(store::audit_entry(time::wall_ms(), user, "login", user, "", req.remote_addr, 200));
     send_json(res, {{"user", user}});
@@ -546,6 +563,15 @@ struct ApiServer::Impl {
     for (const auto& [name, value] : ctx.alerts.counters()) {
       out += "loa_alert_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
     }
+    const auto latency = ctx.alerts.first_sound_latency();
+    out += "# HELP loa_alert_first_sound_ms From issuing an alert to a station's first sound of it.\n"
+           "# TYPE loa_alert_first_sound_ms histogram\n";
+    for (const auto& [le, n] : latency.buckets) {
+      out += "loa_alert_first_sound_ms_bucket{le=\"" + (std::isinf(le) ? std::string("+Inf") : fmt::format("{}", le)) +
+             "\"} " + std::to_string(n) + "\n";
+    }
+    out += fmt::format("loa_alert_first_sound_ms_sum {}\nloa_alert_first_sound_ms_count {}\n", latency.sum_ms,
+                       latency.count);
     out += "# HELP loa_alert_stations Stations of each alert on air, by delivery state.\n# TYPE loa_alert_stations gauge\n";
     for (const auto& [alert, states] : ctx.alerts.station_states()) {
       for (const auto& [state, n] : states) {
@@ -573,7 +599,7 @@ int ApiServer::start() {
     throw std::runtime_error("cannot listen on " + s.listen_address + ":" + std::to_string(s.port));
   }
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
-  kLog.info("listening: url=http://{}:{}/", s.listen_address, impl_->port);
+  kLog.info("listening: url={}://{}:{}/", impl_->tls() ? "https" : "http", s.listen_address, impl_->port);
   return impl_->port;
 }
 

@@ -170,6 +170,8 @@ void Controller::start() {
   as.api_token = token;
   as.admin_password = password;
   as.metrics_need_token = c.http.metrics_need_token;
+  as.tls_cert_file = c.http.tls_cert_file;
+  as.tls_key_file = c.http.tls_key_file;
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,

@@ -32,6 +32,11 @@ ControllerConfig load_controller_config(const std::string& path) {
   }
   http.read("admin_password", c.http.admin_password);
   http.read("metrics_need_token", c.http.metrics_need_token);
+  http.read("tls_cert_file", c.http.tls_cert_file);
+  http.read("tls_key_file", c.http.tls_key_file);
+  if (c.http.tls_cert_file.empty() != c.http.tls_key_file.empty()) {
+    http.fail(c.http.tls_cert_file.empty() ? "tls_cert_file" : "tls_key_file", "HTTPS needs both a certificate and a key");
+  }
   http.finish();
 
   auto clips = root.section("clips");

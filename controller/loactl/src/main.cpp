@@ -99,6 +99,7 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
                                            console users (the password comes from LOA_NEW_PASSWORD or a prompt)
   audit [--subject ID] [--limit N]         who did what, newest first
   audit verify                             recompute the audit log's hash chain (exit 1 if broken)
+  completion bash                          shell completion: source <(loactl completion bash)
 
 The controller's URL and token come from --url/--token or LOA_URL/LOA_TOKEN. With --user NAME (or
 LOA_USER) loactl logs in as that person, with the password in LOA_PASSWORD.
@@ -815,7 +816,38 @@ int users(Client& api, const Options& o) {
   return 0;
 }
 
+// `source <(loactl completion bash)`: commands, their sub-commands and options.
+const char* kBashCompletion = R"(_loactl() {
+  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]}
+  local commands="stations station commands clips play streams stop volume broadcasts asrun zones link-stats alert cap users audit completion"
+  local subs=""
+  case "$cmd" in
+    station) subs="show approve reject revoke remove add import ping health alarms ack amp silent-test asrun" ;;
+    clips) subs="add tts push list show rm" ;;
+    streams) subs="list show stop" ;;
+    broadcasts) subs="add list show cancel export import" ;;
+    zones) subs="add show rm add-station remove-station quiet-hours cap-areas" ;;
+    alert) subs="push confirm update cancel all-clear status list" ;;
+    users) subs="list add rm" ;;
+    audit) subs="verify" ;;
+    completion) subs="bash" ;;
+  esac
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "$commands --url --token --user --json --help --version" -- "$cur"))
+  elif [ "$COMP_CWORD" -eq 2 ] && [ -n "$subs" ]; then
+    COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+  elif [[ "$cur" == --* ]]; then
+    COMPREPLY=($(compgen -W "--to --clip --tts --voice --relay --live --priority --volume --broadcast --severity --status --tone --repeat --interval --expires-in --headline --confirm --count --reason --correction --text --watch --start --tz --rrule --exdate --override --dry-run --title --slot --station --zone --since --until --csv --limit --state --role --zones --subject --name --json" -- "$cur"))
+  fi
+}
+complete -F _loactl loactl
+)";
+
 int run(const Options& o) {
+  if (!o.args.empty() && o.args[0] == "completion") {
+    std::cout << kBashCompletion;
+    return 0;
+  }
   Client api(o);
   const std::string cmd = need(o, 0, "command");
   if (cmd == "stations") {

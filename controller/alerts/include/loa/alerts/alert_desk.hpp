@@ -125,6 +125,13 @@ class AlertDesk final : public server::IStationEvents {
   // Counters since start: alerts issued, updated, cancelled, given the all-clear,
   // expired; CAP messages accepted, refused (malformed or unusable), duplicate, ignored.
   [[nodiscard]] std::map<std::string, std::uint64_t> counters() const;
+  // Issue -> first sound on a station, over every station of every alert since start.
+  struct LatencyHistogram {
+    std::vector<std::pair<double, std::uint64_t>> buckets;  // upper bound (ms), cumulative count
+    double sum_ms = 0;
+    std::uint64_t count = 0;
+  };
+  [[nodiscard]] LatencyHistogram first_sound_latency() const;
   // Stations of each alert in progress, by state (for /metrics).
   [[nodiscard]] std::map<std::string, std::map<std::string, std::uint64_t>> station_states() const;
 
@@ -179,6 +186,8 @@ class AlertDesk final : public server::IStationEvents {
   bool standard_ready_ = false;
   std::map<std::string, std::string> standard_;  // name -> clip sha256
   std::map<std::string, std::uint64_t> counters_;
+  std::vector<std::uint64_t> latency_counts_;  // per bucket of kLatencyBucketsMs, not cumulative
+  double latency_sum_ms_ = 0;
   std::set<std::pair<std::string, std::string>> pinned_;
   std::map<std::string, Active> active_;  // alert id -> alert in progress
   std::unordered_map<std::string, std::string> by_broadcast_;  // broadcast id -> alert id

@@ -25,6 +25,10 @@ struct ApiSettings {
   std::size_t max_body_bytes = 1 << 20;        // JSON requests
   std::size_t max_clip_bytes = 200u << 20;     // clip uploads
   bool metrics_need_token = false; // /metrics open to whoever reaches the port
+  // HTTPS (TLS 1.2 and 1.3 only) when both are given: PEM certificate chain and key.
+  // Session cookies are then marked Secure.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // What the API acts on. All of it outlives the server.

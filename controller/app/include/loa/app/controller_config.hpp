@@ -28,6 +28,8 @@ struct ControllerConfig {
     std::string api_token;      // empty = read/generate <data_dir>/api-token
     std::string admin_password; // empty = read/generate <data_dir>/admin-password
     bool metrics_need_token = false;
+    std::string tls_cert_file;  // HTTPS (TLS 1.2/1.3) when both are set: PEM chain and key
+    std::string tls_key_file;
   } http;
 
   struct Clips {
