@@ -97,6 +97,44 @@ TEST_F(Access, EachRoleIsAllowedItsWorkAndDeniedTheRest) {
   EXPECT_EQ(denied_viewer_alert, 1);
 }
 
+TEST_F(Access, APersonScopedToAZoneCannotTouchAnother) {
+  ASSERT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "st-2"}, {"public_key", curve::generate().public_z85}}).status,
+            201);
+  ASSERT_EQ(fleet.api("PUT", "/api/v1/zones/hue", {{"stations", {"st-1"}}}).status, 200);
+  ASSERT_EQ(fleet.api("PUT", "/api/v1/zones/ha-tinh", {{"stations", {"st-2"}}}).status, 200);
+  for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{{"op-hue", "operator"},
+                                                                                    {"em-hue", "emergency"}}) {
+    ASSERT_EQ(fleet.api("POST", "/api/v1/users",
+                        {{"name", name}, {"password", name + "-password"}, {"roles", {role}}, {"zones", {"hue"}}}).status,
+              201);
+  }
+  const auto op = fleet.login("op-hue", "op-hue-password");
+  const auto em = fleet.login("em-hue", "em-hue-password");
+  // Inside their zone: allowed (the handler's own answer, not a refusal).
+  auto r = fleet.api_session(op, "POST", "/api/v1/stations/st-1/commands", R"({"type": "play", "clip_id": "nope"})");
+  EXPECT_EQ(r.status, 422) << r.body.dump();
+  // Another district's station, zone, or everyone: refused.
+  r = fleet.api_session(op, "POST", "/api/v1/stations/st-2/commands", R"({"type": "play", "clip_id": "nope"})");
+  EXPECT_EQ(r.status, 403) << r.body.dump();
+  EXPECT_EQ(r.body["error"]["code"], "out_of_scope");
+  r = fleet.api_session(op, "POST", "/api/v1/broadcasts",
+                        json{{"tts", "x"}, {"to", {"ha-tinh"}}, {"start", "2030-01-01T06:00:00"}}.dump());
+  EXPECT_EQ(r.status, 403) << r.body.dump();
+  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "x"}, {"to", {"all"}}}.dump());
+  EXPECT_EQ(r.status, 403) << r.body.dump();
+  EXPECT_EQ(r.body["error"]["code"], "out_of_scope");
+  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "x"}, {"to", {"ha-tinh"}}}.dump());
+  EXPECT_EQ(r.status, 403) << r.body.dump();
+  // An alert drafted for the other district by someone else cannot be confirmed or cancelled from here.
+  auto other = fleet.api("POST", "/api/v1/alerts", {{"tts", "x"}, {"to", {"ha-tinh"}}});
+  ASSERT_EQ(other.status, 201) << other.body.dump();
+  r = fleet.api_session(em, "POST", "/api/v1/alerts/" + other.body["id"].get<std::string>() + "/cancel", "{}");
+  EXPECT_EQ(r.status, 403) << r.body.dump();
+  // Their own district is theirs.
+  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "Lũ"}, {"to", {"hue"}}}.dump());
+  EXPECT_EQ(r.status, 201) << r.body.dump();
+}
+
 // Path parameters that match each route's pattern but name nothing.
 std::string concrete(std::string path) {
   path = std::regex_replace(path, std::regex(R"(\{clip_id\})"), std::string(64, '0'));

@@ -330,6 +330,15 @@ void AlertDesk::require_emergency(const users::Caller& caller) const {
   }
 }
 
+// A person scoped to some zones acts only on alerts whose every station lies there.
+void AlertDesk::require_scope(const users::Caller& caller, const store::AlertRecord& record) const {
+  if (caller.zones.empty()) return;
+  const auto spec = json::parse(record.definition);
+  if (auto out = schedule::Fleet::load(store_).outside(caller.zones, spec["targets"].get<std::vector<std::string>>())) {
+    throw AlertError(403, "out_of_scope", "alert " + record.id + " reaches " + *out + ", outside " + caller.name + "'s zones");
+  }
+}
+
 std::vector<std::string> AlertDesk::resolve_targets(const json& targets) const {
   std::vector<std::string> list;
   for (const auto& t : targets) list.push_back(t.get<std::string>());
@@ -379,6 +388,9 @@ json AlertDesk::make_draft(const json& body, const users::Caller& caller, const 
     }
   }
   spec["targets"] = targets;
+  if (auto out = schedule::Fleet::load(store_).outside(caller.zones, targets.get<std::vector<std::string>>())) {
+    throw AlertError(403, "out_of_scope", caller.name + " may not alert " + *out + ": it is outside their zones");
+  }
   // Content: several parts in order, or the shortcuts tts / clip_id / live.
   json content = body.contains("content") ? body["content"] : json::array();
   if (!content.is_array()) throw AlertError(422, "invalid", "content must be a list");
@@ -404,7 +416,6 @@ json AlertDesk::make_draft(const json& body, const users::Caller& caller, const 
   if (expires <= now) throw AlertError(422, "expired", "the alert would expire before it is issued");
   spec["expires_ms"] = expires;
   spec = render_spec(std::move(spec));
-  (void)caller;
   return spec;
 }
 
@@ -515,6 +526,7 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
   require_emergency(caller);
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
+  require_scope(caller, r);
   if (r.state != "draft") throw AlertError(409, "wrong_state", "alert " + id + " is " + r.state + ", not a draft");
   const auto spec = json::parse(r.definition);
   const auto stations = resolve_targets(spec["targets"]);
@@ -651,6 +663,7 @@ json AlertDesk::update(const std::string& id, const json& body, const users::Cal
   require_emergency(caller);
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
+  require_scope(caller, r);
   if (!is_on_air(r.state)) throw AlertError(409, "wrong_state", "alert " + id + " is " + r.state + ", not on air");
   auto old = json::parse(r.definition);
   // What the update does not name stays as it was; the status never changes.
@@ -738,6 +751,7 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
   require_emergency(caller);
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
+  require_scope(caller, r);
   if (is_ended(r.state)) throw AlertError(409, "wrong_state", "alert " + id + " is already " + r.state);
   const bool was_on_air = is_on_air(r.state);
   const auto why = "cancelled by " + caller.name + (reason.empty() ? "" : ": " + reason);
@@ -784,6 +798,7 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   require_emergency(caller);
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
+  require_scope(caller, r);
   if (!is_on_air(r.state) && r.state != "expired") {
     throw AlertError(409, "wrong_state", "alert " + id + " is " + r.state + ": only an issued alert is given the all-clear");
   }
@@ -1092,7 +1107,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     throw AlertError(400, "bad_cap", (where.empty() ? "" : where + ": ") + e.what());
   }
   const std::string source = "cap:" + m.sender;
-  users::Caller cap_caller{source, {"emergency"}};
+  users::Caller cap_caller{source, {"emergency"}, {}};
   if (store_.alert_of_cap(m.sender, m.identifier)) {
     {
       std::lock_guard lock(mutex_);

@@ -10,8 +10,6 @@
 
 namespace loa::api {
 
-using CallerOf = std::function<users::Caller(const httplib::Request&)>;
-
 // /api/v1/alerts, /api/v1/cap, /api/v1/audit and /api/v1/users.
 void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
 

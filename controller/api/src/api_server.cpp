@@ -112,10 +112,10 @@ struct ApiServer::Impl {
   // Who is asking, with what roles: the token and the bootstrap admin are admins.
   users::Caller caller(const httplib::Request& req) {
     auto name = caller_of(req);
-    if (name == "token" || name == "admin") return {name, {"admin"}};
+    if (name == "token" || name == "admin") return {name, {"admin"}, {}};
     if (name.empty()) return {};
     if (auto user = ctx.users.find(name)) return *user;
-    return {name, {}};
+    return {name, {}, {}};
   }
 
   void install_routes() {
@@ -207,8 +207,8 @@ struct ApiServer::Impl {
     install_command_routes();
     install_health_routes(routes, ctx);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
-    install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller_of(req); });
-    install_stream_routes(routes, ctx, [this](const httplib::Request& req) { return caller_of(req); });
+    install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
+    install_stream_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
     install_alert_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
 
     routes.get("/api/v1/link/stats", Access::viewer, "Control-link counters", [this](const httplib::Request&, httplib::Response& res) {
@@ -424,6 +424,11 @@ struct ApiServer::Impl {
       // What plays is the operators' work; the hardware is the technicians'.
       const bool plays = type == "play" || type == "stop" || type == "set_volume" || type == "cache_clip";
       const auto who = caller(req);
+      if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, {"station:" + id})) {
+        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
+                                               "station outside the user's zones", req.remote_addr, 403));
+        return send_error(res, 403, "out_of_scope", "station " + id + " is outside " + who.name + "'s zones");
+      }
       if (!who.has_role(plays ? "operator" : "technician")) {
         ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
                              "command " + type + " needs " + (plays ? "operator" : "technician"), req.remote_addr, 403));

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ enum class Access {
 
 [[nodiscard]] const char* to_string(Access a);
 [[nodiscard]] bool allows(Access a, const users::Caller& caller);
+
+// Who is asking (set by the API server for each request).
+using CallerOf = std::function<users::Caller(const httplib::Request&)>;
 
 // Every route of the API, registered here and only here: the one authorisation check
 // (ApiServer's pre-routing gate) looks each request up in it, and the OpenAPI document

@@ -42,10 +42,10 @@ std::optional<std::int64_t> instant_of(const std::string& text, const schedule::
 
 struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
   ApiContext& ctx;
-  std::function<std::string(const httplib::Request&)> caller;
+  CallerOf caller;
   schedule::TimeZone zone_;
 
-  ScheduleRoutes(ApiContext& c, std::function<std::string(const httplib::Request&)> who)
+  ScheduleRoutes(ApiContext& c, CallerOf who)
       : ctx(c), caller(std::move(who)), zone_(c.time_zone) {}
 
   const schedule::TimeZone& local_zone() const { return zone_; }
@@ -143,7 +143,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     b.volume = body.value("volume", 1.0);
     b.on_preempt = body.value("on_preempt", std::string("drop"));
     b.slot_ms = body.value("slot_s", std::int64_t{0}) * 1000;
-    b.created_by = caller(req);
+    b.created_by = caller(req).name;
     b.created_ms = time::wall_ms();
     // Targets: "all", or ids of zones or stations (a zone wins when both exist).
     std::vector<std::string> to;
@@ -158,6 +158,11 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
         return std::nullopt;
       }
       b.targets.push_back(*target);
+    }
+    const auto who = caller(req);
+    if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, b.targets)) {
+      send_error(res, 403, "out_of_scope", *out + " is outside " + who.name + "'s zones");
+      return std::nullopt;
     }
     try {
       const schedule::TimeZone zone(b.time_zone);
@@ -291,7 +296,12 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       const std::string id = req.matches[1];
       auto b = ctx.store.find_broadcast(id);
       if (!b) return send_error(res, 404, "not_found", "no broadcast " + id);
-      auto told = ctx.scheduler.cancel(id, caller(req));
+      const auto who = caller(req);
+      if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, b->targets)) {
+        return send_error(res, 403, "out_of_scope", "broadcast " + id + " reaches " + *out + ", outside " + who.name +
+                                                        "'s zones");
+      }
+      auto told = ctx.scheduler.cancel(id, who.name);
       if (!told) return send_error(res, 409, "wrong_state", "broadcast " + id + " is already cancelled");
       send_json(res, {{"cancelled", id}, {"stations_told", *told}});
     });
@@ -329,7 +339,13 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     json refused = json::array();
     for (auto& event : events) {
       auto& b = event.broadcast;
-      b.created_by = caller(req);
+      const auto who = caller(req);
+      b.created_by = who.name;
+      if (event.error.empty()) {
+        if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, b.targets)) {
+          event.error = *out + " is outside " + who.name + "'s zones";
+        }
+      }
       b.created_ms = time::wall_ms();
       if (!b.clip_sha256.empty() && !b.tts_text.empty() && !ctx.store.find_clip(b.clip_sha256)) {
         b.clip_sha256.clear();  // from another controller: read the text aloud here
@@ -448,7 +464,7 @@ std::optional<std::string> target_of(ApiContext& ctx, const std::string& name) {
 }
 
 void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
-                             std::function<std::string(const httplib::Request&)> caller) {
+                             CallerOf caller) {
   // Each route holds a reference, so the routes live as long as the server.
   std::make_shared<ScheduleRoutes>(ctx, std::move(caller))->install(routes);
 }

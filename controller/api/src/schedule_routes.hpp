@@ -19,6 +19,6 @@ namespace loa::api {
 [[nodiscard]] std::optional<std::string> target_of(ApiContext& ctx, const std::string& name);
 
 void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
-                             std::function<std::string(const httplib::Request&)> caller);
+                             CallerOf caller);
 
 }  // namespace loa::api

@@ -29,8 +29,9 @@ struct StreamTargets {
   std::map<std::string, std::vector<std::string>> stations;
 };
 
-void start_stream(ApiContext& ctx, StreamTargets& targets, const std::string& who, const httplib::Request& req,
+void start_stream(ApiContext& ctx, StreamTargets& targets, const users::Caller& caller, const httplib::Request& req,
                   httplib::Response& res) {
+  const std::string& who = caller.name;
   auto body = parse_body(req, res);
   if (!body) return;
   const auto source = body->value("source", std::string());
@@ -49,7 +50,11 @@ void start_stream(ApiContext& ctx, StreamTargets& targets, const std::string& wh
     if (!target) return send_error(res, 422, "invalid", "to: no zone or station '" + t + "'");
     named.push_back(*target);
   }
-  const auto stations = schedule::Fleet::load(ctx.store).resolve(named);
+  const auto fleet = schedule::Fleet::load(ctx.store);
+  if (auto out = fleet.outside(caller.zones, named)) {
+    return send_error(res, 403, "out_of_scope", *out + " is outside " + who + "'s zones");
+  }
+  const auto stations = fleet.resolve(named);
   if (stations.empty()) return send_error(res, 422, "no_stations", "its targets hold no approved station");
   const auto priority_name = body->value("priority", std::string("live"));
   if (!schedule::priority_rank(priority_name)) {
@@ -98,7 +103,7 @@ void start_stream(ApiContext& ctx, StreamTargets& targets, const std::string& wh
 }  // namespace
 
 void install_stream_routes(RouteTable& routes, ApiContext& ctx,
-                           std::function<std::string(const httplib::Request&)> caller) {
+                           CallerOf caller) {
   auto targets = std::make_shared<StreamTargets>();
   routes.post("/api/v1/streams", Access::operator_, "Start a live stream to stations", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
     start_stream(ctx, *targets, caller(req), req, res);
@@ -139,7 +144,7 @@ void install_stream_routes(RouteTable& routes, ApiContext& ctx,
       ctx.commands.enqueue_many(std::move(out));
       ctx.control.wake();
     }
-    kLog.info("stream stopped: id={} by={} stations={}", id, caller(req), stations.size());
+    kLog.info("stream stopped: id={} by={} stations={}", id, caller(req).name, stations.size());
     auto after = ctx.streams.find(id);
     send_json(res, after ? stream_json(*after) : json{{"id", id}});
   });

@@ -66,6 +66,19 @@ std::vector<std::string> Fleet::resolve(const std::vector<std::string>& targets)
   return {out.begin(), out.end()};
 }
 
+std::optional<std::string> Fleet::outside(const std::vector<std::string>& zones,
+                                          const std::vector<std::string>& targets) const {
+  if (zones.empty()) return std::nullopt;
+  std::set<std::string> allowed;
+  for (const auto& z : zones) add_zone_members(z, allowed, 0);
+  for (const auto& station : resolve(targets)) {
+    if (!allowed.count(station)) return station;
+  }
+  // "all" reaches beyond any zone, even when every station happens to lie inside.
+  if (std::find(targets.begin(), targets.end(), "all") != targets.end()) return std::string("all");
+  return std::nullopt;
+}
+
 Planner::Planner(store::IStore& store, PlannerSettings settings)
     : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
 

@@ -72,13 +72,13 @@ std::optional<Caller> UserDirectory::authenticate(const std::string& name, const
   if (crypto_pwhash_str_verify(user->password_hash.c_str(), password.data(), password.size()) != 0) {
     return std::nullopt;
   }
-  return Caller{user->name, user->roles};
+  return Caller{user->name, user->roles, user->zones};
 }
 
 std::optional<Caller> UserDirectory::find(const std::string& name) {
   auto user = store_.find_user(name);
   if (!user) return std::nullopt;
-  return Caller{user->name, user->roles};
+  return Caller{user->name, user->roles, user->zones};
 }
 
 }  // namespace loa::users

@@ -160,6 +160,7 @@ class AlertDesk final : public server::IStationEvents {
   json issue_confirmed(store::AlertRecord record, const std::string& by);
   store::AlertRecord load(const std::string& id);
   void require_emergency(const users::Caller& caller) const;
+  void require_scope(const users::Caller& caller, const store::AlertRecord& record) const;
   [[nodiscard]] std::vector<std::string> resolve_targets(const json& targets) const;
   json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries,
                bool with_stations) const;

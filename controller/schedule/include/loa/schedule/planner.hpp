@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ class Fleet {
   // Approved stations named by the targets ("all", "station:ID", "zone:ID" with its
   // sub-zones), sorted and unique.
   [[nodiscard]] std::vector<std::string> resolve(const std::vector<std::string>& targets) const;
+  // A person scoped to `zones` (with their sub-zones) may act on `targets` only if every
+  // station they name lies there: the first one that does not, or nullopt. No zones
+  // means no limit. Targets that name no station ("all" on an empty fleet) pass.
+  [[nodiscard]] std::optional<std::string> outside(const std::vector<std::string>& zones,
+                                                   const std::vector<std::string>& targets) const;
   [[nodiscard]] const std::map<std::string, store::ZoneRecord>& zones() const { return zones_; }
   [[nodiscard]] bool has_station(const std::string& id) const { return stations_.count(id) != 0; }
   [[nodiscard]] bool has_zone(const std::string& id) const { return zones_.count(id) != 0; }

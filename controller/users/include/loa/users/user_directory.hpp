@@ -17,6 +17,7 @@ inline constexpr const char* kRoles[] = {"admin", "operator", "emergency", "tech
 struct Caller {
   std::string name;
   std::vector<std::string> roles;
+  std::vector<std::string> zones;  // the part of the zone tree they may act on; empty = all
 
   [[nodiscard]] bool has_role(const std::string& role) const;
   [[nodiscard]] bool is_person() const { return !name.empty() && name != "token"; }
