@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "loa/modbus/modbus_context.hpp"
+#include "support/devsim.hpp"
 #include "support/fleet.hpp"
 
 namespace loa::test {
@@ -19,29 +20,12 @@ using nlohmann::json;
 
 const std::string kFirmware = std::string(LOA_SOURCE_DIR) + "/firmware-config";
 
-struct Devsim {
-  Devsim(const std::string& dir, const std::string& name, const std::string& profile)
-      : fault_file(dir + "/" + name + ".faults") {
-    write_file(fault_file, "");
-    process = ChildProcess({bin("loa-devsim"), "--profile", kFirmware + "/profiles/" + profile, "--tcp", "127.0.0.1:0",
-                            "--fault-file", fault_file},
-                           dir + "/" + name + ".log");
-    eventually([&] { return process.log().find("devsim: tcp://") != std::string::npos; }, 5s);
-    std::smatch m;
-    auto log = process.log();
-    if (std::regex_search(log, m, std::regex("devsim: tcp://[^:]+:(\\d+)"))) port = std::stoi(m[1]);
-  }
-  void faults(const std::string& text) const { write_file(fault_file, text); }
-  std::string fault_file;
-  ChildProcess process;
-  int port = 0;
-};
 
 class StationHealth : public ::testing::Test {
  protected:
   void SetUp() override {
-    exciter = std::make_unique<Devsim>(fleet.dir(), "exciter", "fm-exciter-generic.yaml");
-    amp = std::make_unique<Devsim>(fleet.dir(), "amp", "fm-amplifier-generic.yaml");
+    exciter = std::make_unique<Devsim>(fleet.dir(), "exciter", kFirmware + "/profiles/fm-exciter-generic.yaml");
+    amp = std::make_unique<Devsim>(fleet.dir(), "amp", kFirmware + "/profiles/fm-amplifier-generic.yaml");
     const auto station_file = fleet.dir() + "/station-hw.yaml";
     write_file(station_file,
                "kind: fm\n"
@@ -191,7 +175,7 @@ namespace {
 // (read back from the simulator's power coil), and powers it off once the air is idle.
 TEST(AmplifierWarmUp, OnBeforeAScheduledPlayAndOffAfterIt) {
   Fleet fleet;
-  Devsim amp(fleet.dir(), "amp", "fm-amplifier-generic.yaml");
+  Devsim amp(fleet.dir(), "amp", kFirmware + "/profiles/fm-amplifier-generic.yaml");
   const auto station_file = fleet.dir() + "/station-hw.yaml";
   write_file(station_file,
              "kind: fm\n"
