@@ -125,7 +125,12 @@ bool Fleet::agent_running(const std::string& id) const {
 
 void Fleet::enroll(const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
-    if (!wait_for_state(id, "pending", 10000)) throw std::runtime_error(id + " never became pending");
+    if (!wait_for_state(id, "pending", 20000)) {
+      const auto log = agent_log(id);
+      throw std::runtime_error(id + " never became pending; its log ends:\n" +
+                               log.substr(log.size() > 3000 ? log.size() - 3000 : 0) + "\ncontroller log ends:\n" +
+                               controller_log().substr(controller_log().size() > 3000 ? controller_log().size() - 3000 : 0));
+    }
     auto reply = api("POST", "/api/v1/stations/" + id + "/approve");
     if (reply.status != 200) throw std::runtime_error("approve " + id + ": " + reply.body.dump());
   }
