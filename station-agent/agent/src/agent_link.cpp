@@ -237,11 +237,12 @@ void AgentLink::tick() {
       hb.mutable_heartbeat()->set_sequence(++heartbeat_seq_);
       if (link::send_envelope(*socket_, hb)) last_sent_ = now;
     }
-  } else if (!handshake_done_ && mode_ == Mode::enroll &&
+  } else if (!handshake_done_ &&
              now - opened_at_ > settings_.link.handshake_timeout + settings_.link.heartbeat_interval) {
-    // The enrollment socket never finished its handshake (libzmq would keep retrying
-    // quietly): start over from the control socket, with back-off, and say so.
-    retry_later("no handshake on the enrollment socket");
+    // The socket never finished its handshake, and no failure was reported either
+    // (libzmq would keep retrying quietly, e.g. after a busy controller dropped the
+    // connection mid-handshake): start over from the control socket, with back-off.
+    retry_later(mode_ == Mode::enroll ? "no handshake on the enrollment socket" : "no handshake on the control socket");
   } else if (handshake_done_) {
     // Authenticated but not answered: the hello may have been lost on the way.
     if (now - last_sent_ >= settings_.link.heartbeat_interval) send_hello();
