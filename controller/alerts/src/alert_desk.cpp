@@ -289,6 +289,11 @@ std::map<std::string, std::map<std::string, std::uint64_t>> AlertDesk::station_s
   return out;
 }
 
+bool AlertDesk::pinned(const std::string& station, const std::string& clip) const {
+  std::lock_guard lock(mutex_);
+  return pinned_.count({station, clip}) != 0;
+}
+
 std::map<std::string, std::string> AlertDesk::standard_clips() const {
   std::lock_guard lock(mutex_);
   return standard_;
@@ -303,23 +308,28 @@ void AlertDesk::pin_standard_clips() {
     if (!standard_ready_) return;
     standard = standard_;
   }
+  std::vector<store::ClipRecord> clips;
+  for (const auto& [name, sha] : standard) {
+    if (auto clip = store_.find_clip(sha)) clips.push_back(std::move(*clip));
+  }
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<std::pair<std::string, std::string>> pins;
   for (const auto& station : store_.list_stations()) {
     if (station.enrollment != store::Enrollment::approved) continue;
-    for (const auto& [name, sha] : standard) {
-      if (pinned_.count({station.id, sha})) continue;
-      auto clip = store_.find_clip(sha);
-      if (!clip) continue;
-      out.push_back({station.id, cache_command(*clip, true)});
-      pins.emplace_back(station.id, sha);
+    for (const auto& clip : clips) {
+      if (pinned(station.id, clip.sha256)) continue;
+      out.push_back({station.id, cache_command(clip, true)});
+      pins.emplace_back(station.id, clip.sha256);
     }
   }
   if (out.empty()) return;
   auto records = commands_.prepare(out);
   store_.add_pins(records, pins);
   commands_.queue(records);
-  for (auto& p : pins) pinned_.insert(std::move(p));
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& p : pins) pinned_.insert(std::move(p));
+  }
   if (wake_sender_) wake_sender_();
   kLog.info("standard clips sent: commands={}", records.size());
 }
@@ -601,6 +611,12 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
       break;  // one live source per alert
     }
   }
+  // Each clip's record once, not once per station.
+  std::map<std::string, store::ClipRecord> clip_records;
+  for (const auto& part : spec["parts"]) {
+    if (!part.contains("clip")) continue;
+    if (auto c = store_.find_clip(part["clip"].get<std::string>())) clip_records.emplace(c->sha256, std::move(*c));
+  }
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<store::AlertDelivery> deliveries;
   for (const auto& station : stations) {
@@ -623,8 +639,10 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
           continue;
         }
         const auto clip = part["clip"].get<std::string>();
-        if (k == 0 && !pinned_.count({station, clip})) {
-          if (auto c = store_.find_clip(clip)) out.push_back({station, cache_command(*c, false)});
+        if (k == 0 && !pinned(station, clip)) {
+          if (auto c = clip_records.find(clip); c != clip_records.end()) {
+            out.push_back({station, cache_command(c->second, false)});
+          }
         }
         out.push_back({station, play_command(broadcast, clip, at, expires)});
         ++parts;
@@ -731,14 +749,12 @@ void AlertDesk::stop_everywhere(Active& a, const std::string& why) {
 }
 
 // A standard message (all-clear, correction) to every station the alert went to.
-void AlertDesk::send_standard(const store::AlertRecord& record, const json& spec, const std::string& clip,
-                              const std::string& suffix) {
-  (void)spec;
+void AlertDesk::send_standard(const store::AlertRecord& record, const std::string& clip, const std::string& suffix) {
   std::vector<server::CommandDispatcher::Outgoing> out;
   const auto expires = clock_.wall_ms() + kStandardMessageExpiryMs;
   auto clip_record = store_.find_clip(clip);
   for (const auto& d : store_.list_deliveries(record.id)) {
-    if (!pinned_.count({d.station_id, clip}) && clip_record) {
+    if (clip_record && !pinned(d.station_id, clip)) {
       out.push_back({d.station_id, cache_command(*clip_record, false)});
     }
     out.push_back({d.station_id, play_command(record.id + suffix, clip, 0, expires)});
@@ -784,7 +800,7 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
       }
       clip = clip_for_text(text, lang, "alert correction");
     }
-    send_standard(r, spec, clip, "-correction");
+    send_standard(r, clip, "-correction");
   }
   {
     std::lock_guard lock(mutex_);
@@ -832,7 +848,7 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
   store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text));
-  send_standard(r, spec, clip, "-allclear");
+  send_standard(r, clip, "-allclear");
   {
     std::lock_guard lock(mutex_);
     ++counters_["all_clear"];
@@ -1108,12 +1124,12 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   }
   const std::string source = "cap:" + m.sender;
   users::Caller cap_caller{source, {"emergency"}, {}};
-  if (store_.alert_of_cap(m.sender, m.identifier)) {
+  if (const auto seen = store_.alert_of_cap(m.sender, m.identifier)) {
     {
       std::lock_guard lock(mutex_);
       ++counters_["cap_duplicate"];
     }
-    return {{"result", "duplicate"}, {"identifier", m.identifier}, {"alert_id", *store_.alert_of_cap(m.sender, m.identifier)}};
+    return {{"result", "duplicate"}, {"identifier", m.identifier}, {"alert_id", *seen}};
   }
   auto done = [&](const std::string& result, const std::string& alert_id, const std::string& detail) {
     {

@@ -155,8 +155,8 @@ class AlertDesk final : public server::IStationEvents {
   void deliver(store::AlertRecord& record, const json& spec, const std::string& action, const std::string& by,
                const std::string& detail);
   void stop_everywhere(Active& active, const std::string& why);
-  void send_standard(const store::AlertRecord& record, const json& spec, const std::string& clip,
-                     const std::string& suffix);
+  void send_standard(const store::AlertRecord& record, const std::string& clip, const std::string& suffix);
+  [[nodiscard]] bool pinned(const std::string& station, const std::string& clip) const;
   json issue_confirmed(store::AlertRecord record, const std::string& by);
   store::AlertRecord load(const std::string& id);
   void require_emergency(const users::Caller& caller) const;
@@ -189,7 +189,7 @@ class AlertDesk final : public server::IStationEvents {
   std::map<std::string, std::uint64_t> counters_;
   std::vector<std::uint64_t> latency_counts_;  // per bucket of kLatencyBucketsMs, not cumulative
   double latency_sum_ms_ = 0;
-  std::set<std::pair<std::string, std::string>> pinned_;
+  std::set<std::pair<std::string, std::string>> pinned_;  // (station, clip) sent pinned; read by API threads
   std::map<std::string, Active> active_;  // alert id -> alert in progress
   std::unordered_map<std::string, std::string> by_broadcast_;  // broadcast id -> alert id
   std::unordered_map<std::string, std::string> by_command_;    // command id -> alert id
