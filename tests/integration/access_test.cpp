@@ -195,6 +195,114 @@ TEST_F(Access, TheAuditLogIsAChainThatShowsTampering) {
   EXPECT_EQ(check["broken_at"], 3);
 }
 
+TEST_F(Access, APersonsOwnTokenActsAsThemUntilRevoked) {
+  // The operator makes a token for a nightly script from the console session.
+  auto made = fleet.api_session(cookies["operator"], "POST", "/api/v1/tokens", R"({"label": "nightly"})");
+  ASSERT_EQ(made.status, 201) << made.body.dump();
+  const std::string token = made.body["token"];
+  ASSERT_EQ(token.rfind("loa_", 0), 0u) << token;
+  const std::string id = made.body["id"];
+  EXPECT_EQ(made.body["user"], "u-operator");
+  EXPECT_FALSE(made.body["expires_ms"].is_null());  // a year, unless asked otherwise
+  // It acts as the operator: operator work allowed, admin work refused.
+  auto who = fleet.api_bearer(token, "GET", "/api/v1/whoami");
+  ASSERT_EQ(who.status, 200);
+  EXPECT_EQ(who.body["user"], "u-operator");
+  EXPECT_EQ(who.body["roles"], json::array({"operator"}));
+  auto play = fleet.api_bearer(token, "POST", "/api/v1/stations/st-1/commands", R"({"type": "play", "clip_id": "nope"})");
+  EXPECT_TRUE(play.status != 401 && play.status != 403) << play.status;
+  EXPECT_EQ(fleet.api_bearer(token, "POST", "/api/v1/stations/st-1/approve").status, 403);
+  // Nobody else sees or revokes it, nor makes tokens in someone else's name; an admin does.
+  EXPECT_EQ(fleet.api_session(cookies["viewer"], "GET", "/api/v1/tokens").body["items"].size(), 0u);
+  EXPECT_EQ(fleet.api_session(cookies["viewer"], "DELETE", "/api/v1/tokens/" + id).status, 404);
+  EXPECT_EQ(fleet.api_session(cookies["viewer"], "POST", "/api/v1/tokens", R"({"user": "u-operator"})").status, 403);
+  auto listed = fleet.api("GET", "/api/v1/tokens").body["items"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["id"], id);
+  EXPECT_EQ(listed[0]["label"], "nightly");
+  EXPECT_FALSE(listed[0].contains("token"));  // the secret is shown once, when made
+  // The store keeps only its hash.
+  auto dump = run_command("sqlite3 " + fleet.dir() + "/controller/controller.db .dump");
+  ASSERT_EQ(dump.exit_code, 0);
+  EXPECT_EQ(dump.out.find(token.substr(4)), std::string::npos);
+  // An admin makes one for a technician's script with loactl; removing the user ends it.
+  auto tech = fleet.loactl("tokens add --for u-technician --label pole --expires-days 0 --json");
+  ASSERT_EQ(tech.exit_code, 0) << tech.out;
+  const auto tech_token = json::parse(tech.out)["token"].get<std::string>();
+  EXPECT_EQ(fleet.api_bearer(tech_token, "GET", "/api/v1/whoami").body["user"], "u-technician");
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/users/u-technician").status, 204);
+  EXPECT_EQ(fleet.api_bearer(tech_token, "GET", "/api/v1/whoami").status, 401);
+  // Revoked: refused at once, and both steps are in the audit log.
+  EXPECT_EQ(fleet.api_session(cookies["operator"], "DELETE", "/api/v1/tokens/" + id).status, 204);
+  EXPECT_EQ(fleet.api_bearer(token, "GET", "/api/v1/whoami").status, 401);
+  EXPECT_EQ(fleet.api_bearer("loa_" + std::string(64, '0'), "GET", "/api/v1/stations").status, 401);
+  int issued = 0, revoked = 0;
+  const auto audit = fleet.api("GET", "/api/v1/audit?limit=1000").body;
+  for (const auto& e : audit["items"]) {
+    issued += e["action"] == "token.issue" && e["subject"] == id;
+    revoked += e["action"] == "token.revoke" && e["subject"] == id && e["user"] == "u-operator";
+  }
+  EXPECT_EQ(issued, 1);
+  EXPECT_EQ(revoked, 1);
+}
+
+TEST_F(Access, TheLiveFeedStreamsChangesAndGivesScriptsASnapshot) {
+  const std::string base = "curl -sS -N -H 'Authorization: Bearer " + fleet.token() + "' http://127.0.0.1:" +
+                           std::to_string(fleet.http_port()) + "/api/v1/events";
+  // A script: the three events once, and the end.
+  auto snapshot = run_command("timeout 10 " + base);
+  ASSERT_EQ(snapshot.exit_code, 0) << snapshot.out;
+  EXPECT_NE(snapshot.out.find("event: stations\ndata: [{\"id\":\"st-1\""), std::string::npos) << snapshot.out;
+  EXPECT_NE(snapshot.out.find("event: alarms\ndata: []"), std::string::npos) << snapshot.out;
+  EXPECT_NE(snapshot.out.find("event: now_playing\ndata: []"), std::string::npos) << snapshot.out;
+  // A browser's stream: a station added while it is open arrives as a new event.
+  const std::string out = fleet.dir() + "/feed.txt";
+  auto stream = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"sh", "-c", "timeout 8 " + base + " -H 'Accept: text/event-stream' > " + out}, out + ".log");
+  ASSERT_TRUE(eventually([&] { return read_file(out).find("event: now_playing") != std::string::npos; },
+                         std::chrono::seconds(5)));
+  ASSERT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "st-9"}, {"public_key", curve::generate().public_z85}}).status,
+            201);
+  EXPECT_TRUE(eventually([&] { return read_file(out).find("\"st-9\"") != std::string::npos; }, std::chrono::seconds(5)))
+      << read_file(out);
+  // Nobody signed in gets nothing.
+  auto anonymous = run_command("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
+                               std::to_string(fleet.http_port()) + "/api/v1/events");
+  EXPECT_EQ(anonymous.out, "401");
+}
+
+TEST_F(Access, ListsArePagedAlike) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(fleet.api("PUT", "/api/v1/zones/z" + std::to_string(i), {{"name", "Zone " + std::to_string(i)}}).status, 200);
+  }
+  auto first = fleet.api("GET", "/api/v1/zones?limit=2").body;
+  EXPECT_EQ(first["items"].size(), 2u);
+  EXPECT_EQ(first["total"], 5);
+  EXPECT_EQ(first["next_offset"], 2);
+  auto last = fleet.api("GET", "/api/v1/zones?limit=2&offset=4").body;
+  ASSERT_EQ(last["items"].size(), 1u);
+  EXPECT_EQ(last["items"][0]["id"], "z4");
+  EXPECT_FALSE(last.contains("next_offset"));
+  // A list cut in the store (the audit log) pages the same way.
+  auto audit = fleet.api("GET", "/api/v1/audit?limit=3").body;
+  EXPECT_EQ(audit["items"].size(), 3u);
+  EXPECT_EQ(audit["next_offset"], 3);
+  auto next = fleet.api("GET", "/api/v1/audit?limit=3&offset=3").body;
+  EXPECT_EQ(next["items"][0]["seq"].get<int>(), audit["items"][2]["seq"].get<int>() - 1);
+  // Every list route answers a bad page with the same error.
+  for (const char* path : {"/api/v1/stations", "/api/v1/zones", "/api/v1/clips", "/api/v1/broadcasts", "/api/v1/alerts",
+                           "/api/v1/asrun", "/api/v1/commands", "/api/v1/users", "/api/v1/tokens", "/api/v1/audit",
+                           "/api/v1/streams", "/api/v1/alarms"}) {
+    auto r = fleet.api("GET", std::string(path) + "?limit=ten");
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_EQ(r.body["error"]["code"], "bad_request") << path;
+    auto ok = fleet.api("GET", std::string(path) + "?limit=1");
+    EXPECT_EQ(ok.status, 200) << path;
+    EXPECT_TRUE(ok.body["items"].is_array()) << path;
+    EXPECT_EQ(ok.body["limit"], 1) << path;
+  }
+}
+
 TEST_F(Access, HostileTextIsStoredAndShownLiterally) {
   const std::string sql = "Robert'); DROP TABLE stations;--";
   const std::string script = "<script>alert('x')</script> \" & ' <img src=x onerror=alert(1)>";

@@ -1,7 +1,9 @@
-// The web console in headless Chromium, as an emergency officer uses it: log in, see
-// the three stations online, draft an alert, confirm it with the station count it
-// shows, watch the delivery reach 3/3 live, cancel it; then open a station's page and
-// see its amplifier's readings from the device simulator. Screenshots are kept in
+// The web console in headless Chromium, as the district's staff use it: log in, switch
+// to English, see the three stations online and an amplifier's alarm arrive live;
+// upload a clip (the progress bar reaching 100%) and schedule it, meet a conflict and
+// schedule anyway; draft an alert, confirm it with the station count it shows, watch the
+// delivery reach 3/3 live, cancel it; then open a station's page, see its amplifier's
+// readings from the device simulator and run a silent test. Screenshots are kept in
 // build/test-artifacts/console/.
 #include <gtest/gtest.h>
 
@@ -48,7 +50,61 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.click("#login button");
   ASSERT_TRUE(browser.wait_for_text("#summary", "3/3 online")) << browser.text("#summary");
   EXPECT_FALSE(browser.visible("#login"));  // the form is gone once logged in
-  browser.screenshot("1-stations");
+  // Vietnamese first; English at a click.
+  EXPECT_EQ(browser.text("#nav a[href='#schedule']"), "Lịch phát");
+  browser.click("#lang");
+  ASSERT_TRUE(browser.wait_for_text("#nav a[href='#schedule']", "Schedule"));
+  // The overview follows the stations live: the amplifier overheats, and its alarm
+  // comes first without a reload.
+  ASSERT_TRUE(browser.wait_for_text("#live", "live"));
+  amp.faults("over_temperature\n");
+  ASSERT_TRUE(browser.wait_for_text("#alarms", "xa-1", 20s)) << browser.text("#alarms");
+  EXPECT_NE(browser.text("#alarms li:first-child").find("xa-1"), std::string::npos);
+  browser.screenshot("1-overview-alarm");
+  amp.faults("");
+
+  // Scheduling: upload a clip, watch the progress bar fill, schedule it for everyone.
+  const std::string wav = fleet.dir() + "/morning-news.wav";
+  ASSERT_EQ(run_command("gst-launch-1.0 -q audiotestsrc num-buffers=100 freq=440 ! audio/x-raw,format=S16LE,rate=22050,channels=1 ! wavenc ! filesink location=" +
+                        wav).exit_code, 0);
+  browser.click("#nav a[href='#schedule']");
+  ASSERT_TRUE(browser.wait_for("#clip-file"));
+  browser.upload("#clip-file", wav);
+  browser.type("#clip-name", "Bản tin sáng");
+  browser.click("#clip-upload");
+  ASSERT_TRUE(browser.wait_for_text("#clip-status", "100%", 20s)) << browser.text("#clip-status");
+  ASSERT_TRUE(browser.wait_for_text("#clip-status", "stored", 20s)) << browser.text("#clip-status");
+  EXPECT_EQ(browser.script("return document.getElementById('clip-progress').value;"), "100");
+  ASSERT_TRUE(browser.wait_for_text("#clips", "Bản tin sáng"));
+  browser.type("#bc-title", "Bản tin sáng");
+  browser.click("#bc-save");
+  ASSERT_TRUE(browser.wait_for_text("#bc-feedback", "Scheduled", 10s)) << browser.text("#bc-feedback");
+  ASSERT_TRUE(browser.wait_for_text("#bc-list", "Bản tin sáng"));
+  ASSERT_TRUE(browser.wait_for_text("#bc-calendar", "Bản tin sáng"));
+  // The same slot again overlaps it: the console says with what, and offers to override.
+  browser.click("#bc-save");
+  ASSERT_TRUE(browser.wait_for_text("#bc-feedback", "overlapping", 10s)) << browser.text("#bc-feedback");
+  auto first = fleet.api("GET", "/api/v1/broadcasts").body["items"];
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_NE(browser.text("#bc-conflicts").find(first[0]["id"].get<std::string>()), std::string::npos);
+  browser.screenshot("2-schedule-conflict");
+  ASSERT_TRUE(browser.visible("#bc-override-label"));
+  browser.click("#bc-override");
+  browser.click("#bc-save");
+  ASSERT_TRUE(browser.wait_for_text("#bc-feedback", "Scheduled", 10s)) << browser.text("#bc-feedback");
+  auto scheduled = fleet.api("GET", "/api/v1/broadcasts").body["items"];
+  ASSERT_EQ(scheduled.size(), 2u);
+  auto clips = fleet.api("GET", "/api/v1/clips").body["items"];
+  ASSERT_EQ(clips.size(), 1u);
+  EXPECT_EQ(clips[0]["name"], "Bản tin sáng");
+  for (const auto& b : scheduled) {
+    EXPECT_EQ(b["content"]["clip_id"], clips[0]["id"]);
+    EXPECT_EQ(b["to"], nlohmann::json::array({"all"}));
+    EXPECT_EQ(b["state"], "active");
+  }
+
+  browser.click("#nav a[href='#alerts']");
+  ASSERT_TRUE(browser.wait_for("#alert-text"));
 
   browser.type("#alert-text", "Bão số chín đang vào bờ. Mọi người ở trong nhà.");
   browser.click("#alert-draft");
@@ -60,22 +116,29 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.type("#alert-count", "3");
   browser.click("#alert-issue");
   ASSERT_TRUE(browser.wait_for_text("#alert-progress", "3/3 sounding", 10s)) << browser.text("#alert-progress");
-  browser.screenshot("2-alert-sounding");
+  browser.screenshot("3-alert-sounding");
 
   browser.click("#alert-cancel");
   browser.accept_dialog();
   ASSERT_TRUE(browser.wait_for_text("#alert-state", "cancelled")) << browser.text("#alert-state");
   ASSERT_TRUE(browser.wait_for_text("#alert-progress", "3 stopped", 10s)) << browser.text("#alert-progress");
   ASSERT_TRUE(browser.wait_for_text("#alert-stations", "stopped", 10s)) << browser.text("#alert-stations");
-  browser.screenshot("3-alert-cancelled");
+  browser.screenshot("4-alert-cancelled");
+  ASSERT_TRUE(browser.wait_for_text("#alert-history", "cancelled", 10s)) << browser.text("#alert-history");
   // The station's page: the amplifier's readings and a chart of its temperature.
-  browser.click("a.station");  // the first station in the list, xa-1
+  browser.click("#nav a[href='#dashboard']");
+  ASSERT_TRUE(browser.wait_for("a.station[href='#station/xa-1']"));
+  browser.click("a.station[href='#station/xa-1']");
   ASSERT_TRUE(browser.wait_for_text("#station-id", "xa-1"));
   ASSERT_TRUE(browser.wait_for_text("#station-devices", "amp", 10s)) << browser.text("#station-devices");
   ASSERT_TRUE(browser.wait_for("#station-chart polyline[data-device=amp]", 10s));
   const auto readings = browser.text("#station-devices");
   EXPECT_NE(readings.find("amp yes"), std::string::npos) << readings;  // reachable, polled every 200 ms
-  browser.screenshot("4-station-page");
+  // The technician's silent test: the answer comes back on the page.
+  browser.click("#station-silent-test");
+  ASSERT_TRUE(browser.wait_for_text("#station-result", "Silent test: ", 20s)) << browser.text("#station-result");
+  EXPECT_EQ(browser.text("#station-result").find("pending"), std::string::npos) << browser.text("#station-result");
+  browser.screenshot("5-station-page");
   // What the browser showed is what the stations did.
   auto alerts = fleet.api("GET", "/api/v1/alerts").body["items"];
   ASSERT_EQ(alerts.size(), 1u);

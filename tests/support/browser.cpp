@@ -112,6 +112,16 @@ void Browser::type(const std::string& css, const std::string& text) {
   (void)impl_->call("POST", "/element/" + id + "/value", {{"text", text}});
 }
 
+void Browser::upload(const std::string& css, const std::string& path) {
+  const auto id = element(css);
+  if (id.empty()) throw std::runtime_error("no file field at " + css);
+  (void)impl_->call("POST", "/element/" + id + "/value", {{"text", path}});
+}
+
+std::string Browser::script(const std::string& body) {
+  return impl_->call("POST", "/execute/sync", {{"script", body}, {"args", nlohmann::json::array()}}).dump();
+}
+
 std::string Browser::text(const std::string& css) {
   const auto id = element(css);
   if (id.empty()) return {};

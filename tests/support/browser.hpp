@@ -29,6 +29,10 @@ class Browser {
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void click(const std::string& css);
   void type(const std::string& css, const std::string& text);  // clears the field first
+  // Chooses a file in an <input type=file>.
+  void upload(const std::string& css, const std::string& path);
+  // Runs a script in the page ("return ...;") and gives its result as JSON text.
+  [[nodiscard]] std::string script(const std::string& body);
   [[nodiscard]] std::string text(const std::string& css);
   [[nodiscard]] bool visible(const std::string& css);
   void accept_dialog();  // a confirm() the page opened

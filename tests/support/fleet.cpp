@@ -185,6 +185,11 @@ ApiReply Fleet::api_session(const std::string& cookie, const std::string& method
   return request(http_port_, headers, method, path, body);
 }
 
+ApiReply Fleet::api_bearer(const std::string& token, const std::string& method, const std::string& path,
+                           const std::string& body) const {
+  return request(http_port_, {{"Authorization", "Bearer " + token}}, method, path, body);
+}
+
 ApiReply Fleet::post_text(const std::string& path, const std::string& body, const std::string& content_type) const {
   return request(http_port_, {{"Authorization", "Bearer " + token_}}, "POST", path, body, content_type);
 }

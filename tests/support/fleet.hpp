@@ -65,6 +65,9 @@ class Fleet {
   // A call with a session cookie (empty: with no credentials at all).
   [[nodiscard]] ApiReply api_session(const std::string& cookie, const std::string& method, const std::string& path,
                                      const std::string& body = "{}") const;
+  // A call with a bearer token of one's own (a user's API token).
+  [[nodiscard]] ApiReply api_bearer(const std::string& token, const std::string& method, const std::string& path,
+                                    const std::string& body = "{}") const;
   // A body that is not JSON (a CAP message), with the API token.
   [[nodiscard]] ApiReply post_text(const std::string& path, const std::string& body,
                                    const std::string& content_type) const;

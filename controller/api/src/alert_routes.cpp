@@ -26,13 +26,6 @@ void answer(httplib::Response& res, int status, F&& f) {
   }
 }
 
-std::vector<std::string> strings_of(const json& body, const char* key) {
-  std::vector<std::string> out;
-  if (!body.contains(key)) return out;
-  for (const auto& v : body[key]) out.push_back(v.get<std::string>());
-  return out;
-}
-
 }  // namespace
 
 void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
@@ -42,9 +35,13 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
     answer(res, 201, [&] { return ctx.alerts.create(*body, caller(req)); });
   });
   routes.get("/api/v1/alerts", Access::viewer, "Alerts, newest first", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    std::size_t limit = 50;
-    if (req.has_param("limit")) limit = std::clamp<std::size_t>(std::atoi(req.get_param_value("limit").c_str()), 1, 1000);
-    answer(res, 200, [&] { return ctx.alerts.list(limit); });
+    const auto page = page_of(req, res, 50, 1000);
+    if (!page) return;
+    try {
+      send_page(res, ctx.alerts.list(page->fetch())["items"], *page, false);
+    } catch (const alerts::AlertError& e) {
+      send_error(res, e.status(), e.code(), e.what());
+    }
   });
   routes.get(R"(/api/v1/alerts/([^/]+))", Access::viewer, "One alert, with each station's delivery state (?stations=0: counts only)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     // ?stations=0: counts and the progress line only (a live view of thousands).
@@ -133,50 +130,6 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
       kLog.info("cap: result={} identifier={}", out["result"].get<std::string>(), out["identifier"].get<std::string>());
       return out;
     });
-  });
-  routes.get("/api/v1/audit", Access::admin, "The audit log, newest first", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    std::size_t limit = 200;
-    if (req.has_param("limit")) limit = std::clamp<std::size_t>(std::atoi(req.get_param_value("limit").c_str()), 1, 10000);
-    json items = json::array();
-    for (const auto& a : ctx.store.list_audit(req.get_param_value("subject"), limit)) {
-      items.push_back({{"seq", a.seq},         {"at_ms", a.at_ms},   {"user", a.user},
-                       {"action", a.action},   {"subject", a.subject}, {"detail", a.detail},
-                       {"address", a.address}, {"result", a.result},   {"hash", a.hash}});
-    }
-    send_json(res, {{"items", items}, {"total", items.size()}});
-  });
-
-  routes.get("/api/v1/audit/verify", Access::admin, "Recompute the audit log's hash chain",
-             [&ctx](const httplib::Request&, httplib::Response& res) {
-               const auto check = ctx.store.verify_audit();
-               json out = {{"entries", check.entries}, {"intact", !check.broken_at}};
-               if (check.broken_at) out["broken_at"] = *check.broken_at;
-               send_json(res, out);
-             });
-  routes.get("/api/v1/users", Access::admin, "Users and their roles", [&ctx](const httplib::Request&, httplib::Response& res) {
-    json items = json::array();
-    for (const auto& u : ctx.store.list_users()) {
-      items.push_back({{"name", u.name}, {"roles", u.roles}, {"zones", u.zones}, {"created_ms", u.created_ms}});
-    }
-    send_json(res, {{"items", items}, {"total", items.size()}});
-  });
-  routes.post("/api/v1/users", Access::admin, "Add or replace a user", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
-    const auto who = caller(req);
-    if (!who.has_role("admin")) return send_error(res, 403, "forbidden", "only an admin manages users");
-    auto body = parse_body(req, res);
-    if (!body) return;
-    const auto name = string_field(*body, "name");
-    auto error = ctx.users.put(name, string_field(*body, "password"), strings_of(*body, "roles"), strings_of(*body, "zones"));
-    if (!error.empty()) return send_error(res, 422, "invalid", error);
-    ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "user.put", name, body->contains("roles") ? (*body)["roles"].dump() : ""));
-    send_json(res, {{"name", name}, {"roles", strings_of(*body, "roles")}}, 201);
-  });
-  routes.del(R"(/api/v1/users/([^/]+))", Access::admin, "Remove a user", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
-    const auto who = caller(req);
-    if (!who.has_role("admin")) return send_error(res, 403, "forbidden", "only an admin manages users");
-    if (!ctx.store.delete_user(req.matches[1])) return send_error(res, 404, "not_found", "no user " + std::string(req.matches[1]));
-    ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "user.delete", req.matches[1], ""));
-    res.status = 204;
   });
 }
 

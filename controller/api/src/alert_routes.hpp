@@ -10,7 +10,7 @@
 
 namespace loa::api {
 
-// /api/v1/alerts, /api/v1/cap, /api/v1/audit and /api/v1/users.
+// /api/v1/alerts and /api/v1/cap.
 void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
 
 }  // namespace loa::api

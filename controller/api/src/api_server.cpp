@@ -14,6 +14,8 @@
 #include "route_table.hpp"
 #include "schedule_routes.hpp"
 #include "stream_routes.hpp"
+#include "user_routes.hpp"
+#include "fleet_routes.hpp"
 #include "http_helpers.hpp"
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
@@ -58,15 +60,6 @@ std::size_t content_length(const httplib::Request& req) {
   }
 }
 
-std::size_t query_size(const httplib::Request& req, const char* key, std::size_t fallback, std::size_t max) {
-  if (!req.has_param(key)) return fallback;
-  try {
-    return std::min<std::size_t>(std::stoul(req.get_param_value(key)), max);
-  } catch (...) {
-    return fallback;
-  }
-}
-
 }  // namespace
 
 struct ApiServer::Impl {
@@ -95,30 +88,29 @@ struct ApiServer::Impl {
     return server;
   }
 
-  // Who is asking: "token" for the API token, the user of a console session, or "".
-  std::string caller_of(const httplib::Request& req) {
+  // Who is asking, with what roles: the shared API token and the configured admin act as
+  // admins; a user's own token or console session carries that user's roles and zones.
+  users::Caller caller(const httplib::Request& req) {
     auto auth = req.get_header_value("Authorization");
-    if (auth.rfind("Bearer ", 0) == 0 && !settings.api_token.empty() &&
-        equal_secret(auth.substr(7), settings.api_token)) {
-      return "token";
+    if (auth.rfind("Bearer ", 0) == 0) {
+      const auto secret = auth.substr(7);
+      if (!settings.api_token.empty() && equal_secret(secret, settings.api_token)) return {"token", {"admin"}, {}};
+      if (auto user = ctx.users.token_caller(secret)) return *user;
+      return {};
     }
     auto session = cookie_value(req, kSessionCookie);
-    if (!session.empty()) {
-      if (auto user = sessions.user_of(session)) return *user;
-    }
-    return {};
-  }
-
-  // Who is asking, with what roles: the token and the bootstrap admin are admins.
-  users::Caller caller(const httplib::Request& req) {
-    auto name = caller_of(req);
-    if (name == "token" || name == "admin") return {name, {"admin"}, {}};
-    if (name.empty()) return {};
-    if (auto user = ctx.users.find(name)) return *user;
-    return {name, {}, {}};
+    if (session.empty()) return {};
+    auto name = sessions.user_of(session);
+    if (!name) return {};
+    if (*name == "admin") return {"admin", {"admin"}, {}};
+    if (auto user = ctx.users.find(*name)) return *user;
+    return {*name, {}, {}};
   }
 
   void install_routes() {
+    // Live feeds (the console's events, alert progress) each hold a worker thread for as
+    // long as they are open; enough workers that plain requests still find one free.
+    http.new_task_queue = [] { return new httplib::ThreadPool(32); };
     // Clip uploads stream to disk and may be large; every other body is small JSON, held
     // to max_body_bytes by the gate below.
     http.set_payload_max_length(std::max(settings.max_body_bytes, settings.max_clip_bytes) + 1);
@@ -156,7 +148,7 @@ struct ApiServer::Impl {
       try {
         std::string action = "http.";
         for (char c : req.method) action += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const auto who = caller_of(req);
+        const auto who = caller(req).name;
         ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.empty() ? "-" : who, action, req.path, "", req.remote_addr,
                              res.status));
       } catch (const std::exception& e) {
@@ -199,7 +191,8 @@ struct ApiServer::Impl {
       send_json(res, {{"ok", true}});
     });
     routes.get("/api/v1/whoami", Access::signed_in, "Who the caller is", [this](const httplib::Request& req, httplib::Response& res) {
-      send_json(res, {{"user", caller_of(req)}});
+      const auto who = caller(req);
+      send_json(res, {{"user", who.name}, {"roles", who.roles}, {"zones", who.zones}});
     });
 
     install_station_routes();
@@ -210,6 +203,8 @@ struct ApiServer::Impl {
     install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
     install_stream_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
     install_alert_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
+    install_fleet_routes(routes, ctx);
+    install_user_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
 
     routes.get("/api/v1/link/stats", Access::viewer, "Control-link counters", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();
@@ -256,13 +251,15 @@ struct ApiServer::Impl {
 
   void install_station_routes() {
     routes.get("/api/v1/stations", Access::viewer, "Stations (?state=)", [this](const httplib::Request& req, httplib::Response& res) {
+      const auto page = page_of(req, res, 10000, 100000);
+      if (!page) return;
       const auto state = req.get_param_value("state");
       json items = json::array();
       for (const auto& s : ctx.registry.list()) {
         if (!state.empty() && state != registry::to_string(s.state)) continue;
         items.push_back(to_json(s));
       }
-      send_json(res, {{"items", items}, {"total", items.size()}});
+      send_page(res, items, *page);
     });
     routes.post("/api/v1/stations", Access::admin, "Provision a station with its public key", [this](const httplib::Request& req, httplib::Response& res) {
       auto body = parse_body(req, res);
@@ -300,17 +297,19 @@ struct ApiServer::Impl {
                                                                 : ctx.registry.revoke(id);
                 // Revoking (or rejecting) cuts an open connection at once.
                 if (r == registry::ActionResult::done && action != "approve") ctx.control.disconnect(id);
-                kLog.info("station {}: station={} by={} result={}", action, id, caller_of(req),
+                kLog.info("station {}: station={} by={} result={}", action, id, caller(req).name,
                           r == registry::ActionResult::done ? "done" : "refused");
                 send_action_result(res, r, id, ctx.registry);
               });
   }
 
   void install_zone_routes() {
-    routes.get("/api/v1/zones", Access::viewer, "Zones", [this](const httplib::Request&, httplib::Response& res) {
+    routes.get("/api/v1/zones", Access::viewer, "Zones", [this](const httplib::Request& req, httplib::Response& res) {
+      const auto page = page_of(req, res, 10000, 100000);
+      if (!page) return;
       json items = json::array();
       for (const auto& z : ctx.store.list_zones()) items.push_back(to_json(z));
-      send_json(res, {{"items", items}, {"total", items.size()}});
+      send_page(res, items, *page);
     });
     auto put_zone = [this](const httplib::Request& req, httplib::Response& res, std::string id, bool create) {
       auto body = parse_body(req, res);
@@ -494,11 +493,12 @@ struct ApiServer::Impl {
         f.state = store::parse_command_state(req.get_param_value("state"));
         if (!f.state) return send_error(res, 422, "invalid", "state must be pending, applied, failed or rejected");
       }
-      f.limit = query_size(req, "limit", 100, 1000);
-      f.offset = query_size(req, "offset", 0, SIZE_MAX);
+      const auto page = page_of(req, res, 100, 1000);
+      if (!page) return;
+      f.limit = page->fetch();
       json items = json::array();
       for (const auto& c : ctx.store.list_commands(f)) items.push_back(to_json(c));
-      send_json(res, {{"items", items}, {"limit", f.limit}, {"offset", f.offset}});
+      send_page(res, items, *page, false);
     });
     routes.get(R"(/api/v1/commands/([^/]+))", Access::viewer, "One command", [this](const httplib::Request& req, httplib::Response& res) {
       auto c = ctx.store.find_command(req.matches[1]);

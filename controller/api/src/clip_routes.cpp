@@ -109,11 +109,13 @@ void install_clip_routes(RouteTable& routes, ApiContext& ctx, std::size_t max_cl
   routes.get("/api/v1/clips", Access::viewer, "The clip library (?all=1: with the standard alert clips)", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res) {
     // The alert desk's standard clips ("loa:" names) only with ?all=1.
     const bool all = req.get_param_value("all") == "1";
+    const auto page = page_of(req, res, 10000, 100000);
+    if (!page) return;
     json items = json::array();
     for (const auto& c : ctx.store.list_clips()) {
       if (all || c.name.rfind("loa:", 0) != 0) items.push_back(clip_json(c));
     }
-    send_json(res, {{"items", items}, {"total", items.size()}, {"max_upload_bytes", max_clip_bytes}});
+    send_page(res, items, *page, true, {{"max_upload_bytes", max_clip_bytes}});
   });
   routes.get(R"(/api/v1/clips/([0-9a-f]{64}))", Access::viewer, "One clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto c = ctx.store.find_clip(req.matches[1]);

@@ -30,19 +30,6 @@ json telemetry_json(const store::TelemetryRecord& r) {
   return out;
 }
 
-json alarm_json(const store::AlarmRecord& a) {
-  return {{"alarm_id", a.alarm_id},
-          {"device_id", a.device_id},
-          {"severity", a.severity},
-          {"message", a.message},
-          {"raised_ms", a.raised_ms},
-          {"cleared_ms", a.cleared_ms ? json(*a.cleared_ms) : json(nullptr)},
-          {"clear_message", a.clear_message},
-          {"active", !a.cleared_ms.has_value()},
-          {"acknowledged_by", a.acknowledged_by},
-          {"acknowledged_ms", a.acknowledged_ms ? json(*a.acknowledged_ms) : json(nullptr)}};
-}
-
 std::int64_t query_int(const httplib::Request& req, const char* key, std::int64_t fallback) {
   if (!req.has_param(key)) return fallback;
   try {
@@ -69,7 +56,7 @@ json compliance_json(ApiContext& ctx, const std::string& station) {
   }
   json violations = json::array();
   for (const auto& a : ctx.store.list_alarms(station, false, 200)) {
-    if (a.alarm_id.ends_with(".band_compliance")) violations.push_back(alarm_json(a));
+    if (a.alarm_id.ends_with(".band_compliance")) violations.push_back(to_json(a));
   }
   return {{"station_id", station},
           {"status", !known ? "unknown" : (compliant ? "compliant" : "violation")},
@@ -94,18 +81,22 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     f.device_id = req.get_param_value("device");
     f.since_ms = query_int(req, "since_ms", time::wall_ms() - 24 * 3600 * 1000);
     f.until_ms = query_int(req, "until_ms", INT64_MAX);
-    f.limit = static_cast<std::size_t>(std::clamp<std::int64_t>(query_int(req, "limit", 1000), 1, 10000));
+    const auto page = page_of(req, res, 1000, 10000);
+    if (!page) return;
+    f.limit = page->fetch();
     json items = json::array();
     for (const auto& r : ctx.store.list_telemetry(f)) items.push_back(telemetry_json(r));
-    send_json(res, {{"items", items}, {"since_ms", f.since_ms}});
+    send_page(res, items, *page, false, {{"since_ms", f.since_ms}});
   });
   routes.get(R"(/api/v1/stations/([^/]+)/alarms)", Access::viewer, "Alarm occurrences (?active=1)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     const bool open_only = req.get_param_value("active") == "1" || req.get_param_value("active") == "true";
+    const auto page = page_of(req, res, 500, 10000);
+    if (!page) return;
     json items = json::array();
-    for (const auto& a : ctx.store.list_alarms(id, open_only, 500)) items.push_back(alarm_json(a));
-    send_json(res, {{"items", items}});
+    for (const auto& a : ctx.store.list_alarms(id, open_only, page->fetch())) items.push_back(to_json(a));
+    send_page(res, items, *page, false);
   });
   routes.post(R"(/api/v1/stations/([^/]+)/alarms/([^/]+)/ack)", Access::technician, "Acknowledge an open alarm", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
@@ -124,8 +115,10 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
   routes.get(R"(/api/v1/stations/([^/]+)/asrun)", Access::viewer, "What played on a station", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
+    const auto page = page_of(req, res, 1000, 10000);
+    if (!page) return;
     json items = json::array();
-    for (const auto& r : ctx.store.list_asrun(id, query_int(req, "since_ms", 0), 1000)) {
+    for (const auto& r : ctx.store.list_asrun(id, query_int(req, "since_ms", 0), page->fetch())) {
       items.push_back({{"station_id", r.station_id},
                        {"broadcast_id", r.broadcast_id},
                        {"content_id", r.content_id},
@@ -136,7 +129,7 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
                        {"detail", r.detail}});
       add_live_fields(items.back(), r);
     }
-    send_json(res, {{"items", items}});
+    send_page(res, items, *page, false);
   });
   routes.get(R"(/api/v1/stations/([^/]+)/health)", Access::viewer, "Latest readings, open alarms, compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
@@ -145,7 +138,7 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     json devices = json::array();
     for (const auto& r : ctx.store.latest_telemetry(id)) devices.push_back(telemetry_json(r));
     json alarms = json::array();
-    for (const auto& a : ctx.store.list_alarms(id, true, 200)) alarms.push_back(alarm_json(a));
+    for (const auto& a : ctx.store.list_alarms(id, true, 200)) alarms.push_back(to_json(a));
     send_json(res, {{"station", to_json(*station)},
                     {"devices", devices},
                     {"alarms", alarms},

@@ -3,9 +3,12 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +66,14 @@ inline std::string string_field(const json& body, const char* key) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A field holding a list of strings (absent: empty).
+inline std::vector<std::string> strings_of(const json& body, const char* key) {
+  std::vector<std::string> out;
+  if (!body.contains(key)) return out;
+  for (const auto& v : body[key]) out.push_back(v.get<std::string>());
+  return out;
+}
+
 // At most `max_bytes` of `text`, cut at a character boundary (names made from Vietnamese
 // text must stay valid UTF-8, or the JSON that carries them cannot be written).
 inline std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {
@@ -70,6 +81,51 @@ inline std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {
   std::size_t end = max_bytes;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end);
+}
+
+// Every list route pages the same way: ?limit= and ?offset=, answered as
+// {"items": [...], "limit": L, "offset": O, "total": N} with "next_offset" when more rows
+// follow. A list the store cuts (audit, as-run, telemetry ...) is asked for fetch() rows,
+// one more than the page needs so that "next_offset" is known; "total" is then absent.
+struct Page {
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+  [[nodiscard]] std::size_t fetch() const { return offset + limit + 1; }
+};
+
+// The page a request asks for; on a malformed value answers 400 and returns nullopt.
+inline std::optional<Page> page_of(const httplib::Request& req, httplib::Response& res, std::size_t default_limit,
+                                   std::size_t max_limit) {
+  Page page{default_limit, 0};
+  for (const char* key : {"limit", "offset"}) {
+    if (!req.has_param(key)) continue;
+    const auto text = req.get_param_value(key);
+    std::size_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      send_error(res, 400, "bad_request", std::string(key) + " must be a whole number, not '" + text.substr(0, 40) + "'");
+      return std::nullopt;
+    }
+    (std::string_view(key) == "limit" ? page.limit : page.offset) = value;
+  }
+  page.limit = std::clamp<std::size_t>(page.limit, 1, max_limit);
+  page.offset = std::min<std::size_t>(page.offset, 100'000'000);
+  return page;
+}
+
+// Answers one page of `rows` (every row from the first, or the first fetch() of them);
+// `extra` adds fields beside the items.
+inline void send_page(httplib::Response& res, const json& rows, const Page& page, bool complete = true,
+                      json extra = json::object()) {
+  json items = json::array();
+  const std::size_t end = std::min(rows.size(), page.offset + page.limit);
+  for (std::size_t i = page.offset; i < end; ++i) items.push_back(rows[i]);
+  extra["items"] = std::move(items);
+  extra["limit"] = page.limit;
+  extra["offset"] = page.offset;
+  if (complete) extra["total"] = rows.size();
+  if (rows.size() > end) extra["next_offset"] = end;
+  send_json(res, extra);
 }
 
 }  // namespace loa::api

@@ -73,6 +73,21 @@ nlohmann::json to_json(const store::CommandRecord& c) {
   return out;
 }
 
+nlohmann::json to_json(const store::AlarmRecord& a) {
+  using json = nlohmann::json;
+  return {{"station_id", a.station_id},
+          {"alarm_id", a.alarm_id},
+          {"device_id", a.device_id},
+          {"severity", a.severity},
+          {"message", a.message},
+          {"raised_ms", a.raised_ms},
+          {"cleared_ms", a.cleared_ms ? json(*a.cleared_ms) : json(nullptr)},
+          {"clear_message", a.clear_message},
+          {"active", !a.cleared_ms.has_value()},
+          {"acknowledged_by", a.acknowledged_by},
+          {"acknowledged_ms", a.acknowledged_ms ? json(*a.acknowledged_ms) : json(nullptr)}};
+}
+
 void add_live_fields(nlohmann::json& row, const store::AsRunRecord& r) {
   row["actual_start_ns"] = r.actual_start_ns ? nlohmann::json(r.actual_start_ns) : nlohmann::json(nullptr);
   if (r.frames_played || r.frames_concealed) {

@@ -11,6 +11,7 @@ namespace loa::api {
 [[nodiscard]] nlohmann::json to_json(const registry::StationView& station);
 [[nodiscard]] nlohmann::json to_json(const store::ZoneRecord& zone);
 [[nodiscard]] nlohmann::json to_json(const store::CommandRecord& command);
+[[nodiscard]] nlohmann::json to_json(const store::AlarmRecord& alarm);
 // The finer as-run fields: the first sample's instant in ns on the shared clock, and for
 // live streams the frames played and concealed and the longest gap.
 void add_live_fields(nlohmann::json& row, const store::AsRunRecord& record);

@@ -274,10 +274,12 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     });
     routes.get("/api/v1/broadcasts", Access::viewer, "Broadcasts (?all=1)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       const bool all = req.get_param_value("all") == "1" || req.get_param_value("all") == "true";
+      const auto page = page_of(req, res, 10000, 100000);
+      if (!page) return;
       const auto now = time::wall_ms();
       json items = json::array();
       for (const auto& b : ctx.store.list_broadcasts(all)) items.push_back(broadcast_json(b, now, 0));
-      send_json(res, {{"items", items}, {"total", items.size()}});
+      send_page(res, items, *page);
     });
     routes.get(R"(/api/v1/broadcasts/([^/]+))", Access::viewer, "One broadcast (?occurrences=N)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       auto b = ctx.store.find_broadcast(req.matches[1]);
@@ -397,11 +399,10 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       (std::string(key) == "since" ? q.since_ms : q.until_ms) = *at;
     }
     q.broadcast_id = req.get_param_value("broadcast");
-    try {
-      q.limit = req.has_param("limit") ? std::min<std::size_t>(std::stoul(req.get_param_value("limit")), 100000) : 10000;
-    } catch (...) {
-      return send_error(res, 400, "bad_request", "limit must be a number");
-    }
+    const auto page = page_of(req, res, 10000, 100000);
+    if (!page) return;
+    const bool csv = req.get_param_value("format") == "csv";
+    q.limit = csv ? page->limit : page->fetch();
     std::set<std::string> stations;
     if (req.has_param("station")) {
       const auto id = req.get_param_value("station");
@@ -412,11 +413,11 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       const auto id = req.get_param_value("zone");
       if (!ctx.store.find_zone(id)) return send_error(res, 404, "not_found", "no zone " + id);
       auto members = schedule::Fleet::load(ctx.store).resolve({"zone:" + id});
-      if (members.empty()) return send_json(res, {{"items", json::array()}, {"total", 0}});
+      if (members.empty()) return send_page(res, json::array(), *page);
       if (!stations.empty()) {
         // Both given: the station, if it is in the zone.
         if (std::find(members.begin(), members.end(), *stations.begin()) == members.end()) stations.clear();
-        if (stations.empty()) return send_json(res, {{"items", json::array()}, {"total", 0}});
+        if (stations.empty()) return send_page(res, json::array(), *page);
       } else {
         stations.insert(members.begin(), members.end());
       }
@@ -424,7 +425,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     q.station_ids.assign(stations.begin(), stations.end());
     const auto rows = ctx.store.query_asrun(q);
     auto when = [&](std::int64_t ms) { return ms ? zone.format(ms) : std::string(); };
-    if (req.get_param_value("format") == "csv") {
+    if (csv) {
       std::string out = "station_id,broadcast_id,content_id,planned_start,actual_start,end,outcome,detail\r\n";
       for (const auto& r : rows) {
         out += csv_field(r.station_id) + "," + csv_field(r.broadcast_id) + "," + csv_field(r.content_id) + "," +
@@ -450,7 +451,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
                        {"detail", r.detail}});
       add_live_fields(items.back(), r);
     }
-    send_json(res, {{"items", items}, {"total", items.size()}});
+    send_page(res, items, *page, false);
   }
 };
 

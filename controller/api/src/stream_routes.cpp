@@ -108,10 +108,12 @@ void install_stream_routes(RouteTable& routes, ApiContext& ctx,
   routes.post("/api/v1/streams", Access::operator_, "Start a live stream to stations", [&ctx, targets, caller](const httplib::Request& req, httplib::Response& res) {
     start_stream(ctx, *targets, caller(req), req, res);
   });
-  routes.get("/api/v1/streams", Access::viewer, "Live streams", [&ctx](const httplib::Request&, httplib::Response& res) {
+  routes.get("/api/v1/streams", Access::viewer, "Live streams", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const auto page = page_of(req, res, 10000, 100000);
+    if (!page) return;
     json items = json::array();
     for (const auto& s : ctx.streams.list()) items.push_back(stream_json(s));
-    send_json(res, {{"items", items}, {"latency_ms", ctx.streams.settings().latency.count()}});
+    send_page(res, items, *page, true, {{"latency_ms", ctx.streams.settings().latency.count()}});
   });
   routes.get(R"(/api/v1/streams/([^/]+))", Access::viewer, "One live stream", [&ctx, targets](const httplib::Request& req, httplib::Response& res) {
     auto s = ctx.streams.find(req.matches[1]);

@@ -97,7 +97,10 @@ const char* kUsage = R"(usage: loactl [--url URL] [--token TOKEN] [--json] COMMA
   cap FILE                                 submit a CAP 1.2 message (XML)
   users [list] | users add NAME --role R[,R] [--zones Z,...] | users rm NAME
                                            console users (the password comes from LOA_NEW_PASSWORD or a prompt)
-  audit [--subject ID] [--limit N]         who did what, newest first
+  tokens [list] [--user-of U] | tokens add [--label L] [--for USER] [--expires-days N] | tokens revoke ID
+                                           API tokens for scripts: your own (an admin: anyone's);
+                                           the secret is printed once
+  audit [--subject ID] [--limit N] [--offset N]  who did what, newest first
   audit verify                             recompute the audit log's hash chain (exit 1 if broken)
   completion bash                          shell completion: source <(loactl completion bash)
 
@@ -816,10 +819,47 @@ int users(Client& api, const Options& o) {
   return 0;
 }
 
+// A script's own token: made by a signed-in user (LOA_USER/LOA_PASSWORD) and shown once.
+int tokens(Client& api, const Options& o) {
+  const std::string sub = o.args.size() > 1 ? o.args[1] : "list";
+  if (sub == "list") {
+    auto out = api.call("GET", "/api/v1/tokens" + query({{"user", flag(o, "user-of")}}));
+    emit(o, o.as_json ? out : out["items"], [](const json& items) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& t : items) {
+        rows.push_back({text(t["id"]), text(t["user"]), text(t["label"]), when(t["created_ms"]),
+                        t["expires_ms"].is_null() ? "never" : when(t["expires_ms"])});
+      }
+      print_table({"ID", "USER", "LABEL", "CREATED", "EXPIRES"}, rows);
+    });
+    return 0;
+  }
+  if (sub == "add") {
+    json body{{"label", flag(o, "label")}, {"expires_days", std::stoi(flag(o, "expires-days", "365"))}};
+    if (!flag(o, "for").empty()) body["user"] = flag(o, "for");
+    auto out = api.call("POST", "/api/v1/tokens", body);
+    if (o.as_json) {
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::cerr << "token " << text(out["id"]) << " for " << text(out["user"])
+                << " (shown once; export it as LOA_TOKEN):\n";
+      std::cout << text(out["token"]) << "\n";
+    }
+    return 0;
+  }
+  if (sub == "revoke") {
+    const auto id = need(o, 2, "token ID");
+    (void)api.call("DELETE", "/api/v1/tokens/" + id);
+    if (!o.as_json) std::cout << "revoked " << id << "\n";
+    return 0;
+  }
+  throw ApiError(kExitUsage, "unknown tokens command '" + sub + "'");
+}
+
 // `source <(loactl completion bash)`: commands, their sub-commands and options.
 const char* kBashCompletion = R"(_loactl() {
   local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]}
-  local commands="stations station commands clips play streams stop volume broadcasts asrun zones link-stats alert cap users audit completion"
+  local commands="stations station commands clips play streams stop volume broadcasts asrun zones link-stats alert cap users tokens audit completion"
   local subs=""
   case "$cmd" in
     station) subs="show approve reject revoke remove add import ping health alarms ack amp silent-test asrun" ;;
@@ -829,6 +869,7 @@ const char* kBashCompletion = R"(_loactl() {
     zones) subs="add show rm add-station remove-station quiet-hours cap-areas" ;;
     alert) subs="push confirm update cancel all-clear status list" ;;
     users) subs="list add rm" ;;
+    tokens) subs="list add revoke" ;;
     audit) subs="verify" ;;
     completion) subs="bash" ;;
   esac
@@ -837,7 +878,7 @@ const char* kBashCompletion = R"(_loactl() {
   elif [ "$COMP_CWORD" -eq 2 ] && [ -n "$subs" ]; then
     COMPREPLY=($(compgen -W "$subs" -- "$cur"))
   elif [[ "$cur" == --* ]]; then
-    COMPREPLY=($(compgen -W "--to --clip --tts --voice --relay --live --priority --volume --broadcast --severity --status --tone --repeat --interval --expires-in --headline --confirm --count --reason --correction --text --watch --start --tz --rrule --exdate --override --dry-run --title --slot --station --zone --since --until --csv --limit --state --role --zones --subject --name --json" -- "$cur"))
+    COMPREPLY=($(compgen -W "--to --clip --tts --voice --relay --live --priority --volume --broadcast --severity --status --tone --repeat --interval --expires-in --headline --confirm --count --reason --correction --text --watch --start --tz --rrule --exdate --override --dry-run --title --slot --station --zone --since --until --csv --limit --state --role --zones --subject --name --label --for --expires-days --user-of --offset --json" -- "$cur"))
   fi
 }
 complete -F _loactl loactl
@@ -1168,6 +1209,7 @@ int run(const Options& o) {
     return 0;
   }
   if (cmd == "users") return users(api, o);
+  if (cmd == "tokens") return tokens(api, o);
   if (cmd == "audit" && o.args.size() > 1 && o.args[1] == "verify") {
     auto out = api.call("GET", "/api/v1/audit/verify");
     if (o.as_json) {
@@ -1181,7 +1223,7 @@ int run(const Options& o) {
     return 0;
   }
   if (cmd == "audit") {
-    auto out = api.call("GET", "/api/v1/audit" + query({{"subject", flag(o, "subject")}, {"limit", flag(o, "limit")}}));
+    auto out = api.call("GET", "/api/v1/audit" + query({{"subject", flag(o, "subject")}, {"limit", flag(o, "limit")}, {"offset", flag(o, "offset")}}));
     emit(o, o.as_json ? out : out["items"], [](const json& items) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& e : items) {

@@ -89,6 +89,8 @@ struct ControlServer::Impl {
   CommandDispatcher& commands;
   LinkCounters& counters;
   IStationEvents* events = nullptr;
+  mutable std::mutex now_playing_mutex;
+  std::map<std::string, NowPlaying> now_playing;  // by station
   std::vector<CommandDispatcher::Result> result_batch;  // stored and acknowledged after each drain
   const time::IClock& clock;
 
@@ -383,7 +385,10 @@ struct ControlServer::Impl {
         ++counters.telemetry_reports;
       } else if (env.has_playback_report() &&
                  env.playback_report().outcome() == v1::PlaybackReport::OUTCOME_PLAYING) {
-        seq = env.playback_report().report_seq();  // progress only: not an as-run entry
+        const auto& p = env.playback_report();
+        seq = p.report_seq();  // progress only: not an as-run entry
+        std::lock_guard lock(now_playing_mutex);
+        now_playing[station] = {p.broadcast_id(), p.content_id(), p.actual_start_ms()};
       } else if (env.has_playback_report()) {
         const auto& p = env.playback_report();
         seq = p.report_seq();
@@ -395,6 +400,12 @@ struct ControlServer::Impl {
                          static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
                          p.longest_gap_ms()});
         kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station, p.broadcast_id(), outcome, p.detail());
+        std::lock_guard lock(now_playing_mutex);
+        auto it = now_playing.find(station);
+        if (it != now_playing.end() && it->second.broadcast_id == p.broadcast_id() &&
+            it->second.content_id == p.content_id()) {
+          now_playing.erase(it);
+        }
       } else {
         const auto& a = env.alarm();
         seq = a.report_seq();
@@ -632,6 +643,11 @@ void ControlServer::publish_audio(const std::string& message) {
 }
 
 void ControlServer::set_events(IStationEvents* events) { impl_->events = events; }
+
+std::map<std::string, NowPlaying> ControlServer::now_playing() const {
+  std::lock_guard lock(impl_->now_playing_mutex);
+  return impl_->now_playing;
+}
 
 void ControlServer::wake() { impl_->wake_fd.signal(); }
 

@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 8> kSqliteMigrations{{
+const std::array<sqlite::Migration, 9> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -205,6 +205,17 @@ CREATE TABLE station_pins (
   clip_sha256 TEXT NOT NULL,
   PRIMARY KEY (station_id, clip_sha256)
 );
+)sql"},
+    {9, R"sql(
+CREATE TABLE api_tokens (
+  id            TEXT PRIMARY KEY,
+  user          TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  label         TEXT NOT NULL DEFAULT '',
+  secret_sha256 TEXT NOT NULL UNIQUE,
+  created_ms    INTEGER NOT NULL,
+  expires_ms    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user);
 )sql"},
 }};
 

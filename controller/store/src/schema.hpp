@@ -6,6 +6,6 @@
 
 namespace loa::store {
 
-extern const std::array<sqlite::Migration, 8> kSqliteMigrations;
+extern const std::array<sqlite::Migration, 9> kSqliteMigrations;
 
 }  // namespace loa::store

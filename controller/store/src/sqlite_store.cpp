@@ -683,6 +683,36 @@ class SqliteStore final : public IStore {
     });
   }
 
+  void put_token(const ApiTokenRecord& t) override {
+    guarded([&] {
+      sqlite::Statement s(db_,
+                          "INSERT INTO api_tokens (id, user, label, secret_sha256, created_ms, expires_ms) "
+                          "VALUES (?, ?, ?, ?, ?, ?)");
+      s.bind(1, t.id).bind(2, t.user).bind(3, t.label).bind(4, t.secret_sha256).bind(5, t.created_ms).bind(6, t.expires_ms);
+      s.run();
+      return 0;
+    });
+  }
+
+  std::optional<ApiTokenRecord> find_token_by_hash(const std::string& secret_sha256) override {
+    auto tokens = load_tokens("secret_sha256 = ?", secret_sha256);
+    if (tokens.empty()) return std::nullopt;
+    return tokens.front();
+  }
+
+  std::vector<ApiTokenRecord> list_tokens(const std::string& user) override {
+    return load_tokens("(? = '' OR user = ?1)", user);
+  }
+
+  bool delete_token(const std::string& id) override {
+    return guarded([&] {
+      sqlite::Statement s(db_, "DELETE FROM api_tokens WHERE id = ?");
+      s.bind(1, id);
+      s.run();
+      return db_.changes() > 0;
+    });
+  }
+
   void add_audit(const AuditRecord& a) override {
     guarded([&] {
       sqlite::Transaction tx(db_);
@@ -955,6 +985,20 @@ class SqliteStore final : public IStore {
       while (s.step()) {
         out.push_back({s.column_text(0), s.column_text(1), split_lines(s.column_text(2), ','),
                        split_lines(s.column_text(3), ','), s.column_int(4)});
+      }
+      return out;
+    });
+  }
+
+  std::vector<ApiTokenRecord> load_tokens(const std::string& where, const std::string& arg) {
+    return guarded([&] {
+      std::vector<ApiTokenRecord> out;
+      sqlite::Statement s(db_, "SELECT id, user, label, secret_sha256, created_ms, expires_ms FROM api_tokens WHERE " +
+                                   where + " ORDER BY created_ms, id");
+      s.bind(1, arg);
+      while (s.step()) {
+        out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_int(4),
+                       s.column_int(5)});
       }
       return out;
     });

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +46,13 @@ class IStationEvents {
   virtual void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) = 0;
 };
 
+// What a station is sounding now, as its last playback reports say.
+struct NowPlaying {
+  std::string broadcast_id;  // the broadcast, alert or stream
+  std::string content_id;    // clip SHA-256 or stream id
+  std::int64_t since_ms = 0;  // first sample out
+};
+
 // The controller's end of the control link: the control ROUTER socket (CURVE server)
 // that every approved agent connects to, the enrollment ROUTER where unknown agents ask
 // to be enrolled, their ZAP handler, and the loop that runs them all on one thread.
@@ -77,6 +85,9 @@ class ControlServer {
   void publish_audio(const std::string& message);
   // The audio endpoint actually bound (valid after start()).
   [[nodiscard]] std::string audio_endpoint() const;
+  // Thread-safe: every station sounding something now (its report that sound began
+  // came, and the one of how it ended has not).
+  [[nodiscard]] std::map<std::string, NowPlaying> now_playing() const;
 
  private:
   struct Impl;

@@ -207,6 +207,17 @@ struct UserRecord {
   std::int64_t created_ms = 0;
 };
 
+// A user's API token for scripts. Only the token's SHA-256 is kept: the secret is shown
+// once, when it is made.
+struct ApiTokenRecord {
+  std::string id;           // public, for listing and revoking
+  std::string user;
+  std::string label;
+  std::string secret_sha256;
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;  // 0 = until revoked
+};
+
 // Who did what to what, when, from where, and with what result. Never updated nor
 // deleted by the controller; each entry's hash covers it and the entry before, so an
 // edit or a removal anywhere breaks the chain (see verify_audit).

@@ -98,7 +98,14 @@ class IStore {
   virtual void put_user(const UserRecord& user) = 0;
   [[nodiscard]] virtual std::optional<UserRecord> find_user(const std::string& name) = 0;
   [[nodiscard]] virtual std::vector<UserRecord> list_users() = 0;
-  [[nodiscard]] virtual bool delete_user(const std::string& name) = 0;
+  [[nodiscard]] virtual bool delete_user(const std::string& name) = 0;  // and the user's tokens
+
+  // API tokens
+  virtual void put_token(const ApiTokenRecord& token) = 0;
+  [[nodiscard]] virtual std::optional<ApiTokenRecord> find_token_by_hash(const std::string& secret_sha256) = 0;
+  // One user's tokens, or everyone's for an empty name; oldest first.
+  [[nodiscard]] virtual std::vector<ApiTokenRecord> list_tokens(const std::string& user) = 0;
+  [[nodiscard]] virtual bool delete_token(const std::string& id) = 0;
 
   // Audit log. Newest first; an empty subject lists every entry.
   virtual void add_audit(const AuditRecord& entry) = 0;

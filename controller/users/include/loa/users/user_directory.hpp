@@ -35,6 +35,19 @@ class UserDirectory {
   [[nodiscard]] std::optional<Caller> authenticate(const std::string& name, const std::string& password);
   [[nodiscard]] std::optional<Caller> find(const std::string& name);
 
+  // A new API token for a user's scripts. The secret is in the answer only; the store
+  // keeps its hash.
+  struct IssuedToken {
+    store::ApiTokenRecord record;
+    std::string secret;
+  };
+  // Empty when the user does not exist.
+  [[nodiscard]] std::optional<IssuedToken> issue_token(const std::string& user, const std::string& label,
+                                                       std::int64_t lifetime_ms);
+  // The user a token acts for, with that user's roles and zones today; nothing for an
+  // unknown, revoked or expired token.
+  [[nodiscard]] std::optional<Caller> token_caller(const std::string& secret);
+
   [[nodiscard]] static bool is_role(const std::string& role);
 
  private:
