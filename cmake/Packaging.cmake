@@ -24,6 +24,8 @@ install(FILES "${LOA_DEBIAN_DIR}/60-loa-agent-serial.rules" DESTINATION lib/udev
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME loa)
 set(CPACK_PACKAGE_VENDOR "Loa")
+# Each package's description starts with its own summary line, not the project's.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY IGNORE)
 set(CPACK_PACKAGE_CONTACT "Loa maintainers <loa@localhost>")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -45,7 +47,7 @@ set(CPACK_DEBIAN_CONTROLLER_DESCRIPTION "Commune radio controller
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS "adduser, espeak-ng, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good")
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_RECOMMENDS "gstreamer1.0-plugins-bad, gstreamer1.0-libav")
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_CONTROL_EXTRA
-    "${LOA_DEBIAN_DIR}/controller/postinst;${LOA_DEBIAN_DIR}/controller/prerm;${LOA_DEBIAN_DIR}/controller/postrm")
+    "${LOA_DEBIAN_DIR}/controller/conffiles;${LOA_DEBIAN_DIR}/controller/postinst;${LOA_DEBIAN_DIR}/controller/prerm;${LOA_DEBIAN_DIR}/controller/postrm")
 
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME loa-agent)
 set(CPACK_DEBIAN_AGENT_DESCRIPTION "Commune radio station agent
@@ -54,6 +56,6 @@ set(CPACK_DEBIAN_AGENT_DESCRIPTION "Commune radio station agent
  Includes loa-devsim, a Modbus device simulator, and the device profiles and band plans.")
 set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-alsa")
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
-    "${LOA_DEBIAN_DIR}/agent/postinst;${LOA_DEBIAN_DIR}/agent/prerm;${LOA_DEBIAN_DIR}/agent/postrm")
+    "${LOA_DEBIAN_DIR}/agent/conffiles;${LOA_DEBIAN_DIR}/agent/postinst;${LOA_DEBIAN_DIR}/agent/prerm;${LOA_DEBIAN_DIR}/agent/postrm")
 
 include(CPack)
