@@ -17,8 +17,10 @@ install(FILES deploy/controller.yaml README.md DESTINATION share/doc/loa-control
 install(FILES deploy/agent.yaml DESTINATION share/doc/loa-agent/examples COMPONENT agent)
 install(FILES README.md DESTINATION share/doc/loa-controller COMPONENT controller)
 install(FILES README.md DESTINATION share/doc/loa-agent COMPONENT agent)
+if(LOA_BUILD_CONTROLLER)
 install(FILES deploy/monitoring/prometheus.yml deploy/monitoring/loa-rules.yml deploy/monitoring/grafana-loa.json
         DESTINATION share/doc/loa-controller/monitoring COMPONENT controller)
+endif()
 install(FILES "${LOA_DEBIAN_DIR}/60-loa-agent-serial.rules" DESTINATION lib/udev/rules.d COMPONENT agent)
 
 set(CPACK_GENERATOR DEB)
@@ -31,7 +33,11 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_ALL controller agent)
+if(LOA_BUILD_CONTROLLER)
+  set(CPACK_COMPONENTS_ALL controller agent)
+else()
+  set(CPACK_COMPONENTS_ALL agent)
+endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # library dependencies from dpkg-shlibdeps
 set(CPACK_DEBIAN_PACKAGE_SECTION net)

@@ -45,6 +45,12 @@ run_demo() {  # $1: signal to stop with
     sleep 0.1
   done
   [[ "$health" == *"61000 kHz"* && "$health" == *"compliance: compliant"* ]] || { echo >&2 "FAIL: health"; echo "$health" >&2; exit 1; }
+  # The district is set up: two communes, a recurring bulletin and an hourly relay.
+  zones=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json zones)
+  [[ "$zones" == *'"cam-binh"'* && "$zones" == *'"thach-ha"'* ]] || { echo >&2 "FAIL: zones"; echo "$zones" >&2; exit 1; }
+  broadcasts=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json broadcasts)
+  [[ "$broadcasts" == *'"relay_url": "test:tone"'* && "$broadcasts" == *'FREQ=MINUTELY;INTERVAL=15'* ]] ||
+    { echo >&2 "FAIL: sample broadcasts"; echo "$broadcasts" >&2; exit 1; }
   # The sample clip plays on a station and lands in its audio-out folder.
   clip=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json clips |
          sed -n 's/.*"id": "\([0-9a-f]\{64\}\)".*/\1/p' | head -1)

@@ -239,11 +239,17 @@ TEST(ControlLink, RefusesStrangersRevokedKeysPlainClientsAndGarbageWhileServingO
     return c["handshake_failed_protocol"].get<int>() + c["handshake_failed_other"].get<int>();
   };
   EXPECT_TRUE(eventually([&] { return handshake_failures() >= 1; }, 3s)) << fleet.controller_log();
+  // Logged with its address when libzmq's ACCEPTED event is read before the failed
+  // connection's socket is closed; libzmq names only the listening address, so a
+  // connection refused within microseconds of being accepted is logged as
+  // address=unknown (never with another connection's address).
   EXPECT_TRUE(eventually(
       [&] {
         auto log = fleet.controller_log();
         auto at = log.find("socket=control reason=handshake_");
-        return at != std::string::npos && log.find("address=127.0.0.1:", at) != std::string::npos;
+        if (at == std::string::npos) return false;
+        const auto line = log.substr(at, log.find('\n', at) - at);
+        return line.find("address=127.0.0.1:") != std::string::npos || line.find("address=unknown") != std::string::npos;
       },
       3s))
       << fleet.controller_log();
