@@ -7,6 +7,7 @@
 // build/test-artifacts/console/.
 #include <gtest/gtest.h>
 
+#include "loa/curve/key_pair.hpp"
 #include "support/browser.hpp"
 #include "support/devsim.hpp"
 #include "support/fleet.hpp"
@@ -41,6 +42,11 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   fleet.enroll(stations);
   for (const auto& id : stations) ASSERT_TRUE(fleet.wait_for_state(id, "online", 10000)) << id;
 
+  // A station whose name is hostile markup: the console must show it, not run it.
+  const std::string hostile = "<img src=x onerror=\"document.title='owned'\"> Robert'); DROP TABLE stations;--";
+  ASSERT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "xa-9"}, {"public_key", curve::generate().public_z85},
+                                                   {"name", hostile}}).status, 201);
+
   Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console");
   const std::string url = "http://127.0.0.1:" + std::to_string(fleet.http_port()) + "/";
   browser.go(url);
@@ -48,8 +54,13 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.type("#login input[name=user]", "admin");
   browser.type("#login input[name=password]", "test-password");
   browser.click("#login button");
-  ASSERT_TRUE(browser.wait_for_text("#summary", "3/3 online")) << browser.text("#summary");
+  ASSERT_TRUE(browser.wait_for_text("#summary", "3/4 online")) << browser.text("#summary");
   EXPECT_FALSE(browser.visible("#login"));  // the form is gone once logged in
+  EXPECT_NE(browser.text("#stations").find(hostile), std::string::npos) << browser.text("#stations");
+  EXPECT_EQ(browser.script("return document.querySelectorAll('#stations img').length;"), "0");
+  EXPECT_EQ(browser.script("return document.title;"), "\"Loa\"");
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/stations/xa-9").status, 204);
+  ASSERT_TRUE(browser.wait_for_text("#summary", "3/3 online")) << browser.text("#summary");  // live, no reload
   // Vietnamese first; English at a click.
   EXPECT_EQ(browser.text("#nav a[href='#schedule']"), "Lịch phát");
   browser.click("#lang");
@@ -62,6 +73,12 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   EXPECT_NE(browser.text("#alarms li:first-child").find("xa-1"), std::string::npos);
   browser.screenshot("1-overview-alarm");
   amp.faults("");
+  // On a phone at the foot of the pole: the overview fits the screen's width.
+  browser.resize(390, 844);
+  EXPECT_EQ(browser.script("return document.documentElement.scrollWidth <= window.innerWidth;"), "true")
+      << browser.script("return [document.documentElement.scrollWidth, window.innerWidth];");
+  browser.screenshot("1-overview-phone");
+  browser.resize(1280, 900);
 
   // Scheduling: upload a clip, watch the progress bar fill, schedule it for everyone.
   const std::string wav = fleet.dir() + "/morning-news.wav";

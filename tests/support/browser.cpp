@@ -84,6 +84,10 @@ Browser::~Browser() {
 
 void Browser::go(const std::string& url) { (void)impl_->call("POST", "/url", {{"url", url}}); }
 
+void Browser::resize(int width, int height) {
+  (void)impl_->call("POST", "/window/rect", {{"width", width}, {"height", height}});
+}
+
 std::string Browser::element(const std::string& css) {
   auto found = impl_->call("POST", "/elements", {{"using", "css selector"}, {"value", css}});
   if (!found.is_array() || found.empty()) return {};

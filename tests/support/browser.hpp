@@ -22,6 +22,8 @@ class Browser {
   ~Browser();
 
   void go(const std::string& url);
+  // The window's size in CSS pixels (a phone: 390 x 844).
+  void resize(int width, int height);
   // Waits (up to `timeout`) for an element matching the CSS selector; false if none came.
   bool wait_for(const std::string& css, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Waits for the element's visible text to contain `text`.
