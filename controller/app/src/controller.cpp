@@ -102,7 +102,8 @@ void Controller::start() {
   std::string password =
       c.http.admin_password.empty() ? load_or_create_secret(c.data_dir + "/admin-password", 16) : c.http.admin_password;
 
-  i.store = store::open_sqlite_store(c.data_dir + "/controller.db");
+  i.store = c.store.backend == "postgresql" ? store::open_postgres_store(c.store.postgresql)
+                                            : store::open_sqlite_store(c.data_dir + "/controller.db");
   i.registry = std::make_unique<registry::StationRegistry>(*i.store, i.clock, c.control.max_pending_stations);
   i.commands = std::make_unique<server::CommandDispatcher>(*i.store, i.clock, c.control.command_resend);
   clips::TranscodeSettings transcode;

@@ -13,6 +13,17 @@ ControllerConfig load_controller_config(const std::string& path) {
   auto root = config::ConfigSection::load_file(path);
   root.read("data_dir", c.data_dir);
 
+  auto store = root.section("store");
+  store.read("backend", c.store.backend);
+  store.read("postgresql", c.store.postgresql);
+  if (c.store.backend != "sqlite" && c.store.backend != "postgresql") {
+    store.fail("backend", "is sqlite or postgresql");
+  }
+  if (c.store.backend == "postgresql" && c.store.postgresql.empty()) {
+    store.fail("postgresql", "the PostgreSQL backend needs a connection string (postgresql://user@host/db)");
+  }
+  store.finish();
+
   auto control = root.section("control");
   link::read_tcp_endpoint(control, "bind", c.control.bind);
   link::read_tcp_endpoint(control, "enroll_bind", c.control.enroll_bind);

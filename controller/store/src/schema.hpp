@@ -2,10 +2,12 @@
 
 #include <array>
 
+#include "loa/postgres/connection.hpp"
 #include "loa/sqlite/migrations.hpp"
 
 namespace loa::store {
 
 extern const std::array<sqlite::Migration, 9> kSqliteMigrations;
+extern const std::array<postgres::Migration, 1> kPostgresMigrations;
 
 }  // namespace loa::store

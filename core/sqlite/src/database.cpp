@@ -21,12 +21,7 @@ void check(sqlite3* db, int code, std::string_view context) {
 }  // namespace
 
 SqliteError::SqliteError(int code, const std::string& message)
-    : std::runtime_error(message), code_(code) {}
-
-bool SqliteError::is_disk_problem() const {
-  int primary = code_ & 0xff;
-  return primary == SQLITE_FULL || primary == SQLITE_IOERR;
-}
+    : sql::Error(message, (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR), code_(code) {}
 
 Database::Database(const std::string& path) : path_(path) {
   int rc = sqlite3_open_v2(path.c_str(), &db_,

@@ -13,6 +13,13 @@ namespace loa::app {
 struct ControllerConfig {
   std::string data_dir = "loa-data";  // database, keys, generated secrets
 
+  // Where records live: SQLite in data_dir (the default), or a PostgreSQL server for a
+  // larger district (clips, keys and secrets stay in data_dir either way).
+  struct Store {
+    std::string backend = "sqlite";  // sqlite | postgresql
+    std::string postgresql;          // libpq connection string or postgresql:// URL
+  } store;
+
   struct Control {
     std::string bind = "tcp://127.0.0.1:7700";         // where approved agents connect
     std::string enroll_bind = "tcp://127.0.0.1:7701";  // where unknown agents ask to be enrolled

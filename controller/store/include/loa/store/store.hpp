@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loa/store/records.hpp"
@@ -157,6 +158,15 @@ class StoreError : public std::runtime_error {
 // Opens (creating if needed) the SQLite store at `path` and brings its schema up to
 // date. Thread-safe: calls are serialized on one connection.
 [[nodiscard]] std::unique_ptr<IStore> open_sqlite_store(const std::string& path);
+
+// Connects to PostgreSQL (a libpq connection string or postgresql:// URL) and brings
+// its schema up to date. The same statements as the SQLite store; thread-safe alike.
+[[nodiscard]] std::unique_ptr<IStore> open_postgres_store(const std::string& conninfo);
+
+// Copies every record of a SQLite store into an empty PostgreSQL one, in one
+// transaction (all or nothing). Returns the rows copied per table.
+std::vector<std::pair<std::string, std::int64_t>> copy_sqlite_to_postgres(const std::string& sqlite_path,
+                                                                          const std::string& conninfo);
 
 // Schema version the SQLite store migrates to.
 [[nodiscard]] int sqlite_schema_version();

@@ -6,19 +6,20 @@
 #include <string>
 #include <string_view>
 
+#include "loa/sql/connection.hpp"
+
 // Keeps sqlite3's C types out of every other header.
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace loa::sqlite {
 
-// A failure reported by SQLite, with its (extended) result code.
-class SqliteError : public std::runtime_error {
+// A failure reported by SQLite, with its (extended) result code. SQLITE_FULL and
+// SQLITE_IOERR (the disk, not the caller, at fault) are sql::Error's disk problems.
+class SqliteError : public sql::Error {
  public:
   SqliteError(int code, const std::string& message);
   [[nodiscard]] int code() const { return code_; }
-  // True for SQLITE_FULL / SQLITE_IOERR: the disk, not the caller, is at fault.
-  [[nodiscard]] bool is_disk_problem() const;
 
  private:
   int code_;

@@ -1,9 +1,13 @@
-// The controller's store on SQLite (the embedded default).
+// The controller's store: one set of SQL statements, run on SQLite (the embedded
+// default) or PostgreSQL (larger districts) through loa_sql. The SQL is the common
+// ground of both: `?` placeholders, ON CONFLICT upserts, no backend's own functions.
 #include <mutex>
 #include <type_traits>
 
 #include "loa/digest/sha256.hpp"
-#include "loa/sqlite/database.hpp"
+#include "loa/postgres/connection.hpp"
+#include "loa/sql/connection.hpp"
+#include "loa/sqlite/connection.hpp"
 #include "loa/store/store.hpp"
 #include "schema.hpp"
 
@@ -94,7 +98,7 @@ std::string audit_hash(const std::string& previous, const AuditRecord& a) {
   return digest::sha256_hex(text);
 }
 
-AuditRecord read_audit(const sqlite::Statement& s) {
+AuditRecord read_audit(const sql::Statement& s) {
   AuditRecord a;
   a.seq = s.column_int(0);
   a.at_ms = s.column_int(1);
@@ -111,7 +115,7 @@ AuditRecord read_audit(const sqlite::Statement& s) {
 constexpr const char* kAlertColumns =
     "id, state, version, definition, created_by, created_ms, confirmed_by, issued_ms, ended_by, ended_ms, expires_ms";
 
-AlertRecord read_alert(const sqlite::Statement& s) {
+AlertRecord read_alert(const sql::Statement& s) {
   AlertRecord a;
   a.id = s.column_text(0);
   a.state = s.column_text(1);
@@ -131,7 +135,7 @@ constexpr const char* kStationColumns =
     "id, name, commune, location, public_key, enrollment, last_seen_ms, last_address, "
     "software_version, created_ms";
 
-StationRecord read_station(const sqlite::Statement& s) {
+StationRecord read_station(const sql::Statement& s) {
   StationRecord r;
   r.id = s.column_text(0);
   r.name = s.column_text(1);
@@ -150,7 +154,7 @@ constexpr const char* kCommandColumns =
     "id, station_id, kind, payload, state, created_ms, attempts, last_sent_ms, completed_ms, "
     "result_detail, duplicate_results, result";
 
-CommandRecord read_command(const sqlite::Statement& s) {
+CommandRecord read_command(const sql::Statement& s) {
   CommandRecord r;
   r.id = s.column_text(0);
   r.station_id = s.column_text(1);
@@ -170,24 +174,25 @@ CommandRecord read_command(const sqlite::Statement& s) {
 constexpr const char* kClipColumns =
     "sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, created_ms";
 
-ClipRecord read_clip(const sqlite::Statement& s) {
+ClipRecord read_clip(const sql::Statement& s) {
   return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_int(3),
           s.column_double(4), s.column_double(5), s.column_text(6), s.column_int(7)};
 }
 
 // Columns: station_id, device_id, measured_ms, reading.
-TelemetryRecord read_telemetry(const sqlite::Statement& s) {
+TelemetryRecord read_telemetry(const sql::Statement& s) {
   return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_blob(3)};
 }
 
-class SqliteStore final : public IStore {
+class SqlStore final : public IStore {
  public:
-  explicit SqliteStore(const std::string& path) : db_(open(path)) {}
+  explicit SqlStore(std::unique_ptr<sql::IConnection> connection)
+      : connection_(std::move(connection)), db_(*connection_) {}
 
   std::vector<StationRecord> list_stations() override {
     return guarded([&] {
       std::vector<StationRecord> out;
-      sqlite::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations ORDER BY id");
+      sql::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations ORDER BY id");
       while (s.step()) out.push_back(read_station(s));
       return out;
     });
@@ -195,7 +200,7 @@ class SqliteStore final : public IStore {
 
   std::optional<StationRecord> find_station(const std::string& id) override {
     return guarded([&]() -> std::optional<StationRecord> {
-      sqlite::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations WHERE id = ?");
+      sql::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations WHERE id = ?");
       s.bind(1, id);
       if (!s.step()) return std::nullopt;
       return read_station(s);
@@ -204,7 +209,7 @@ class SqliteStore final : public IStore {
 
   void put_station(const StationRecord& r) override {
     guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "INSERT INTO stations (id, name, commune, location, public_key, enrollment, created_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?) "
                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, commune = excluded.commune, "
@@ -220,8 +225,8 @@ class SqliteStore final : public IStore {
   void record_seen(std::span<const SeenUpdate> updates) override {
     if (updates.empty()) return;
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement s(db_,
+      sql::Transaction tx(db_);
+      sql::Statement s(db_,
                           "UPDATE stations SET last_seen_ms = ?, last_address = ?, software_version = "
                           "CASE WHEN ? = '' THEN software_version ELSE ? END WHERE id = ?");
       for (const auto& u : updates) {
@@ -236,7 +241,7 @@ class SqliteStore final : public IStore {
 
   bool delete_station(const std::string& id) override {
     return guarded([&] {
-      sqlite::Statement s(db_, "DELETE FROM stations WHERE id = ?");
+      sql::Statement s(db_, "DELETE FROM stations WHERE id = ?");
       s.bind(1, id);
       s.run();
       return db_.changes() > 0;
@@ -246,7 +251,7 @@ class SqliteStore final : public IStore {
   std::vector<ZoneRecord> list_zones() override {
     return guarded([&] {
       std::vector<ZoneRecord> out;
-      sqlite::Statement s(db_, "SELECT id FROM zones ORDER BY id");
+      sql::Statement s(db_, "SELECT id FROM zones ORDER BY id");
       while (s.step()) out.push_back(*load_zone(s.column_text(0)));
       return out;
     });
@@ -258,8 +263,8 @@ class SqliteStore final : public IStore {
 
   void put_zone(const ZoneRecord& z) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement s(db_,
+      sql::Transaction tx(db_);
+      sql::Statement s(db_,
                           "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas) VALUES (?, ?, ?, ?, ?, ?) "
                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
                           "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours, "
@@ -272,10 +277,10 @@ class SqliteStore final : public IStore {
         s.bind(4, z.parent_id);
       }
       s.run();
-      sqlite::Statement clear(db_, "DELETE FROM zone_members WHERE zone_id = ?");
+      sql::Statement clear(db_, "DELETE FROM zone_members WHERE zone_id = ?");
       clear.bind(1, z.id);
       clear.run();
-      sqlite::Statement add(db_, "INSERT INTO zone_members (zone_id, station_id) VALUES (?, ?)");
+      sql::Statement add(db_, "INSERT INTO zone_members (zone_id, station_id) VALUES (?, ?)");
       for (const auto& station : z.station_ids) {
         add.bind(1, z.id).bind(2, station);
         add.run();
@@ -287,7 +292,7 @@ class SqliteStore final : public IStore {
 
   bool delete_zone(const std::string& id) override {
     return guarded([&] {
-      sqlite::Statement s(db_, "DELETE FROM zones WHERE id = ?");
+      sql::Statement s(db_, "DELETE FROM zones WHERE id = ?");
       s.bind(1, id);
       s.run();
       return db_.changes() > 0;
@@ -296,7 +301,7 @@ class SqliteStore final : public IStore {
 
   void add_command(const CommandRecord& c) override {
     guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?)");
       s.bind(1, c.id).bind(2, c.station_id).bind(3, c.kind).bind_blob(4, c.payload);
@@ -308,7 +313,7 @@ class SqliteStore final : public IStore {
 
   std::optional<CommandRecord> find_command(const std::string& id) override {
     return guarded([&]() -> std::optional<CommandRecord> {
-      sqlite::Statement s(db_, std::string("SELECT ") + kCommandColumns + " FROM commands WHERE id = ?");
+      sql::Statement s(db_, std::string("SELECT ") + kCommandColumns + " FROM commands WHERE id = ?");
       s.bind(1, id);
       if (!s.step()) return std::nullopt;
       return read_command(s);
@@ -318,7 +323,7 @@ class SqliteStore final : public IStore {
   std::vector<CommandRecord> list_commands(const CommandFilter& f) override {
     return guarded([&] {
       std::vector<CommandRecord> out;
-      sqlite::Statement s(db_, std::string("SELECT ") + kCommandColumns +
+      sql::Statement s(db_, std::string("SELECT ") + kCommandColumns +
                                    " FROM commands WHERE (?1 = '' OR station_id = ?1) AND (?2 = '' OR state = ?2)"
                                    " ORDER BY created_ms DESC, id LIMIT ?3 OFFSET ?4");
       s.bind(1, f.station_id).bind(2, std::string_view(f.state ? to_string(*f.state) : ""));
@@ -331,7 +336,7 @@ class SqliteStore final : public IStore {
   std::vector<CommandRecord> pending_commands() override {
     return guarded([&] {
       std::vector<CommandRecord> out;
-      sqlite::Statement s(db_, std::string("SELECT ") + kCommandColumns +
+      sql::Statement s(db_, std::string("SELECT ") + kCommandColumns +
                                    " FROM commands WHERE state = 'pending' ORDER BY created_ms, id");
       while (s.step()) out.push_back(read_command(s));
       return out;
@@ -340,7 +345,7 @@ class SqliteStore final : public IStore {
 
   void record_sent(const std::string& id, std::int64_t attempts, std::int64_t sent_ms) override {
     guarded([&] {
-      sqlite::Statement s(db_, "UPDATE commands SET attempts = ?, last_sent_ms = ? WHERE id = ?");
+      sql::Statement s(db_, "UPDATE commands SET attempts = ?, last_sent_ms = ? WHERE id = ?");
       s.bind(1, attempts).bind(2, sent_ms).bind(3, id);
       s.run();
       return 0;
@@ -349,8 +354,8 @@ class SqliteStore final : public IStore {
 
   void record_sent_many(std::span<const SentRecord> sends) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement s(db_, "UPDATE commands SET attempts = ?, last_sent_ms = ? WHERE id = ?");
+      sql::Transaction tx(db_);
+      sql::Statement s(db_, "UPDATE commands SET attempts = ?, last_sent_ms = ? WHERE id = ?");
       for (const auto& sent : sends) {
         s.bind(1, sent.attempts).bind(2, sent.sent_ms).bind(3, sent.id);
         s.run();
@@ -370,11 +375,11 @@ class SqliteStore final : public IStore {
     return guarded([&] {
       std::vector<bool> fresh;
       fresh.reserve(results.size());
-      sqlite::Transaction tx(db_);
-      sqlite::Statement s(db_,
+      sql::Transaction tx(db_);
+      sql::Statement s(db_,
                           "UPDATE commands SET state = ?, result_detail = ?, completed_ms = ?, result = ? "
                           "WHERE id = ? AND state = 'pending'");
-      sqlite::Statement dup(db_, "UPDATE commands SET duplicate_results = duplicate_results + 1 WHERE id = ?");
+      sql::Statement dup(db_, "UPDATE commands SET duplicate_results = duplicate_results + 1 WHERE id = ?");
       for (const auto& r : results) {
         s.bind(1, std::string_view(to_string(r.state))).bind(2, r.detail).bind(3, r.completed_ms).bind_blob(4, r.result);
         s.bind(5, r.id);
@@ -393,8 +398,8 @@ class SqliteStore final : public IStore {
 
   void add_telemetry(const TelemetryRecord& r) override {
     guarded([&] {
-      sqlite::Statement s(db_, "INSERT OR IGNORE INTO telemetry (station_id, device_id, measured_ms, reading) "
-                               "VALUES (?, ?, ?, ?)");
+      sql::Statement s(db_, "INSERT INTO telemetry (station_id, device_id, measured_ms, reading) "
+                               "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
       s.bind(1, r.station_id).bind(2, r.device_id).bind(3, r.measured_ms).bind_blob(4, r.reading);
       s.run();
       return 0;
@@ -404,7 +409,7 @@ class SqliteStore final : public IStore {
   std::vector<TelemetryRecord> list_telemetry(const TelemetryFilter& f) override {
     return guarded([&] {
       std::vector<TelemetryRecord> out;
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "SELECT station_id, device_id, measured_ms, reading FROM telemetry "
                           "WHERE station_id = ?1 AND (?2 = '' OR device_id = ?2) AND measured_ms >= ?3 "
                           "AND measured_ms <= ?4 ORDER BY measured_ms, device_id LIMIT ?5");
@@ -418,7 +423,7 @@ class SqliteStore final : public IStore {
   std::vector<TelemetryRecord> latest_telemetry(const std::string& station_id) override {
     return guarded([&] {
       std::vector<TelemetryRecord> out;
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "SELECT t.station_id, t.device_id, t.measured_ms, t.reading FROM telemetry t "
                           "JOIN (SELECT device_id, MAX(measured_ms) AS m FROM telemetry WHERE station_id = ?1 "
                           "GROUP BY device_id) l ON l.device_id = t.device_id AND l.m = t.measured_ms "
@@ -431,7 +436,7 @@ class SqliteStore final : public IStore {
 
   std::size_t downsample_telemetry(std::int64_t before_ms, std::int64_t bucket_ms) override {
     return guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "DELETE FROM telemetry WHERE measured_ms < ?1 AND (station_id, device_id, measured_ms) NOT IN "
                           "(SELECT station_id, device_id, MIN(measured_ms) FROM telemetry WHERE measured_ms < ?1 "
                           "GROUP BY station_id, device_id, measured_ms / ?2)");
@@ -445,16 +450,16 @@ class SqliteStore final : public IStore {
                     bool active, const std::string& severity, const std::string& message, std::int64_t at_ms) override {
     guarded([&] {
       if (active) {
-        sqlite::Statement open(db_, "SELECT 1 FROM alarms WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
+        sql::Statement open(db_, "SELECT 1 FROM alarms WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
         open.bind(1, station_id).bind(2, alarm_id);
         if (open.step()) return 0;
-        sqlite::Statement s(db_,
-                            "INSERT OR IGNORE INTO alarms (station_id, alarm_id, device_id, severity, message, raised_ms) "
-                            "VALUES (?, ?, ?, ?, ?, ?)");
+        sql::Statement s(db_,
+                            "INSERT INTO alarms (station_id, alarm_id, device_id, severity, message, raised_ms) "
+                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
         s.bind(1, station_id).bind(2, alarm_id).bind(3, device_id).bind(4, severity).bind(5, message).bind(6, at_ms);
         s.run();
       } else {
-        sqlite::Statement s(db_,
+        sql::Statement s(db_,
                             "UPDATE alarms SET cleared_ms = ?, clear_message = ? "
                             "WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
         s.bind(1, at_ms).bind(2, message).bind(3, station_id).bind(4, alarm_id);
@@ -467,7 +472,7 @@ class SqliteStore final : public IStore {
   std::vector<AlarmRecord> list_alarms(const std::string& station_id, bool open_only, std::size_t limit) override {
     return guarded([&] {
       std::vector<AlarmRecord> out;
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "SELECT station_id, alarm_id, device_id, severity, message, raised_ms, cleared_ms, "
                           "clear_message, acknowledged_by, acknowledged_ms FROM alarms "
                           "WHERE (?1 = '' OR station_id = ?1) AND (?2 = 0 OR cleared_ms IS NULL) "
@@ -485,7 +490,7 @@ class SqliteStore final : public IStore {
   bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& by,
                          std::int64_t at_ms) override {
     return guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "UPDATE alarms SET acknowledged_by = ?, acknowledged_ms = ? "
                           "WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
       s.bind(1, by).bind(2, at_ms).bind(3, station_id).bind(4, alarm_id);
@@ -498,17 +503,17 @@ class SqliteStore final : public IStore {
       "station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, "
       "actual_start_ns, frames_played, frames_concealed, longest_gap_ms";
 
-  static AsRunRecord read_asrun(sqlite::Statement& s) {
+  static AsRunRecord read_asrun(sql::Statement& s) {
     return {s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4), s.column_int(5),
             s.column_text(6), s.column_text(7), s.column_int(8),  s.column_int(9), s.column_int(10), s.column_int(11)};
   }
 
   void add_asrun(const AsRunRecord& r) override {
     guarded([&] {
-      sqlite::Statement s(db_,
-                          "INSERT OR IGNORE INTO asrun (station_id, broadcast_id, content_id, planned_start_ms, "
+      sql::Statement s(db_,
+                          "INSERT INTO asrun (station_id, broadcast_id, content_id, planned_start_ms, "
                           "actual_start_ms, end_ms, outcome, detail, actual_start_ns, frames_played, frames_concealed, "
-                          "longest_gap_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "longest_gap_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
       s.bind(1, r.station_id).bind(2, r.broadcast_id).bind(3, r.content_id).bind(4, r.planned_start_ms);
       s.bind(5, r.actual_start_ms).bind(6, r.end_ms).bind(7, r.outcome).bind(8, r.detail);
       s.bind(9, r.actual_start_ns).bind(10, r.frames_played).bind(11, r.frames_concealed).bind(12, r.longest_gap_ms);
@@ -520,7 +525,7 @@ class SqliteStore final : public IStore {
   std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms, std::size_t limit) override {
     return guarded([&] {
       std::vector<AsRunRecord> out;
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "SELECT " + std::string(kAsRunColumns) + " FROM asrun WHERE (?1 = '' OR station_id = ?1) AND planned_start_ms >= ?2 "
                           "ORDER BY planned_start_ms DESC LIMIT ?3");
       s.bind(1, station_id).bind(2, since_ms).bind(3, static_cast<std::int64_t>(limit));
@@ -542,7 +547,7 @@ class SqliteStore final : public IStore {
         sql += ")";
       }
       sql += " ORDER BY planned_start_ms, station_id LIMIT ?4";
-      sqlite::Statement s(db_, sql);
+      sql::Statement s(db_, sql);
       s.bind(1, q.since_ms).bind(2, q.until_ms).bind(4, static_cast<std::int64_t>(q.limit));
       if (!q.broadcast_id.empty()) s.bind(3, q.broadcast_id);
       for (std::size_t i = 0; i < q.station_ids.size(); ++i) s.bind(static_cast<int>(5 + i), q.station_ids[i]);
@@ -553,12 +558,20 @@ class SqliteStore final : public IStore {
 
   void put_broadcast(const BroadcastRecord& b) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement s(db_,
-                          "INSERT OR REPLACE INTO broadcasts (id, title, content_kind, clip_sha256, tts_text, relay_url, "
+      sql::Transaction tx(db_);
+      sql::Statement s(db_,
+                          "INSERT INTO broadcasts (id, title, content_kind, clip_sha256, tts_text, relay_url, "
                           "slot_ms, start_local, time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, "
                           "valid_until_ms, created_by, created_ms, cancelled_ms, cancelled_by) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET title = excluded.title, content_kind = excluded.content_kind, "
+                          "clip_sha256 = excluded.clip_sha256, tts_text = excluded.tts_text, relay_url = excluded.relay_url, "
+                          "slot_ms = excluded.slot_ms, start_local = excluded.start_local, time_zone = excluded.time_zone, "
+                          "rrule = excluded.rrule, exdates = excluded.exdates, priority = excluded.priority, "
+                          "volume = excluded.volume, on_preempt = excluded.on_preempt, valid_from_ms = excluded.valid_from_ms, "
+                          "valid_until_ms = excluded.valid_until_ms, created_by = excluded.created_by, "
+                          "created_ms = excluded.created_ms, cancelled_ms = excluded.cancelled_ms, "
+                          "cancelled_by = excluded.cancelled_by");
       const std::string exdates = join_lines(b.exdates, ',');
       s.bind(1, b.id).bind(2, b.title).bind(3, b.content_kind).bind(4, b.clip_sha256).bind(5, b.tts_text);
       s.bind(6, b.relay_url).bind(7, b.slot_ms).bind(8, b.start_local).bind(9, b.time_zone).bind(10, b.rrule);
@@ -571,10 +584,10 @@ class SqliteStore final : public IStore {
       }
       s.bind(20, b.cancelled_by);
       s.run();
-      sqlite::Statement clear(db_, "DELETE FROM broadcast_targets WHERE broadcast_id = ?");
+      sql::Statement clear(db_, "DELETE FROM broadcast_targets WHERE broadcast_id = ?");
       clear.bind(1, b.id);
       clear.run();
-      sqlite::Statement add(db_, "INSERT OR IGNORE INTO broadcast_targets (broadcast_id, target) VALUES (?, ?)");
+      sql::Statement add(db_, "INSERT INTO broadcast_targets (broadcast_id, target) VALUES (?, ?) ON CONFLICT DO NOTHING");
       for (const auto& t : b.targets) {
         add.bind(1, b.id).bind(2, t);
         add.run();
@@ -600,7 +613,7 @@ class SqliteStore final : public IStore {
 
   bool cancel_broadcast(const std::string& id, const std::string& by, std::int64_t at_ms) override {
     return guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "UPDATE broadcasts SET cancelled_ms = ?2, cancelled_by = ?3 WHERE id = ?1 AND cancelled_ms IS NULL");
       s.bind(1, id).bind(2, at_ms).bind(3, by);
       s.run();
@@ -610,8 +623,8 @@ class SqliteStore final : public IStore {
 
   void add_scheduled(std::span<const CommandRecord> commands, std::span<const ScheduledPlay> plays) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement c(db_,
+      sql::Transaction tx(db_);
+      sql::Statement c(db_,
                           "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?)");
       for (const auto& cmd : commands) {
@@ -619,9 +632,9 @@ class SqliteStore final : public IStore {
         c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
         c.run();
       }
-      sqlite::Statement p(db_,
-                          "INSERT OR IGNORE INTO scheduled_plays (broadcast_id, station_id, planned_start_ms, command_id) "
-                          "VALUES (?, ?, ?, ?)");
+      sql::Statement p(db_,
+                          "INSERT INTO scheduled_plays (broadcast_id, station_id, planned_start_ms, command_id) "
+                          "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
       for (const auto& play : plays) {
         p.bind(1, play.broadcast_id).bind(2, play.station_id).bind(3, play.planned_start_ms).bind(4, play.command_id);
         p.run();
@@ -634,7 +647,7 @@ class SqliteStore final : public IStore {
   std::vector<ScheduledPlay> scheduled_plays(std::int64_t from_ms) override {
     return guarded([&] {
       std::vector<ScheduledPlay> out;
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "SELECT broadcast_id, station_id, planned_start_ms, command_id FROM scheduled_plays "
                           "WHERE planned_start_ms >= ? ORDER BY planned_start_ms");
       s.bind(1, from_ms);
@@ -646,7 +659,7 @@ class SqliteStore final : public IStore {
   std::vector<std::string> stations_scheduled(const std::string& broadcast_id) override {
     return guarded([&] {
       std::vector<std::string> out;
-      sqlite::Statement s(db_, "SELECT DISTINCT station_id FROM scheduled_plays WHERE broadcast_id = ? ORDER BY 1");
+      sql::Statement s(db_, "SELECT DISTINCT station_id FROM scheduled_plays WHERE broadcast_id = ? ORDER BY 1");
       s.bind(1, broadcast_id);
       while (s.step()) out.push_back(s.column_text(0));
       return out;
@@ -655,7 +668,7 @@ class SqliteStore final : public IStore {
 
   void put_user(const UserRecord& u) override {
     guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "INSERT INTO users (name, password_hash, roles, zones, created_ms) VALUES (?, ?, ?, ?, ?) "
                           "ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, "
                           "roles = excluded.roles, zones = excluded.zones");
@@ -676,7 +689,7 @@ class SqliteStore final : public IStore {
 
   bool delete_user(const std::string& name) override {
     return guarded([&] {
-      sqlite::Statement s(db_, "DELETE FROM users WHERE name = ?");
+      sql::Statement s(db_, "DELETE FROM users WHERE name = ?");
       s.bind(1, name);
       s.run();
       return db_.changes() > 0;
@@ -685,8 +698,8 @@ class SqliteStore final : public IStore {
 
   void put_token(const ApiTokenRecord& t) override {
     guarded([&] {
-      sqlite::Statement s(db_,
-                          "INSERT INTO api_tokens (id, user, label, secret_sha256, created_ms, expires_ms) "
+      sql::Statement s(db_,
+                          "INSERT INTO api_tokens (id, \"user\", label, secret_sha256, created_ms, expires_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?)");
       s.bind(1, t.id).bind(2, t.user).bind(3, t.label).bind(4, t.secret_sha256).bind(5, t.created_ms).bind(6, t.expires_ms);
       s.run();
@@ -701,12 +714,12 @@ class SqliteStore final : public IStore {
   }
 
   std::vector<ApiTokenRecord> list_tokens(const std::string& user) override {
-    return load_tokens("(? = '' OR user = ?1)", user);
+    return load_tokens("(? = '' OR \"user\" = ?1)", user);
   }
 
   bool delete_token(const std::string& id) override {
     return guarded([&] {
-      sqlite::Statement s(db_, "DELETE FROM api_tokens WHERE id = ?");
+      sql::Statement s(db_, "DELETE FROM api_tokens WHERE id = ?");
       s.bind(1, id);
       s.run();
       return db_.changes() > 0;
@@ -715,7 +728,7 @@ class SqliteStore final : public IStore {
 
   void add_audit(const AuditRecord& a) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
+      sql::Transaction tx(db_);
       insert_audit(a);
       tx.commit();
       return 0;
@@ -725,8 +738,8 @@ class SqliteStore final : public IStore {
   std::vector<AuditRecord> list_audit(const std::string& subject, std::size_t limit) override {
     return guarded([&] {
       std::vector<AuditRecord> out;
-      sqlite::Statement s(db_,
-                          "SELECT seq, at_ms, user, action, subject, detail, address, result, hash FROM audit_log "
+      sql::Statement s(db_,
+                          "SELECT seq, at_ms, \"user\", action, subject, detail, address, result, hash FROM audit_log "
                           "WHERE (? = '' OR subject = ?) ORDER BY seq DESC LIMIT ?");
       s.bind(1, subject).bind(2, subject).bind(3, static_cast<std::int64_t>(limit));
       while (s.step()) out.push_back(read_audit(s));
@@ -738,8 +751,8 @@ class SqliteStore final : public IStore {
     return guarded([&] {
       AuditCheck check;
       std::string previous;
-      sqlite::Statement s(db_,
-                          "SELECT seq, at_ms, user, action, subject, detail, address, result, hash FROM audit_log "
+      sql::Statement s(db_,
+                          "SELECT seq, at_ms, \"user\", action, subject, detail, address, result, hash FROM audit_log "
                           "ORDER BY seq");
       while (s.step()) {
         const auto entry = read_audit(s);
@@ -756,7 +769,7 @@ class SqliteStore final : public IStore {
 
   void put_alert(const AlertRecord& alert, const AuditRecord& audit) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
+      sql::Transaction tx(db_);
       upsert_alert(alert);
       insert_audit(audit);
       tx.commit();
@@ -766,7 +779,7 @@ class SqliteStore final : public IStore {
 
   std::optional<AlertRecord> find_alert(const std::string& id) override {
     return guarded([&]() -> std::optional<AlertRecord> {
-      sqlite::Statement s(db_, std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = ?");
+      sql::Statement s(db_, std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = ?");
       s.bind(1, id);
       if (!s.step()) return std::nullopt;
       return read_alert(s);
@@ -776,7 +789,7 @@ class SqliteStore final : public IStore {
   std::vector<AlertRecord> list_alerts(std::size_t limit) override {
     return guarded([&] {
       std::vector<AlertRecord> out;
-      sqlite::Statement s(db_, std::string("SELECT ") + kAlertColumns +
+      sql::Statement s(db_, std::string("SELECT ") + kAlertColumns +
                                    " FROM alerts ORDER BY created_ms DESC, id LIMIT ?");
       s.bind(1, static_cast<std::int64_t>(limit));
       while (s.step()) out.push_back(read_alert(s));
@@ -787,12 +800,12 @@ class SqliteStore final : public IStore {
   void deliver_alert(const AlertRecord& alert, std::span<const CommandRecord> commands,
                      std::span<const AlertDelivery> deliveries, const AuditRecord& audit) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
+      sql::Transaction tx(db_);
       upsert_alert(alert);
-      sqlite::Statement c(db_,
+      sql::Statement c(db_,
                           "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?)");
-      sqlite::Statement link(db_, "INSERT INTO alert_commands (alert_id, command_id, station_id) VALUES (?, ?, ?)");
+      sql::Statement link(db_, "INSERT INTO alert_commands (alert_id, command_id, station_id) VALUES (?, ?, ?)");
       for (const auto& cmd : commands) {
         c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
         c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
@@ -809,7 +822,7 @@ class SqliteStore final : public IStore {
 
   void put_deliveries(std::span<const AlertDelivery> deliveries) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
+      sql::Transaction tx(db_);
       upsert_deliveries(deliveries);
       tx.commit();
       return 0;
@@ -819,7 +832,7 @@ class SqliteStore final : public IStore {
   std::vector<AlertDelivery> list_deliveries(const std::string& alert_id) override {
     return guarded([&] {
       std::vector<AlertDelivery> out;
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "SELECT alert_id, station_id, state, detail, parts_expected, parts_done, first_sound_ms, "
                           "updated_ms FROM alert_deliveries WHERE alert_id = ? ORDER BY station_id");
       s.bind(1, alert_id);
@@ -834,7 +847,7 @@ class SqliteStore final : public IStore {
   std::vector<AlertCommand> alert_commands(const std::string& alert_id) override {
     return guarded([&] {
       std::vector<AlertCommand> out;
-      sqlite::Statement s(db_, "SELECT command_id, alert_id, station_id FROM alert_commands WHERE alert_id = ?");
+      sql::Statement s(db_, "SELECT command_id, alert_id, station_id FROM alert_commands WHERE alert_id = ?");
       s.bind(1, alert_id);
       while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
       return out;
@@ -843,8 +856,8 @@ class SqliteStore final : public IStore {
 
   void withdraw_commands(std::span<const std::string> ids, const std::string& detail, std::int64_t at_ms) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement s(db_,
+      sql::Transaction tx(db_);
+      sql::Statement s(db_,
                           "UPDATE commands SET state = 'rejected', result_detail = ?, completed_ms = ? "
                           "WHERE id = ? AND state = 'pending'");
       for (const auto& id : ids) {
@@ -859,9 +872,9 @@ class SqliteStore final : public IStore {
   bool record_cap_message(const std::string& sender, const std::string& identifier, const std::string& alert_id,
                           std::int64_t at_ms) override {
     return guarded([&] {
-      sqlite::Statement s(db_,
-                          "INSERT OR IGNORE INTO cap_messages (sender, identifier, alert_id, received_ms) "
-                          "VALUES (?, ?, ?, ?)");
+      sql::Statement s(db_,
+                          "INSERT INTO cap_messages (sender, identifier, alert_id, received_ms) "
+                          "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
       s.bind(1, sender).bind(2, identifier).bind(3, alert_id).bind(4, at_ms);
       s.run();
       return db_.changes() > 0;
@@ -870,7 +883,7 @@ class SqliteStore final : public IStore {
 
   std::optional<std::string> alert_of_cap(const std::string& sender, const std::string& identifier) override {
     return guarded([&]() -> std::optional<std::string> {
-      sqlite::Statement s(db_, "SELECT alert_id FROM cap_messages WHERE sender = ? AND identifier = ?");
+      sql::Statement s(db_, "SELECT alert_id FROM cap_messages WHERE sender = ? AND identifier = ?");
       s.bind(1, sender).bind(2, identifier);
       if (!s.step()) return std::nullopt;
       return s.column_text(0);
@@ -880,11 +893,11 @@ class SqliteStore final : public IStore {
   void add_pins(std::span<const CommandRecord> commands,
                 std::span<const std::pair<std::string, std::string>> station_clips) override {
     guarded([&] {
-      sqlite::Transaction tx(db_);
-      sqlite::Statement c(db_,
+      sql::Transaction tx(db_);
+      sql::Statement c(db_,
                           "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
                           "VALUES (?, ?, ?, ?, ?, ?)");
-      sqlite::Statement pin(db_, "INSERT OR IGNORE INTO station_pins (station_id, clip_sha256) VALUES (?, ?)");
+      sql::Statement pin(db_, "INSERT INTO station_pins (station_id, clip_sha256) VALUES (?, ?) ON CONFLICT DO NOTHING");
       for (const auto& cmd : commands) {
         c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
         c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
@@ -902,7 +915,7 @@ class SqliteStore final : public IStore {
   std::vector<std::pair<std::string, std::string>> list_pins() override {
     return guarded([&] {
       std::vector<std::pair<std::string, std::string>> out;
-      sqlite::Statement s(db_, "SELECT station_id, clip_sha256 FROM station_pins");
+      sql::Statement s(db_, "SELECT station_id, clip_sha256 FROM station_pins");
       while (s.step()) out.emplace_back(s.column_text(0), s.column_text(1));
       return out;
     });
@@ -910,7 +923,7 @@ class SqliteStore final : public IStore {
 
   void put_clip(const ClipRecord& c) override {
     guarded([&] {
-      sqlite::Statement s(db_,
+      sql::Statement s(db_,
                           "INSERT INTO clips (sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, "
                           "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET name = excluded.name");
       s.bind(1, c.sha256).bind(2, c.name).bind(3, c.duration_ms).bind(4, c.bytes);
@@ -922,7 +935,7 @@ class SqliteStore final : public IStore {
 
   std::optional<ClipRecord> find_clip(const std::string& sha256) override {
     return guarded([&]() -> std::optional<ClipRecord> {
-      sqlite::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips WHERE sha256 = ?");
+      sql::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips WHERE sha256 = ?");
       s.bind(1, sha256);
       if (!s.step()) return std::nullopt;
       return read_clip(s);
@@ -932,7 +945,7 @@ class SqliteStore final : public IStore {
   std::vector<ClipRecord> list_clips() override {
     return guarded([&] {
       std::vector<ClipRecord> out;
-      sqlite::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips ORDER BY created_ms DESC, sha256");
+      sql::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips ORDER BY created_ms DESC, sha256");
       while (s.step()) out.push_back(read_clip(s));
       return out;
     });
@@ -940,7 +953,7 @@ class SqliteStore final : public IStore {
 
   bool delete_clip(const std::string& sha256) override {
     return guarded([&] {
-      sqlite::Statement s(db_, "DELETE FROM clips WHERE sha256 = ?");
+      sql::Statement s(db_, "DELETE FROM clips WHERE sha256 = ?");
       s.bind(1, sha256);
       s.run();
       return db_.changes() > 0;
@@ -948,18 +961,8 @@ class SqliteStore final : public IStore {
   }
 
  private:
-  static sqlite::Database open(const std::string& path) {
-    try {
-      sqlite::Database db(path);
-      sqlite::migrate(db, kSqliteMigrations);
-      return db;
-    } catch (const sqlite::SqliteError& e) {
-      throw StoreError(e.what());
-    }
-  }
-
   std::optional<ZoneRecord> load_zone(const std::string& id) {
-    sqlite::Statement s(db_,
+    sql::Statement s(db_,
                         "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours, cap_areas FROM zones WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
@@ -970,7 +973,7 @@ class SqliteStore final : public IStore {
     z.parent_id = s.column_text(3);
     z.quiet_hours = s.column_text(4);
     z.cap_areas = split_lines(s.column_text(5), '\n');
-    sqlite::Statement m(db_, "SELECT station_id FROM zone_members WHERE zone_id = ? ORDER BY station_id");
+    sql::Statement m(db_, "SELECT station_id FROM zone_members WHERE zone_id = ? ORDER BY station_id");
     m.bind(1, id);
     while (m.step()) z.station_ids.push_back(m.column_text(0));
     return z;
@@ -979,7 +982,7 @@ class SqliteStore final : public IStore {
   std::vector<UserRecord> load_users(const std::string& where, const std::string& arg) {
     return guarded([&] {
       std::vector<UserRecord> out;
-      sqlite::Statement s(db_, "SELECT name, password_hash, roles, zones, created_ms FROM users " + where +
+      sql::Statement s(db_, "SELECT name, password_hash, roles, zones, created_ms FROM users " + where +
                                    " ORDER BY name");
       s.bind(1, arg);
       while (s.step()) {
@@ -993,7 +996,7 @@ class SqliteStore final : public IStore {
   std::vector<ApiTokenRecord> load_tokens(const std::string& where, const std::string& arg) {
     return guarded([&] {
       std::vector<ApiTokenRecord> out;
-      sqlite::Statement s(db_, "SELECT id, user, label, secret_sha256, created_ms, expires_ms FROM api_tokens WHERE " +
+      sql::Statement s(db_, "SELECT id, \"user\", label, secret_sha256, created_ms, expires_ms FROM api_tokens WHERE " +
                                    where + " ORDER BY created_ms, id");
       s.bind(1, arg);
       while (s.step()) {
@@ -1007,7 +1010,7 @@ class SqliteStore final : public IStore {
   // Appends an entry chained to the last one (the caller holds the lock; a transaction
   // keeps the read of the last hash and the insert together).
   void insert_audit(AuditRecord a) {
-    sqlite::Statement last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    sql::Statement last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
     std::string previous;
     a.seq = 1;
     if (last.step()) {
@@ -1015,8 +1018,8 @@ class SqliteStore final : public IStore {
       previous = last.column_text(1);
     }
     a.hash = audit_hash(previous, a);
-    sqlite::Statement s(db_,
-                        "INSERT INTO audit_log (seq, at_ms, user, action, subject, detail, address, result, hash) "
+    sql::Statement s(db_,
+                        "INSERT INTO audit_log (seq, at_ms, \"user\", action, subject, detail, address, result, hash) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, a.seq).bind(2, a.at_ms).bind(3, a.user).bind(4, a.action).bind(5, a.subject).bind(6, a.detail);
     s.bind(7, a.address).bind(8, std::int64_t{a.result}).bind(9, a.hash);
@@ -1024,7 +1027,7 @@ class SqliteStore final : public IStore {
   }
 
   void upsert_alert(const AlertRecord& a) {
-    sqlite::Statement s(db_,
+    sql::Statement s(db_,
                         "INSERT INTO alerts (id, state, version, definition, created_by, created_ms, confirmed_by, "
                         "issued_ms, ended_by, ended_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET state = excluded.state, version = excluded.version, "
@@ -1038,7 +1041,7 @@ class SqliteStore final : public IStore {
   }
 
   void upsert_deliveries(std::span<const AlertDelivery> deliveries) {
-    sqlite::Statement s(db_,
+    sql::Statement s(db_,
                         "INSERT INTO alert_deliveries (alert_id, station_id, state, detail, parts_expected, "
                         "parts_done, first_sound_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(alert_id, station_id) DO UPDATE SET state = excluded.state, "
@@ -1054,13 +1057,13 @@ class SqliteStore final : public IStore {
 
   std::vector<BroadcastRecord> load_broadcasts(const std::string& where, const std::string& arg) {
     std::vector<BroadcastRecord> out;
-    sqlite::Statement s(db_,
+    sql::Statement s(db_,
                         "SELECT id, title, content_kind, clip_sha256, tts_text, relay_url, slot_ms, start_local, "
                         "time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, valid_until_ms, "
                         "created_by, created_ms, cancelled_ms, cancelled_by FROM broadcasts " +
                             where + " ORDER BY created_ms DESC, id");
     s.bind(1, arg);
-    sqlite::Statement targets(db_, "SELECT target FROM broadcast_targets WHERE broadcast_id = ? ORDER BY target");
+    sql::Statement targets(db_, "SELECT target FROM broadcast_targets WHERE broadcast_id = ? ORDER BY target");
     while (s.step()) {
       BroadcastRecord b;
       b.id = s.column_text(0);
@@ -1097,19 +1100,32 @@ class SqliteStore final : public IStore {
     std::lock_guard lock(mutex_);
     try {
       return f();
-    } catch (const sqlite::SqliteError& e) {
+    } catch (const sql::Error& e) {
       throw StoreError(e.what());
     }
   }
 
   std::mutex mutex_;
-  sqlite::Database db_;
+  std::unique_ptr<sql::IConnection> connection_;
+  sql::IConnection& db_;
 };
 
 }  // namespace
 
 std::unique_ptr<IStore> open_sqlite_store(const std::string& path) {
-  return std::make_unique<SqliteStore>(path);
+  try {
+    return std::make_unique<SqlStore>(sqlite::connect(path, kSqliteMigrations));
+  } catch (const sql::Error& e) {
+    throw StoreError(e.what());
+  }
+}
+
+std::unique_ptr<IStore> open_postgres_store(const std::string& conninfo) {
+  try {
+    return std::make_unique<SqlStore>(postgres::connect(conninfo, kPostgresMigrations));
+  } catch (const sql::Error& e) {
+    throw StoreError(e.what());
+  }
 }
 
 }  // namespace loa::store
