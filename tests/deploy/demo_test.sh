@@ -21,7 +21,7 @@ control_port=$((http_port + 2))
 run_demo() {  # $1: signal to stop with
   # A background job starts with SIGINT ignored; a person at a terminal does not. Up to 90 s
   # to "ready": the first run renders the sample and alert clips, on a machine busy with tests.
-  setsid env --default-signal=INT "$root/deploy/demo" --no-build --stations 2 --http-port "$http_port" --control-port "$control_port" \
+  setsid env --default-signal=INT "$root/deploy/demo" --no-build --stations 3 --http-port "$http_port" --control-port "$control_port" \
     --data-dir "$work/data" > "$work/out" 2>&1 &
   local demo=$!
   for _ in $(seq 900); do grep -q '^ready$' "$work/out" && break; sleep 0.1; done
@@ -35,7 +35,7 @@ run_demo() {  # $1: signal to stop with
   token=$(sed -n 's/^token: //p' "$work/out")
   online=$(LOA_URL="http://127.0.0.1:$http_port" LOA_TOKEN="$token" "$root/build/bin/loactl" --json stations \
     | grep -c '"state": "online"')
-  [ "$online" = 2 ] || { echo >&2 "FAIL: $online stations online"; exit 1; }
+  [ "$online" = 3 ] || { echo >&2 "FAIL: $online stations online"; exit 1; }
   grep -qE '^station: demo-1 devsim=tcp://127\.0\.0\.1:[0-9]+$' "$work/out" || { echo >&2 "FAIL: station line"; cat "$work/out" >&2; exit 1; }
   # Each station watches its simulated hardware: both devices answer, the carrier is its own.
   health=""
