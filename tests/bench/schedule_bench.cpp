@@ -34,13 +34,17 @@ std::string two(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
 int main(int argc, char** argv) {
   int stations = 300, zones = 50, broadcasts = 2000;
+  std::string postgresql;  // an empty database: the same work on PostgreSQL instead of SQLite
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--postgresql")) postgresql = argv[i + 1];
     if (!std::strcmp(argv[i], "--stations")) stations = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--zones")) zones = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--broadcasts")) broadcasts = std::atoi(argv[i + 1]);
   }
   loa::test::ScratchDir dir;
-  auto store = loa::store::open_sqlite_store(dir.path() + "/controller.db");
+  auto store = postgresql.empty() ? loa::store::open_sqlite_store(dir.path() + "/controller.db")
+                                  : loa::store::open_postgres_store(postgresql);
+  std::printf("store: %s\n", postgresql.empty() ? "sqlite" : "postgresql");
   loa::time::SystemClock clock;
   const auto now = clock.wall_ms();
 

@@ -1,6 +1,7 @@
 // The controller's store: one set of SQL statements, run on SQLite (the embedded
 // default) or PostgreSQL (larger districts) through loa_sql. The SQL is the common
 // ground of both: `?` placeholders, ON CONFLICT upserts, no backend's own functions.
+#include <map>
 #include <mutex>
 #include <type_traits>
 
@@ -1063,7 +1064,13 @@ class SqlStore final : public IStore {
                         "created_by, created_ms, cancelled_ms, cancelled_by FROM broadcasts " +
                             where + " ORDER BY created_ms DESC, id");
     s.bind(1, arg);
-    sql::Statement targets(db_, "SELECT target FROM broadcast_targets WHERE broadcast_id = ? ORDER BY target");
+    // Every target in one query, not one per broadcast: a round trip each is what a
+    // database server makes expensive.
+    std::map<std::string, std::vector<std::string>> targets_of;
+    sql::Statement targets(db_, "SELECT broadcast_id, target FROM broadcast_targets WHERE broadcast_id IN "
+                                "(SELECT id FROM broadcasts " + where + ") ORDER BY broadcast_id, target");
+    targets.bind(1, arg);
+    while (targets.step()) targets_of[targets.column_text(0)].push_back(targets.column_text(1));
     while (s.step()) {
       BroadcastRecord b;
       b.id = s.column_text(0);
@@ -1086,9 +1093,7 @@ class SqlStore final : public IStore {
       b.created_ms = s.column_int(17);
       if (!s.column_is_null(18)) b.cancelled_ms = s.column_int(18);
       b.cancelled_by = s.column_text(19);
-      targets.bind(1, b.id);
-      while (targets.step()) b.targets.push_back(targets.column_text(0));
-      targets.reset();
+      if (auto it = targets_of.find(b.id); it != targets_of.end()) b.targets = std::move(it->second);
       out.push_back(std::move(b));
     }
     return out;

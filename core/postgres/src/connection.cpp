@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -58,6 +59,9 @@ class PgConnection;
 class PgStatement final : public sql::IStatement {
  public:
   PgStatement(PgConnection& connection, std::string_view sql);
+  PgStatement(const PgStatement&) = delete;
+  PgStatement& operator=(const PgStatement&) = delete;
+  ~PgStatement() override;
 
   void bind_int(int index, std::int64_t value) override { set(index, std::to_string(value), 0); }
   void bind_text(int index, std::string_view text) override { set(index, std::string(text), 0); }
@@ -116,6 +120,10 @@ class PgStatement final : public sql::IStatement {
   PgConnection& connection_;
   std::vector<bool> used_;  // parameters the statement names (filled with sql_, so first)
   std::string sql_;
+  // A statement run more than once (rows inserted in a loop) is prepared on the server
+  // at its second run, so it is parsed and planned once, not once per row.
+  int runs_ = 0;
+  std::string prepared_name_;
   std::vector<std::optional<std::string>> values_;
   std::vector<int> formats_;
   Result result_;
@@ -177,6 +185,14 @@ class PgConnection final : public sql::IConnection {
 PgStatement::PgStatement(PgConnection& connection, std::string_view sql)
     : connection_(connection), sql_(numbered_placeholders(sql, &used_)) {}
 
+PgStatement::~PgStatement() {
+  if (prepared_name_.empty()) return;
+  auto* conn = connection_.handle();
+  if (PQstatus(conn) != CONNECTION_OK) return;
+  // In a failed transaction this is refused; the server drops it with the connection.
+  PQclear(PQexec(conn, ("DEALLOCATE " + prepared_name_).c_str()));
+}
+
 bool PgStatement::step() {
   if (!result_.r) {
     std::vector<const char*> values(values_.size());
@@ -190,9 +206,19 @@ bool PgStatement::step() {
       if (i >= used_.size() || !used_[i]) types[i] = kTextOid;
     }
     auto* conn = connection_.handle();
+    const int n = static_cast<int>(values_.size());
+    if (runs_++ == 1) {
+      static std::atomic<std::uint64_t> next_name{0};
+      const auto name = "loa_" + std::to_string(++next_name);
+      (void)checked(conn, PQprepare(conn, name.c_str(), sql_.c_str(), n, types.data()), "prepare");
+      prepared_name_ = name;
+    }
     result_ = checked(conn,
-                      PQexecParams(conn, sql_.c_str(), static_cast<int>(values_.size()), types.data(), values.data(),
-                                   lengths.data(), formats_.data(), 0),
+                      prepared_name_.empty()
+                          ? PQexecParams(conn, sql_.c_str(), n, types.data(), values.data(), lengths.data(),
+                                         formats_.data(), 0)
+                          : PQexecPrepared(conn, prepared_name_.c_str(), n, values.data(), lengths.data(),
+                                           formats_.data(), 0),
                       "query");
     connection_.note_changes(result_.r);
     row_ = -1;
