@@ -12,6 +12,22 @@
 namespace loa::test {
 namespace {
 
+// A live page re-renders (the overview on each event of its feed), so an element found a
+// moment ago may have been replaced by an identical one: WebDriver calls it stale. Find
+// it again and retry, a few times.
+template <typename Find, typename Act>
+auto retry_if_replaced(Find find, Act act) -> decltype(act(std::string())) {
+  for (int attempt = 0;; ++attempt) {
+    const std::string id = find();
+    try {
+      return act(id);
+    } catch (const std::runtime_error& e) {
+      if (attempt >= 4 || std::string(e.what()).find("stale element") == std::string::npos) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
 using nlohmann::json;
 
 constexpr const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";
@@ -104,16 +120,20 @@ bool Browser::wait_for_text(const std::string& css, const std::string& wanted, s
 }
 
 void Browser::click(const std::string& css) {
-  const auto id = element(css);
-  if (id.empty()) throw std::runtime_error("nothing to click at " + css);
-  (void)impl_->call("POST", "/element/" + id + "/click");
+  retry_if_replaced([&] { return element(css); }, [&](const std::string& id) {
+    if (id.empty()) throw std::runtime_error("nothing to click at " + css);
+    (void)impl_->call("POST", "/element/" + id + "/click");
+    return 0;
+  });
 }
 
 void Browser::type(const std::string& css, const std::string& text) {
-  const auto id = element(css);
-  if (id.empty()) throw std::runtime_error("no field at " + css);
-  (void)impl_->call("POST", "/element/" + id + "/clear");
-  (void)impl_->call("POST", "/element/" + id + "/value", {{"text", text}});
+  retry_if_replaced([&] { return element(css); }, [&](const std::string& id) {
+    if (id.empty()) throw std::runtime_error("no field at " + css);
+    (void)impl_->call("POST", "/element/" + id + "/clear");
+    (void)impl_->call("POST", "/element/" + id + "/value", {{"text", text}});
+    return 0;
+  });
 }
 
 void Browser::upload(const std::string& css, const std::string& path) {
@@ -127,15 +147,17 @@ std::string Browser::script(const std::string& body) {
 }
 
 std::string Browser::text(const std::string& css) {
-  const auto id = element(css);
-  if (id.empty()) return {};
-  auto value = impl_->call("GET", "/element/" + id + "/text");
-  return value.is_string() ? value.get<std::string>() : std::string();
+  return retry_if_replaced([&] { return element(css); }, [&](const std::string& id) -> std::string {
+    if (id.empty()) return {};
+    auto value = impl_->call("GET", "/element/" + id + "/text");
+    return value.is_string() ? value.get<std::string>() : std::string();
+  });
 }
 
 bool Browser::visible(const std::string& css) {
-  const auto id = element(css);
-  return !id.empty() && impl_->call("GET", "/element/" + id + "/displayed") == true;
+  return retry_if_replaced([&] { return element(css); }, [&](const std::string& id) {
+    return !id.empty() && impl_->call("GET", "/element/" + id + "/displayed") == true;
+  });
 }
 
 void Browser::accept_dialog() { (void)impl_->call("POST", "/alert/accept"); }
