@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 
 #include "loa/postgres/connection.hpp"
+#include "loa/store/store.hpp"
 #include "support/fleet.hpp"
 
 namespace loa::test {
@@ -36,7 +38,6 @@ TEST(PostgresController, KeepsStationsZonesBroadcastsAndCommandsAcrossAKill) {
   o.controller_extra = "store:\n  backend: postgresql\n  postgresql: \"" + std::string(admin) + " dbname=" + database + "\"\n";
   Fleet fleet(o);
   fleet.start_controller();
-  EXPECT_EQ(fleet.controller_log().find("controller.db"), std::string::npos);
   fleet.start_agent("pg-1");
   fleet.start_agent("pg-2");
   fleet.enroll({"pg-1", "pg-2"});
@@ -65,6 +66,9 @@ TEST(PostgresController, KeepsStationsZonesBroadcastsAndCommandsAcrossAKill) {
   EXPECT_EQ(kept.body["rrule"], "FREQ=DAILY");
   EXPECT_EQ(fleet.api("GET", "/api/v1/commands?station=pg-2&state=pending").body["items"].size(), 2u);
   EXPECT_EQ(fleet.api("GET", "/api/v1/audit/verify").body["intact"], true);
+  // The records are in PostgreSQL, and no SQLite file was made beside the keys.
+  EXPECT_FALSE(std::filesystem::exists(fleet.dir() + "/controller/controller.db"));
+  EXPECT_EQ(store::open_postgres_store(std::string(admin) + " dbname=" + database)->list_stations().size(), 2u);
 
   fleet.start_agent("pg-2");
   ASSERT_TRUE(fleet.wait_for_state("pg-2", "online", 10000));

@@ -46,9 +46,12 @@ Fleet::~Fleet() {
 }
 
 void Fleet::start_controller() {
-  controller_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
-      dir() + "/controller.log");
+  auto launch = [&] {
+    controller_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
+        dir() + "/controller.log");
+  };
+  launch();
   bool up = eventually([&] { return api("GET", "/api/v1/health").status == 200 || !controller_->running(); },
                        std::chrono::seconds(20)) &&
             controller_->running();
@@ -62,9 +65,7 @@ void Fleet::start_controller() {
     audio_port_ = free_port();
     clock_port_ = free_port();
     write_controller_config();
-    controller_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
-        dir() + "/controller.log");
+    launch();
     up = eventually([&] { return api("GET", "/api/v1/health").status == 200; }, std::chrono::seconds(20));
   }
   if (!up) throw std::runtime_error("controller did not start:\n" + controller_log());

@@ -9,6 +9,7 @@
 
 #include "attention_tones.hpp"
 #include "loa/alerts/cap_message.hpp"
+#include "loa/digest/random.hpp"
 #include "loa/log/log.hpp"
 #include "loa/schedule/planner.hpp"
 
@@ -44,22 +45,10 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
-  }
-  return out;
-}
-
 // Test and Exercise alerts carry it in their id, so every log and as-run entry says so.
 std::string new_alert_id(const std::string& status) {
   const std::string prefix = status == "test" ? "TEST-" : status == "exercise" ? "EXERCISE-" : "A-";
-  return prefix + random_hex(4);
+  return prefix + digest::random_hex(4);
 }
 
 std::string broadcast_of(const store::AlertRecord& r) {
@@ -236,7 +225,7 @@ void AlertDesk::prepare_standard_clips() {
     if (found.count(name)) continue;
     std::variant<store::ClipRecord, clips::TranscodeError> made;
     if (name.find(':') == std::string::npos) {
-      const auto wav = (std::filesystem::temp_directory_path() / ("loa-tone-" + random_hex(6) + ".wav")).string();
+      const auto wav = (std::filesystem::temp_directory_path() / ("loa-tone-" + digest::random_hex(6) + ".wav")).string();
       if (!write_attention_tone(name, wav)) throw std::runtime_error("cannot write " + wav);
       made = clips_.add(wav, clip_name);
       std::filesystem::remove(wav);
@@ -344,7 +333,7 @@ void AlertDesk::require_emergency(const users::Caller& caller) const {
 void AlertDesk::require_scope(const users::Caller& caller, const store::AlertRecord& record) const {
   if (caller.zones.empty()) return;
   const auto spec = json::parse(record.definition);
-  if (auto out = schedule::Fleet::load(store_).outside(caller.zones, spec["targets"].get<std::vector<std::string>>())) {
+  if (auto out = schedule::Fleet::out_of_scope(store_, caller.zones, spec["targets"].get<std::vector<std::string>>())) {
     throw AlertError(403, "out_of_scope", "alert " + record.id + " reaches " + *out + ", outside " + caller.name + "'s zones");
   }
 }
@@ -398,7 +387,7 @@ json AlertDesk::make_draft(const json& body, const users::Caller& caller, const 
     }
   }
   spec["targets"] = targets;
-  if (auto out = schedule::Fleet::load(store_).outside(caller.zones, targets.get<std::vector<std::string>>())) {
+  if (auto out = schedule::Fleet::out_of_scope(store_, caller.zones, targets.get<std::vector<std::string>>())) {
     throw AlertError(403, "out_of_scope", caller.name + " may not alert " + *out + ": it is outside their zones");
   }
   // Content: several parts in order, or the shortcuts tts / clip_id / live.

@@ -423,7 +423,7 @@ struct ApiServer::Impl {
       // What plays is the operators' work; the hardware is the technicians'.
       const bool plays = type == "play" || type == "stop" || type == "set_volume" || type == "cache_clip";
       const auto who = caller(req);
-      if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, {"station:" + id})) {
+      if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, {"station:" + id})) {
         ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
                                                "station outside the user's zones", req.remote_addr, 403));
         return send_error(res, 403, "out_of_scope", "station " + id + " is outside " + who.name + "'s zones");

@@ -32,10 +32,10 @@ json open_alarms(ApiContext& ctx, std::size_t limit) {
 }
 
 // What each online station is sounding (an offline one's last report is not news).
-json now_playing(ApiContext& ctx) {
+json now_playing(ApiContext& ctx, const std::vector<registry::StationView>& stations) {
   json items = json::array();
   const auto playing = ctx.control.now_playing();
-  for (const auto& s : ctx.registry.list()) {
+  for (const auto& s : stations) {
     if (s.state != registry::StationState::online) continue;
     auto it = playing.find(s.record.id);
     if (it == playing.end()) continue;
@@ -48,9 +48,9 @@ json now_playing(ApiContext& ctx) {
 }
 
 // Each station's state only: the feed sends a change, not every heartbeat.
-json station_states(ApiContext& ctx) {
+json station_states(const std::vector<registry::StationView>& stations) {
   json items = json::array();
-  for (const auto& s : ctx.registry.list()) {
+  for (const auto& s : stations) {
     items.push_back({{"id", s.record.id}, {"state", registry::to_string(s.state)}, {"name", s.record.name}});
   }
   return items;
@@ -74,7 +74,7 @@ void install_fleet_routes(RouteTable& routes, ApiContext& ctx) {
              [&ctx](const httplib::Request& req, httplib::Response& res) {
                const auto page = page_of(req, res, 10000, 100000);
                if (!page) return;
-               send_page(res, now_playing(ctx), *page);
+               send_page(res, now_playing(ctx, ctx.registry.list()), *page);
              });
   // One stream per console: "stations", "alarms" and "now_playing" events, each sent
   // first in full and again whenever it changes; a comment line keeps proxies from
@@ -111,9 +111,10 @@ void install_fleet_routes(RouteTable& routes, ApiContext& ctx) {
                        out += std::string("event: ") + name + "\ndata: " + last + "\n\n";
                      };
                      try {
-                       send_if_changed("stations", station_states(ctx), state->stations);
+                       const auto stations = ctx.registry.list();
+                       send_if_changed("stations", station_states(stations), state->stations);
                        send_if_changed("alarms", open_alarms(ctx, 200), state->alarms);
-                       send_if_changed("now_playing", now_playing(ctx), state->playing);
+                       send_if_changed("now_playing", now_playing(ctx, stations), state->playing);
                      } catch (const std::exception&) {
                        // The store is busy or gone: say nothing this round.
                      }

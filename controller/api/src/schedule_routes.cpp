@@ -143,7 +143,8 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     b.volume = body.value("volume", 1.0);
     b.on_preempt = body.value("on_preempt", std::string("drop"));
     b.slot_ms = body.value("slot_s", std::int64_t{0}) * 1000;
-    b.created_by = caller(req).name;
+    const auto who = caller(req);
+    b.created_by = who.name;
     b.created_ms = time::wall_ms();
     // Targets: "all", or ids of zones or stations (a zone wins when both exist).
     std::vector<std::string> to;
@@ -159,8 +160,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       }
       b.targets.push_back(*target);
     }
-    const auto who = caller(req);
-    if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, b.targets)) {
+    if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, b.targets)) {
       send_error(res, 403, "out_of_scope", *out + " is outside " + who.name + "'s zones");
       return std::nullopt;
     }
@@ -299,7 +299,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       auto b = ctx.store.find_broadcast(id);
       if (!b) return send_error(res, 404, "not_found", "no broadcast " + id);
       const auto who = caller(req);
-      if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, b->targets)) {
+      if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, b->targets)) {
         return send_error(res, 403, "out_of_scope", "broadcast " + id + " reaches " + *out + ", outside " + who.name +
                                                         "'s zones");
       }
@@ -339,12 +339,12 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     }
     json created = json::array();
     json refused = json::array();
+    const auto who = caller(req);
     for (auto& event : events) {
       auto& b = event.broadcast;
-      const auto who = caller(req);
       b.created_by = who.name;
       if (event.error.empty()) {
-        if (auto out = schedule::Fleet::load(ctx.store).outside(who.zones, b.targets)) {
+        if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, b.targets)) {
           event.error = *out + " is outside " + who.name + "'s zones";
         }
       }

@@ -1,8 +1,6 @@
 #include "session_store.hpp"
 
-#include <sodium.h>
-
-#include <array>
+#include "loa/digest/random.hpp"
 
 namespace loa::api {
 namespace {
@@ -15,11 +13,7 @@ constexpr auto kFailureWindow = std::chrono::minutes(5);
 SessionStore::SessionStore(std::chrono::seconds lifetime) : lifetime_(lifetime) {}
 
 std::string SessionStore::create(const std::string& user) {
-  std::array<unsigned char, 32> raw{};
-  randombytes_buf(raw.data(), raw.size());
-  std::array<char, 65> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-  std::string id(hex.data());
+  const std::string id = digest::random_hex(32);
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.expires < now; });

@@ -79,6 +79,12 @@ std::optional<std::string> Fleet::outside(const std::vector<std::string>& zones,
   return std::nullopt;
 }
 
+std::optional<std::string> Fleet::out_of_scope(store::IStore& store, const std::vector<std::string>& zones,
+                                               const std::vector<std::string>& targets) {
+  if (zones.empty()) return std::nullopt;
+  return load(store).outside(zones, targets);
+}
+
 Planner::Planner(store::IStore& store, PlannerSettings settings)
     : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
 

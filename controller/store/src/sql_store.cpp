@@ -10,6 +10,7 @@
 #include "loa/sql/connection.hpp"
 #include "loa/sqlite/connection.hpp"
 #include "loa/store/store.hpp"
+#include "columns.hpp"
 #include "schema.hpp"
 
 namespace loa::store {
@@ -113,8 +114,6 @@ AuditRecord read_audit(const sql::Statement& s) {
   return a;
 }
 
-constexpr const char* kAlertColumns =
-    "id, state, version, definition, created_by, created_ms, confirmed_by, issued_ms, ended_by, ended_ms, expires_ms";
 
 AlertRecord read_alert(const sql::Statement& s) {
   AlertRecord a;
@@ -132,9 +131,6 @@ AlertRecord read_alert(const sql::Statement& s) {
   return a;
 }
 
-constexpr const char* kStationColumns =
-    "id, name, commune, location, public_key, enrollment, last_seen_ms, last_address, "
-    "software_version, created_ms";
 
 StationRecord read_station(const sql::Statement& s) {
   StationRecord r;
@@ -151,9 +147,6 @@ StationRecord read_station(const sql::Statement& s) {
   return r;
 }
 
-constexpr const char* kCommandColumns =
-    "id, station_id, kind, payload, state, created_ms, attempts, last_sent_ms, completed_ms, "
-    "result_detail, duplicate_results, result";
 
 CommandRecord read_command(const sql::Statement& s) {
   CommandRecord r;
@@ -172,8 +165,6 @@ CommandRecord read_command(const sql::Statement& s) {
   return r;
 }
 
-constexpr const char* kClipColumns =
-    "sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, created_ms";
 
 ClipRecord read_clip(const sql::Statement& s) {
   return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_int(3),
@@ -500,9 +491,6 @@ class SqlStore final : public IStore {
     });
   }
 
-  static constexpr const char* kAsRunColumns =
-      "station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, "
-      "actual_start_ns, frames_played, frames_concealed, longest_gap_ms";
 
   static AsRunRecord read_asrun(sql::Statement& s) {
     return {s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4), s.column_int(5),

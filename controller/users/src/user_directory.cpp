@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <vector>
 
+#include "loa/digest/random.hpp"
+#include "loa/digest/sha256.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::users {
@@ -20,25 +21,8 @@ bool valid_name(const std::string& name) {
          });
 }
 
-// Tokens are long random strings, so a plain SHA-256 is enough to keep them unusable
-// from a copy of the store (no password-style stretching needed).
-std::string token_hash(const std::string& secret) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
-std::string random_hex(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-  hex.pop_back();
-  return hex;
-}
-
+// Tokens are long random strings, so a plain SHA-256 (digest::sha256_hex) is enough to
+// keep them unusable from a copy of the store: no password-style stretching needed.
 constexpr const char* kTokenPrefix = "loa_";
 
 }  // namespace
@@ -107,11 +91,11 @@ std::optional<UserDirectory::IssuedToken> UserDirectory::issue_token(const std::
                                                                     std::int64_t lifetime_ms) {
   if (!store_.find_user(user)) return std::nullopt;
   IssuedToken issued;
-  issued.secret = kTokenPrefix + random_hex(32);
-  issued.record.id = "tok-" + random_hex(6);
+  issued.secret = kTokenPrefix + digest::random_hex(32);
+  issued.record.id = "tok-" + digest::random_hex(6);
   issued.record.user = user;
   issued.record.label = label.substr(0, 200);
-  issued.record.secret_sha256 = token_hash(issued.secret);
+  issued.record.secret_sha256 = digest::sha256_hex(issued.secret);
   issued.record.created_ms = clock_.wall_ms();
   issued.record.expires_ms = lifetime_ms > 0 ? issued.record.created_ms + lifetime_ms : 0;
   store_.put_token(issued.record);
@@ -121,7 +105,7 @@ std::optional<UserDirectory::IssuedToken> UserDirectory::issue_token(const std::
 
 std::optional<Caller> UserDirectory::token_caller(const std::string& secret) {
   if (secret.rfind(kTokenPrefix, 0) != 0) return std::nullopt;
-  auto token = store_.find_token_by_hash(token_hash(secret));
+  auto token = store_.find_token_by_hash(digest::sha256_hex(secret));
   if (!token) return std::nullopt;
   if (token->expires_ms != 0 && token->expires_ms <= clock_.wall_ms()) return std::nullopt;
   return find(token->user);

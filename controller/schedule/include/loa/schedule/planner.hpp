@@ -30,6 +30,11 @@ class Fleet {
   // means no limit. Targets that name no station ("all" on an empty fleet) pass.
   [[nodiscard]] std::optional<std::string> outside(const std::vector<std::string>& zones,
                                                    const std::vector<std::string>& targets) const;
+  // The same check straight from the store: loads the fleet only for a person who is
+  // scoped at all (most callers are not, and their requests should not pay for it).
+  [[nodiscard]] static std::optional<std::string> out_of_scope(store::IStore& store,
+                                                               const std::vector<std::string>& zones,
+                                                               const std::vector<std::string>& targets);
   [[nodiscard]] const std::map<std::string, store::ZoneRecord>& zones() const { return zones_; }
   [[nodiscard]] bool has_station(const std::string& id) const { return stations_.count(id) != 0; }
   [[nodiscard]] bool has_zone(const std::string& id) const { return zones_.count(id) != 0; }
