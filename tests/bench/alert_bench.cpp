@@ -94,7 +94,7 @@ int real_agents(int agents, int rounds) {
     std::this_thread::sleep_for(1500ms);
     const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
-                       {{"severity", "severe"}, {"clip_id", message}, {"to", {"all"}}, {"tone", "siren"},
+                       {{"severity", "moderate"}, {"status", "actual"}, {"clip_id", message}, {"to", {"all"}}, {"tone", "siren"},
                         {"confirm", {{"target_count", agents}}}});
     if (a.status != 201) {
       std::cerr << "push failed: " << a.body.dump() << "\n";
@@ -224,7 +224,7 @@ int simulated(int stations) {
     playing_sent = 0;
     const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
-                       {{"severity", "severe"}, {"clip_id", message}, {"to", {"all"}}, {"confirm", {{"target_count", stations}}}});
+                       {{"severity", "moderate"}, {"status", "actual"}, {"clip_id", message}, {"to", {"all"}}, {"confirm", {{"target_count", stations}}}});
     const auto answered = loa::test::now_ms();
     if (a.status != 201) {
       std::cerr << "push failed: " << a.body.dump() << "\n";

@@ -30,6 +30,7 @@ run_demo() {  # $1: signal to stop with
     grep -qxF "$line" "$work/out" || { echo >&2 "FAIL: missing line '$line'"; cat "$work/out" >&2; exit 1; }
   done
   grep -q '^login: admin ' "$work/out" && grep -q '^token: ' "$work/out" || { echo >&2 "FAIL: login/token lines"; exit 1; }
+  grep -q '^login: truc-ban ' "$work/out" || { echo >&2 "FAIL: no second person for the two-person rule"; exit 1; }
   page=$(curl -fsS "http://127.0.0.1:$http_port/") || { echo >&2 "FAIL: console does not answer"; exit 1; }
   [[ "$page" == *"<title>Loa</title>"* ]] || { echo >&2 "FAIL: console page"; exit 1; }
   token=$(sed -n 's/^token: //p' "$work/out")

@@ -120,18 +120,18 @@ TEST_F(Access, APersonScopedToAZoneCannotTouchAnother) {
   r = fleet.api_session(op, "POST", "/api/v1/broadcasts",
                         json{{"tts", "x"}, {"to", {"ha-tinh"}}, {"start", "2030-01-01T06:00:00"}}.dump());
   EXPECT_EQ(r.status, 403) << r.body.dump();
-  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "x"}, {"to", {"all"}}}.dump());
+  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "x"}, {"status", "exercise"}, {"to", {"all"}}}.dump());
   EXPECT_EQ(r.status, 403) << r.body.dump();
   EXPECT_EQ(r.body["error"]["code"], "out_of_scope");
-  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "x"}, {"to", {"ha-tinh"}}}.dump());
+  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "x"}, {"status", "exercise"}, {"to", {"ha-tinh"}}}.dump());
   EXPECT_EQ(r.status, 403) << r.body.dump();
   // An alert drafted for the other district by someone else cannot be confirmed or cancelled from here.
-  auto other = fleet.api("POST", "/api/v1/alerts", {{"tts", "x"}, {"to", {"ha-tinh"}}});
+  auto other = fleet.api("POST", "/api/v1/alerts", {{"tts", "x"}, {"status", "exercise"}, {"to", {"ha-tinh"}}});
   ASSERT_EQ(other.status, 201) << other.body.dump();
   r = fleet.api_session(em, "POST", "/api/v1/alerts/" + other.body["id"].get<std::string>() + "/cancel", "{}");
   EXPECT_EQ(r.status, 403) << r.body.dump();
   // Their own district is theirs.
-  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "Lũ"}, {"to", {"hue"}}}.dump());
+  r = fleet.api_session(em, "POST", "/api/v1/alerts", json{{"tts", "Lũ"}, {"status", "exercise"}, {"to", {"hue"}}}.dump());
   EXPECT_EQ(r.status, 201) << r.body.dump();
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "loa/digest/sha256.hpp"
 #include "support/fleet.hpp"
 
 namespace loa::test {
@@ -19,8 +20,13 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 const std::vector<std::string> kStations{"st-1", "st-2", "st-3", "st-4"};
+// The CAP sources' own credentials (the controller keeps only their SHA-256).
+const std::string kNwsToken = "nws-feed-token-5b0e";
+const std::string kHaTinhToken = "ha-tinh-feed-token-77c1";
 
 
+
+std::string sha256_hex(const std::string& text) { return digest::sha256_hex(text); }
 
 std::string example(const std::string& name) {
   std::ifstream in(std::string(LOA_CAP_EXAMPLES) + "/" + name);
@@ -34,12 +40,17 @@ class Alerts : public ::testing::Test {
   void SetUp() override {
     FleetOptions o;
     o.standard_clips = true;
+    // The rule for severe alerts is left to its own test: these are about delivery.
     o.controller_alerts =
         "  two_person_severities: [extreme]\n"
         "  cap_sources:\n"
-        "    - sender: KSTO@NWS.NOAA.GOV\n"
+        "    - name: nws\n"
+        "      token_sha256: " + sha256_hex(kNwsToken) + "\n"
+        "      senders: [KSTO@NWS.NOAA.GOV]\n"
         "      issue_at_once: true\n"
-        "    - sender: canhbao@hatinh.gov.vn\n"
+        "    - name: ha-tinh\n"
+        "      token_sha256: " + sha256_hex(kHaTinhToken) + "\n"
+        "      senders: [canhbao@hatinh.gov.vn]\n"
         "      issue_at_once: true\n";
     fleet = std::make_unique<Fleet>(o);
     fleet->start_controller();
@@ -115,6 +126,7 @@ TEST_F(Alerts, AnAlertPreemptsAScheduledBroadcastEverywhereAndCancelStopsItWithi
   std::this_thread::sleep_for(std::chrono::milliseconds(air + 1500 - now_ms()));
 
   auto a = push({{"severity", "severe"},
+                 {"status", "actual"},
                  {"tts", "Bão số chín đang vào bờ. Mọi người ở trong nhà."},
                  {"to", {"all"}},
                  {"confirm", {{"target_count", 4}}}});
@@ -171,7 +183,7 @@ TEST_F(Alerts, AnAlertPreemptsAScheduledBroadcastEverywhereAndCancelStopsItWithi
 TEST_F(Alerts, AnOfflineStationIsUnreachableAndPlaysTheAlertWhenItReturns) {
   fleet->stop_agent("st-4");
   ASSERT_TRUE(fleet->wait_for_state("st-4", "offline", 10000));
-  auto a = push({{"severity", "severe"}, {"tts", "Lũ đang lên."}, {"to", {"all"}}, {"tone", "chime"},
+  auto a = push({{"severity", "severe"}, {"status", "actual"}, {"tts", "Lũ đang lên."}, {"to", {"all"}}, {"tone", "chime"},
                  {"confirm", {{"target_count", 4}}}});
   const std::string id = a["id"];
   ASSERT_TRUE(eventually([&] { return alert(id)["summary"]["played"] == 3; }, 30s)) << alert(id).dump(2);
@@ -191,7 +203,7 @@ TEST_F(Alerts, AnOfflineStationIsUnreachableAndPlaysTheAlertWhenItReturns) {
 
 TEST_F(Alerts, AControllerKilledMidDeliveryLosesNothingAndRepeatsNothing) {
   // Two rounds, 12 s apart: tone and message each time.
-  auto a = push({{"severity", "severe"}, {"tts", "Đê sắp vỡ."}, {"to", {"all"}}, {"repeat", 2},
+  auto a = push({{"severity", "severe"}, {"status", "actual"}, {"tts", "Đê sắp vỡ."}, {"to", {"all"}}, {"repeat", 2},
                  {"repeat_interval_s", 12}, {"confirm", {{"target_count", 4}}}});
   const std::string id = a["id"];
   fleet->stop_controller(9);
@@ -218,7 +230,7 @@ TEST_F(Alerts, TheTwoPersonRuleKeepsTheDrafterFromConfirming) {
   EXPECT_EQ(fleet->api_as("viewer", "viewer-password", "POST", "/api/v1/alerts", {{"tts", "x"}}).status, 403);
 
   auto drafted = fleet->api_as("lan", "lan-password-1", "POST", "/api/v1/alerts",
-                               {{"severity", "extreme"}, {"tts", "Vỡ đập."}, {"to", {"st-1", "st-2"}}});
+                               {{"severity", "extreme"}, {"status", "actual"}, {"tts", "Vỡ đập."}, {"to", {"st-1", "st-2"}}});
   ASSERT_EQ(drafted.status, 201) << drafted.body.dump();
   const std::string id = drafted.body["id"];
   EXPECT_EQ(drafted.body["state"], "draft");
@@ -284,8 +296,27 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   auto metrics = run_command("curl -s http://127.0.0.1:" + std::to_string(fleet->http_port()) + "/metrics").out;
   EXPECT_NE(metrics.find("loa_alert_events_total{kind=\"cap_refused\"} 3"), std::string::npos) << metrics;
 
-  // A warning from a source that issues at once: on air in the zone its geocode names.
+  // The warning without its source's credential, from someone with the emergency role:
+  // its <sender> is a trusted one, but that is only text. It waits for a person.
   r = fleet->post_text("/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["result"], "draft") << r.body.dump();
+  EXPECT_NE(r.body["detail"].get<std::string>().find("credential"), std::string::npos) << r.body.dump();
+  EXPECT_EQ(asrun(r.body["alert"]["id"]).size(), 0u);
+  (void)fleet->api("POST", "/api/v1/alerts/" + r.body["alert"]["id"].get<std::string>() + "/cancel");
+  // A source's token opens the CAP route and nothing else.
+  EXPECT_EQ(fleet->api_bearer(kNwsToken, "GET", "/api/v1/alerts").status, 403);
+  // Another source may not speak for this sender: a draft again.
+  const auto forged = fleet->post_text_as(kHaTinhToken, "/api/v1/cap",
+                                          example("thunderstorm-warning.xml").replace(
+                                              example("thunderstorm-warning.xml").find("<identifier>") + 12, 0, "x-"),
+                                          "application/cap+xml");
+  ASSERT_EQ(forged.status, 200) << forged.body.dump();
+  EXPECT_EQ(forged.body["result"], "draft") << forged.body.dump();
+  (void)fleet->api("POST", "/api/v1/alerts/" + forged.body["alert"]["id"].get<std::string>() + "/cancel");
+  // With the source's own token: on air in the zone its geocode names. (The drafts
+  // above did not claim its identifier.)
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "issued");
   const std::string id = r.body["alert"]["id"];
@@ -294,10 +325,10 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   EXPECT_EQ(r.body["alert"]["target_count"], 2);
   EXPECT_EQ(r.body["alert"]["language"], "en");
   // The same message again is ignored.
-  r = fleet->post_text("/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
   EXPECT_EQ(r.body["result"], "duplicate") << r.body.dump();
   // An Update replaces it.
-  r = fleet->post_text("/api/v1/cap", example("thunderstorm-update.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-update.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "updated");
   EXPECT_EQ(alert(id)["version"], 2);
@@ -305,7 +336,7 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   EXPECT_EQ(alert(id)["headline"], "SEVERE THUNDERSTORM WARNING EXTENDED");
   ASSERT_TRUE(eventually([&] { return alert(id)["summary"]["playing"] == 2; }, 10s)) << alert(id).dump(2);
   // A Cancel stops it.
-  r = fleet->post_text("/api/v1/cap", example("thunderstorm-cancel.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-cancel.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "cancelled");
   EXPECT_EQ(alert(id)["state"], "cancelled");
@@ -317,7 +348,7 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   }, 5s)) << asrun(id + "-u1").dump();
 
   // Two languages: the Vietnamese block is read, by area description and geocode.
-  r = fleet->post_text("/api/v1/cap", example("flood-multilingual.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kHaTinhToken, "/api/v1/cap", example("flood-multilingual.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["alert"]["language"], "vi");
   EXPECT_EQ(r.body["alert"]["headline"], "Cảnh báo lũ trên sông Ngàn Sâu");

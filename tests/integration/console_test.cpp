@@ -7,6 +7,9 @@
 // build/test-artifacts/console/.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <thread>
+
 #include "loa/curve/key_pair.hpp"
 #include "support/browser.hpp"
 #include "support/devsim.hpp"
@@ -124,7 +127,26 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   ASSERT_TRUE(browser.wait_for("#alert-text"));
 
   browser.type("#alert-text", "Bão số chín đang vào bờ. Mọi người ở trong nhà.");
+  // No status is chosen for the operator: the form is not sent until one is.
   browser.click("#alert-draft");
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(browser.visible("#alert-confirm"));
+  EXPECT_TRUE(fleet.api("GET", "/api/v1/alerts").body["items"].empty());
+  // An Actual alert's confirmation cannot be mistaken for a drill's.
+  browser.click("#alert-status option[value=actual]");
+  browser.click("#alert-draft");
+  ASSERT_TRUE(browser.wait_for_text("#alert-stakes", "ACTUAL")) << browser.text("#alert-error");
+  EXPECT_NE(browser.text("#alert-stakes").find("3"), std::string::npos) << browser.text("#alert-stakes");
+  EXPECT_EQ(browser.script("return document.getElementById('alert-confirm').className;"), "\"actual\"");
+  browser.screenshot("3-alert-actual-confirmation");
+  // An exercise, which one person may issue.
+  browser.click("#alert-status option[value=exercise]");
+  browser.click("#alert-draft");
+  ASSERT_TRUE(eventually([&] {
+    return browser.script("return document.getElementById('alert-confirm').className;") == "\"drill\"";
+  }, 10s)) << browser.text("#alert-error");
+  EXPECT_EQ(browser.text("#alert-stakes").find("ACTUAL"), std::string::npos) << browser.text("#alert-stakes");
+  EXPECT_NE(browser.text("#alert-stakes").find("3"), std::string::npos) << browser.text("#alert-stakes");
   ASSERT_TRUE(browser.wait_for_text("#alert-prompt", "3 stations")) << browser.text("#alert-error");
   // A wrong count is refused and nothing goes out.
   browser.type("#alert-count", "30");
@@ -133,14 +155,16 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.type("#alert-count", "3");
   browser.click("#alert-issue");
   ASSERT_TRUE(browser.wait_for_text("#alert-progress", "3/3 sounding", 10s)) << browser.text("#alert-progress");
-  browser.screenshot("3-alert-sounding");
+  // The list shows what the panel shows.
+  ASSERT_TRUE(browser.wait_for_text("#alert-history", "3/3 sounding", 10s)) << browser.text("#alert-history");
+  browser.screenshot("4-alert-sounding");
 
   browser.click("#alert-cancel");
   browser.accept_dialog();
   ASSERT_TRUE(browser.wait_for_text("#alert-state", "cancelled")) << browser.text("#alert-state");
   ASSERT_TRUE(browser.wait_for_text("#alert-progress", "3 stopped", 10s)) << browser.text("#alert-progress");
   ASSERT_TRUE(browser.wait_for_text("#alert-stations", "stopped", 10s)) << browser.text("#alert-stations");
-  browser.screenshot("4-alert-cancelled");
+  browser.screenshot("5-alert-cancelled");
   ASSERT_TRUE(browser.wait_for_text("#alert-history", "cancelled", 10s)) << browser.text("#alert-history");
   // The station's page: the amplifier's readings and a chart of its temperature.
   browser.click("#nav a[href='#dashboard']");
@@ -155,12 +179,17 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.click("#station-silent-test");
   ASSERT_TRUE(browser.wait_for_text("#station-result", "Silent test: ", 20s)) << browser.text("#station-result");
   EXPECT_EQ(browser.text("#station-result").find("pending"), std::string::npos) << browser.text("#station-result");
-  browser.screenshot("5-station-page");
+  browser.screenshot("6-station-page");
   // What the browser showed is what the stations did.
   auto alerts = fleet.api("GET", "/api/v1/alerts").body["items"];
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0]["state"], "cancelled");
-  EXPECT_EQ(alerts[0]["created_by"], "admin");
+  ASSERT_EQ(alerts.size(), 2u);
+  std::map<std::string, std::string> state_by_status;
+  for (const auto& a : alerts) {
+    state_by_status[a["status"]] = a["state"];
+    EXPECT_EQ(a["created_by"], "admin");
+  }
+  EXPECT_EQ(state_by_status["exercise"], "cancelled");
+  EXPECT_EQ(state_by_status["actual"], "draft");  // never confirmed: nothing sounded
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -109,6 +110,73 @@ TEST_F(Playout, AnEmergencyPreemptsWhatIsPlaying) {
   // The programme's file holds only what sounded before the emergency.
   EXPECT_LT(wav_seconds(files[0]), 4.0);
   EXPECT_GT(wav_seconds(files[0]), 1.0);
+}
+
+// A chirp rising 100 Hz a second from 300 Hz: where in the clip a stretch of sound
+// came from is told by its pitch.
+std::string write_chirp(const std::string& path, double seconds) {
+  constexpr int kRate = 48000;
+  const auto n = static_cast<std::uint32_t>(seconds * kRate);
+  std::ofstream out(path, std::ios::binary);
+  auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  out.write("RIFF", 4);
+  u32(36 + n * 2);
+  out.write("WAVEfmt ", 8);
+  u32(16); u16(1); u16(1); u32(kRate); u32(kRate * 2); u16(2); u16(16);
+  out.write("data", 4);
+  u32(n * 2);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kRate;
+    u16(static_cast<std::uint16_t>(static_cast<std::int16_t>(8000 * std::sin(2 * M_PI * (300 * t + 50 * t * t)))));
+  }
+  return path;
+}
+double chirp_hz_at(double t) { return 300 + 100 * t; }
+
+// The pitch of a WAV file between two instants, from its zero crossings.
+double pitch_hz(const std::string& path, double from_s, double to_s) {
+  const auto samples = read_wav(path);
+  const auto a = static_cast<std::size_t>(from_s * 48000);
+  const auto b = std::min(samples.size(), static_cast<std::size_t>(to_s * 48000));
+  int crossings = 0;
+  for (std::size_t i = a + 1; i < b; ++i) crossings += (samples[i - 1] < 0) != (samples[i] < 0);
+  return b > a ? crossings / (2.0 * static_cast<double>(b - a) / 48000) : 0;
+}
+
+TEST_F(Playout, APreemptedClipWhosePolicyIsResumeGoesOnFromWhereItStopped) {
+  auto chirp = fleet.loactl("--json clips add " + write_chirp(fleet.dir() + "/chirp.wav", 8) + " --name chirp");
+  ASSERT_EQ(chirp.exit_code, 0) << chirp.out;
+  const std::string programme = json::parse(chirp.out)[0]["id"];
+  const auto warning = add_clip("canh-bao", 1);
+  ASSERT_EQ(fleet.loactl("clips push " + warning + " --to loa-1").exit_code, 0);
+  ASSERT_EQ(fleet.loactl("play --clip " + programme + " --to loa-1 --broadcast chirp --on-preempt resume").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 10s)) << fleet.agent_log("loa-1");
+  std::this_thread::sleep_for(3s);
+  ASSERT_EQ(fleet.loactl("play --clip " + warning + " --to loa-1 --priority emergency --broadcast bao").exit_code, 0);
+  // The warning, then the rest of the programme.
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 3; }, 10s)) << fleet.agent_log("loa-1");
+  ASSERT_TRUE(eventually([&] {
+    std::size_t chirp_rows = 0;
+    for (const auto& r : asrun()) chirp_rows += r["broadcast_id"] == "chirp";
+    return chirp_rows == 2;
+  }, 15s)) << asrun().dump(2);
+  std::vector<std::string> parts;
+  for (const auto& f : wav_files()) {
+    if (f.find("-chirp.wav") != std::string::npos) parts.push_back(f);
+  }
+  ASSERT_EQ(parts.size(), 2u);
+  const double before = wav_seconds(parts[0]);
+  const double after = wav_seconds(parts[1]);
+  std::cout << "played " << before << " s, preempted, then " << after << " s\n";
+  EXPECT_GT(before, 2.5);
+  EXPECT_LT(before, 4.5);
+  // The first part ends on the pitch of its last instant, and the second begins on the
+  // same pitch: not on the clip's first (300 Hz).
+  EXPECT_NEAR(pitch_hz(parts[0], before - 0.4, before - 0.1), chirp_hz_at(before - 0.25), 20);
+  EXPECT_NEAR(pitch_hz(parts[1], 0.1, 0.4), chirp_hz_at(before + 0.25), 25);
+  // Nothing played twice, nothing skipped.
+  EXPECT_NEAR(before + after, 8.0, 0.3);
 }
 
 TEST_F(Playout, AVolumeChangeActsWithin100ms) {

@@ -40,8 +40,18 @@ TEST(ComplianceChecker, TheBroadcastBandNeedsAValidTemporaryLicence) {
   EXPECT_TRUE(ComplianceChecker(station(99000, true, "2027-01-01")).check(99000, 20, kToday).compliant);
   auto expired = ComplianceChecker(station(99000, true, "2026-06-30")).check(99000, 20, kToday);
   EXPECT_FALSE(expired.compliant);
-  EXPECT_EQ(expired.violations[0], "licence expired on 2026-06-30");
-  EXPECT_EQ(expired.violations[1], "carrier 99000 kHz is in band broadcast, which needs a valid temporary licence");
+  ASSERT_EQ(expired.violations.size(), 1u);
+  EXPECT_EQ(expired.violations[0], "carrier 99000 kHz is in band broadcast, which needs a valid temporary licence");
+}
+
+TEST(ComplianceChecker, AnExpiredLicenceIsReportedButIsNoViolationInTheCommuneBand) {
+  auto expired = ComplianceChecker(station(64500, false, "2026-06-30")).check(64500, 20, kToday);
+  EXPECT_TRUE(expired.compliant);
+  ASSERT_TRUE(expired.licence_days_left.has_value());
+  EXPECT_LT(*expired.licence_days_left, 0);
+  auto soon = ComplianceChecker(station(64500, false, "2026-12-10")).check(64500, 20, kToday);
+  EXPECT_TRUE(soon.compliant);
+  EXPECT_EQ(soon.licence_days_left, 17);
 }
 
 TEST(ComplianceChecker, IpClustersHaveNothingToCheck) {

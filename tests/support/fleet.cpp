@@ -128,9 +128,17 @@ void Fleet::enroll(const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
     if (!wait_for_state(id, "pending", 20000)) {
       const auto log = agent_log(id);
+      // Where every controller thread stands, when gdb is there to say: a controller
+      // that stopped answering shows what it waits for.
+      std::string stacks;
+      if (controller_ && controller_->running() && run_command("command -v gdb").exit_code == 0) {
+        stacks = run_command("gdb -batch -p " + std::to_string(controller_->pid()) +
+                             " -ex 'thread apply all bt 25' 2>/dev/null | grep -E '^(Thread|#)'").out;
+      }
       throw std::runtime_error(id + " never became pending; its log ends:\n" +
                                log.substr(log.size() > 3000 ? log.size() - 3000 : 0) + "\ncontroller log ends:\n" +
-                               controller_log().substr(controller_log().size() > 3000 ? controller_log().size() - 3000 : 0));
+                               controller_log().substr(controller_log().size() > 3000 ? controller_log().size() - 3000 : 0) +
+                               (stacks.empty() ? "" : "\ncontroller threads:\n" + stacks));
     }
     auto reply = api("POST", "/api/v1/stations/" + id + "/approve");
     if (reply.status != 200) throw std::runtime_error("approve " + id + ": " + reply.body.dump());
@@ -193,6 +201,11 @@ ApiReply Fleet::api_bearer(const std::string& token, const std::string& method, 
 
 ApiReply Fleet::post_text(const std::string& path, const std::string& body, const std::string& content_type) const {
   return request(http_port_, {{"Authorization", "Bearer " + token_}}, "POST", path, body, content_type);
+}
+
+ApiReply Fleet::post_text_as(const std::string& token, const std::string& path, const std::string& body,
+                             const std::string& content_type) const {
+  return request(http_port_, {{"Authorization", "Bearer " + token}}, "POST", path, body, content_type);
 }
 
 CommandResult Fleet::loactl(const std::string& args) const {

@@ -71,6 +71,9 @@ class Fleet {
   // A body that is not JSON (a CAP message), with the API token.
   [[nodiscard]] ApiReply post_text(const std::string& path, const std::string& body,
                                    const std::string& content_type) const;
+  // The same with another bearer token (a CAP source's, a user's).
+  [[nodiscard]] ApiReply post_text_as(const std::string& token, const std::string& path, const std::string& body,
+                                      const std::string& content_type) const;
   [[nodiscard]] CommandResult loactl(const std::string& args) const;
   [[nodiscard]] std::string state_of(const std::string& station) const;
   bool wait_for_state(const std::string& station, const std::string& state, int timeout_ms) const;

@@ -10,6 +10,7 @@
 #include "attention_tones.hpp"
 #include "loa/alerts/cap_message.hpp"
 #include "loa/digest/random.hpp"
+#include "loa/digest/sha256.hpp"
 #include "loa/log/log.hpp"
 #include "loa/schedule/planner.hpp"
 
@@ -177,6 +178,7 @@ void AlertDesk::run() {
   auto next_pin = std::chrono::steady_clock::now();
   auto next_expiry = std::chrono::steady_clock::now();
   for (;;) {
+    beat_.beat();
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, settings_.flush_interval, [this] { return stopping_; });
@@ -222,6 +224,7 @@ void AlertDesk::prepare_standard_clips() {
     if (auto it = wanted.find(clip.name); it != wanted.end()) found[it->second] = clip.sha256;
   }
   for (const auto& [clip_name, name] : wanted) {
+    beat_.beat();
     if (found.count(name)) continue;
     std::variant<store::ClipRecord, clips::TranscodeError> made;
     if (name.find(':') == std::string::npos) {
@@ -323,6 +326,15 @@ void AlertDesk::pin_standard_clips() {
   kLog.info("standard clips sent: commands={}", records.size());
 }
 
+// Real danger takes two people: an Actual alert of a listed severity that a person
+// drafted. Tests and exercises, and a CAP source's draft (the source is the first
+// party), need one.
+bool AlertDesk::needs_second_person(const json& spec) const {
+  const auto& rule = settings_.two_person_severities;
+  return spec["status"] == "actual" && spec["source"] == "api" &&
+         std::find(rule.begin(), rule.end(), spec["severity"].get<std::string>()) != rule.end();
+}
+
 void AlertDesk::require_emergency(const users::Caller& caller) const {
   if (!caller.has_role("emergency")) {
     throw AlertError(403, "forbidden", "alerts need the emergency role; " + caller.name + " does not have it");
@@ -357,7 +369,9 @@ std::string AlertDesk::clip_for_text(const std::string& text, const std::string&
 // later only sends commands.
 json AlertDesk::make_draft(const json& body, const users::Caller& caller, const std::string& source) {
   json spec;
-  spec["status"] = string_at(body, "status", "actual");
+  // No default: an Actual alert is always somebody's deliberate choice.
+  spec["status"] = string_at(body, "status");
+  if (spec["status"] == "") throw AlertError(422, "invalid", "status: required: actual, exercise or test (there is no default)");
   if (!one_of(spec["status"].get<std::string>(), kStatuses)) {
     throw AlertError(422, "invalid", "status must be actual, test or exercise");
   }
@@ -536,10 +550,7 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
   }
   if (stations.empty()) throw AlertError(422, "no_stations", "the targets hold no approved station");
   if (clock_.wall_ms() >= r.expires_ms) throw AlertError(409, "expired", "alert " + id + " has expired");
-  const auto& rule = settings_.two_person_severities;
-  const bool two_person = std::find(rule.begin(), rule.end(), spec["severity"].get<std::string>()) != rule.end() &&
-                          spec["source"] == "api";
-  if (two_person && (caller.name == r.created_by || !caller.is_person())) {
+  if (needs_second_person(spec) && (caller.name == r.created_by || !caller.is_person())) {
     store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"));
     throw AlertError(403, "two_person_rule",
                      spec["severity"].get<std::string>() + " alerts need a second person with the emergency role to "
@@ -1032,9 +1043,7 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
             {"ended_by", r.ended_by},
             {"ended_ms", r.ended_ms}};
   if (spec.contains("cap")) v["cap"] = spec["cap"];
-  const auto& rule = settings_.two_person_severities;
-  v["needs_second_person"] = std::find(rule.begin(), rule.end(), spec["severity"].get<std::string>()) != rule.end() &&
-                             spec["source"] == "api";
+  v["needs_second_person"] = needs_second_person(spec);
   if (r.state == "draft") {
     const auto stations = resolve_targets(spec["targets"]);
     v["target_count"] = stations.size();
@@ -1111,9 +1120,29 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     if (!e.element().empty()) where += (where.empty() ? "" : ", ") + std::string("element <") + e.element() + ">";
     throw AlertError(400, "bad_cap", (where.empty() ? "" : where + ": ") + e.what());
   }
+  // Trusted only on the word of a source that proved itself (its token) and may speak
+  // for this <sender>: the <sender> element alone is text anyone can write. Untrusted
+  // messages live in a namespace of their own, so that one cannot claim a real
+  // message's identifier first, nor cancel or update what a real source sent.
+  std::string why_draft;
+  const CapSource* trusted_source = [&]() -> const CapSource* {
+    const auto* s = find_cap_source(caller.cap_source);
+    if (!s) {
+      why_draft = "it came without a CAP source's credential";
+      return nullptr;
+    }
+    if (std::find(s->senders.begin(), s->senders.end(), m.sender) == s->senders.end()) {
+      why_draft = "source " + s->name + " may not speak for " + m.sender;
+      return nullptr;
+    }
+    return s;
+  }();
+  const std::string seen_as = trusted_source ? m.sender : "unverified:" + m.sender;
   const std::string source = "cap:" + m.sender;
-  users::Caller cap_caller{source, {"emergency"}, {}};
-  if (const auto seen = store_.alert_of_cap(m.sender, m.identifier)) {
+  // Acts for the message with the caller's scope: a commune's user cannot reach past
+  // their commune through CAP any more than through the alert form.
+  users::Caller cap_caller{source, {"emergency"}, caller.zones, true, caller.cap_source};
+  if (const auto seen = store_.alert_of_cap(seen_as, m.identifier)) {
     {
       std::lock_guard lock(mutex_);
       ++counters_["cap_duplicate"];
@@ -1125,7 +1154,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
       std::lock_guard lock(mutex_);
       ++counters_["cap_" + result];
     }
-    (void)store_.record_cap_message(m.sender, m.identifier, alert_id, clock_.wall_ms());
+    (void)store_.record_cap_message(seen_as, m.identifier, alert_id, clock_.wall_ms());
     store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "cap." + lower(m.msg_type), alert_id.empty() ? m.identifier : alert_id,
                       m.sender + " " + m.identifier + ": " + result + (detail.empty() ? "" : " (" + detail + ")")));
     json out = {{"result", result}, {"identifier", m.identifier}, {"sender", m.sender}};
@@ -1139,7 +1168,8 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   // The alerts this message refers to.
   std::vector<std::string> referenced;
   for (const auto& ref : m.references) {
-    if (auto id = store_.alert_of_cap(ref.sender, ref.identifier); id && !id->empty()) referenced.push_back(*id);
+    const auto ref_as = trusted_source ? ref.sender : "unverified:" + ref.sender;
+    if (auto id = store_.alert_of_cap(ref_as, ref.identifier); id && !id->empty()) referenced.push_back(*id);
   }
   if (m.msg_type == "Cancel") {
     if (referenced.empty()) return done("ignored", "", "it refers to no alert received here");
@@ -1205,12 +1235,8 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   body["cap"] = {{"identifier", m.identifier}, {"sender", m.sender},     {"sent", m.sent},
                  {"msg_type", m.msg_type},     {"event", info->event},   {"urgency", info->urgency},
                  {"severity", info->severity}, {"certainty", info->certainty}, {"status", m.status}};
-  const bool at_once = [&] {
-    for (const auto& s : settings_.cap_sources) {
-      if (s.sender == m.sender) return s.issue_at_once;
-    }
-    return settings_.cap_issue_at_once_by_default;
-  }();
+  const bool at_once = trusted_source && trusted_source->issue_at_once;
+  if (trusted_source && !at_once) why_draft = "source " + trusted_source->name + "'s messages wait for a person";
   if (m.msg_type == "Update" && !referenced.empty()) {
     auto r = store_.find_alert(referenced.front());
     if (r && json::parse(r->definition)["status"] != status) {
@@ -1235,7 +1261,28 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     (void)issue_confirmed(std::move(r), source);
     return done("issued", id, "");
   }
-  return done("draft", id, "waits for a person to confirm");
+  kLog.info("cap draft: identifier={} sender={} reason={}", m.identifier, m.sender, why_draft);
+  return done("draft", id, "waits for a person to confirm: " + why_draft);
+}
+
+const CapSource* AlertDesk::find_cap_source(const std::string& name) const {
+  if (name.empty()) return nullptr;
+  for (const auto& s : settings_.cap_sources) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::optional<users::Caller> AlertDesk::cap_source_caller(const std::string& secret) const {
+  const auto hash = digest::sha256_hex(secret);
+  for (const auto& s : settings_.cap_sources) {
+    // Both are hex digests of one length: compared in constant time all the same.
+    if (hash.size() == s.token_sha256.size() &&
+        sodium_memcmp(hash.data(), s.token_sha256.data(), hash.size()) == 0) {
+      return users::Caller{"cap-source:" + s.name, {"emergency"}, s.zones, true, s.name};
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace loa::alerts

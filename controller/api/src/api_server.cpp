@@ -10,6 +10,7 @@
 
 #include "alert_routes.hpp"
 #include "clip_routes.hpp"
+#include "command_routes.hpp"
 #include "health_routes.hpp"
 #include "route_table.hpp"
 #include "schedule_routes.hpp"
@@ -44,11 +45,6 @@ void send_action_result(httplib::Response& res, registry::ActionResult r, const 
       send_error(res, 422, "invalid", "station id or public key is not valid");
       return;
   }
-}
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::size_t content_length(const httplib::Request& req) {
@@ -94,17 +90,18 @@ struct ApiServer::Impl {
     auto auth = req.get_header_value("Authorization");
     if (auth.rfind("Bearer ", 0) == 0) {
       const auto secret = auth.substr(7);
-      if (!settings.api_token.empty() && equal_secret(secret, settings.api_token)) return {"token", {"admin"}, {}};
+      if (!settings.api_token.empty() && equal_secret(secret, settings.api_token)) return {"token", {"admin"}, {}, true, {}};
       if (auto user = ctx.users.token_caller(secret)) return *user;
+      if (auto source = ctx.alerts.cap_source_caller(secret)) return *source;
       return {};
     }
     auto session = cookie_value(req, kSessionCookie);
     if (session.empty()) return {};
     auto name = sessions.user_of(session);
     if (!name) return {};
-    if (*name == "admin") return {"admin", {"admin"}, {}};
+    if (*name == "admin") return {"admin", {"admin"}, {}, false, {}};
     if (auto user = ctx.users.find(*name)) return *user;
-    return {*name, {}, {}};
+    return {*name, {}, {}, false, {}};
   }
 
   void install_routes() {
@@ -125,7 +122,9 @@ struct ApiServer::Impl {
       const auto* route = routes.match(req.method, req.path);
       if (!route || route->access == Access::open) return httplib::Server::HandlerResponse::Unhandled;
       const auto who = caller(req);
-      if (allows(route->access, who)) return httplib::Server::HandlerResponse::Unhandled;
+      // A CAP source's token opens the CAP route and nothing else.
+      const bool confined = !who.cap_source.empty() && req.path != "/api/v1/cap";
+      if (!confined && allows(route->access, who)) return httplib::Server::HandlerResponse::Unhandled;
       const bool anonymous = who.name.empty();
       kLog.warn("denied: method={} path={} user={} address={}", req.method, req.path, who.name, req.remote_addr);
       ctx.store.add_audit(store::audit_entry(time::wall_ms(), anonymous ? "-" : who.name, "denied", req.method + " " + req.path,
@@ -181,8 +180,16 @@ struct ApiServer::Impl {
     routes.get("/", Access::open, "The web console", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kIndexHtml, "text/html; charset=utf-8");
     });
-    routes.get("/api/v1/health", Access::open, "Liveness and version", [](const httplib::Request&, httplib::Response& res) {
-      send_json(res, {{"status", "ok"}, {"version", kVersion}});
+    routes.get("/api/v1/health", Access::open, "Liveness of the controller's loops, and version (503 when one is late)",
+               [this](const httplib::Request&, httplib::Response& res) {
+      json loops = json::array();
+      bool late = false;
+      for (const auto* beat : {&ctx.control.liveness(), &ctx.alerts.liveness()}) {
+        late = late || beat->late();
+        loops.push_back({{"name", beat->name()}, {"quiet_ms", beat->quiet().count()}, {"limit_ms", beat->limit().count()},
+                         {"late", beat->late()}});
+      }
+      send_json(res, {{"status", late ? "late" : "ok"}, {"version", kVersion}, {"loops", loops}}, late ? 503 : 200);
     });
     routes.post("/api/v1/login", Access::open, "Log in (sets the session cookie)", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
     routes.post("/api/v1/logout", Access::signed_in, "Log out", [this](const httplib::Request& req, httplib::Response& res) {
@@ -197,7 +204,7 @@ struct ApiServer::Impl {
 
     install_station_routes();
     install_zone_routes();
-    install_command_routes();
+    install_command_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
     install_health_routes(routes, ctx);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
@@ -406,105 +413,6 @@ struct ApiServer::Impl {
                   ctx.store.put_zone(*z);
                   send_json(res, to_json(*ctx.store.find_zone(z->id)));
                 });
-  }
-
-  void install_command_routes() {
-    routes.post(R"(/api/v1/stations/([^/]+)/commands)", Access::viewer, "Queue a command (playing ones need operator, hardware ones technician)", [this](const httplib::Request& req, httplib::Response& res) {
-      const std::string id = req.matches[1];
-      auto station = ctx.registry.find(id);
-      if (!station) return send_error(res, 404, "not_found", "no station " + id);
-      if (station->record.enrollment != store::Enrollment::approved) {
-        return send_error(res, 409, "wrong_state", "station " + id + " is not approved");
-      }
-      auto body = parse_body(req, res);
-      if (!body) return;
-      loa::v1::Command command;
-      const auto type = string_field(*body, "type");
-      // What plays is the operators' work; the hardware is the technicians'.
-      const bool plays = type == "play" || type == "stop" || type == "set_volume" || type == "cache_clip";
-      const auto who = caller(req);
-      if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, {"station:" + id})) {
-        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
-                                               "station outside the user's zones", req.remote_addr, 403));
-        return send_error(res, 403, "out_of_scope", "station " + id + " is outside " + who.name + "'s zones");
-      }
-      if (!who.has_role(plays ? "operator" : "technician")) {
-        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
-                             "command " + type + " needs " + (plays ? "operator" : "technician"), req.remote_addr, 403));
-        return send_error(res, 403, "forbidden",
-                          "a " + type + " command needs the " + (plays ? "operator" : "technician") + " role");
-      }
-      if (type == "ping") {
-        command.mutable_ping()->set_text(string_field(*body, "text"));
-      } else if (type == "set_amplifier") {
-        if (!body->contains("on") || !(*body)["on"].is_boolean()) {
-          return send_error(res, 422, "invalid", "set_amplifier needs \"on\": true or false");
-        }
-        command.mutable_set_amplifier()->set_on((*body)["on"].get<bool>());
-        command.mutable_set_amplifier()->set_device_id(string_field(*body, "device_id"));
-      } else if (type == "cache_clip") {
-        auto clip = ctx.store.find_clip(string_field(*body, "clip_id"));
-        if (!clip) return send_error(res, 422, "invalid", "no clip " + string_field(*body, "clip_id"));
-        command.mutable_cache_clip()->set_clip_sha256(clip->sha256);
-        command.mutable_cache_clip()->set_total_bytes(static_cast<std::uint64_t>(clip->bytes));
-        command.mutable_cache_clip()->set_pin(body->value("pin", false));
-      } else if (type == "play") {
-        auto clip = ctx.store.find_clip(string_field(*body, "clip_id"));
-        if (!clip) return send_error(res, 422, "invalid", "no clip " + string_field(*body, "clip_id"));
-        auto priority = loa::v1::PRIORITY_NORMAL;
-        const auto p = body->value("priority", std::string("normal"));
-        if (!loa::v1::Priority_Parse("PRIORITY_" + upper(p), &priority)) {
-          return send_error(res, 422, "invalid", "priority must be relay, normal, priority, live or emergency");
-        }
-        auto* play = command.mutable_play();
-        play->set_clip_sha256(clip->sha256);
-        play->set_priority(priority);
-        play->set_volume(body->value("volume", 0.0));
-        play->set_start_at_ms(body->value("start_at_ms", std::int64_t{0}));
-        play->set_broadcast_id(body->value("broadcast_id", std::string()));
-        play->set_on_preempt(body->value("resume", false) ? loa::v1::PREEMPT_RESUME : loa::v1::PREEMPT_DROP);
-      } else if (type == "stop") {
-        command.mutable_stop()->set_broadcast_id(string_field(*body, "broadcast_id"));
-      } else if (type == "set_volume") {
-        const double volume = body->value("volume", -1.0);
-        if (volume < 0 || volume > 1) return send_error(res, 422, "invalid", "set_volume needs \"volume\": 0.0-1.0");
-        command.mutable_set_volume()->set_broadcast_id(string_field(*body, "broadcast_id"));
-        command.mutable_set_volume()->set_volume(volume);
-      } else if (type == "silent_test") {
-        command.mutable_silent_test()->set_max_vswr(body->value("max_vswr", 0.0));
-      } else if (type == "set_log_level") {
-        auto level = string_field(*body, "level");
-        if (!log::parse_level(level)) return send_error(res, 422, "invalid", "unknown log level " + level);
-        command.mutable_set_log_level()->set_level(level);
-      } else {
-        return send_error(res, 422, "invalid", "unknown command type '" + type + "' (ping, set_log_level, set_amplifier, silent_test, cache_clip, play, stop, set_volume)");
-      }
-      if (body->contains("expires_in_s") && (*body)["expires_in_s"].is_number_integer()) {
-        command.set_expires_at_ms(time::wall_ms() + (*body)["expires_in_s"].get<std::int64_t>() * 1000);
-      }
-      auto record = ctx.commands.enqueue(id, std::move(command));
-      ctx.control.wake();
-      send_json(res, to_json(record), 202);
-    });
-    routes.get("/api/v1/commands", Access::viewer, "Commands and their results", [this](const httplib::Request& req, httplib::Response& res) {
-      store::CommandFilter f;
-      f.station_id = req.get_param_value("station");
-      if (req.has_param("state")) {
-        f.state = store::parse_command_state(req.get_param_value("state"));
-        if (!f.state) return send_error(res, 422, "invalid", "state must be pending, applied, failed or rejected");
-      }
-      const auto page = page_of(req, res, 100, 1000);
-      if (!page) return;
-      f.limit = page->fetch();
-      json items = json::array();
-      for (const auto& c : ctx.store.list_commands(f)) items.push_back(to_json(c));
-      send_page(res, items, *page, false);
-    });
-    routes.get(R"(/api/v1/commands/([^/]+))", Access::viewer, "One command", [this](const httplib::Request& req, httplib::Response& res) {
-      auto c = ctx.store.find_command(req.matches[1]);
-      if (!c) return send_error(res, 404, "not_found", "no command " + std::string(req.matches[1]));
-      send_json(res, to_json(*c));
-    });
   }
 
   // The latest reading of every device of every approved station, as gauges.

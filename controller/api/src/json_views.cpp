@@ -61,6 +61,9 @@ nlohmann::json to_json(const store::CommandRecord& c) {
     if (command.has_set_amplifier()) {
       out["args"] = {{"on", command.set_amplifier().on()}, {"device_id", command.set_amplifier().device_id()}};
     }
+    if (command.has_set_mute()) {
+      out["args"] = {{"muted", command.set_mute().muted()}, {"device_id", command.set_mute().device_id()}};
+    }
   }
   loa::v1::CommandResult result;
   if (!c.result.empty() && result.ParseFromString(c.result) && result.checks_size() > 0) {

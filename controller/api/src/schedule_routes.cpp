@@ -464,6 +464,39 @@ std::optional<std::string> target_of(ApiContext& ctx, const std::string& name) {
   return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> stations_to(ApiContext& ctx, const users::Caller& caller, const json& body,
+                                                    httplib::Response& res) {
+  std::vector<std::string> named;
+  if (auto it = body.find("to"); it != body.end()) {
+    for (const auto& t : it->is_array() ? *it : json::array({*it})) {
+      if (!t.is_string()) continue;
+      auto target = target_of(ctx, t.get<std::string>());
+      if (!target) {
+        send_error(res, 422, "invalid", "to: no zone or station '" + t.get<std::string>() + "'");
+        return std::nullopt;
+      }
+      named.push_back(*target);
+    }
+  }
+  if (named.empty()) {
+    send_error(res, 422, "invalid", "to: required (all, zone ids or station ids)");
+    return std::nullopt;
+  }
+  const auto fleet = schedule::Fleet::load(ctx.store);
+  if (auto out = fleet.outside(caller.zones, named)) {
+    ctx.store.add_audit(store::audit_entry(time::wall_ms(), caller.name, "denied", "targets", *out + " outside the user's zones",
+                                           "", 403));
+    send_error(res, 403, "out_of_scope", *out + " is outside " + caller.name + "'s zones");
+    return std::nullopt;
+  }
+  auto stations = fleet.resolve(named);
+  if (stations.empty()) {
+    send_error(res, 422, "no_stations", "its targets hold no approved station");
+    return std::nullopt;
+  }
+  return stations;
+}
+
 void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
                              CallerOf caller) {
   // Each route holds a reference, so the routes live as long as the server.

@@ -36,26 +36,9 @@ void start_stream(ApiContext& ctx, StreamTargets& targets, const users::Caller& 
   if (!body) return;
   const auto source = body->value("source", std::string());
   if (source.empty()) return send_error(res, 422, "invalid", "source: required (a URL, capture:, rtp:PORT or test:tone)");
-  std::vector<std::string> to;
-  if (body->contains("to") && (*body)["to"].is_string()) to.push_back((*body)["to"].get<std::string>());
-  if (body->contains("to") && (*body)["to"].is_array()) {
-    for (const auto& t : (*body)["to"]) {
-      if (t.is_string()) to.push_back(t.get<std::string>());
-    }
-  }
-  if (to.empty()) return send_error(res, 422, "invalid", "to: required (all, zone ids or station ids)");
-  std::vector<std::string> named;
-  for (const auto& t : to) {
-    auto target = target_of(ctx, t);
-    if (!target) return send_error(res, 422, "invalid", "to: no zone or station '" + t + "'");
-    named.push_back(*target);
-  }
-  const auto fleet = schedule::Fleet::load(ctx.store);
-  if (auto out = fleet.outside(caller.zones, named)) {
-    return send_error(res, 403, "out_of_scope", *out + " is outside " + who + "'s zones");
-  }
-  const auto stations = fleet.resolve(named);
-  if (stations.empty()) return send_error(res, 422, "no_stations", "its targets hold no approved station");
+  const auto reached = stations_to(ctx, caller, *body, res);
+  if (!reached) return;
+  const auto& stations = *reached;
   const auto priority_name = body->value("priority", std::string("live"));
   if (!schedule::priority_rank(priority_name)) {
     return send_error(res, 422, "invalid", "priority: one of relay, normal, priority, live, emergency");

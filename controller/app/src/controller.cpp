@@ -1,5 +1,6 @@
 #include "loa/app/controller.hpp"
 
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include "loa/live/clock_server.hpp"
 #include "loa/live/live_streams.hpp"
 #include "loa/log/log.hpp"
+#include "loa/log/rate_limiter.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/schedule/planner.hpp"
 #include "loa/schedule/relay_runner.hpp"
@@ -137,12 +139,17 @@ void Controller::start() {
   // The alert desk hears every station's results and playouts from the first moment.
   alerts::AlertSettings al;
   al.two_person_severities = c.alerts.two_person_severities;
+  if (al.two_person_severities.empty()) {
+    kLog.warn("alerts: two-person rule is off (alerts.two_person_severities: []): one person alone can issue an "
+              "Actual alert of any severity");
+  }
   al.standard_clips = c.alerts.standard_clips;
   al.default_expiry = c.alerts.default_expiry;
   al.default_language = c.alerts.language;
   al.languages = c.alerts.cap_languages;
-  al.cap_issue_at_once_by_default = c.alerts.cap_issue_at_once;
-  for (const auto& [sender, at_once] : c.alerts.cap_sources) al.cap_sources.push_back({sender, at_once});
+  for (const auto& s : c.alerts.cap_sources) {
+    al.cap_sources.push_back({s.name, s.token_sha256, s.senders, s.zones, s.issue_at_once});
+  }
   i.users = std::make_unique<users::UserDirectory>(*i.store, i.clock);
   i.alerts = std::make_unique<alerts::AlertDesk>(al, *i.store, *i.registry, *i.commands, *i.clips, *i.streams, i.clock,
                                                  [control = i.control.get()] { control->wake(); });
@@ -196,12 +203,36 @@ void Controller::stop() {
 const std::string& Controller::control_endpoint() const { return impl_->control_endpoint; }
 int Controller::http_port() const { return impl_->http_port; }
 
+std::vector<const daemon::LoopBeat*> Controller::loops() const {
+  return {&impl_->control->liveness(), &impl_->alerts->liveness()};
+}
+
 int run_until_signalled(const ControllerConfig& config) {
   Controller controller(config);
   controller.start();
   daemon::notify_ready();
+  // systemd's watchdog is fed only while the control loop and the alert desk both go
+  // round: a controller frozen on the alert path is restarted, not left for dead.
+  daemon::Watchdog watchdog;
+  daemon::SignalFd signals;
+  log::RateLimiter late_log(std::chrono::seconds(30));
   for (;;) {
-    int sig = daemon::wait_for_stop_signal();
+    pollfd pfd{signals.fd(), POLLIN, 0};
+    if (::poll(&pfd, 1, 1000) <= 0) {
+      bool all_alive = true;
+      for (const auto* loop : controller.loops()) {
+        if (!loop->late()) continue;
+        all_alive = false;
+        std::uint64_t suppressed = 0;
+        if (late_log.allow(loop->name(), std::chrono::steady_clock::now(), suppressed)) {
+          kLog.error("loop late: loop={} quiet_ms={} limit_ms={} suppressed={}", loop->name(), loop->quiet().count(),
+                     loop->limit().count(), suppressed);
+        }
+      }
+      if (all_alive) watchdog.feed();
+      continue;
+    }
+    int sig = signals.read();
     if (sig == SIGHUP) {
       kLog.info("SIGHUP: nothing to reload yet; configuration changes need a restart");
       continue;

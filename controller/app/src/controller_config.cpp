@@ -91,15 +91,25 @@ ControllerConfig load_controller_config(const std::string& path) {
               std::chrono::milliseconds(7 * 86'400'000LL));
   alerts.read("language", c.alerts.language);
   alerts.read("cap_languages", c.alerts.cap_languages);
-  alerts.read("cap_issue_at_once", c.alerts.cap_issue_at_once);
+  if (alerts.has("cap_issue_at_once")) {
+    alerts.fail("cap_issue_at_once",
+                "no longer read: a CAP message is issued at once only with its source's token (cap_sources)");
+  }
   for (auto& source : alerts.sections("cap_sources")) {
-    std::string sender;
-    bool at_once = false;
-    source.read("sender", sender);
-    source.read("issue_at_once", at_once);
-    if (sender.empty()) source.fail("sender", "each CAP source names its sender");
+    ControllerConfig::CapSource s;
+    source.read("name", s.name);
+    source.read("token_sha256", s.token_sha256);
+    source.read("senders", s.senders);
+    source.read("zones", s.zones);
+    source.read("issue_at_once", s.issue_at_once);
+    if (source.has("sender")) source.fail("sender", "write the senders a source may speak for as senders: [...]");
+    if (s.name.empty()) source.fail("name", "each CAP source has a name");
+    if (s.token_sha256.size() != 64 || s.token_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      source.fail("token_sha256", "the SHA-256 of the source's token, 64 lower-case hex digits (printf %s TOKEN | sha256sum)");
+    }
+    if (s.senders.empty()) source.fail("senders", "the CAP <sender> values this source may speak for");
     source.finish();
-    c.alerts.cap_sources.emplace_back(sender, at_once);
+    c.alerts.cap_sources.push_back(std::move(s));
   }
   alerts.finish();
 

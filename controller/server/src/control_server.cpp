@@ -110,6 +110,7 @@ struct ControlServer::Impl {
   WakeFd wake_fd;
   std::thread thread;
   std::atomic<bool> stopping{false};
+  daemon::LoopBeat beat{"control", std::chrono::seconds(2)};
 
   std::mutex requests_mutex;
   std::vector<std::string> disconnect_requests;
@@ -542,6 +543,7 @@ struct ControlServer::Impl {
     const auto tick_every = std::max(std::chrono::milliseconds(20), settings.link.heartbeat_interval / 4);
     auto next_tick = clock.steady();
     while (!stopping.load()) {
+      beat.beat();
       std::array<zmq::pollitem_t, 6> items{{
           {router->handle(), 0, ZMQ_POLLIN, 0},
           {zap->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -650,6 +652,8 @@ std::map<std::string, NowPlaying> ControlServer::now_playing() const {
 }
 
 void ControlServer::wake() { impl_->wake_fd.signal(); }
+
+const daemon::LoopBeat& ControlServer::liveness() const { return impl_->beat; }
 
 void ControlServer::disconnect(const std::string& station_id) {
   {

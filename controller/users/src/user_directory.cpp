@@ -78,13 +78,13 @@ std::optional<Caller> UserDirectory::authenticate(const std::string& name, const
   if (crypto_pwhash_str_verify(user->password_hash.c_str(), password.data(), password.size()) != 0) {
     return std::nullopt;
   }
-  return Caller{user->name, user->roles, user->zones};
+  return Caller{user->name, user->roles, user->zones, false, {}};
 }
 
 std::optional<Caller> UserDirectory::find(const std::string& name) {
   auto user = store_.find_user(name);
   if (!user) return std::nullopt;
-  return Caller{user->name, user->roles, user->zones};
+  return Caller{user->name, user->roles, user->zones, false, {}};
 }
 
 std::optional<UserDirectory::IssuedToken> UserDirectory::issue_token(const std::string& user, const std::string& label,
@@ -108,7 +108,9 @@ std::optional<Caller> UserDirectory::token_caller(const std::string& secret) {
   auto token = store_.find_token_by_hash(digest::sha256_hex(secret));
   if (!token) return std::nullopt;
   if (token->expires_ms != 0 && token->expires_ms <= clock_.wall_ms()) return std::nullopt;
-  return find(token->user);
+  auto caller = find(token->user);
+  if (caller) caller->by_token = true;
+  return caller;
 }
 
 }  // namespace loa::users

@@ -90,7 +90,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
     s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live"};
-    if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "silent_test"});
+    if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     live = std::make_unique<LiveReceiver>(
         LiveReceiver::Settings{s.controller_public_key, s.public_key, s.secret_key, c.audio.receive_high_water_mark},
@@ -119,6 +119,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     if (c.hardware.station_file.empty()) return nullptr;
     hardware::MonitorSettings settings;
     settings.telemetry_interval = c.hardware.telemetry_interval;
+    settings.unmute_hold = c.hardware.unmute_hold;
     return std::make_unique<hardware::HardwareMonitor>(hwconfig::load_station_hardware(c.hardware.station_file), sink,
                                                        clock, settings);
   }

@@ -91,6 +91,8 @@ AgentConfig load_agent_config(const std::string& path) {
                 std::chrono::milliseconds(3'600'000));
   hardware.read("amplifier_idle_off_ms", c.hardware.amplifier_idle_off, std::chrono::milliseconds(0),
                 std::chrono::milliseconds(86'400'000));
+  hardware.read("unmute_hold_ms", c.hardware.unmute_hold, std::chrono::milliseconds(0),
+                std::chrono::milliseconds(86'400'000));
   if (c.hardware.amplifier_warm_up.count() > 0 && c.hardware.station_file.empty()) {
     hardware.fail("amplifier_warm_up_ms", "needs hardware.station_file (the amplifier to switch)");
   }

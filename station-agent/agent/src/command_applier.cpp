@@ -31,17 +31,24 @@ void CommandApplier::apply_hardware(const v1::Command& command, v1::CommandResul
     result.set_detail("this station has no hardware configured");
     return;
   }
-  if (command.has_set_amplifier()) {
-    const auto& a = command.set_amplifier();
+  // One write per device: applied only if every device took it, each named in the detail.
+  auto report_writes = [&](const std::vector<std::pair<std::string, hardware::WriteResult>>& writes, const char* done) {
     bool all_ok = true;
     std::string detail;
-    for (const auto& [device, w] : hardware_->set_amplifier(a.device_id(), a.on())) {
+    for (const auto& [device, w] : writes) {
       all_ok = all_ok && w.ok;
-      detail += (detail.empty() ? "" : "; ") + device + (w.ok ? (a.on() ? " on" : " off") : ": " + w.reason);
+      detail += (detail.empty() ? "" : "; ") + device + (w.ok ? std::string(" ") + done : ": " + w.reason);
     }
     result.set_outcome(all_ok ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
     result.set_detail(detail);
-    return;
+  };
+  if (command.has_set_amplifier()) {
+    const auto& a = command.set_amplifier();
+    return report_writes(hardware_->set_amplifier(a.device_id(), a.on()), a.on() ? "on" : "off");
+  }
+  if (command.has_set_mute()) {
+    const auto& m = command.set_mute();
+    return report_writes(hardware_->set_mute(m.device_id(), m.muted()), m.muted() ? "muted" : "unmuted");
   }
   const double limit = command.silent_test().max_vswr() > 0 ? command.silent_test().max_vswr() : 2.0;
   int failed = 0;
@@ -99,6 +106,10 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
       }
       case v1::Command::kSetAmplifier:
         kind = "set_amplifier";
+        apply_hardware(command, result);
+        break;
+      case v1::Command::kSetMute:
+        kind = "set_mute";
         apply_hardware(command, result);
         break;
       case v1::Command::kSilentTest:

@@ -30,7 +30,7 @@ ComplianceChecker::Result ComplianceChecker::check(std::optional<double> carrier
   if (!licence_ || !plan_) return r;
   r.checked = true;
   const bool expired = expires_days_ && today_days > *expires_days_;
-  if (expired) r.violations.push_back("licence expired on " + licence_->expires);
+  if (expires_days_) r.licence_days_left = *expires_days_ - today_days;
   double ceiling = licence_->max_power_w;
   if (carrier_khz) {
     const auto* band = plan_->band_of(*carrier_khz);

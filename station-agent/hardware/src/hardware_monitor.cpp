@@ -42,6 +42,11 @@ struct HardwareMonitor::Device {
   // Work for this device's thread (writes, fresh polls); guarded by the monitor's mutex.
   std::deque<std::function<void(DevicePoller&)>> jobs;
   std::chrono::steady_clock::time_point last_telemetry{};
+  // Mutes on this device, and who set them (on its own thread only).
+  bool muted_for_compliance = false;
+  bool muted_by_technician = false;
+  std::optional<std::chrono::steady_clock::time_point> compliant_since;
+  int licence_state = 0;  // 0 valid, 1 expiring within 30 days, 2 expired
 };
 
 HardwareMonitor::HardwareMonitor(hwconfig::StationHardware station, IHealthSink& sink, const time::IClock& clock,
@@ -118,6 +123,48 @@ std::vector<std::pair<std::string, WriteResult>> HardwareMonitor::set_amplifier(
   for (auto& [id, f] : pending) out.emplace_back(id, f.get());
   if (out.empty()) out.emplace_back(device_id, WriteResult{false, "no device with a power point"});
   return out;
+}
+
+std::vector<std::pair<std::string, WriteResult>> HardwareMonitor::set_mute(const std::string& device_id, bool muted) {
+  std::vector<std::pair<std::string, std::future<WriteResult>>> pending;
+  for (auto& d : devices_) {
+    const auto& cfg = d->poller.config();
+    const auto* point = cfg.profile.find_role(Role::muted);
+    if (!point || (!device_id.empty() && cfg.id != device_id)) continue;
+    Device* device = d.get();
+    pending.emplace_back(cfg.id, run_on<WriteResult>(*device, [this, device, muted, name = point->name](DevicePoller& p) {
+      if (!muted) {
+        std::lock_guard lock(mutex_);
+        if (last_compliance_.checked && !last_compliance_.compliant) {
+          std::string text;
+          for (const auto& v : last_compliance_.violations) text += (text.empty() ? "" : "; ") + v;
+          return WriteResult{false, "refused while out of band or licence: " + text};
+        }
+      }
+      auto result = p.write(name, muted ? 1 : 0);
+      if (result.ok) {
+        device->muted_by_technician = muted;
+        device->muted_for_compliance = false;
+        std::lock_guard lock(mutex_);
+        if (muted) {
+          muted_reason_ = "muted by a technician";
+        } else {
+          muted_reason_.reset();
+        }
+      }
+      kLog.info("mute: device={} muted={} ok={} reason={}", p.config().id, muted, result.ok, result.reason);
+      return result;
+    }));
+  }
+  std::vector<std::pair<std::string, WriteResult>> out;
+  for (auto& [id, f] : pending) out.emplace_back(id, f.get());
+  if (out.empty()) out.emplace_back(device_id, WriteResult{false, "no device with a mute point"});
+  return out;
+}
+
+std::optional<std::string> HardwareMonitor::muted_reason() const {
+  std::lock_guard lock(mutex_);
+  return muted_reason_;
 }
 
 std::vector<HardwareMonitor::Check> HardwareMonitor::silent_test(double max_vswr) {
@@ -221,18 +268,66 @@ void HardwareMonitor::run(Device& d) {
             std::lock_guard lock(mutex_);
             last_compliance_ = check;
           }
+          const auto* mute = cfg.profile.find_role(Role::muted);
           if (d.compliance.feed(!check.compliant)) {
             changed = true;
             std::string text;
             for (const auto& v : check.violations) text += (text.empty() ? "" : "; ") + v;
             alarm("band_compliance", d.compliance.active(), v1::Alarm::SEVERITY_CRITICAL,
                   d.compliance.active() ? text : "back within licence and band plan");
-            const auto* mute = cfg.profile.find_role(Role::muted);
             if (d.compliance.active() && station_.policy == hwconfig::CompliancePolicy::mute && mute && mute->writable) {
               auto w = d.poller.write(mute->name, 1);
               kLog.warn("compliance mute: device={} ok={} reason={}", id, w.ok, w.reason);
-              if (w.ok) telemetry.set_muted(true);
+              if (w.ok) {
+                telemetry.set_muted(true);
+                d.muted_for_compliance = true;
+                std::lock_guard lock(mutex_);
+                muted_reason_ = "muted: out of band";
+              }
             }
+          }
+          // The mute we set lifts once the carrier has been back in band for the hold
+          // time: a drift corrected (or a fault cleared) puts the station back on air
+          // without a visit. A technician's own mute stays.
+          if (check.compliant) {
+            if (!d.compliant_since) d.compliant_since = std::chrono::steady_clock::now();
+          } else {
+            d.compliant_since.reset();
+          }
+          if (d.muted_for_compliance && d.compliant_since && mute &&
+              std::chrono::steady_clock::now() - *d.compliant_since >= settings_.unmute_hold) {
+            auto w = d.poller.write(mute->name, 0);
+            kLog.warn("compliance unmute: device={} ok={} reason={} in_band_ms={}", id, w.ok, w.reason,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            *d.compliant_since).count());
+            if (w.ok) {
+              changed = true;
+              d.muted_for_compliance = false;
+              telemetry.set_muted(false);
+              std::lock_guard lock(mutex_);
+              muted_reason_.reset();
+            }
+          }
+          // The licence's paperwork: warned of ahead, alarmed when late, never a mute.
+          const int licence_state = !check.licence_days_left                                     ? 0
+                                    : *check.licence_days_left < 0                               ? 2
+                                    : *check.licence_days_left <= ComplianceChecker::kExpiryWarningDays ? 1
+                                                                                                 : 0;
+          if (licence_state != d.licence_state) {
+            changed = true;
+            const auto expires = station_.licence ? station_.licence->expires : std::string();
+            const auto days = check.licence_days_left.value_or(0);
+            if ((d.licence_state == 1) != (licence_state == 1)) {
+              alarm("licence_expiring", licence_state == 1, v1::Alarm::SEVERITY_WARNING,
+                    licence_state == 1 ? "licence expires on " + expires + ", in " + std::to_string(days) + " days"
+                                       : "licence no longer about to expire");
+            }
+            if ((d.licence_state == 2) != (licence_state == 2)) {
+              alarm("licence_expired", licence_state == 2, v1::Alarm::SEVERITY_CRITICAL,
+                    licence_state == 2 ? "licence expired on " + expires + "; the station stays on air (renew it)"
+                                       : "licence renewed");
+            }
+            d.licence_state = licence_state;
           }
         }
       }

@@ -48,6 +48,9 @@ const std::string& content_of(const v1::Play& p) { return is_live(p) ? p.stream_
 // same instant across stations gives their skew.
 struct RenderProbe {
   std::atomic<std::uint64_t> first_ns{0};
+  // How far into the clip the output has come (stream time of the end of the last
+  // buffer out): where a preempted clip resumes.
+  std::atomic<std::uint64_t> reached_ns{0};
   GstClock* clock = nullptr;
   std::uint64_t base_ns = 0;
   std::uint64_t logged_second = 0;  // streaming thread only
@@ -58,6 +61,8 @@ struct RenderProbe {
     self->first_ns.compare_exchange_strong(expected, gst_clock_get_time(self->clock));
     GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+    const std::uint64_t end = GST_BUFFER_PTS(buffer) + (GST_BUFFER_DURATION_IS_VALID(buffer) ? GST_BUFFER_DURATION(buffer) : 0);
+    self->reached_ns.store(end);
     const std::uint64_t due = self->base_ns + GST_BUFFER_PTS(buffer);
     if (due / 1'000'000'000 != self->logged_second) {
       self->logged_second = due / 1'000'000'000;
@@ -68,6 +73,27 @@ struct RenderProbe {
     }
     return GST_PAD_PROBE_OK;
   }
+};
+
+// Drops the decoded audio before `skip_ns` and moves what follows to the start of the
+// stream, so a clip resumed after a preemption goes on from where it stopped (to the
+// nearest frame, 20 ms) and its first sample is due at once. Decoding the skipped
+// part takes milliseconds; a seek would flush the WAV encoder's header away.
+struct SkipProbe {
+  std::uint64_t skip_ns = 0;
+
+  static GstPadProbeReturn on_buffer(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    const auto* self = static_cast<SkipProbe*>(data);
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+    const std::uint64_t pts = GST_BUFFER_PTS(buffer);
+    if (pts + kFrameSlackNs < self->skip_ns) return GST_PAD_PROBE_DROP;
+    buffer = gst_buffer_make_writable(buffer);
+    GST_BUFFER_PTS(buffer) = pts > self->skip_ns ? pts - self->skip_ns : 0;
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    return GST_PAD_PROBE_OK;
+  }
+  static constexpr std::uint64_t kFrameSlackNs = 10'000'000;  // half a frame
 };
 
 }  // namespace
@@ -82,6 +108,7 @@ struct Player::Impl {
   struct Waiting {
     v1::Play play;
     std::int64_t since_ms;  // air time, or when it was enqueued for "now"
+    std::uint64_t resume_ns = 0;  // a preempted clip goes on from here
   };
   std::deque<Waiting> waiting;  // ordered by priority, then start time
   // When each wanted stream was last heard (a waiting live play starts once it is).
@@ -97,6 +124,8 @@ struct Player::Impl {
     gst::PipelinePtr pipeline;
     gst::ElementPtr appsrc;  // live only
     std::unique_ptr<RenderProbe> probe;
+    std::unique_ptr<SkipProbe> skip;  // a resumed clip only
+    std::uint64_t resumed_from_ns = 0;
     std::int64_t started_ms = 0;
     bool announced = false;  // the report that sound has begun is sent
     bool stopping = false;  // EOS sent; waiting for the file to be finished
@@ -167,10 +196,10 @@ struct Player::Impl {
       return "appsrc name=live is-live=true format=time min-latency=0 "
              "caps=audio/x-opus,channel-mapping-family=0,channels=1,rate=48000 ! opusdec plc=true";
     }
-    return "filesrc name=src ! oggdemux ! opusdec plc=true";
+    return "filesrc name=src ! oggdemux ! opusdec name=dec plc=true";
   }
 
-  bool start(const v1::Play& play) {
+  bool start(const v1::Play& play, std::uint64_t resume_ns = 0) {
     const double volume = play.volume() > 0 ? std::min(play.volume(), 1.0) : 1.0;
     const std::string description = source_description(play) + " ! audioconvert ! audioresample ! volume name=vol volume=" +
                                     std::to_string(volume) +
@@ -192,6 +221,16 @@ struct Player::Impl {
       GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
       g_object_set(src, "location", clip_path(play.clip_sha256()).c_str(), nullptr);
       gst_object_unref(src);
+      if (resume_ns > 0) {
+        c.skip = std::make_unique<SkipProbe>();
+        c.skip->skip_ns = resume_ns;
+        c.resumed_from_ns = resume_ns;
+        GstElement* dec = gst_bin_get_by_name(GST_BIN(pipeline), "dec");
+        GstPad* pad = gst_element_get_static_pad(dec, "src");
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &SkipProbe::on_buffer, c.skip.get(), nullptr);
+        gst_object_unref(pad);
+        gst_object_unref(dec);
+      }
     }
     GstClock* shared_clock = shared.gst_clock();
     c.probe = std::make_unique<RenderProbe>();
@@ -221,8 +260,9 @@ struct Player::Impl {
     c.started_ms = is_live(play) ? clock.wall_ms() : static_cast<std::int64_t>(base_ns / 1'000'000);
     c.last_frame = std::chrono::steady_clock::now();
     current = std::move(c);
-    kLog.info("playing: broadcast={} content={} priority={} output={} clock={}", play.broadcast_id(),
-              content_of(play).substr(0, 12), v1::Priority_Name(play.priority()), settings.output, shared.source());
+    kLog.info("playing: broadcast={} content={} priority={} output={} clock={} from_ms={}", play.broadcast_id(),
+              content_of(play).substr(0, 12), v1::Priority_Name(play.priority()), settings.output, shared.source(),
+              resume_ns / 1'000'000);
     if (auto it = held.find(play.stream_id()); is_live(play) && it != held.end()) {
       auto frames = std::move(it->second);
       held.erase(it);
@@ -265,17 +305,18 @@ struct Player::Impl {
     if (done.outcome == v1::PlaybackReport::OUTCOME_PREEMPTED && done.play.on_preempt() == v1::PREEMPT_RESUME) {
       auto again = done.play;
       again.set_start_at_ms(0);
-      insert(again);
+      // A live stream resumes at its present; a clip where its output had come to.
+      insert(again, is_live(again) ? 0 : done.resumed_from_ns + done.probe->reached_ns.load());
     }
   }
 
-  void insert(const v1::Play& play) {
+  void insert(const v1::Play& play, std::uint64_t resume_ns = 0) {
     const auto since = play.start_at_ms() ? play.start_at_ms() : clock.wall_ms();
     auto pos = std::find_if(waiting.begin(), waiting.end(), [&](const Waiting& w) {
       return rank(w.play.priority()) < rank(play.priority()) ||
              (rank(w.play.priority()) == rank(play.priority()) && w.play.start_at_ms() > play.start_at_ms());
     });
-    waiting.insert(pos, Waiting{play, since});
+    waiting.insert(pos, Waiting{play, since, resume_ns});
   }
 
   void poll_bus() {
@@ -357,8 +398,9 @@ struct Player::Impl {
       return;  // the due play starts once the current one has ended
     }
     auto play = due->play;
+    const auto resume_ns = due->resume_ns;
     waiting.erase(due);
-    start(play);
+    start(play, resume_ns);
   }
 
   [[nodiscard]] bool wants(const std::string& stream) const {

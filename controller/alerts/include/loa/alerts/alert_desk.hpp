@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loa/clips/clip_library.hpp"
+#include "loa/daemon/loop_beat.hpp"
 #include "loa/live/live_streams.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
@@ -28,20 +29,25 @@ namespace loa::alerts {
 
 using json = nlohmann::json;
 
-// What a CAP source may do: issue at once, or leave a draft for a person to confirm.
+// A system that sends CAP messages (a weather service's feed, a province's warning
+// centre). It proves who it is with its own token; a message is issued at once only
+// when it came with that token and its <sender> is one the source may speak for.
+// Anything else becomes a draft waiting for a person.
 struct CapSource {
-  std::string sender;     // CAP <sender>
-  bool issue_at_once = false;
+  std::string name;                 // how the log and the audit name it
+  std::string token_sha256;         // SHA-256 (hex) of its bearer token; the secret is the source's
+  std::vector<std::string> senders; // CAP <sender> values it may speak for
+  std::vector<std::string> zones;   // where its alerts may go (empty: everywhere)
+  bool issue_at_once = false;       // false: its messages, too, wait for a person
 };
 
 struct AlertSettings {
-  // Severities whose alerts a second person with the emergency role must confirm.
-  std::vector<std::string> two_person_severities;
+  // Severities whose Actual alerts a second person with the emergency role must confirm.
+  std::vector<std::string> two_person_severities{"extreme", "severe"};
   std::chrono::milliseconds default_expiry{std::chrono::hours(1)};
   std::string default_language = "vi";       // an espeak-ng voice
   std::vector<std::string> languages{"vi", "en"};  // CAP <info> blocks preferred, in order
   std::vector<CapSource> cap_sources;
-  bool cap_issue_at_once_by_default = false;
   // Standard messages, pre-rendered and pinned on every station, by language.
   std::map<std::string, std::string> all_clear_text{
       {"vi", "Thông báo: tình huống khẩn cấp đã qua. Mọi người có thể trở lại sinh hoạt bình thường."},
@@ -119,8 +125,15 @@ class AlertDesk final : public server::IStationEvents {
   json view(const std::string& id, bool with_stations = true);
   json list(std::size_t limit);
 
-  // CAP 1.2 ingest (see cap_message.hpp). Returns what became of the message.
+  // When the desk's loop last went round.
+  [[nodiscard]] const daemon::LoopBeat& liveness() const { return beat_; }
+
+  // CAP 1.2 ingest (see cap_message.hpp). Returns what became of the message. The
+  // caller is a CAP source (cap_source_caller) or a person or script with the
+  // emergency role; only a source's own messages may be issued at once.
   json ingest_cap(const std::string& xml, const users::Caller& caller);
+  // The caller a configured CAP source's bearer token stands for, or nullopt.
+  [[nodiscard]] std::optional<users::Caller> cap_source_caller(const std::string& secret) const;
 
   // Counters since start: alerts issued, updated, cancelled, given the all-clear,
   // expired; CAP messages accepted, refused (malformed or unusable), duplicate, ignored.
@@ -160,6 +173,8 @@ class AlertDesk final : public server::IStationEvents {
   json issue_confirmed(store::AlertRecord record, const std::string& by);
   store::AlertRecord load(const std::string& id);
   void require_emergency(const users::Caller& caller) const;
+  [[nodiscard]] bool needs_second_person(const json& spec) const;
+  [[nodiscard]] const CapSource* find_cap_source(const std::string& name) const;
   void require_scope(const users::Caller& caller, const store::AlertRecord& record) const;
   [[nodiscard]] std::vector<std::string> resolve_targets(const json& targets) const;
   json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries,
@@ -195,6 +210,9 @@ class AlertDesk final : public server::IStationEvents {
   std::unordered_map<std::string, std::string> by_command_;    // command id -> alert id
   std::set<std::pair<std::string, std::string>> dirty_;        // (alert, station) to write
   std::thread thread_;
+  // The desk's own loop (housekeeping, expiry, pinning): it turns every flush_interval;
+  // rendering a standard clip at start beats between clips.
+  daemon::LoopBeat beat_{"alert_desk", std::chrono::seconds(10)};
 };
 
 }  // namespace loa::alerts

@@ -2,8 +2,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loa/app/controller_config.hpp"
+#include "loa/daemon/loop_beat.hpp"
 
 namespace loa::app {
 
@@ -21,6 +23,8 @@ class Controller {
 
   [[nodiscard]] const std::string& control_endpoint() const;
   [[nodiscard]] int http_port() const;
+  // The loops that must keep going round (control link, alert desk), for the watchdog.
+  [[nodiscard]] std::vector<const daemon::LoopBeat*> loops() const;
 
  private:
   struct Impl;

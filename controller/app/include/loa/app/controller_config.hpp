@@ -61,14 +61,23 @@ struct ControllerConfig {
     std::uint32_t audio_high_water_mark = 50;  // live frames queued per station (50 = 1 s)
   } live;
 
+  // A system allowed to send CAP messages, proving itself with its own token.
+  struct CapSource {
+    std::string name;
+    std::string token_sha256;
+    std::vector<std::string> senders;
+    std::vector<std::string> zones;
+    bool issue_at_once = false;
+  };
   struct Alerts {
-    std::vector<std::string> two_person_severities;  // e.g. [extreme]: a second person confirms
+    // Actual alerts of these severities need a second person to confirm; [] turns the
+    // rule off (and the controller warns of it at start).
+    std::vector<std::string> two_person_severities{"extreme", "severe"};
     bool standard_clips = true;  // attention tones and standard messages, pinned on stations
     std::chrono::milliseconds default_expiry{3'600'000};
     std::string language = "vi";                   // voice of alert texts without a language
     std::vector<std::string> cap_languages{"vi", "en"};  // CAP <info> blocks preferred, in order
-    bool cap_issue_at_once = false;                // CAP senders not listed below
-    std::vector<std::pair<std::string, bool>> cap_sources;  // sender, issue at once
+    std::vector<CapSource> cap_sources;
   } alerts;
 
   struct Log {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "loa/daemon/loop_beat.hpp"
 #include "loa/link/link_settings.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
@@ -85,6 +86,8 @@ class ControlServer {
   void publish_audio(const std::string& message);
   // The audio endpoint actually bound (valid after start()).
   [[nodiscard]] std::string audio_endpoint() const;
+  // When the loop last went round (it turns at least every tick, a few times a second).
+  [[nodiscard]] const daemon::LoopBeat& liveness() const;
   // Thread-safe: every station sounding something now (its report that sound began
   // came, and the one of how it ended has not).
   [[nodiscard]] std::map<std::string, NowPlaying> now_playing() const;

@@ -13,14 +13,18 @@ namespace loa::users {
 inline constexpr const char* kRoles[] = {"admin", "operator", "emergency", "technician", "viewer"};
 
 // Whoever is asking the API: a named user, the bootstrap "admin", or "token" (the
-// shared script token, which acts as admin but is nobody in particular).
+// shared script token, which acts as admin but is nobody in particular). A user's own
+// API token acts with the user's roles, but a script is not a person: it may draft an
+// alert, never be the second person to confirm one.
 struct Caller {
   std::string name;
   std::vector<std::string> roles;
   std::vector<std::string> zones;  // the part of the zone tree they may act on; empty = all
+  bool by_token = false;           // a script's token, not a person signed in
+  std::string cap_source;          // a configured CAP source (by its token): only CAP
 
   [[nodiscard]] bool has_role(const std::string& role) const;
-  [[nodiscard]] bool is_person() const { return !name.empty() && name != "token"; }
+  [[nodiscard]] bool is_person() const { return !name.empty() && name != "token" && !by_token; }
 };
 
 // Users with Argon2id password hashes (libsodium's crypto_pwhash_str) in the store.

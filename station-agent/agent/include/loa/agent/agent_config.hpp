@@ -31,6 +31,7 @@ struct AgentConfig {
     std::uint32_t max_queued_telemetry = 10000;  // older telemetry is dropped past this while offline
     std::chrono::milliseconds amplifier_warm_up{0};  // power amplifiers on this long before a play; 0 = leave power alone
     std::chrono::milliseconds amplifier_idle_off{120000};  // and off after the air has been idle this long
+    std::chrono::milliseconds unmute_hold{10000};  // a compliance mute lifts after this long back in band
   } hardware;
 
   struct Audio {

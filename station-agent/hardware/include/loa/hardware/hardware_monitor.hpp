@@ -6,6 +6,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,9 @@ struct MonitorSettings {
   std::chrono::milliseconds telemetry_interval{10000};  // also sent at once on any alarm change
   int unreachable_cycles = 2;  // failed cycles before the "unreachable" alarm
   int compliance_cycles = 2;   // cycles a violation must persist before its alarm (and mute)
+  // A mute the monitor set for a violation is lifted once the carrier has been back in
+  // band and licence this long.
+  std::chrono::milliseconds unmute_hold{10000};
 };
 
 // The station's hardware watch: one poller thread per device at its own interval,
@@ -54,6 +58,12 @@ class HardwareMonitor {
                                                double value);
   // Switches the power point of `device_id` (empty: every device that has one).
   [[nodiscard]] std::vector<std::pair<std::string, WriteResult>> set_amplifier(const std::string& device_id, bool on);
+  // A technician's mute or unmute of the transmitters (or `device_id`). Unmuting is
+  // refused while the carrier is out of its band or licence; a technician's mute is
+  // never lifted by the monitor.
+  [[nodiscard]] std::vector<std::pair<std::string, WriteResult>> set_mute(const std::string& device_id, bool muted);
+  // Whether a transmitter is muted now, and why ("muted: out of band"), for plays.
+  [[nodiscard]] std::optional<std::string> muted_reason() const;
 
   struct Check {
     std::string name;  // "amp.power_on"
@@ -84,6 +94,7 @@ class HardwareMonitor {
   std::condition_variable wake_;
   bool stopping_ = false;
   ComplianceChecker::Result last_compliance_;
+  std::optional<std::string> muted_reason_;  // guarded by mutex_
 };
 
 }  // namespace loa::hardware
