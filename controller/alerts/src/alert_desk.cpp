@@ -869,6 +869,8 @@ void AlertDesk::on_command_result(const std::string& station_id, const v1::Comma
   if (result.outcome() == v1::CommandResult::OUTCOME_APPLIED) {
     if (d->second.state != "sent") return;
     d->second.state = "acknowledged";
+    // What the station said beyond "queued" (its amplifier warming up) is shown.
+    if (result.detail() != "queued" && result.detail() != "duplicate") d->second.detail = result.detail();
   } else {
     d->second.state = "failed";
     d->second.detail = result.detail().empty() ? "refused by the station" : result.detail();

@@ -75,6 +75,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         applier(state, clock, hardware.get(), &clips, &player),
         amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
                                                 std::chrono::milliseconds(5000)}) {
+    applier.set_amplifier_warm_up(c.hardware.amplifier_warm_up);
     clips.keep_while([this](const std::string& sha) { return player.needs_clip(sha); });
     auto keys = agent_keys(c);
     AgentLinkSettings s;

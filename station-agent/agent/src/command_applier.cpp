@@ -25,6 +25,26 @@ v1::CommandResult CommandApplier::fail(const v1::Command& command, const std::st
   return state_.record_applied(command, "cache_clip", result);
 }
 
+// An immediate play (or one due within the warm-up) on a station whose amplifier is
+// off: power on now, and the first sample after the warm-up. A scheduled play is
+// warmed up ahead by the amplifier schedule instead.
+std::string CommandApplier::warm_up_for(v1::Play& play) {
+  if (!hardware_ || warm_up_.count() <= 0 || !play.stream_id().empty()) return "queued";
+  const auto now = clock_.wall_ms();
+  const auto ready_at = now + warm_up_.count();
+  if (play.start_at_ms() >= ready_at) return "queued";
+  const auto powered = hardware_->amplifiers_on();
+  if (!powered || *powered) return "queued";
+  std::string detail;
+  for (const auto& [device, w] : hardware_->set_amplifier("", true)) {
+    detail += (detail.empty() ? "" : "; ") + device + (w.ok ? " on" : ": " + w.reason);
+  }
+  play.set_start_at_ms(ready_at);
+  kLog.info("warm-up: broadcast={} amplifier={} sound_in_ms={}", play.broadcast_id(), detail, warm_up_.count());
+  return "queued; amplifier switched on (" + detail + "), sound in " + std::to_string(warm_up_.count()) +
+         " ms after its warm-up";
+}
+
 void CommandApplier::apply_hardware(const v1::Command& command, v1::CommandResult& result) {
   if (!hardware_) {
     result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
@@ -126,9 +146,16 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
       }
       case v1::Command::kPlay: {
         kind = "play";
-        std::string refused = player_ ? player_->enqueue(command.play()) : "this station has no audio output";
+        auto play = command.play();
+        std::string detail = "queued";
+        std::string refused = player_ ? std::string() : "this station has no audio output";
+        // A transmitter muted for a violation sends nothing out: say so, rather than
+        // "played" into silence.
+        if (auto muted = hardware_ ? hardware_->muted_reason() : std::nullopt; refused.empty() && muted) refused = *muted;
+        if (refused.empty()) detail = warm_up_for(play);
+        if (refused.empty()) refused = player_->enqueue(play);
         result.set_outcome(refused.empty() ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
-        result.set_detail(refused.empty() ? "queued" : refused);
+        result.set_detail(refused.empty() ? detail : refused);
         break;
       }
       case v1::Command::kSetVolume: {

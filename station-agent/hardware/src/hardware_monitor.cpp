@@ -47,6 +47,7 @@ struct HardwareMonitor::Device {
   bool muted_by_technician = false;
   std::optional<std::chrono::steady_clock::time_point> compliant_since;
   int licence_state = 0;  // 0 valid, 1 expiring within 30 days, 2 expired
+  std::optional<bool> powered_on;  // last reading of its power point; guarded by the monitor's mutex
 };
 
 HardwareMonitor::HardwareMonitor(hwconfig::StationHardware station, IHealthSink& sink, const time::IClock& clock,
@@ -162,6 +163,16 @@ std::vector<std::pair<std::string, WriteResult>> HardwareMonitor::set_mute(const
   return out;
 }
 
+std::optional<bool> HardwareMonitor::amplifiers_on() const {
+  std::lock_guard lock(mutex_);
+  std::optional<bool> all;
+  for (const auto& d : devices_) {
+    if (!d->poller.config().profile.find_role(Role::powered_on) || !d->powered_on) continue;
+    all = all.value_or(true) && *d->powered_on;
+  }
+  return all;
+}
+
 std::optional<std::string> HardwareMonitor::muted_reason() const {
   std::lock_guard lock(mutex_);
   return muted_reason_;
@@ -250,6 +261,10 @@ void HardwareMonitor::run(Device& d) {
             d.unreachable.active() ? "device not answering: " + result.error : "device answering again");
     }
     auto telemetry = to_telemetry(cfg, result);
+    if (result.reachable && telemetry.has_powered_on()) {
+      std::lock_guard lock(mutex_);
+      d.powered_on = telemetry.powered_on();
+    }
     if (result.reachable) {
       for (const auto& c : d.alarms.evaluate(result.values)) {
         changed = true;

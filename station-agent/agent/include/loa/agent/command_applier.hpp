@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/clip_cache.hpp"
 #include "loa/hardware/hardware_monitor.hpp"
@@ -23,15 +25,21 @@ class CommandApplier {
   loa::v1::CommandResult apply(const loa::v1::Command& command);
   // Records a command that could not be carried out (e.g. a clip that never arrived whole).
   loa::v1::CommandResult fail(const loa::v1::Command& command, const std::string& reason);
+  // Amplifiers that need this long after power-on before they sound right: an
+  // immediate play on a station whose amplifier is off switches it on at once and
+  // starts its audio (attention tone included) that much later. 0 = leave power alone.
+  void set_amplifier_warm_up(std::chrono::milliseconds warm_up) { warm_up_ = warm_up; }
 
  private:
   void apply_hardware(const loa::v1::Command& command, loa::v1::CommandResult& result);
+  [[nodiscard]] std::string warm_up_for(loa::v1::Play& play);
 
   AgentState& state_;
   const time::IClock& clock_;
   hardware::HardwareMonitor* hardware_;
   ClipCache* clips_;
   playout::Player* player_;
+  std::chrono::milliseconds warm_up_{0};
 };
 
 }  // namespace loa::agent

@@ -62,6 +62,9 @@ class HardwareMonitor {
   // refused while the carrier is out of its band or licence; a technician's mute is
   // never lifted by the monitor.
   [[nodiscard]] std::vector<std::pair<std::string, WriteResult>> set_mute(const std::string& device_id, bool muted);
+  // Whether every amplifier (device with a power point) read as powered on at its last
+  // poll; nullopt when none has been read yet.
+  [[nodiscard]] std::optional<bool> amplifiers_on() const;
   // Whether a transmitter is muted now, and why ("muted: out of band"), for plays.
   [[nodiscard]] std::optional<std::string> muted_reason() const;
 
