@@ -5,6 +5,9 @@
 //     is pushed, then cancelled, round after round. Prints push -> first audio sample of
 //     the alert on each station, and push -> the programme stopped (p50/p99/max).
 //
+//   alert_bench --stress [--cycles 100]
+//     See alert_stress.cpp: alerts under API load and agent restarts.
+//
 //   alert_bench --stations N
 //     N protocol-level simulated stations (CurveZMQ connections from this process that
 //     answer commands and report sound starting at once). Prints push -> every station
@@ -259,7 +262,18 @@ int simulated(int stations) {
 
 }  // namespace
 
+int alert_stress(int cycles);  // alert_stress.cpp
+
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--stress") {
+      int cycles = 100;
+      for (int j = 1; j + 1 < argc; ++j) {
+        if (std::string(argv[j]) == "--cycles") cycles = std::atoi(argv[j + 1]);
+      }
+      return alert_stress(cycles);
+    }
+  }
   int agents = 0;
   int rounds = 20;
   int stations = 0;
@@ -271,6 +285,6 @@ int main(int argc, char** argv) {
   }
   if (agents > 0) return real_agents(agents, rounds);
   if (stations > 0) return simulated(stations);
-  std::cerr << "usage: alert_bench --agents N [--rounds R] | --stations N\n";
+  std::cerr << "usage: alert_bench --agents N [--rounds R] | --stations N | --stress [--cycles N]\n";
   return 2;
 }

@@ -6,6 +6,8 @@
 
 #include <signal.h>
 
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -245,6 +247,42 @@ TEST_F(HardwareMonitorTest, RtuOverAPtyPairIncludingThePortDisappearingAndComing
   amp = std::make_unique<Devsim>(dir.path(), "amp2", "fm-amplifier-generic.yaml", std::vector<std::string>{"--rtu", a});
   EXPECT_TRUE(eventually([&] { return sink.state("amp.unreachable") == false; }, 8s)) << amp->process.log();
   EXPECT_TRUE(sink.telemetry("exciter")->reachable());  // the other device never noticed
+}
+
+// Two devices on one RS-485 bus (one loa-devsim serving units 1 and 2 on one pty): the
+// monitor polls them in turn over one open of the port, so no frame of one ever meets
+// the other's. A minute of polling every 100 ms each, and not one transaction fails.
+TEST_F(HardwareMonitorTest, TwoDevicesOnOneSerialPortArePolledInTurnWithNoErrors) {
+  if (test::run_command("command -v socat").exit_code != 0) GTEST_SKIP() << "needs socat (deploy/install-deps)";
+  const std::string a = dir.path() + "/ttyA";
+  const std::string b = dir.path() + "/ttyB";
+  auto pair = test::ChildProcess({"socat", "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b},
+                                 dir.path() + "/socat.log");
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(a) && std::filesystem::exists(b); }, 3s));
+  auto bus = test::ChildProcess({test::bin("loa-devsim"), "--profile", kFirmware + "/profiles/fm-exciter-generic.yaml@1",
+                                 "--profile", kFirmware + "/profiles/fm-amplifier-generic.yaml@2", "--rtu", a},
+                                dir.path() + "/bus.log");
+  ASSERT_TRUE(eventually([&] { return bus.log().find("devsim: rtu://") != std::string::npos; }, 5s)) << bus.log();
+  HardwareMonitor monitor(load(station_yaml("alarm_only", "rtu: " + b + ", unit_id: 1", "rtu: " + b + ", unit_id: 2")),
+                          sink, clock, {1000ms, 2, 2});
+  monitor.start();
+  ASSERT_TRUE(eventually([&] {
+    return sink.telemetry("exciter") && sink.telemetry("exciter")->reachable() && sink.telemetry("amp") &&
+           sink.telemetry("amp")->reachable();
+  }, 5s)) << bus.log();
+  // Each answered as itself: the exciter's carrier, the amplifier's mains.
+  EXPECT_EQ(sink.telemetry("exciter")->carrier_khz(), 64500u);
+  EXPECT_NEAR(sink.telemetry("amp")->mains_voltage_v(), 226.0, 0.5);
+  std::this_thread::sleep_for(60s);
+  const auto counts = monitor.line_counts();
+  for (const char* id : {"exciter", "amp"}) {
+    const auto& c = counts.at(id);
+    std::cout << id << ": transactions=" << c.transactions << " failed=" << c.failed << "\n";
+    EXPECT_EQ(c.failed, 0u) << id;
+    EXPECT_GT(c.transactions, 300u) << id;  // polled all along (600 cycles at most)
+  }
+  EXPECT_FALSE(sink.state("exciter.unreachable").value_or(false));
+  EXPECT_FALSE(sink.state("amp.unreachable").value_or(false));
 }
 
 }  // namespace

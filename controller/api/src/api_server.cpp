@@ -491,6 +491,11 @@ struct ApiServer::Impl {
         out += "loa_alert_stations{alert=\"" + alert + "\",state=\"" + state + "\"} " + std::to_string(n) + "\n";
       }
     }
+    out += "# HELP loa_loop_longest_turn_ms The longest a loop took to go round once since start (its worst stall).\n"
+           "# TYPE loa_loop_longest_turn_ms gauge\n";
+    for (const auto* beat : {&ctx.control.liveness(), &ctx.alerts.liveness()}) {
+      out += "loa_loop_longest_turn_ms{loop=\"" + beat->name() + "\"} " + std::to_string(beat->longest_turn().count()) + "\n";
+    }
     out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
     out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
     res.set_content(out, "text/plain; version=0.0.4");

@@ -1,5 +1,8 @@
 #include "loa/modbus/modbus_context.hpp"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <modbus/modbus.h>
 
 #include <cerrno>
@@ -142,6 +145,56 @@ int ModbusContext::receive(std::vector<std::uint8_t>& request) {
   if (n < 0) last_error_ = errno;
   request.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
   return n;
+}
+
+namespace {
+
+std::uint16_t crc16(const std::uint8_t* data, std::size_t n) {
+  std::uint16_t crc = 0xFFFF;
+  for (std::size_t i = 0; i < n; ++i) {
+    crc ^= data[i];
+    for (int b = 0; b < 8; ++b) crc = (crc & 1) ? static_cast<std::uint16_t>((crc >> 1) ^ 0xA001) : static_cast<std::uint16_t>(crc >> 1);
+  }
+  return crc;
+}
+
+// Reads exactly `want` more bytes, each within `timeout_ms`.
+bool read_exactly(int fd, std::vector<std::uint8_t>& out, std::size_t want, int timeout_ms) {
+  while (want > 0) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    std::uint8_t buf[MODBUS_RTU_MAX_ADU_LENGTH];
+    const auto n = ::read(fd, buf, std::min(want, sizeof buf));
+    if (n <= 0) return false;
+    out.insert(out.end(), buf, buf + n);
+    want -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+int ModbusContext::receive_any_unit(std::vector<std::uint8_t>& request, int timeout_ms) {
+  request.clear();
+  const int fd = modbus_get_socket(ctx_);
+  // Unit and function first; the function says how long the rest is: address and
+  // count or value (4 bytes) and the CRC, and for the multiple writes a byte count and
+  // that many bytes of data.
+  if (!read_exactly(fd, request, 2, timeout_ms)) return 0;
+  const std::uint8_t function = request[1];
+  bool ok = false;
+  if (function >= 0x01 && function <= 0x06) {
+    ok = read_exactly(fd, request, 6, 50);
+  } else if (function == 0x0F || function == 0x10) {
+    ok = read_exactly(fd, request, 5, 50) && read_exactly(fd, request, static_cast<std::size_t>(request[6]) + 2, 50);
+  }
+  const std::uint16_t crc = ok ? crc16(request.data(), request.size() - 2) : 0;
+  if (!ok || request[request.size() - 2] != (crc & 0xFF) || request.back() != (crc >> 8)) {
+    modbus_flush(ctx_);
+    request.clear();
+    return 0;
+  }
+  return static_cast<int>(request.size());
 }
 
 int ModbusContext::header_length() const { return modbus_get_header_length(ctx_); }

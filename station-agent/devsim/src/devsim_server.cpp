@@ -26,9 +26,6 @@ const log::Logger kLog("devsim");
 DevsimServer::DevsimServer(std::map<int, SimulatedDevice*> devices, ServerOptions options)
     : devices_(std::move(devices)), options_(std::move(options)) {
   if (devices_.empty()) throw std::invalid_argument("devsim: no device to serve");
-  if (options_.rtu && devices_.size() != 1) {
-    throw std::invalid_argument("devsim: an RTU port serves one device (libmodbus filters on one unit id)");
-  }
 }
 
 DevsimServer::~DevsimServer() {
@@ -91,15 +88,15 @@ void DevsimServer::reload_faults() {
 
 void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
   std::vector<std::uint8_t> request;
-  int n = ctx.receive(request);
+  // Several units on one RTU port answer each for itself, as on an RS-485 bus.
+  const bool bus = options_.rtu && devices_.size() > 1;
+  int n = bus ? ctx.receive_any_unit(request, 100) : ctx.receive(request);
   if (n <= 0) return;
   const auto header = static_cast<std::size_t>(ctx.header_length());
-  // The unit id is the byte before the function code (RTU: already filtered by
-  // libmodbus). A lone TCP device answers whatever unit id it is asked for, as most
-  // Modbus TCP devices do; behind a shared port each unit answers for itself.
-  auto it = options_.rtu || devices_.size() == 1
-                ? devices_.begin()
-                : devices_.find(request.size() >= header ? request[header - 1] : -1);
+  // The unit id is the byte before the function code. A lone device answers whatever
+  // unit id it is asked for, as most Modbus TCP devices do; behind a shared port or
+  // bus each unit answers for itself.
+  auto it = devices_.size() == 1 ? devices_.begin() : devices_.find(request.size() >= header ? request[header - 1] : -1);
   if (it == devices_.end()) return;  // no such unit on this bus: silence, as on a real one
   SimulatedDevice& device = *it->second;
   if (device.has_fault(Fault::no_answer)) return;
@@ -122,6 +119,7 @@ void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
                             : -1;
     kLog.info("write: unit={} function={} address={}", it->first, function, address);
   }
+  if (bus) ctx.set_unit(it->first);  // the reply carries the unit it answers for
   device.reply(ctx, request);
 }
 

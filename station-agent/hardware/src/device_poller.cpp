@@ -19,7 +19,8 @@ bool is_bits(Table t) { return t == Table::coil || t == Table::discrete; }
 
 }  // namespace
 
-DevicePoller::DevicePoller(hwconfig::DeviceConfig config) : config_(std::move(config)) {
+DevicePoller::DevicePoller(hwconfig::DeviceConfig config, SharedLink link)
+    : config_(std::move(config)), link_(link ? std::move(link) : std::make_shared<std::optional<modbus::ModbusContext>>()) {
   for (Table table : {Table::holding, Table::input, Table::coil, Table::discrete}) {
     std::vector<const Point*> points;
     for (const auto& p : config_.profile.points) {
@@ -41,26 +42,33 @@ DevicePoller::DevicePoller(hwconfig::DeviceConfig config) : config_(std::move(co
 }
 
 bool DevicePoller::ensure_connected(std::string& error) {
-  if (ctx_ && ctx_->connected()) return true;
+  auto& link = *link_;
+  if (link && link->connected()) {
+    // The bus is shared: every transaction says which unit it is for, and how long
+    // this device may take.
+    link->set_unit(config_.unit_id);
+    link->set_response_timeout(config_.timeout);
+    return true;
+  }
   try {
-    if (!ctx_) {
+    if (!link) {
       if (!config_.rtu_device.empty()) {
-        ctx_.emplace(modbus::ModbusContext::rtu({config_.rtu_device, config_.rtu.baud, config_.rtu.parity,
+        link.emplace(modbus::ModbusContext::rtu({config_.rtu_device, config_.rtu.baud, config_.rtu.parity,
                                                  config_.rtu.data_bits, config_.rtu.stop_bits}));
       } else {
-        ctx_.emplace(modbus::ModbusContext::tcp({config_.tcp_host, config_.tcp_port}));
+        link.emplace(modbus::ModbusContext::tcp({config_.tcp_host, config_.tcp_port}));
       }
-      ctx_->set_unit(config_.unit_id);
-      ctx_->set_response_timeout(config_.timeout);
     }
+    link->set_unit(config_.unit_id);
+    link->set_response_timeout(config_.timeout);
   } catch (const modbus::ModbusError& e) {
     error = e.what();
     return false;
   }
-  if (!ctx_->connect()) {
-    error = "cannot connect: " + ctx_->last_error_text();
+  if (!ctx().connect()) {
+    error = "cannot connect: " + ctx().last_error_text();
     // A serial port that vanished (USB adapter pulled) must be reopened from scratch.
-    ctx_.reset();
+    link_->reset();
     return false;
   }
   return true;
@@ -70,20 +78,20 @@ bool DevicePoller::read_block(const Block& b, std::map<std::string, double>& val
   std::vector<std::uint16_t> regs;
   switch (b.table) {
     case Table::holding: {
-      auto r = ctx_->read_holding(b.start, b.count);
+      auto r = ctx().read_holding(b.start, b.count);
       if (!r) return false;
       regs = std::move(*r);
       break;
     }
     case Table::input: {
-      auto r = ctx_->read_input(b.start, b.count);
+      auto r = ctx().read_input(b.start, b.count);
       if (!r) return false;
       regs = std::move(*r);
       break;
     }
     case Table::coil:
     case Table::discrete: {
-      auto r = b.table == Table::coil ? ctx_->read_coils(b.start, b.count) : ctx_->read_discrete(b.start, b.count);
+      auto r = b.table == Table::coil ? ctx().read_coils(b.start, b.count) : ctx().read_discrete(b.start, b.count);
       if (!r) return false;
       regs.assign(r->begin(), r->end());
       break;
@@ -105,16 +113,18 @@ PollResult DevicePoller::poll() {
     bool ok = true;
     for (const auto& block : blocks_) {
       ++result.requests;
+      ++transactions_;
       if (!read_block(block, result.values)) {
+        ++failed_;
         ok = false;
-        result.error = ctx_->last_error_text();
-        if (config_.rtu_device.empty() || !ctx_->last_error_is_on_the_line()) {
+        result.error = ctx().last_error_text();
+        if (config_.rtu_device.empty() || !ctx().last_error_is_on_the_line()) {
           // TCP: reconnect next time. Serial: the port itself failed (EIO when a USB
           // adapter is pulled), so reopen it from scratch.
-          ctx_.reset();
+          link_->reset();
         } else {
           // After garbage or a timeout the line may hold half a frame: start clean.
-          ctx_->flush();
+          ctx().flush();
         }
         break;
       }
@@ -165,12 +175,12 @@ WriteResult DevicePoller::write(const std::string& point_name, double value) {
   if (!ensure_connected(error)) return {false, error};
   bool ok = true;
   if (p->table == Table::coil) {
-    ok = ctx_->write_coil(p->address, value != 0);
+    ok = ctx().write_coil(p->address, value != 0);
   } else {
     auto regs = hwconfig::encode_point(*p, value);
-    for (std::size_t i = 0; ok && i < regs.size(); ++i) ok = ctx_->write_register(p->address + static_cast<int>(i), regs[i]);
+    for (std::size_t i = 0; ok && i < regs.size(); ++i) ok = ctx().write_register(p->address + static_cast<int>(i), regs[i]);
   }
-  if (!ok) return {false, ctx_->last_error_text()};
+  if (!ok) return {false, ctx().last_error_text()};
   return {true, {}};
 }
 

@@ -1,7 +1,9 @@
 #include "loa/hardware/hardware_monitor.hpp"
 
 #include <cstdio>
+#include <algorithm>
 #include <deque>
+#include <map>
 #include <utility>
 
 #include "loa/hardware/alarm_evaluator.hpp"
@@ -29,8 +31,8 @@ std::string number(double v) {
 }  // namespace
 
 struct HardwareMonitor::Device {
-  explicit Device(hwconfig::DeviceConfig config)
-      : poller(std::move(config)),
+  Device(hwconfig::DeviceConfig config, SharedLink link)
+      : poller(std::move(config), std::move(link)),
         alarms(poller.config().profile.alarms),
         unreachable(1, 1),
         compliance(1, 1) {}
@@ -38,8 +40,9 @@ struct HardwareMonitor::Device {
   AlarmEvaluator alarms;
   Debounce unreachable;
   Debounce compliance;
-  std::thread thread;
-  // Work for this device's thread (writes, fresh polls); guarded by the monitor's mutex.
+  std::chrono::steady_clock::time_point next_poll{};
+  bool wrote = false;  // a write happened: report its effect on the next cycle, not in 10 s
+  // Work for this device's bus thread (writes, fresh polls); guarded by the monitor's mutex.
   std::deque<std::function<void(DevicePoller&)>> jobs;
   std::chrono::steady_clock::time_point last_telemetry{};
   // Mutes on this device, and who set them (on its own thread only).
@@ -50,13 +53,37 @@ struct HardwareMonitor::Device {
   std::optional<bool> powered_on;  // last reading of its power point; guarded by the monitor's mutex
 };
 
+// The devices of one serial port, and the thread that polls them in turn.
+struct HardwareMonitor::Bus {
+  SharedLink link;  // serial: the one open of the port; TCP: none (each device its own)
+  std::vector<Device*> devices;
+  std::thread thread;
+};
+
 HardwareMonitor::HardwareMonitor(hwconfig::StationHardware station, IHealthSink& sink, const time::IClock& clock,
                                  MonitorSettings settings)
     : station_(std::move(station)), sink_(sink), clock_(clock), settings_(settings), compliance_(station_) {
+  // Devices on one serial port share one open of it and one thread; every TCP device
+  // (a gateway serves its units concurrently) has its own.
+  std::map<std::string, Bus*> by_port;
   for (const auto& d : station_.devices) {
-    auto device = std::make_unique<Device>(d);
+    Bus* bus = nullptr;
+    if (!d.rtu_device.empty()) {
+      auto& found = by_port[d.rtu_device];
+      if (!found) {
+        buses_.push_back(std::make_unique<Bus>());
+        found = buses_.back().get();
+        found->link = std::make_shared<std::optional<modbus::ModbusContext>>();
+      }
+      bus = found;
+    } else {
+      buses_.push_back(std::make_unique<Bus>());
+      bus = buses_.back().get();
+    }
+    auto device = std::make_unique<Device>(d, bus->link);
     device->unreachable = Debounce(settings_.unreachable_cycles, 1);
     device->compliance = Debounce(settings_.compliance_cycles, settings_.compliance_cycles);
+    bus->devices.push_back(device.get());
     devices_.push_back(std::move(device));
   }
 }
@@ -64,9 +91,9 @@ HardwareMonitor::HardwareMonitor(hwconfig::StationHardware station, IHealthSink&
 HardwareMonitor::~HardwareMonitor() { stop(); }
 
 void HardwareMonitor::start() {
-  for (auto& d : devices_) {
-    Device* device = d.get();
-    device->thread = std::thread([this, device] { run(*device); });
+  for (auto& b : buses_) {
+    Bus* bus = b.get();
+    bus->thread = std::thread([this, bus] { run(*bus); });
   }
 }
 
@@ -76,8 +103,8 @@ void HardwareMonitor::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  for (auto& d : devices_) {
-    if (d->thread.joinable()) d->thread.join();
+  for (auto& b : buses_) {
+    if (b->thread.joinable()) b->thread.join();
   }
 }
 
@@ -211,12 +238,58 @@ std::vector<HardwareMonitor::Check> HardwareMonitor::silent_test(double max_vswr
   return checks;
 }
 
+std::map<std::string, HardwareMonitor::LineCounts> HardwareMonitor::line_counts() const {
+  std::map<std::string, LineCounts> out;
+  for (const auto& d : devices_) out[d->poller.config().id] = {d->poller.transactions(), d->poller.failed_transactions()};
+  return out;
+}
+
 ComplianceChecker::Result HardwareMonitor::last_compliance() const {
   std::lock_guard lock(mutex_);
   return last_compliance_;
 }
 
-void HardwareMonitor::run(Device& d) {
+void HardwareMonitor::run(Bus& bus) {
+  for (auto* d : bus.devices) d->next_poll = std::chrono::steady_clock::now();
+  auto has_jobs = [&] {
+    return std::any_of(bus.devices.begin(), bus.devices.end(), [](const Device* d) { return !d->jobs.empty(); });
+  };
+  for (;;) {
+    auto next = bus.devices.front()->next_poll;
+    for (const auto* d : bus.devices) next = std::min(next, d->next_poll);
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next, [&] { return stopping_ || has_jobs(); });
+      if (stopping_) return;
+    }
+    // Queued work first, one job at a time, outside the lock (it touches the bus).
+    for (auto* d : bus.devices) {
+      for (;;) {
+        std::unique_lock lock(mutex_);
+        if (d->jobs.empty()) break;
+        auto job = std::move(d->jobs.front());
+        d->jobs.pop_front();
+        lock.unlock();
+        job(d->poller);
+        d->wrote = true;
+      }
+    }
+    // Then every device that is due, in turn: on a shared serial port the frames of
+    // one never meet another's.
+    for (auto* d : bus.devices) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now < d->next_poll) continue;
+      const auto interval = d->poller.config().poll_interval;
+      d->next_poll += interval;
+      if (d->next_poll < now) d->next_poll = now + interval;
+      cycle(*d);
+    }
+  }
+}
+
+// One poll of a device and what follows from it: alarms, band compliance (and its
+// mute), licence paperwork, telemetry.
+void HardwareMonitor::cycle(Device& d) {
   const auto& cfg = d.poller.config();
   const std::string& id = cfg.id;
   auto alarm = [&](const std::string& alarm_id, bool active, v1::Alarm::Severity severity, const std::string& text) {
@@ -231,128 +304,105 @@ void HardwareMonitor::run(Device& d) {
     sink_.on_alarm(a);
   };
   const bool transmitter = cfg.profile.find_role(Role::carrier_khz) != nullptr;
-  auto next = std::chrono::steady_clock::now();
-  bool wrote = false;  // report the effect of a write on the next cycle, not in 10 s
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next, [&] { return stopping_ || !d.jobs.empty(); });
-      if (stopping_) return;
-    }
-    // Queued work first, one job at a time, outside the lock (it touches the bus).
-    for (;;) {
-      std::unique_lock lock(mutex_);
-      if (d.jobs.empty()) break;
-      auto job = std::move(d.jobs.front());
-      d.jobs.pop_front();
-      lock.unlock();
-      job(d.poller);
-      wrote = true;
-    }
-    if (std::chrono::steady_clock::now() < next) continue;
-    next += cfg.poll_interval;
-    if (next < std::chrono::steady_clock::now()) next = std::chrono::steady_clock::now() + cfg.poll_interval;
-
-    auto result = d.poller.poll();
-    bool changed = std::exchange(wrote, false);
-    if (d.unreachable.feed(!result.reachable)) {
+  auto result = d.poller.poll();
+  bool changed = std::exchange(d.wrote, false);
+  if (d.unreachable.feed(!result.reachable)) {
+    changed = true;
+    alarm("unreachable", d.unreachable.active(), v1::Alarm::SEVERITY_CRITICAL,
+          d.unreachable.active() ? "device not answering: " + result.error : "device answering again");
+  }
+  auto telemetry = to_telemetry(cfg, result);
+  if (result.reachable && telemetry.has_powered_on()) {
+    std::lock_guard lock(mutex_);
+    d.powered_on = telemetry.powered_on();
+  }
+  if (result.reachable) {
+    for (const auto& c : d.alarms.evaluate(result.values)) {
       changed = true;
-      alarm("unreachable", d.unreachable.active(), v1::Alarm::SEVERITY_CRITICAL,
-            d.unreachable.active() ? "device not answering: " + result.error : "device answering again");
+      alarm(c.rule->id, c.active, severity_of(c.rule->severity),
+            c.rule->message + (c.active ? " (" : " cleared (") + c.rule->point + " " + number(c.value) + ")");
     }
-    auto telemetry = to_telemetry(cfg, result);
-    if (result.reachable && telemetry.has_powered_on()) {
-      std::lock_guard lock(mutex_);
-      d.powered_on = telemetry.powered_on();
-    }
-    if (result.reachable) {
-      for (const auto& c : d.alarms.evaluate(result.values)) {
-        changed = true;
-        alarm(c.rule->id, c.active, severity_of(c.rule->severity),
-              c.rule->message + (c.active ? " (" : " cleared (") + c.rule->point + " " + number(c.value) + ")");
-      }
-      if (transmitter) {
-        std::optional<double> carrier;
-        std::optional<double> forward;
-        if (telemetry.has_carrier_khz()) carrier = static_cast<double>(telemetry.carrier_khz());
-        if (telemetry.has_forward_power_w()) forward = telemetry.forward_power_w();
-        auto check = compliance_.check(carrier, forward, static_cast<long>(clock_.wall_ms() / 86'400'000));
-        if (check.checked) {
-          telemetry.set_band_compliant(check.compliant);
-          {
-            std::lock_guard lock(mutex_);
-            last_compliance_ = check;
-          }
-          const auto* mute = cfg.profile.find_role(Role::muted);
-          if (d.compliance.feed(!check.compliant)) {
-            changed = true;
-            std::string text;
-            for (const auto& v : check.violations) text += (text.empty() ? "" : "; ") + v;
-            alarm("band_compliance", d.compliance.active(), v1::Alarm::SEVERITY_CRITICAL,
-                  d.compliance.active() ? text : "back within licence and band plan");
-            if (d.compliance.active() && station_.policy == hwconfig::CompliancePolicy::mute && mute && mute->writable) {
-              auto w = d.poller.write(mute->name, 1);
-              kLog.warn("compliance mute: device={} ok={} reason={}", id, w.ok, w.reason);
-              if (w.ok) {
-                telemetry.set_muted(true);
-                d.muted_for_compliance = true;
-                std::lock_guard lock(mutex_);
-                muted_reason_ = "muted: out of band";
-              }
-            }
-          }
-          // The mute we set lifts once the carrier has been back in band for the hold
-          // time: a drift corrected (or a fault cleared) puts the station back on air
-          // without a visit. A technician's own mute stays.
-          if (check.compliant) {
-            if (!d.compliant_since) d.compliant_since = std::chrono::steady_clock::now();
-          } else {
-            d.compliant_since.reset();
-          }
-          if (d.muted_for_compliance && d.compliant_since && mute &&
-              std::chrono::steady_clock::now() - *d.compliant_since >= settings_.unmute_hold) {
-            auto w = d.poller.write(mute->name, 0);
-            kLog.warn("compliance unmute: device={} ok={} reason={} in_band_ms={}", id, w.ok, w.reason,
-                      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                            *d.compliant_since).count());
+    if (transmitter) {
+      std::optional<double> carrier;
+      std::optional<double> forward;
+      if (telemetry.has_carrier_khz()) carrier = static_cast<double>(telemetry.carrier_khz());
+      if (telemetry.has_forward_power_w()) forward = telemetry.forward_power_w();
+      auto check = compliance_.check(carrier, forward, static_cast<long>(clock_.wall_ms() / 86'400'000));
+      if (check.checked) {
+        telemetry.set_band_compliant(check.compliant);
+        {
+          std::lock_guard lock(mutex_);
+          last_compliance_ = check;
+        }
+        const auto* mute = cfg.profile.find_role(Role::muted);
+        if (d.compliance.feed(!check.compliant)) {
+          changed = true;
+          std::string text;
+          for (const auto& v : check.violations) text += (text.empty() ? "" : "; ") + v;
+          alarm("band_compliance", d.compliance.active(), v1::Alarm::SEVERITY_CRITICAL,
+                d.compliance.active() ? text : "back within licence and band plan");
+          if (d.compliance.active() && station_.policy == hwconfig::CompliancePolicy::mute && mute && mute->writable) {
+            auto w = d.poller.write(mute->name, 1);
+            kLog.warn("compliance mute: device={} ok={} reason={}", id, w.ok, w.reason);
             if (w.ok) {
-              changed = true;
-              d.muted_for_compliance = false;
-              telemetry.set_muted(false);
+              telemetry.set_muted(true);
+              d.muted_for_compliance = true;
               std::lock_guard lock(mutex_);
-              muted_reason_.reset();
+              muted_reason_ = "muted: out of band";
             }
           }
-          // The licence's paperwork: warned of ahead, alarmed when late, never a mute.
-          const int licence_state = !check.licence_days_left                                     ? 0
-                                    : *check.licence_days_left < 0                               ? 2
-                                    : *check.licence_days_left <= ComplianceChecker::kExpiryWarningDays ? 1
-                                                                                                 : 0;
-          if (licence_state != d.licence_state) {
+        }
+        // The mute we set lifts once the carrier has been back in band for the hold
+        // time: a drift corrected (or a fault cleared) puts the station back on air
+        // without a visit. A technician's own mute stays.
+        if (check.compliant) {
+          if (!d.compliant_since) d.compliant_since = std::chrono::steady_clock::now();
+        } else {
+          d.compliant_since.reset();
+        }
+        if (d.muted_for_compliance && d.compliant_since && mute &&
+            std::chrono::steady_clock::now() - *d.compliant_since >= settings_.unmute_hold) {
+          auto w = d.poller.write(mute->name, 0);
+          kLog.warn("compliance unmute: device={} ok={} reason={} in_band_ms={}", id, w.ok, w.reason,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                          *d.compliant_since).count());
+          if (w.ok) {
             changed = true;
-            const auto expires = station_.licence ? station_.licence->expires : std::string();
-            const auto days = check.licence_days_left.value_or(0);
-            if ((d.licence_state == 1) != (licence_state == 1)) {
-              alarm("licence_expiring", licence_state == 1, v1::Alarm::SEVERITY_WARNING,
-                    licence_state == 1 ? "licence expires on " + expires + ", in " + std::to_string(days) + " days"
-                                       : "licence no longer about to expire");
-            }
-            if ((d.licence_state == 2) != (licence_state == 2)) {
-              alarm("licence_expired", licence_state == 2, v1::Alarm::SEVERITY_CRITICAL,
-                    licence_state == 2 ? "licence expired on " + expires + "; the station stays on air (renew it)"
-                                       : "licence renewed");
-            }
-            d.licence_state = licence_state;
+            d.muted_for_compliance = false;
+            telemetry.set_muted(false);
+            std::lock_guard lock(mutex_);
+            muted_reason_.reset();
           }
+        }
+        // The licence's paperwork: warned of ahead, alarmed when late, never a mute.
+        const int licence_state = !check.licence_days_left                                     ? 0
+                                  : *check.licence_days_left < 0                               ? 2
+                                  : *check.licence_days_left <= ComplianceChecker::kExpiryWarningDays ? 1
+                                                                                               : 0;
+        if (licence_state != d.licence_state) {
+          changed = true;
+          const auto expires = station_.licence ? station_.licence->expires : std::string();
+          const auto days = check.licence_days_left.value_or(0);
+          if ((d.licence_state == 1) != (licence_state == 1)) {
+            alarm("licence_expiring", licence_state == 1, v1::Alarm::SEVERITY_WARNING,
+                  licence_state == 1 ? "licence expires on " + expires + ", in " + std::to_string(days) + " days"
+                                     : "licence no longer about to expire");
+          }
+          if ((d.licence_state == 2) != (licence_state == 2)) {
+            alarm("licence_expired", licence_state == 2, v1::Alarm::SEVERITY_CRITICAL,
+                  licence_state == 2 ? "licence expired on " + expires + "; the station stays on air (renew it)"
+                                     : "licence renewed");
+          }
+          d.licence_state = licence_state;
         }
       }
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (changed || now - d.last_telemetry >= settings_.telemetry_interval) {
-      d.last_telemetry = now;
-      telemetry.set_measured_at_ms(clock_.wall_ms());
-      sink_.on_telemetry(telemetry);
-    }
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (changed || now - d.last_telemetry >= settings_.telemetry_interval) {
+    d.last_telemetry = now;
+    telemetry.set_measured_at_ms(clock_.wall_ms());
+    sink_.on_telemetry(telemetry);
   }
 }
 

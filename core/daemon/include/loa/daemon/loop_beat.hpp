@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace loa::daemon {
@@ -12,9 +13,18 @@ namespace loa::daemon {
 // or a store, which a daemon on the alert path must never be for long.
 class LoopBeat {
  public:
-  LoopBeat(std::string name, std::chrono::milliseconds limit) : name_(std::move(name)), limit_(limit) { beat(); }
+  LoopBeat(std::string name, std::chrono::milliseconds limit)
+      : name_(std::move(name)), limit_(limit), last_ns_(now_ns()) {}
 
-  void beat() { last_ns_.store(now_ns(), std::memory_order_relaxed); }
+  void beat() {
+    const auto now = now_ns();
+    const auto gap = now - last_ns_.exchange(now, std::memory_order_relaxed);
+    if (gap > longest_ns_.load(std::memory_order_relaxed)) longest_ns_.store(gap, std::memory_order_relaxed);
+  }
+  // The longest time the loop took to go round once, since start: its worst stall.
+  [[nodiscard]] std::chrono::milliseconds longest_turn() const {
+    return std::chrono::milliseconds(longest_ns_.load(std::memory_order_relaxed) / 1'000'000);
+  }
   [[nodiscard]] std::chrono::milliseconds quiet() const {
     return std::chrono::milliseconds((now_ns() - last_ns_.load(std::memory_order_relaxed)) / 1'000'000);
   }
@@ -28,7 +38,8 @@ class LoopBeat {
   }
   std::string name_;
   std::chrono::milliseconds limit_;
-  std::atomic<std::int64_t> last_ns_{0};
+  std::atomic<std::int64_t> last_ns_;
+  std::atomic<std::int64_t> longest_ns_{0};
 };
 
 }  // namespace loa::daemon

@@ -79,6 +79,12 @@ class ModbusContext {
   [[nodiscard]] int socket() const;
   // Waits for one request; returns its length, 0 if it was not for us, -1 on error.
   [[nodiscard]] int receive(std::vector<std::uint8_t>& request);
+  // RTU, for a port that serves several units (an RS-485 bus): reads one request frame
+  // whatever unit it names, CRC checked; its length, or 0 (nothing whole within the
+  // timeout, or a damaged frame: the line is flushed). libmodbus's own receive takes one
+  // unit id, and after a frame for another unit it drops the next frame as that unit's
+  // answer, which on a pty pair (no echo of the other units' answers) is a request.
+  [[nodiscard]] int receive_any_unit(std::vector<std::uint8_t>& request, int timeout_ms);
   [[nodiscard]] int header_length() const;
 
   [[nodiscard]] _modbus* handle() const { return ctx_; }

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,13 +27,19 @@ struct WriteResult {
   std::string reason;  // why it was refused or failed
 };
 
+// An open Modbus connection shared by the devices of one RS-485 bus: one open of the
+// serial port, whose pollers take turns on one thread, each addressing its own unit.
+// Empty until the first device connects; reset when the port fails.
+using SharedLink = std::shared_ptr<std::optional<modbus::ModbusContext>>;
+
 // Polls one Modbus device from its profile: reads each table's points in as few
 // requests as the protocol allows, scales them, and says "unreachable" (never a guess)
 // when the device does not answer within timeout and retries. Reconnects by itself.
-// Not thread-safe: one poller belongs to one thread.
+// Not thread-safe: one poller (and every poller sharing its link) belongs to one thread.
 class DevicePoller {
  public:
-  explicit DevicePoller(hwconfig::DeviceConfig config);
+  // `link`: the bus's connection, shared with the other devices on it (none: its own).
+  explicit DevicePoller(hwconfig::DeviceConfig config, SharedLink link = nullptr);
 
   [[nodiscard]] PollResult poll();
   // Writes a point (engineering value). Refused without touching the bus unless the
@@ -40,6 +48,10 @@ class DevicePoller {
   [[nodiscard]] const hwconfig::DeviceConfig& config() const { return config_; }
   // Requests one full poll takes (for the benchmark and tests).
   [[nodiscard]] std::size_t request_count() const { return blocks_.size(); }
+  // Modbus transactions since start, and those that failed (no answer in time, a bad
+  // CRC, an exception): what a technician reads to judge the line. Read from any thread.
+  [[nodiscard]] std::uint64_t transactions() const { return transactions_.load(); }
+  [[nodiscard]] std::uint64_t failed_transactions() const { return failed_.load(); }
 
  private:
   struct Block {
@@ -53,7 +65,11 @@ class DevicePoller {
 
   hwconfig::DeviceConfig config_;
   std::vector<Block> blocks_;
-  std::optional<modbus::ModbusContext> ctx_;
+  modbus::ModbusContext& ctx() { return **link_; }
+
+  SharedLink link_;
+  std::atomic<std::uint64_t> transactions_{0};
+  std::atomic<std::uint64_t> failed_{0};
 };
 
 // Checks a write against the profile alone: the point exists, is writable, and the

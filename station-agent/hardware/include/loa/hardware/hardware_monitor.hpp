@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -37,10 +38,11 @@ struct MonitorSettings {
   std::chrono::milliseconds unmute_hold{10000};
 };
 
-// The station's hardware watch: one poller thread per device at its own interval,
+// The station's hardware watch: one poller thread per bus (the devices of one serial
+// port in turn, over one open of it; each TCP device alone), each device at its own interval,
 // alarms evaluated with hysteresis, band compliance on every transmitter cycle (muting
 // the transmitter where the station's policy says so), telemetry periodically and on
-// change. Writes go through the device's own thread, so the bus sees one client.
+// change. Writes go through the device's bus thread, so the bus sees one client.
 class HardwareMonitor {
  public:
   HardwareMonitor(hwconfig::StationHardware station, IHealthSink& sink, const time::IClock& clock,
@@ -78,11 +80,19 @@ class HardwareMonitor {
   [[nodiscard]] std::vector<Check> silent_test(double max_vswr);
 
   [[nodiscard]] ComplianceChecker::Result last_compliance() const;
+  // Each device's Modbus transactions since start and how many of them failed.
+  struct LineCounts {
+    std::uint64_t transactions = 0;
+    std::uint64_t failed = 0;
+  };
+  [[nodiscard]] std::map<std::string, LineCounts> line_counts() const;
   [[nodiscard]] const hwconfig::StationHardware& station() const { return station_; }
 
  private:
   struct Device;
-  void run(Device& device);
+  struct Bus;
+  void run(Bus& bus);
+  void cycle(Device& device);
   // Runs `job` on the device's own thread (the bus sees one client) and returns its result.
   template <typename T>
   std::future<T> run_on(Device& device, std::function<T(DevicePoller&)> job);
@@ -93,6 +103,7 @@ class HardwareMonitor {
   MonitorSettings settings_;
   ComplianceChecker compliance_;
   std::vector<std::unique_ptr<Device>> devices_;
+  std::vector<std::unique_ptr<Bus>> buses_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
