@@ -84,67 +84,80 @@ AuthVerdict StationRegistry::may_enroll(const std::string& public_key) const {
 AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::string& public_key,
                                     const std::string& address) {
   if (!is_valid_station_id(station_id)) return AuthVerdict::no_station_id;
-  std::lock_guard lock(mutex_);
-  auto by_key = station_by_key_.find(public_key);
-  if (by_key != station_by_key_.end() && by_key->second != station_id) {
-    // One key, one station: a key already bound elsewhere cannot claim a second id.
-    return AuthVerdict::key_mismatch;
-  }
-  auto it = stations_.find(station_id);
-  if (it == stations_.end()) {
-    auto pending = std::count_if(stations_.begin(), stations_.end(), [](const auto& kv) {
-      return kv.second.record.enrollment == store::Enrollment::pending;
-    });
-    if (static_cast<std::size_t>(pending) >= max_pending_) return AuthVerdict::too_many_pending;
-    store::StationRecord record;
-    record.id = station_id;
-    record.public_key = public_key;
-    record.enrollment = store::Enrollment::pending;
-    record.last_address = address;
-    record.created_ms = clock_.wall_ms();
-    store_.put_station(record);
-    kLog.info("pending: station={} key={} address={}", record.id, curve::fingerprint(record.public_key), address);
-    rekey(record.id, "", record.public_key);
-    auto id = record.id;
-    stations_.emplace(std::move(id), Entry{std::move(record), Live{}});
-    return AuthVerdict::pending_approval;
-  }
-  auto& record = it->second.record;
-  switch (record.enrollment) {
-    case store::Enrollment::pending:
-      if (record.public_key != public_key) {
-        // The agent made a new key before anyone approved the old one: show the new one.
-        auto updated = record;
-        updated.public_key = public_key;
-        updated.last_address = address;
-        store_.put_station(updated);
-        rekey(station_id, record.public_key, public_key);
-        record = std::move(updated);
-        kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
+  std::lock_guard writes(writes_);
+  store::StationRecord changed;  // what to store, then keep; empty id = nothing changes
+  std::string old_key;
+  {
+    std::lock_guard lock(mutex_);
+    auto by_key = station_by_key_.find(public_key);
+    if (by_key != station_by_key_.end() && by_key->second != station_id) {
+      // One key, one station: a key already bound elsewhere cannot claim a second id.
+      return AuthVerdict::key_mismatch;
+    }
+    auto it = stations_.find(station_id);
+    if (it == stations_.end()) {
+      auto pending = std::count_if(stations_.begin(), stations_.end(), [](const auto& kv) {
+        return kv.second.record.enrollment == store::Enrollment::pending;
+      });
+      if (static_cast<std::size_t>(pending) >= max_pending_) return AuthVerdict::too_many_pending;
+      changed.id = station_id;
+      changed.public_key = public_key;
+      changed.enrollment = store::Enrollment::pending;
+      changed.last_address = address;
+      changed.created_ms = clock_.wall_ms();
+    } else {
+      const auto& record = it->second.record;
+      switch (record.enrollment) {
+        case store::Enrollment::pending:
+          if (record.public_key == public_key) return AuthVerdict::pending_approval;
+          // The agent made a new key before anyone approved the old one: show the new one.
+          changed = record;
+          changed.public_key = public_key;
+          changed.last_address = address;
+          old_key = record.public_key;
+          break;
+        case store::Enrollment::rejected: return AuthVerdict::rejected;
+        case store::Enrollment::revoked: return AuthVerdict::revoked;
+        case store::Enrollment::approved:
+          return record.public_key == public_key ? AuthVerdict::admitted : AuthVerdict::key_mismatch;
       }
-      return AuthVerdict::pending_approval;
-    case store::Enrollment::rejected: return AuthVerdict::rejected;
-    case store::Enrollment::revoked: return AuthVerdict::revoked;
-    case store::Enrollment::approved:
-      return record.public_key == public_key ? AuthVerdict::admitted : AuthVerdict::key_mismatch;
+    }
+  }
+  store_.put_station(changed);  // stored first: a refused write changes nothing
+  std::lock_guard lock(mutex_);
+  rekey(changed.id, old_key, changed.public_key);
+  if (old_key.empty()) {
+    kLog.info("pending: station={} key={} address={}", changed.id, curve::fingerprint(changed.public_key), address);
+    auto id = changed.id;
+    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}});
+  } else {
+    kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
+    stations_.at(station_id).record = std::move(changed);
   }
   return AuthVerdict::pending_approval;
 }
 
 ActionResult StationRegistry::set_enrollment(const std::string& id, store::Enrollment to,
                                              std::initializer_list<store::Enrollment> from) {
+  std::lock_guard writes(writes_);
+  store::StationRecord updated;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = stations_.find(id);
+    if (it == stations_.end()) return ActionResult::not_found;
+    const auto& record = it->second.record;
+    if (std::find(from.begin(), from.end(), record.enrollment) == from.end()) return ActionResult::wrong_state;
+    if (to == store::Enrollment::approved && !curve::is_valid_key(record.public_key)) return ActionResult::invalid;
+    updated = record;
+    updated.enrollment = to;
+  }
+  store_.put_station(updated);
   std::lock_guard lock(mutex_);
   auto it = stations_.find(id);
   if (it == stations_.end()) return ActionResult::not_found;
-  auto& record = it->second.record;
-  if (std::find(from.begin(), from.end(), record.enrollment) == from.end()) return ActionResult::wrong_state;
-  if (to == store::Enrollment::approved && !curve::is_valid_key(record.public_key)) return ActionResult::invalid;
-  auto updated = record;
-  updated.enrollment = to;
-  store_.put_station(updated);
-  record = std::move(updated);
+  it->second.record = updated;
   if (to != store::Enrollment::approved) it->second.live = Live{};
-  kLog.info("enrollment: station={} now={} key={}", id, store::to_string(to), curve::fingerprint(record.public_key));
+  kLog.info("enrollment: station={} now={} key={}", id, store::to_string(to), curve::fingerprint(updated.public_key));
   return ActionResult::done;
 }
 
@@ -163,34 +176,48 @@ ActionResult StationRegistry::revoke(const std::string& id) {
 
 ActionResult StationRegistry::provision(store::StationRecord record) {
   if (!is_valid_station_id(record.id) || !curve::is_valid_key(record.public_key)) return ActionResult::invalid;
-  std::lock_guard lock(mutex_);
-  auto it = stations_.find(record.id);
-  record.enrollment = store::Enrollment::approved;
-  if (it != stations_.end()) {
-    record.created_ms = it->second.record.created_ms;
-    record.last_seen_ms = it->second.record.last_seen_ms;
-    record.last_address = it->second.record.last_address;
-    record.software_version = it->second.record.software_version;
-    if (it->second.record.public_key != record.public_key) it->second.live = Live{};
-  } else {
-    record.created_ms = clock_.wall_ms();
-  }
-  if (auto k = station_by_key_.find(record.public_key); k != station_by_key_.end() && k->second != record.id) {
-    return ActionResult::invalid;  // one key, one station
+  std::lock_guard writes(writes_);
+  std::string old_key;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = stations_.find(record.id);
+    record.enrollment = store::Enrollment::approved;
+    if (it != stations_.end()) {
+      record.created_ms = it->second.record.created_ms;
+      record.last_seen_ms = it->second.record.last_seen_ms;
+      record.last_address = it->second.record.last_address;
+      record.software_version = it->second.record.software_version;
+      old_key = it->second.record.public_key;
+    } else {
+      record.created_ms = clock_.wall_ms();
+    }
+    if (auto k = station_by_key_.find(record.public_key); k != station_by_key_.end() && k->second != record.id) {
+      return ActionResult::invalid;  // one key, one station
+    }
   }
   store_.put_station(record);
-  rekey(record.id, it != stations_.end() ? it->second.record.public_key : std::string(), record.public_key);
+  std::lock_guard lock(mutex_);
+  rekey(record.id, old_key, record.public_key);
   kLog.info("provisioned: station={} key={}", record.id, curve::fingerprint(record.public_key));
+  auto it = stations_.find(record.id);
+  Live live = it != stations_.end() && old_key == record.public_key ? it->second.live : Live{};
   auto id = record.id;
-  stations_.insert_or_assign(id, Entry{std::move(record), it != stations_.end() ? it->second.live : Live{}});
+  stations_.insert_or_assign(id, Entry{std::move(record), live});
   return ActionResult::done;
 }
 
 ActionResult StationRegistry::remove(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  if (!stations_.contains(id)) return ActionResult::not_found;
+  std::lock_guard writes(writes_);
+  std::string key;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = stations_.find(id);
+    if (it == stations_.end()) return ActionResult::not_found;
+    key = it->second.record.public_key;
+  }
   (void)store_.delete_station(id);
-  rekey(id, stations_.at(id).record.public_key, "");
+  std::lock_guard lock(mutex_);
+  rekey(id, key, "");
   stations_.erase(id);
   return ActionResult::done;
 }

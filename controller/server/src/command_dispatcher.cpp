@@ -79,9 +79,8 @@ store::CommandRecord stamped(const std::string& station_id, loa::v1::Command& co
 
 void CommandDispatcher::enqueue_many(std::vector<Outgoing> items, std::span<const store::ScheduledPlay> plays) {
   auto records = prepare(items);
-  std::lock_guard lock(mutex_);
-  store_.add_scheduled(records, plays);
-  queue_locked(records);
+  store_.add_scheduled(records, plays);  // stored first, and with no lock held: the loop never waits on the disk for it
+  queue(records);
 }
 
 std::vector<store::CommandRecord> CommandDispatcher::prepare(std::vector<Outgoing>& items) const {
@@ -118,8 +117,8 @@ std::size_t CommandDispatcher::withdraw(std::span<const std::string> ids, const 
 
 store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, loa::v1::Command command) {
   auto record = stamped(station_id, command, clock_.wall_ms());
-  std::lock_guard lock(mutex_);
   store_.add_command(record);  // stored first: a crash after this still delivers it
+  std::lock_guard lock(mutex_);
   pending_[station_id].push_back(Pending{record.id, record.payload, 0, false, {}});
   return record;
 }
@@ -175,21 +174,26 @@ std::vector<bool> CommandDispatcher::complete_many(std::span<const Result> resul
   std::vector<store::Completion> batch;
   std::vector<std::size_t> batch_index;
   const auto now = clock_.wall_ms();
-  std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& [station_id, result] = results[i];
-    auto it = pending_.find(station_id);
-    bool was_pending = false;
-    if (it != pending_.end()) {
+  std::vector<bool> was_pending(results.size(), false);
+  {
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& [station_id, result] = results[i];
+      auto it = pending_.find(station_id);
+      if (it == pending_.end()) continue;
       auto& list = it->second;
       auto pos = std::find_if(list.begin(), list.end(), [&](const Pending& p) { return p.id == result.command_id(); });
       if (pos != list.end()) {
         list.erase(pos);
-        was_pending = true;
+        was_pending[i] = true;
       }
       if (list.empty()) pending_.erase(it);
     }
-    if (!was_pending) {
+  }
+  // The store calls run with no lock held.
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& [station_id, result] = results[i];
+    if (!was_pending[i]) {
       // A repeated result for a finished command, or an id we never sent this station:
       // count it against the command only if it really is this station's.
       auto record = store_.find_command(result.command_id());

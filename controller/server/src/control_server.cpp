@@ -111,6 +111,8 @@ struct ControlServer::Impl {
   std::thread thread;
   std::atomic<bool> stopping{false};
   daemon::LoopBeat beat{"control", std::chrono::seconds(2)};
+  std::thread zap_thread;
+  daemon::LoopBeat zap_beat{"zap", std::chrono::seconds(2)};
 
   std::mutex requests_mutex;
   std::vector<std::string> disconnect_requests;
@@ -539,14 +541,35 @@ struct ControlServer::Impl {
     send_commands();
   }
 
+  // Handshakes are answered on a thread of their own, from the registry's memory: a
+  // loop held up by a slow store write (an fsync behind a busy disk) must not leave new
+  // connections unanswered until libzmq gives up on their handshake.
+  void answer_zap() {
+    while (!stopping.load()) {
+      zap_beat.beat();
+      zmq::pollitem_t item{zap->socket().handle(), 0, ZMQ_POLLIN, 0};
+      try {
+        zmq::poll(&item, 1, std::chrono::milliseconds(100));
+        if (item.revents & ZMQ_POLLIN) {
+          for (int i = 0; i < 64; ++i) zap->handle_one();
+        }
+      } catch (const zmq::error_t& e) {
+        if (e.num() == ETERM) break;
+        kLog.error("zap loop error: error={}", e.what());
+      } catch (const std::exception& e) {
+        kLog.error("zap unexpected error: error={}", e.what());
+      }
+    }
+  }
+
   void run() {
     const auto tick_every = std::max(std::chrono::milliseconds(20), settings.link.heartbeat_interval / 4);
     auto next_tick = clock.steady();
     while (!stopping.load()) {
       beat.beat();
-      std::array<zmq::pollitem_t, 6> items{{
+      // (ZAP is answered on its own thread: answer_zap.)
+      std::array<zmq::pollitem_t, 5> items{{
           {router->handle(), 0, ZMQ_POLLIN, 0},
-          {zap->socket().handle(), 0, ZMQ_POLLIN, 0},
           {monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
           {nullptr, wake_fd.fd(), ZMQ_POLLIN, 0},
           {enroll->handle(), 0, ZMQ_POLLIN, 0},
@@ -557,9 +580,6 @@ struct ControlServer::Impl {
         zmq::poll(items.data(), items.size(), std::max(std::chrono::milliseconds(0), wait));
         // Bounded batches so one busy socket cannot starve the others or the tick.
         if (items[1].revents & ZMQ_POLLIN) {
-          for (int i = 0; i < 64; ++i) zap->handle_one();
-        }
-        if (items[2].revents & ZMQ_POLLIN) {
           for (int i = 0; i < 64; ++i) monitor->handle_one();
         }
         if (items[0].revents & ZMQ_POLLIN) {
@@ -569,14 +589,14 @@ struct ControlServer::Impl {
           }
           flush_results();
         }
-        if (items[3].revents & ZMQ_POLLIN) handle_wake();
-        if (items[4].revents & ZMQ_POLLIN) {
+        if (items[2].revents & ZMQ_POLLIN) handle_wake();
+        if (items[3].revents & ZMQ_POLLIN) {
           for (int i = 0; i < 64; ++i) {
             if (!(enroll->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
             handle_enroll();
           }
         }
-        if (items[5].revents & ZMQ_POLLIN) {
+        if (items[4].revents & ZMQ_POLLIN) {
           for (int i = 0; i < 64; ++i) enroll_monitor->handle_one();
         }
         if (clock.steady() >= next_tick) {
@@ -614,6 +634,7 @@ ControlServer::~ControlServer() { stop(); }
 
 std::string ControlServer::start() {
   auto endpoint = impl_->bind();
+  impl_->zap_thread = std::thread([this] { impl_->answer_zap(); });
   impl_->thread = std::thread([this] { impl_->run(); });
   kLog.info("listening: endpoint={}", endpoint);
   return endpoint;
@@ -624,6 +645,7 @@ void ControlServer::stop() {
   impl_->stopping = true;
   impl_->wake_fd.signal();
   impl_->thread.join();
+  if (impl_->zap_thread.joinable()) impl_->zap_thread.join();
 }
 
 std::string ControlServer::enroll_endpoint() const { return impl_->enroll_endpoint; }

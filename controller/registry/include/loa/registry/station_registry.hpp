@@ -108,6 +108,11 @@ class StationRegistry {
   store::IStore& store_;
   const time::IClock& clock_;
   std::size_t max_pending_;
+  // Two locks, so that answering a handshake never waits for the disk: `mutex_` guards
+  // the memory and is never held across a store call; `writes_` puts the changes in
+  // one order (store first, then memory) and is held across them. Order: writes_, then
+  // mutex_.
+  std::mutex writes_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> stations_;
   std::map<std::string, std::string> station_by_key_;  // public key -> station id
