@@ -1,5 +1,7 @@
 #include "support/fleet.hpp"
 
+#include <iostream>
+
 #include <httplib.h>
 
 #include <filesystem>
@@ -126,20 +128,23 @@ bool Fleet::agent_running(const std::string& id) const {
 
 void Fleet::enroll(const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
-    if (!wait_for_state(id, "pending", 20000)) {
+    // Where every controller thread stands, when gdb is there to say, taken while the
+    // station is still waiting (10 s): a controller that stopped answering shows what
+    // it waits for.
+    std::string stacks;
+    if (!wait_for_state(id, "pending", 10000) && controller_ && controller_->running() &&
+        run_command("command -v gdb").exit_code == 0) {
+      stacks = run_command("gdb -batch -p " + std::to_string(controller_->pid()) +
+                           " -ex 'thread apply all bt 25' 2>/dev/null | grep -E '^(Thread|#)'").out;
+    }
+    if (!wait_for_state(id, "pending", 10000)) {
       const auto log = agent_log(id);
-      // Where every controller thread stands, when gdb is there to say: a controller
-      // that stopped answering shows what it waits for.
-      std::string stacks;
-      if (controller_ && controller_->running() && run_command("command -v gdb").exit_code == 0) {
-        stacks = run_command("gdb -batch -p " + std::to_string(controller_->pid()) +
-                             " -ex 'thread apply all bt 25' 2>/dev/null | grep -E '^(Thread|#)'").out;
-      }
       throw std::runtime_error(id + " never became pending; its log ends:\n" +
                                log.substr(log.size() > 3000 ? log.size() - 3000 : 0) + "\ncontroller log ends:\n" +
                                controller_log().substr(controller_log().size() > 3000 ? controller_log().size() - 3000 : 0) +
                                (stacks.empty() ? "" : "\ncontroller threads:\n" + stacks));
     }
+    if (!stacks.empty()) std::cerr << id << " was late becoming pending; controller threads then:\n" << stacks;
     auto reply = api("POST", "/api/v1/stations/" + id + "/approve");
     if (reply.status != 200) throw std::runtime_error("approve " + id + ": " + reply.body.dump());
   }

@@ -46,7 +46,7 @@ const char* failure_name(int event) {
 
 ConnectionMonitor::ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, const std::string& name,
                                      LinkCounters& counters)
-    : socket_(context, zmq::socket_type::pair), name_(name), counters_(counters), log_limit_(std::chrono::seconds(60)) {
+    : monitored_(monitored), socket_(context, zmq::socket_type::pair), name_(name), counters_(counters), log_limit_(std::chrono::seconds(60)) {
   const std::string endpoint = "inproc://loa-monitor-" + name;
   const int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
@@ -56,6 +56,8 @@ ConnectionMonitor::ConnectionMonitor(zmq::context_t& context, zmq::socket_ref mo
   socket_.set(zmq::sockopt::linger, 0);
   socket_.connect(endpoint);
 }
+
+ConnectionMonitor::~ConnectionMonitor() { (void)zmq_socket_monitor(monitored_.handle(), nullptr, 0); }
 
 std::string ConnectionMonitor::address_of(int fd) const {
   auto it = peers_.find(fd);

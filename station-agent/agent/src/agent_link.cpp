@@ -64,6 +64,11 @@ void AgentLink::open_socket(Mode mode) {
 
 void AgentLink::drop_socket() {
   go_offline();
+  // Monitoring stops before either socket closes. libzmq's I/O thread sends each event
+  // with a blocking send; a socket closed with its monitor's reader gone first left
+  // that thread waiting forever (libzmq issue 3575), and with it every later
+  // connection of this agent: handshakes that never finish, "never became pending".
+  if (socket_) (void)zmq_socket_monitor(socket_->handle(), nullptr, 0);
   socket_.reset();
   monitor_.reset();
 }

@@ -21,6 +21,12 @@ class ConnectionMonitor {
   // `name` tells the monitors of different sockets apart (inproc endpoint, logs).
   ConnectionMonitor(zmq::context_t& context, zmq::socket_ref monitored, const std::string& name,
                     LinkCounters& counters);
+  // Stops the monitoring before closing the socket that reads it: libzmq's I/O thread
+  // sends each event with a blocking send, and with no reader left it would wait
+  // forever (libzmq issue 3575). The monitored socket must still be open.
+  ~ConnectionMonitor();
+  ConnectionMonitor(const ConnectionMonitor&) = delete;
+  ConnectionMonitor& operator=(const ConnectionMonitor&) = delete;
 
   [[nodiscard]] zmq::socket_ref socket() { return socket_; }
   void handle_one();
@@ -30,6 +36,7 @@ class ConnectionMonitor {
   void forget(int fd) { peers_.erase(fd); }
 
  private:
+  zmq::socket_ref monitored_;
   zmq::socket_t socket_;
   std::string name_;
   LinkCounters& counters_;
