@@ -170,6 +170,24 @@ TEST_F(StationHealth, AComplianceMuteLiftsOnceTheCarrierIsBackAndATechniciansMut
   // The hold and a poll cycle, and what the test's own reading takes: the simulator
   // reads its fault file a few times a second.
   EXPECT_LE(took, 2000ms + 200ms + 600ms);
+  // An alert while muted: the station is shown failed, and why.
+  exciter->faults("out_of_band\n");
+  ASSERT_TRUE(eventually([&] { return mute_coil(exciter->port) == 1; }, 10s));
+  auto alert = fleet.api("POST", "/api/v1/alerts",
+                         {{"severity", "minor"}, {"status", "exercise"}, {"tts", "Thử."}, {"to", {"pole-1"}},
+                          {"confirm", {{"target_count", 1}}}});
+  ASSERT_EQ(alert.status, 201) << alert.body.dump();
+  const std::string alert_id = alert.body["id"];
+  json station;
+  ASSERT_TRUE(eventually([&] {
+    const auto view = fleet.api("GET", "/api/v1/alerts/" + alert_id).body;  // kept: a range-for over a temporary's member dangles
+    for (const auto& st : view["stations"]) station = st;
+    return station.is_object() && station["state"] == "failed";
+  }, 10s)) << station.dump();
+  EXPECT_NE(station["detail"].get<std::string>().find("muted: out of band"), std::string::npos) << station.dump();
+  (void)fleet.api("POST", "/api/v1/alerts/" + alert_id + "/cancel");
+  exciter->faults("");
+  ASSERT_TRUE(eventually([&] { return mute_coil(exciter->port) == 0; }, 10s));
   // A technician's mute is theirs: it stays, in band or not, until they lift it.
   auto muted = fleet.loactl("station mute pole-1 on");
   ASSERT_EQ(muted.exit_code, 0) << muted.out;
