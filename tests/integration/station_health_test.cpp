@@ -22,6 +22,15 @@ using nlohmann::json;
 const std::string kFirmware = std::string(LOA_SOURCE_DIR) + "/firmware-config";
 
 
+// A commune FM station's hardware file on the shipped band plan, licensed for 64.5 MHz:
+// `policy` is its compliance policy ("" for none), `devices` its device lines.
+std::string fm_station(const std::string& expires, const std::string& policy, const std::string& devices) {
+  return "kind: fm\n"
+         "band_plan: " + kFirmware + "/bandplans/vn-commune-fm.yaml\n"
+         "licence: {assigned_khz: 64500, tolerance_khz: 10, max_power_w: 30, expires: " + expires + "}\n" +
+         (policy.empty() ? std::string() : "compliance: {policy: " + policy + "}\n") + "devices:\n" + devices;
+}
+
 class StationHealth : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -29,15 +38,11 @@ class StationHealth : public ::testing::Test {
     amp = std::make_unique<Devsim>(fleet.dir(), "amp", kFirmware + "/profiles/fm-amplifier-generic.yaml");
     const auto station_file = fleet.dir() + "/station-hw.yaml";
     write_file(station_file,
-               "kind: fm\n"
-               "band_plan: " + kFirmware + "/bandplans/vn-commune-fm.yaml\n"
-               "licence: {assigned_khz: 64500, tolerance_khz: 10, max_power_w: 30, expires: 2099-12-31}\n"
-               "compliance: {policy: mute}\n"
-               "devices:\n"
+               fm_station("2099-12-31", "mute",
                "  - {id: exciter, profile: " + kFirmware + "/profiles/fm-exciter-generic.yaml, tcp: \"127.0.0.1:" +
                    std::to_string(exciter->port) + "\", poll_interval_ms: 200}\n"
                "  - {id: amp, profile: " + kFirmware + "/profiles/fm-amplifier-generic.yaml, tcp: \"127.0.0.1:" +
-                   std::to_string(amp->port) + "\", unit_id: 2, poll_interval_ms: 200}\n");
+                   std::to_string(amp->port) + "\", unit_id: 2, poll_interval_ms: 200}\n"));
     fleet.start_controller();
     fleet.set_agent_hardware("pole-1", station_file, "  unmute_hold_ms: 2000\n");
     fleet.start_agent("pole-1");
@@ -242,13 +247,9 @@ TEST(Licence, AnExpiredLicenceRaisesAnAlarmAndLeavesTheStationOnAir) {
   Devsim exciter(fleet.dir(), "exciter", kFirmware + "/profiles/fm-exciter-generic.yaml");
   const auto station_file = fleet.dir() + "/station-hw.yaml";
   write_file(station_file,
-             "kind: fm\n"
-             "band_plan: " + kFirmware + "/bandplans/vn-commune-fm.yaml\n"
-             "licence: {assigned_khz: 64500, tolerance_khz: 10, max_power_w: 30, expires: 2020-01-01}\n"
-             "compliance: {policy: mute}\n"
-             "devices:\n"
-             "  - {id: exciter, profile: " + kFirmware + "/profiles/fm-exciter-generic.yaml, tcp: \"127.0.0.1:" +
-                 std::to_string(exciter.port) + "\", poll_interval_ms: 200}\n");
+             fm_station("2020-01-01", "mute",
+                        "  - {id: exciter, profile: " + kFirmware + "/profiles/fm-exciter-generic.yaml, tcp: \"127.0.0.1:" +
+                            std::to_string(exciter.port) + "\", poll_interval_ms: 200}\n"));
   fleet.start_controller();
   fleet.set_agent_hardware("pole-3", station_file);
   fleet.start_agent("pole-3");
@@ -280,12 +281,9 @@ class AmplifierWarmUp : public ::testing::Test {
     amp = std::make_unique<Devsim>(fleet.dir(), "amp", kFirmware + "/profiles/fm-amplifier-generic.yaml");
     const auto station_file = fleet.dir() + "/station-hw.yaml";
     write_file(station_file,
-               "kind: fm\n"
-               "band_plan: " + kFirmware + "/bandplans/vn-commune-fm.yaml\n"
-               "licence: {assigned_khz: 64500, tolerance_khz: 10, max_power_w: 30, expires: 2099-12-31}\n"
-               "devices:\n"
-               "  - {id: amp, profile: " + kFirmware + "/profiles/fm-amplifier-generic.yaml, tcp: \"127.0.0.1:" +
-                   std::to_string(amp->port) + "\", unit_id: 2, poll_interval_ms: 200}\n");
+               fm_station("2099-12-31", "",
+                          "  - {id: amp, profile: " + kFirmware + "/profiles/fm-amplifier-generic.yaml, tcp: \"127.0.0.1:" +
+                              std::to_string(amp->port) + "\", unit_id: 2, poll_interval_ms: 200}\n"));
     fleet.start_controller();
     fleet.set_agent_hardware(id, station_file, "  amplifier_warm_up_ms: 3000\n  amplifier_idle_off_ms: " + idle_off_ms + "\n");
     fleet.set_agent_audio_dir(id, fleet.dir() + "/audio");

@@ -1,5 +1,7 @@
 #include "loa/loactl/cli.hpp"
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <iostream>
 #include <set>
@@ -62,20 +64,7 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-std::string encode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : value) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
+std::string encode(const std::string& value) { return httplib::detail::encode_query_param(value); }
 
 std::string query(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string q;

@@ -111,8 +111,6 @@ struct ControlServer::Impl {
   std::thread thread;
   std::atomic<bool> stopping{false};
   daemon::LoopBeat beat{"control", std::chrono::seconds(2)};
-  std::thread zap_thread;
-  daemon::LoopBeat zap_beat{"zap", std::chrono::seconds(2)};
 
   std::mutex requests_mutex;
   std::vector<std::string> disconnect_requests;
@@ -541,33 +539,12 @@ struct ControlServer::Impl {
     send_commands();
   }
 
-  // Handshakes are answered on a thread of their own, from the registry's memory: a
-  // loop held up by a slow store write (an fsync behind a busy disk) must not leave new
-  // connections unanswered until libzmq gives up on their handshake.
-  void answer_zap() {
-    while (!stopping.load()) {
-      zap_beat.beat();
-      zmq::pollitem_t item{zap->socket().handle(), 0, ZMQ_POLLIN, 0};
-      try {
-        zmq::poll(&item, 1, std::chrono::milliseconds(100));
-        if (item.revents & ZMQ_POLLIN) {
-          for (int i = 0; i < 64; ++i) zap->handle_one();
-        }
-      } catch (const zmq::error_t& e) {
-        if (e.num() == ETERM) break;
-        kLog.error("zap loop error: error={}", e.what());
-      } catch (const std::exception& e) {
-        kLog.error("zap unexpected error: error={}", e.what());
-      }
-    }
-  }
-
   void run() {
     const auto tick_every = std::max(std::chrono::milliseconds(20), settings.link.heartbeat_interval / 4);
     auto next_tick = clock.steady();
     while (!stopping.load()) {
       beat.beat();
-      // (ZAP is answered on its own thread: answer_zap.)
+      // (ZAP is answered on its own thread: ZapHandler::start.)
       std::array<zmq::pollitem_t, 5> items{{
           {router->handle(), 0, ZMQ_POLLIN, 0},
           {monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -634,7 +611,7 @@ ControlServer::~ControlServer() { stop(); }
 
 std::string ControlServer::start() {
   auto endpoint = impl_->bind();
-  impl_->zap_thread = std::thread([this] { impl_->answer_zap(); });
+  impl_->zap->start();
   impl_->thread = std::thread([this] { impl_->run(); });
   kLog.info("listening: endpoint={}", endpoint);
   return endpoint;
@@ -645,7 +622,7 @@ void ControlServer::stop() {
   impl_->stopping = true;
   impl_->wake_fd.signal();
   impl_->thread.join();
-  if (impl_->zap_thread.joinable()) impl_->zap_thread.join();
+  impl_->zap->stop();
 }
 
 std::string ControlServer::enroll_endpoint() const { return impl_->enroll_endpoint; }

@@ -36,6 +36,32 @@ ZapHandler::ZapHandler(zmq::context_t& context, registry::StationRegistry& regis
   socket_.bind(kZapEndpoint);
 }
 
+ZapHandler::~ZapHandler() { stop(); }
+
+void ZapHandler::start() { thread_ = std::thread([this] { run(); }); }
+
+void ZapHandler::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ZapHandler::run() {
+  while (!stopping_.load()) {
+    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+    try {
+      zmq::poll(&item, 1, std::chrono::milliseconds(100));
+      if (item.revents & ZMQ_POLLIN) {
+        for (int i = 0; i < 64; ++i) handle_one();
+      }
+    } catch (const zmq::error_t& e) {
+      if (e.num() == ETERM) break;
+      kLog.error("loop error: error={}", e.what());
+    } catch (const std::exception& e) {
+      kLog.error("unexpected error: error={}", e.what());
+    }
+  }
+}
+
 void ZapHandler::handle_one() {
   std::vector<zmq::message_t> request;
   if (!zmq::recv_multipart(socket_, std::back_inserter(request), zmq::recv_flags::dontwait)) return;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <zmq.hpp>
+#include <atomic>
+#include <thread>
 #include <zmq_addon.hpp>
 
 #include "loa/log/rate_limiter.hpp"
@@ -27,7 +29,15 @@ class ZapHandler {
   // already bound in this context would make this one's answers meaningless).
   ZapHandler(zmq::context_t& context, registry::StationRegistry& registry, LinkCounters& counters);
 
-  [[nodiscard]] zmq::socket_ref socket() { return socket_; }
+  ~ZapHandler();
+  ZapHandler(const ZapHandler&) = delete;
+  ZapHandler& operator=(const ZapHandler&) = delete;
+
+  // Answers requests on a thread of its own, from the registry's memory only: a control
+  // loop held up by a slow store write (an fsync behind a busy disk) must not leave new
+  // connections unanswered until libzmq gives up on their handshake.
+  void start();
+  void stop();
   // Reads one request and answers it. Never throws on a malformed request.
   void handle_one();
 
@@ -35,7 +45,11 @@ class ZapHandler {
   void log_refusal(const std::string& reason, const std::string& station, const std::string& key,
                    const std::string& address);
 
+  void run();
+
   zmq::socket_t socket_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
   registry::StationRegistry& registry_;
   LinkCounters& counters_;
   log::RateLimiter log_limit_;
