@@ -65,6 +65,7 @@ class NullSink final : public loa::hardware::IHealthSink {
  public:
   void on_telemetry(const loa::v1::Telemetry&) override {}
   void on_alarm(const loa::v1::Alarm&) override {}
+  void on_compliance_mute(const std::string&, bool) override {}
 };
 
 int main(int argc, char** argv) {

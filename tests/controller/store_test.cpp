@@ -336,6 +336,40 @@ TEST_P(StoreTest, ClipsAndPinsRoundTrip) {
   EXPECT_TRUE(store->list_clips().empty());
 }
 
+TEST_P(StoreTest, ALicenceIsStoredWithTheCommandThatSendsItAndReplacedByTheNext) {
+  auto store = open_store();
+  store->put_station(station("a"));
+  LicenceRecord licence{"a", 99100, 10, 500, "2027-06-30", "TA-1", true, 10, "lan", "lc-1"};
+  CommandRecord send{"lc-1", "a", "set_licence", "x", CommandState::pending, 10, 0, {}, {}, "", 0, ""};
+  store->put_licence(licence, send);
+  auto found = store->find_licence("a");
+  ASSERT_TRUE(found);
+  EXPECT_DOUBLE_EQ(found->assigned_khz, 99100);
+  EXPECT_DOUBLE_EQ(found->max_power_w, 500);
+  EXPECT_EQ(found->expires, "2027-06-30");
+  EXPECT_TRUE(found->temporary);
+  EXPECT_EQ(found->updated_by, "lan");
+  EXPECT_EQ(store->find_command("lc-1")->kind, "set_licence");
+  // A second version replaces the first; its command is stored beside the first one's.
+  licence.assigned_khz = 99300;
+  licence.temporary = false;
+  licence.command_id = "lc-2";
+  send.id = "lc-2";
+  store->put_licence(licence, send);
+  EXPECT_DOUBLE_EQ(store->find_licence("a")->assigned_khz, 99300);
+  EXPECT_FALSE(store->find_licence("a")->temporary);
+  EXPECT_EQ(store->find_licence("a")->command_id, "lc-2");
+  EXPECT_EQ(store->list_licences().size(), 1u);
+  EXPECT_EQ(store->pending_commands().size(), 2u);
+  // A command id already used: the whole change is refused, the licence stays as it was.
+  licence.assigned_khz = 1;
+  EXPECT_THROW(store->put_licence(licence, send), StoreError);
+  EXPECT_DOUBLE_EQ(store->find_licence("a")->assigned_khz, 99300);
+  EXPECT_FALSE(store->find_licence("b"));
+  EXPECT_TRUE(store->delete_station("a"));
+  EXPECT_TRUE(store->list_licences().empty());
+}
+
 // Moving a district from SQLite to PostgreSQL keeps every record, and the copy is a
 // store the controller opens as it was.
 class StoreCopyTest : public StoreTest {};
@@ -352,6 +386,8 @@ TEST_P(StoreCopyTest, ASqliteDistrictCopiedToPostgresIsTheSameDistrict) {
     sqlite->add_telemetry({"a", "amp", 100, std::string("\x08\x00\x10", 3)});
     sqlite->put_user({"lan", "$argon2id$hash", {"emergency"}, {}, 5});
     for (int i = 0; i < 3; ++i) sqlite->add_audit(audit_entry(100 + i, "lan", "login", "lan"));
+    sqlite->put_licence({"a", 64500, 10, 30, "2027-01-31", "", false, 9, "lan", "lc-1"},
+                        {"lc-1", "a", "set_licence", "x", CommandState::pending, 9, 0, {}, {}, "", 0, ""});
   }
   auto copied = copy_sqlite_to_postgres(path, conninfo());
   std::map<std::string, std::int64_t> rows(copied.begin(), copied.end());
@@ -362,6 +398,7 @@ TEST_P(StoreCopyTest, ASqliteDistrictCopiedToPostgresIsTheSameDistrict) {
   EXPECT_EQ(pg->find_zone("cam-binh")->quiet_hours, "22:00-05:00");
   EXPECT_EQ(pg->find_command("c1")->payload, std::string("\0bytes\xff", 7));
   EXPECT_EQ(pg->latest_telemetry("a")[0].reading, std::string("\x08\x00\x10", 3));
+  EXPECT_EQ(pg->find_licence("a")->expires, "2027-01-31");
   auto check = pg->verify_audit();  // the chain survives the move
   EXPECT_EQ(check.entries, 3);
   EXPECT_FALSE(check.broken_at);

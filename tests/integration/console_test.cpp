@@ -180,6 +180,18 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   ASSERT_TRUE(browser.wait_for_text("#station-result", "Silent test: ", 20s)) << browser.text("#station-result");
   EXPECT_EQ(browser.text("#station-result").find("pending"), std::string::npos) << browser.text("#station-result");
   browser.screenshot("6-station-page");
+  // The licence, set from the page, is the one the controller keeps and the station gets.
+  ASSERT_TRUE(browser.wait_for_text("#station-licence", "No licence on the controller"));
+  browser.type("#licence-form [name=assigned_khz]", "64500");
+  browser.type("#licence-form [name=tolerance_khz]", "10");
+  browser.type("#licence-form [name=max_power_w]", "30");
+  browser.script("document.querySelector('#licence-form [name=expires]').value = '2031-05-31'; return '';");
+  browser.click("#licence-form button");
+  ASSERT_TRUE(browser.wait_for_text("#station-licence", "at the station: applied", 10s)) << browser.text("#station-licence");
+  const auto licence = fleet.api("GET", "/api/v1/stations/xa-1/licence").body;
+  EXPECT_EQ(licence["expires"], "2031-05-31");
+  EXPECT_EQ(licence["max_power_w"], 30);
+  EXPECT_EQ(licence["updated_by"], "admin");
   // What the browser showed is what the stations did.
   auto alerts = fleet.api("GET", "/api/v1/alerts").body["items"];
   ASSERT_EQ(alerts.size(), 2u);

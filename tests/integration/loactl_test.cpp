@@ -221,7 +221,9 @@ TEST_F(Loactl, EveryRouteItCallsIsInTheControllersOpenApiDocument) {
   const std::vector<std::string> invocations{
       "stations", "station show a", "station approve a", "station reject a", "station revoke a", "station remove a",
       "station add a --key k", "station import " + dir + "/s.csv", "station ping a", "station health a",
-      "station alarms a", "station ack a amp.x", "station amp a on --wait 0", "station silent-test a --wait 0",
+      "station alarms a", "station ack a amp.x", "station amp a on --wait 0", "station mute a off --wait 0",
+      "station silent-test a --wait 0", "licences", "station licence a",
+      "station set-licence a --khz 99100 --tolerance 10 --max-power 500 --expires 2030-01-01 --wait 0",
       "station asrun a", "commands", "link-stats", "clips", "clips add " + dir + "/s.csv", "clips tts hello",
       "clips show c", "clips rm c", "clips push c --to a --wait 0", "play --clip c --to all", "play --tts t --to all",
       "play --relay http://r/ --to all", "stop --to all", "volume 0.5 --to all", "streams", "streams show s",

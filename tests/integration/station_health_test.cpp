@@ -242,19 +242,26 @@ namespace {
 
 // A licence's paperwork: an expired one is an alarm, an expiring one a warning, and
 // neither takes a station off the air.
-TEST(Licence, AnExpiredLicenceRaisesAnAlarmAndLeavesTheStationOnAir) {
-  Fleet fleet;
-  Devsim exciter(fleet.dir(), "exciter", kFirmware + "/profiles/fm-exciter-generic.yaml");
+// One FM station with a single simulated exciter under policy mute, its file's licence
+// expiring on `expires`, enrolled and online.
+void start_exciter_station(Fleet& fleet, const Devsim& exciter, const std::string& id, const std::string& expires,
+                           const std::string& hardware_settings = "") {
   const auto station_file = fleet.dir() + "/station-hw.yaml";
   write_file(station_file,
-             fm_station("2020-01-01", "mute",
+             fm_station(expires, "mute",
                         "  - {id: exciter, profile: " + kFirmware + "/profiles/fm-exciter-generic.yaml, tcp: \"127.0.0.1:" +
                             std::to_string(exciter.port) + "\", poll_interval_ms: 200}\n"));
   fleet.start_controller();
-  fleet.set_agent_hardware("pole-3", station_file);
-  fleet.start_agent("pole-3");
-  fleet.enroll({"pole-3"});
-  ASSERT_TRUE(fleet.wait_for_state("pole-3", "online", 10000)) << fleet.agent_log("pole-3");
+  fleet.set_agent_hardware(id, station_file, hardware_settings);
+  fleet.start_agent(id);
+  fleet.enroll({id});
+  ASSERT_TRUE(fleet.wait_for_state(id, "online", 10000)) << fleet.agent_log(id);
+}
+
+TEST(Licence, AnExpiredLicenceRaisesAnAlarmAndLeavesTheStationOnAir) {
+  Fleet fleet;
+  Devsim exciter(fleet.dir(), "exciter", kFirmware + "/profiles/fm-exciter-generic.yaml");
+  ASSERT_NO_FATAL_FAILURE(start_exciter_station(fleet, exciter, "pole-3", "2020-01-01"));
   auto open_alarm = [&](const std::string& id) -> json {
     const auto h = fleet.api("GET", "/api/v1/stations/pole-3/health").body;
     for (const auto& a : h["alarms"]) {
@@ -270,6 +277,82 @@ TEST(Licence, AnExpiredLicenceRaisesAnAlarmAndLeavesTheStationOnAir) {
     std::this_thread::sleep_for(200ms);
   }
   EXPECT_EQ(fleet.api("GET", "/api/v1/stations/pole-3/health").body["compliance"]["status"], "compliant");
+}
+
+// The licence kept on the controller: a technician sets it with loactl, the station
+// checks its carrier against it from then on (the transmitter's mute coil, read over
+// Modbus, says so), and keeps it across a restart.
+TEST(Licence, KeptOnTheControllerItRulesTheStationsComplianceAndOutlivesARestart) {
+  Fleet fleet;
+  Devsim exciter(fleet.dir(), "exciter", kFirmware + "/profiles/fm-exciter-generic.yaml");
+  ASSERT_NO_FATAL_FAILURE(start_exciter_station(fleet, exciter, "pole-4", "2099-12-31", "  unmute_hold_ms: 2000\n"));
+  auto health = [&] { return fleet.api("GET", "/api/v1/stations/pole-4/health").body; };
+  auto alarm_open = [&](const std::string& id) {
+    const auto h = health();
+    for (const auto& a : h["alarms"]) {
+      if (a["alarm_id"] == id) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(eventually([&] { return health()["compliance"]["status"] == "compliant"; }, 10s));
+  EXPECT_EQ(fleet.api("GET", "/api/v1/stations/pole-4/licence").status, 404);  // none on the controller yet
+
+  // Nonsense is refused before anything is sent.
+  auto typo = fleet.loactl("station set-licence pole-4 --khz 64500 --tolerence 10 --max-power 30 --expires 2099-12-31");
+  EXPECT_EQ(typo.exit_code, 2) << typo.out;
+  auto bad = fleet.api("PUT", "/api/v1/stations/pole-4/licence",
+                       {{"assigned_khz", 64500}, {"tolerance_khz", 10}, {"max_power_w", 30}, {"expires", "next year"}});
+  EXPECT_EQ(bad.status, 422) << bad.body.dump();
+  EXPECT_EQ(fleet.api("GET", "/api/v1/stations/pole-4/licence").status, 404);
+
+  // Expired paperwork: an alarm, and the station stays on air.
+  auto expired = fleet.loactl("station set-licence pole-4 --khz 64500 --tolerance 10 --max-power 30 --expires 2020-01-01");
+  ASSERT_EQ(expired.exit_code, 0) << expired.out << fleet.agent_log("pole-4");
+  ASSERT_TRUE(eventually([&] { return alarm_open("exciter.licence_expired"); }, 10s)) << fleet.agent_log("pole-4");
+  EXPECT_EQ(mute_coil(exciter.port), 0);
+
+  // Renewed, on a frequency 300 kHz away from the carrier: the carrier is now off its
+  // licence, so the station mutes it, and the expiry alarm closes.
+  auto moved = fleet.loactl("station set-licence pole-4 --khz 64800 --tolerance 10 --max-power 30 --expires 2099-12-31 "
+                            "--type-approval TA-2026-17");
+  ASSERT_EQ(moved.exit_code, 0) << moved.out;
+  ASSERT_TRUE(eventually([&] { return mute_coil(exciter.port) == 1; }, 10s)) << fleet.agent_log("pole-4");
+  EXPECT_TRUE(eventually([&] { return !alarm_open("exciter.licence_expired"); }, 10s));
+  const auto kept = fleet.api("GET", "/api/v1/stations/pole-4/licence").body;
+  EXPECT_EQ(kept["assigned_khz"], 64800);
+  EXPECT_EQ(kept["type_approval"], "TA-2026-17");
+  EXPECT_EQ(kept["delivery"], "applied") << kept.dump();
+  EXPECT_EQ(kept["updated_by"], "token");
+  EXPECT_GT(kept["days_left"].get<long>(), 20000);
+
+  // The station keeps the licence it was sent, not its file's, across a restart: with
+  // the coil unmuted by hand while the agent is down, the restarted agent finds the
+  // carrier off the licence it holds and mutes it again.
+  fleet.stop_agent("pole-4");
+  {
+    auto bus = modbus::ModbusContext::tcp({"127.0.0.1", exciter.port});
+    bus.set_unit(1);
+    ASSERT_TRUE(bus.connect());
+    ASSERT_TRUE(bus.write_coil(0, false));
+  }
+  ASSERT_EQ(mute_coil(exciter.port), 0);
+  fleet.start_agent("pole-4");
+  ASSERT_TRUE(eventually([&] { return mute_coil(exciter.port) == 1; }, 10s)) << fleet.agent_log("pole-4");
+
+  // A power cut while muted, and the licence put right meanwhile: the station comes
+  // back, takes the new licence, and lifts the mute it set before the cut.
+  fleet.stop_agent("pole-4");
+  auto fixed = fleet.api("PUT", "/api/v1/stations/pole-4/licence",
+                         {{"assigned_khz", 64500}, {"tolerance_khz", 10}, {"max_power_w", 30}, {"expires", "2099-12-31"}});
+  ASSERT_EQ(fixed.status, 200) << fixed.body.dump();
+  EXPECT_EQ(fixed.body["delivery"], "pending");
+  fleet.start_agent("pole-4");
+  EXPECT_TRUE(eventually([&] { return mute_coil(exciter.port) == 0; }, 15s)) << fleet.agent_log("pole-4");
+  EXPECT_EQ(fleet.api("GET", "/api/v1/stations/pole-4/licence").body["delivery"], "applied");
+  auto listed = fleet.loactl("licences");
+  EXPECT_EQ(listed.exit_code, 0);
+  EXPECT_NE(listed.out.find("pole-4"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("64500"), std::string::npos) << listed.out;
 }
 
 // A station with one simulated amplifier that warms up for 3 s, switched off to begin

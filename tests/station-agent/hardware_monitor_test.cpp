@@ -36,6 +36,7 @@ class CollectingSink final : public IHealthSink {
     std::lock_guard lock(mutex_);
     alarms_.push_back(a);
   }
+  void on_compliance_mute(const std::string&, bool) override {}
   // Has `alarm_id` most recently been raised (true) or cleared (false)?
   std::optional<bool> state(const std::string& alarm_id) const {
     std::lock_guard lock(mutex_);

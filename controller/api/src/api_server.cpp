@@ -11,6 +11,7 @@
 #include "alert_routes.hpp"
 #include "clip_routes.hpp"
 #include "command_routes.hpp"
+#include "licence_routes.hpp"
 #include "health_routes.hpp"
 #include "route_table.hpp"
 #include "schedule_routes.hpp"
@@ -205,6 +206,7 @@ struct ApiServer::Impl {
     install_station_routes();
     install_zone_routes();
     install_command_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
+    install_licence_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
     install_health_routes(routes, ctx);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });

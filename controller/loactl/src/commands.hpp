@@ -48,7 +48,12 @@ class Commands {
 [[nodiscard]] std::string query(const std::vector<std::pair<std::string, std::string>>& params);
 [[nodiscard]] std::string encode(const std::string& value);
 
+// Waits up to `wait_s` for a station's answer to command `id` and shows it: 0 when
+// applied, 1 when it failed or no answer came (the command stays queued).
+int wait_for_command(IApi& api, const Globals& g, const std::string& station, const std::string& id, int wait_s);
+
 void add_station_commands(Commands& c);   // stations, station …, commands, link-stats
+void add_licence_commands(Commands& c, CLI::App* station);  // licences, station licence, station set-licence
 void add_playing_commands(Commands& c);   // clips …, play, stop, volume, streams …
 void add_schedule_commands(Commands& c);  // broadcasts …, asrun
 void add_alert_commands(Commands& c);     // alert …, cap

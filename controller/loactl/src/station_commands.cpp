@@ -8,18 +8,12 @@
 #include "output.hpp"
 
 namespace loa::loactl {
-namespace {
 
-// Queues a station command and waits for the station's answer: a station that is
-// offline gets it when it is back (exit 1 until then).
-int command_and_wait(IApi& api, const Globals& g, const std::string& station, const json& body, int wait_s) {
-  auto queued = api.call("POST", "/api/v1/stations/" + station + "/commands", body);
-  const std::string id = text(queued["id"]);
-  json out = queued;
-  for (int i = 0; i < wait_s * 10; ++i) {
-    out = api.call("GET", "/api/v1/commands/" + id);
-    if (out["state"] != "pending") break;
+int wait_for_command(IApi& api, const Globals& g, const std::string& station, const std::string& id, int wait_s) {
+  json out = api.call("GET", "/api/v1/commands/" + id);
+  for (int i = 0; i < wait_s * 10 && out["state"] == "pending"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    out = api.call("GET", "/api/v1/commands/" + id);
   }
   emit(g.as_json, out, print_command_result);
   if (out["state"] == "pending") {
@@ -27,6 +21,15 @@ int command_and_wait(IApi& api, const Globals& g, const std::string& station, co
     return kExitApiError;
   }
   return out["state"] == "applied" ? kExitOk : kExitApiError;
+}
+
+namespace {
+
+// Queues a station command and waits for the station's answer: a station that is
+// offline gets it when it is back (exit 1 until then).
+int command_and_wait(IApi& api, const Globals& g, const std::string& station, const json& body, int wait_s) {
+  auto queued = api.call("POST", "/api/v1/stations/" + station + "/commands", body);
+  return wait_for_command(api, g, station, text(queued["id"]), wait_s);
 }
 
 int import_stations(IApi& api, const Globals& g, const std::string& path) {
@@ -202,6 +205,7 @@ void add_station_commands(Commands& c) {
   auto* station = root.add_subcommand("station", "one station: enrollment, commands, health");
   station->require_subcommand(1);
   add_station(c, station);
+  add_licence_commands(c, station);
 
   struct CommandFilter {
     std::string station, state, limit;

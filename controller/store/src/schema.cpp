@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 9> kSqliteMigrations{{
+const std::array<sqlite::Migration, 10> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -216,6 +216,20 @@ CREATE TABLE api_tokens (
   expires_ms    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX api_tokens_by_user ON api_tokens (user);
+)sql"},
+    {10, R"sql(
+CREATE TABLE station_licences (
+  station_id    TEXT PRIMARY KEY REFERENCES stations(id) ON DELETE CASCADE,
+  assigned_khz  REAL NOT NULL,
+  tolerance_khz REAL NOT NULL,
+  max_power_w   REAL NOT NULL,
+  expires       TEXT NOT NULL,
+  type_approval TEXT NOT NULL DEFAULT '',
+  temporary     INTEGER NOT NULL DEFAULT 0,
+  updated_ms    INTEGER NOT NULL,
+  updated_by    TEXT NOT NULL DEFAULT '',
+  command_id    TEXT NOT NULL DEFAULT ''
+);
 )sql"},
 }};
 

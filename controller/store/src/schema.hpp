@@ -7,7 +7,7 @@
 
 namespace loa::store {
 
-extern const std::array<sqlite::Migration, 9> kSqliteMigrations;
-extern const std::array<postgres::Migration, 1> kPostgresMigrations;
+extern const std::array<sqlite::Migration, 10> kSqliteMigrations;
+extern const std::array<postgres::Migration, 2> kPostgresMigrations;
 
 }  // namespace loa::store

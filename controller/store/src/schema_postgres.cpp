@@ -6,7 +6,7 @@ namespace loa::store {
 // integer (milliseconds since the epoch do not fit in INTEGER), BYTEA for bytes,
 // DOUBLE PRECISION for reals. "user" is quoted: it is a reserved word here.
 // Append only, as for SQLite: a change to the schema is a new step in both lists.
-const std::array<postgres::Migration, 1> kPostgresMigrations{{
+const std::array<postgres::Migration, 2> kPostgresMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -203,6 +203,20 @@ CREATE TABLE api_tokens (
   expires_ms    BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX api_tokens_by_user ON api_tokens ("user");
+)sql"},
+    {2, R"sql(
+CREATE TABLE station_licences (
+  station_id    TEXT PRIMARY KEY REFERENCES stations(id) ON DELETE CASCADE,
+  assigned_khz  DOUBLE PRECISION NOT NULL,
+  tolerance_khz DOUBLE PRECISION NOT NULL,
+  max_power_w   DOUBLE PRECISION NOT NULL,
+  expires       TEXT NOT NULL,
+  type_approval TEXT NOT NULL DEFAULT '',
+  temporary     BIGINT NOT NULL DEFAULT 0,
+  updated_ms    BIGINT NOT NULL,
+  updated_by    TEXT NOT NULL DEFAULT '',
+  command_id    TEXT NOT NULL DEFAULT ''
+);
 )sql"},
 }};
 

@@ -293,12 +293,7 @@ class SqlStore final : public IStore {
 
   void add_command(const CommandRecord& c) override {
     guarded([&] {
-      sql::Statement s(db_,
-                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
-                          "VALUES (?, ?, ?, ?, ?, ?)");
-      s.bind(1, c.id).bind(2, c.station_id).bind(3, c.kind).bind_blob(4, c.payload);
-      s.bind(5, std::string_view(to_string(c.state))).bind(6, c.created_ms);
-      s.run();
+      insert_commands(std::span(&c, 1));
       return 0;
     });
   }
@@ -613,14 +608,7 @@ class SqlStore final : public IStore {
   void add_scheduled(std::span<const CommandRecord> commands, std::span<const ScheduledPlay> plays) override {
     guarded([&] {
       sql::Transaction tx(db_);
-      sql::Statement c(db_,
-                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
-                          "VALUES (?, ?, ?, ?, ?, ?)");
-      for (const auto& cmd : commands) {
-        c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
-        c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
-        c.run();
-      }
+      insert_commands(commands);
       sql::Statement p(db_,
                           "INSERT INTO scheduled_plays (broadcast_id, station_id, planned_start_ms, command_id) "
                           "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
@@ -791,14 +779,9 @@ class SqlStore final : public IStore {
     guarded([&] {
       sql::Transaction tx(db_);
       upsert_alert(alert);
-      sql::Statement c(db_,
-                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
-                          "VALUES (?, ?, ?, ?, ?, ?)");
+      insert_commands(commands);
       sql::Statement link(db_, "INSERT INTO alert_commands (alert_id, command_id, station_id) VALUES (?, ?, ?)");
       for (const auto& cmd : commands) {
-        c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
-        c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
-        c.run();
         link.bind(1, alert.id).bind(2, cmd.id).bind(3, cmd.station_id);
         link.run();
       }
@@ -883,15 +866,8 @@ class SqlStore final : public IStore {
                 std::span<const std::pair<std::string, std::string>> station_clips) override {
     guarded([&] {
       sql::Transaction tx(db_);
-      sql::Statement c(db_,
-                          "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
-                          "VALUES (?, ?, ?, ?, ?, ?)");
+      insert_commands(commands);
       sql::Statement pin(db_, "INSERT INTO station_pins (station_id, clip_sha256) VALUES (?, ?) ON CONFLICT DO NOTHING");
-      for (const auto& cmd : commands) {
-        c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
-        c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
-        c.run();
-      }
       for (const auto& [station, clip] : station_clips) {
         pin.bind(1, station).bind(2, clip);
         pin.run();
@@ -909,6 +885,35 @@ class SqlStore final : public IStore {
       return out;
     });
   }
+
+  void put_licence(const LicenceRecord& l, const CommandRecord& command) override {
+    guarded([&] {
+      sql::Transaction tx(db_);
+      insert_commands(std::span(&command, 1));
+      sql::Statement s(db_,
+                       "INSERT INTO station_licences (station_id, assigned_khz, tolerance_khz, max_power_w, expires, "
+                       "type_approval, temporary, updated_ms, updated_by, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT(station_id) DO UPDATE SET assigned_khz = excluded.assigned_khz, "
+                       "tolerance_khz = excluded.tolerance_khz, max_power_w = excluded.max_power_w, "
+                       "expires = excluded.expires, type_approval = excluded.type_approval, "
+                       "temporary = excluded.temporary, updated_ms = excluded.updated_ms, "
+                       "updated_by = excluded.updated_by, command_id = excluded.command_id");
+      s.bind(1, l.station_id).bind_double(2, l.assigned_khz).bind_double(3, l.tolerance_khz);
+      s.bind_double(4, l.max_power_w).bind(5, l.expires).bind(6, l.type_approval);
+      s.bind(7, std::int64_t{l.temporary ? 1 : 0}).bind(8, l.updated_ms).bind(9, l.updated_by).bind(10, command.id);
+      s.run();
+      tx.commit();
+      return 0;
+    });
+  }
+
+  std::optional<LicenceRecord> find_licence(const std::string& station_id) override {
+    auto found = load_licences("station_id = ?", station_id);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  }
+
+  std::vector<LicenceRecord> list_licences() override { return load_licences("? = ''", ""); }
 
   void put_clip(const ClipRecord& c) override {
     guarded([&] {
@@ -998,6 +1003,42 @@ class SqlStore final : public IStore {
 
   // Appends an entry chained to the last one (the caller holds the lock; a transaction
   // keeps the read of the last hash and the insert together).
+  std::vector<LicenceRecord> load_licences(const char* where, const std::string& value) {
+    return guarded([&] {
+      std::vector<LicenceRecord> out;
+      sql::Statement s(db_, std::string("SELECT station_id, assigned_khz, tolerance_khz, max_power_w, expires, "
+                                        "type_approval, temporary, updated_ms, updated_by, command_id "
+                                        "FROM station_licences WHERE ") + where + " ORDER BY station_id");
+      s.bind(1, value);
+      while (s.step()) {
+        LicenceRecord l;
+        l.station_id = s.column_text(0);
+        l.assigned_khz = s.column_double(1);
+        l.tolerance_khz = s.column_double(2);
+        l.max_power_w = s.column_double(3);
+        l.expires = s.column_text(4);
+        l.type_approval = s.column_text(5);
+        l.temporary = s.column_int(6) != 0;
+        l.updated_ms = s.column_int(7);
+        l.updated_by = s.column_text(8);
+        l.command_id = s.column_text(9);
+        out.push_back(std::move(l));
+      }
+      return out;
+    });
+  }
+
+  void insert_commands(std::span<const CommandRecord> commands) {
+    sql::Statement c(db_,
+                     "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& cmd : commands) {
+      c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
+      c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
+      c.run();
+    }
+  }
+
   void insert_audit(AuditRecord a) {
     sql::Statement last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
     std::string previous;

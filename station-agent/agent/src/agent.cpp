@@ -76,6 +76,8 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
                                                 std::chrono::milliseconds(5000)}) {
     applier.set_amplifier_warm_up(c.hardware.amplifier_warm_up);
+    applier.restore_licence();
+    if (hardware) hardware->restore_compliance_mutes(state.compliance_mutes());
     clips.keep_while([this](const std::string& sha) { return player.needs_clip(sha); });
     auto keys = agent_keys(c);
     AgentLinkSettings s;
@@ -91,7 +93,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
     s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live"};
-    if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "silent_test"});
+    if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     live = std::make_unique<LiveReceiver>(
         LiveReceiver::Settings{s.controller_public_key, s.public_key, s.secret_key, c.audio.receive_high_water_mark},
@@ -157,6 +159,15 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     v1::Envelope env;
     *env.mutable_playback_report() = report;
     queue_report(env, "playback " + report.broadcast_id());
+  }
+
+  // From the pollers' threads.
+  void on_compliance_mute(const std::string& device_id, bool muted) override {
+    try {
+      state.set_compliance_mute(device_id, muted);
+    } catch (const sqlite::SqliteError& e) {
+      kLog.error("cannot record a compliance mute: device={} muted={} error={}", device_id, muted, e.what());
+    }
   }
 
   // From the pollers' threads.

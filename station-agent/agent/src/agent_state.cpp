@@ -13,7 +13,7 @@ namespace {
 namespace v1 = ::loa::v1;
 
 // Append only: a released step is never edited.
-const std::array<sqlite::Migration, 3> kMigrations{{
+const std::array<sqlite::Migration, 4> kMigrations{{
     {1, R"sql(
 CREATE TABLE applied_commands (
   command_id TEXT PRIMARY KEY,
@@ -40,6 +40,15 @@ CREATE INDEX outbox_by_kind ON outbox(kind, seq);
 CREATE TABLE waiting_plays (
   play_key TEXT PRIMARY KEY,   -- broadcast|clip|start_at_ms
   play     BLOB NOT NULL       -- serialized loa.v1.Play
+);
+)sql"},
+    {4, R"sql(
+CREATE TABLE licence (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  licence BLOB NOT NULL        -- serialized loa.v1.SetLicence
+);
+CREATE TABLE compliance_mutes (
+  device_id TEXT PRIMARY KEY   -- muted by the agent for a band or licence violation
 );
 )sql"},
 }};
@@ -218,6 +227,37 @@ std::vector<v1::Play> AgentState::waiting_plays() {
     v1::Play p;
     if (p.ParseFromString(s.column_blob(0))) out.push_back(std::move(p));
   }
+  return out;
+}
+
+void AgentState::keep_licence(const v1::SetLicence& licence) {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Statement s(impl_->db, "INSERT OR REPLACE INTO licence (id, licence) VALUES (1, ?)");
+  s.bind_blob(1, licence.SerializeAsString());
+  s.run();
+}
+
+std::optional<v1::SetLicence> AgentState::licence() {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Statement s(impl_->db, "SELECT licence FROM licence WHERE id = 1");
+  v1::SetLicence licence;
+  if (!s.step() || !licence.ParseFromString(s.column_blob(0))) return std::nullopt;
+  return licence;
+}
+
+void AgentState::set_compliance_mute(const std::string& device_id, bool muted) {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Statement s(impl_->db, muted ? "INSERT OR IGNORE INTO compliance_mutes (device_id) VALUES (?)"
+                                       : "DELETE FROM compliance_mutes WHERE device_id = ?");
+  s.bind(1, device_id);
+  s.run();
+}
+
+std::vector<std::string> AgentState::compliance_mutes() {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<std::string> out;
+  sqlite::Statement s(impl_->db, "SELECT device_id FROM compliance_mutes");
+  while (s.step()) out.push_back(s.column_text(0));
   return out;
 }
 

@@ -1,5 +1,8 @@
 #include "loa/agent/command_applier.hpp"
 
+#include <cstdio>
+
+#include "loa/hwconfig/station_hardware.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::agent {
@@ -8,7 +11,66 @@ namespace {
 const log::Logger kLog("commands");
 namespace v1 = ::loa::v1;
 
+hwconfig::Licence licence_of(const v1::SetLicence& l) {
+  hwconfig::Licence licence;
+  licence.assigned_khz = l.assigned_khz();
+  licence.tolerance_khz = l.tolerance_khz();
+  licence.max_power_w = l.max_power_w();
+  licence.expires = l.expires();
+  licence.type_approval = l.type_approval();
+  licence.temporary = l.temporary();
+  return licence;
+}
+
+// Why a licence cannot be checked against, or empty. The controller validates it too;
+// this is the last line before it decides whether the transmitter may stay on air.
+std::string invalid(const v1::SetLicence& l) {
+  if (!(l.assigned_khz() > 0)) return "assigned_khz must be above 0";
+  if (!(l.tolerance_khz() > 0)) return "tolerance_khz must be above 0";
+  if (!(l.max_power_w() > 0)) return "max_power_w must be above 0";
+  if (!hwconfig::parse_date(l.expires())) return "expires must be a date YYYY-MM-DD, not '" + l.expires() + "'";
+  return {};
+}
+
+std::string describe(const v1::SetLicence& l) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "licence %.1f kHz +/- %.1f kHz, %.0f W, expires %s%s", l.assigned_khz(),
+                l.tolerance_khz(), l.max_power_w(), l.expires().c_str(), l.temporary() ? " (temporary)" : "");
+  return buf;
+}
+
 }  // namespace
+
+void CommandApplier::restore_licence() {
+  if (!hardware_) return;
+  if (auto held = state_.licence(); held && invalid(*held).empty()) {
+    hardware_->set_licence(licence_of(*held));
+    kLog.info("licence restored: {} revision={}", describe(*held), held->revision());
+  }
+}
+
+void CommandApplier::apply_licence(const v1::SetLicence& licence, v1::CommandResult& result) {
+  if (!hardware_) {
+    result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
+    result.set_detail("this station has no hardware configured");
+    return;
+  }
+  if (auto why = invalid(licence); !why.empty()) {
+    result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);
+    result.set_detail(why);
+    return;
+  }
+  if (auto held = state_.licence(); held && held->revision() > licence.revision()) {
+    result.set_outcome(v1::CommandResult::OUTCOME_APPLIED);
+    result.set_detail("superseded: the station holds a newer licence (revision " + std::to_string(held->revision()) +
+                      ")");
+    return;
+  }
+  state_.keep_licence(licence);
+  hardware_->set_licence(licence_of(licence));
+  result.set_outcome(v1::CommandResult::OUTCOME_APPLIED);
+  result.set_detail(describe(licence));
+}
 
 CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware,
                                ClipCache* clips, playout::Player* player)
@@ -131,6 +193,10 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
       case v1::Command::kSetMute:
         kind = "set_mute";
         apply_hardware(command, result);
+        break;
+      case v1::Command::kSetLicence:
+        kind = "set_licence";
+        apply_licence(command.set_licence(), result);
         break;
       case v1::Command::kSilentTest:
         kind = "silent_test";

@@ -172,6 +172,7 @@ std::vector<std::pair<std::string, WriteResult>> HardwareMonitor::set_mute(const
       auto result = p.write(name, muted ? 1 : 0);
       if (result.ok) {
         device->muted_by_technician = muted;
+        if (device->muted_for_compliance) sink_.on_compliance_mute(p.config().id, false);  // the technician's now
         device->muted_for_compliance = false;
         std::lock_guard lock(mutex_);
         if (muted) {
@@ -242,6 +243,24 @@ std::map<std::string, HardwareMonitor::LineCounts> HardwareMonitor::line_counts(
   std::map<std::string, LineCounts> out;
   for (const auto& d : devices_) out[d->poller.config().id] = {d->poller.transactions(), d->poller.failed_transactions()};
   return out;
+}
+
+void HardwareMonitor::restore_compliance_mutes(const std::vector<std::string>& device_ids) {
+  std::lock_guard lock(mutex_);
+  for (auto& d : devices_) {
+    if (std::find(device_ids.begin(), device_ids.end(), d->poller.config().id) == device_ids.end()) continue;
+    d->muted_for_compliance = true;
+    muted_reason_ = "muted: out of band";
+    kLog.warn("compliance mute restored: device={} (muted before the restart; lifted once back in band)",
+              d->poller.config().id);
+  }
+}
+
+void HardwareMonitor::set_licence(const hwconfig::Licence& licence) {
+  auto station = station_;
+  station.licence = licence;
+  std::lock_guard lock(mutex_);
+  compliance_ = ComplianceChecker(station);
 }
 
 ComplianceChecker::Result HardwareMonitor::last_compliance() const {
@@ -327,7 +346,11 @@ void HardwareMonitor::cycle(Device& d) {
       std::optional<double> forward;
       if (telemetry.has_carrier_khz()) carrier = static_cast<double>(telemetry.carrier_khz());
       if (telemetry.has_forward_power_w()) forward = telemetry.forward_power_w();
-      auto check = compliance_.check(carrier, forward, static_cast<long>(clock_.wall_ms() / 86'400'000));
+      const auto checker = [&] {
+        std::lock_guard lock(mutex_);
+        return compliance_;
+      }();
+      auto check = checker.check(carrier, forward, static_cast<long>(clock_.wall_ms() / 86'400'000));
       if (check.checked) {
         telemetry.set_band_compliant(check.compliant);
         {
@@ -347,6 +370,7 @@ void HardwareMonitor::cycle(Device& d) {
             if (w.ok) {
               telemetry.set_muted(true);
               d.muted_for_compliance = true;
+              sink_.on_compliance_mute(id, true);
               std::lock_guard lock(mutex_);
               muted_reason_ = "muted: out of band";
             }
@@ -369,6 +393,7 @@ void HardwareMonitor::cycle(Device& d) {
           if (w.ok) {
             changed = true;
             d.muted_for_compliance = false;
+            sink_.on_compliance_mute(id, false);
             telemetry.set_muted(false);
             std::lock_guard lock(mutex_);
             muted_reason_.reset();
@@ -381,7 +406,7 @@ void HardwareMonitor::cycle(Device& d) {
                                                                                                : 0;
         if (licence_state != d.licence_state) {
           changed = true;
-          const auto expires = station_.licence ? station_.licence->expires : std::string();
+          const auto expires = checker.licence() ? checker.licence()->expires : std::string();
           const auto days = check.licence_days_left.value_or(0);
           if ((d.licence_state == 1) != (licence_state == 1)) {
             alarm("licence_expiring", licence_state == 1, v1::Alarm::SEVERITY_WARNING,

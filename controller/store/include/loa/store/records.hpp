@@ -288,4 +288,19 @@ struct AlertCommand {
   std::string station_id;
 };
 
+// A station's radio licence as the controller keeps it, and the command that carried
+// its latest version to the station.
+struct LicenceRecord {
+  std::string station_id;
+  double assigned_khz = 0;
+  double tolerance_khz = 0;
+  double max_power_w = 0;
+  std::string expires;  // YYYY-MM-DD, the last valid day
+  std::string type_approval;
+  bool temporary = false;
+  std::int64_t updated_ms = 0;
+  std::string updated_by;
+  std::string command_id;
+};
+
 }  // namespace loa::store

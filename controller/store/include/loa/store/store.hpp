@@ -143,6 +143,12 @@ class IStore {
   // (station, clip) pairs already sent.
   [[nodiscard]] virtual std::vector<std::pair<std::string, std::string>> list_pins() = 0;
 
+  // Licences. A new version is stored with the command that sends it, in one
+  // transaction: the controller never holds a licence its station will not be sent.
+  virtual void put_licence(const LicenceRecord& licence, const CommandRecord& command) = 0;
+  [[nodiscard]] virtual std::optional<LicenceRecord> find_licence(const std::string& station_id) = 0;
+  [[nodiscard]] virtual std::vector<LicenceRecord> list_licences() = 0;
+
   // Clips (metadata; the files live beside the store)
   virtual void put_clip(const ClipRecord& clip) = 0;
   [[nodiscard]] virtual std::optional<ClipRecord> find_clip(const std::string& sha256) = 0;

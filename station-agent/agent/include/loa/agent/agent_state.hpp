@@ -69,6 +69,13 @@ class AgentState {
   void forget_waiting_plays(const std::string& broadcast_id);
   [[nodiscard]] std::vector<loa::v1::Play> waiting_plays();
 
+  // The licence the controller sent last, kept across restarts.
+  void keep_licence(const loa::v1::SetLicence& licence);
+  [[nodiscard]] std::optional<loa::v1::SetLicence> licence();
+  // Transmitters the agent muted for a violation, so a restart still lifts those mutes.
+  void set_compliance_mute(const std::string& device_id, bool muted);
+  [[nodiscard]] std::vector<std::string> compliance_mutes();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -29,10 +29,14 @@ class CommandApplier {
   // immediate play on a station whose amplifier is off switches it on at once and
   // starts its audio (attention tone included) that much later. 0 = leave power alone.
   void set_amplifier_warm_up(std::chrono::milliseconds warm_up) { warm_up_ = warm_up; }
+  // Puts the licence the controller sent last (kept in the state) back in force, over
+  // the station file's. Called once at start, before the hardware is polled.
+  void restore_licence();
 
  private:
   void apply_hardware(const loa::v1::Command& command, loa::v1::CommandResult& result);
   [[nodiscard]] std::string warm_up_for(loa::v1::Play& play);
+  void apply_licence(const loa::v1::SetLicence& licence, loa::v1::CommandResult& result);
 
   AgentState& state_;
   const time::IClock& clock_;

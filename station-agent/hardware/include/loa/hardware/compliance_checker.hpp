@@ -28,6 +28,7 @@ class ComplianceChecker {
   // `today_days`: days since 1970-01-01 (UTC).
   [[nodiscard]] Result check(std::optional<double> carrier_khz, std::optional<double> forward_power_w,
                              long today_days) const;
+  [[nodiscard]] const std::optional<hwconfig::Licence>& licence() const { return licence_; }
 
  private:
   std::optional<hwconfig::Licence> licence_;

@@ -27,6 +27,10 @@ class IHealthSink {
   virtual ~IHealthSink() = default;
   virtual void on_telemetry(const loa::v1::Telemetry& telemetry) = 0;
   virtual void on_alarm(const loa::v1::Alarm& alarm) = 0;
+  // The monitor muted `device_id` for a violation (true), or that mute is over (false).
+  // Kept across restarts so that a station that lost power while muted still lifts the
+  // mute once it is back in band (see HardwareMonitor::restore_compliance_mutes).
+  virtual void on_compliance_mute(const std::string& device_id, bool muted) = 0;
 };
 
 struct MonitorSettings {
@@ -51,6 +55,9 @@ class HardwareMonitor {
   HardwareMonitor& operator=(const HardwareMonitor&) = delete;
   ~HardwareMonitor();
 
+  // Devices the monitor had muted for a violation before a restart: their mutes are
+  // its own, lifted as any other. Called before start().
+  void restore_compliance_mutes(const std::vector<std::string>& device_ids);
   void start();
   void stop();
 
@@ -80,13 +87,15 @@ class HardwareMonitor {
   [[nodiscard]] std::vector<Check> silent_test(double max_vswr);
 
   [[nodiscard]] ComplianceChecker::Result last_compliance() const;
+  // Checks compliance against `licence` from the next cycle on, in place of the station
+  // file's (the controller keeps the licence and sends it).
+  void set_licence(const hwconfig::Licence& licence);
   // Each device's Modbus transactions since start and how many of them failed.
   struct LineCounts {
     std::uint64_t transactions = 0;
     std::uint64_t failed = 0;
   };
   [[nodiscard]] std::map<std::string, LineCounts> line_counts() const;
-  [[nodiscard]] const hwconfig::StationHardware& station() const { return station_; }
 
  private:
   struct Device;
@@ -101,7 +110,7 @@ class HardwareMonitor {
   IHealthSink& sink_;
   const time::IClock& clock_;
   MonitorSettings settings_;
-  ComplianceChecker compliance_;
+  ComplianceChecker compliance_;  // guarded by mutex_ (replaced by set_licence)
   std::vector<std::unique_ptr<Device>> devices_;
   std::vector<std::unique_ptr<Bus>> buses_;
   mutable std::mutex mutex_;
