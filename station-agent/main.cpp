@@ -8,6 +8,7 @@
 #include "loa/agent/agent.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/config/config_section.hpp"
+#include "loa/curve/key_pair.hpp"
 #include "loa/hwconfig/check_config.hpp"
 #include "loa/version.hpp"
 
@@ -16,6 +17,8 @@ namespace {
 void usage(std::ostream& out) {
   out << "usage: loa-agent [run] [--config FILE]      run the station agent\n"
          "       loa-agent keygen [--config FILE]     print this station's public key (made if missing)\n"
+         "       loa-agent fingerprint [--config FILE]\n"
+         "                                            print its fingerprint, for the operator who approves it\n"
          "       loa-agent journal [--config FILE] [--limit N]\n"
          "                                            list the commands this station applied\n"
          "       loa-agent check-config FILE...         check hardware files: device profiles, band plans,\n"
@@ -71,7 +74,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--help" || arg == "-h") {
       usage(std::cout);
       return 0;
-    } else if (i == 1 && (arg == "run" || arg == "keygen" || arg == "journal")) {
+    } else if (i == 1 && (arg == "run" || arg == "keygen" || arg == "fingerprint" || arg == "journal")) {
       command = arg;
     } else {
       usage(std::cerr);
@@ -86,6 +89,10 @@ int main(int argc, char** argv) {
     }
     if (command == "keygen") {
       std::cout << loa::agent::agent_public_key(config) << "\n";
+      return 0;
+    }
+    if (command == "fingerprint") {
+      std::cout << loa::curve::fingerprint(loa::agent::agent_public_key(config)) << "\n";
       return 0;
     }
     if (command == "journal") return print_journal(config, limit);

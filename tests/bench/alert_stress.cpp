@@ -153,7 +153,7 @@ int alert_stress(int cycles) {
   done = true;
   restarter.join();
   for (auto& c : clients) c.join();
-  const auto metrics = loa::test::run_command("curl -s http://127.0.0.1:" + std::to_string(fleet.http_port()) + "/metrics").out;
+  const auto metrics = fleet.metrics();
   const double control = metric(metrics, R"(loa_loop_longest_turn_ms\{loop="control"\})");
   const double desk = metric(metrics, R"(loa_loop_longest_turn_ms\{loop="alert_desk"\})");
 

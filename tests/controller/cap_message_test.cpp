@@ -5,17 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/cap_examples.hpp"
 #include "loa/alerts/cap_message.hpp"
 
 namespace loa::alerts {
 namespace {
 
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(LOA_CAP_EXAMPLES) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::cap_example;
 
 CapError refusal(const std::string& xml) {
   try {
@@ -28,7 +24,7 @@ CapError refusal(const std::string& xml) {
 }
 
 TEST(CapMessage, AWarningWithGeocodeAndPolygonIsRead) {
-  auto m = parse_cap(example("thunderstorm-warning.xml"));
+  auto m = parse_cap(cap_example("thunderstorm-warning.xml"));
   EXPECT_EQ(m.identifier, "KSTO1055887203");
   EXPECT_EQ(m.sender, "KSTO@NWS.NOAA.GOV");
   EXPECT_EQ(m.status, "Actual");
@@ -47,26 +43,26 @@ TEST(CapMessage, AWarningWithGeocodeAndPolygonIsRead) {
 }
 
 TEST(CapMessage, UpdatesAndCancelsNameWhatTheyReferTo) {
-  auto update = parse_cap(example("thunderstorm-update.xml"));
+  auto update = parse_cap(cap_example("thunderstorm-update.xml"));
   EXPECT_EQ(update.msg_type, "Update");
   ASSERT_EQ(update.references.size(), 1u);
   EXPECT_EQ(update.references[0].identifier, "KSTO1055887203");
-  auto cancel = parse_cap(example("thunderstorm-cancel.xml"));
+  auto cancel = parse_cap(cap_example("thunderstorm-cancel.xml"));
   EXPECT_EQ(cancel.msg_type, "Cancel");
   EXPECT_TRUE(cancel.infos.empty());  // a Cancel needs no info
   EXPECT_EQ(cancel.references[0].sender, "KSTO@NWS.NOAA.GOV");
 }
 
 TEST(CapMessage, SeveralLanguagesAndATestAreRead) {
-  auto flood = parse_cap(example("flood-multilingual.xml"));
+  auto flood = parse_cap(cap_example("flood-multilingual.xml"));
   ASSERT_EQ(flood.infos.size(), 2u);
   EXPECT_EQ(flood.infos[1].language, "vi-VN");
   EXPECT_EQ(flood.infos[1].headline, "Cảnh báo lũ trên sông Ngàn Sâu");
-  EXPECT_EQ(parse_cap(example("advisory-test.xml")).status, "Test");
+  EXPECT_EQ(parse_cap(cap_example("advisory-test.xml")).status, "Test");
 }
 
 TEST(CapMessage, MalformedXmlIsRefusedWithItsLine) {
-  auto xml = example("thunderstorm-warning.xml");
+  auto xml = cap_example("thunderstorm-warning.xml");
   xml.replace(xml.find("</headline>"), 11, "</headlin>");
   auto e = refusal(xml);
   EXPECT_NE(std::string(e.what()).find("malformed XML"), std::string::npos) << e.what();
@@ -74,7 +70,7 @@ TEST(CapMessage, MalformedXmlIsRefusedWithItsLine) {
 }
 
 TEST(CapMessage, AWrongNamespaceIsRefused) {
-  auto xml = example("thunderstorm-warning.xml");
+  auto xml = cap_example("thunderstorm-warning.xml");
   xml.replace(xml.find("cap:1.2"), 7, "cap:1.1");
   auto e = refusal(xml);
   EXPECT_NE(std::string(e.what()).find("urn:oasis:names:tc:emergency:cap:1.1"), std::string::npos) << e.what();
@@ -82,20 +78,20 @@ TEST(CapMessage, AWrongNamespaceIsRefused) {
 }
 
 TEST(CapMessage, AnAlertWithoutInfoIsRefused) {
-  auto xml = example("thunderstorm-warning.xml");
+  auto xml = cap_example("thunderstorm-warning.xml");
   xml.erase(xml.find("<info>"), xml.find("</info>") + 7 - xml.find("<info>"));
   auto e = refusal(xml);
   EXPECT_NE(std::string(e.what()).find("at least one <info>"), std::string::npos) << e.what();
 }
 
 TEST(CapMessage, ASchemaViolationNamesTheElementAndLine) {
-  auto xml = example("thunderstorm-warning.xml");
+  auto xml = cap_example("thunderstorm-warning.xml");
   xml.replace(xml.find("<severity>Severe"), 16, "<severity>Huge");
   auto e = refusal(xml);
   EXPECT_EQ(e.element(), "severity") << e.what();
   EXPECT_EQ(e.line(), 14) << e.what();
   // A required element missing.
-  auto no_sender = example("thunderstorm-warning.xml");
+  auto no_sender = cap_example("thunderstorm-warning.xml");
   no_sender.erase(no_sender.find("  <sender>"), no_sender.find("</sender>") + 10 - no_sender.find("  <sender>"));
   auto m = refusal(no_sender);
   EXPECT_NE(std::string(m.what()).find("sender"), std::string::npos) << m.what();

@@ -33,7 +33,10 @@ TEST_F(StationRegistryTest, UnknownKeyIsRefusedUntilEnrolledAndApproved) {
   EXPECT_EQ(reg.find("xa-1")->state, StationState::pending);
   EXPECT_EQ(reg.find("xa-1")->key_fingerprint, curve::fingerprint(key_a));
   EXPECT_EQ(reg.admit(key_a).verdict, AuthVerdict::pending_approval);
-  EXPECT_EQ(reg.approve("xa-1"), ActionResult::done);
+  EXPECT_EQ(reg.approve("xa-1", curve::fingerprint(key_b)), ActionResult::fingerprint_mismatch);
+  EXPECT_EQ(reg.approve("xa-1", ""), ActionResult::fingerprint_mismatch);
+  EXPECT_EQ(reg.find("xa-1")->state, StationState::pending);
+  EXPECT_EQ(reg.approve("xa-1", curve::fingerprint(key_a)), ActionResult::done);
   auto admitted = reg.admit(key_a);
   EXPECT_EQ(admitted.verdict, AuthVerdict::admitted);
   EXPECT_EQ(admitted.station_id, "xa-1");
@@ -55,7 +58,7 @@ TEST_F(StationRegistryTest, RevokedKeyStaysOutEvenForEnrollment) {
   EXPECT_EQ(reg.admit(key_a).verdict, AuthVerdict::revoked);
   EXPECT_EQ(reg.may_enroll(key_a), AuthVerdict::revoked);
   EXPECT_FALSE(reg.is_admitted("xa-1"));
-  EXPECT_EQ(reg.approve("xa-1"), ActionResult::wrong_state);  // a revoked key needs a new one
+  EXPECT_EQ(reg.approve("xa-1", curve::fingerprint(key_a)), ActionResult::wrong_state);  // a revoked key needs a new one
 }
 
 TEST_F(StationRegistryTest, OnlineUntilSilentForTheDeadlineThenOffline) {
@@ -90,7 +93,9 @@ TEST_F(StationRegistryTest, StateComesBackFromTheStoreWithEveryoneOffline) {
 }
 
 TEST_F(StationRegistryTest, PendingListIsBounded) {
-  StationRegistry reg(*store, clock, 2);
+  EnrollmentLimits limits;
+  limits.max_pending = 2;
+  StationRegistry reg(*store, clock, limits);
   EXPECT_EQ(reg.enroll("p1", curve::generate().public_z85, "x"), AuthVerdict::pending_approval);
   EXPECT_EQ(reg.enroll("p2", curve::generate().public_z85, "x"), AuthVerdict::pending_approval);
   EXPECT_EQ(reg.enroll("p3", curve::generate().public_z85, "x"), AuthVerdict::too_many_pending);
@@ -103,6 +108,74 @@ TEST_F(StationRegistryTest, StationIdsAreCheckedBeforeAnythingIsRecorded) {
   EXPECT_EQ(reg.enroll("bad id; drop table", key_a, "x"), AuthVerdict::no_station_id);
   EXPECT_EQ(reg.enroll(std::string(65, 'a'), key_a, "x"), AuthVerdict::no_station_id);
   EXPECT_TRUE(reg.list().empty());
+}
+
+TEST_F(StationRegistryTest, AFloodOfNewKeysFromOneAddressIsHeldToItsRate) {
+  EnrollmentLimits limits;
+  limits.per_address_burst = 3;
+  limits.per_address_per_minute = 1;
+  StationRegistry reg(*store, clock, limits);
+  int pending = 0;
+  int limited = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto v = reg.enroll("flood-" + std::to_string(i), curve::generate().public_z85, "203.0.113.9");
+    pending += v == AuthVerdict::pending_approval;
+    limited += v == AuthVerdict::rate_limited;
+  }
+  EXPECT_EQ(pending, 3);
+  EXPECT_EQ(limited, 97);
+  // Another address still gets in, and the flooding one again after a minute.
+  EXPECT_EQ(reg.enroll("real-1", key_a, "198.51.100.7"), AuthVerdict::pending_approval);
+  EXPECT_EQ(reg.enroll("flood-x", curve::generate().public_z85, "203.0.113.9"), AuthVerdict::rate_limited);
+  clock.advance(61s);
+  EXPECT_EQ(reg.enroll("flood-y", curve::generate().public_z85, "203.0.113.9"), AuthVerdict::pending_approval);
+}
+
+TEST_F(StationRegistryTest, AllAddressesTogetherAreHeldToTheGlobalRate) {
+  EnrollmentLimits limits;
+  limits.global_burst = 10;
+  limits.global_per_minute = 0;
+  StationRegistry reg(*store, clock, limits);
+  int pending = 0;
+  for (int i = 0; i < 50; ++i) {
+    pending += reg.enroll("s-" + std::to_string(i), curve::generate().public_z85, "10.0." + std::to_string(i) + ".1") ==
+               AuthVerdict::pending_approval;
+  }
+  EXPECT_EQ(pending, 10);
+}
+
+TEST_F(StationRegistryTest, ASecondKeyForAPendingIdIsRefusedAndShownNeverSwappedIn) {
+  StationRegistry reg(*store, clock);
+  ASSERT_EQ(reg.enroll("xa-1", key_a, "10.0.0.5"), AuthVerdict::pending_approval);
+  EXPECT_EQ(reg.enroll("xa-1", key_b, "203.0.113.9"), AuthVerdict::key_conflict);
+  EXPECT_EQ(reg.enroll("xa-1", key_b, "203.0.113.9"), AuthVerdict::key_conflict);
+  const auto view = reg.find("xa-1");
+  EXPECT_EQ(view->key_fingerprint, curve::fingerprint(key_a));
+  ASSERT_TRUE(view->key_conflict);
+  EXPECT_EQ(view->key_conflict->fingerprint, curve::fingerprint(key_b));
+  EXPECT_EQ(view->key_conflict->address, "203.0.113.9");
+  EXPECT_EQ(view->key_conflict->attempts, 2u);
+  EXPECT_EQ(reg.admit(key_b).verdict, AuthVerdict::unknown_key);
+  // Approving the key the intruder sent is refused; the first one is let in.
+  EXPECT_EQ(reg.approve("xa-1", curve::fingerprint(key_b)), ActionResult::fingerprint_mismatch);
+  EXPECT_EQ(reg.approve("xa-1", curve::fingerprint(key_a)), ActionResult::done);
+  EXPECT_FALSE(reg.find("xa-1")->key_conflict);  // approved: nothing left to decide
+}
+
+TEST_F(StationRegistryTest, APendingStationNobodyApprovesIsForgottenAfterItsTime) {
+  EnrollmentLimits limits;
+  limits.pending_ttl = std::chrono::hours(24);
+  StationRegistry reg(*store, clock, limits);
+  ASSERT_EQ(reg.enroll("old", key_a, "x"), AuthVerdict::pending_approval);
+  ASSERT_EQ(reg.provision(rec("kept", key_b)), ActionResult::done);
+  clock.advance(std::chrono::hours(23));
+  EXPECT_TRUE(reg.expire_pending().empty());
+  clock.advance(std::chrono::hours(2));
+  EXPECT_EQ(reg.expire_pending(), std::vector<std::string>{"old"});
+  EXPECT_FALSE(reg.find("old"));
+  EXPECT_TRUE(reg.find("kept"));
+  EXPECT_FALSE(store->find_station("old"));
+  EXPECT_EQ(reg.enroll("old", key_a, "x"), AuthVerdict::pending_approval);  // it may ask again
 }
 
 }  // namespace

@@ -84,7 +84,7 @@ TEST_F(Access, EachRoleIsAllowedItsWorkAndDeniedTheRest) {
       }
     }
   }
-  // Every refusal is in the audit log, with who and from where.
+  // Every refusal of a known caller is in the audit log, with who and from where.
   auto audit = fleet.api("GET", "/api/v1/audit?limit=1000").body["items"];
   int denied_viewer_alert = 0;
   for (const auto& e : audit) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/cap_examples.hpp"
 #include "support/fleet.hpp"
 
 namespace loa::test {
@@ -15,13 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(LOA_CAP_EXAMPLES) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class AlertRules : public ::testing::Test {
  protected:
@@ -98,12 +92,12 @@ TEST_F(AlertRules, ACapMessageForAZoneOutsideTheCallersIsRefused) {
             201);
   const auto cookie = fleet.login("xa-user", "xa-user-password-1");
   ASSERT_FALSE(cookie.empty());
-  auto r = fleet.api_session(cookie, "POST", "/api/v1/cap", example("thunderstorm-warning.xml"));
+  auto r = fleet.api_session(cookie, "POST", "/api/v1/cap", cap_example("thunderstorm-warning.xml"));
   EXPECT_EQ(r.status, 403) << r.body.dump();
   EXPECT_EQ(r.body["error"]["code"], "out_of_scope") << r.body.dump();
   EXPECT_TRUE(fleet.api("GET", "/api/v1/alerts").body["items"].empty());
   // Someone with the whole district may: it becomes a draft (no source's credential).
-  r = fleet.post_text("/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
+  r = fleet.post_text("/api/v1/cap", cap_example("thunderstorm-warning.xml"), "application/cap+xml");
   EXPECT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "draft");
 }

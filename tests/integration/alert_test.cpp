@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "loa/digest/sha256.hpp"
+#include "support/cap_examples.hpp"
 #include "support/fleet.hpp"
 
 namespace loa::test {
@@ -27,13 +28,6 @@ const std::string kHaTinhToken = "ha-tinh-feed-token-77c1";
 
 
 std::string sha256_hex(const std::string& text) { return digest::sha256_hex(text); }
-
-std::string example(const std::string& name) {
-  std::ifstream in(std::string(LOA_CAP_EXAMPLES) + "/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Alerts : public ::testing::Test {
  protected:
@@ -143,7 +137,7 @@ TEST_F(Alerts, AnAlertPreemptsAScheduledBroadcastEverywhereAndCancelStopsItWithi
   }
   EXPECT_NE(alert(id)["progress"].get<std::string>().find("4/4 sounding"), std::string::npos) << alert(id)["progress"];
   // Each station's first sound is in the latency histogram.
-  auto metrics = run_command("curl -s http://127.0.0.1:" + std::to_string(fleet->http_port()) + "/metrics").out;
+  auto metrics = fleet->metrics();
   EXPECT_NE(metrics.find("loa_alert_first_sound_ms_count 4"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("loa_alert_first_sound_ms_bucket{le=\"+Inf\"} 4"), std::string::npos) << metrics;
 
@@ -276,29 +270,29 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
                        {{"stations", {"st-3", "st-4"}}, {"cap_areas", {"Cẩm Bình", "ISO3166-2=VN-23"}}}).status, 200);
 
   // Refused, and nothing issued: malformed XML, a wrong namespace, an Alert without info.
-  auto bad = example("thunderstorm-warning.xml");
+  auto bad = cap_example("thunderstorm-warning.xml");
   bad.replace(bad.find("</headline>"), 11, "</headlin>");
   auto r = fleet->post_text("/api/v1/cap", bad, "application/cap+xml");
   EXPECT_EQ(r.status, 400) << r.body.dump();
   EXPECT_NE(r.body["error"]["message"].get<std::string>().find("line 22"), std::string::npos) << r.body.dump();
-  auto wrong_ns = example("thunderstorm-warning.xml");
+  auto wrong_ns = cap_example("thunderstorm-warning.xml");
   wrong_ns.replace(wrong_ns.find("cap:1.2"), 7, "cap:1.1");
   r = fleet->post_text("/api/v1/cap", wrong_ns, "application/cap+xml");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body["error"]["message"].get<std::string>().find("namespace"), std::string::npos) << r.body.dump();
-  auto no_info = example("thunderstorm-warning.xml");
+  auto no_info = cap_example("thunderstorm-warning.xml");
   no_info.erase(no_info.find("<info>"), no_info.find("</info>") + 7 - no_info.find("<info>"));
   r = fleet->post_text("/api/v1/cap", no_info, "application/cap+xml");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body["error"]["message"].get<std::string>().find("<info>"), std::string::npos) << r.body.dump();
   EXPECT_EQ(fleet->api("GET", "/api/v1/alerts").body["items"].size(), 0u);
   // ... and counted.
-  auto metrics = run_command("curl -s http://127.0.0.1:" + std::to_string(fleet->http_port()) + "/metrics").out;
+  auto metrics = fleet->metrics();
   EXPECT_NE(metrics.find("loa_alert_events_total{kind=\"cap_refused\"} 3"), std::string::npos) << metrics;
 
   // The warning without its source's credential, from someone with the emergency role:
   // its <sender> is a trusted one, but that is only text. It waits for a person.
-  r = fleet->post_text("/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
+  r = fleet->post_text("/api/v1/cap", cap_example("thunderstorm-warning.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "draft") << r.body.dump();
   EXPECT_NE(r.body["detail"].get<std::string>().find("credential"), std::string::npos) << r.body.dump();
@@ -308,15 +302,15 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   EXPECT_EQ(fleet->api_bearer(kNwsToken, "GET", "/api/v1/alerts").status, 403);
   // Another source may not speak for this sender: a draft again.
   const auto forged = fleet->post_text_as(kHaTinhToken, "/api/v1/cap",
-                                          example("thunderstorm-warning.xml").replace(
-                                              example("thunderstorm-warning.xml").find("<identifier>") + 12, 0, "x-"),
+                                          cap_example("thunderstorm-warning.xml").replace(
+                                              cap_example("thunderstorm-warning.xml").find("<identifier>") + 12, 0, "x-"),
                                           "application/cap+xml");
   ASSERT_EQ(forged.status, 200) << forged.body.dump();
   EXPECT_EQ(forged.body["result"], "draft") << forged.body.dump();
   (void)fleet->api("POST", "/api/v1/alerts/" + forged.body["alert"]["id"].get<std::string>() + "/cancel");
   // With the source's own token: on air in the zone its geocode names. (The drafts
   // above did not claim its identifier.)
-  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", cap_example("thunderstorm-warning.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "issued");
   const std::string id = r.body["alert"]["id"];
@@ -325,10 +319,10 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   EXPECT_EQ(r.body["alert"]["target_count"], 2);
   EXPECT_EQ(r.body["alert"]["language"], "en");
   // The same message again is ignored.
-  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-warning.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", cap_example("thunderstorm-warning.xml"), "application/cap+xml");
   EXPECT_EQ(r.body["result"], "duplicate") << r.body.dump();
   // An Update replaces it.
-  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-update.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", cap_example("thunderstorm-update.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "updated");
   EXPECT_EQ(alert(id)["version"], 2);
@@ -336,7 +330,7 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   EXPECT_EQ(alert(id)["headline"], "SEVERE THUNDERSTORM WARNING EXTENDED");
   ASSERT_TRUE(eventually([&] { return alert(id)["summary"]["playing"] == 2; }, 10s)) << alert(id).dump(2);
   // A Cancel stops it.
-  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", example("thunderstorm-cancel.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kNwsToken, "/api/v1/cap", cap_example("thunderstorm-cancel.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "cancelled");
   EXPECT_EQ(alert(id)["state"], "cancelled");
@@ -348,7 +342,7 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
   }, 5s)) << asrun(id + "-u1").dump();
 
   // Two languages: the Vietnamese block is read, by area description and geocode.
-  r = fleet->post_text_as(kHaTinhToken, "/api/v1/cap", example("flood-multilingual.xml"), "application/cap+xml");
+  r = fleet->post_text_as(kHaTinhToken, "/api/v1/cap", cap_example("flood-multilingual.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["alert"]["language"], "vi");
   EXPECT_EQ(r.body["alert"]["headline"], "Cảnh báo lũ trên sông Ngàn Sâu");
@@ -357,7 +351,7 @@ TEST_F(Alerts, CapMessagesAreIssuedUpdatedCancelledOrRefused) {
 
   // A Test from a source not configured to issue at once waits for a person, and is
   // labelled a test everywhere.
-  r = fleet->post_text("/api/v1/cap", example("advisory-test.xml"), "application/cap+xml");
+  r = fleet->post_text("/api/v1/cap", cap_example("advisory-test.xml"), "application/cap+xml");
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "draft");
   EXPECT_EQ(r.body["alert"]["status"], "test");

@@ -3,6 +3,10 @@
 
 #include <httplib.h>
 
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
 #include "loa/curve/key_pair.hpp"
 #include "support/fleet.hpp"
 
@@ -29,8 +33,48 @@ TEST_F(ApiTest, EveryRouteButTheOpenOnesWantsTheToken) {
   auto wrong = c.Get("/api/v1/stations", {{"Authorization", "Bearer not-the-token-at-all"}});
   EXPECT_EQ(wrong->status, 401);
   EXPECT_EQ(c.Get("/api/v1/health")->status, 200);
-  EXPECT_EQ(c.Get("/metrics")->status, 200);
-  EXPECT_NE(fleet.controller_log().find("api: denied: method=GET path=/api/v1/zones"), std::string::npos);
+  // /metrics lists the stations: a scraper needs a credential too.
+  EXPECT_EQ(c.Get("/metrics")->status, 401);
+  EXPECT_EQ(c.Get("/metrics", {{"Authorization", "Bearer " + fleet.token()}})->status, 200);
+  EXPECT_NE(fleet.controller_log().find("api: denied: GET /api/v1/stations address=127.0.0.1"), std::string::npos)
+      << fleet.controller_log();
+}
+
+// Strangers' tries are counted, not chained into the audit log one row each: 300
+// requests with a token nobody holds add at most a handful of entries.
+TEST_F(ApiTest, AFloodOfBadTokensIsCountedNotAuditedRowByRow) {
+  auto c = client();
+  const auto audit_rows = [&] {
+    return fleet.api("GET", "/api/v1/audit?limit=10000").body["items"].size();
+  };
+  const auto before = audit_rows();
+  for (int i = 0; i < 300; ++i) {
+    auto res = c.Get("/api/v1/stations", {{"Authorization", "Bearer guess-" + std::to_string(i)}});
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 401);
+  }
+  const auto added = audit_rows() - before;
+  EXPECT_LE(added, 3u) << "audit rows added by 300 refusals: " << added;
+  const auto metrics = fleet.metrics();
+  EXPECT_NE(metrics.find("loa_http_refused_total{caller=\"stranger\"} 300"), std::string::npos) << metrics;
+  // The one entry there is says how many and from where.
+  const auto items = fleet.api("GET", "/api/v1/audit?limit=5").body["items"];
+  bool summarised = false;
+  for (const auto& e : items) summarised = summarised || (e["subject"] == "requests without a valid credential" &&
+                                                          e["address"] == "127.0.0.1");
+  EXPECT_TRUE(summarised) << items.dump();
+  // The log holds a line a minute per address, not 300.
+  const auto log = fleet.controller_log();
+  std::size_t lines = 0;
+  for (auto at = log.find("api: denied: GET"); at != std::string::npos; at = log.find("api: denied: GET", at + 1)) ++lines;
+  EXPECT_LE(lines, 2u) << log;
+  // A signed-in caller lacking the role is still audited, each time.
+  ASSERT_EQ(fleet.api("POST", "/api/v1/users", {{"name", "viewer-1"}, {"password", "viewer-password-1"}, {"roles", {"viewer"}}}).status,
+            201);
+  const auto before_known = audit_rows();
+  EXPECT_EQ(fleet.api_as("viewer-1", "viewer-password-1", "DELETE", "/api/v1/zones/none").status, 403);
+  EXPECT_EQ(fleet.api_as("viewer-1", "viewer-password-1", "DELETE", "/api/v1/zones/none").status, 403);
+  EXPECT_GE(audit_rows() - before_known, 2u);
 }
 
 TEST_F(ApiTest, ConsoleLoginGivesAnHttpOnlySessionAndIsThrottled) {
@@ -122,6 +166,39 @@ TEST_F(ApiTest, LoactlCompletesCommandsAndSubCommandsInBash) {
   auto r = run_command("bash -c 'source " + fleet.dir() +
                        "/completion.bash; COMP_WORDS=(loactl alert c); COMP_CWORD=2; _loactl; echo ${COMPREPLY[@]}'");
   EXPECT_EQ(r.out, "confirm cancel\n");
+}
+
+}  // namespace
+}  // namespace loa::test
+
+namespace loa::test {
+namespace {
+
+// A damaged store is found at start, and the controller stops saying how to recover,
+// rather than failing later on whichever query touches the bad page.
+TEST(Store, ADamagedStoreStopsTheControllerWithHowToRecover) {
+  Fleet fleet;
+  fleet.start_controller();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(fleet.api("PUT", "/api/v1/zones/zone-" + std::to_string(i), {{"name", std::string(500, 'x')}}).status, 200);
+  }
+  fleet.stop_controller(SIGTERM);
+  const auto db = fleet.dir() + "/controller/controller.db";
+  ASSERT_GT(std::filesystem::file_size(db), 32u * 1024);
+  {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16 * 1024);
+    const std::string junk(8 * 1024, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  try {
+    fleet.start_controller();
+    ADD_FAILURE() << "the controller started on a damaged store";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("controller.db is damaged"), std::string::npos) << what;
+    EXPECT_NE(what.find(".recover"), std::string::npos) << what;
+  }
 }
 
 }  // namespace

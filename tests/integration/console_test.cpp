@@ -185,7 +185,7 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.type("#licence-form [name=assigned_khz]", "64500");
   browser.type("#licence-form [name=tolerance_khz]", "10");
   browser.type("#licence-form [name=max_power_w]", "30");
-  browser.script("document.querySelector('#licence-form [name=expires]').value = '2031-05-31'; return '';");
+  (void)browser.script("document.querySelector('#licence-form [name=expires]').value = '2031-05-31'; return '';");
   browser.click("#licence-form button");
   ASSERT_TRUE(browser.wait_for_text("#station-licence", "at the station: applied", 10s)) << browser.text("#station-licence");
   const auto licence = fleet.api("GET", "/api/v1/stations/xa-1/licence").body;

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "loa/curve/key_pair.hpp"
 #include "loa/wire/codec.hpp"
 #include "support/fleet.hpp"
+#include "support/raw_client.hpp"
 
 namespace loa::test {
 namespace {
@@ -56,7 +58,14 @@ TEST(ControlLink, AgentsShowUpPendingAndGoOnlineOnceApprovedWithLoactl) {
   for (const auto& id : ids) EXPECT_NE(pending.out.find(id), std::string::npos) << pending.out;
 
   for (const auto& id : ids) {
-    auto approve = fleet.loactl("station approve " + id);
+    // The operator names the key read on the station; a wrong one, or none, is refused.
+    auto unnamed = fleet.loactl("station approve " + id);
+    EXPECT_EQ(unnamed.exit_code, 2) << unnamed.out;
+    auto wrong = fleet.loactl("station approve " + id + " --fingerprint SHA256:00:11");
+    EXPECT_EQ(wrong.exit_code, 1) << wrong.out;
+    EXPECT_NE(wrong.out.find("fingerprint"), std::string::npos) << wrong.out;
+    EXPECT_EQ(fleet.state_of(id), "pending");
+    auto approve = fleet.loactl("station approve " + id + " --fingerprint " + fleet.agent_fingerprint(id));
     EXPECT_EQ(approve.exit_code, 0) << approve.out;
   }
   for (const auto& id : ids) EXPECT_TRUE(fleet.wait_for_state(id, "online", 10000)) << fleet.agent_log(id);
@@ -147,28 +156,6 @@ TEST(ControlLink, ControllerKilledAndRestartedKeepsStationsZonesApprovalsAndComm
   const auto journal = fleet.agent_journal("tx-2");
   for (const auto& id : queued) EXPECT_EQ(count_lines_with(journal, id), 1) << journal;
 }
-
-// A CURVE client of the test's own, with keys it chooses.
-struct RawClient {
-  zmq::context_t ctx{1};
-  zmq::socket_t socket{ctx, zmq::socket_type::dealer};
-
-  RawClient(const std::string& endpoint, const curve::KeyPair* keys, const std::string& server_key) {
-    socket.set(zmq::sockopt::linger, 0);
-    if (keys) {
-      socket.set(zmq::sockopt::curve_serverkey, server_key);
-      socket.set(zmq::sockopt::curve_publickey, keys->public_z85);
-      socket.set(zmq::sockopt::curve_secretkey, keys->secret_z85);
-    }
-    socket.connect(endpoint);
-  }
-  void send_raw(const std::string& bytes) { (void)socket.send(zmq::buffer(bytes), zmq::send_flags::dontwait); }
-  bool receive_any(std::chrono::milliseconds timeout) {
-    socket.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
-    zmq::message_t msg;
-    return socket.recv(msg).has_value();
-  }
-};
 
 void send_tcp_garbage(int port, std::size_t bytes) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -286,6 +273,39 @@ TEST(ControlLink, RefusesStrangersRevokedKeysPlainClientsAndGarbageWhileServingO
       [&] { return fleet.api("GET", "/api/v1/commands/" + id).body.value("state", "") == "applied"; }, 5s));
 }
 
+// Established TCP connections to `port` on loopback, as `ss` sees them.
+int established_to(int port) {
+  const auto out = run_command("ss -Htn state established '( dport = :" + std::to_string(port) + " )'").out;
+  return static_cast<int>(std::count(out.begin(), out.end(), '\n'));
+}
+
+// Revoking cuts every connection a station has: a client holding the station's key on
+// the live-audio socket (one that would never hang up by itself) is cut within a second.
+TEST(ControlLink, RevokingAStationCutsItsLiveAudioConnectionToo) {
+  Fleet fleet;
+  fleet.start_controller();
+  const auto keys = curve::generate();
+  ASSERT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "listener"}, {"public_key", keys.public_z85}}).status, 201);
+  zmq::context_t ctx(1);
+  zmq::socket_t sub(ctx, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::linger, 0);
+  sub.set(zmq::sockopt::reconnect_ivl, 60'000);  // no reconnecting while the test counts
+  sub.set(zmq::sockopt::curve_serverkey, fleet.controller_public_key());
+  sub.set(zmq::sockopt::curve_publickey, keys.public_z85);
+  sub.set(zmq::sockopt::curve_secretkey, keys.secret_z85);
+  sub.set(zmq::sockopt::subscribe, "");
+  sub.connect("tcp://127.0.0.1:" + std::to_string(fleet.audio_port()));
+  ASSERT_TRUE(eventually([&] { return established_to(fleet.audio_port()) == 1; }, 5s));
+  std::this_thread::sleep_for(300ms);  // the subscription reaches the controller
+  ASSERT_EQ(fleet.loactl("station revoke listener").exit_code, 0);
+  const auto revoked = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually([&] { return established_to(fleet.audio_port()) == 0; }, 1s))
+      << established_to(fleet.audio_port()) << " audio connection(s) still up";
+  std::cout << "audio connection gone "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked).count()
+            << " ms after the revocation\n";
+}
+
 TEST(ControlLink, RejectedStationStaysOutAndReapprovalLetsItIn) {
   Fleet fleet;
   fleet.start_controller();
@@ -294,7 +314,7 @@ TEST(ControlLink, RejectedStationStaysOutAndReapprovalLetsItIn) {
   ASSERT_EQ(fleet.loactl("station reject maybe").exit_code, 0);
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(fleet.state_of("maybe"), "rejected");
-  ASSERT_EQ(fleet.loactl("station approve maybe").exit_code, 0);
+  ASSERT_EQ(fleet.loactl("station approve maybe --fingerprint " + fleet.agent_fingerprint("maybe")).exit_code, 0);
   EXPECT_TRUE(fleet.wait_for_state("maybe", "online", 10000)) << fleet.agent_log("maybe");
 }
 

@@ -219,7 +219,7 @@ TEST_F(Loactl, EveryRouteItCallsIsInTheControllersOpenApiDocument) {
   std::ofstream(dir + "/m.xml") << "<alert/>";
   ::setenv("LOA_NEW_PASSWORD", "password-1234", 1);
   const std::vector<std::string> invocations{
-      "stations", "station show a", "station approve a", "station reject a", "station revoke a", "station remove a",
+      "stations", "station show a", "station approve a --fingerprint SHA256:0", "station reject a", "station revoke a", "station remove a",
       "station add a --key k", "station import " + dir + "/s.csv", "station ping a", "station health a",
       "station alarms a", "station ack a amp.x", "station amp a on --wait 0", "station mute a off --wait 0",
       "station silent-test a --wait 0", "licences", "station licence a",

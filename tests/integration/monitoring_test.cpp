@@ -55,7 +55,7 @@ TEST(Monitoring, DashboardsAndRulesAskOnlyForMetricsTheControllerServes) {
   ASSERT_TRUE(fleet.wait_for_state("st-1", "online", 10000));
   std::string exposition;
   ASSERT_TRUE(eventually([&] {
-    exposition = run_command("curl -sS http://127.0.0.1:" + std::to_string(fleet.http_port()) + "/metrics").out;
+    exposition = fleet.metrics();
     return exposition.find("loa_device_temperature_c{station=\"st-1\"") != std::string::npos;
   }, std::chrono::seconds(10))) << exposition;
   const auto served = families(exposition);

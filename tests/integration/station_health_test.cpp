@@ -75,7 +75,7 @@ TEST_F(StationHealth, TheTechnicianSeesReadingsAlarmsAndComplianceAndTheyOutlive
   EXPECT_EQ(h["compliance"]["status"], "compliant");
   // The same readings for Prometheus.
   httplib::Client metrics("127.0.0.1", fleet.http_port());
-  auto m = metrics.Get("/metrics");
+  auto m = metrics.Get("/metrics", {{"Authorization", "Bearer " + fleet.token()}});
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("loa_device_carrier_khz{station=\"pole-1\",device=\"exciter\"} 64500"), std::string::npos)
       << m->body;

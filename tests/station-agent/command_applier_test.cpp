@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "loa/agent/agent_state.hpp"
+#include "loa/agent/clip_cache.hpp"
 #include "loa/agent/command_applier.hpp"
 #include "support/process.hpp"
 
@@ -59,6 +62,45 @@ TEST(CommandApplier, ExpiredAndUnknownCommandsAreRejectedNotGuessed) {
   auto r = applier.apply(empty);
   EXPECT_EQ(r.outcome(), v1::CommandResult::OUTCOME_REJECTED);
   EXPECT_EQ(r.detail(), "command not supported by this agent version");
+}
+
+// Whatever the controller (or anyone who took its place) sends, no field becomes a
+// path or pipeline text unchecked.
+TEST(CommandApplier, FieldsThatWouldBecomePathsOrPipelineTextAreCheckedFirst) {
+  test::ScratchDir dir;
+  time::ManualClock clock;
+  AgentState state(dir.path() + "/agent.db");
+  ClipCache clips(dir.path() + "/clips", 1 << 20);
+  CommandApplier applier(state, clock, nullptr, &clips);
+  v1::Command escape;
+  escape.set_id("c1");
+  escape.mutable_cache_clip()->set_clip_sha256("../../escape");
+  escape.mutable_cache_clip()->set_total_bytes(10);
+  EXPECT_NE(CommandApplier::invalid_field(escape), "");
+  EXPECT_FALSE(clips.want(escape));  // the cache will not fetch it either
+  auto r = applier.apply(escape);
+  EXPECT_EQ(r.outcome(), v1::CommandResult::OUTCOME_REJECTED);
+  EXPECT_NE(r.detail().find("64"), std::string::npos) << r.detail();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/escape.part"));
+
+  v1::Command inject;
+  inject.set_id("c2");
+  inject.mutable_play()->set_clip_sha256(std::string(64, 'a'));
+  inject.mutable_play()->set_broadcast_id("x\" ! filesink location=\"/tmp/owned");
+  EXPECT_EQ(applier.apply(inject).outcome(), v1::CommandResult::OUTCOME_REJECTED);
+  inject.mutable_play()->set_broadcast_id("A-68c34c10-u1");
+  EXPECT_EQ(CommandApplier::invalid_field(inject), "");
+  inject.mutable_play()->set_volume(7);
+  EXPECT_NE(CommandApplier::invalid_field(inject), "");
+
+  v1::Command huge;
+  huge.set_id("c3");
+  huge.mutable_cache_clip()->set_clip_sha256(std::string(64, 'b'));
+  huge.mutable_cache_clip()->set_total_bytes(1ULL << 40);
+  EXPECT_NE(CommandApplier::invalid_field(huge), "");
+  v1::Command no_id;
+  no_id.mutable_ping()->set_text("x");
+  EXPECT_NE(CommandApplier::invalid_field(no_id), "");
 }
 
 TEST(AgentState, OutboxKeepsReportsUntilAcknowledged) {

@@ -68,7 +68,9 @@ void Fleet::start_controller() {
     clock_port_ = free_port();
     write_controller_config();
     launch();
-    up = eventually([&] { return api("GET", "/api/v1/health").status == 200; }, std::chrono::seconds(20));
+    up = eventually([&] { return api("GET", "/api/v1/health").status == 200 || !controller_->running(); },
+                    std::chrono::seconds(20)) &&
+         controller_->running();
   }
   if (!up) throw std::runtime_error("controller did not start:\n" + controller_log());
   ever_started_ = true;
@@ -145,9 +147,16 @@ void Fleet::enroll(const std::vector<std::string>& ids) {
                                (stacks.empty() ? "" : "\ncontroller threads:\n" + stacks));
     }
     if (!stacks.empty()) std::cerr << id << " was late becoming pending; controller threads then:\n" << stacks;
-    auto reply = api("POST", "/api/v1/stations/" + id + "/approve");
+    // As an operator does: the fingerprint read on the station, named in the approval.
+    auto reply = api("POST", "/api/v1/stations/" + id + "/approve", {{"fingerprint", agent_fingerprint(id)}});
     if (reply.status != 200) throw std::runtime_error("approve " + id + ": " + reply.body.dump());
   }
+}
+
+std::string Fleet::agent_fingerprint(const std::string& id) const {
+  auto r = run_command(bin("loa-agent") + " fingerprint --config " + agent_config_path(id));
+  if (r.exit_code != 0) throw std::runtime_error("loa-agent fingerprint " + id + ": " + r.out);
+  return r.out.substr(0, r.out.find('\n'));
 }
 
 namespace {
@@ -211,6 +220,11 @@ ApiReply Fleet::post_text(const std::string& path, const std::string& body, cons
 ApiReply Fleet::post_text_as(const std::string& token, const std::string& path, const std::string& body,
                              const std::string& content_type) const {
   return request(http_port_, {{"Authorization", "Bearer " + token}}, "POST", path, body, content_type);
+}
+
+std::string Fleet::metrics() const {
+  return run_command("curl -sS -H 'Authorization: Bearer " + token_ + "' http://127.0.0.1:" + std::to_string(http_port_) +
+                     "/metrics").out;
 }
 
 CommandResult Fleet::loactl(const std::string& args) const {

@@ -75,6 +75,8 @@ class Fleet {
   [[nodiscard]] ApiReply post_text_as(const std::string& token, const std::string& path, const std::string& body,
                                       const std::string& content_type) const;
   [[nodiscard]] CommandResult loactl(const std::string& args) const;
+  // /metrics as a scraper with the API token gets it.
+  [[nodiscard]] std::string metrics() const;
   [[nodiscard]] std::string state_of(const std::string& station) const;
   bool wait_for_state(const std::string& station, const std::string& state, int timeout_ms) const;
   [[nodiscard]] nlohmann::json counters() const;
@@ -84,6 +86,8 @@ class Fleet {
   [[nodiscard]] std::string controller_log() const;
   [[nodiscard]] std::string controller_public_key() const;
   [[nodiscard]] std::string agent_config_path(const std::string& id) const;
+  // The agent's key fingerprint, as `loa-agent fingerprint` prints it on the station.
+  [[nodiscard]] std::string agent_fingerprint(const std::string& id) const;
 
   [[nodiscard]] const std::string& dir() const { return scratch_.path(); }
   [[nodiscard]] int control_port() const { return control_port_; }

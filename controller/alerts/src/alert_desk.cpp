@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "attention_tones.hpp"
+#include "cap_trust.hpp"
 #include "loa/alerts/cap_message.hpp"
 #include "loa/digest/random.hpp"
 #include "loa/digest/sha256.hpp"
@@ -121,6 +122,7 @@ AlertDesk::AlertDesk(AlertSettings settings, store::IStore& store, registry::Sta
                      server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
                      const time::IClock& clock, std::function<void()> wake_sender)
     : settings_(std::move(settings)),
+      cap_trust_(std::make_unique<CapTrust>(settings_.cap_sources)),
       store_(store),
       registry_(registry),
       commands_(commands),
@@ -1122,28 +1124,25 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     if (!e.element().empty()) where += (where.empty() ? "" : ", ") + std::string("element <") + e.element() + ">";
     throw AlertError(400, "bad_cap", (where.empty() ? "" : where + ": ") + e.what());
   }
-  // Trusted only on the word of a source that proved itself (its token) and may speak
-  // for this <sender>: the <sender> element alone is text anyone can write. Untrusted
-  // messages live in a namespace of their own, so that one cannot claim a real
-  // message's identifier first, nor cancel or update what a real source sent.
-  std::string why_draft;
-  const CapSource* trusted_source = [&]() -> const CapSource* {
-    const auto* s = find_cap_source(caller.cap_source);
-    if (!s) {
-      why_draft = "it came without a CAP source's credential";
-      return nullptr;
-    }
-    if (std::find(s->senders.begin(), s->senders.end(), m.sender) == s->senders.end()) {
-      why_draft = "source " + s->name + " may not speak for " + m.sender;
-      return nullptr;
-    }
-    return s;
-  }();
+  // Trusted only on the word of a source that proved itself (its token or its
+  // signature) and may speak for this <sender>: the <sender> element alone is text
+  // anyone can write. Untrusted messages live in a namespace of their own, so that one
+  // cannot claim a real message's identifier first, nor cancel or update what a real
+  // source sent.
+  const auto verdict = cap_trust_->judge(xml, m.sender, caller);
+  const CapSource* trusted_source = verdict.source;
+  std::string why_draft = verdict.why_untrusted;
+  if (verdict.bad_signature) {
+    std::lock_guard lock(mutex_);
+    ++counters_["cap_bad_signature"];
+    kLog.warn("cap signature refused: identifier={} sender={} reason={} by={}", m.identifier, m.sender, why_draft,
+              caller.name);
+  }
   const std::string seen_as = trusted_source ? m.sender : "unverified:" + m.sender;
   const std::string source = "cap:" + m.sender;
   // Acts for the message with the caller's scope: a commune's user cannot reach past
   // their commune through CAP any more than through the alert form.
-  users::Caller cap_caller{source, {"emergency"}, caller.zones, true, caller.cap_source};
+  users::Caller cap_caller{source, {"emergency"}, verdict.zones, true, trusted_source ? trusted_source->name : ""};
   if (const auto seen = store_.alert_of_cap(seen_as, m.identifier)) {
     {
       std::lock_guard lock(mutex_);
@@ -1267,17 +1266,10 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   return done("draft", id, "waits for a person to confirm: " + why_draft);
 }
 
-const CapSource* AlertDesk::find_cap_source(const std::string& name) const {
-  if (name.empty()) return nullptr;
-  for (const auto& s : settings_.cap_sources) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
-}
-
 std::optional<users::Caller> AlertDesk::cap_source_caller(const std::string& secret) const {
   const auto hash = digest::sha256_hex(secret);
   for (const auto& s : settings_.cap_sources) {
+    if (s.token_sha256.empty()) continue;  // a source that signs, with no token
     // Both are hex digests of one length: compared in constant time all the same.
     if (hash.size() == s.token_sha256.size() &&
         sodium_memcmp(hash.data(), s.token_sha256.data(), hash.size()) == 0) {

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <cmath>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "health_routes.hpp"
 #include "route_table.hpp"
 #include "schedule_routes.hpp"
+#include "stranger_refusals.hpp"
 #include "stream_routes.hpp"
 #include "user_routes.hpp"
 #include "fleet_routes.hpp"
@@ -45,6 +47,13 @@ void send_action_result(httplib::Response& res, registry::ActionResult r, const 
     case registry::ActionResult::invalid:
       send_error(res, 422, "invalid", "station id or public key is not valid");
       return;
+    case registry::ActionResult::fingerprint_mismatch: {
+      const auto s = reg.find(id);
+      send_error(res, 409, "fingerprint_mismatch",
+                 "approval names the fingerprint of the key that was checked ({\"fingerprint\": \"SHA256:…\"}), and "
+                 "station " + id + "'s pending key is " + (s ? s->key_fingerprint : std::string("unknown")));
+      return;
+    }
   }
 }
 
@@ -66,12 +75,32 @@ struct ApiServer::Impl {
   httplib::Server& http;
   RouteTable routes{http};
   SessionStore sessions;
+  StrangerRefusals strangers;  // refusals of callers with no valid credential
+  std::atomic<std::uint64_t> refused_known{0};  // of signed-in callers lacking the role
   std::thread thread;
   int port = 0;
 
   Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c), server(make_server(settings)), http(*server) {}
 
   bool tls() const { return !settings.tls_cert_file.empty(); }
+
+  static bool is_loopback(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+  }
+
+  // Counted and logged at a bounded rate; into the audit log as one summary a minute.
+  void refuse_stranger(const httplib::Request& req) {
+    auto summary = strangers.record(req.remote_addr, req.method + " " + req.path);
+    if (!summary) return;
+    try {
+      ctx.store.add_audit(store::audit_entry(
+          time::wall_ms(), "-", "denied", "requests without a valid credential",
+          std::to_string(summary->count) + " refused since the last such entry, from " + summary->addresses,
+          req.remote_addr, 401));
+    } catch (const store::StoreError& e) {
+      kLog.error("audit failed: path={} error={}", req.path, e.what());
+    }
+  }
 
   static std::unique_ptr<httplib::Server> make_server(const ApiSettings& s) {
     if (s.tls_cert_file.empty() && s.tls_key_file.empty()) return std::make_unique<httplib::Server>();
@@ -126,22 +155,31 @@ struct ApiServer::Impl {
       // A CAP source's token opens the CAP route and nothing else.
       const bool confined = !who.cap_source.empty() && req.path != "/api/v1/cap";
       if (!confined && allows(route->access, who)) return httplib::Server::HandlerResponse::Unhandled;
-      const bool anonymous = who.name.empty();
-      kLog.warn("denied: method={} path={} user={} address={}", req.method, req.path, who.name, req.remote_addr);
-      ctx.store.add_audit(store::audit_entry(time::wall_ms(), anonymous ? "-" : who.name, "denied", req.method + " " + req.path,
-                           anonymous ? "not signed in" : std::string("needs ") + to_string(route->access),
-                           req.remote_addr, anonymous ? 401 : 403));
-      if (anonymous) {
+      if (who.name.empty()) {
+        if (req.path == "/metrics" && settings.metrics_open_on_loopback && is_loopback(req.remote_addr)) {
+          return httplib::Server::HandlerResponse::Unhandled;  // a scraper on this machine
+        }
+        refuse_stranger(req);
         send_error(res, 401, "unauthenticated", "a valid bearer token or session is required");
-      } else {
-        send_error(res, 403, "forbidden",
-                   "this needs the " + std::string(to_string(route->access)) + " role; " + who.name + " does not have it");
+        return httplib::Server::HandlerResponse::Handled;
       }
+      // Someone we know, reaching past their roles: each one is the audit log's business.
+      ++refused_known;
+      kLog.warn("denied: method={} path={} user={} address={}", req.method, req.path, who.name, req.remote_addr);
+      try {
+        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
+                                               std::string("needs ") + to_string(route->access), req.remote_addr, 403));
+      } catch (const store::StoreError& e) {
+        kLog.error("audit failed: path={} error={}", req.path, e.what());
+      }
+      send_error(res, 403, "forbidden",
+                 "this needs the " + std::string(to_string(route->access)) + " role; " + who.name + " does not have it");
       return httplib::Server::HandlerResponse::Handled;
     });
     // Every change anyone asks for, with its result, goes into the audit log (reads do
-    // not; refusals by the gate are logged there).
-    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    // not; refusals by the gate are logged there). Written after the handler and before
+    // the answer goes out: whoever sees the answer finds its audit entry already there.
+    http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return;
       if (res.status == 401 || res.status == 403) return;  // already logged as denied
       if (req.path == "/api/v1/login") return;           // logged by login(), with the user
@@ -222,8 +260,8 @@ struct ApiServer::Impl {
       for (const auto& s : ctx.registry.list()) states[registry::to_string(s.state)] = states.value(registry::to_string(s.state), 0) + 1;
       send_json(res, {{"counters", counters}, {"stations", states}, {"pending_commands", ctx.commands.pending_count()}});
     });
-    routes.get("/metrics", settings.metrics_need_token ? Access::viewer : Access::open,
-               "Prometheus metrics: stations, devices, links, alerts",
+    routes.get("/metrics", Access::viewer, "Prometheus metrics: stations, devices, links, alerts (a credential, or "
+               "http.metrics_open_on_loopback for a local scraper)",
                [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
     routes.get("/api/v1/openapi.json", Access::open, "This description of the API",
                [this](const httplib::Request&, httplib::Response& res) { send_json(res, routes.openapi(kVersion)); });
@@ -297,11 +335,18 @@ struct ApiServer::Impl {
       ctx.control.disconnect(id);
       res.status = 204;
     });
-    routes.post(R"(/api/v1/stations/([^/]+)/(approve|reject|revoke))", Access::admin, "Enrollment decision",
+    routes.post(R"(/api/v1/stations/([^/]+)/(approve|reject|revoke))", Access::admin,
+                "Enrollment decision (approve names the key's fingerprint: {\"fingerprint\": \"SHA256:…\"})",
               [this](const httplib::Request& req, httplib::Response& res) {
                 const std::string id = req.matches[1];
                 const std::string action = req.matches[2];
-                registry::ActionResult r = action == "approve"  ? ctx.registry.approve(id)
+                std::string fingerprint;
+                if (action == "approve") {
+                  auto body = req.body.empty() ? std::optional<json>(json::object()) : parse_body(req, res);
+                  if (!body) return;
+                  fingerprint = string_field(*body, "fingerprint");
+                }
+                registry::ActionResult r = action == "approve"  ? ctx.registry.approve(id, fingerprint)
                                            : action == "reject" ? ctx.registry.reject(id)
                                                                 : ctx.registry.revoke(id);
                 // Revoking (or rejecting) cuts an open connection at once.
@@ -462,6 +507,10 @@ struct ApiServer::Impl {
 
   void metrics(httplib::Response& res) {
     std::string out;
+    out += "# HELP loa_http_refused_total Requests refused at the API's gate, by who asked: strangers (no valid "
+           "credential) or known callers lacking the role.\n# TYPE loa_http_refused_total counter\n";
+    out += "loa_http_refused_total{caller=\"stranger\"} " + std::to_string(strangers.total()) + "\n";
+    out += "loa_http_refused_total{caller=\"known\"} " + std::to_string(refused_known.load()) + "\n";
     out += "# HELP loa_link_events_total Control-link events by kind.\n# TYPE loa_link_events_total counter\n";
     for (const auto& [name, value] : ctx.counters.snapshot()) {
       out += "loa_link_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";

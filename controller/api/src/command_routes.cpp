@@ -1,5 +1,7 @@
 #include "command_routes.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <variant>
 
 #include "http_helpers.hpp"
@@ -25,10 +27,20 @@ bool plays(const std::string& type) {
   return type == "play" || type == "stop" || type == "set_volume" || type == "cache_clip";
 }
 
+// Broadcast ids name files on the stations, which refuse anything else.
+bool is_broadcast_id(const std::string& id) {
+  return id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
+         });
+}
+
 // A command from its JSON form, as the console and loactl send it.
 std::variant<loa::v1::Command, Refusal> command_of(ApiContext& ctx, const json& body) {
   loa::v1::Command command;
   const auto type = string_field(body, "type");
+  if (!is_broadcast_id(string_field(body, "broadcast_id"))) {
+    return Refusal{422, "invalid", "broadcast_id: letters, digits, . _ : - only, at most 128"};
+  }
   if (type == "ping") {
     command.mutable_ping()->set_text(string_field(body, "text"));
   } else if (type == "set_amplifier") {

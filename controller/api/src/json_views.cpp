@@ -12,7 +12,7 @@ nlohmann::json optional_int(const std::optional<std::int64_t>& v) {
 }  // namespace
 
 nlohmann::json to_json(const registry::StationView& s) {
-  return {
+  nlohmann::json out{
       {"id", s.record.id},
       {"name", s.record.name},
       {"commune", s.record.commune},
@@ -27,6 +27,11 @@ nlohmann::json to_json(const registry::StationView& s) {
       {"software_version", s.record.software_version},
       {"created_ms", s.record.created_ms},
   };
+  if (s.key_conflict) {
+    out["key_conflict"] = {{"fingerprint", s.key_conflict->fingerprint}, {"address", s.key_conflict->address},
+                           {"at_ms", s.key_conflict->at_ms}, {"attempts", s.key_conflict->attempts}};
+  }
+  return out;
 }
 
 nlohmann::json to_json(const store::ZoneRecord& z) {

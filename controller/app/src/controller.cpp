@@ -106,7 +106,7 @@ void Controller::start() {
 
   i.store = c.store.backend == "postgresql" ? store::open_postgres_store(c.store.postgresql)
                                             : store::open_sqlite_store(c.data_dir + "/controller.db");
-  i.registry = std::make_unique<registry::StationRegistry>(*i.store, i.clock, c.control.max_pending_stations);
+  i.registry = std::make_unique<registry::StationRegistry>(*i.store, i.clock, c.control.enrollment);
   i.commands = std::make_unique<server::CommandDispatcher>(*i.store, i.clock, c.control.command_resend);
   clips::TranscodeSettings transcode;
   transcode.opus_bitrate_bps = static_cast<int>(c.clips.opus_bitrate_bps);
@@ -148,7 +148,7 @@ void Controller::start() {
   al.default_language = c.alerts.language;
   al.languages = c.alerts.cap_languages;
   for (const auto& s : c.alerts.cap_sources) {
-    al.cap_sources.push_back({s.name, s.token_sha256, s.senders, s.zones, s.issue_at_once});
+    al.cap_sources.push_back({s.name, s.token_sha256, s.signing_key_pem, s.senders, s.zones, s.issue_at_once});
   }
   i.users = std::make_unique<users::UserDirectory>(*i.store, i.clock);
   i.alerts = std::make_unique<alerts::AlertDesk>(al, *i.store, *i.registry, *i.commands, *i.clips, *i.streams, i.clock,
@@ -177,7 +177,7 @@ void Controller::start() {
   as.port = static_cast<int>(c.http.port);
   as.api_token = token;
   as.admin_password = password;
-  as.metrics_need_token = c.http.metrics_need_token;
+  as.metrics_open_on_loopback = c.http.metrics_open_on_loopback;
   as.tls_cert_file = c.http.tls_cert_file;
   as.tls_key_file = c.http.tls_key_file;
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;

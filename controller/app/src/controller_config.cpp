@@ -1,5 +1,9 @@
 #include "loa/app/controller_config.hpp"
 
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
 #include "loa/config/config_section.hpp"
 #include "loa/link/link_config.hpp"
 #include "loa/log/log_config.hpp"
@@ -31,7 +35,22 @@ ControllerConfig load_controller_config(const std::string& path) {
   link::read_link_options(control, c.control.link);
   control.read("command_resend_ms", c.control.command_resend, std::chrono::milliseconds(100),
                std::chrono::milliseconds(3'600'000));
-  control.read("max_pending_stations", c.control.max_pending_stations, 0, 1'000'000);
+  auto& enrollment = c.control.enrollment;
+  std::uint32_t max_pending = static_cast<std::uint32_t>(enrollment.max_pending);
+  control.read("max_pending_stations", max_pending, 0, 100'000);
+  enrollment.max_pending = max_pending;
+  std::uint32_t pending_hours = static_cast<std::uint32_t>(enrollment.pending_ttl.count());
+  control.read("pending_expire_hours", pending_hours, 1, 24 * 365);
+  enrollment.pending_ttl = std::chrono::hours(pending_hours);
+  auto rate = control.section("enrollment_rate");
+  for (auto [key, value, least] : {std::tuple{"per_address_burst", &enrollment.per_address_burst, 1.0},
+                                   std::tuple{"per_address_per_minute", &enrollment.per_address_per_minute, 0.0},
+                                   std::tuple{"global_burst", &enrollment.global_burst, 1.0},
+                                   std::tuple{"global_per_minute", &enrollment.global_per_minute, 0.0}}) {
+    rate.read(key, *value);
+    if (*value < least) rate.fail(key, "must be at least " + std::to_string(static_cast<int>(least)));
+  }
+  rate.finish();
   control.finish();
 
   auto http = root.section("http");
@@ -42,7 +61,12 @@ ControllerConfig load_controller_config(const std::string& path) {
     http.fail("api_token", "must be at least 16 characters");
   }
   http.read("admin_password", c.http.admin_password);
-  http.read("metrics_need_token", c.http.metrics_need_token);
+  if (http.has("metrics_need_token")) {
+    http.fail("metrics_need_token",
+              "no longer read: /metrics always needs a credential; metrics_open_on_loopback: true serves it "
+              "without one to scrapers on this machine");
+  }
+  http.read("metrics_open_on_loopback", c.http.metrics_open_on_loopback);
   http.read("tls_cert_file", c.http.tls_cert_file);
   http.read("tls_key_file", c.http.tls_key_file);
   if (c.http.tls_cert_file.empty() != c.http.tls_key_file.empty()) {
@@ -99,13 +123,27 @@ ControllerConfig load_controller_config(const std::string& path) {
     ControllerConfig::CapSource s;
     source.read("name", s.name);
     source.read("token_sha256", s.token_sha256);
+    source.read("signing_key_file", s.signing_key_file);
     source.read("senders", s.senders);
     source.read("zones", s.zones);
     source.read("issue_at_once", s.issue_at_once);
     if (source.has("sender")) source.fail("sender", "write the senders a source may speak for as senders: [...]");
     if (s.name.empty()) source.fail("name", "each CAP source has a name");
-    if (s.token_sha256.size() != 64 || s.token_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    if (s.token_sha256.empty() && s.signing_key_file.empty()) {
+      source.fail("token_sha256", "a CAP source proves itself with a token (token_sha256), a signature (signing_key_file), or both");
+    }
+    if (!s.token_sha256.empty() &&
+        (s.token_sha256.size() != 64 || s.token_sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
       source.fail("token_sha256", "the SHA-256 of the source's token, 64 lower-case hex digits (printf %s TOKEN | sha256sum)");
+    }
+    if (!s.signing_key_file.empty()) {
+      std::ifstream in(s.signing_key_file);
+      std::ostringstream pem;
+      pem << in.rdbuf();
+      s.signing_key_pem = pem.str();
+      if (!in || s.signing_key_pem.find("-----BEGIN ") == std::string::npos) {
+        source.fail("signing_key_file", "cannot read a PEM public key or certificate from " + s.signing_key_file);
+      }
     }
     if (s.senders.empty()) source.fail("senders", "the CAP <sender> values this source may speak for");
     source.finish();

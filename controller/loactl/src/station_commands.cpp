@@ -65,7 +65,7 @@ int import_stations(IApi& api, const Globals& g, const std::string& path) {
 
 void add_station(Commands& c, CLI::App* station) {
   struct Opts {
-    std::string id, key, name, commune, location, text = "ping", device, alarm, state, active, file;
+    std::string id, key, name, commune, location, text = "ping", device, alarm, state, active, file, fingerprint;
     double max_vswr = 0;
     int wait_s = 30;
   };
@@ -78,7 +78,17 @@ void add_station(Commands& c, CLI::App* station) {
     emit(g.as_json, api.call("GET", "/api/v1/stations/" + o->id), print_station);
     return kExitOk;
   });
-  for (const char* verb : {"approve", "reject", "revoke"}) {
+  auto* approve = station->add_subcommand("approve", "let a pending station in, naming the key that was checked");
+  id_of(approve);
+  approve->add_option("--fingerprint", o->fingerprint,
+                      "the fingerprint of its key as read on the station (loa-agent fingerprint): SHA256:…")
+      ->required();
+  c.on(approve, [o](IApi& api, const Globals& g) {
+    emit(g.as_json, api.call("POST", "/api/v1/stations/" + o->id + "/approve", {{"fingerprint", o->fingerprint}}),
+         print_station);
+    return kExitOk;
+  });
+  for (const char* verb : {"reject", "revoke"}) {
     auto* cmd = station->add_subcommand(verb, std::string(verb) == "revoke" ? "cut the station off at once"
                                                                              : std::string(verb) + " a pending station");
     id_of(cmd);

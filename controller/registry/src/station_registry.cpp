@@ -33,6 +33,8 @@ const char* to_string(AuthVerdict v) {
     case AuthVerdict::revoked: return "revoked";
     case AuthVerdict::key_mismatch: return "key_mismatch";
     case AuthVerdict::too_many_pending: return "too_many_pending";
+    case AuthVerdict::rate_limited: return "rate_limited";
+    case AuthVerdict::key_conflict: return "key_conflict";
   }
   return "unknown";
 }
@@ -47,12 +49,12 @@ bool StationRegistry::is_valid_station_id(const std::string& id) {
   });
 }
 
-StationRegistry::StationRegistry(store::IStore& store, const time::IClock& clock, std::size_t max_pending)
-    : store_(store), clock_(clock), max_pending_(max_pending) {
+StationRegistry::StationRegistry(store::IStore& store, const time::IClock& clock, EnrollmentLimits limits)
+    : store_(store), clock_(clock), limits_(limits), new_station_rate_(limits) {
   for (auto& record : store_.list_stations()) {
     if (!record.public_key.empty()) station_by_key_[record.public_key] = record.id;
     auto id = record.id;
-    stations_.emplace(id, Entry{std::move(record), Live{}});
+    stations_.emplace(id, Entry{std::move(record), Live{}, {}});
   }
 }
 
@@ -99,7 +101,8 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
       auto pending = std::count_if(stations_.begin(), stations_.end(), [](const auto& kv) {
         return kv.second.record.enrollment == store::Enrollment::pending;
       });
-      if (static_cast<std::size_t>(pending) >= max_pending_) return AuthVerdict::too_many_pending;
+      if (static_cast<std::size_t>(pending) >= limits_.max_pending) return AuthVerdict::too_many_pending;
+      if (!new_station_rate_.take(address, clock_.steady())) return AuthVerdict::rate_limited;
       changed.id = station_id;
       changed.public_key = public_key;
       changed.enrollment = store::Enrollment::pending;
@@ -108,14 +111,21 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
     } else {
       const auto& record = it->second.record;
       switch (record.enrollment) {
-        case store::Enrollment::pending:
+        case store::Enrollment::pending: {
           if (record.public_key == public_key) return AuthVerdict::pending_approval;
-          // The agent made a new key before anyone approved the old one: show the new one.
-          changed = record;
-          changed.public_key = public_key;
-          changed.last_address = address;
-          old_key = record.public_key;
-          break;
+          // Anyone who knows a pending id could otherwise swap in their own key before
+          // the operator approves. The first key stays; this one is shown beside it. (An
+          // agent that really made a new key: remove the station and let it ask again.)
+          auto& conflict = it->second.conflict;
+          if (!conflict) conflict = KeyConflict{};
+          conflict->fingerprint = curve::fingerprint(public_key);
+          conflict->address = address;
+          conflict->at_ms = clock_.wall_ms();
+          ++conflict->attempts;
+          kLog.warn("key conflict: station={} pending_key={} other_key={} address={} attempts={}", station_id,
+                    curve::fingerprint(record.public_key), conflict->fingerprint, address, conflict->attempts);
+          return AuthVerdict::key_conflict;
+        }
         case store::Enrollment::rejected: return AuthVerdict::rejected;
         case store::Enrollment::revoked: return AuthVerdict::revoked;
         case store::Enrollment::approved:
@@ -129,7 +139,7 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
   if (old_key.empty()) {
     kLog.info("pending: station={} key={} address={}", changed.id, curve::fingerprint(changed.public_key), address);
     auto id = changed.id;
-    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}});
+    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}, {}});
   } else {
     kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
     stations_.at(station_id).record = std::move(changed);
@@ -161,7 +171,20 @@ ActionResult StationRegistry::set_enrollment(const std::string& id, store::Enrol
   return ActionResult::done;
 }
 
-ActionResult StationRegistry::approve(const std::string& id) {
+ActionResult StationRegistry::approve(const std::string& id, const std::string& fingerprint) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = stations_.find(id);
+    if (it == stations_.end()) return ActionResult::not_found;
+    const auto& key = it->second.record.public_key;
+    if (key.empty() || curve::fingerprint(key) != fingerprint) {
+      kLog.warn("approval refused: station={} key={} operator_saw={}", id, key.empty() ? "-" : curve::fingerprint(key),
+                fingerprint.empty() ? "-" : fingerprint);
+      return ActionResult::fingerprint_mismatch;
+    }
+  }
+  // The key cannot change in between: only enroll() (never for a known id) and
+  // provision() change keys, and an approved or provisioned station needs no approval.
   return set_enrollment(id, store::Enrollment::approved, {store::Enrollment::pending, store::Enrollment::rejected});
 }
 
@@ -202,7 +225,7 @@ ActionResult StationRegistry::provision(store::StationRecord record) {
   auto it = stations_.find(record.id);
   Live live = it != stations_.end() && old_key == record.public_key ? it->second.live : Live{};
   auto id = record.id;
-  stations_.insert_or_assign(id, Entry{std::move(record), live});
+  stations_.insert_or_assign(id, Entry{std::move(record), live, {}});
   return ActionResult::done;
 }
 
@@ -281,6 +304,30 @@ std::vector<std::string> StationRegistry::sweep(std::chrono::milliseconds dead_a
   return gone;
 }
 
+std::vector<std::string> StationRegistry::expire_pending() {
+  std::lock_guard writes(writes_);
+  std::vector<std::string> old;
+  const auto cutoff = clock_.wall_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.pending_ttl).count();
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, e] : stations_) {
+      if (e.record.enrollment == store::Enrollment::pending && e.record.created_ms < cutoff) old.push_back(id);
+    }
+  }
+  std::vector<std::string> gone;
+  for (const auto& id : old) {
+    if (!store_.delete_station(id)) continue;
+    std::lock_guard lock(mutex_);
+    auto it = stations_.find(id);
+    if (it == stations_.end()) continue;
+    rekey(id, it->second.record.public_key, "");
+    stations_.erase(it);
+    gone.push_back(id);
+    kLog.info("pending expired: station={} (nobody approved it)", id);
+  }
+  return gone;
+}
+
 void StationRegistry::flush_seen() {
   std::vector<store::SeenUpdate> updates;
   {
@@ -298,6 +345,7 @@ StationView StationRegistry::view_of(const Entry& e) const {
   StationView v;
   v.record = e.record;
   v.key_fingerprint = e.record.public_key.empty() ? "" : curve::fingerprint(e.record.public_key);
+  if (e.record.enrollment == store::Enrollment::pending) v.key_conflict = e.conflict;
   v.online_since_ms = e.live.online_since_ms;
   switch (e.record.enrollment) {
     case store::Enrollment::pending: v.state = StationState::pending; break;

@@ -23,6 +23,8 @@
 #include "loa/server/zap_handler.hpp"
 #include "loa/version.hpp"
 #include "loa/wire/codec.hpp"
+#include "audio_subscribers.hpp"
+#include "peer_address.hpp"
 
 namespace loa::server {
 namespace {
@@ -30,18 +32,6 @@ namespace {
 const log::Logger kLog("control");
 namespace v1 = ::loa::v1;
 
-std::string peer_ip(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
-  char host[INET6_ADDRSTRLEN] = {};
-  if (addr.ss_family == AF_INET) {
-    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr, host, sizeof host);
-  } else if (addr.ss_family == AF_INET6) {
-    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr, host, sizeof host);
-  }
-  return host;
-}
 
 // An eventfd other threads write to wake the loop out of zmq_poll.
 class WakeFd {
@@ -105,6 +95,7 @@ struct ControlServer::Impl {
   // stream threads; the loop thread never does.
   std::unique_ptr<zmq::socket_t> audio;
   std::mutex audio_mutex;
+  AudioSubscribers audio_subscribers;  // loop thread only; drained under audio_mutex
   std::string audio_endpoint;
   std::uint32_t audio_port = 0;
   WakeFd wake_fd;
@@ -170,7 +161,10 @@ struct ControlServer::Impl {
     // approved stations subscribe). Its own socket, so a command never queues behind
     // audio; its queue per station is about one playout latency, and the kernel's send
     // buffer is kept small for the same reason (stale audio is worthless).
-    audio = std::make_unique<zmq::socket_t>(context, zmq::socket_type::pub);
+    // XPUB, verbose: every subscription comes up tagged with its station and
+    // descriptor, so revoking a station can cut its audio connection (AudioSubscribers).
+    audio = std::make_unique<zmq::socket_t>(context, zmq::socket_type::xpub);
+    audio->set(zmq::sockopt::xpub_verbose, 1);
     audio->set(zmq::sockopt::linger, 0);
     audio->set(zmq::sockopt::sndhwm, settings.audio_high_water_mark);
     audio->set(zmq::sockopt::sndbuf, 32 * 1024);
@@ -207,6 +201,8 @@ struct ControlServer::Impl {
   }
 
   void cut(const std::string& station) {
+    drain_audio_subscriptions();
+    if (const auto n = audio_subscribers.cut(station)) counters.connections_cut += n;
     auto it = peers.find(station);
     if (it == peers.end()) return;
     v1::Envelope bye;
@@ -337,6 +333,8 @@ struct ControlServer::Impl {
         if (verdict == V::key_mismatch) ++counters.refused_key_mismatch;
         if (verdict == V::no_station_id) ++counters.refused_no_station_id;
         if (verdict == V::too_many_pending) ++counters.refused_too_many_pending;
+        if (verdict == V::rate_limited) ++counters.refused_rate_limited;
+        if (verdict == V::key_conflict) ++counters.refused_key_conflict;
         r->set_state(v1::EnrollReply::STATE_REFUSED);
         log_bad_frame("enroll:" + address, std::string("refused_") + registry::to_string(verdict));
         break;
@@ -485,7 +483,13 @@ struct ControlServer::Impl {
     }
   }
 
+  void drain_audio_subscriptions() {
+    std::lock_guard lock(audio_mutex);
+    if (audio) (void)audio_subscribers.drain(*audio);
+  }
+
   void tick() {
+    drain_audio_subscriptions();
     const auto now = clock.steady();
     for (const auto& station : registry.sweep(settings.link.dead_after())) {
       ++counters.stations_went_offline;
@@ -508,8 +512,9 @@ struct ControlServer::Impl {
         if (auto removed = store.downsample_telemetry(cutoff, settings.downsample_bucket.count())) {
           kLog.info("telemetry downsampled: removed={}", removed);
         }
+        (void)registry.expire_pending();
       } catch (const store::StoreError& e) {
-        kLog.error("downsample failed: error={}", e.what());
+        kLog.error("downsample or pending expiry failed: error={}", e.what());
       }
     }
     if (now - last_flush >= settings.seen_flush_interval) {

@@ -12,6 +12,8 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"refused_revoked", refused_revoked.load()},
       {"refused_key_mismatch", refused_key_mismatch.load()},
       {"refused_too_many_pending", refused_too_many_pending.load()},
+      {"refused_rate_limited", refused_rate_limited.load()},
+      {"refused_key_conflict", refused_key_conflict.load()},
       {"refused_bad_zap_request", refused_bad_zap_request.load()},
       {"handshake_failed_protocol", handshake_failed_protocol.load()},
       {"handshake_failed_other", handshake_failed_other.load()},

@@ -22,6 +22,8 @@ void count(LinkCounters& c, registry::AuthVerdict v) {
     case V::revoked: ++c.refused_revoked; break;
     case V::key_mismatch: ++c.refused_key_mismatch; break;
     case V::too_many_pending: ++c.refused_too_many_pending; break;
+    case V::rate_limited: ++c.refused_rate_limited; break;
+    case V::key_conflict: ++c.refused_key_conflict; break;
   }
 }
 

@@ -34,9 +34,41 @@ Database::Database(const std::string& path) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec("PRAGMA foreign_keys=ON");
+  try {
+    check_integrity();
+    exec("PRAGMA journal_mode=WAL");
+    // Every commit reaches the disk before it returns: a report is acknowledged (and
+    // forgotten by its sender) only once it is committed, so a power cut just after
+    // must not take it back, as synchronous=NORMAL may in WAL mode.
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+// A damaged file is found at open, not on the first query that happens to touch the
+// bad page, and the error says what to do.
+void Database::check_integrity() {
+  std::string problems;
+  try {
+    Statement s(*this, "PRAGMA quick_check");
+    while (s.step()) {
+      auto line = s.column_text(0);
+      if (line == "ok") continue;
+      if (!problems.empty()) problems += "; ";
+      if (problems.size() < 500) problems += line;
+    }
+  } catch (const SqliteError& e) {
+    problems = e.what();
+  }
+  if (problems.empty()) return;
+  throw SqliteError(SQLITE_CORRUPT,
+                    path_ + " is damaged (" + problems + "). Stop the daemon, keep a copy of the file, then restore the "
+                    "latest backup, or salvage what is left: sqlite3 " + path_ + " .recover | sqlite3 " + path_ +
+                    ".recovered, and put that in its place");
 }
 
 Database::Database(Database&& other) noexcept

@@ -182,6 +182,14 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     switch (env.body_case()) {
       case v1::Envelope::kCommand: {
         const auto& command = env.command();
+        if (!CommandApplier::invalid_field(command).empty()) {
+          // Rejected before any of it is used (a clip id as a file name, a broadcast id
+          // in a pipeline): apply() answers so.
+          (void)applier.apply(command);
+          outbox_dirty = true;
+          flush_outbox();
+          break;
+        }
         if (command.has_cache_clip() && !state.applied_result(command.id()) &&
             !clips.has(command.cache_clip().clip_sha256())) {
           // Answered once the clip is here (see kClipChunk), not now.

@@ -60,6 +60,7 @@ bool ClipCache::pinned(const std::string& sha256) const { return fs::exists(dir_
 
 std::optional<v1::ClipRequest> ClipCache::want(const v1::Command& command) {
   const auto& c = command.cache_clip();
+  if (!digest::is_sha256_hex(c.clip_sha256())) return std::nullopt;  // never a file name
   auto& fetch = fetching_[c.clip_sha256()];
   const bool fresh = fetch.commands.empty();
   fetch.total = c.total_bytes();

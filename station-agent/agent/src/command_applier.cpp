@@ -1,7 +1,10 @@
 #include "loa/agent/command_applier.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
+#include "loa/digest/sha256.hpp"
 #include "loa/hwconfig/station_hardware.hpp"
 #include "loa/log/log.hpp"
 
@@ -39,7 +42,49 @@ std::string describe(const v1::SetLicence& l) {
   return buf;
 }
 
+// Broadcast and stream ids name WAV files and end up in pipeline descriptions: letters,
+// digits and . _ : - only.
+bool safe_id(const std::string& id, bool may_be_empty) {
+  if (id.empty()) return may_be_empty;
+  return id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
+         });
+}
+
 }  // namespace
+
+std::string CommandApplier::invalid_field(const v1::Command& c) {
+  constexpr std::uint64_t kMaxClipBytes = 1ULL << 32;  // 4 GiB: no clip is ever that long
+  if (c.id().empty() || c.id().size() > 128) return "command id must be 1-128 characters";
+  switch (c.action_case()) {
+    case v1::Command::kCacheClip:
+      if (!digest::is_sha256_hex(c.cache_clip().clip_sha256())) return "clip id must be 64 lower-case hex digits";
+      if (c.cache_clip().total_bytes() == 0 || c.cache_clip().total_bytes() > kMaxClipBytes) {
+        return "clip size must be 1 byte to 4 GiB";
+      }
+      return {};
+    case v1::Command::kPlay: {
+      const auto& p = c.play();
+      if (p.stream_id().empty() ? !digest::is_sha256_hex(p.clip_sha256()) : !safe_id(p.stream_id(), false)) {
+        return "a play names a clip (64 hex digits) or a stream id (letters, digits, . _ : -)";
+      }
+      if (!safe_id(p.broadcast_id(), true)) return "broadcast id must be letters, digits, . _ : - (at most 128)";
+      if (!(p.volume() >= 0 && p.volume() <= 1)) return "volume must be 0.0-1.0";
+      return {};
+    }
+    case v1::Command::kStop:
+      return safe_id(c.stop().broadcast_id(), true) ? "" : "broadcast id must be letters, digits, . _ : - (at most 128)";
+    case v1::Command::kSetVolume:
+      if (!safe_id(c.set_volume().broadcast_id(), true)) return "broadcast id must be letters, digits, . _ : - (at most 128)";
+      return c.set_volume().volume() >= 0 && c.set_volume().volume() <= 1 ? "" : "volume must be 0.0-1.0";
+    case v1::Command::kSetAmplifier:
+      return c.set_amplifier().device_id().size() <= 64 ? "" : "device id too long";
+    case v1::Command::kSetMute:
+      return c.set_mute().device_id().size() <= 64 ? "" : "device id too long";
+    default:
+      return {};
+  }
+}
 
 void CommandApplier::restore_licence() {
   if (!hardware_) return;
@@ -163,7 +208,11 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
   result.set_command_id(command.id());
   result.set_applied_at_ms(clock_.wall_ms());
   std::string kind = "none";
-  if (command.expires_at_ms() != 0 && command.expires_at_ms() < clock_.wall_ms()) {
+  if (const auto why = invalid_field(command); !why.empty()) {
+    result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);
+    result.set_detail(why);
+    kLog.warn("rejected: command={} reason={}", command.id().substr(0, 128), why);
+  } else if (command.expires_at_ms() != 0 && command.expires_at_ms() < clock_.wall_ms()) {
     result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);
     result.set_detail("expired");
   } else {

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <mutex>
 #include <set>
@@ -30,12 +31,14 @@ namespace loa::alerts {
 using json = nlohmann::json;
 
 // A system that sends CAP messages (a weather service's feed, a province's warning
-// centre). It proves who it is with its own token; a message is issued at once only
-// when it came with that token and its <sender> is one the source may speak for.
-// Anything else becomes a draft waiting for a person.
+// centre). It proves who it is with its own token, or by signing its messages (XML
+// Signature); a message is issued at once only when it came with that proof and its
+// <sender> is one the source may speak for. Anything else becomes a draft waiting for a
+// person.
 struct CapSource {
   std::string name;                 // how the log and the audit name it
-  std::string token_sha256;         // SHA-256 (hex) of its bearer token; the secret is the source's
+  std::string token_sha256;         // SHA-256 (hex) of its bearer token; empty: it signs instead
+  std::string signing_key_pem;      // its public key or certificate (PEM); empty: token only
   std::vector<std::string> senders; // CAP <sender> values it may speak for
   std::vector<std::string> zones;   // where its alerts may go (empty: everywhere)
   bool issue_at_once = false;       // false: its messages, too, wait for a person
@@ -92,6 +95,8 @@ class AlertError : public std::runtime_error {
 // (sent, acknowledged, playing, played, failed, stopped; unreachable when offline).
 // Delivery is the command path's: at least once, across restarts of either side, and
 // applied once per command by the agent.
+class CapTrust;
+
 class AlertDesk final : public server::IStationEvents {
  public:
   AlertDesk(AlertSettings settings, store::IStore& store, registry::StationRegistry& registry,
@@ -174,7 +179,6 @@ class AlertDesk final : public server::IStationEvents {
   store::AlertRecord load(const std::string& id);
   void require_emergency(const users::Caller& caller) const;
   [[nodiscard]] bool needs_second_person(const json& spec) const;
-  [[nodiscard]] const CapSource* find_cap_source(const std::string& name) const;
   void require_scope(const users::Caller& caller, const store::AlertRecord& record) const;
   [[nodiscard]] std::vector<std::string> resolve_targets(const json& targets) const;
   json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries,
@@ -187,6 +191,7 @@ class AlertDesk final : public server::IStationEvents {
   void run();
 
   AlertSettings settings_;
+  std::unique_ptr<CapTrust> cap_trust_;  // reads settings_.cap_sources
   store::IStore& store_;
   registry::StationRegistry& registry_;
   server::CommandDispatcher& commands_;

@@ -24,7 +24,9 @@ struct ApiSettings {
   std::string admin_password;      // password of the "admin" console login
   std::size_t max_body_bytes = 1 << 20;        // JSON requests
   std::size_t max_clip_bytes = 200u << 20;     // clip uploads
-  bool metrics_need_token = false; // /metrics open to whoever reaches the port
+  // /metrics needs a credential (any role, or a scrape user's token); this opens it to
+  // callers on the loopback interface only (a Prometheus on the same machine).
+  bool metrics_open_on_loopback = false;
   // HTTPS (TLS 1.2 and 1.3 only) when both are given: PEM certificate chain and key.
   // Session cookies are then marked Secure.
   std::string tls_cert_file;

@@ -5,6 +5,7 @@
 
 #include "loa/link/link_settings.hpp"
 #include "loa/log/log.hpp"
+#include "loa/registry/enrollment_limits.hpp"
 
 namespace loa::app {
 
@@ -26,7 +27,7 @@ struct ControllerConfig {
     std::string audio_bind = "tcp://127.0.0.1:7702";   // where agents subscribe to live audio
     link::LinkSettings link;
     std::chrono::milliseconds command_resend{10000};  // re-send an unanswered command after
-    std::uint32_t max_pending_stations = 1000;        // unknown stations kept for approval
+    registry::EnrollmentLimits enrollment;            // unknown stations: how many kept, how fast
   } control;
 
   struct Http {
@@ -34,7 +35,7 @@ struct ControllerConfig {
     std::uint32_t port = 8080;  // 0 = any free port
     std::string api_token;      // empty = read/generate <data_dir>/api-token
     std::string admin_password; // empty = read/generate <data_dir>/admin-password
-    bool metrics_need_token = false;
+    bool metrics_open_on_loopback = false;
     std::string tls_cert_file;  // HTTPS (TLS 1.2/1.3) when both are set: PEM chain and key
     std::string tls_key_file;
   } http;
@@ -61,10 +62,13 @@ struct ControllerConfig {
     std::uint32_t audio_high_water_mark = 50;  // live frames queued per station (50 = 1 s)
   } live;
 
-  // A system allowed to send CAP messages, proving itself with its own token.
+  // A system allowed to send CAP messages, proving itself with its own token, or by
+  // signing them (XML Signature) with the key whose public half is in signing_key_file.
   struct CapSource {
     std::string name;
     std::string token_sha256;
+    std::string signing_key_file;  // PEM public key or X.509 certificate
+    std::string signing_key_pem;   // its contents, read with the configuration
     std::vector<std::string> senders;
     std::vector<std::string> zones;
     bool issue_at_once = false;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "loa/registry/enrollment_limits.hpp"
 #include "loa/store/store.hpp"
 #include "loa/time/clock.hpp"
 
@@ -17,11 +18,21 @@ namespace loa::registry {
 enum class StationState { pending, online, offline, rejected, revoked };
 [[nodiscard]] const char* to_string(StationState s);
 
+// Another key that asked to enroll under a pending station's id. It never replaces
+// the key the station is pending with: the operator sees it and decides.
+struct KeyConflict {
+  std::string fingerprint;  // of the last such key
+  std::string address;      // where it came from
+  std::int64_t at_ms = 0;
+  std::uint64_t attempts = 0;
+};
+
 struct StationView {
   store::StationRecord record;
   StationState state = StationState::offline;
   std::string key_fingerprint;
   std::optional<std::int64_t> online_since_ms;
+  std::optional<KeyConflict> key_conflict;
 };
 
 enum class AuthVerdict {
@@ -33,6 +44,8 @@ enum class AuthVerdict {
   revoked,           // the station (or this key) was revoked
   key_mismatch,      // the station is enrolled with another key
   too_many_pending,  // pending list is full; nothing recorded
+  rate_limited,      // too many new stations from this address, or from everywhere, lately
+  key_conflict,      // a pending station's id with another key: refused, shown to the operator
 };
 [[nodiscard]] const char* to_string(AuthVerdict v);
 
@@ -43,13 +56,13 @@ struct Admission {
 };
 
 // Result of an admin action on a station.
-enum class ActionResult { done, not_found, wrong_state, invalid };
+enum class ActionResult { done, not_found, wrong_state, invalid, fingerprint_mismatch };
 
 // The controller's live picture of its stations, backed by the store. Thread-safe: the
 // control loop and the HTTP API threads both use it.
 class StationRegistry {
  public:
-  StationRegistry(store::IStore& store, const time::IClock& clock, std::size_t max_pending = 1000);
+  StationRegistry(store::IStore& store, const time::IClock& clock, EnrollmentLimits limits = {});
 
   // Control socket: may this key connect, and which station is it? Only approved keys
   // are admitted.
@@ -57,10 +70,13 @@ class StationRegistry {
   // Enrollment socket: may this key connect at all to ask? (Revoked and rejected keys
   // may not.)
   [[nodiscard]] AuthVerdict may_enroll(const std::string& public_key) const;
-  // Enrollment hello: records an unknown station (or a pending one's new key) as pending.
+  // Enrollment hello: records an unknown station as pending, within the limits. Another
+  // key for a pending id is refused (key_conflict) and kept for the operator to see.
   [[nodiscard]] AuthVerdict enroll(const std::string& station_id, const std::string& public_key,
                                    const std::string& address);
-  [[nodiscard]] ActionResult approve(const std::string& id);
+  // Approves the station only if its key is the one the operator saw (`fingerprint`,
+  // "SHA256:…").
+  [[nodiscard]] ActionResult approve(const std::string& id, const std::string& fingerprint);
   [[nodiscard]] ActionResult reject(const std::string& id);
   [[nodiscard]] ActionResult revoke(const std::string& id);
   // Adds (or re-keys) a station ahead of its first connection, approved.
@@ -77,6 +93,8 @@ class StationRegistry {
   [[nodiscard]] std::vector<std::string> sweep(std::chrono::milliseconds dead_after);
   // Writes accumulated last-seen data to the store (batched).
   void flush_seen();
+  // Forgets pending stations older than the limits' pending_ttl; returns their ids.
+  std::vector<std::string> expire_pending();
 
   [[nodiscard]] std::vector<StationView> list() const;
   [[nodiscard]] std::optional<StationView> find(const std::string& id) const;
@@ -96,6 +114,7 @@ class StationRegistry {
   struct Entry {
     store::StationRecord record;
     Live live;
+    std::optional<KeyConflict> conflict;
   };
 
   StationView view_of(const Entry& e) const;
@@ -107,7 +126,8 @@ class StationRegistry {
 
   store::IStore& store_;
   const time::IClock& clock_;
-  std::size_t max_pending_;
+  EnrollmentLimits limits_;
+  EnrollmentRateLimiter new_station_rate_;  // guarded by mutex_
   // Two locks, so that answering a handshake never waits for the disk: `mutex_` guards
   // the memory and is never held across a store call; `writes_` puts the changes in
   // one order (store first, then memory) and is held across them. Order: writes_, then

@@ -20,6 +20,8 @@ struct LinkCounters {
   std::atomic<std::uint64_t> refused_revoked{0};
   std::atomic<std::uint64_t> refused_key_mismatch{0};
   std::atomic<std::uint64_t> refused_too_many_pending{0};
+  std::atomic<std::uint64_t> refused_rate_limited{0};   // new stations too fast (per address or overall)
+  std::atomic<std::uint64_t> refused_key_conflict{0};   // a pending id asked for with another key
   std::atomic<std::uint64_t> refused_bad_zap_request{0};
   // Connections that failed the ZMTP/CURVE handshake before any key was checked:
   // a plain (non-CURVE) client, garbage bytes, a client that never finished.

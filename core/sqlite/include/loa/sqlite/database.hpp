@@ -65,8 +65,10 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-// An open database file. Move-only; closed on destruction. Opened in WAL mode with
-// foreign keys on and a busy timeout, which is how every Loa store wants it.
+// An open database file. Move-only; closed on destruction. Checked at open (PRAGMA
+// quick_check: a damaged file throws, saying how to recover), then in WAL mode with
+// every commit synced (synchronous=FULL), foreign keys on and a busy timeout, which is
+// how every Loa store wants it.
 class Database {
  public:
   explicit Database(const std::string& path);
@@ -82,6 +84,8 @@ class Database {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
+  void check_integrity();
+
   sqlite3* db_ = nullptr;
   std::string path_;
 };

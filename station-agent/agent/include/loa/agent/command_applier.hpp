@@ -21,8 +21,13 @@ class CommandApplier {
   CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware = nullptr,
                  ClipCache* clips = nullptr, playout::Player* player = nullptr);
 
-  // Returns the result to report (its report_seq set to its outbox position).
+  // Returns the result to report (its report_seq set to its outbox position). A command
+  // with a field out of bounds (see invalid_field) is rejected, never applied.
   loa::v1::CommandResult apply(const loa::v1::Command& command);
+  // What is wrong with a command's fields, or "" when nothing is: ids and clip ids that
+  // become file names or pipeline text are checked here, before anything uses them,
+  // whoever sent them.
+  [[nodiscard]] static std::string invalid_field(const loa::v1::Command& command);
   // Records a command that could not be carried out (e.g. a clip that never arrived whole).
   loa::v1::CommandResult fail(const loa::v1::Command& command, const std::string& reason);
   // Amplifiers that need this long after power-on before they sound right: an
