@@ -199,7 +199,15 @@ struct ApiServer::Impl {
         std::rethrow_exception(ep);
       } catch (const store::StoreError& e) {
         what = e.what();
-        send_error(res, 503, "store_unavailable", what);
+        if (e.is_disk_problem()) {
+          // Nothing was taken: the change is refused whole, and what was stored before
+          // is still there and still served.
+          send_error(res, 507, "storage_full",
+                     "the controller cannot write to its store (disk full or failing); nothing of this request was "
+                     "kept, reads still work, and it takes new work again once there is room: " + what);
+        } else {
+          send_error(res, 503, "store_unavailable", what);
+        }
       } catch (const json::exception& e) {
         // A field of the wrong JSON type: the client's mistake, not ours.
         what = e.what();

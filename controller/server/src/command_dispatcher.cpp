@@ -183,7 +183,8 @@ std::vector<bool> CommandDispatcher::complete_many(std::span<const Result> resul
       auto it = pending_.find(station_id);
       if (it == pending_.end()) continue;
       auto& list = it->second;
-      auto pos = std::find_if(list.begin(), list.end(), [&](const Pending& p) { return p.id == result.command_id(); });
+      const auto& command_id = result.command_id();  // a lambda may not capture a structured binding (clang 14)
+      auto pos = std::find_if(list.begin(), list.end(), [&](const Pending& p) { return p.id == command_id; });
       if (pos != list.end()) {
         list.erase(pos);
         was_pending[i] = true;

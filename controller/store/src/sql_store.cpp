@@ -1135,7 +1135,7 @@ class SqlStore final : public IStore {
     try {
       return f();
     } catch (const sql::Error& e) {
-      throw StoreError(e.what());
+      throw StoreError(e.what(), e.is_disk_problem());
     }
   }
 

@@ -22,6 +22,8 @@ std::vector<std::uint16_t> split(const Point& p, std::uint32_t v) {
 
 template <typename T>
 T clamp_round(double raw) {
+  // Not a number has no register value: converting it would be undefined behaviour.
+  if (std::isnan(raw)) return T{0};
   raw = std::round(raw);
   raw = std::clamp(raw, static_cast<double>(std::numeric_limits<T>::min()),
                    static_cast<double>(std::numeric_limits<T>::max()));

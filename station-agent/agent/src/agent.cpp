@@ -26,6 +26,8 @@ const log::Logger kLog("agent");
 namespace v1 = ::loa::v1;
 
 constexpr std::size_t kOutboxBatch = 100;
+// Reports sent but not acknowledged this long are sent again on the same connection.
+constexpr std::chrono::milliseconds kReportResend{10000};
 
 // The state folder holds the secret key: owner only.
 const std::string& prepare_state_dir(const AgentConfig& config) {
@@ -63,6 +65,10 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   AmplifierSchedule amplifier;
   std::unique_ptr<AgentLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
+  // Last time the controller acknowledged a report (or we started sending afresh). A
+  // controller that could not store what it got (a full disk) does not acknowledge
+  // it; the agent sends it again after kReportResend on the same connection.
+  std::chrono::steady_clock::time_point outbox_progress{};
 
   explicit Impl(const AgentConfig& c)
       : config(c),
@@ -223,7 +229,10 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         flush_outbox();
         break;
       }
-      case v1::Envelope::kReportAck: state.acknowledge(env.report_ack().report_seq()); break;
+      case v1::Envelope::kReportAck:
+        state.acknowledge(env.report_ack().report_seq());
+        outbox_progress = std::chrono::steady_clock::now();
+        break;
       default: kLog.debug("ignored: body={}", wire::body_name(env)); break;
     }
   }
@@ -255,7 +264,16 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
 
   // Sends queued reports the controller has not acknowledged, oldest first.
   void flush_outbox() {
-    if (!link->online() || !outbox_dirty) return;
+    if (!link->online()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (outbox_sent_upto > 0 && now - outbox_progress > kReportResend && state.outbox_size() > 0) {
+      kLog.warn("reports unacknowledged for {} s: sending them again", kReportResend.count() / 1000);
+      outbox_sent_upto = 0;
+      outbox_dirty = true;
+      outbox_progress = now;
+    }
+    if (!outbox_dirty) return;
+    if (outbox_sent_upto == 0) outbox_progress = now;
     for (;;) {
       auto batch = state.outbox_after(outbox_sent_upto, kOutboxBatch);
       if (batch.empty()) {

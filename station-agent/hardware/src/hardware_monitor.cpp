@@ -212,8 +212,9 @@ std::vector<HardwareMonitor::Check> HardwareMonitor::silent_test(double max_vswr
     polls.emplace_back(&d->poller.config(), run_on<PollResult>(*d, [](DevicePoller& p) { return p.poll(); }));
   }
   std::vector<Check> checks;
-  for (auto& [cfg, future] : polls) {
-    const auto result = future.get();
+  for (auto& poll : polls) {
+    const hwconfig::DeviceConfig* cfg = poll.first;  // named, not a structured binding: lambdas below capture it
+    const auto result = poll.second.get();
     const auto& id = cfg->id;
     checks.push_back({id + ".reachable", result.reachable, result.reachable ? "answering" : result.error});
     if (!result.reachable) continue;

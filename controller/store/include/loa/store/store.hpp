@@ -158,7 +158,14 @@ class IStore {
 
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& message, bool disk_problem = false)
+      : std::runtime_error(message), disk_problem_(disk_problem) {}
+  // The disk is full or failing (not a constraint or a lost connection): reads may
+  // still work, writes will not until someone makes room.
+  [[nodiscard]] bool is_disk_problem() const { return disk_problem_; }
+
+ private:
+  bool disk_problem_;
 };
 
 // Opens (creating if needed) the SQLite store at `path` and brings its schema up to
