@@ -25,6 +25,7 @@
 #include "loa/wire/codec.hpp"
 #include "audio_subscribers.hpp"
 #include "peer_address.hpp"
+#include "station_input_guard.hpp"
 
 namespace loa::server {
 namespace {
@@ -96,6 +97,9 @@ struct ControlServer::Impl {
   std::unique_ptr<zmq::socket_t> audio;
   std::mutex audio_mutex;
   AudioSubscribers audio_subscribers;  // loop thread only; drained under audio_mutex
+  StationInputGuard input_guard;       // loop thread only
+  // Station -> the first report refused for its rate: later ones wait for its resend.
+  std::unordered_map<std::string, std::uint64_t> report_gaps;
   std::string audio_endpoint;
   std::uint32_t audio_port = 0;
   WakeFd wake_fd;
@@ -259,6 +263,45 @@ struct ControlServer::Impl {
     return std::nullopt;
   }
 
+  // A station's report with an oversize field is acknowledged and dropped (it would be
+  // refused again). Health reports beyond the station's rate are left unacknowledged,
+  // and so is everything after them (an acknowledgement releases every report up to
+  // it), until the agent sends them again from the first unacknowledged one: nothing
+  // is lost, only delayed.
+  bool within_bounds(const std::string& station, const v1::Envelope& env) {
+    const bool report = env.has_telemetry() || env.has_alarm() || env.has_playback_report() || env.has_command_result();
+    if (!report) return true;
+    const auto seq = report_seq_of(env);
+    if (auto gap = report_gaps.find(station); gap != report_gaps.end()) {
+      if (seq > gap->second) {
+        ++counters.frames_rejected_rate_limited;
+        return false;
+      }
+      report_gaps.erase(gap);  // the agent went back to before the gap
+    }
+    if (const auto why = StationInputGuard::oversize(env); !why.empty()) {
+      ++counters.frames_rejected_oversize;
+      log_bad_frame(station, "oversize " + why);
+      ack_report(station, seq);
+      return false;
+    }
+    if (!env.has_command_result() && !input_guard.admit(station, clock.steady())) {
+      ++counters.frames_rejected_rate_limited;
+      log_bad_frame(station, "over its report rate");
+      if (seq != 0) report_gaps[station] = seq;
+      return false;
+    }
+    return true;
+  }
+
+  static std::uint64_t report_seq_of(const v1::Envelope& env) {
+    if (env.has_telemetry()) return env.telemetry().report_seq();
+    if (env.has_alarm()) return env.alarm().report_seq();
+    if (env.has_playback_report()) return env.playback_report().report_seq();
+    if (env.has_command_result()) return env.command_result().report_seq();
+    return 0;
+  }
+
   void handle_router() {
     std::string routing_id;
     std::string station;
@@ -277,6 +320,7 @@ struct ControlServer::Impl {
     }
     auto env = decode_counted(payload, station, static_cast<std::size_t>(settings.link.max_message_bytes));
     if (!env) return;
+    if (!within_bounds(station, *env)) return;
     auto& peer = peers[station];
     peer.routing_id = routing_id;
     peer.fd = fd;

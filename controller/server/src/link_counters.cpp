@@ -24,6 +24,8 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"frames_rejected_unknown_type", frames_rejected_unknown_type.load()},
       {"frames_rejected_bad_shape", frames_rejected_bad_shape.load()},
       {"frames_rejected_not_admitted", frames_rejected_not_admitted.load()},
+      {"frames_rejected_oversize", frames_rejected_oversize.load()},
+      {"frames_rejected_rate_limited", frames_rejected_rate_limited.load()},
       {"commands_sent", commands_sent.load()},
       {"command_resends", command_resends.load()},
       {"command_results", command_results.load()},

@@ -35,6 +35,8 @@ struct LinkCounters {
   std::atomic<std::uint64_t> frames_rejected_unknown_type{0};
   std::atomic<std::uint64_t> frames_rejected_bad_shape{0};     // not [routing id, payload]
   std::atomic<std::uint64_t> frames_rejected_not_admitted{0};  // peer revoked while connected
+  std::atomic<std::uint64_t> frames_rejected_oversize{0};      // a report field too long (acked, dropped)
+  std::atomic<std::uint64_t> frames_rejected_rate_limited{0};  // a station over its report rate (sent again later)
   // Commands
   std::atomic<std::uint64_t> commands_sent{0};
   std::atomic<std::uint64_t> command_resends{0};
