@@ -53,6 +53,12 @@ TEST(ConfigSection, MisspeltOptionIsAnError) {
   EXPECT_EQ(error_of("lnik:\n  x: 1\n"), "agent.yaml:1: lnik: unknown option");
 }
 
+// Found by fuzz_config: a key that is itself a list escaped as yaml-cpp's exception.
+TEST(ConfigSection, AKeyThatIsNotAWordIsAConfigError) {
+  EXPECT_EQ(error_of("link:\n  ? [a, b]\n  : 1\n"), "agent.yaml:2: link.?: an option's name must be a word");
+  EXPECT_EQ(error_of("? {x: 1}\n: 2\n"), "agent.yaml:1: ?: an option's name must be a word");
+}
+
 TEST(ConfigSection, YamlSyntaxErrorNamesTheLine) {
   auto e = error_of("link:\n  heartbeat_interval_ms: [1,\n");
   EXPECT_EQ(e.rfind("agent.yaml:", 0), 0u) << e;

@@ -200,6 +200,10 @@ void ConfigSection::fail(const std::string& key, const std::string& message) con
 void ConfigSection::finish() const {
   if (!impl_->node.IsMap()) return;
   for (const auto& kv : impl_->node) {
+    // A key that is a list or a map (YAML allows "? [a, b]: 1") names no option.
+    if (!kv.first.IsScalar()) {
+      throw ConfigError(impl_->file, impl_->line_of(kv.first), impl_->option("?"), "an option's name must be a word");
+    }
     auto key = kv.first.as<std::string>();
     if (!impl_->read_keys.contains(key)) {
       throw ConfigError(impl_->file, impl_->line_of(kv.first), impl_->option(key), "unknown option");
