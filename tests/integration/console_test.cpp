@@ -1,9 +1,10 @@
-// The web console in headless Chromium, as the district's staff use it: log in, switch
-// to English, see the three stations online and an amplifier's alarm arrive live;
+// The web console in headless Chromium, as the district's staff use it: log in, approve
+// a new station by the key fingerprint the list shows, switch to English, see the three
+// stations online and an amplifier's alarm arrive live;
 // upload a clip (the progress bar reaching 100%) and schedule it, meet a conflict and
 // schedule anyway; draft an alert, confirm it with the station count it shows, watch the
 // delivery reach 3/3 live, cancel it; then open a station's page, see its amplifier's
-// readings from the device simulator and run a silent test. Screenshots are kept in
+// readings from the device simulator, run a silent test and set its licence. Screenshots are kept in
 // build/test-artifacts/console/.
 #include <gtest/gtest.h>
 
@@ -64,6 +65,19 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   EXPECT_EQ(browser.script("return document.title;"), "\"Loa\"");
   ASSERT_EQ(fleet.api("DELETE", "/api/v1/stations/xa-9").status, 204);
   ASSERT_TRUE(browser.wait_for_text("#summary", "3/3 online")) << browser.text("#summary");  // live, no reload
+  // A new station asks to be enrolled; the admin approves it from the list, which names
+  // the key it shows (the one `loa-agent fingerprint` prints on the station).
+  fleet.start_agent("xa-4");
+  ASSERT_TRUE(fleet.wait_for_state("xa-4", "pending", 10000));
+  ASSERT_TRUE(browser.wait_for("tr[data-station='xa-4'] button")) << browser.text("#stations");
+  EXPECT_NE(browser.text("tr[data-station='xa-4']").find(fleet.agent_fingerprint("xa-4")), std::string::npos);
+  browser.click("tr[data-station='xa-4'] button");
+  browser.accept_dialog();  // "Approve xa-4 with key SHA256:…?": the operator says yes
+  ASSERT_TRUE(fleet.wait_for_state("xa-4", "online", 10000)) << fleet.controller_log();
+  ASSERT_TRUE(browser.wait_for_text("#summary", "4/4 online")) << browser.text("#summary");
+  fleet.stop_agent("xa-4");  // the rest of the walk is about three stations
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/stations/xa-4").status, 204);
+  ASSERT_TRUE(browser.wait_for_text("#summary", "3/3 online")) << browser.text("#summary");
   // Vietnamese first; English at a click.
   EXPECT_EQ(browser.text("#nav a[href='#schedule']"), "Lịch phát");
   browser.click("#lang");
