@@ -51,15 +51,7 @@ std::string StationInputGuard::oversize(const v1::Envelope& env) {
 }
 
 bool StationInputGuard::admit(const std::string& station, std::chrono::steady_clock::time_point now) {
-  auto [it, fresh] = buckets_.try_emplace(station);
-  auto& b = it->second;
-  if (fresh) b.at = now;
-  const double seconds = std::chrono::duration<double>(now - b.at).count();
-  b.tokens = std::min(kBurst, b.tokens + seconds * kPerSecond);
-  b.at = now;
-  if (b.tokens < 1) return false;
-  b.tokens -= 1;
-  return true;
+  return buckets_[station].take(kBurst, kPerSecond, now);
 }
 
 }  // namespace loa::server

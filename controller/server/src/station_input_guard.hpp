@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "loa/time/token_bucket.hpp"
 #include "loa/v1/link.pb.h"
 
 namespace loa::server {
@@ -26,11 +27,7 @@ class StationInputGuard {
   static constexpr double kPerSecond = 100;   // then this many a second
 
  private:
-  struct Bucket {
-    double tokens = kBurst;
-    std::chrono::steady_clock::time_point at{};
-  };
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, time::TokenBucket> buckets_;
 };
 
 }  // namespace loa::server

@@ -5,6 +5,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "loa/time/token_bucket.hpp"
+
 namespace loa::registry {
 
 // How many unknown stations may ask to be enrolled, and how fast: a flood of fresh keys
@@ -29,18 +31,13 @@ class EnrollmentRateLimiter {
   [[nodiscard]] bool take(const std::string& address, std::chrono::steady_clock::time_point now);
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point at{};
-  };
-  static void refill(Bucket& b, double burst, double per_minute, std::chrono::steady_clock::time_point now);
   // The per-address map is bounded: once it holds this many, full buckets (addresses
   // quiet long enough to have refilled) are dropped; they would start full anyway.
   static constexpr std::size_t kMaxAddresses = 4096;
 
   EnrollmentLimits limits_;
-  Bucket global_{-1, {}};
-  std::unordered_map<std::string, Bucket> by_address_;
+  time::TokenBucket global_;
+  std::unordered_map<std::string, time::TokenBucket> by_address_;
 };
 
 }  // namespace loa::registry
