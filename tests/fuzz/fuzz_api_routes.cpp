@@ -15,8 +15,7 @@
 
 #include <httplib.h>
 
-#include "loa/app/controller.hpp"
-#include "loa/log/log.hpp"
+#include "in_process_controller.hpp"
 
 namespace {
 
@@ -41,42 +40,23 @@ const std::pair<const char*, const char*> kRoutes[] = {
     {"POST", "/api/v1/zones/z-1/stations"},
 };
 
-struct InProcessController {
-  std::string dir = "/tmp/loa-fuzz-api-" + std::to_string(::getpid());
-  std::unique_ptr<loa::app::Controller> controller;
+struct Api {
+  loa::fuzz::InProcessController app{"api", kToken};
   std::unique_ptr<httplib::Client> client;
 
-  InProcessController() {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    loa::log::set_level(loa::log::Level::error);
-    auto c = loa::app::load_controller_config("");
-    c.data_dir = dir;
-    c.control.bind = "tcp://127.0.0.1:*";
-    c.control.enroll_bind = "tcp://127.0.0.1:*";
-    c.control.audio_bind = "tcp://127.0.0.1:*";
-    c.live.clock_port = 0;
-    c.http.port = 0;
-    c.http.api_token = kToken;
-    c.alerts.standard_clips = false;
-    controller = std::make_unique<loa::app::Controller>(c);
-    controller->start();
-    client = std::make_unique<httplib::Client>("127.0.0.1", controller->http_port());
+  Api() {
+    client = std::make_unique<httplib::Client>("127.0.0.1", app.controller().http_port());
     client->set_bearer_token_auth(kToken.c_str());
     client->set_read_timeout(10, 0);
     // Something for the routes with ids to find.
     (void)client->Put("/api/v1/zones/z-1", R"({"name": "Zone"})", "application/json");
-  }
-  ~InProcessController() {
-    controller->stop();
-    std::filesystem::remove_all(dir);
   }
 };
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static InProcessController app;
+  static Api app;
   if (size == 0) return 0;
   const auto& [method, path] = kRoutes[data[0] % std::size(kRoutes)];
   const std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);

@@ -169,14 +169,16 @@ TEST_F(Access, EveryDocumentedRouteExistsAndAnswersAsItsAccessSays) {
     }
   }
   EXPECT_GE(operations, 55);
-  // And the server has no route the document does not list: every one is registered
-  // through the route table, which is what the document is made from.
+  // And the server has no route the document does not list: the front dispatches only
+  // through the route table, which is what the document is made from, and nothing in
+  // the API's sources makes a server (or registers a route) of its own.
   for (const auto& entry : std::filesystem::directory_iterator(std::string(LOA_SOURCE_DIR) + "/controller/api/src")) {
-    if (entry.path().filename() == "route_table.cpp") continue;
+    if (entry.path().stem() == "route_table") continue;
     std::ifstream in(entry.path());
     std::stringstream text;
     text << in.rdbuf();
-    EXPECT_FALSE(std::regex_search(text.str(), std::regex(R"(http_?\.(Get|Post|Put|Delete|Patch|Options)\()")))
+    EXPECT_FALSE(std::regex_search(text.str(),
+                                   std::regex(R"((http_?\.(Get|Post|Put|Delete|Patch|Options)\()|httplib::(SSL)?Server\b)")))
         << entry.path() << " registers a route outside the route table";
   }
 }

@@ -145,17 +145,24 @@ TEST_F(ApiTest, StationListImportEnrollsAheadAndReportsBadLines) {
   const auto list = fleet.dir() + "/stations.csv";
   auto k1 = curve::generate().public_z85;
   auto k2 = curve::generate().public_z85;
-  write_file(list, "id,public_key,name,commune,location\n"
-                   "ky-anh-1," + k1 + ",Trạm 1,Kỳ Anh,18.07 106.29\n"
+  auto k3 = curve::generate().public_z85;
+  // As a spreadsheet saves it: a byte order mark, a quoted location holding a comma,
+  // and one row left in an old 8-bit encoding ("Trạm" in Windows-1258 is not UTF-8).
+  write_file(list, "\xEF\xBB\xBFid,public_key,name,commune,location\n"
+                   "ky-anh-1," + k1 + ",Trạm 1,Kỳ Anh,\"18.07,106.29\"\n"
                    "ky-anh-2," + k2 + ",Trạm 2,Kỳ Anh,\n"
-                   "broken,not-a-key\n");
+                   "broken,not-a-key\n"
+                   "ky-anh-3," + k3 + ",Tr\xE1m 3,K\xFD Anh,\n");
   auto r = fleet.loactl("station import " + list);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("stations.csv:4: broken"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("2 stations enrolled, 1 refused"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stations.csv:5: not UTF-8 text"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 stations enrolled, 2 refused"), std::string::npos) << r.out;
+  EXPECT_EQ(fleet.api("GET", "/api/v1/stations/ky-anh-3").status, 404);
   auto s = fleet.api("GET", "/api/v1/stations/ky-anh-1").body;
   EXPECT_EQ(s["enrollment"], "approved");
   EXPECT_EQ(s["commune"], "Kỳ Anh");
+  EXPECT_EQ(s["location"], "18.07,106.29");
   EXPECT_EQ(s["public_key"], k1);
 }
 

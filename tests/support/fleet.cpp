@@ -32,7 +32,7 @@ void Fleet::write_controller_config() {
              "http:\n"
              "  port: " + std::to_string(http_port_) + "\n"
              "  api_token: " + token_ + "\n"
-             "  admin_password: test-password\n"
+             "  admin_password: test-password\n" + options_.controller_http +
              "clips:\n"
              "  max_upload_mib: 1\n"
              "log:\n"
@@ -75,6 +75,8 @@ void Fleet::start_controller() {
   if (!up) throw std::runtime_error("controller did not start:\n" + controller_log());
   ever_started_ = true;
 }
+
+pid_t Fleet::controller_pid() const { return controller_ ? controller_->pid() : -1; }
 
 void Fleet::stop_controller(int sig) {
   if (controller_) controller_->stop(sig);

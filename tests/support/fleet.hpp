@@ -19,6 +19,7 @@ struct FleetOptions {
   std::string controller_live;  // extra lines of the controller's live section (indented by two spaces)
   std::string agent_audio;      // extra lines of each agent's audio section (indented by two spaces)
   std::string controller_extra;  // extra top-level sections of the controller's config
+  std::string controller_http;   // extra lines of the controller's http section (indented by two spaces)
   // Alert tones and standard messages rendered and pinned on every station (6 clips and
   // 6 commands per station); off unless a test is about alerts.
   bool standard_clips = false;
@@ -88,6 +89,8 @@ class Fleet {
   [[nodiscard]] std::string agent_config_path(const std::string& id) const;
   // The agent's key fingerprint, as `loa-agent fingerprint` prints it on the station.
   [[nodiscard]] std::string agent_fingerprint(const std::string& id) const;
+
+  [[nodiscard]] pid_t controller_pid() const;
 
   [[nodiscard]] const std::string& dir() const { return scratch_.path(); }
   [[nodiscard]] int control_port() const { return control_port_; }

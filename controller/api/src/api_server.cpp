@@ -3,9 +3,9 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <cctype>
+
 #include <atomic>
-#include <cmath>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -22,9 +22,9 @@
 #include "fleet_routes.hpp"
 #include "http_helpers.hpp"
 #include "json_views.hpp"
+#include "metrics_text.hpp"
 #include "loa/log/log.hpp"
 #include "loa/time/clock.hpp"
-#include "loa/v1/telemetry.pb.h"
 #include "loa/version.hpp"
 #include "session_store.hpp"
 #include "web_assets.hpp"
@@ -57,32 +57,33 @@ void send_action_result(httplib::Response& res, registry::ActionResult r, const 
   }
 }
 
-std::size_t content_length(const httplib::Request& req) {
-  try {
-    const auto text = req.get_header_value("Content-Length");
-    return text.empty() ? 0 : static_cast<std::size_t>(std::stoull(text));
-  } catch (...) {
-    return 0;
-  }
-}
 
 }  // namespace
 
-struct ApiServer::Impl {
+struct ApiServer::Impl final : http::IRequestHandler {
   ApiSettings settings;
   ApiContext ctx;
-  std::unique_ptr<httplib::Server> server;
-  httplib::Server& http;
-  RouteTable routes{http};
+  RouteTable routes;
   SessionStore sessions;
   StrangerRefusals strangers;  // refusals of callers with no valid credential
   std::atomic<std::uint64_t> refused_known{0};  // of signed-in callers lacking the role
-  std::thread thread;
+  http::HttpFront front;
   int port = 0;
 
-  Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c), server(make_server(settings)), http(*server) {}
+  Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c), front(front_settings(settings), *this) {}
 
-  bool tls() const { return !settings.tls_cert_file.empty(); }
+  static http::FrontSettings front_settings(const ApiSettings& s) {
+    http::FrontSettings f;
+    f.listen_address = s.listen_address;
+    f.port = s.port;
+    f.tls_cert_file = s.tls_cert_file;
+    f.tls_key_file = s.tls_key_file;
+    f.spool_dir = s.spool_dir;
+    f.limits = s.limits;
+    return f;
+  }
+
+  bool tls() const { return front.tls(); }
 
   static bool is_loopback(const std::string& address) {
     return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
@@ -100,18 +101,6 @@ struct ApiServer::Impl {
     } catch (const store::StoreError& e) {
       kLog.error("audit failed: path={} error={}", req.path, e.what());
     }
-  }
-
-  static std::unique_ptr<httplib::Server> make_server(const ApiSettings& s) {
-    if (s.tls_cert_file.empty() && s.tls_key_file.empty()) return std::make_unique<httplib::Server>();
-    auto server = std::make_unique<httplib::SSLServer>(s.tls_cert_file.c_str(), s.tls_key_file.c_str());
-    if (!server->is_valid()) {
-      throw std::runtime_error("cannot serve HTTPS with certificate " + s.tls_cert_file + " and key " + s.tls_key_file +
-                               " (unreadable, or they do not match)");
-    }
-    // TLS 1.2 and 1.3 only.
-    SSL_CTX_set_min_proto_version(server->ssl_context(), TLS1_2_VERSION);
-    return server;
   }
 
   // Who is asking, with what roles: the shared API token and the configured admin act as
@@ -134,96 +123,108 @@ struct ApiServer::Impl {
     return {*name, {}, {}, false, {}};
   }
 
-  void install_routes() {
-    // Live feeds (the console's events, alert progress) each hold a worker thread for as
-    // long as they are open; enough workers that plain requests still find one free.
-    http.new_task_queue = [] { return new httplib::ThreadPool(32); };
-    // Clip uploads stream to disk and may be large; every other body is small JSON, held
-    // to max_body_bytes by the gate below.
-    http.set_payload_max_length(std::max(settings.max_body_bytes, settings.max_clip_bytes) + 1);
-    // The one gate every route passes: deny unless public or authenticated.
-    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (req.path != "/api/v1/clips" && content_length(req) > settings.max_body_bytes) {
-        send_error(res, 413, "too_large", "request body too large");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      // Deny by default: a route not in the table is answered 404 by the router, and
-      // every route in it says who may call it.
-      const auto* route = routes.match(req.method, req.path);
-      if (!route || route->access == Access::open) return httplib::Server::HandlerResponse::Unhandled;
-      const auto who = caller(req);
-      // A CAP source's token opens the CAP route and nothing else.
-      const bool confined = !who.cap_source.empty() && req.path != "/api/v1/cap";
-      if (!confined && allows(route->access, who)) return httplib::Server::HandlerResponse::Unhandled;
-      if (who.name.empty()) {
-        if (req.path == "/metrics" && settings.metrics_open_on_loopback && is_loopback(req.remote_addr)) {
-          return httplib::Server::HandlerResponse::Unhandled;  // a scraper on this machine
-        }
-        refuse_stranger(req);
-        send_error(res, 401, "unauthenticated", "a valid bearer token or session is required");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      // Someone we know, reaching past their roles: each one is the audit log's business.
-      ++refused_known;
-      kLog.warn("denied: method={} path={} user={} address={}", req.method, req.path, who.name, req.remote_addr);
-      try {
-        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
-                                               std::string("needs ") + to_string(route->access), req.remote_addr, 403));
-      } catch (const store::StoreError& e) {
-        kLog.error("audit failed: path={} error={}", req.path, e.what());
-      }
-      send_error(res, 403, "forbidden",
-                 "this needs the " + std::string(to_string(route->access)) + " role; " + who.name + " does not have it");
-      return httplib::Server::HandlerResponse::Handled;
-    });
-    // Every change anyone asks for, with its result, goes into the audit log (reads do
-    // not; refusals by the gate are logged there). Written after the handler and before
-    // the answer goes out: whoever sees the answer finds its audit entry already there.
-    http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return;
-      if (res.status == 401 || res.status == 403) return;  // already logged as denied
-      if (req.path == "/api/v1/login") return;           // logged by login(), with the user
-      try {
-        std::string action = "http.";
-        for (char c : req.method) action += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const auto who = caller(req).name;
-        ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.empty() ? "-" : who, action, req.path, "", req.remote_addr,
-                             res.status));
-      } catch (const std::exception& e) {
-        kLog.error("audit failed: path={} error={}", req.path, e.what());
-      }
-    });
-    http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-      std::string what = "unknown error";
-      try {
-        std::rethrow_exception(ep);
-      } catch (const store::StoreError& e) {
-        what = e.what();
-        if (e.is_disk_problem()) {
-          // Nothing was taken: the change is refused whole, and what was stored before
-          // is still there and still served.
-          send_error(res, 507, "storage_full",
-                     "the controller cannot write to its store (disk full or failing); nothing of this request was "
-                     "kept, reads still work, and it takes new work again once there is room: " + what);
-        } else {
-          send_error(res, 503, "store_unavailable", what);
-        }
-      } catch (const json::exception& e) {
-        // A field of the wrong JSON type: the client's mistake, not ours.
-        what = e.what();
-        send_error(res, 400, "bad_request", what);
-      } catch (const std::exception& e) {
-        what = e.what();
-        send_error(res, 500, "internal", what);
-      }
-      kLog.error("request failed: method={} path={} error={}", req.method, req.path, what);
-    });
-    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      if (res.status == 404) send_error(res, 404, "not_found", "no such route");
-      if (res.status == 413) send_error(res, 413, "too_large", "request body too large");
-    });
+  // From the headers alone, on a worker: is there such a route, may this caller use it,
+  // and how much body may follow. Nothing of the body has been read yet, so a stranger's
+  // 100 MiB upload costs nothing.
+  http::Admission admit(const httplib::Request& req, httplib::Response& res) override {
+    const auto* route = routes.match(req.method, req.path);
+    if (route == nullptr) {
+      send_error(res, 404, "not_found", "no such route");
+      return {};
+    }
+    if (!gate(req, res, *route)) return {};
+    // Clip uploads stream to disk and may be large; every other body is small JSON.
+    const bool upload = static_cast<bool>(route->reader_handler);
+    return {true, upload ? settings.max_clip_bytes : settings.max_body_bytes, upload};
+  }
 
+  // The one gate every route passes: deny unless public or allowed to this caller.
+  bool gate(const httplib::Request& req, httplib::Response& res, const RouteTable::Route& route) {
+    // Deny by default: every route in the table says who may call it.
+    if (route.access == Access::open) return true;
+    const auto who = caller(req);
+    // A CAP source's token opens the CAP route and nothing else.
+    const bool confined = !who.cap_source.empty() && req.path != "/api/v1/cap";
+    if (!confined && allows(route.access, who)) return true;
+    if (who.name.empty()) {
+      if (req.path == "/metrics" && settings.metrics_open_on_loopback && is_loopback(req.remote_addr)) {
+        return true;  // a scraper on this machine
+      }
+      refuse_stranger(req);
+      send_error(res, 401, "unauthenticated", "a valid bearer token or session is required");
+      return false;
+    }
+    // Someone we know, reaching past their roles: each one is the audit log's business.
+    ++refused_known;
+    kLog.warn("denied: method={} path={} user={} address={}", req.method, req.path, who.name, req.remote_addr);
+    try {
+      ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
+                                             std::string("needs ") + to_string(route.access), req.remote_addr, 403));
+    } catch (const store::StoreError& e) {
+      kLog.error("audit failed: path={} error={}", req.path, e.what());
+    }
+    send_error(res, 403, "forbidden",
+               "this needs the " + std::string(to_string(route.access)) + " role; " + who.name + " does not have it");
+    return false;
+  }
+
+  // With the whole body, on a worker: the route's handler, then the audit entry.
+  void handle(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) override {
+    try {
+      if (!routes.dispatch(req, res, body)) send_error(res, 404, "not_found", "no such route");
+      if (res.status == -1) res.status = 200;
+    } catch (...) {
+      res = httplib::Response();
+      answer_failure(req, res, std::current_exception());
+    }
+    audit_change(req, res);
+  }
+
+  static void answer_failure(const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const store::StoreError& e) {
+      what = e.what();
+      if (e.is_disk_problem()) {
+        // Nothing was taken: the change is refused whole, and what was stored before
+        // is still there and still served.
+        send_error(res, 507, "storage_full",
+                   "the controller cannot write to its store (disk full or failing); nothing of this request was "
+                   "kept, reads still work, and it takes new work again once there is room: " + what);
+      } else {
+        send_error(res, 503, "store_unavailable", what);
+      }
+    } catch (const json::exception& e) {
+      // A field of the wrong JSON type: the client's mistake, not ours.
+      what = e.what();
+      send_error(res, 400, "bad_request", what);
+    } catch (const std::exception& e) {
+      what = e.what();
+      send_error(res, 500, "internal", what);
+    }
+    kLog.error("request failed: method={} path={} error={}", req.method, req.path, what);
+  }
+
+  // Every change anyone asks for, with its result, goes into the audit log (reads do
+  // not; refusals by the gate are logged there). Written after the handler and before
+  // the answer goes out: whoever sees the answer finds its audit entry already there.
+  void audit_change(const httplib::Request& req, const httplib::Response& res) {
+    if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return;
+    if (res.status == 401 || res.status == 403) return;  // already logged as denied
+    if (req.path == "/api/v1/login") return;           // logged by login(), with the user
+    try {
+      std::string action = "http.";
+      for (char c : req.method) action += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto who = caller(req).name;
+      ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.empty() ? "-" : who, action, req.path, "",
+                                             req.remote_addr, res.status));
+    } catch (const std::exception& e) {
+      kLog.error("audit failed: path={} error={}", req.path, e.what());
+    }
+  }
+
+  void install_routes() {
     routes.get("/", Access::open, "The web console", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(kIndexHtml, "text/html; charset=utf-8");
     });
@@ -270,7 +271,10 @@ struct ApiServer::Impl {
     });
     routes.get("/metrics", Access::viewer, "Prometheus metrics: stations, devices, links, alerts (a credential, or "
                "http.metrics_open_on_loopback for a local scraper)",
-               [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+               [this](const httplib::Request&, httplib::Response& res) {
+                 res.set_content(metrics_text(ctx, {strangers.total(), refused_known.load(), front.stats()}),
+                                 "text/plain; version=0.0.4");
+               });
     routes.get("/api/v1/openapi.json", Access::open, "This description of the API",
                [this](const httplib::Request&, httplib::Response& res) { send_json(res, routes.openapi(kVersion)); });
   }
@@ -469,96 +473,6 @@ struct ApiServer::Impl {
                   send_json(res, to_json(*ctx.store.find_zone(z->id)));
                 });
   }
-
-  // The latest reading of every device of every approved station, as gauges.
-  void device_metrics(std::string& out) {
-    struct Gauge {
-      const char* name;
-      const char* help;
-      std::string body;
-    };
-    std::vector<Gauge> gauges{
-        {"loa_device_reachable", "1 when the device answered its last poll.", {}},
-        {"loa_device_powered_on", "1 when the amplifier or transmitter output is on.", {}},
-        {"loa_device_temperature_c", "Heat-sink temperature, degrees Celsius.", {}},
-        {"loa_device_forward_power_w", "Forward power, watts.", {}},
-        {"loa_device_reflected_power_w", "Reflected power, watts.", {}},
-        {"loa_device_vswr", "Voltage standing wave ratio.", {}},
-        {"loa_device_carrier_khz", "Transmitter carrier frequency, kHz.", {}},
-        {"loa_device_mains_voltage_v", "Mains supply, volts.", {}},
-        {"loa_device_band_compliant", "1 when carrier and power are within the licence and band plan.", {}},
-    };
-    for (const auto& s : ctx.registry.list()) {
-      if (s.record.enrollment != store::Enrollment::approved) continue;
-      for (const auto& r : ctx.store.latest_telemetry(s.record.id)) {
-        loa::v1::Telemetry t;
-        if (!t.ParseFromString(r.reading)) continue;
-        const std::string labels = "{station=\"" + s.record.id + "\",device=\"" + r.device_id + "\"} ";
-        auto put = [&](std::size_t i, bool has, double v) {
-          if (has) gauges[i].body += gauges[i].name + labels + fmt::format("{}", v) + "\n";
-        };
-        put(0, t.has_reachable(), t.reachable());
-        put(1, t.has_powered_on(), t.powered_on());
-        put(2, t.has_temperature_c(), t.temperature_c());
-        put(3, t.has_forward_power_w(), t.forward_power_w());
-        put(4, t.has_reflected_power_w(), t.reflected_power_w());
-        put(5, t.has_vswr(), t.vswr());
-        put(6, t.has_carrier_khz(), static_cast<double>(t.carrier_khz()));
-        put(7, t.has_mains_voltage_v(), t.mains_voltage_v());
-        put(8, t.has_band_compliant(), t.band_compliant());
-      }
-    }
-    for (const auto& g : gauges) {
-      out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n" + g.body;
-    }
-  }
-
-  void metrics(httplib::Response& res) {
-    std::string out;
-    out += "# HELP loa_http_refused_total Requests refused at the API's gate, by who asked: strangers (no valid "
-           "credential) or known callers lacking the role.\n# TYPE loa_http_refused_total counter\n";
-    out += "loa_http_refused_total{caller=\"stranger\"} " + std::to_string(strangers.total()) + "\n";
-    out += "loa_http_refused_total{caller=\"known\"} " + std::to_string(refused_known.load()) + "\n";
-    out += "# HELP loa_link_events_total Control-link events by kind.\n# TYPE loa_link_events_total counter\n";
-    for (const auto& [name, value] : ctx.counters.snapshot()) {
-      out += "loa_link_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
-    }
-    out += "# HELP loa_station_online 1 when the station's control link is up.\n# TYPE loa_station_online gauge\n";
-    for (const auto& s : ctx.registry.list()) {
-      if (s.record.enrollment != store::Enrollment::approved) continue;
-      out += "loa_station_online{station=\"" + s.record.id + "\"} " +
-             (s.state == registry::StationState::online ? "1" : "0") + "\n";
-    }
-    device_metrics(out);
-    out += "# HELP loa_alert_events_total Alerts issued, updated, cancelled, expired; CAP messages by outcome.\n"
-           "# TYPE loa_alert_events_total counter\n";
-    for (const auto& [name, value] : ctx.alerts.counters()) {
-      out += "loa_alert_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
-    }
-    const auto latency = ctx.alerts.first_sound_latency();
-    out += "# HELP loa_alert_first_sound_ms From issuing an alert to a station's first sound of it.\n"
-           "# TYPE loa_alert_first_sound_ms histogram\n";
-    for (const auto& [le, n] : latency.buckets) {
-      out += "loa_alert_first_sound_ms_bucket{le=\"" + (std::isinf(le) ? std::string("+Inf") : fmt::format("{}", le)) +
-             "\"} " + std::to_string(n) + "\n";
-    }
-    out += fmt::format("loa_alert_first_sound_ms_sum {}\nloa_alert_first_sound_ms_count {}\n", latency.sum_ms,
-                       latency.count);
-    out += "# HELP loa_alert_stations Stations of each alert on air, by delivery state.\n# TYPE loa_alert_stations gauge\n";
-    for (const auto& [alert, states] : ctx.alerts.station_states()) {
-      for (const auto& [state, n] : states) {
-        out += "loa_alert_stations{alert=\"" + alert + "\",state=\"" + state + "\"} " + std::to_string(n) + "\n";
-      }
-    }
-    out += "# HELP loa_loop_longest_turn_ms The longest a loop took to go round once since start (its worst stall).\n"
-           "# TYPE loa_loop_longest_turn_ms gauge\n";
-    for (const auto* beat : {&ctx.control.liveness(), &ctx.alerts.liveness()}) {
-      out += "loa_loop_longest_turn_ms{loop=\"" + beat->name() + "\"} " + std::to_string(beat->longest_turn().count()) + "\n";
-    }
-    out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
-    out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
-    res.set_content(out, "text/plain; version=0.0.4");
-  }
 };
 
 ApiServer::ApiServer(ApiSettings settings, ApiContext context)
@@ -569,21 +483,14 @@ ApiServer::ApiServer(ApiSettings settings, ApiContext context)
 ApiServer::~ApiServer() { stop(); }
 
 int ApiServer::start() {
-  auto& s = impl_->settings;
-  impl_->port = s.port == 0 ? impl_->http.bind_to_any_port(s.listen_address)
-                            : (impl_->http.bind_to_port(s.listen_address, s.port) ? s.port : -1);
-  if (impl_->port <= 0) {
-    throw std::runtime_error("cannot listen on " + s.listen_address + ":" + std::to_string(s.port));
-  }
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
-  kLog.info("listening: url={}://{}:{}/", impl_->tls() ? "https" : "http", s.listen_address, impl_->port);
+  const auto& s = impl_->settings;
+  impl_->port = impl_->front.start();
+  kLog.info("listening: url={}://{}:{}/ max_connections={} per_address={} workers={}", impl_->tls() ? "https" : "http",
+            s.listen_address, impl_->port, s.limits.max_connections, s.limits.max_connections_per_address,
+            s.limits.workers);
   return impl_->port;
 }
 
-void ApiServer::stop() {
-  if (!impl_->thread.joinable()) return;
-  impl_->http.stop();
-  impl_->thread.join();
-}
+void ApiServer::stop() { impl_->front.stop(); }
 
 }  // namespace loa::api

@@ -78,34 +78,42 @@ bool allows(Access a, const users::Caller& caller) {
   }
 }
 
-void RouteTable::add(const std::string& method, const std::string& pattern, Access access, std::string summary) {
-  routes_.push_back({method, pattern, std::regex(pattern), access, std::move(summary)});
+RouteTable::Route& RouteTable::add(const std::string& method, const std::string& pattern, Access access,
+                                   std::string summary) {
+  routes_.push_back({method, pattern, std::regex(pattern), access, std::move(summary), nullptr, nullptr});
+  return routes_.back();
 }
 
-void RouteTable::get(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler) {
-  add("GET", pattern, access, std::move(summary));
-  http_.Get(pattern, std::move(handler));
+void RouteTable::get(const std::string& pattern, Access access, std::string summary, Handler handler) {
+  add("GET", pattern, access, std::move(summary)).handler = std::move(handler);
 }
 
-void RouteTable::post(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler) {
-  add("POST", pattern, access, std::move(summary));
-  http_.Post(pattern, std::move(handler));
+void RouteTable::post(const std::string& pattern, Access access, std::string summary, Handler handler) {
+  add("POST", pattern, access, std::move(summary)).handler = std::move(handler);
 }
 
 void RouteTable::post(const std::string& pattern, Access access, std::string summary,
-                      httplib::Server::HandlerWithContentReader handler) {
-  add("POST", pattern, access, std::move(summary));
-  http_.Post(pattern, std::move(handler));
+                      ReaderHandler handler) {
+  add("POST", pattern, access, std::move(summary)).reader_handler = std::move(handler);
 }
 
-void RouteTable::put(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler) {
-  add("PUT", pattern, access, std::move(summary));
-  http_.Put(pattern, std::move(handler));
+void RouteTable::put(const std::string& pattern, Access access, std::string summary, Handler handler) {
+  add("PUT", pattern, access, std::move(summary)).handler = std::move(handler);
 }
 
-void RouteTable::del(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler) {
-  add("DELETE", pattern, access, std::move(summary));
-  http_.Delete(pattern, std::move(handler));
+void RouteTable::del(const std::string& pattern, Access access, std::string summary, Handler handler) {
+  add("DELETE", pattern, access, std::move(summary)).handler = std::move(handler);
+}
+
+bool RouteTable::dispatch(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) const {
+  const auto* route = match(req.method, req.path);
+  if (route == nullptr || !std::regex_match(req.path, req.matches, route->regex)) return false;
+  if (route->reader_handler) {
+    route->reader_handler(req, res, body);
+  } else {
+    route->handler(req, res);
+  }
+  return true;
 }
 
 const RouteTable::Route* RouteTable::match(const std::string& method, const std::string& path) const {

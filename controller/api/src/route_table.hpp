@@ -28,43 +28,48 @@ enum class Access {
 [[nodiscard]] const char* to_string(Access a);
 [[nodiscard]] bool allows(Access a, const users::Caller& caller);
 
+// A route's handler: with the body read whole (req.body), or streamed (uploads).
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+using ReaderHandler = std::function<void(const httplib::Request&, httplib::Response&, const httplib::ContentReader&)>;
+
 // Who is asking (set by the API server for each request).
 using CallerOf = std::function<users::Caller(const httplib::Request&)>;
 
 // Every route of the API, registered here and only here: the one authorisation check
-// (ApiServer's pre-routing gate) looks each request up in it, and the OpenAPI document
-// is made from it, so neither can miss a route.
+// (ApiServer's gate) looks each request up in it, requests are dispatched from it, and
+// the OpenAPI document is made from it, so none of them can miss a route.
 class RouteTable {
  public:
   struct Route {
     std::string method;
-    std::string pattern;  // as cpp-httplib matches it (a regex)
+    std::string pattern;  // a regex over the whole path; groups become req.matches
     std::regex regex;
     Access access;
     std::string summary;
+    Handler handler;                        // a body read whole ...
+    ReaderHandler reader_handler; // ... or streamed (uploads)
   };
 
-  explicit RouteTable(httplib::Server& http) : http_(http) {}
-
-  void get(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler);
-  void post(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler);
+  void get(const std::string& pattern, Access access, std::string summary, Handler handler);
+  void post(const std::string& pattern, Access access, std::string summary, Handler handler);
   // A streamed body (clip uploads).
   void post(const std::string& pattern, Access access, std::string summary,
-            httplib::Server::HandlerWithContentReader handler);
-  void put(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler);
-  void del(const std::string& pattern, Access access, std::string summary, httplib::Server::Handler handler);
+            ReaderHandler handler);
+  void put(const std::string& pattern, Access access, std::string summary, Handler handler);
+  void del(const std::string& pattern, Access access, std::string summary, Handler handler);
 
-  // The route a request is for, or null when there is none.
+  // The route a request is for, or null when there is none (HEAD finds GET's).
   [[nodiscard]] const Route* match(const std::string& method, const std::string& path) const;
+  // Runs the route's handler with req.matches set; false when no route matches.
+  bool dispatch(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) const;
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
   // An OpenAPI 3.0 description of every route.
   [[nodiscard]] nlohmann::json openapi(const std::string& version) const;
 
  private:
-  void add(const std::string& method, const std::string& pattern, Access access, std::string summary);
+  Route& add(const std::string& method, const std::string& pattern, Access access, std::string summary);
 
-  httplib::Server& http_;
   std::vector<Route> routes_;
 };
 

@@ -180,6 +180,8 @@ void Controller::start() {
   as.metrics_open_on_loopback = c.http.metrics_open_on_loopback;
   as.tls_cert_file = c.http.tls_cert_file;
   as.tls_key_file = c.http.tls_key_file;
+  as.limits = c.http.limits;
+  as.spool_dir = c.data_dir + "/uploads";
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,

@@ -67,6 +67,24 @@ ControllerConfig load_controller_config(const std::string& path) {
               "without one to scrapers on this machine");
   }
   http.read("metrics_open_on_loopback", c.http.metrics_open_on_loopback);
+  auto& limits = c.http.limits;
+  auto read_count = [&](const char* key, std::size_t& value, std::uint32_t min, std::uint32_t max) {
+    auto v = static_cast<std::uint32_t>(value);
+    http.read(key, v, min, max);
+    value = v;
+  };
+  read_count("max_connections", limits.max_connections, 16, 100000);
+  read_count("max_connections_per_address", limits.max_connections_per_address, 1, 100000);
+  http.read("idle_timeout_s", limits.idle_timeout_s, 1, 3600);
+  http.read("request_timeout_s", limits.request_timeout_s, 1, 3600);
+  http.read("upload_timeout_s", limits.upload_timeout_s, 10, 86400);
+  read_count("max_header_count", limits.max_header_count, 16, 1000);
+  auto memory_kib = static_cast<std::uint32_t>(limits.connection_memory_bytes >> 10);
+  http.read("connection_memory_kib", memory_kib, 16, 1024);
+  limits.connection_memory_bytes = static_cast<std::size_t>(memory_kib) << 10;
+  read_count("workers", limits.workers, 2, 256);
+  read_count("max_queued_requests", limits.max_queued, 16, 100000);
+  read_count("max_event_streams", limits.max_streams, 1, 10000);
   http.read("tls_cert_file", c.http.tls_cert_file);
   http.read("tls_key_file", c.http.tls_key_file);
   if (c.http.tls_cert_file.empty() != c.http.tls_key_file.empty()) {

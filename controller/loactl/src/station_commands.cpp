@@ -2,9 +2,11 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "commands.hpp"
+#include "loa/loactl/station_csv.hpp"
 #include "output.hpp"
 
 namespace loa::loactl {
@@ -33,29 +35,22 @@ int command_and_wait(IApi& api, const Globals& g, const std::string& station, co
 }
 
 int import_stations(IApi& api, const Globals& g, const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ApiError(kExitUsage, "cannot read " + path);
-  std::string line;
-  int line_no = 0;
-  int failures = 0;
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto list = parse_station_csv(text.str());
+  int failures = static_cast<int>(list.errors.size());
+  for (const auto& e : list.errors) std::cerr << path << ":" << e.row << ": " << e.message << '\n';
   int added = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty() || line[0] == '#' || line.rfind("id,", 0) == 0) continue;
-    std::vector<std::string> f;
-    std::size_t start = 0;
-    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
-      f.push_back(line.substr(start, comma - start));
-    }
-    f.push_back(line.substr(start));
-    f.resize(std::max<std::size_t>(f.size(), 5));
-    json body{{"id", f[0]}, {"public_key", f[1]}, {"name", f[2]}, {"commune", f[3]}, {"location", f[4]}};
+  for (const auto& r : list.rows) {
+    json body{{"id", r.id}, {"public_key", r.public_key}, {"name", r.name}, {"commune", r.commune}, {"location", r.location}};
     try {
       api.call("POST", "/api/v1/stations", body);
       ++added;
     } catch (const ApiError& e) {
       if (e.exit_code == kExitUnreachable) throw;
-      std::cerr << path << ":" << line_no << ": " << f[0] << ": " << e.what() << '\n';
+      std::cerr << path << ":" << r.row << ": " << r.id << ": " << e.what() << '\n';
       ++failures;
     }
   }

@@ -116,6 +116,10 @@ struct ControlServer::Impl {
   struct Peer {
     std::string routing_id;
     int fd = -1;
+    // Where `fd` led when it was taken ("address:port"): a descriptor is shut down only
+    // while it still leads there, never once its number has gone to someone else (the
+    // HTTP front accepts on the same numbers once libzmq closes a dead peer's).
+    std::string endpoint;
     std::chrono::steady_clock::time_point last_heartbeat_sent{};
     std::uint64_t heartbeat_seq = 0;
   };
@@ -204,6 +208,14 @@ struct ControlServer::Impl {
     }
   }
 
+  // A new connection starts with a Hello (and may reuse the old number); otherwise the
+  // address is looked up only when the number changes.
+  static void remember_descriptor(Peer& peer, int fd, bool new_connection) {
+    if (peer.fd == fd && !new_connection && !peer.endpoint.empty()) return;
+    peer.fd = fd;
+    peer.endpoint = peer_address(fd);
+  }
+
   void cut(const std::string& station) {
     drain_audio_subscriptions();
     if (const auto n = audio_subscribers.cut(station)) counters.connections_cut += n;
@@ -212,7 +224,7 @@ struct ControlServer::Impl {
     v1::Envelope bye;
     bye.mutable_goodbye()->set_reason("not admitted");
     send(station, bye);
-    if (it->second.fd >= 0) {
+    if (it->second.fd >= 0 && !it->second.endpoint.empty() && peer_address(it->second.fd) == it->second.endpoint) {
       // libzmq offers no way to close one peer of a ROUTER; shutting the descriptor
       // down makes libzmq see the peer hang up and tear the connection down itself.
       ::shutdown(it->second.fd, SHUT_RDWR);
@@ -314,7 +326,7 @@ struct ControlServer::Impl {
       log_bad_frame(station, "not_admitted");
       auto& p = peers[station];
       p.routing_id = routing_id;
-      p.fd = fd;
+      remember_descriptor(p, fd, false);
       cut(station);
       return;
     }
@@ -323,7 +335,7 @@ struct ControlServer::Impl {
     if (!within_bounds(station, *env)) return;
     auto& peer = peers[station];
     peer.routing_id = routing_id;
-    peer.fd = fd;
+    remember_descriptor(peer, fd, env->has_hello());
     switch (env->body_case()) {
       case v1::Envelope::kHello: handle_hello(station, env->hello(), fd); break;
       case v1::Envelope::kHeartbeat: registry.on_traffic(station); break;

@@ -5,6 +5,7 @@
 
 #include "loa/alerts/alert_desk.hpp"
 #include "loa/clips/clip_library.hpp"
+#include "loa/http/http_front.hpp"
 #include "loa/live/live_streams.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/schedule/planner.hpp"
@@ -31,6 +32,9 @@ struct ApiSettings {
   // Session cookies are then marked Secure.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // What the front holds against slow, idle and oversized clients.
+  http::FrontLimits limits;
+  std::string spool_dir;  // uploads are written here as they arrive (under the data folder)
 };
 
 // What the API acts on. All of it outlives the server.

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "loa/http/http_front.hpp"
+
 #include "loa/link/link_settings.hpp"
 #include "loa/log/log.hpp"
 #include "loa/registry/enrollment_limits.hpp"
@@ -38,6 +40,7 @@ struct ControllerConfig {
     bool metrics_open_on_loopback = false;
     std::string tls_cert_file;  // HTTPS (TLS 1.2/1.3) when both are set: PEM chain and key
     std::string tls_key_file;
+    http::FrontLimits limits;   // connections, timeouts, headers, workers (see controller.yaml)
   } http;
 
   struct Clips {

@@ -1,0 +1,124 @@
+#include "metrics_text.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "loa/v1/telemetry.pb.h"
+
+namespace loa::api {
+namespace {
+
+// The latest reading of every device of every approved station, as gauges.
+void device_metrics(ApiContext& ctx, std::string& out) {
+  struct Gauge {
+    const char* name;
+    const char* help;
+    std::string body;
+  };
+  std::vector<Gauge> gauges{
+      {"loa_device_reachable", "1 when the device answered its last poll.", {}},
+      {"loa_device_powered_on", "1 when the amplifier or transmitter output is on.", {}},
+      {"loa_device_temperature_c", "Heat-sink temperature, degrees Celsius.", {}},
+      {"loa_device_forward_power_w", "Forward power, watts.", {}},
+      {"loa_device_reflected_power_w", "Reflected power, watts.", {}},
+      {"loa_device_vswr", "Voltage standing wave ratio.", {}},
+      {"loa_device_carrier_khz", "Transmitter carrier frequency, kHz.", {}},
+      {"loa_device_mains_voltage_v", "Mains supply, volts.", {}},
+      {"loa_device_band_compliant", "1 when carrier and power are within the licence and band plan.", {}},
+  };
+  for (const auto& s : ctx.registry.list()) {
+    if (s.record.enrollment != store::Enrollment::approved) continue;
+    for (const auto& r : ctx.store.latest_telemetry(s.record.id)) {
+      loa::v1::Telemetry t;
+      if (!t.ParseFromString(r.reading)) continue;
+      const std::string labels = "{station=\"" + s.record.id + "\",device=\"" + r.device_id + "\"} ";
+      auto put = [&](std::size_t i, bool has, double v) {
+        if (has) gauges[i].body += gauges[i].name + labels + fmt::format("{}", v) + "\n";
+      };
+      put(0, t.has_reachable(), t.reachable());
+      put(1, t.has_powered_on(), t.powered_on());
+      put(2, t.has_temperature_c(), t.temperature_c());
+      put(3, t.has_forward_power_w(), t.forward_power_w());
+      put(4, t.has_reflected_power_w(), t.reflected_power_w());
+      put(5, t.has_vswr(), t.vswr());
+      put(6, t.has_carrier_khz(), static_cast<double>(t.carrier_khz()));
+      put(7, t.has_mains_voltage_v(), t.mains_voltage_v());
+      put(8, t.has_band_compliant(), t.band_compliant());
+    }
+  }
+  for (const auto& g : gauges) {
+    out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n" + g.body;
+  }
+}
+
+void front_metrics(const http::FrontStats& f, std::string& out) {
+  auto series = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+  };
+  series("loa_http_connections_open", "gauge", "HTTP connections open now.", f.connections_open);
+  series("loa_http_streams_open", "gauge", "Event streams open now.", f.streams_open);
+  series("loa_http_connections_refused_total", "counter", "Connections refused at accept: over the per-address limit.",
+         f.connections_refused);
+  series("loa_http_connections_timed_out_total", "counter",
+         "Connections closed because a request did not arrive whole within its time.", f.connections_timed_out);
+  series("loa_http_requests_total", "counter", "Requests whose headers arrived.", f.requests);
+  out += "# HELP loa_http_requests_refused_total Requests refused by the front: too many headers (431), a body "
+         "over its limit (413), every worker busy (503).\n# TYPE loa_http_requests_refused_total counter\n";
+  for (const auto& [reason, n] : {std::pair{"headers", f.refused_headers}, std::pair{"body", f.refused_body},
+                                  std::pair{"busy", f.refused_busy}}) {
+    out += fmt::format("loa_http_requests_refused_total{{reason=\"{}\"}} {}\n", reason, n);
+  }
+}
+
+}  // namespace
+
+std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
+  std::string out;
+  front_metrics(refusals.front, out);
+  out += "# HELP loa_http_refused_total Requests refused at the API's gate, by who asked: strangers (no valid "
+         "credential) or known callers lacking the role.\n# TYPE loa_http_refused_total counter\n";
+  out += "loa_http_refused_total{caller=\"stranger\"} " + std::to_string(refusals.strangers) + "\n";
+  out += "loa_http_refused_total{caller=\"known\"} " + std::to_string(refusals.known) + "\n";
+  out += "# HELP loa_link_events_total Control-link events by kind.\n# TYPE loa_link_events_total counter\n";
+  for (const auto& [name, value] : ctx.counters.snapshot()) {
+    out += "loa_link_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
+  }
+  out += "# HELP loa_station_online 1 when the station's control link is up.\n# TYPE loa_station_online gauge\n";
+  for (const auto& s : ctx.registry.list()) {
+    if (s.record.enrollment != store::Enrollment::approved) continue;
+    out += "loa_station_online{station=\"" + s.record.id + "\"} " +
+           (s.state == registry::StationState::online ? "1" : "0") + "\n";
+  }
+  device_metrics(ctx, out);
+  out += "# HELP loa_alert_events_total Alerts issued, updated, cancelled, expired; CAP messages by outcome.\n"
+         "# TYPE loa_alert_events_total counter\n";
+  for (const auto& [name, value] : ctx.alerts.counters()) {
+    out += "loa_alert_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
+  }
+  const auto latency = ctx.alerts.first_sound_latency();
+  out += "# HELP loa_alert_first_sound_ms From issuing an alert to a station's first sound of it.\n"
+         "# TYPE loa_alert_first_sound_ms histogram\n";
+  for (const auto& [le, n] : latency.buckets) {
+    out += "loa_alert_first_sound_ms_bucket{le=\"" + (std::isinf(le) ? std::string("+Inf") : fmt::format("{}", le)) +
+           "\"} " + std::to_string(n) + "\n";
+  }
+  out += fmt::format("loa_alert_first_sound_ms_sum {}\nloa_alert_first_sound_ms_count {}\n", latency.sum_ms,
+                     latency.count);
+  out += "# HELP loa_alert_stations Stations of each alert on air, by delivery state.\n# TYPE loa_alert_stations gauge\n";
+  for (const auto& [alert, states] : ctx.alerts.station_states()) {
+    for (const auto& [state, n] : states) {
+      out += "loa_alert_stations{alert=\"" + alert + "\",state=\"" + state + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  out += "# HELP loa_loop_longest_turn_ms The longest a loop took to go round once since start (its worst stall).\n"
+         "# TYPE loa_loop_longest_turn_ms gauge\n";
+  for (const auto* beat : {&ctx.control.liveness(), &ctx.alerts.liveness()}) {
+    out += "loa_loop_longest_turn_ms{loop=\"" + beat->name() + "\"} " + std::to_string(beat->longest_turn().count()) + "\n";
+  }
+  out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
+  out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
+  return out;
+}
+
+}  // namespace loa::api
