@@ -21,79 +21,18 @@ namespace {
 
 constexpr int kRate = 48000;
 
-using gst::ElementPtr;
-using GstObjectUnref = gst::ObjectUnref;
+// The first error the pipeline's bus holds ("" when none).
+std::string bus_error(GstElement* pipeline) { return gst::take_bus_news(pipeline, true).error.value_or(""); }
 
-struct SampleUnref {
-  void operator()(GstSample* s) const { gst_sample_unref(s); }
-};
-using SamplePtr = std::unique_ptr<GstSample, SampleUnref>;
+bool play(GstElement* pipeline) {
+  return gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+}
 
-// A pipeline that is set to NULL and released however the function leaves.
-class Pipeline {
- public:
-  explicit Pipeline(const char* description) {
-    GError* error = nullptr;
-    pipeline_.reset(gst_parse_launch(description, &error));
-    if (error) {
-      message_ = error->message;
-      g_error_free(error);
-    }
-  }
-  Pipeline(const Pipeline&) = delete;
-  Pipeline& operator=(const Pipeline&) = delete;
-  ~Pipeline() {
-    if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
-  }
-  [[nodiscard]] bool ok() const { return pipeline_ && message_.empty(); }
-  [[nodiscard]] const std::string& message() const { return message_; }
-  [[nodiscard]] ElementPtr element(const char* name) const {
-    return ElementPtr(gst_bin_get_by_name(GST_BIN(pipeline_.get()), name));
-  }
-  bool play() { return gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE; }
-  // The first error on the bus, if any ("" when none).
-  std::string error() {
-    auto bus = std::unique_ptr<GstBus, GstObjectUnref>(gst_element_get_bus(pipeline_.get()));
-    GstMessage* msg = gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR);
-    if (!msg) return {};
-    GError* err = nullptr;
-    gchar* debug = nullptr;
-    gst_message_parse_error(msg, &err, &debug);
-    std::string text = err ? err->message : "unknown error";
-    if (err) g_error_free(err);
-    g_free(debug);
-    gst_message_unref(msg);
-    return text;
-  }
-  // Reads the codec and container tags posted so far ("MPEG-1 Layer 3 (MP3)", "Ogg" ...).
-  void collect_tags(std::string& codec, std::string& container) {
-    auto bus = std::unique_ptr<GstBus, GstObjectUnref>(gst_element_get_bus(pipeline_.get()));
-    while (GstMessage* msg = gst_bus_pop_filtered(bus.get(), GST_MESSAGE_TAG)) {
-      GstTagList* tags = nullptr;
-      gst_message_parse_tag(msg, &tags);
-      gchar* text = nullptr;
-      if (codec.empty() && gst_tag_list_get_string(tags, GST_TAG_AUDIO_CODEC, &text)) {
-        codec = text;
-        g_free(text);
-      }
-      if (container.empty() && gst_tag_list_get_string(tags, GST_TAG_CONTAINER_FORMAT, &text)) {
-        container = text;
-        g_free(text);
-      }
-      gst_tag_list_unref(tags);
-      gst_message_unref(msg);
-    }
-  }
-  [[nodiscard]] std::int64_t duration_ns() const {
-    gint64 d = -1;
-    if (!gst_element_query_duration(pipeline_.get(), GST_FORMAT_TIME, &d)) return -1;
-    return d;
-  }
-
- private:
-  ElementPtr pipeline_;
-  std::string message_;
-};
+std::int64_t duration_ns(GstElement* pipeline) {
+  gint64 d = -1;
+  if (!gst_element_query_duration(pipeline, GST_FORMAT_TIME, &d)) return -1;
+  return d;
+}
 
 // MP3 encoders write a Xing/Info header with the stream's size in bytes. GStreamer's
 // parser drops that header when the file is shorter than it says, so the check is made
@@ -127,25 +66,27 @@ struct Decoded {
 };
 
 std::variant<Decoded, TranscodeError> decode(const std::string& path, const TranscodeSettings& settings) {
-  Pipeline p(
+  std::string problem;
+  auto p = gst::parse_pipeline(
       "filesrc name=src ! decodebin ! audioconvert ! audioresample ! "
-      "audio/x-raw,format=F32LE,layout=interleaved,channels=1,rate=48000 ! appsink name=sink sync=false");
-  if (!p.ok()) return TranscodeError{"decode_failed", "cannot build the decoder: " + p.message()};
-  g_object_set(p.element("src").get(), "location", path.c_str(), nullptr);
-  auto sink = p.element("sink");
+      "audio/x-raw,format=F32LE,layout=interleaved,channels=1,rate=48000 ! appsink name=sink sync=false",
+      problem);
+  if (!p) return TranscodeError{"decode_failed", "cannot build the decoder: " + problem};
+  g_object_set(gst::child(p.get(), "src").get(), "location", path.c_str(), nullptr);
+  auto sink = gst::child(p.get(), "sink");
   Decoded out;
   std::string codec;
   std::string container;
-  if (!p.play()) {
-    auto e = p.error();
+  if (!play(p.get())) {
+    auto e = bus_error(p.get());
     return TranscodeError{"not_audio", "not an audio file this system can decode" + (e.empty() ? "" : ": " + e)};
   }
   const auto max_samples = static_cast<std::size_t>(settings.max_duration_ms) * kRate / 1000;
   for (;;) {
-    SamplePtr sample(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 100 * GST_MSECOND));
+    gst::SamplePtr sample(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 100 * GST_MSECOND));
     if (!sample) {
       if (gst_app_sink_is_eos(GST_APP_SINK(sink.get()))) break;
-      auto e = p.error();
+      auto e = bus_error(p.get());
       if (!e.empty()) {
         const bool nothing = out.samples.empty();
         return TranscodeError{nothing ? "not_audio" : "decode_failed",
@@ -153,8 +94,8 @@ std::variant<Decoded, TranscodeError> decode(const std::string& path, const Tran
       }
       continue;
     }
-    if (out.announced_ns < 0) out.announced_ns = p.duration_ns();
-    p.collect_tags(codec, container);
+    if (out.announced_ns < 0) out.announced_ns = duration_ns(p.get());
+    gst::collect_tags(p.get(), codec, container);
     GstBuffer* buffer = gst_sample_get_buffer(sample.get());
     GstMapInfo map;
     if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
@@ -166,7 +107,7 @@ std::variant<Decoded, TranscodeError> decode(const std::string& path, const Tran
       return TranscodeError{"too_long", "longer than " + std::to_string(settings.max_duration_ms / 60000) + " minutes"};
     }
   }
-  p.collect_tags(codec, container);
+  gst::collect_tags(p.get(), codec, container);
   out.format = container.empty() ? codec : (codec.empty() ? container : codec + " in " + container);
   return out;
 }
@@ -176,11 +117,12 @@ std::variant<std::string, TranscodeError> encode(const std::vector<float>& sampl
       "appsrc name=src format=time caps=audio/x-raw,format=F32LE,layout=interleaved,channels=1,rate=48000 ! "
       "audioconvert ! opusenc bitrate=" + std::to_string(s.opus_bitrate_bps) +
       " frame-size=20 audio-type=voice ! oggmux ! appsink name=sink sync=false";
-  Pipeline p(description.c_str());
-  if (!p.ok()) return TranscodeError{"decode_failed", "cannot build the encoder: " + p.message()};
-  auto src = p.element("src");
-  auto sink = p.element("sink");
-  if (!p.play()) return TranscodeError{"decode_failed", "encoder would not start: " + p.error()};
+  std::string problem;
+  auto p = gst::parse_pipeline(description, problem);
+  if (!p) return TranscodeError{"decode_failed", "cannot build the encoder: " + problem};
+  auto src = gst::child(p.get(), "src");
+  auto sink = gst::child(p.get(), "sink");
+  if (!play(p.get())) return TranscodeError{"decode_failed", "encoder would not start: " + bus_error(p.get())};
   // Feed in one-second buffers with timestamps; appsrc queues them for the encoder.
   std::size_t offset = 0;
   while (offset < samples.size()) {
@@ -189,17 +131,17 @@ std::variant<std::string, TranscodeError> encode(const std::vector<float>& sampl
     GST_BUFFER_PTS(buffer) = gst_util_uint64_scale(offset, GST_SECOND, kRate);
     GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(n, GST_SECOND, kRate);
     if (gst_app_src_push_buffer(GST_APP_SRC(src.get()), buffer) != GST_FLOW_OK) {
-      return TranscodeError{"decode_failed", "encoder refused data: " + p.error()};
+      return TranscodeError{"decode_failed", "encoder refused data: " + bus_error(p.get())};
     }
     offset += n;
   }
   gst_app_src_end_of_stream(GST_APP_SRC(src.get()));
   std::string out;
   for (;;) {
-    SamplePtr sample(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 100 * GST_MSECOND));
+    gst::SamplePtr sample(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 100 * GST_MSECOND));
     if (!sample) {
       if (gst_app_sink_is_eos(GST_APP_SINK(sink.get()))) break;
-      auto e = p.error();
+      auto e = bus_error(p.get());
       if (!e.empty()) return TranscodeError{"decode_failed", "encoding failed: " + e};
       continue;
     }

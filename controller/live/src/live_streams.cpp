@@ -141,23 +141,13 @@ class Stream {
 
   // What the bus says: empty while all is well, else why the source must be reopened.
   std::string bus_trouble(GstElement* pipeline, bool& ended) {
-    GstBus* bus = gst_element_get_bus(pipeline);
-    std::string trouble;
-    while (GstMessage* msg =
-               gst_bus_pop_filtered(bus, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR))) {
-      if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-        GError* err = nullptr;
-        gst_message_parse_error(msg, &err, nullptr);
-        trouble = err ? err->message : "source error";
-        if (err) g_error_free(err);
-      } else {
-        ended = true;
-        trouble = "the source ended";
-      }
-      gst_message_unref(msg);
+    const auto news = gst::take_bus_news(pipeline);
+    if (news.error) return *news.error;
+    if (news.end_of_stream) {
+      ended = true;
+      return "the source ended";
     }
-    gst_object_unref(bus);
-    return trouble;
+    return {};
   }
 
   void publish(GstSample* sample, GstElement* pipeline) {
@@ -221,14 +211,14 @@ class Stream {
         ++status_.reconnects;
         continue;
       }
-      auto* sink = GST_APP_SINK(gst_bin_get_by_name(GST_BIN(pipeline.get()), "out"));
+      const auto sink_element = gst::child(pipeline.get(), "out");
+      auto* sink = GST_APP_SINK(sink_element.get());
       auto last_frame = std::chrono::steady_clock::now();
       bool ended = false;
       std::string trouble;
       while (!stop_requested_) {
-        if (GstSample* sample = gst_app_sink_try_pull_sample(sink, 100 * GST_MSECOND)) {
-          publish(sample, pipeline.get());
-          gst_sample_unref(sample);
+        if (gst::SamplePtr sample{gst_app_sink_try_pull_sample(sink, 100 * GST_MSECOND)}) {
+          publish(sample.get(), pipeline.get());
           last_frame = std::chrono::steady_clock::now();
           backoff = settings_.reconnect_min;
         }
@@ -241,7 +231,6 @@ class Stream {
           break;
         }
       }
-      gst_object_unref(sink);
       pipeline.reset();
       if (stop_requested_) break;
       if (ended && !reconnects) {

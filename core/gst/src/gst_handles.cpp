@@ -3,6 +3,20 @@
 #include <mutex>
 
 namespace loa::gst {
+namespace {
+
+using ErrorPtr = std::unique_ptr<GError, Release<g_error_free>>;
+using TagListPtr = std::unique_ptr<GstTagList, Release<gst_tag_list_unref>>;
+using CharPtr = std::unique_ptr<gchar, Release<g_free>>;
+
+std::string error_text(GstMessage* msg) {
+  GError* raw = nullptr;
+  gst_message_parse_error(msg, &raw, nullptr);
+  ErrorPtr error(raw);
+  return error && error->message ? error->message : "unknown error";
+}
+
+}  // namespace
 
 void initialize() {
   static std::once_flag once;
@@ -11,15 +25,51 @@ void initialize() {
 
 PipelinePtr parse_pipeline(const std::string& description, std::string& error) {
   initialize();
-  GError* failure = nullptr;
-  GstElement* pipeline = gst_parse_launch(description.c_str(), &failure);
+  GError* raw = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &raw);
+  ErrorPtr failure(raw);
   if (failure) {
-    error = failure->message;
-    g_error_free(failure);
+    error = failure->message ? failure->message : "cannot build the pipeline";
     if (pipeline) gst_object_unref(pipeline);
     return nullptr;
   }
   return PipelinePtr(pipeline);
+}
+
+ElementPtr child(GstElement* bin, const char* name) { return ElementPtr(gst_bin_get_by_name(GST_BIN(bin), name)); }
+
+PadPtr static_pad(GstElement* element, const char* name) {
+  return element ? PadPtr(gst_element_get_static_pad(element, name)) : nullptr;
+}
+
+BusNews take_bus_news(GstElement* pipeline, bool errors_only) {
+  BusNews news;
+  BusPtr bus(gst_element_get_bus(pipeline));
+  if (!bus) return news;
+  const auto kinds = errors_only ? GST_MESSAGE_ERROR : static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  while (MessagePtr msg{gst_bus_pop_filtered(bus.get(), kinds)}) {
+    news.any = true;
+    if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_EOS) {
+      news.end_of_stream = true;
+    } else if (!news.error) {
+      news.error = error_text(msg.get());
+    }
+  }
+  return news;
+}
+
+void collect_tags(GstElement* pipeline, std::string& codec, std::string& container) {
+  BusPtr bus(gst_element_get_bus(pipeline));
+  if (!bus) return;
+  while (MessagePtr msg{gst_bus_pop_filtered(bus.get(), GST_MESSAGE_TAG)}) {
+    GstTagList* raw = nullptr;
+    gst_message_parse_tag(msg.get(), &raw);
+    TagListPtr tags(raw);
+    for (auto [tag, value] : {std::pair{GST_TAG_AUDIO_CODEC, &codec}, std::pair{GST_TAG_CONTAINER_FORMAT, &container}}) {
+      gchar* text = nullptr;
+      if (value->empty() && gst_tag_list_get_string(tags.get(), tag, &text)) *value = CharPtr(text).get();
+    }
+  }
 }
 
 ClockPtr realtime_clock() {

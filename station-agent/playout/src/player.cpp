@@ -216,30 +216,26 @@ struct Player::Impl {
     c.play = play;
     c.pipeline = std::move(built);
     if (is_live(play)) {
-      c.appsrc.reset(gst_bin_get_by_name(GST_BIN(pipeline), "live"));
+      c.appsrc = gst::child(pipeline, "live");
     } else {
-      GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
-      g_object_set(src, "location", clip_path(play.clip_sha256()).c_str(), nullptr);
-      gst_object_unref(src);
+      g_object_set(gst::child(pipeline, "src").get(), "location", clip_path(play.clip_sha256()).c_str(), nullptr);
       if (resume_ns > 0) {
         c.skip = std::make_unique<SkipProbe>();
         c.skip->skip_ns = resume_ns;
         c.resumed_from_ns = resume_ns;
-        GstElement* dec = gst_bin_get_by_name(GST_BIN(pipeline), "dec");
-        GstPad* pad = gst_element_get_static_pad(dec, "src");
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &SkipProbe::on_buffer, c.skip.get(), nullptr);
-        gst_object_unref(pad);
-        gst_object_unref(dec);
+        const auto dec = gst::child(pipeline, "dec");
+        if (const auto pad = gst::static_pad(dec.get(), "src")) {
+          gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &SkipProbe::on_buffer, c.skip.get(), nullptr);
+        }
       }
     }
     GstClock* shared_clock = shared.gst_clock();
     c.probe = std::make_unique<RenderProbe>();
     c.probe->clock = shared_clock;
-    if (GstElement* pace = gst_bin_get_by_name(GST_BIN(pipeline), "pace")) {
-      GstPad* pad = gst_element_get_static_pad(pace, settings.output.rfind("alsa:", 0) == 0 ? "sink" : "src");
-      gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &RenderProbe::on_buffer, c.probe.get(), nullptr);
-      gst_object_unref(pad);
-      gst_object_unref(pace);
+    if (const auto pace = gst::child(pipeline, "pace")) {
+      if (const auto pad = gst::static_pad(pace.get(), settings.output.rfind("alsa:", 0) == 0 ? "sink" : "src")) {
+        gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &RenderProbe::on_buffer, c.probe.get(), nullptr);
+      }
     }
     // The pipeline runs on the shared clock with a base time we choose: a live frame's
     // presentation time is already on that clock (base 0); a clip's first sample is due
@@ -283,12 +279,9 @@ struct Player::Impl {
     current->outcome = outcome;
     current->detail = detail;
     current->stop_deadline_ms = clock.wall_ms();
-    if (GstElement* enc = gst_bin_get_by_name(GST_BIN(current->pipeline.get()), "enc")) {
+    if (const auto enc = gst::child(current->pipeline.get(), "enc")) {
       current->stop_deadline_ms += 300;
-      GstPad* pad = gst_element_get_static_pad(enc, "sink");
-      gst_pad_send_event(pad, gst_event_new_eos());
-      gst_object_unref(pad);
-      gst_object_unref(enc);
+      if (const auto pad = gst::static_pad(enc.get(), "sink")) gst_pad_send_event(pad.get(), gst_event_new_eos());
     }
     poll_bus();
   }
@@ -321,21 +314,15 @@ struct Player::Impl {
 
   void poll_bus() {
     if (!current) return;
-    auto* bus = gst_element_get_bus(current->pipeline.get());
-    while (GstMessage* msg = gst_bus_pop_filtered(bus, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR))) {
-      if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR && !current->stopping) {
-        GError* err = nullptr;
-        gst_message_parse_error(msg, &err, nullptr);
+    const auto news = gst::take_bus_news(current->pipeline.get());
+    if (news.any) {
+      if (news.error && !current->stopping) {
         current->outcome = v1::PlaybackReport::OUTCOME_FAILED;
-        current->detail = err ? err->message : "playback error";
-        if (err) g_error_free(err);
+        current->detail = *news.error;
       }
-      gst_message_unref(msg);
-      gst_object_unref(bus);
       finish_current();
       return;
     }
-    gst_object_unref(bus);
     if (current->stopping && clock.wall_ms() > current->stop_deadline_ms) finish_current();
   }
 
@@ -505,10 +492,7 @@ bool Player::set_volume(const std::string& broadcast_id, double volume) {
   if (current && !current->stopping && (broadcast_id.empty() || current->play.broadcast_id() == broadcast_id)) {
     // The volume element sits just before the paced output: at most a buffer or two
     // (20 ms each) already past it is played at the old volume.
-    if (GstElement* vol = gst_bin_get_by_name(GST_BIN(current->pipeline.get()), "vol")) {
-      g_object_set(vol, "volume", volume, nullptr);
-      gst_object_unref(vol);
-    }
+    if (const auto vol = gst::child(current->pipeline.get(), "vol")) g_object_set(vol.get(), "volume", volume, nullptr);
     current->play.set_volume(volume > 0 ? volume : 1e-6);
     found = true;
   }

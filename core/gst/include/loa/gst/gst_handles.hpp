@@ -3,23 +3,32 @@
 #include <gst/gst.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace loa::gst {
 
-// RAII for the GStreamer handles the audio modules share. Only modules that run
-// GStreamer include this header.
+// RAII for every GStreamer handle Loa holds: only this module releases one by hand. Only
+// modules that run GStreamer include this header.
 
 // gst_init, once per process (any thread, any number of calls).
 void initialize();
 
-struct ObjectUnref {
-  void operator()(gpointer object) const {
-    if (object) gst_object_unref(object);
+// Releases a handle with the library's own function for its type.
+template <auto release>
+struct Release {
+  template <typename T>
+  void operator()(T* handle) const {
+    if (handle) release(handle);
   }
 };
+using ObjectUnref = Release<gst_object_unref>;
 using ElementPtr = std::unique_ptr<GstElement, ObjectUnref>;
 using ClockPtr = std::unique_ptr<GstClock, ObjectUnref>;
+using BusPtr = std::unique_ptr<GstBus, ObjectUnref>;
+using PadPtr = std::unique_ptr<GstPad, ObjectUnref>;
+using MessagePtr = std::unique_ptr<GstMessage, Release<gst_message_unref>>;
+using SamplePtr = std::unique_ptr<GstSample, Release<gst_sample_unref>>;
 
 // A pipeline is set to NULL before it is released, so its threads have stopped.
 struct PipelineRelease {
@@ -32,6 +41,25 @@ using PipelinePtr = std::unique_ptr<GstElement, PipelineRelease>;
 
 // Builds a pipeline from a gst-launch description; null with `error` set if it cannot.
 [[nodiscard]] PipelinePtr parse_pipeline(const std::string& description, std::string& error);
+
+// The element of a bin with this name, or null.
+[[nodiscard]] ElementPtr child(GstElement* bin, const char* name);
+// An element's always-present pad ("src", "sink"), or null.
+[[nodiscard]] PadPtr static_pad(GstElement* element, const char* name);
+
+// What a pipeline's bus said since it was last asked: every message of the kinds asked
+// for is taken (never waits). One reader serves every pipeline: playout, live sources
+// and the clip transcoder.
+struct BusNews {
+  bool any = false;                  // a message of the asked kinds came
+  bool end_of_stream = false;        // one was EOS
+  std::optional<std::string> error;  // the first ERROR's text ("unknown error" if it had none)
+};
+[[nodiscard]] BusNews take_bus_news(GstElement* pipeline, bool errors_only = false);
+
+// The audio codec and container named by the tags posted so far ("MPEG-1 Layer 3
+// (MP3)", "Ogg"); each left as it is once set.
+void collect_tags(GstElement* pipeline, std::string& codec, std::string& container);
 
 // A real-time clock object of its own (ns since the Unix epoch). The process-wide system
 // clock stays monotonic for every other pipeline; this one's readings mean the same on
