@@ -1,4 +1,5 @@
 #include "loa/alerts/alert_desk.hpp"
+#include "loa/alerts/alert_workflow.hpp"
 
 #include <sodium.h>
 
@@ -60,9 +61,22 @@ std::string broadcast_of(const store::AlertRecord& r) {
 std::string stream_of(const std::string& alert_id) { return "alert-" + alert_id; }
 
 bool is_final(const std::string& state) { return state == "played" || state == "failed" || state == "stopped"; }
-bool is_on_air(const std::string& state) { return state == "issued" || state == "updated"; }
-bool is_ended(const std::string& state) {
-  return state == "cancelled" || state == "all_clear" || state == "expired";
+// What the workflow says of a stored state.
+AlertState state_of(const std::string& stored) { return parse_alert_state(stored).value_or(AlertState::draft); }
+bool is_on_air(const std::string& state) { return AlertWorkflow::on_air(state_of(state)); }
+bool is_ended(const std::string& state) { return AlertWorkflow::ended(state_of(state)); }
+
+// A refused step, with its HTTP status: the one place a workflow refusal gets one.
+AlertError refused(Refusal why, const std::string& message) {
+  switch (why) {
+    case Refusal::count_mismatch: return AlertError(409, "count_mismatch", message);
+    case Refusal::no_stations: return AlertError(422, "no_stations", message);
+    case Refusal::expired: return AlertError(409, "expired", message);
+    case Refusal::two_person_rule: return AlertError(403, "two_person_rule", message);
+    case Refusal::wrong_state:
+    case Refusal::none: break;
+  }
+  return AlertError(409, "wrong_state", message);
 }
 
 // The primary language subtag ("vi-VN" -> "vi"), which is also the espeak-ng voice.
@@ -139,7 +153,7 @@ void AlertDesk::start() {
   if (thread_.joinable()) return;
   // Alerts still on air (or recently ended) when the controller stopped.
   for (const auto& r : store_.list_alerts(1000)) {
-    if (r.state == "draft" || r.state == "confirmed") continue;
+    if (!AlertWorkflow::on_air(state_of(r.state)) && !AlertWorkflow::ended(state_of(r.state))) continue;
     if (clock_.wall_ms() > r.expires_ms + kKeepEndedMs && is_ended(r.state)) continue;
     Active a;
     a.record = r;
@@ -514,7 +528,7 @@ json AlertDesk::create(const json& body, const users::Caller& caller) {
   auto spec = make_draft(body, caller, "api");
   store::AlertRecord r;
   r.id = new_alert_id(spec["status"]);
-  r.state = "draft";
+  r.state = to_string(AlertState::draft);
   r.definition = spec.dump();
   r.created_by = caller.name;
   r.created_ms = clock_.wall_ms();
@@ -542,24 +556,31 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
   require_scope(caller, r);
-  if (r.state != "draft") throw AlertError(409, "wrong_state", "alert " + id + " is " + r.state + ", not a draft");
+  if (!AlertWorkflow::decide(state_of(r.state), AlertAction::confirm).allowed()) {
+    throw refused(Refusal::wrong_state, "alert " + id + " is " + r.state + ", not a draft");
+  }
   const auto spec = json::parse(r.definition);
   const auto stations = resolve_targets(spec["targets"]);
-  if (target_count != static_cast<std::int64_t>(stations.size())) {
-    throw AlertError(409, "count_mismatch",
-                     "alert " + id + " would sound on " + std::to_string(stations.size()) +
-                         " stations; confirm with that number (you gave " + std::to_string(target_count) + ")");
+  const auto step = AlertWorkflow::confirm(
+      state_of(r.state), {target_count, stations.size(), clock_.wall_ms() >= r.expires_ms, needs_second_person(spec),
+                          caller.name == r.created_by || !caller.is_person()});
+  switch (step.refusal) {
+    case Refusal::none: break;
+    case Refusal::count_mismatch:
+      throw refused(step.refusal, "alert " + id + " would sound on " + std::to_string(stations.size()) +
+                                      " stations; confirm with that number (you gave " + std::to_string(target_count) +
+                                      ")");
+    case Refusal::no_stations: throw refused(step.refusal, "the targets hold no approved station");
+    case Refusal::expired: throw refused(step.refusal, "alert " + id + " has expired");
+    case Refusal::two_person_rule:
+      store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"));
+      throw refused(step.refusal, spec["severity"].get<std::string>() +
+                                      " alerts need a second person with the emergency role to confirm; " +
+                                      r.created_by + " drafted this one" +
+                                      (caller.is_person() ? "" : ", and the shared token is nobody in particular"));
+    case Refusal::wrong_state: throw refused(step.refusal, "alert " + id + " is " + r.state + ", not a draft");
   }
-  if (stations.empty()) throw AlertError(422, "no_stations", "the targets hold no approved station");
-  if (clock_.wall_ms() >= r.expires_ms) throw AlertError(409, "expired", "alert " + id + " has expired");
-  if (needs_second_person(spec) && (caller.name == r.created_by || !caller.is_person())) {
-    store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"));
-    throw AlertError(403, "two_person_rule",
-                     spec["severity"].get<std::string>() + " alerts need a second person with the emergency role to "
-                     "confirm; " + r.created_by + " drafted this one" +
-                         (caller.is_person() ? "" : ", and the shared token is nobody in particular"));
-  }
-  r.state = "confirmed";
+  r.state = to_string(step.next);
   r.confirmed_by = caller.name;
   store_.put_alert(r, store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm", id,
                        "target_count " + std::to_string(target_count)));
@@ -580,7 +601,9 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
   const auto stations = resolve_targets(spec["targets"]);
   const auto resolved = std::chrono::steady_clock::now();
   const auto now = clock_.wall_ms();
-  record.state = record.version > 1 ? "updated" : "issued";
+  record.state = to_string(AlertWorkflow::decide(state_of(record.state),
+                                                 record.version > 1 ? AlertAction::update : AlertAction::issue)
+                                .next);
   record.issued_ms = now;
   record.expires_ms = spec["expires_ms"];
   const auto broadcast = broadcast_of(record);
@@ -684,7 +707,9 @@ json AlertDesk::update(const std::string& id, const json& body, const users::Cal
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
   require_scope(caller, r);
-  if (!is_on_air(r.state)) throw AlertError(409, "wrong_state", "alert " + id + " is " + r.state + ", not on air");
+  if (!AlertWorkflow::decide(state_of(r.state), AlertAction::update).allowed()) {
+    throw refused(Refusal::wrong_state, "alert " + id + " is " + r.state + ", not on air");
+  }
   auto old = json::parse(r.definition);
   // What the update does not name stays as it was; the status never changes.
   json merged = body;
@@ -770,17 +795,18 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
   require_scope(caller, r);
-  if (is_ended(r.state)) throw AlertError(409, "wrong_state", "alert " + id + " is already " + r.state);
+  const auto step = AlertWorkflow::decide(state_of(r.state), AlertAction::cancel);
+  if (!step.allowed()) throw refused(step.refusal, "alert " + id + " is already " + r.state);
   const bool was_on_air = is_on_air(r.state);
   const auto why = "cancelled by " + caller.name + (reason.empty() ? "" : ": " + reason);
   if (was_on_air) {
     std::lock_guard lock(mutex_);
     if (auto it = active_.find(id); it != active_.end()) {
       stop_everywhere(it->second, why);
-      it->second.record.state = "cancelled";
+      it->second.record.state = to_string(step.next);
     }
   }
-  r.state = "cancelled";
+  r.state = to_string(step.next);
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
   store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.cancel", id,
@@ -817,8 +843,9 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   std::lock_guard issue(issue_mutex_);
   auto r = load(id);
   require_scope(caller, r);
-  if (!is_on_air(r.state) && r.state != "expired") {
-    throw AlertError(409, "wrong_state", "alert " + id + " is " + r.state + ": only an issued alert is given the all-clear");
+  const auto step = AlertWorkflow::decide(state_of(r.state), AlertAction::all_clear);
+  if (!step.allowed()) {
+    throw refused(step.refusal, "alert " + id + " is " + r.state + ": only an issued alert is given the all-clear");
   }
   const auto spec = json::parse(r.definition);
   const auto lang = voice_of(spec["language"].get<std::string>());
@@ -843,10 +870,10 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
     std::lock_guard lock(mutex_);
     if (auto it = active_.find(id); it != active_.end()) {
       stop_everywhere(it->second, "all-clear by " + caller.name);
-      it->second.record.state = "all_clear";
+      it->second.record.state = to_string(step.next);
     }
   }
-  r.state = "all_clear";
+  r.state = to_string(step.next);
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
   store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text));
@@ -965,8 +992,9 @@ void AlertDesk::expire() {
     std::lock_guard lock(mutex_);
     for (auto it = active_.begin(); it != active_.end();) {
       auto& rec = it->second.record;
-      if (is_on_air(rec.state) && now >= rec.expires_ms) {
-        rec.state = "expired";
+      if (const auto step = AlertWorkflow::decide(state_of(rec.state), AlertAction::expire);
+          step.allowed() && now >= rec.expires_ms) {
+        rec.state = to_string(step.next);
         ++counters_["expired"];
         rec.ended_ms = now;
         rec.ended_by = "system";
@@ -988,8 +1016,10 @@ void AlertDesk::expire() {
     (void)commands_.withdraw(ids, "withdrawn: alert expired");
     (void)streams_.stop(stream_of(r.id));
     auto stored = store_.find_alert(r.id);
-    if (!stored || !is_on_air(stored->state)) continue;
-    stored->state = "expired";
+    if (!stored) continue;
+    const auto step = AlertWorkflow::decide(state_of(stored->state), AlertAction::expire);
+    if (!step.allowed()) continue;
+    stored->state = to_string(step.next);
     stored->ended_by = "system";
     stored->ended_ms = now;
     store_.put_alert(*stored, store::audit_entry(now, "system", "alert.expire", r.id, ""));
@@ -1048,7 +1078,7 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
             {"ended_ms", r.ended_ms}};
   if (spec.contains("cap")) v["cap"] = spec["cap"];
   v["needs_second_person"] = needs_second_person(spec);
-  if (r.state == "draft") {
+  if (state_of(r.state) == AlertState::draft) {
     const auto stations = resolve_targets(spec["targets"]);
     v["target_count"] = stations.size();
     v["confirm_prompt"] = "Issue " + upper(spec["severity"]) + " alert" +
@@ -1247,7 +1277,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
       (void)update(r->id, body, cap_caller);
       return done("updated", r->id, "");
     }
-    if (r && r->state == "draft") {
+    if (r && state_of(r->state) == AlertState::draft) {
       (void)cancel(r->id, "replaced by CAP update " + m.identifier, false, cap_caller);
     }
   }
@@ -1256,7 +1286,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   if (at_once) {
     std::lock_guard issue(issue_mutex_);
     auto r = load(id);
-    r.state = "confirmed";
+    r.state = to_string(AlertWorkflow::decide(state_of(r.state), AlertAction::confirm).next);
     r.confirmed_by = source;
     store_.put_alert(r, store::audit_entry(clock_.wall_ms(), source, "alert.confirm", id, "CAP source issues at once"));
     (void)issue_confirmed(std::move(r), source);

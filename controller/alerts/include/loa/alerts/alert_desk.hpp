@@ -88,6 +88,9 @@ class AlertError : public std::runtime_error {
 //
 //   draft -> confirmed -> issued -> (updated) -> cancelled | all_clear | expired
 //
+// What may happen to an alert in each state is AlertWorkflow's to say (no I/O); the desk
+// asks it, then stores, sends and stops.
+//
 // Issuing sends every target station, in one store transaction, the whole alert as
 // emergency plays: the attention tone (pinned on every station beforehand, so the
 // first sound needs one small command), then the content, for each repeat. Stations
