@@ -322,9 +322,15 @@ TEST_P(StoreTest, AnAlertIsDeliveredAllAtOnceAndACapMessageIsSeenOnce) {
 TEST_P(StoreTest, ClipsAndPinsRoundTrip) {
   auto store = open_store();
   store->put_station(station("a"));
-  store->put_clip({std::string(64, 'e'), "Còi báo động", 4200, 33000, -18.5, -4.5, "audio/x-wav", 7});
+  store->put_clip({std::string(64, 'e'), "Còi báo động", 4200, 33000, -18.5, -4.5, "audio/x-wav", 7, std::string(64, 's')});
   auto clip = store->find_clip(std::string(64, 'e'));
   ASSERT_TRUE(clip);
+  EXPECT_EQ(clip->source_sha256, std::string(64, 's'));
+  // The same upload finds it again; an unknown one, or no source at all, finds nothing.
+  ASSERT_TRUE(store->find_clip_by_source(std::string(64, 's')));
+  EXPECT_EQ(store->find_clip_by_source(std::string(64, 's'))->sha256, std::string(64, 'e'));
+  EXPECT_FALSE(store->find_clip_by_source(std::string(64, 't')));
+  EXPECT_FALSE(store->find_clip_by_source(""));
   EXPECT_EQ(clip->name, "Còi báo động");
   EXPECT_DOUBLE_EQ(clip->source_lufs, -18.5);
   CommandRecord pin{"pin-1", "a", "cache_clip", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""};

@@ -131,6 +131,22 @@ TEST_F(Clips, PushedClipsReachTheStationCacheVerifiedAndCorruptionIsRepaired) {
             422);
 }
 
+// Content-addressed means one copy: the same WAV uploaded again (under another name) is
+// the clip made the first time, and the library holds one file for it.
+TEST_F(Clips, TheSameFileUploadedTwiceIsOneClip) {
+  const auto wav = tone("thong-bao.wav", "wavenc", 2);
+  auto first = json::parse(fleet.loactl("--json clips add " + wav).out);
+  auto second = json::parse(fleet.loactl("--json clips add " + wav + " --name thong-bao-lan-2").out);
+  ASSERT_EQ(first[0]["id"], second[0]["id"]) << first.dump() << second.dump();
+  EXPECT_EQ(second[0]["name"], "thong-bao");
+  EXPECT_EQ(fleet.api("GET", "/api/v1/clips").body["items"].size(), 1u);
+  EXPECT_EQ(library_files().size(), 1u);
+  // A different sound is a different clip.
+  auto other = fleet.loactl("--json clips add " + tone("khac.wav", "wavenc", 1));
+  ASSERT_EQ(other.exit_code, 0) << other.out;
+  EXPECT_NE(json::parse(other.out)[0]["id"], first[0]["id"]);
+}
+
 TEST_F(Clips, TextIsReadAloudInVietnameseIntoAClip) {
   auto r = fleet.loactl("clips tts \"Thông báo: ngày mai có bão, bà con chú ý\" --name bao");
   ASSERT_EQ(r.exit_code, 0) << r.out;

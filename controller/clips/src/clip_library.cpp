@@ -13,6 +13,8 @@
 
 extern char** environ;
 
+#include <fmt/format.h>
+
 #include "loa/digest/sha256.hpp"
 #include "loa/log/log.hpp"
 
@@ -56,7 +58,24 @@ ClipLibrary::ClipLibrary(std::string dir, store::IStore& store, TranscodeSetting
 
 std::string ClipLibrary::path_of(const std::string& sha256) const { return dir_ + "/" + sha256 + ".opus"; }
 
+// What identifies an upload's clip before it is made: the file's bytes and every setting
+// that shapes the encoding.
+std::optional<std::string> ClipLibrary::source_key(const std::string& path) const {
+  const auto file = digest::sha256_file_hex(path);
+  if (!file) return std::nullopt;
+  return digest::sha256_hex(fmt::format("{}|opus={}|lufs={}|max_ms={}", *file, settings_.opus_bitrate_bps,
+                                        settings_.target_lufs, settings_.max_duration_ms));
+}
+
 std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add(const std::string& path, const std::string& name) {
+  // The same upload again is the clip already made from it (and costs no transcoding).
+  const auto source = source_key(path);
+  if (source) {
+    if (auto existing = store_.find_clip_by_source(*source); existing && std::filesystem::exists(path_of(existing->sha256))) {
+      kLog.info("clip already in the library: sha256={} name={}", existing->sha256, existing->name);
+      return *existing;
+    }
+  }
   auto result = transcode_clip(path, settings_);
   if (auto* e = std::get_if<TranscodeError>(&result)) {
     kLog.warn("upload refused: name={} reason={} detail={}", name, e->code, e->message);
@@ -72,6 +91,7 @@ std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add(const std::stri
   record.source_lufs = clip.source_lufs;
   record.gain_db = clip.gain_db;
   record.source_format = clip.source_format;
+  record.source_sha256 = source.value_or("");
   record.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();

@@ -11,7 +11,8 @@ inline constexpr const char* kStationColumns =
 inline constexpr const char* kCommandColumns =
     "id, station_id, kind, payload, state, created_ms, attempts, last_sent_ms, completed_ms, result_detail, "
     "duplicate_results, result";
-inline constexpr const char* kClipColumns = "sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, created_ms";
+inline constexpr const char* kClipColumns =
+    "sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, created_ms, source_sha256";
 inline constexpr const char* kAsRunColumns =
     "station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, "
     "actual_start_ns, frames_played, frames_concealed, longest_gap_ms";

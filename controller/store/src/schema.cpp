@@ -3,7 +3,7 @@
 namespace loa::store {
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 10> kSqliteMigrations{{
+const std::array<sqlite::Migration, 11> kSqliteMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -230,6 +230,10 @@ CREATE TABLE station_licences (
   updated_by    TEXT NOT NULL DEFAULT '',
   command_id    TEXT NOT NULL DEFAULT ''
 );
+)sql"},
+    {11, R"sql(
+ALTER TABLE clips ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT '';
+CREATE INDEX clips_by_source ON clips (source_sha256) WHERE source_sha256 <> '';
 )sql"},
 }};
 

@@ -7,7 +7,7 @@
 
 namespace loa::store {
 
-extern const std::array<sqlite::Migration, 10> kSqliteMigrations;
-extern const std::array<postgres::Migration, 2> kPostgresMigrations;
+extern const std::array<sqlite::Migration, 11> kSqliteMigrations;
+extern const std::array<postgres::Migration, 3> kPostgresMigrations;
 
 }  // namespace loa::store

@@ -6,7 +6,7 @@ namespace loa::store {
 // integer (milliseconds since the epoch do not fit in INTEGER), BYTEA for bytes,
 // DOUBLE PRECISION for reals. "user" is quoted: it is a reserved word here.
 // Append only, as for SQLite: a change to the schema is a new step in both lists.
-const std::array<postgres::Migration, 2> kPostgresMigrations{{
+const std::array<postgres::Migration, 3> kPostgresMigrations{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -217,6 +217,10 @@ CREATE TABLE station_licences (
   updated_by    TEXT NOT NULL DEFAULT '',
   command_id    TEXT NOT NULL DEFAULT ''
 );
+)sql"},
+    {3, R"sql(
+ALTER TABLE clips ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT '';
+CREATE INDEX clips_by_source ON clips (source_sha256) WHERE source_sha256 <> '';
 )sql"},
 }};
 

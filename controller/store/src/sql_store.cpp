@@ -167,8 +167,8 @@ CommandRecord read_command(const sql::Statement& s) {
 
 
 ClipRecord read_clip(const sql::Statement& s) {
-  return {s.column_text(0), s.column_text(1), s.column_int(2), s.column_int(3),
-          s.column_double(4), s.column_double(5), s.column_text(6), s.column_int(7)};
+  return {s.column_text(0), s.column_text(1),   s.column_int(2), s.column_int(3), s.column_double(4),
+          s.column_double(5), s.column_text(6), s.column_int(7), s.column_text(8)};
 }
 
 // Columns: station_id, device_id, measured_ms, reading.
@@ -919,9 +919,11 @@ class SqlStore final : public IStore {
     guarded([&] {
       sql::Statement s(db_,
                           "INSERT INTO clips (sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, "
-                          "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET name = excluded.name");
+                          "created_ms, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT(sha256) DO UPDATE SET name = excluded.name");
       s.bind(1, c.sha256).bind(2, c.name).bind(3, c.duration_ms).bind(4, c.bytes);
       s.bind_double(5, c.source_lufs).bind_double(6, c.gain_db).bind(7, c.source_format).bind(8, c.created_ms);
+      s.bind(9, c.source_sha256);
       s.run();
       return 0;
     });
@@ -931,6 +933,16 @@ class SqlStore final : public IStore {
     return guarded([&]() -> std::optional<ClipRecord> {
       sql::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips WHERE sha256 = ?");
       s.bind(1, sha256);
+      if (!s.step()) return std::nullopt;
+      return read_clip(s);
+    });
+  }
+
+  std::optional<ClipRecord> find_clip_by_source(const std::string& source_sha256) override {
+    if (source_sha256.empty()) return std::nullopt;
+    return guarded([&]() -> std::optional<ClipRecord> {
+      sql::Statement s(db_, std::string("SELECT ") + kClipColumns + " FROM clips WHERE source_sha256 = ? LIMIT 1");
+      s.bind(1, source_sha256);
       if (!s.step()) return std::nullopt;
       return read_clip(s);
     });

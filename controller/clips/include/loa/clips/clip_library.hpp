@@ -17,7 +17,8 @@ class ClipLibrary {
  public:
   ClipLibrary(std::string dir, store::IStore& store, TranscodeSettings settings = {});
 
-  // Adds the audio file at `path` under `name`. The same sound uploaded twice is one clip.
+  // Adds the audio file at `path` under `name`. The same file uploaded twice (or the same
+  // text read twice) is one clip: the one made the first time, under its first name.
   [[nodiscard]] std::variant<store::ClipRecord, TranscodeError> add(const std::string& path, const std::string& name);
   // Renders `text` with espeak-ng in `voice` ("vi" = Vietnamese, "en", ...) and adds
   // the speech as a clip.
@@ -29,6 +30,8 @@ class ClipLibrary {
   [[nodiscard]] const std::string& dir() const { return dir_; }
 
  private:
+  [[nodiscard]] std::optional<std::string> source_key(const std::string& path) const;
+
   std::string dir_;
   store::IStore& store_;
   TranscodeSettings settings_;

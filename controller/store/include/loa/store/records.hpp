@@ -136,6 +136,10 @@ struct ClipRecord {
   double gain_db = 0;          // gain applied to reach the target
   std::string source_format;   // e.g. audio/mpeg
   std::int64_t created_ms = 0;
+  // Of what was uploaded, with the transcoding settings: the same file uploaded again
+  // finds this clip (the encoded file differs each time: Ogg streams get a random
+  // serial number). Empty for clips stored before it was kept.
+  std::string source_sha256;
 };
 
 // What actually played on a station (one playout), as the station reported it.
