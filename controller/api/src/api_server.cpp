@@ -174,7 +174,8 @@ struct ApiServer::Impl final : http::IRequestHandler {
       if (!routes.dispatch(req, res, body)) send_error(res, 404, "not_found", "no such route");
       if (res.status == -1) res.status = 200;
     } catch (...) {
-      res = httplib::Response();
+      httplib::Response fresh;  // the old one's resources are released as it goes
+      std::swap(res, fresh);
       answer_failure(req, res, std::current_exception());
     }
     audit_change(req, res);

@@ -56,6 +56,13 @@ struct Exchange {
   RequestBody body;
 };
 
+// Starts a response over; the old one's resources are released (a route that counts its
+// open streams is told this one never opened).
+void start_over(httplib::Response& res) {
+  httplib::Response fresh;
+  std::swap(res, fresh);
+}
+
 void fill_error(httplib::Response& res, int status, const std::string& code, const std::string& message) {
   res.status = status;
   res.set_content(nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
@@ -130,7 +137,7 @@ struct HttpFront::Impl {
     if (res.content_provider_) {
       std::lock_guard lock(streams_mutex);
       if (streams.size() >= settings.limits.max_streams) {
-        res = httplib::Response();
+        start_over(res);
         fill_error(res, 503, "busy", "too many event streams open");
       }
     }
@@ -265,7 +272,7 @@ struct HttpFront::Impl {
       handler.handle(ex.req, ex.res, ex.body.reader());
     } catch (const std::exception& e) {
       kLog.error("handler failed: path={} error={}", ex.req.path, e.what());
-      ex.res = httplib::Response();
+      start_over(ex.res);
       fill_error(ex.res, 500, "internal", e.what());
     }
     ex.phase = Phase::answer;
