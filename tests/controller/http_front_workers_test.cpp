@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 // /slow sleeps a second; /stream sends three events, /forever never stops; /closed
-// refuses from the headers; anything else echoes its body's size.
+// refuses from the headers; anything else echoes its body's size (/upload's from the
+// file it was spooled to).
 class TestHandler final : public IRequestHandler {
  public:
   std::atomic<int> handled{0};
@@ -32,7 +33,7 @@ class TestHandler final : public IRequestHandler {
     }
     return {true, 1 << 20, req.path == "/upload"};
   }
-  void handle(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) override {
+  void handle(httplib::Request& req, httplib::Response& res, const std::string& spooled_body) override {
     ++handled;
     if (req.path == "/slow") std::this_thread::sleep_for(1s);
     if (req.path == "/stream" || req.path == "/forever") {
@@ -50,11 +51,7 @@ class TestHandler final : public IRequestHandler {
       });
       return;
     }
-    std::size_t size = 0;
-    (void)body([&](const char*, std::size_t n) {
-      size += n;
-      return true;
-    });
+    const auto size = spooled_body.empty() ? req.body.size() : std::filesystem::file_size(spooled_body);
     res.status = 200;
     res.set_content(std::to_string(size), "text/plain");
   }

@@ -133,8 +133,8 @@ struct ApiServer::Impl final : http::IRequestHandler {
       return {};
     }
     if (!gate(req, res, *route)) return {};
-    // Clip uploads stream to disk and may be large; every other body is small JSON.
-    const bool upload = static_cast<bool>(route->reader_handler);
+    // Clip uploads are spooled to disk and may be large; every other body is small JSON.
+    const bool upload = static_cast<bool>(route->upload_handler);
     return {true, upload ? settings.max_clip_bytes : settings.max_body_bytes, upload};
   }
 
@@ -169,9 +169,9 @@ struct ApiServer::Impl final : http::IRequestHandler {
   }
 
   // With the whole body, on a worker: the route's handler, then the audit entry.
-  void handle(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) override {
+  void handle(httplib::Request& req, httplib::Response& res, const std::string& spooled_body) override {
     try {
-      if (!routes.dispatch(req, res, body)) send_error(res, 404, "not_found", "no such route");
+      if (!routes.dispatch(req, res, spooled_body)) send_error(res, 404, "not_found", "no such route");
       if (res.status == -1) res.status = 200;
     } catch (...) {
       httplib::Response fresh;  // the old one's resources are released as it goes

@@ -1,9 +1,6 @@
 #include "clip_routes.hpp"
 
-#include <unistd.h>
 
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 
 #include "http_helpers.hpp"
@@ -26,73 +23,22 @@ json clip_json(const store::ClipRecord& c) {
           {"created_ms", c.created_ms}};
 }
 
-// The upload, spooled to a file next to the library, removed however the request ends.
-class Spool {
- public:
-  explicit Spool(const std::string& dir)
-      : path_(dir + "/upload.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter_)) {}
-  Spool(const Spool&) = delete;
-  Spool& operator=(const Spool&) = delete;
-  ~Spool() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  static inline std::atomic<unsigned> counter_{0};
-  std::string path_;
-};
-
 }  // namespace
 
 void install_clip_routes(RouteTable& routes, ApiContext& ctx, std::size_t max_clip_bytes) {
-  routes.post("/api/v1/clips", Access::operator_, "Upload a clip (raw body, ?name=)", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res,
-                                                     const httplib::ContentReader& read) {
-    std::string name = req.get_param_value("name");
-    const auto announced = req.get_header_value("Content-Length");
-    try {
-      if (!announced.empty() && std::stoull(announced) > max_clip_bytes) {
-        return send_error(res, 413, "too_large",
-                          "clip uploads are limited to " + std::to_string(max_clip_bytes >> 20) + " MiB");
-      }
-    } catch (const std::exception&) {
-      return send_error(res, 400, "bad_request", "bad Content-Length");
-    }
-    Spool spool(ctx.clips.dir());
-    std::size_t total = 0;
-    bool too_large = false;
-    bool write_failed = false;
-    bool complete = false;
-    {
-      std::ofstream out(spool.path(), std::ios::binary);
-      complete = read([&](const char* data, std::size_t length) {
-        total += length;
-        if (total > max_clip_bytes) {
-          too_large = true;
-          return false;
-        }
-        out.write(data, static_cast<std::streamsize>(length));
-        if (!out) {
-          write_failed = true;
-          return false;
-        }
-        return true;
-      });
-    }
-    if (too_large) {
-      return send_error(res, 413, "too_large", "clip uploads are limited to " + std::to_string(max_clip_bytes >> 20) + " MiB");
-    }
-    if (write_failed) return send_error(res, 507, "storage_failed", "cannot store the upload (disk full?)");
-    if (!complete) return send_error(res, 400, "upload_incomplete", "the upload was cut off before its end");
-    if (name.empty()) name = "clip";
-    auto result = ctx.clips.add(spool.path(), name);
-    if (auto* e = std::get_if<clips::TranscodeError>(&result)) {
-      const int status = e->code == "storage_failed" ? 507 : 422;
-      return send_error(res, status, e->code, e->message);
-    }
-    send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
-  });
+  // The front has spooled the body to a file as it arrived, within the upload limit, and
+  // removes it once the request is done.
+  routes.post("/api/v1/clips", Access::operator_, "Upload a clip (raw body, ?name=)",
+              [&ctx](const httplib::Request& req, httplib::Response& res, const std::string& upload) {
+                std::string name = req.get_param_value("name");
+                if (name.empty()) name = "clip";
+                auto result = ctx.clips.add(upload, name);
+                if (auto* e = std::get_if<clips::TranscodeError>(&result)) {
+                  const int status = e->code == "storage_failed" ? 507 : 422;
+                  return send_error(res, status, e->code, e->message);
+                }
+                send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
+              });
   routes.post("/api/v1/clips/tts", Access::operator_, "Read a text aloud into a clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto body = parse_body(req, res);
     if (!body) return;

@@ -92,9 +92,8 @@ void RouteTable::post(const std::string& pattern, Access access, std::string sum
   add("POST", pattern, access, std::move(summary)).handler = std::move(handler);
 }
 
-void RouteTable::post(const std::string& pattern, Access access, std::string summary,
-                      ReaderHandler handler) {
-  add("POST", pattern, access, std::move(summary)).reader_handler = std::move(handler);
+void RouteTable::post(const std::string& pattern, Access access, std::string summary, UploadHandler handler) {
+  add("POST", pattern, access, std::move(summary)).upload_handler = std::move(handler);
 }
 
 void RouteTable::put(const std::string& pattern, Access access, std::string summary, Handler handler) {
@@ -105,11 +104,12 @@ void RouteTable::del(const std::string& pattern, Access access, std::string summ
   add("DELETE", pattern, access, std::move(summary)).handler = std::move(handler);
 }
 
-bool RouteTable::dispatch(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) const {
-  const auto* route = match(req.method, req.path);
-  if (route == nullptr || !std::regex_match(req.path, req.matches, route->regex)) return false;
-  if (route->reader_handler) {
-    route->reader_handler(req, res, body);
+bool RouteTable::dispatch(httplib::Request& req, httplib::Response& res, const std::string& body_file) const {
+  // One pass: the match that finds the route fills req.matches.
+  const auto* route = find(req.method, req.path, req.matches);
+  if (route == nullptr) return false;
+  if (route->upload_handler) {
+    route->upload_handler(req, res, body_file);
   } else {
     route->handler(req, res);
   }
@@ -117,10 +117,15 @@ bool RouteTable::dispatch(httplib::Request& req, httplib::Response& res, const h
 }
 
 const RouteTable::Route* RouteTable::match(const std::string& method, const std::string& path) const {
+  std::smatch unused;
+  return find(method, path, unused);
+}
+
+const RouteTable::Route* RouteTable::find(const std::string& method, const std::string& path, std::smatch& groups) const {
   // HEAD is answered by the GET route, as cpp-httplib does.
   const std::string wanted = method == "HEAD" ? "GET" : method;
   for (const auto& r : routes_) {
-    if (r.method == wanted && std::regex_match(path, r.regex)) return &r;
+    if (r.method == wanted && std::regex_match(path, groups, r.regex)) return &r;
   }
   return nullptr;
 }

@@ -28,9 +28,10 @@ enum class Access {
 [[nodiscard]] const char* to_string(Access a);
 [[nodiscard]] bool allows(Access a, const users::Caller& caller);
 
-// A route's handler: with the body read whole (req.body), or streamed (uploads).
+// A route's handler: with the body read whole (req.body), or, for an upload, with the
+// file the front spooled it to as it arrived.
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-using ReaderHandler = std::function<void(const httplib::Request&, httplib::Response&, const httplib::ContentReader&)>;
+using UploadHandler = std::function<void(const httplib::Request&, httplib::Response&, const std::string& body_file)>;
 
 // Who is asking (set by the API server for each request).
 using CallerOf = std::function<users::Caller(const httplib::Request&)>;
@@ -46,22 +47,21 @@ class RouteTable {
     std::regex regex;
     Access access;
     std::string summary;
-    Handler handler;                        // a body read whole ...
-    ReaderHandler reader_handler; // ... or streamed (uploads)
+    Handler handler;               // a body read whole ...
+    UploadHandler upload_handler;  // ... or an upload, spooled to a file
   };
 
   void get(const std::string& pattern, Access access, std::string summary, Handler handler);
   void post(const std::string& pattern, Access access, std::string summary, Handler handler);
-  // A streamed body (clip uploads).
-  void post(const std::string& pattern, Access access, std::string summary,
-            ReaderHandler handler);
+  // An upload (clip uploads): the body spooled to a file, up to the upload limit.
+  void post(const std::string& pattern, Access access, std::string summary, UploadHandler handler);
   void put(const std::string& pattern, Access access, std::string summary, Handler handler);
   void del(const std::string& pattern, Access access, std::string summary, Handler handler);
 
   // The route a request is for, or null when there is none (HEAD finds GET's).
   [[nodiscard]] const Route* match(const std::string& method, const std::string& path) const;
   // Runs the route's handler with req.matches set; false when no route matches.
-  bool dispatch(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) const;
+  bool dispatch(httplib::Request& req, httplib::Response& res, const std::string& body_file) const;
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
   // An OpenAPI 3.0 description of every route.
@@ -69,6 +69,8 @@ class RouteTable {
 
  private:
   Route& add(const std::string& method, const std::string& pattern, Access access, std::string summary);
+  // The route for a request, its path's groups in `groups`.
+  const Route* find(const std::string& method, const std::string& path, std::smatch& groups) const;
 
   std::vector<Route> routes_;
 };

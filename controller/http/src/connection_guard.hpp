@@ -1,7 +1,5 @@
 #pragma once
 
-#include <sys/socket.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -11,14 +9,9 @@
 #include <thread>
 #include <unordered_map>
 
-namespace loa::http {
+#include "loa/net/peer_address.hpp"
 
-// A peer as text: "203.0.113.7" and its port (IPv4-mapped IPv6 shown as IPv4).
-struct PeerAddress {
-  std::string ip;
-  int port = -1;
-};
-[[nodiscard]] PeerAddress peer_address_of(const sockaddr* addr);
+namespace loa::http {
 
 // Keeps what the event loop does not: how many connections each address holds (checked
 // before one is accepted), and by when each connection's current request must be
@@ -36,7 +29,7 @@ class ConnectionGuard {
 
   // Whether one more connection from this address is within its limit.
   [[nodiscard]] bool may_accept(const std::string& ip) const;
-  void opened(const void* connection, int fd, const PeerAddress& peer, Clock::time_point deadline);
+  void opened(const void* connection, int fd, const net::PeerAddress& peer, Clock::time_point deadline);
   void closed(const void* connection);
   // The time the connection's request must be complete by; nullopt: none (a handler or
   // a response is under way, each bounded otherwise).
@@ -53,7 +46,7 @@ class ConnectionGuard {
  private:
   struct Entry {
     int fd = -1;
-    PeerAddress peer;
+    net::PeerAddress peer;
     std::optional<Clock::time_point> deadline;
   };
 

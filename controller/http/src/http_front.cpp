@@ -126,7 +126,7 @@ struct HttpFront::Impl {
     MHD_get_connection_values(ex.connection, MHD_HEADER_KIND, &add_value, &req.headers);
     MHD_get_connection_values(ex.connection, MHD_GET_ARGUMENT_KIND, &add_param, &req.params);
     if (const auto* info = MHD_get_connection_info(ex.connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) {
-      const auto peer = peer_address_of(info->client_addr);
+      const auto peer = net::peer_of(info->client_addr).value_or(net::PeerAddress{});
       req.remote_addr = peer.ip;
       req.remote_port = peer.port;
     }
@@ -269,7 +269,7 @@ struct HttpFront::Impl {
 
   void run_handler(Exchange& ex) {
     try {
-      handler.handle(ex.req, ex.res, ex.body.reader());
+      handler.handle(ex.req, ex.res, ex.body.file());
     } catch (const std::exception& e) {
       kLog.error("handler failed: path={} error={}", ex.req.path, e.what());
       start_over(ex.res);
@@ -306,7 +306,7 @@ struct HttpFront::Impl {
 
   static MHD_Result accept_policy(void* cls, const sockaddr* addr, socklen_t) {
     auto& self = *static_cast<Impl*>(cls);
-    const auto peer = peer_address_of(addr);
+    const auto peer = net::peer_of(addr).value_or(net::PeerAddress{});
     if (self.guard.may_accept(peer.ip)) return MHD_YES;
     ++self.refused_connections;
     static log::RateLimiter limiter(std::chrono::minutes(1));
@@ -327,7 +327,8 @@ struct HttpFront::Impl {
     const auto* fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     const auto* addr = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (fd == nullptr || addr == nullptr) return;
-    self.guard.opened(c, fd->connect_fd, peer_address_of(addr->client_addr), self.after(self.settings.limits.request_timeout_s));
+    self.guard.opened(c, fd->connect_fd, net::peer_of(addr->client_addr).value_or(net::PeerAddress{}),
+                      self.after(self.settings.limits.request_timeout_s));
   }
 
   static MHD_Result request(void* cls, MHD_Connection* c, const char* url, const char* method, const char* version,

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <vector>
 
 namespace loa::http {
 
@@ -39,26 +38,6 @@ RequestBody::Append RequestBody::append(const char* data, std::size_t size) {
   }
   size_ += size;
   return Append::ok;
-}
-
-httplib::ContentReader RequestBody::reader() const {
-  const int fd = fd_;
-  const bool spooled = !path_.empty();
-  const std::string* body = into_;
-  auto read_all = [fd, spooled, body](httplib::ContentReceiver receiver) {
-    if (!spooled) return body == nullptr || body->empty() || receiver(body->data(), body->size());
-    if (fd < 0 || ::lseek(fd, 0, SEEK_SET) != 0) return false;
-    std::vector<char> chunk(64 * 1024);
-    for (;;) {
-      const auto n = ::read(fd, chunk.data(), chunk.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return false;
-      if (n == 0) return true;
-      if (!receiver(chunk.data(), static_cast<std::size_t>(n))) return false;
-    }
-  };
-  // Multipart bodies are not taken: every route reads a raw body.
-  return httplib::ContentReader(read_all, [](httplib::MultipartContentHeader, httplib::ContentReceiver) { return false; });
 }
 
 }  // namespace loa::http

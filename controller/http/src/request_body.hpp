@@ -1,7 +1,5 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <cstddef>
 #include <string>
 
@@ -23,8 +21,8 @@ class RequestBody {
   [[nodiscard]] Append append(const char* data, std::size_t size);
   [[nodiscard]] std::size_t size() const { return size_; }
 
-  // Reads the whole body to `receiver` in pieces (the spool file, or the string).
-  [[nodiscard]] httplib::ContentReader reader() const;
+  // The spool file that holds the body ("" when it is kept in the request).
+  [[nodiscard]] const std::string& file() const { return path_; }
 
  private:
   std::size_t max_bytes_ = 0;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "loa/log/log.hpp"
-#include "peer_address.hpp"
+#include "loa/net/peer_address.hpp"
 
 namespace loa::server {
 namespace {
@@ -30,11 +30,11 @@ std::size_t AudioSubscribers::drain(zmq::socket_t& xpub) {
       continue;
     }
     const int fd = msg.get(ZMQ_SRCFD);
-    const auto peer = peer_address(fd);
+    const auto peer = net::peer_address(fd);
     if (!station || !*station || peer.empty()) continue;
     auto& list = by_station_[station];
     // Forget connections whose descriptor now leads elsewhere (closed, reused).
-    std::erase_if(list, [](const Connection& c) { return peer_address(c.fd) != c.peer; });
+    std::erase_if(list, [](const Connection& c) { return net::peer_address(c.fd) != c.peer; });
     if (std::none_of(list.begin(), list.end(), [&](const Connection& c) { return c.fd == fd; })) {
       list.push_back({fd, peer});
     }
@@ -47,7 +47,7 @@ std::size_t AudioSubscribers::cut(const std::string& station) {
   if (it == by_station_.end()) return 0;
   std::size_t cut = 0;
   for (const auto& c : it->second) {
-    if (peer_address(c.fd) != c.peer) continue;  // gone already, or the number now means another connection
+    if (net::peer_address(c.fd) != c.peer) continue;  // gone already, or the number now means another connection
     ::shutdown(c.fd, SHUT_RDWR);
     ++cut;
     kLog.info("audio cut: station={} peer={}", station, c.peer);

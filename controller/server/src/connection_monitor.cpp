@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "loa/log/log.hpp"
-#include "peer_address.hpp"
+#include "loa/net/peer_address.hpp"
 
 namespace loa::server {
 namespace {
@@ -58,7 +58,7 @@ void ConnectionMonitor::handle_one() {
   kLog.debug("event: socket={} event={} value={}", name_, event, value);
   switch (event) {
     case ZMQ_EVENT_ACCEPTED:
-      peers_[static_cast<int>(value)] = peer_address(static_cast<int>(value));
+      peers_[static_cast<int>(value)] = net::peer_address(static_cast<int>(value));
       break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:

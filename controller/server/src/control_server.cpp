@@ -24,7 +24,7 @@
 #include "loa/version.hpp"
 #include "loa/wire/codec.hpp"
 #include "audio_subscribers.hpp"
-#include "peer_address.hpp"
+#include "loa/net/peer_address.hpp"
 #include "station_input_guard.hpp"
 
 namespace loa::server {
@@ -213,7 +213,7 @@ struct ControlServer::Impl {
   static void remember_descriptor(Peer& peer, int fd, bool new_connection) {
     if (peer.fd == fd && !new_connection && !peer.endpoint.empty()) return;
     peer.fd = fd;
-    peer.endpoint = peer_address(fd);
+    peer.endpoint = net::peer_address(fd);
   }
 
   void cut(const std::string& station) {
@@ -224,7 +224,7 @@ struct ControlServer::Impl {
     v1::Envelope bye;
     bye.mutable_goodbye()->set_reason("not admitted");
     send(station, bye);
-    if (it->second.fd >= 0 && !it->second.endpoint.empty() && peer_address(it->second.fd) == it->second.endpoint) {
+    if (it->second.fd >= 0 && !it->second.endpoint.empty() && net::peer_address(it->second.fd) == it->second.endpoint) {
       // libzmq offers no way to close one peer of a ROUTER; shutting the descriptor
       // down makes libzmq see the peer hang up and tear the connection down itself.
       ::shutdown(it->second.fd, SHUT_RDWR);
@@ -363,7 +363,7 @@ struct ControlServer::Impl {
     zmq::message_t payload;
     if (!read_message(*enroll, routing_id, payload, key) || routing_id.empty()) return;
     ++counters.enroll_requests;
-    const std::string address = peer_ip(payload.get(ZMQ_SRCFD));
+    const std::string address = net::peer_ip(payload.get(ZMQ_SRCFD));
     auto env = decode_counted(payload, "enroll:" + address, 4096);
     if (!env) return;
     if (!env->has_hello()) {
@@ -403,7 +403,7 @@ struct ControlServer::Impl {
       // The key decides who a peer is; a hello naming another station is only logged.
       log_bad_frame(station, "hello_names_" + hello.station_id().substr(0, 64));
     }
-    registry.on_hello(station, hello.software_version(), peer_ip(fd));
+    registry.on_hello(station, hello.software_version(), net::peer_ip(fd));
     v1::Envelope welcome;
     auto* w = welcome.mutable_welcome();
     w->set_controller_version(kVersion);

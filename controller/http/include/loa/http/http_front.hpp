@@ -38,7 +38,7 @@ struct FrontSettings {
 struct Admission {
   bool accepted = false;           // false: the response is already filled in; no body is read
   std::size_t max_body_bytes = 0;  // a longer body (whatever its encoding) is refused
-  bool spool_to_file = false;      // the body is kept on disk and handed over as a reader
+  bool spool_to_file = false;      // the body is kept on disk and handed over as that file
 };
 
 // The application behind the front. Both calls run on a worker thread, never on the
@@ -48,10 +48,11 @@ class IRequestHandler {
   virtual ~IRequestHandler() = default;
   // With the headers only: who is asking and for what, how much body they may send.
   [[nodiscard]] virtual Admission admit(const httplib::Request& req, httplib::Response& res) = 0;
-  // With the whole body: in req.body, or through `body` (always valid; reads req.body
-  // when the body was not spooled). A response with a chunked content provider is
-  // streamed: its provider runs on a thread of its own until it says done.
-  virtual void handle(httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) = 0;
+  // With the whole body: in req.body, or, when admission asked for it to be spooled, in
+  // the file `spooled_body` (removed once the request is done; empty otherwise). A
+  // response with a chunked content provider is streamed: its provider runs on a thread
+  // of its own until it says done.
+  virtual void handle(httplib::Request& req, httplib::Response& res, const std::string& spooled_body) = 0;
 };
 
 // Counters of what the front refused or cut, for /metrics.
