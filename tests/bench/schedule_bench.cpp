@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   // Every station's 48 h schedule: computed, stored with its commands, queued; then taken
   // off the queues as the control loop does when it sends.
   loa::server::CommandDispatcher dispatcher(*store, clock, std::chrono::seconds(10));
-  loa::schedule::Scheduler scheduler(*store, dispatcher, planner, clock, {}, nullptr);
+  loa::schedule::Scheduler scheduler(*store, dispatcher, planner, clock, {});
   auto t = Clock::now();
   auto stats = scheduler.sync();
   const double sync_ms = ms_since(t);
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
 
   // A month of as-run log: every occurrence of every broadcast on every station.
   t = Clock::now();
-  const auto fleet = loa::schedule::Fleet::load(*store);
+  const auto fleet = loa::fleet::Fleet::load(*store);
   const auto month_start = now - 30LL * 86'400'000;
   std::size_t rows = 0;
   for (const auto& b : store->list_broadcasts(false)) {

@@ -14,7 +14,8 @@
 #include "loa/digest/random.hpp"
 #include "loa/digest/sha256.hpp"
 #include "loa/log/log.hpp"
-#include "loa/schedule/planner.hpp"
+#include "loa/orders/station_orders.hpp"
+#include "loa/fleet/fleet.hpp"
 
 namespace loa::alerts {
 namespace {
@@ -106,27 +107,23 @@ std::string severity_of(const CapInfo& info) {
   return lower(info.severity);
 }
 
-v1::Command play_command(const std::string& broadcast, const std::string& clip, std::int64_t at_ms,
-                         std::int64_t expires_ms) {
-  v1::Command c;
-  c.set_id(server::new_command_id());
-  c.set_expires_at_ms(expires_ms);
-  auto* p = c.mutable_play();
-  p->set_clip_sha256(clip);
-  p->set_start_at_ms(at_ms);
-  p->set_priority(v1::PRIORITY_EMERGENCY);
-  p->set_volume(1.0);
-  p->set_broadcast_id(broadcast);
-  p->set_on_preempt(v1::PREEMPT_DROP);
-  return c;
+// An alert's play: emergency priority, full volume, over once preempted (only another
+// emergency can), and not at all after the alert's expiry.
+v1::Command alert_play(const std::string& broadcast, orders::Sound sound, std::int64_t at_ms, std::int64_t expires_ms) {
+  orders::PlayOrder order;
+  order.sound = std::move(sound);
+  order.priority = orders::Priority::emergency;
+  order.volume = 1.0;
+  order.start_at_ms = at_ms;
+  order.broadcast_id = broadcast;
+  order.expires_at_ms = expires_ms;
+  order.with_id = true;  // recorded with the alert's delivery before it is queued
+  return orders::play(order);
 }
 
 v1::Command cache_command(const store::ClipRecord& clip, bool pin) {
-  v1::Command c;
+  auto c = orders::cache(clip.sha256, clip.bytes, pin);
   c.set_id(server::new_command_id());
-  c.mutable_cache_clip()->set_clip_sha256(clip.sha256);
-  c.mutable_cache_clip()->set_total_bytes(static_cast<std::uint64_t>(clip.bytes));
-  c.mutable_cache_clip()->set_pin(pin);
   return c;
 }
 
@@ -134,7 +131,7 @@ v1::Command cache_command(const store::ClipRecord& clip, bool pin) {
 
 AlertDesk::AlertDesk(AlertSettings settings, store::IStore& store, registry::StationRegistry& registry,
                      server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
-                     const time::IClock& clock, std::function<void()> wake_sender)
+                     const time::IClock& clock)
     : settings_(std::move(settings)),
       cap_trust_(std::make_unique<CapTrust>(settings_.cap_sources)),
       store_(store),
@@ -142,8 +139,7 @@ AlertDesk::AlertDesk(AlertSettings settings, store::IStore& store, registry::Sta
       commands_(commands),
       clips_(clips),
       streams_(streams),
-      clock_(clock),
-      wake_sender_(std::move(wake_sender)) {
+      clock_(clock) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
@@ -338,7 +334,6 @@ void AlertDesk::pin_standard_clips() {
     std::lock_guard lock(mutex_);
     for (auto& p : pins) pinned_.insert(std::move(p));
   }
-  if (wake_sender_) wake_sender_();
   kLog.info("standard clips sent: commands={}", records.size());
 }
 
@@ -361,7 +356,7 @@ void AlertDesk::require_emergency(const users::Caller& caller) const {
 void AlertDesk::require_scope(const users::Caller& caller, const store::AlertRecord& record) const {
   if (caller.zones.empty()) return;
   const auto spec = json::parse(record.definition);
-  if (auto out = schedule::Fleet::out_of_scope(store_, caller.zones, spec["targets"].get<std::vector<std::string>>())) {
+  if (auto out = fleet::Fleet::out_of_scope(store_, caller.zones, spec["targets"].get<std::vector<std::string>>())) {
     throw AlertError(403, "out_of_scope", "alert " + record.id + " reaches " + *out + ", outside " + caller.name + "'s zones");
   }
 }
@@ -369,7 +364,7 @@ void AlertDesk::require_scope(const users::Caller& caller, const store::AlertRec
 std::vector<std::string> AlertDesk::resolve_targets(const json& targets) const {
   std::vector<std::string> list;
   for (const auto& t : targets) list.push_back(t.get<std::string>());
-  return schedule::Fleet::load(store_).resolve(list);
+  return fleet::Fleet::load(store_).resolve(list);
 }
 
 std::string AlertDesk::clip_for_text(const std::string& text, const std::string& language, const std::string& name) {
@@ -417,7 +412,7 @@ json AlertDesk::make_draft(const json& body, const users::Caller& caller, const 
     }
   }
   spec["targets"] = targets;
-  if (auto out = schedule::Fleet::out_of_scope(store_, caller.zones, targets.get<std::vector<std::string>>())) {
+  if (auto out = fleet::Fleet::out_of_scope(store_, caller.zones, targets.get<std::vector<std::string>>())) {
     throw AlertError(403, "out_of_scope", caller.name + " may not alert " + *out + ": it is outside their zones");
   }
   // Content: several parts in order, or the shortcuts tts / clip_id / live.
@@ -650,16 +645,13 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
       // The first round plays at once; repeats at their instant on every station.
       const std::int64_t at = k == 0 ? 0 : record.issued_ms + k * interval_ms;
       if (!tone_clip.empty()) {
-        out.push_back({station, play_command(broadcast, tone_clip, at, expires)});
+        out.push_back({station, alert_play(broadcast, orders::Sound::clip(tone_clip), at, expires)});
         ++parts;
       }
       for (const auto& part : spec["parts"]) {
         if (part.contains("live")) {
           if (k > 0) continue;  // a live voice is heard once
-          auto c = play_command(broadcast, "", 0, expires);
-          c.mutable_play()->clear_clip_sha256();
-          c.mutable_play()->set_stream_id(stream_of(record.id));
-          out.push_back({station, std::move(c)});
+          out.push_back({station, alert_play(broadcast, orders::Sound::stream(stream_of(record.id)), 0, expires)});
           ++parts;
           continue;
         }
@@ -669,7 +661,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
             out.push_back({station, cache_command(c->second, false)});
           }
         }
-        out.push_back({station, play_command(broadcast, clip, at, expires)});
+        out.push_back({station, alert_play(broadcast, orders::Sound::clip(clip), at, expires)});
         ++parts;
       }
     }
@@ -683,7 +675,6 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
                             std::to_string(records.size()) + " commands"));
   const auto stored = std::chrono::steady_clock::now();
   commands_.queue(records);
-  if (wake_sender_) wake_sender_();
   auto ms = [](auto from, auto to) { return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count(); };
   kLog.info("alert queued: alert={} resolve_ms={} prepare_ms={} store_ms={} queue_ms={}", record.id, ms(began, resolved),
             ms(resolved, prepared), ms(prepared, stored), ms(stored, std::chrono::steady_clock::now()));
@@ -758,9 +749,7 @@ void AlertDesk::stop_everywhere(Active& a, const std::string& why) {
   std::vector<server::CommandDispatcher::Outgoing> out;
   const auto now = clock_.wall_ms();
   for (auto& [station, d] : a.deliveries) {
-    v1::Command stop;
-    stop.mutable_stop()->set_broadcast_id(a.broadcast_id);
-    out.push_back({station, std::move(stop)});
+    out.push_back({station, orders::stop(a.broadcast_id)});
     if (!is_final(d.state)) {
       d.state = "stopped";
       d.detail = why;
@@ -770,7 +759,6 @@ void AlertDesk::stop_everywhere(Active& a, const std::string& why) {
   }
   if (!out.empty()) commands_.enqueue_many(std::move(out));
   (void)streams_.stop(stream_of(a.record.id));
-  if (wake_sender_) wake_sender_();
   kLog.info("alert stopped: alert={} why={} stations={} commands_withdrawn={}", a.record.id, why,
             a.deliveries.size(), withdrawn);
 }
@@ -784,10 +772,9 @@ void AlertDesk::send_standard(const store::AlertRecord& record, const std::strin
     if (clip_record && !pinned(d.station_id, clip)) {
       out.push_back({d.station_id, cache_command(*clip_record, false)});
     }
-    out.push_back({d.station_id, play_command(record.id + suffix, clip, 0, expires)});
+    out.push_back({d.station_id, alert_play(record.id + suffix, orders::Sound::clip(clip), 0, expires)});
   }
   if (!out.empty()) commands_.enqueue_many(std::move(out));
-  if (wake_sender_) wake_sender_();
 }
 
 json AlertDesk::cancel(const std::string& id, const std::string& reason, bool correction, const users::Caller& caller) {

@@ -226,9 +226,21 @@ struct ApiServer::Impl final : http::IRequestHandler {
   }
 
   void install_routes() {
-    routes.get("/", Access::open, "The web console", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kIndexHtml, "text/html; charset=utf-8");
-    });
+    // The console: its page shell, and the style sheet and script modules the shell loads.
+    // Revalidated on every load, so a controller upgraded in place never serves a page
+    // with the scripts of the version before.
+    const auto serve_console = [](const httplib::Request& req, httplib::Response& res) {
+      const auto* asset = find_web_asset(req.path);
+      if (asset == nullptr) {
+        send_error(res, 404, "not_found", "no such file in the console");
+        return;
+      }
+      res.set_header("Cache-Control", "no-cache");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_content(std::string(asset->body), std::string(asset->content_type));
+    };
+    routes.get("/", Access::open, "The web console", serve_console);
+    routes.get("/console/([^/]+)", Access::open, "The web console's style sheet and script modules", serve_console);
     routes.get("/api/v1/health", Access::open, "Liveness of the controller's loops, and version (503 when one is late)",
                [this](const httplib::Request&, httplib::Response& res) {
       json loops = json::array();

@@ -7,6 +7,7 @@
 #include "http_helpers.hpp"
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
+#include "loa/orders/station_orders.hpp"
 #include "loa/schedule/planner.hpp"
 #include "loa/time/clock.hpp"
 #include "schedule_routes.hpp"
@@ -58,30 +59,26 @@ std::variant<loa::v1::Command, Refusal> command_of(ApiContext& ctx, const json& 
   } else if (type == "cache_clip") {
     auto clip = ctx.store.find_clip(string_field(body, "clip_id"));
     if (!clip) return Refusal{422, "invalid", "no clip " + string_field(body, "clip_id")};
-    command.mutable_cache_clip()->set_clip_sha256(clip->sha256);
-    command.mutable_cache_clip()->set_total_bytes(static_cast<std::uint64_t>(clip->bytes));
-    command.mutable_cache_clip()->set_pin(body.value("pin", false));
+    command.MergeFrom(orders::cache(clip->sha256, clip->bytes, body.value("pin", false)));
   } else if (type == "play") {
     auto clip = ctx.store.find_clip(string_field(body, "clip_id"));
     if (!clip) return Refusal{422, "invalid", "no clip " + string_field(body, "clip_id")};
-    const auto priority = body.value("priority", std::string("normal"));
-    if (!schedule::priority_rank(priority)) {
-      return Refusal{422, "invalid", "priority must be relay, normal, priority, live or emergency"};
-    }
-    auto* play = command.mutable_play();
-    play->set_clip_sha256(clip->sha256);
-    play->set_priority(schedule::wire_priority(priority));
-    play->set_volume(body.value("volume", 0.0));
-    play->set_start_at_ms(body.value("start_at_ms", std::int64_t{0}));
-    play->set_broadcast_id(body.value("broadcast_id", std::string()));
-    play->set_on_preempt(body.value("resume", false) ? loa::v1::PREEMPT_RESUME : loa::v1::PREEMPT_DROP);
+    const auto priority = orders::parse_priority(body.value("priority", std::string("normal")));
+    if (!priority) return Refusal{422, "invalid", "priority must be " + std::string(orders::priority_names())};
+    orders::PlayOrder order;
+    order.sound = orders::Sound::clip(clip->sha256);
+    order.priority = *priority;
+    order.volume = body.value("volume", 0.0);
+    order.start_at_ms = body.value("start_at_ms", std::int64_t{0});
+    order.broadcast_id = body.value("broadcast_id", std::string());
+    order.on_preempt = body.value("resume", false) ? orders::OnPreempt::resume : orders::OnPreempt::drop;
+    command.MergeFrom(orders::play(order));
   } else if (type == "stop") {
-    command.mutable_stop()->set_broadcast_id(string_field(body, "broadcast_id"));
+    command.MergeFrom(orders::stop(string_field(body, "broadcast_id")));
   } else if (type == "set_volume") {
     const double volume = body.value("volume", -1.0);
     if (volume < 0 || volume > 1) return Refusal{422, "invalid", "set_volume needs \"volume\": 0.0-1.0"};
-    command.mutable_set_volume()->set_broadcast_id(string_field(body, "broadcast_id"));
-    command.mutable_set_volume()->set_volume(volume);
+    command.MergeFrom(orders::set_volume(string_field(body, "broadcast_id"), volume));
   } else if (type == "silent_test") {
     command.mutable_silent_test()->set_max_vswr(body.value("max_vswr", 0.0));
   } else if (type == "set_log_level") {
@@ -117,7 +114,7 @@ void one_station(ApiContext& ctx, const users::Caller& who, const httplib::Reque
   auto body = parse_body(req, res);
   if (!body) return;
   const auto type = string_field(*body, "type");
-  if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, {"station:" + id})) {
+  if (auto out = fleet::Fleet::out_of_scope(ctx.store, who.zones, {"station:" + id})) {
     return refuse(ctx, who, req, res, {403, "out_of_scope", "station " + id + " is outside " + who.name + "'s zones"},
                   "station outside the user's zones");
   }
@@ -130,7 +127,6 @@ void one_station(ApiContext& ctx, const users::Caller& who, const httplib::Reque
   auto made = command_of(ctx, *body);
   if (auto* r = std::get_if<Refusal>(&made)) return send_error(res, r->status, r->code, r->message);
   auto record = ctx.commands.enqueue(id, std::move(std::get<loa::v1::Command>(made)));
-  ctx.control.wake();
   send_json(res, to_json(record), 202);
 }
 
@@ -165,7 +161,6 @@ void many_stations(ApiContext& ctx, const users::Caller& who, const httplib::Req
     out.push_back({station, command});
   }
   ctx.commands.enqueue_many(std::move(out));
-  ctx.control.wake();
   const auto broadcast = string_field(command_body, "broadcast_id");
   kLog.info("commands queued: type={} broadcast={} stations={} by={}", type, broadcast, stations.size(), who.name);
   send_json(res, {{"type", type}, {"broadcast_id", broadcast}, {"stations", stations}}, 202);

@@ -45,7 +45,7 @@ void put_licence(ApiContext& ctx, const users::Caller& who, const httplib::Reque
   const std::string id = req.matches[1];
   auto station = ctx.registry.find(id);
   if (!station) return send_error(res, 404, "not_found", "no station " + id);
-  if (schedule::Fleet::out_of_scope(ctx.store, who.zones, {"station:" + id})) {
+  if (fleet::Fleet::out_of_scope(ctx.store, who.zones, {"station:" + id})) {
     return send_error(res, 403, "out_of_scope", "station " + id + " is outside " + who.name + "'s zones");
   }
   auto body = parse_body(req, res);
@@ -94,7 +94,6 @@ void put_licence(ApiContext& ctx, const users::Caller& who, const httplib::Reque
   licence.command_id = records.front().id;
   ctx.store.put_licence(licence, records.front());  // the licence and its command, together
   ctx.commands.queue(records);
-  ctx.control.wake();
   kLog.info("licence set: station={} assigned_khz={} tolerance_khz={} max_power_w={} expires={} by={} command={}", id,
             licence.assigned_khz, licence.tolerance_khz, licence.max_power_w, licence.expires, who.name,
             licence.command_id);

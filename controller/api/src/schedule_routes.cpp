@@ -160,7 +160,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       }
       b.targets.push_back(*target);
     }
-    if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, b.targets)) {
+    if (auto out = fleet::Fleet::out_of_scope(ctx.store, who.zones, b.targets)) {
       send_error(res, 403, "out_of_scope", *out + " is outside " + who.name + "'s zones");
       return std::nullopt;
     }
@@ -291,7 +291,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
         return send_error(res, 400, "bad_request", "occurrences must be a number");
       }
       auto out = broadcast_json(*b, time::wall_ms(), n);
-      out["stations"] = schedule::Fleet::load(ctx.store).resolve(b->targets);
+      out["stations"] = fleet::Fleet::load(ctx.store).resolve(b->targets);
       send_json(res, out);
     });
     routes.del(R"(/api/v1/broadcasts/([^/]+))", Access::operator_, "Cancel a broadcast everywhere", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
@@ -299,7 +299,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       auto b = ctx.store.find_broadcast(id);
       if (!b) return send_error(res, 404, "not_found", "no broadcast " + id);
       const auto who = caller(req);
-      if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, b->targets)) {
+      if (auto out = fleet::Fleet::out_of_scope(ctx.store, who.zones, b->targets)) {
         return send_error(res, 403, "out_of_scope", "broadcast " + id + " reaches " + *out + ", outside " + who.name +
                                                         "'s zones");
       }
@@ -344,7 +344,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       auto& b = event.broadcast;
       b.created_by = who.name;
       if (event.error.empty()) {
-        if (auto out = schedule::Fleet::out_of_scope(ctx.store, who.zones, b.targets)) {
+        if (auto out = fleet::Fleet::out_of_scope(ctx.store, who.zones, b.targets)) {
           event.error = *out + " is outside " + who.name + "'s zones";
         }
       }
@@ -412,7 +412,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     if (req.has_param("zone")) {
       const auto id = req.get_param_value("zone");
       if (!ctx.store.find_zone(id)) return send_error(res, 404, "not_found", "no zone " + id);
-      auto members = schedule::Fleet::load(ctx.store).resolve({"zone:" + id});
+      auto members = fleet::Fleet::load(ctx.store).resolve({"zone:" + id});
       if (members.empty()) return send_page(res, json::array(), *page);
       if (!stations.empty()) {
         // Both given: the station, if it is in the zone.
@@ -482,7 +482,7 @@ std::optional<std::vector<std::string>> stations_to(ApiContext& ctx, const users
     send_error(res, 422, "invalid", "to: required (all, zone ids or station ids)");
     return std::nullopt;
   }
-  const auto fleet = schedule::Fleet::load(ctx.store);
+  const auto fleet = fleet::Fleet::load(ctx.store);
   if (auto out = fleet.outside(caller.zones, named)) {
     ctx.store.add_audit(store::audit_entry(time::wall_ms(), caller.name, "denied", "targets", *out + " outside the user's zones",
                                            "", 403));

@@ -2,6 +2,7 @@
 
 #include "http_helpers.hpp"
 #include "loa/log/log.hpp"
+#include "loa/orders/station_orders.hpp"
 #include "loa/schedule/planner.hpp"
 #include "schedule_routes.hpp"
 
@@ -40,8 +41,9 @@ void start_stream(ApiContext& ctx, StreamTargets& targets, const users::Caller& 
   if (!reached) return;
   const auto& stations = *reached;
   const auto priority_name = body->value("priority", std::string("live"));
-  if (!schedule::priority_rank(priority_name)) {
-    return send_error(res, 422, "invalid", "priority: one of relay, normal, priority, live, emergency");
+  const auto priority = orders::parse_priority(priority_name);
+  if (!priority) {
+    return send_error(res, 422, "invalid", "priority: one of " + std::string(orders::priority_names()));
   }
   const double volume = body->value("volume", 1.0);
   if (volume <= 0 || volume > 1) return send_error(res, 422, "invalid", "volume: between 0 (exclusive) and 1");
@@ -55,22 +57,15 @@ void start_stream(ApiContext& ctx, StreamTargets& targets, const users::Caller& 
   } catch (const std::invalid_argument& e) {
     return send_error(res, 409, "exists", e.what());
   }
-  // Plays that expire with the stream's silence limit: a station offline now should not
-  // start a stream an hour later (it would wait for frames that stopped long ago).
+  orders::PlayOrder order;
+  order.sound = orders::Sound::stream(id);
+  order.priority = *priority;
+  order.volume = volume;
+  order.broadcast_id = broadcast;
+  order.on_preempt = body->value("resume", false) ? orders::OnPreempt::resume : orders::OnPreempt::drop;
   std::vector<server::CommandDispatcher::Outgoing> out;
-  for (const auto& station : stations) {
-    loa::v1::Command command;
-    command.set_issued_at_ms(time::wall_ms());
-    auto* play = command.mutable_play();
-    play->set_stream_id(id);
-    play->set_priority(schedule::wire_priority(priority_name));
-    play->set_volume(volume);
-    play->set_broadcast_id(broadcast);
-    play->set_on_preempt(body->value("resume", false) ? loa::v1::PREEMPT_RESUME : loa::v1::PREEMPT_DROP);
-    out.push_back({station, std::move(command)});
-  }
+  for (const auto& station : stations) out.push_back({station, orders::play(order)});
   ctx.commands.enqueue_many(std::move(out));
-  ctx.control.wake();
   {
     std::lock_guard lock(targets.mutex);
     targets.stations[id] = stations;
@@ -119,15 +114,9 @@ void install_stream_routes(RouteTable& routes, ApiContext& ctx,
       stations = targets->stations[id];
     }
     std::vector<server::CommandDispatcher::Outgoing> out;
-    for (const auto& station : stations) {
-      loa::v1::Command command;
-      command.set_issued_at_ms(time::wall_ms());
-      command.mutable_stop()->set_broadcast_id(s->broadcast_id);
-      out.push_back({station, std::move(command)});
-    }
+    for (const auto& station : stations) out.push_back({station, orders::stop(s->broadcast_id)});
     if (was_live) {
       ctx.commands.enqueue_many(std::move(out));
-      ctx.control.wake();
     }
     kLog.info("stream stopped: id={} by={} stations={}", id, caller(req).name, stations.size());
     auto after = ctx.streams.find(id);

@@ -151,8 +151,7 @@ void Controller::start() {
     al.cap_sources.push_back({s.name, s.token_sha256, s.signing_key_pem, s.senders, s.zones, s.issue_at_once});
   }
   i.users = std::make_unique<users::UserDirectory>(*i.store, i.clock);
-  i.alerts = std::make_unique<alerts::AlertDesk>(al, *i.store, *i.registry, *i.commands, *i.clips, *i.streams, i.clock,
-                                                 [control = i.control.get()] { control->wake(); });
+  i.alerts = std::make_unique<alerts::AlertDesk>(al, *i.store, *i.registry, *i.commands, *i.clips, *i.streams, i.clock);
   i.control->set_events(i.alerts.get());
   i.alerts->start();
   i.control_endpoint = i.control->start();
@@ -164,8 +163,7 @@ void Controller::start() {
   schedule::SchedulerSettings ss;
   ss.horizon = std::chrono::hours(c.schedule.horizon_hours);
   ss.sync_interval = c.schedule.sync_interval;
-  i.scheduler = std::make_unique<schedule::Scheduler>(*i.store, *i.commands, *i.planner, i.clock, ss,
-                                                      [control = i.control.get()] { control->wake(); });
+  i.scheduler = std::make_unique<schedule::Scheduler>(*i.store, *i.commands, *i.planner, i.clock, ss);
   i.relays = std::make_unique<schedule::RelayRunner>(*i.planner, *i.streams, i.clock, c.live.latency);
   i.scheduler->on_relays([relays = i.relays.get()](auto list) { relays->set_relays(std::move(list)); });
   i.relays->start();

@@ -1,6 +1,7 @@
 #include "loa/schedule/planner.hpp"
 
 #include "loa/live/live_streams.hpp"
+#include "loa/orders/priority.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,81 +10,18 @@
 namespace loa::schedule {
 namespace {
 
-constexpr std::array<const char*, 5> kPriorityNames{"relay", "normal", "priority", "live", "emergency"};
 constexpr std::size_t kConflictsListed = 50;
 constexpr int kMinutesPerDay = 24 * 60;
 
 std::int64_t saturating_add(std::int64_t a, std::int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
+// A stored broadcast's priority, as a rank (validate() let only known names in).
+int rank_of(const std::string& priority) {
+  const auto p = orders::parse_priority(priority);
+  return p ? orders::rank(*p) : 0;
+}
+
 }  // namespace
-
-int priority_rank(const std::string& name) {
-  for (std::size_t i = 0; i < kPriorityNames.size(); ++i) {
-    if (name == kPriorityNames[i]) return static_cast<int>(i) + 1;
-  }
-  return 0;
-}
-
-loa::v1::Priority wire_priority(const std::string& name) {
-  const int rank = priority_rank(name);
-  return rank == 0 ? loa::v1::PRIORITY_NORMAL : static_cast<loa::v1::Priority>(rank);
-}
-
-Fleet Fleet::load(store::IStore& store) {
-  Fleet fleet;
-  for (const auto& s : store.list_stations()) {
-    if (s.enrollment == store::Enrollment::approved) fleet.stations_.insert(s.id);
-  }
-  for (auto& z : store.list_zones()) {
-    if (!z.parent_id.empty()) fleet.children_[z.parent_id].push_back(z.id);
-    auto id = z.id;
-    fleet.zones_.emplace(std::move(id), std::move(z));
-  }
-  return fleet;
-}
-
-void Fleet::add_zone_members(const std::string& zone_id, std::set<std::string>& out, int depth) const {
-  auto it = zones_.find(zone_id);
-  if (it == zones_.end() || depth > 16) return;  // depth bounds a cycle of parents
-  for (const auto& s : it->second.station_ids) {
-    if (stations_.count(s)) out.insert(s);
-  }
-  if (auto c = children_.find(zone_id); c != children_.end()) {
-    for (const auto& child : c->second) add_zone_members(child, out, depth + 1);
-  }
-}
-
-std::vector<std::string> Fleet::resolve(const std::vector<std::string>& targets) const {
-  std::set<std::string> out;
-  for (const auto& t : targets) {
-    if (t == "all") return {stations_.begin(), stations_.end()};
-    if (t.rfind("station:", 0) == 0) {
-      if (stations_.count(t.substr(8))) out.insert(t.substr(8));
-    } else if (t.rfind("zone:", 0) == 0) {
-      add_zone_members(t.substr(5), out, 0);
-    }
-  }
-  return {out.begin(), out.end()};
-}
-
-std::optional<std::string> Fleet::outside(const std::vector<std::string>& zones,
-                                          const std::vector<std::string>& targets) const {
-  if (zones.empty()) return std::nullopt;
-  std::set<std::string> allowed;
-  for (const auto& z : zones) add_zone_members(z, allowed, 0);
-  for (const auto& station : resolve(targets)) {
-    if (!allowed.count(station)) return station;
-  }
-  // "all" reaches beyond any zone, even when every station happens to lie inside.
-  if (std::find(targets.begin(), targets.end(), "all") != targets.end()) return std::string("all");
-  return std::nullopt;
-}
-
-std::optional<std::string> Fleet::out_of_scope(store::IStore& store, const std::vector<std::string>& zones,
-                                               const std::vector<std::string>& targets) {
-  if (zones.empty()) return std::nullopt;
-  return load(store).outside(zones, targets);
-}
 
 Planner::Planner(store::IStore& store, PlannerSettings settings)
     : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
@@ -104,10 +42,10 @@ std::optional<std::pair<int, int>> Planner::parse_quiet_hours(const std::string&
 }
 
 void Planner::validate(const store::BroadcastRecord& b) const {
-  if (priority_rank(b.priority) == 0) {
-    throw ScheduleError("priority: '" + b.priority + "' is not one of relay, normal, priority, live, emergency");
+  if (!orders::parse_priority(b.priority)) {
+    throw ScheduleError("priority: '" + b.priority + "' is not one of " + std::string(orders::priority_names()));
   }
-  if (b.on_preempt != "drop" && b.on_preempt != "resume") {
+  if (!orders::parse_on_preempt(b.on_preempt)) {
     throw ScheduleError("on_preempt: '" + b.on_preempt + "' is not drop or resume");
   }
   if (!(b.volume > 0 && b.volume <= 1.0)) throw ScheduleError("volume: must be above 0 and at most 1");
@@ -147,7 +85,7 @@ std::int64_t Planner::air_ms(const store::BroadcastRecord& b) const {
 
 CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t now_ms) const {
   CheckReport report;
-  const auto fleet = Fleet::load(store_);
+  const auto fleet = fleet::Fleet::load(store_);
   report.stations = fleet.resolve(candidate.targets);
   // The window opens at the candidate's first upcoming occurrence: a broadcast set up
   // months ahead is checked against what will be on air then.
@@ -158,7 +96,7 @@ CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t
       window_start, std::chrono::duration_cast<std::chrono::milliseconds>(settings_.conflict_window).count());
   const auto mine = occurrences(candidate, window_start, window_end);
   const auto my_air = air_ms(candidate);
-  const int my_rank = priority_rank(candidate.priority);
+  const int my_rank = rank_of(candidate.priority);
 
   const std::set<std::string> my_stations(report.stations.begin(), report.stations.end());
   // Quiet hours: only emergencies may sound then, in any zone holding one of its stations.
@@ -190,7 +128,7 @@ CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t
 
   if (mine.empty() || report.stations.empty()) return report;
   for (const auto& other : store_.list_broadcasts(false)) {
-    if (other.id == candidate.id || priority_rank(other.priority) < my_rank) continue;
+    if (other.id == candidate.id || rank_of(other.priority) < my_rank) continue;
     std::vector<std::string> shared;
     for (const auto& s : fleet.resolve(other.targets)) {
       if (my_stations.count(s)) shared.push_back(s);

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "loa/log/log.hpp"
+#include "loa/orders/station_orders.hpp"
 
 namespace loa::schedule {
 namespace {
@@ -16,13 +17,12 @@ namespace v1 = ::loa::v1;
 }  // namespace
 
 Scheduler::Scheduler(store::IStore& store, server::CommandDispatcher& commands, Planner& planner,
-                     const time::IClock& clock, SchedulerSettings settings, std::function<void()> wake_sender)
+                     const time::IClock& clock, SchedulerSettings settings)
     : store_(store),
       commands_(commands),
       planner_(planner),
       clock_(clock),
-      settings_(settings),
-      wake_sender_(std::move(wake_sender)) {}
+      settings_(settings) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -84,7 +84,7 @@ Scheduler::SyncStats Scheduler::sync() {
   for (auto& p : store_.scheduled_plays(now)) {
     sent.emplace(std::move(p.broadcast_id), std::move(p.station_id), p.planned_start_ms);
   }
-  const auto fleet = Fleet::load(store_);
+  const auto fleet = fleet::Fleet::load(store_);
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<store::ScheduledPlay> plays;
   std::vector<store::BroadcastRecord> relays;
@@ -113,26 +113,19 @@ Scheduler::SyncStats Scheduler::sync() {
       for (auto at : due) {
         if (sent.count({b.id, station, at})) continue;
         if (!relay && clips_sent_.insert({station, clip->sha256}).second) {
-          v1::Command cache;
-          auto* c = cache.mutable_cache_clip();
-          c->set_clip_sha256(clip->sha256);
-          c->set_total_bytes(static_cast<std::uint64_t>(clip->bytes));
-          out.push_back({station, std::move(cache)});
+          out.push_back({station, orders::cache(clip->sha256, clip->bytes, false)});
           ++stats.clips_sent;
         }
-        v1::Command command;
-        command.set_id(server::new_command_id());
-        auto* play = command.mutable_play();
-        if (relay) {
-          play->set_stream_id(relay_stream_id(b.id, at));  // opened by the RelayRunner ahead of `at`
-        } else {
-          play->set_clip_sha256(clip->sha256);
-        }
-        play->set_start_at_ms(at);
-        play->set_priority(wire_priority(b.priority));
-        play->set_volume(b.volume);
-        play->set_broadcast_id(b.id);
-        play->set_on_preempt(b.on_preempt == "resume" ? v1::PREEMPT_RESUME : v1::PREEMPT_DROP);
+        orders::PlayOrder order;
+        // A relay's stream is opened by the RelayRunner ahead of `at`.
+        order.sound = relay ? orders::Sound::stream(relay_stream_id(b.id, at)) : orders::Sound::clip(clip->sha256);
+        order.start_at_ms = at;
+        order.priority = orders::parse_priority(b.priority).value_or(orders::Priority::normal);
+        order.volume = b.volume;
+        order.broadcast_id = b.id;
+        order.on_preempt = orders::parse_on_preempt(b.on_preempt).value_or(orders::OnPreempt::drop);
+        order.with_id = true;  // the scheduled play is recorded under its command's id
+        auto command = orders::play(order);
         plays.push_back({b.id, station, at, command.id()});
         out.push_back({station, std::move(command)});
         ++stats.plays_sent;
@@ -141,7 +134,6 @@ Scheduler::SyncStats Scheduler::sync() {
   }
   if (!out.empty()) {
     commands_.enqueue_many(std::move(out), plays);
-    if (wake_sender_) wake_sender_();
   }
   stats.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began);
   return stats;
@@ -153,13 +145,10 @@ std::optional<std::vector<std::string>> Scheduler::cancel(const std::string& bro
   auto stations = store_.stations_scheduled(broadcast_id);
   std::vector<server::CommandDispatcher::Outgoing> out;
   for (const auto& station : stations) {
-    v1::Command stop;
-    stop.mutable_stop()->set_broadcast_id(broadcast_id);
-    out.push_back({station, std::move(stop)});
+    out.push_back({station, orders::stop(broadcast_id)});
   }
   if (!out.empty()) {
     commands_.enqueue_many(std::move(out));
-    if (wake_sender_) wake_sender_();
   }
   kLog.info("cancelled: broadcast={} by={} stations_told={}", broadcast_id, by, stations.size());
   request_sync();  // so that a cancelled relay's stream is ended now, not at the next round

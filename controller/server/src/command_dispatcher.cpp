@@ -93,8 +93,25 @@ std::vector<store::CommandRecord> CommandDispatcher::prepare(std::vector<Outgoin
 }
 
 void CommandDispatcher::queue(std::span<const store::CommandRecord> records) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_locked(records);
+  }
+  notify_queued();
+}
+
+void CommandDispatcher::on_queued(std::function<void()> notify) {
   std::lock_guard lock(mutex_);
-  queue_locked(records);
+  on_queued_ = std::move(notify);
+}
+
+void CommandDispatcher::notify_queued() const {
+  std::function<void()> notify;
+  {
+    std::lock_guard lock(mutex_);
+    notify = on_queued_;
+  }
+  if (notify) notify();
 }
 
 void CommandDispatcher::queue_locked(std::span<const store::CommandRecord> records) {
@@ -119,8 +136,11 @@ std::size_t CommandDispatcher::withdraw(std::span<const std::string> ids, const 
 store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, loa::v1::Command command) {
   auto record = stamped(station_id, command, clock_.wall_ms());
   store_.add_command(record);  // stored first: a crash after this still delivers it
-  std::lock_guard lock(mutex_);
-  pending_[station_id].push_back(Pending{record.id, record.payload, 0, false, {}});
+  {
+    std::lock_guard lock(mutex_);
+    pending_[station_id].push_back(Pending{record.id, record.payload, 0, false, {}});
+  }
+  notify_queued();
   return record;
 }
 

@@ -666,9 +666,14 @@ struct ControlServer::Impl {
 
 ControlServer::ControlServer(ControlServerSettings settings, store::IStore& store, registry::StationRegistry& registry,
                              CommandDispatcher& commands, LinkCounters& counters, const time::IClock& clock)
-    : impl_(std::make_unique<Impl>(std::move(settings), store, registry, commands, counters, clock)) {}
+    : impl_(std::make_unique<Impl>(std::move(settings), store, registry, commands, counters, clock)) {
+  commands.on_queued([impl = impl_.get()] { impl->wake_fd.signal(); });
+}
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  impl_->commands.on_queued({});
+  stop();
+}
 
 std::string ControlServer::start() {
   auto endpoint = impl_->bind();
@@ -710,8 +715,6 @@ std::map<std::string, NowPlaying> ControlServer::now_playing() const {
   std::lock_guard lock(impl_->now_playing_mutex);
   return impl_->now_playing;
 }
-
-void ControlServer::wake() { impl_->wake_fd.signal(); }
 
 const daemon::LoopBeat& ControlServer::liveness() const { return impl_->beat; }
 

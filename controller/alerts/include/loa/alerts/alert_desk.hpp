@@ -104,7 +104,7 @@ class AlertDesk final : public server::IStationEvents {
  public:
   AlertDesk(AlertSettings settings, store::IStore& store, registry::StationRegistry& registry,
             server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
-            const time::IClock& clock, std::function<void()> wake_sender);
+            const time::IClock& clock);
   AlertDesk(const AlertDesk&) = delete;
   AlertDesk& operator=(const AlertDesk&) = delete;
   ~AlertDesk() override;
@@ -201,7 +201,6 @@ class AlertDesk final : public server::IStationEvents {
   clips::ClipLibrary& clips_;
   live::LiveStreams& streams_;
   const time::IClock& clock_;
-  std::function<void()> wake_sender_;
 
   std::mutex issue_mutex_;  // one change of an alert at a time
   mutable std::mutex mutex_;  // what follows

@@ -27,8 +27,7 @@ struct SchedulerSettings {
 // of the broadcast's plays as a Stop, delivered whenever the station is next online.
 class Scheduler {
  public:
-  Scheduler(store::IStore& store, server::CommandDispatcher& commands, Planner& planner, const time::IClock& clock,
-            SchedulerSettings settings, std::function<void()> wake_sender);
+  Scheduler(store::IStore& store, server::CommandDispatcher& commands, Planner& planner, const time::IClock& clock, SchedulerSettings settings);
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
@@ -63,7 +62,6 @@ class Scheduler {
   Planner& planner_;
   const time::IClock& clock_;
   SchedulerSettings settings_;
-  std::function<void()> wake_sender_;
   std::function<void(std::vector<store::BroadcastRecord>)> relay_listener_;
   std::mutex sync_mutex_;  // one sync (or cancel) at a time; guards clips_sent_
   // Stations told to cache a clip since this controller started. After a restart a

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -20,6 +21,11 @@ namespace loa::server {
 class CommandDispatcher {
  public:
   CommandDispatcher(store::IStore& store, const time::IClock& clock, std::chrono::milliseconds resend_after);
+
+  // Called after each command or batch is queued, with no lock held: the control server
+  // sets it to wake its loop, which then sends at once. So whoever hands work to the
+  // dispatcher has it sent without waking anything by hand. Empty: nobody is told.
+  void on_queued(std::function<void()> notify);
 
   // Stores a new command for `station_id` and returns its record (with the id it was
   // given). The caller has checked that the station exists.
@@ -81,6 +87,7 @@ class CommandDispatcher {
   };
 
   void queue_locked(std::span<const store::CommandRecord> records);
+  void notify_queued() const;
   std::vector<store::SentRecord> unsaved_sends_;
 
   store::IStore& store_;
@@ -88,6 +95,7 @@ class CommandDispatcher {
   std::chrono::milliseconds resend_after_;
   mutable std::mutex mutex_;
   std::map<std::string, std::vector<Pending>> pending_;  // station id -> commands in order
+  std::function<void()> on_queued_;                      // under mutex_
 };
 
 // A random 128-bit id in UUID text form (version 4).

@@ -76,8 +76,6 @@ class ControlServer {
   [[nodiscard]] std::string enroll_endpoint() const;
   void stop();
 
-  // Thread-safe: new commands are waiting; send them now rather than at the next tick.
-  void wake();
   // Thread-safe: drop the station's connection at once (after revoke/reject/removal).
   void disconnect(const std::string& station_id);
   // Thread-safe: publishes one message of live audio (its stream's topic, then frames)

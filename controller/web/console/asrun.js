@@ -1,0 +1,20 @@
+// The as-run log: what each station played, and when, with a CSV export.
+import { $, api, badge, cell, loaders } from './ui.js';
+
+async function loadAsrun() {
+  if (!$('asrun-since').value) $('asrun-since').value = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 10);
+  const since = $('asrun-since').value;
+  const q = since ? `since=${encodeURIComponent(since)}&` : '';
+  $('asrun-csv').href = `/api/v1/asrun?${q}format=csv`;
+  const { items } = await api(`/api/v1/asrun?${q}limit=500`);
+  $('asrun-rows').replaceChildren(...items.slice().reverse().map((r) => {
+    const tr = document.createElement('tr');
+    const st = document.createElement('td'); st.append(badge(r.outcome));
+    tr.append(cell(r.station_id), cell(r.broadcast_id), cell(r.planned_start), cell(r.actual_start || '—', 'wide'), st,
+              cell(r.detail, 'muted wide'));
+    return tr;
+  }));
+}
+$('asrun-since').onchange = loadAsrun;
+loaders.asrun = loadAsrun;
+

@@ -1,0 +1,65 @@
+// What every page of the console shares: the signed-in user, the language, calls to the
+// API, small DOM helpers, and the router that shows one page at a time.
+export const $ = (id) => document.getElementById(id);
+export const session = { me: { user: '', roles: [] } };
+
+// Vietnamese by default; English on request (remembered). Markup carries the English in
+// data-en; messages built in scripts pass both.
+let lang = localStorage.getItem('loa-lang') || 'vi';
+export const t = (vi, en) => (lang === 'en' ? en : vi);
+export const locale = () => (lang === 'en' ? 'en-GB' : 'vi-VN');
+export function toggleLanguage() {
+  lang = lang === 'en' ? 'vi' : 'en';
+  localStorage.setItem('loa-lang', lang);
+  applyLanguage();
+}
+export function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-en]')) {
+    if (el.dataset.vi === undefined) el.dataset.vi = el.textContent;
+    el.textContent = lang === 'en' ? el.dataset.en : el.dataset.vi;
+  }
+  for (const el of document.querySelectorAll('[data-en-placeholder]')) {
+    if (el.dataset.viPlaceholder === undefined) el.dataset.viPlaceholder = el.placeholder;
+    el.placeholder = lang === 'en' ? el.dataset.enPlaceholder : el.dataset.viPlaceholder;
+  }
+  $('lang').textContent = lang === 'en' ? 'VI' : 'EN';
+}
+
+export class ApiError extends Error {
+  constructor(status, body) { super(body?.error?.message || `HTTP ${status}`); this.status = status; this.body = body; }
+}
+export async function api(path, options = {}) {
+  const res = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...options });
+  if (res.status === 401) { showLogin(); throw new ApiError(401, null); }
+  const body = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+export const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body) });
+
+export function showLogin() {
+  $('login').hidden = false; $('nav').hidden = true; $('logout').hidden = true;
+  for (const s of document.querySelectorAll('[data-page]')) s.hidden = true;
+}
+
+export function cell(text, cls) { const td = document.createElement('td'); td.textContent = text ?? ''; if (cls) td.className = cls; return td; }
+export function badge(state) { const s = document.createElement('span'); s.className = 'state ' + state; s.textContent = state; return s; }
+export function button(label, onclick) { const b = document.createElement('button'); b.textContent = label; b.onclick = onclick; return b; }
+export const when = (ms) => (ms ? new Date(ms).toLocaleString(locale()) : '—');
+export const has = (role) => session.me.roles.includes('admin') || session.me.roles.includes(role);
+
+// ---- Pages: the hash names the page (#station/ID for a station). Each page module
+// registers its loader here; a loader may leave a function to run when the page is left.
+export const loaders = {};
+let leaving = null;
+export function onLeave(fn) { leaving = fn; }
+export function route() {
+  if (!session.me.user) return;
+  const [page, arg] = (location.hash.slice(1) || 'dashboard').split('/');
+  const name = loaders[page] ? page : 'dashboard';
+  for (const s of document.querySelectorAll('[data-page]')) s.hidden = s.dataset.page !== name;
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('current', a.getAttribute('href') === '#' + name);
+  if (leaving) { leaving(); leaving = null; }
+  Promise.resolve(loaders[name](arg && decodeURIComponent(arg))).catch(() => { /* shown where it failed, or the login */ });
+}
