@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "loa/store/store.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "support/process.hpp"
 
@@ -29,7 +30,7 @@ class ClipLibraryTest : public ::testing::Test {
     return n;
   }
   test::ScratchDir dir;
-  std::unique_ptr<store::IStore> store = store::open_sqlite_store(dir.path() + "/c.db");
+  std::unique_ptr<store::Store> store = store::open_sqlite_store(dir.path() + "/c.db");
   ClipLibrary library{dir.path() + "/clips", *store};
 };
 

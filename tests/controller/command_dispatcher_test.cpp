@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "loa/store/store.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "support/process.hpp"
 
@@ -28,7 +29,7 @@ class CommandDispatcherTest : public ::testing::Test {
     return r;
   }
   test::ScratchDir dir;
-  std::unique_ptr<store::IStore> store = store::open_sqlite_store(dir.path() + "/c.db");
+  std::unique_ptr<store::Store> store = store::open_sqlite_store(dir.path() + "/c.db");
   time::ManualClock clock;
 };
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "loa/store/store.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "support/process.hpp"
@@ -20,7 +21,7 @@ store::StationRecord rec(const std::string& id, const std::string& key, const st
 class StationRegistryTest : public ::testing::Test {
  protected:
   test::ScratchDir dir;
-  std::unique_ptr<store::IStore> store = store::open_sqlite_store(dir.path() + "/c.db");
+  std::unique_ptr<store::Store> store = store::open_sqlite_store(dir.path() + "/c.db");
   time::ManualClock clock;
   std::string key_a = curve::generate().public_z85;
   std::string key_b = curve::generate().public_z85;

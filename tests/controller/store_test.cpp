@@ -49,7 +49,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     }
   }
   // The store as a restarted controller opens it.
-  std::unique_ptr<IStore> open_store() {
+  std::unique_ptr<Store> open_store() {
     return GetParam() == "postgresql" ? open_postgres_store(conninfo()) : open_sqlite_store(path);
   }
   [[nodiscard]] std::string conninfo() const { return admin_ + " dbname=" + database_; }

@@ -34,7 +34,7 @@ json open_alarms(ApiContext& ctx, std::size_t limit) {
 // What each online station is sounding (an offline one's last report is not news).
 json now_playing(ApiContext& ctx, const std::vector<registry::StationView>& stations) {
   json items = json::array();
-  const auto playing = ctx.control.now_playing();
+  const auto playing = ctx.reports.now_playing();
   for (const auto& s : stations) {
     if (s.state != registry::StationState::online) continue;
     auto it = playing.find(s.record.id);

@@ -1,3 +1,4 @@
+#include "loa/store/store.hpp"
 #include "schedule_routes.hpp"
 
 #include <algorithm>
@@ -20,7 +21,7 @@ using schedule::ScheduleError;
 constexpr std::size_t kMaxOccurrencesShown = 1000;
 
 // Short enough to type: "b-" and the first 8 hex digits of a random id.
-std::string new_broadcast_id(store::IStore& store) {
+std::string new_broadcast_id(store::Store& store) {
   for (;;) {
     auto id = "b-" + server::new_command_id().substr(0, 8);
     if (!store.find_broadcast(id)) return id;

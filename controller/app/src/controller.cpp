@@ -64,12 +64,13 @@ std::string endpoint_address(const std::string& endpoint) {
 struct Controller::Impl {
   ControllerConfig config;
   time::SystemClock clock;
-  std::unique_ptr<store::IStore> store;
+  std::unique_ptr<store::Store> store;
   std::unique_ptr<registry::StationRegistry> registry;
   std::unique_ptr<server::CommandDispatcher> commands;
   std::unique_ptr<clips::ClipLibrary> clips;
   server::LinkCounters counters;
   std::unique_ptr<live::ClockServer> station_clock;
+  std::unique_ptr<reports::ReportKeeper> reports;
   std::unique_ptr<server::ControlServer> control;
   std::unique_ptr<AudioSocket> audio_socket;
   std::unique_ptr<live::LiveStreams> streams;
@@ -132,7 +133,9 @@ void Controller::start() {
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
-  i.control = std::make_unique<server::ControlServer>(cs, *i.store, *i.registry, *i.commands, i.counters, i.clock);
+  i.reports = std::make_unique<reports::ReportKeeper>(*i.store, *i.store, i.clock);
+  i.control = std::make_unique<server::ControlServer>(cs, *i.registry, *i.commands, *i.reports, i.counters,
+                                                      i.clock);
   i.audio_socket = std::make_unique<AudioSocket>(*i.control);
   i.streams = std::make_unique<live::LiveStreams>(ls, *i.station_clock, *i.audio_socket);
 
@@ -182,7 +185,7 @@ void Controller::start() {
   as.spool_dir = c.data_dir + "/uploads";
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
-      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,
+      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,
                           *i.users, *i.alerts, c.schedule.time_zone});
   i.http_port = i.api->start();
 

@@ -47,7 +47,7 @@ bool write_atomically(const std::string& path, const std::string& bytes) {
 
 bool is_clip_id(const std::string& text) { return digest::is_sha256_hex(text); }
 
-ClipLibrary::ClipLibrary(std::string dir, store::IStore& store, TranscodeSettings settings)
+ClipLibrary::ClipLibrary(std::string dir, store::IClipStore& store, TranscodeSettings settings)
     : dir_(std::move(dir)), store_(store), settings_(settings) {
   std::filesystem::create_directories(dir_);
   // Leftovers of uploads cut off by a crash.

@@ -4,7 +4,7 @@
 
 namespace loa::fleet {
 
-Fleet Fleet::load(store::IStore& store) {
+Fleet Fleet::load(store::IStationStore& store) {
   Fleet fleet;
   for (const auto& s : store.list_stations()) {
     if (s.enrollment == store::Enrollment::approved) fleet.stations_.insert(s.id);
@@ -54,7 +54,7 @@ std::optional<std::string> Fleet::outside(const std::vector<std::string>& zones,
   return std::nullopt;
 }
 
-std::optional<std::string> Fleet::out_of_scope(store::IStore& store, const std::vector<std::string>& zones,
+std::optional<std::string> Fleet::out_of_scope(store::IStationStore& store, const std::vector<std::string>& zones,
                                                const std::vector<std::string>& targets) {
   if (zones.empty()) return std::nullopt;
   return load(store).outside(zones, targets);

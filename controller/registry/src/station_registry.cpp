@@ -49,7 +49,7 @@ bool StationRegistry::is_valid_station_id(const std::string& id) {
   });
 }
 
-StationRegistry::StationRegistry(store::IStore& store, const time::IClock& clock, EnrollmentLimits limits)
+StationRegistry::StationRegistry(store::IStationStore& store, const time::IClock& clock, EnrollmentLimits limits)
     : store_(store), clock_(clock), limits_(limits), new_station_rate_(limits) {
   for (auto& record : store_.list_stations()) {
     if (!record.public_key.empty()) station_by_key_[record.public_key] = record.id;

@@ -1,3 +1,4 @@
+#include "loa/store/store.hpp"
 #include "loa/schedule/planner.hpp"
 
 #include "loa/live/live_streams.hpp"
@@ -23,7 +24,7 @@ int rank_of(const std::string& priority) {
 
 }  // namespace
 
-Planner::Planner(store::IStore& store, PlannerSettings settings)
+Planner::Planner(store::Store& store, PlannerSettings settings)
     : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
 
 std::optional<std::pair<int, int>> Planner::parse_quiet_hours(const std::string& text) {

@@ -1,3 +1,4 @@
+#include "loa/store/store.hpp"
 #include "loa/schedule/scheduler.hpp"
 
 #include "loa/schedule/relay_runner.hpp"
@@ -16,7 +17,7 @@ namespace v1 = ::loa::v1;
 
 }  // namespace
 
-Scheduler::Scheduler(store::IStore& store, server::CommandDispatcher& commands, Planner& planner,
+Scheduler::Scheduler(store::Store& store, server::CommandDispatcher& commands, Planner& planner,
                      const time::IClock& clock, SchedulerSettings settings)
     : store_(store),
       commands_(commands),

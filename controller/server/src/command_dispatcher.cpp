@@ -54,7 +54,7 @@ std::string new_command_id() {
   return out;
 }
 
-CommandDispatcher::CommandDispatcher(store::IStore& store, const time::IClock& clock,
+CommandDispatcher::CommandDispatcher(store::ICommandStore& store, const time::IClock& clock,
                                      std::chrono::milliseconds resend_after)
     : store_(store), clock_(clock), resend_after_(resend_after) {
   for (auto& record : store_.pending_commands()) {

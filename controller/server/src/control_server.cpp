@@ -2,20 +2,17 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <unordered_map>
 
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
 #include "loa/curve/key_pair.hpp"
-#include "loa/digest/sha256.hpp"
 #include "loa/link/socket_setup.hpp"
 #include "loa/log/log.hpp"
 #include "loa/log/rate_limiter.hpp"
@@ -24,6 +21,9 @@
 #include "loa/version.hpp"
 #include "loa/wire/codec.hpp"
 #include "audio_subscribers.hpp"
+#include "clip_chunks.hpp"
+#include "control_sockets.hpp"
+#include "wake_fd.hpp"
 #include "loa/net/peer_address.hpp"
 #include "station_input_guard.hpp"
 
@@ -33,55 +33,15 @@ namespace {
 const log::Logger kLog("control");
 namespace v1 = ::loa::v1;
 
-
-// An eventfd other threads write to wake the loop out of zmq_poll.
-class WakeFd {
- public:
-  WakeFd() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-  }
-  WakeFd(const WakeFd&) = delete;
-  WakeFd& operator=(const WakeFd&) = delete;
-  ~WakeFd() { ::close(fd_); }
-  void signal() const {
-    std::uint64_t one = 1;
-    (void)!::write(fd_, &one, sizeof one);
-  }
-  void drain() const {
-    std::uint64_t value = 0;
-    (void)!::read(fd_, &value, sizeof value);
-  }
-  [[nodiscard]] int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// The controller's sockets use no ZMTP heartbeats. Each PING arms a timeout timer that
-// the peer's answer cancels, and libzmq cancels a timer with a linear search over every
-// timer of its I/O thread (poller_base_t::cancel_timer): at 5,000 stations that was 70 %
-// of the controller's CPU at rest (31 % of a core). Liveness is the link's own
-// heartbeats (a silent station is offline after missed_heartbeats intervals, and the
-// agent starts a fresh connection); TCP keepalive reaps connections whose peer vanished.
-void without_zmtp_heartbeats(zmq::socket_t& socket) {
-  socket.set(zmq::sockopt::heartbeat_ivl, 0);
-  socket.set(zmq::sockopt::tcp_keepalive, 1);
-  socket.set(zmq::sockopt::tcp_keepalive_idle, 30);
-  socket.set(zmq::sockopt::tcp_keepalive_intvl, 5);
-  socket.set(zmq::sockopt::tcp_keepalive_cnt, 3);
-}
-
 }  // namespace
 
 struct ControlServer::Impl {
   ControlServerSettings settings;
-  store::IStore& store;
   registry::StationRegistry& registry;
   CommandDispatcher& commands;
+  IStationReports& reports;
   LinkCounters& counters;
   IStationEvents* events = nullptr;
-  mutable std::mutex now_playing_mutex;
-  std::map<std::string, NowPlaying> now_playing;  // by station
   std::vector<CommandDispatcher::Result> result_batch;  // stored and acknowledged after each drain
   const time::IClock& clock;
 
@@ -128,65 +88,25 @@ struct ControlServer::Impl {
   std::chrono::steady_clock::time_point last_flush{};
   std::chrono::steady_clock::time_point last_downsample{};
 
-  Impl(ControlServerSettings s, store::IStore& st, registry::StationRegistry& r, CommandDispatcher& c,
-       LinkCounters& n, const time::IClock& k)
-      : settings(std::move(s)), store(st), registry(r), commands(c), counters(n), clock(k), context(1) {
+  Impl(ControlServerSettings s, registry::StationRegistry& r, CommandDispatcher& c,
+       IStationReports& rp, LinkCounters& n, const time::IClock& k)
+      : settings(std::move(s)), registry(r), commands(c), reports(rp), counters(n), clock(k), context(1) {
   }
 
   std::string bind() {
     // ZAP first: with no handler bound, libzmq would admit every CURVE key.
     zap = std::make_unique<ZapHandler>(context, registry, counters);
 
-    router = std::make_unique<zmq::socket_t>(context, zmq::socket_type::router);
-    link::apply_link_options(*router, settings.link);
-    without_zmtp_heartbeats(*router);
-    router->set(zmq::sockopt::curve_server, true);
-    router->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
-    router->set(zmq::sockopt::zap_domain, ZapHandler::kControlDomain);
-    router->set(zmq::sockopt::router_mandatory, true);
-    // After a controller restart a whole province reconnects at once; libzmq's default
-    // accept backlog (100) drops SYNs, and each retry waits 1, 3, 7 s ... (the kernel
-    // caps this at net.core.somaxconn).
-    router->set(zmq::sockopt::backlog, 4096);
+    router = make_control_socket(context, settings);
     monitor = std::make_unique<ConnectionMonitor>(context, *router, "control", counters);
     router->bind(settings.bind_endpoint);
 
-    // The enrollment socket carries one small hello per attempt: a tight size bound.
-    auto enroll_link = settings.link;
-    enroll_link.max_message_bytes = 4096;
-    enroll = std::make_unique<zmq::socket_t>(context, zmq::socket_type::router);
-    link::apply_link_options(*enroll, enroll_link);
-    without_zmtp_heartbeats(*enroll);
-    enroll->set(zmq::sockopt::curve_server, true);
-    enroll->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
-    enroll->set(zmq::sockopt::zap_domain, ZapHandler::kEnrollDomain);
-    enroll->set(zmq::sockopt::backlog, 1024);
+    enroll = make_enroll_socket(context, settings);
     enroll_monitor = std::make_unique<ConnectionMonitor>(context, *enroll, "enroll", counters);
     enroll->bind(settings.enroll_endpoint);
     enroll_endpoint = enroll->get(zmq::sockopt::last_endpoint);
 
-    // Live audio: a PUB socket behind the same ZAP domain as the control socket (only
-    // approved stations subscribe). Its own socket, so a command never queues behind
-    // audio; its queue per station is about one playout latency, and the kernel's send
-    // buffer is kept small for the same reason (stale audio is worthless).
-    // XPUB, verbose: every subscription comes up tagged with its station and
-    // descriptor, so revoking a station can cut its audio connection (AudioSubscribers).
-    audio = std::make_unique<zmq::socket_t>(context, zmq::socket_type::xpub);
-    audio->set(zmq::sockopt::xpub_verbose, 1);
-    audio->set(zmq::sockopt::linger, 0);
-    audio->set(zmq::sockopt::sndhwm, settings.audio_high_water_mark);
-    audio->set(zmq::sockopt::sndbuf, 32 * 1024);
-    // Stations send nothing but subscriptions (and the CURVE handshake, a few hundred bytes).
-    audio->set(zmq::sockopt::maxmsgsize, std::int64_t{4096});
-    // A dead station costs only its own bounded queue; TCP keepalive reaps its
-    // connection, and an agent opens a fresh audio connection each time its control
-    // link comes back.
-    without_zmtp_heartbeats(*audio);
-    audio->set(zmq::sockopt::handshake_ivl, static_cast<int>(settings.link.handshake_timeout.count()));
-    audio->set(zmq::sockopt::curve_server, true);
-    audio->set(zmq::sockopt::curve_secretkey, settings.secret_key_z85);
-    audio->set(zmq::sockopt::zap_domain, ZapHandler::kControlDomain);
-    audio->set(zmq::sockopt::backlog, 4096);
+    audio = make_audio_socket(context, settings);
     audio->bind(settings.audio_endpoint);
     audio_endpoint = audio->get(zmq::sockopt::last_endpoint);
     audio_port = static_cast<std::uint32_t>(std::stoul(audio_endpoint.substr(audio_endpoint.rfind(':') + 1)));
@@ -283,7 +203,7 @@ struct ControlServer::Impl {
   bool within_bounds(const std::string& station, const v1::Envelope& env) {
     const bool report = env.has_telemetry() || env.has_alarm() || env.has_playback_report() || env.has_command_result();
     if (!report) return true;
-    const auto seq = report_seq_of(env);
+    const auto seq = StationInputGuard::report_seq(env);
     if (auto gap = report_gaps.find(station); gap != report_gaps.end()) {
       if (seq > gap->second) {
         ++counters.frames_rejected_rate_limited;
@@ -304,14 +224,6 @@ struct ControlServer::Impl {
       return false;
     }
     return true;
-  }
-
-  static std::uint64_t report_seq_of(const v1::Envelope& env) {
-    if (env.has_telemetry()) return env.telemetry().report_seq();
-    if (env.has_alarm()) return env.alarm().report_seq();
-    if (env.has_playback_report()) return env.playback_report().report_seq();
-    if (env.has_command_result()) return env.command_result().report_seq();
-    return 0;
   }
 
   void handle_router() {
@@ -424,54 +336,23 @@ struct ControlServer::Impl {
     send(station, ack);
   }
 
-  // Telemetry, alarms and playback reports go to the store first; only then is the agent told it may
-  // forget them, so a store failure loses nothing.
+  // Telemetry, alarms and playback reports are handed to the domain, which keeps them;
+  // only then is the agent told it may forget them, so a store failure loses nothing.
   void handle_health(const std::string& station, const v1::Envelope& env) {
     registry.on_traffic(station);
     std::uint64_t seq = 0;
     try {
       if (env.has_telemetry()) {
-        const auto& t = env.telemetry();
-        seq = t.report_seq();
-        auto copy = t;
-        copy.clear_report_seq();
-        store.add_telemetry({station, t.device_id(), t.measured_at_ms() ? t.measured_at_ms() : clock.wall_ms(),
-                             copy.SerializeAsString()});
+        seq = env.telemetry().report_seq();
+        reports.on_telemetry(station, env.telemetry());
         ++counters.telemetry_reports;
-      } else if (env.has_playback_report() &&
-                 env.playback_report().outcome() == v1::PlaybackReport::OUTCOME_PLAYING) {
-        const auto& p = env.playback_report();
-        seq = p.report_seq();  // progress only: not an as-run entry
-        std::lock_guard lock(now_playing_mutex);
-        now_playing[station] = {p.broadcast_id(), p.content_id(), p.actual_start_ms()};
       } else if (env.has_playback_report()) {
-        const auto& p = env.playback_report();
-        seq = p.report_seq();
-        std::string outcome = v1::PlaybackReport::Outcome_Name(p.outcome());
-        outcome = outcome.substr(outcome.find('_') + 1);
-        std::transform(outcome.begin(), outcome.end(), outcome.begin(), [](unsigned char ch) { return std::tolower(ch); });
-        store.add_asrun({station, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(),
-                         p.end_ms(), outcome, p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
-                         static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
-                         p.longest_gap_ms()});
-        kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station, p.broadcast_id(), outcome, p.detail());
-        std::lock_guard lock(now_playing_mutex);
-        auto it = now_playing.find(station);
-        if (it != now_playing.end() && it->second.broadcast_id == p.broadcast_id() &&
-            it->second.content_id == p.content_id()) {
-          now_playing.erase(it);
-        }
+        seq = env.playback_report().report_seq();
+        reports.on_playback(station, env.playback_report());
       } else {
-        const auto& a = env.alarm();
-        seq = a.report_seq();
-        const char* severity = a.severity() == v1::Alarm::SEVERITY_CRITICAL ? "critical"
-                               : a.severity() == v1::Alarm::SEVERITY_INFO   ? "info"
-                                                                            : "warning";
-        store.record_alarm(station, a.alarm_id(), a.device_id(), a.active(), severity, a.message(),
-                           a.changed_at_ms() ? a.changed_at_ms() : clock.wall_ms());
+        seq = env.alarm().report_seq();
+        reports.on_alarm(station, env.alarm());
         ++counters.alarm_reports;
-        kLog.info("alarm {}: station={} alarm={} message={}", a.active() ? "raised" : "cleared", station,
-                  a.alarm_id(), a.message());
       }
     } catch (const store::StoreError& e) {
       kLog.error("store failed: station={} report={} error={}", station, seq, e.what());
@@ -484,27 +365,15 @@ struct ControlServer::Impl {
   // One piece of a clip per request: a slow station's link holds one chunk at a time.
   void handle_clip_request(const std::string& station, const v1::ClipRequest& request) {
     registry.on_traffic(station);
-    const auto& sha = request.clip_sha256();
-    const bool valid = digest::is_sha256_hex(sha);
-    std::ifstream in(valid ? settings.clips_dir + "/" + sha + ".opus" : std::string(), std::ios::binary | std::ios::ate);
-    if (!valid || !in) {
+    const auto limit = static_cast<std::uint64_t>(settings.link.max_message_bytes) / 2;
+    auto chunk = read_clip_chunk(settings.clips_dir, request, limit);
+    if (!chunk) {
       ++counters.clip_requests_unknown;
       log_bad_frame(station, "unknown_clip");
       return;
     }
-    const auto total = static_cast<std::uint64_t>(in.tellg());
-    const std::uint64_t limit = static_cast<std::uint64_t>(settings.link.max_message_bytes) / 2;
-    const std::uint64_t want = request.max_bytes() ? std::min<std::uint64_t>(request.max_bytes(), limit) : limit;
-    const std::uint64_t offset = std::min(request.offset(), total);
-    std::string data(static_cast<std::size_t>(std::min(want, total - offset)), '\0');
-    in.seekg(static_cast<std::streamoff>(offset));
-    in.read(data.data(), static_cast<std::streamsize>(data.size()));
     v1::Envelope env;
-    auto* chunk = env.mutable_clip_chunk();
-    chunk->set_clip_sha256(sha);
-    chunk->set_total_bytes(total);
-    chunk->set_offset(offset);
-    chunk->set_data(std::move(data));
+    *env.mutable_clip_chunk() = std::move(*chunk);
     send(station, env);
     ++counters.clip_chunks_sent;
   }
@@ -564,10 +433,7 @@ struct ControlServer::Impl {
     if (now - last_downsample >= std::chrono::hours(1)) {
       last_downsample = now;
       try {
-        const auto cutoff = clock.wall_ms() - settings.telemetry_full_detail.count();
-        if (auto removed = store.downsample_telemetry(cutoff, settings.downsample_bucket.count())) {
-          kLog.info("telemetry downsampled: removed={}", removed);
-        }
+        reports.tidy();
         (void)registry.expire_pending();
       } catch (const store::StoreError& e) {
         kLog.error("downsample or pending expiry failed: error={}", e.what());
@@ -664,9 +530,10 @@ struct ControlServer::Impl {
   }
 };
 
-ControlServer::ControlServer(ControlServerSettings settings, store::IStore& store, registry::StationRegistry& registry,
-                             CommandDispatcher& commands, LinkCounters& counters, const time::IClock& clock)
-    : impl_(std::make_unique<Impl>(std::move(settings), store, registry, commands, counters, clock)) {
+ControlServer::ControlServer(ControlServerSettings settings, registry::StationRegistry& registry,
+                             CommandDispatcher& commands, IStationReports& reports, LinkCounters& counters,
+                             const time::IClock& clock)
+    : impl_(std::make_unique<Impl>(std::move(settings), registry, commands, reports, counters, clock)) {
   commands.on_queued([impl = impl_.get()] { impl->wake_fd.signal(); });
 }
 
@@ -710,11 +577,6 @@ void ControlServer::publish_audio(const std::string& message) {
 }
 
 void ControlServer::set_events(IStationEvents* events) { impl_->events = events; }
-
-std::map<std::string, NowPlaying> ControlServer::now_playing() const {
-  std::lock_guard lock(impl_->now_playing_mutex);
-  return impl_->now_playing;
-}
 
 const daemon::LoopBeat& ControlServer::liveness() const { return impl_->beat; }
 

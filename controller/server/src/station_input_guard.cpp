@@ -54,4 +54,12 @@ bool StationInputGuard::admit(const std::string& station, std::chrono::steady_cl
   return buckets_[station].take(kBurst, kPerSecond, now);
 }
 
+std::uint64_t StationInputGuard::report_seq(const loa::v1::Envelope& env) {
+  if (env.has_telemetry()) return env.telemetry().report_seq();
+  if (env.has_alarm()) return env.alarm().report_seq();
+  if (env.has_playback_report()) return env.playback_report().report_seq();
+  if (env.has_command_result()) return env.command_result().report_seq();
+  return 0;
+}
+
 }  // namespace loa::server

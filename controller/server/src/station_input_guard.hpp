@@ -19,6 +19,8 @@ class StationInputGuard {
   // A report's field that is too long, or "" when all fit. Such a report is counted,
   // acknowledged and dropped: sent again it would be refused again.
   [[nodiscard]] static std::string oversize(const loa::v1::Envelope& envelope);
+  // The sequence number of a report (telemetry, alarm, playback, command result); 0 else.
+  [[nodiscard]] static std::uint64_t report_seq(const loa::v1::Envelope& envelope);
   // Takes one report of `station`'s allowance: false when it has sent more than its
   // rate lately. Such a report is not acknowledged, so the agent sends it again later.
   [[nodiscard]] bool admit(const std::string& station, std::chrono::steady_clock::time_point now);

@@ -32,7 +32,7 @@ bool Caller::has_role(const std::string& role) const {
          std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
-UserDirectory::UserDirectory(store::IStore& store, const time::IClock& clock) : store_(store), clock_(clock) {
+UserDirectory::UserDirectory(store::IAccessStore& store, const time::IClock& clock) : store_(store), clock_(clock) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 

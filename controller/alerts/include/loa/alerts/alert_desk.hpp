@@ -102,7 +102,7 @@ class CapTrust;
 
 class AlertDesk final : public server::IStationEvents {
  public:
-  AlertDesk(AlertSettings settings, store::IStore& store, registry::StationRegistry& registry,
+  AlertDesk(AlertSettings settings, store::Store& store, registry::StationRegistry& registry,
             server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
             const time::IClock& clock);
   AlertDesk(const AlertDesk&) = delete;
@@ -195,7 +195,7 @@ class AlertDesk final : public server::IStationEvents {
 
   AlertSettings settings_;
   std::unique_ptr<CapTrust> cap_trust_;  // reads settings_.cap_sources
-  store::IStore& store_;
+  store::Store& store_;
   registry::StationRegistry& registry_;
   server::CommandDispatcher& commands_;
   clips::ClipLibrary& clips_;

@@ -8,6 +8,7 @@
 #include "loa/http/http_front.hpp"
 #include "loa/live/live_streams.hpp"
 #include "loa/registry/station_registry.hpp"
+#include "loa/reports/report_keeper.hpp"
 #include "loa/schedule/planner.hpp"
 #include "loa/schedule/scheduler.hpp"
 #include "loa/server/command_dispatcher.hpp"
@@ -39,10 +40,11 @@ struct ApiSettings {
 
 // What the API acts on. All of it outlives the server.
 struct ApiContext {
-  store::IStore& store;
+  store::Store& store;
   registry::StationRegistry& registry;
   server::CommandDispatcher& commands;
   server::ControlServer& control;
+  reports::ReportKeeper& reports;
   server::LinkCounters& counters;
   clips::ClipLibrary& clips;
   schedule::Planner& planner;

@@ -5,7 +5,7 @@
 #include <variant>
 
 #include "loa/clips/clip_transcoder.hpp"
-#include "loa/store/store.hpp"
+#include "loa/store/clip_store.hpp"
 
 namespace loa::clips {
 
@@ -15,7 +15,7 @@ namespace loa::clips {
 // renamed only once the transcode succeeded, and recorded only once it is in place.
 class ClipLibrary {
  public:
-  ClipLibrary(std::string dir, store::IStore& store, TranscodeSettings settings = {});
+  ClipLibrary(std::string dir, store::IClipStore& store, TranscodeSettings settings = {});
 
   // Adds the audio file at `path` under `name`. The same file uploaded twice (or the same
   // text read twice) is one clip: the one made the first time, under its first name.
@@ -33,7 +33,7 @@ class ClipLibrary {
   [[nodiscard]] std::optional<std::string> source_key(const std::string& path) const;
 
   std::string dir_;
-  store::IStore& store_;
+  store::IClipStore& store_;
   TranscodeSettings settings_;
 };
 

@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "loa/store/store.hpp"
+#include "loa/store/station_store.hpp"
 
 namespace loa::fleet {
 
 // Zones and stations as they are now, for turning a broadcast's targets into stations.
 class Fleet {
  public:
-  [[nodiscard]] static Fleet load(store::IStore& store);
+  [[nodiscard]] static Fleet load(store::IStationStore& store);
   // Approved stations named by the targets ("all", "station:ID", "zone:ID" with its
   // sub-zones), sorted and unique.
   [[nodiscard]] std::vector<std::string> resolve(const std::vector<std::string>& targets) const;
@@ -24,7 +24,7 @@ class Fleet {
                                                    const std::vector<std::string>& targets) const;
   // The same check straight from the store: loads the fleet only for a person who is
   // scoped at all (most callers are not, and their requests should not pay for it).
-  [[nodiscard]] static std::optional<std::string> out_of_scope(store::IStore& store,
+  [[nodiscard]] static std::optional<std::string> out_of_scope(store::IStationStore& store,
                                                                const std::vector<std::string>& zones,
                                                                const std::vector<std::string>& targets);
   [[nodiscard]] const std::map<std::string, store::ZoneRecord>& zones() const { return zones_; }

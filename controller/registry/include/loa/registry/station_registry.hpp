@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "loa/registry/enrollment_limits.hpp"
-#include "loa/store/store.hpp"
+#include "loa/store/station_store.hpp"
 #include "loa/time/clock.hpp"
 
 namespace loa::registry {
@@ -62,7 +62,7 @@ enum class ActionResult { done, not_found, wrong_state, invalid, fingerprint_mis
 // control loop and the HTTP API threads both use it.
 class StationRegistry {
  public:
-  StationRegistry(store::IStore& store, const time::IClock& clock, EnrollmentLimits limits = {});
+  StationRegistry(store::IStationStore& store, const time::IClock& clock, EnrollmentLimits limits = {});
 
   // Control socket: may this key connect, and which station is it? Only approved keys
   // are admitted.
@@ -124,7 +124,7 @@ class StationRegistry {
   // Moves a station's entry in the key index from `old_key` to `new_key` ("" = none).
   void rekey(const std::string& id, const std::string& old_key, const std::string& new_key);
 
-  store::IStore& store_;
+  store::IStationStore& store_;
   const time::IClock& clock_;
   EnrollmentLimits limits_;
   EnrollmentRateLimiter new_station_rate_;  // guarded by mutex_

@@ -48,7 +48,7 @@ struct CheckReport {
 // Works out when broadcasts air and whether a new one collides with what is scheduled.
 class Planner {
  public:
-  Planner(store::IStore& store, PlannerSettings settings);
+  Planner(store::Store& store, PlannerSettings settings);
 
   // Checks a broadcast's fields (time zone, rule, priority, content); throws
   // ScheduleError naming the bad one.
@@ -67,7 +67,7 @@ class Planner {
   [[nodiscard]] static std::optional<std::pair<int, int>> parse_quiet_hours(const std::string& text);
 
  private:
-  store::IStore& store_;
+  store::Store& store_;
   PlannerSettings settings_;
   TimeZone local_zone_;
 };

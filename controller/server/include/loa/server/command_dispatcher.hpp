@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "loa/store/store.hpp"
+#include "loa/store/command_store.hpp"
 #include "loa/time/clock.hpp"
 #include "loa/v1/command.pb.h"
 
@@ -20,7 +20,7 @@ namespace loa::server {
 // those unanswered for longer than the resend interval. Thread-safe.
 class CommandDispatcher {
  public:
-  CommandDispatcher(store::IStore& store, const time::IClock& clock, std::chrono::milliseconds resend_after);
+  CommandDispatcher(store::ICommandStore& store, const time::IClock& clock, std::chrono::milliseconds resend_after);
 
   // Called after each command or batch is queued, with no lock held: the control server
   // sets it to wake its loop, which then sends at once. So whoever hands work to the
@@ -90,7 +90,7 @@ class CommandDispatcher {
   void notify_queued() const;
   std::vector<store::SentRecord> unsaved_sends_;
 
-  store::IStore& store_;
+  store::ICommandStore& store_;
   const time::IClock& clock_;
   std::chrono::milliseconds resend_after_;
   mutable std::mutex mutex_;

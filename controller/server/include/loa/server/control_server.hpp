@@ -32,9 +32,6 @@ struct ControlServerSettings {
   std::string secret_key_z85;
   std::chrono::milliseconds seen_flush_interval{5000};
   std::string clips_dir;  // where the clip library keeps <sha256>.opus files
-  // Telemetry older than this keeps one report per device per downsample_bucket.
-  std::chrono::milliseconds telemetry_full_detail{std::chrono::hours(24)};
-  std::chrono::milliseconds downsample_bucket{std::chrono::minutes(5)};
 };
 
 // Told what stations report, on the control loop's thread, once it is stored and before
@@ -47,11 +44,19 @@ class IStationEvents {
   virtual void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) = 0;
 };
 
-// What a station is sounding now, as its last playback reports say.
-struct NowPlaying {
-  std::string broadcast_id;  // the broadcast, alert or stream
-  std::string content_id;    // clip SHA-256 or stream id
-  std::int64_t since_ms = 0;  // first sample out
+// Where the control server hands what stations report: the domain keeps it (stores it,
+// follows what each station sounds). Called on the control loop's thread. Each call
+// returns once the report is kept, and the station is then told it may forget it; it
+// throws store::StoreError when the report could not be kept, and the station sends it
+// again later.
+class IStationReports {
+ public:
+  virtual ~IStationReports() = default;
+  virtual void on_telemetry(const std::string& station_id, const loa::v1::Telemetry& report) = 0;
+  virtual void on_alarm(const std::string& station_id, const loa::v1::Alarm& report) = 0;
+  virtual void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) = 0;
+  // About once an hour: time to thin out old reports. Throws store::StoreError.
+  virtual void tidy() = 0;
 };
 
 // The controller's end of the control link: the control ROUTER socket (CURVE server)
@@ -60,8 +65,9 @@ struct NowPlaying {
 // Everything else talks to the loop through thread-safe calls that wake it.
 class ControlServer {
  public:
-  ControlServer(ControlServerSettings settings, store::IStore& store, registry::StationRegistry& registry,
-                CommandDispatcher& commands, LinkCounters& counters, const time::IClock& clock);
+  ControlServer(ControlServerSettings settings, registry::StationRegistry& registry,
+                CommandDispatcher& commands, IStationReports& reports, LinkCounters& counters,
+                const time::IClock& clock);
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
   ~ControlServer();
@@ -86,9 +92,6 @@ class ControlServer {
   [[nodiscard]] std::string audio_endpoint() const;
   // When the loop last went round (it turns at least every tick, a few times a second).
   [[nodiscard]] const daemon::LoopBeat& liveness() const;
-  // Thread-safe: every station sounding something now (its report that sound began
-  // came, and the one of how it ended has not).
-  [[nodiscard]] std::map<std::string, NowPlaying> now_playing() const;
 
  private:
   struct Impl;

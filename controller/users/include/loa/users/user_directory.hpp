@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "loa/store/store.hpp"
+#include "loa/store/access_store.hpp"
 #include "loa/time/clock.hpp"
 
 namespace loa::users {
@@ -30,7 +30,7 @@ struct Caller {
 // Users with Argon2id password hashes (libsodium's crypto_pwhash_str) in the store.
 class UserDirectory {
  public:
-  UserDirectory(store::IStore& store, const time::IClock& clock);
+  UserDirectory(store::IAccessStore& store, const time::IClock& clock);
 
   // Adds or replaces a user. Returns an error message, or empty on success.
   [[nodiscard]] std::string put(const std::string& name, const std::string& password,
@@ -55,7 +55,7 @@ class UserDirectory {
   [[nodiscard]] static bool is_role(const std::string& role);
 
  private:
-  store::IStore& store_;
+  store::IAccessStore& store_;
   const time::IClock& clock_;
 };
 

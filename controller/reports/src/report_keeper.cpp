@@ -1,0 +1,83 @@
+#include "loa/reports/report_keeper.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "loa/log/log.hpp"
+
+namespace loa::reports {
+namespace {
+
+const log::Logger kLog("reports");
+namespace v1 = ::loa::v1;
+
+// "OUTCOME_PLAYED" -> "played", as the as-run log writes it.
+std::string outcome_name(v1::PlaybackReport::Outcome outcome) {
+  std::string name = v1::PlaybackReport::Outcome_Name(outcome);
+  name = name.substr(name.find('_') + 1);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name;
+}
+
+const char* severity_name(v1::Alarm::Severity severity) {
+  if (severity == v1::Alarm::SEVERITY_CRITICAL) return "critical";
+  if (severity == v1::Alarm::SEVERITY_INFO) return "info";
+  return "warning";
+}
+
+}  // namespace
+
+ReportKeeper::ReportKeeper(store::IHealthStore& health, store::IAsRunStore& asrun, const time::IClock& clock)
+    : health_(health), asrun_(asrun), clock_(clock) {}
+
+void ReportKeeper::on_telemetry(const std::string& station_id, const v1::Telemetry& report) {
+  // The sequence number is the link's business, not part of the reading.
+  auto reading = report;
+  reading.clear_report_seq();
+  health_.add_telemetry({station_id, report.device_id(),
+                        report.measured_at_ms() ? report.measured_at_ms() : clock_.wall_ms(),
+                        reading.SerializeAsString()});
+}
+
+void ReportKeeper::on_alarm(const std::string& station_id, const v1::Alarm& a) {
+  health_.record_alarm(station_id, a.alarm_id(), a.device_id(), a.active(), severity_name(a.severity()), a.message(),
+                      a.changed_at_ms() ? a.changed_at_ms() : clock_.wall_ms());
+  kLog.info("alarm {}: station={} alarm={} message={}", a.active() ? "raised" : "cleared", station_id, a.alarm_id(),
+            a.message());
+}
+
+void ReportKeeper::on_playback(const std::string& station_id, const v1::PlaybackReport& p) {
+  if (p.outcome() == v1::PlaybackReport::OUTCOME_PLAYING) {
+    // Progress only: not an as-run entry.
+    std::lock_guard lock(mutex_);
+    now_playing_[station_id] = {p.broadcast_id(), p.content_id(), p.actual_start_ms()};
+    return;
+  }
+  const auto outcome = outcome_name(p.outcome());
+  asrun_.add_asrun({station_id, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(), p.end_ms(),
+                    outcome, p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
+                    static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
+                    p.longest_gap_ms()});
+  kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station_id, p.broadcast_id(), outcome, p.detail());
+  std::lock_guard lock(mutex_);
+  auto it = now_playing_.find(station_id);
+  if (it != now_playing_.end() && it->second.broadcast_id == p.broadcast_id() &&
+      it->second.content_id == p.content_id()) {
+    now_playing_.erase(it);
+  }
+}
+
+void ReportKeeper::tidy() {
+  constexpr std::int64_t kFullDetailMs = 24 * 3600 * 1000;
+  constexpr std::int64_t kBucketMs = 5 * 60 * 1000;
+  if (const auto removed = health_.downsample_telemetry(clock_.wall_ms() - kFullDetailMs, kBucketMs)) {
+    kLog.info("telemetry downsampled: removed={}", removed);
+  }
+}
+
+std::map<std::string, NowPlaying> ReportKeeper::now_playing() const {
+  std::lock_guard lock(mutex_);
+  return now_playing_;
+}
+
+}  // namespace loa::reports

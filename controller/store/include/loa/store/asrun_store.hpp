@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loa/store/records.hpp"
+#include "loa/store/store_error.hpp"
+
+namespace loa::store {
+
+// The as-run log: what played where, and when.
+class IAsRunStore {
+ public:
+  virtual ~IAsRunStore() = default;
+
+  // As-run log. A repeated report (same station, broadcast, content, planned start) is ignored.
+  virtual void add_asrun(const AsRunRecord& record) = 0;
+  // Newest first.
+  [[nodiscard]] virtual std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms,
+                                                            std::size_t limit) = 0;
+
+  // As-run entries matching a query, oldest first.
+  [[nodiscard]] virtual std::vector<AsRunRecord> query_asrun(const AsRunQuery& query) = 0;
+};
+
+}  // namespace loa::store

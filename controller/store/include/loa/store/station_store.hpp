@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loa/store/records.hpp"
+#include "loa/store/store_error.hpp"
+
+namespace loa::store {
+
+// Stations (with their keys and enrollment), the zones they are grouped in, and their
+// licences.
+class IStationStore {
+ public:
+  virtual ~IStationStore() = default;
+
+  // Stations
+  [[nodiscard]] virtual std::vector<StationRecord> list_stations() = 0;
+  [[nodiscard]] virtual std::optional<StationRecord> find_station(const std::string& id) = 0;
+  // Inserts or replaces every field except last-seen data.
+  virtual void put_station(const StationRecord& station) = 0;
+  virtual void record_seen(std::span<const SeenUpdate> updates) = 0;
+  [[nodiscard]] virtual bool delete_station(const std::string& id) = 0;
+
+  // Zones
+  [[nodiscard]] virtual std::vector<ZoneRecord> list_zones() = 0;
+  [[nodiscard]] virtual std::optional<ZoneRecord> find_zone(const std::string& id) = 0;
+  // Inserts or replaces a zone, members included. Unknown station ids are an error.
+  virtual void put_zone(const ZoneRecord& zone) = 0;
+  [[nodiscard]] virtual bool delete_zone(const std::string& id) = 0;
+
+  // Licences. A new version is stored with the command that sends it, in one
+  // transaction: the controller never holds a licence its station will not be sent.
+  virtual void put_licence(const LicenceRecord& licence, const CommandRecord& command) = 0;
+  [[nodiscard]] virtual std::optional<LicenceRecord> find_licence(const std::string& station_id) = 0;
+  [[nodiscard]] virtual std::vector<LicenceRecord> list_licences() = 0;
+};
+
+}  // namespace loa::store

@@ -1,0 +1,136 @@
+// The station part of SqlStore (see sql_store.hpp).
+#include "sql_store.hpp"
+
+namespace loa::store {
+
+std::optional<StationRecord> SqlStore::find_station(const std::string& id) {
+  return guarded([&]() -> std::optional<StationRecord> {
+    sql::Statement s(db_, std::string("SELECT ") + kStationColumns + " FROM stations WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_station(s);
+  });
+}
+
+void SqlStore::put_station(const StationRecord& r) {
+  guarded([&] {
+    sql::Statement s(db_,
+                        "INSERT INTO stations (id, name, commune, location, public_key, enrollment, created_ms) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET name = excluded.name, commune = excluded.commune, "
+                        "location = excluded.location, public_key = excluded.public_key, "
+                        "enrollment = excluded.enrollment");
+    s.bind(1, r.id).bind(2, r.name).bind(3, r.commune).bind(4, r.location);
+    s.bind(5, r.public_key).bind(6, std::string_view(to_string(r.enrollment))).bind(7, r.created_ms);
+    s.run();
+    return 0;
+  });
+}
+
+void SqlStore::record_seen(std::span<const SeenUpdate> updates) {
+  if (updates.empty()) return;
+  guarded([&] {
+    sql::Transaction tx(db_);
+    sql::Statement s(db_,
+                        "UPDATE stations SET last_seen_ms = ?, last_address = ?, software_version = "
+                        "CASE WHEN ? = '' THEN software_version ELSE ? END WHERE id = ?");
+    for (const auto& u : updates) {
+      s.bind(1, u.last_seen_ms).bind(2, u.address).bind(3, u.software_version);
+      s.bind(4, u.software_version).bind(5, u.station_id);
+      s.run();
+    }
+    tx.commit();
+    return 0;
+  });
+}
+
+bool SqlStore::delete_station(const std::string& id) {
+  return guarded([&] {
+    sql::Statement s(db_, "DELETE FROM stations WHERE id = ?");
+    s.bind(1, id);
+    s.run();
+    return db_.changes() > 0;
+  });
+}
+
+std::vector<ZoneRecord> SqlStore::list_zones() {
+  return guarded([&] {
+    std::vector<ZoneRecord> out;
+    sql::Statement s(db_, "SELECT id FROM zones ORDER BY id");
+    while (s.step()) out.push_back(*load_zone(s.column_text(0)));
+    return out;
+  });
+}
+
+std::optional<ZoneRecord> SqlStore::find_zone(const std::string& id) {
+  return guarded([&] { return load_zone(id); });
+}
+
+void SqlStore::put_zone(const ZoneRecord& z) {
+  guarded([&] {
+    sql::Transaction tx(db_);
+    sql::Statement s(db_,
+                        "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas) VALUES (?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+                        "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours, "
+                        "cap_areas = excluded.cap_areas");
+    s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind))).bind(5, z.quiet_hours);
+    s.bind(6, join_lines(z.cap_areas));
+    if (z.parent_id.empty()) {
+      s.bind_null(4);
+    } else {
+      s.bind(4, z.parent_id);
+    }
+    s.run();
+    sql::Statement clear(db_, "DELETE FROM zone_members WHERE zone_id = ?");
+    clear.bind(1, z.id);
+    clear.run();
+    sql::Statement add(db_, "INSERT INTO zone_members (zone_id, station_id) VALUES (?, ?)");
+    for (const auto& station : z.station_ids) {
+      add.bind(1, z.id).bind(2, station);
+      add.run();
+    }
+    tx.commit();
+    return 0;
+  });
+}
+
+bool SqlStore::delete_zone(const std::string& id) {
+  return guarded([&] {
+    sql::Statement s(db_, "DELETE FROM zones WHERE id = ?");
+    s.bind(1, id);
+    s.run();
+    return db_.changes() > 0;
+  });
+}
+
+void SqlStore::put_licence(const LicenceRecord& l, const CommandRecord& command) {
+  guarded([&] {
+    sql::Transaction tx(db_);
+    insert_commands(std::span(&command, 1));
+    sql::Statement s(db_,
+                     "INSERT INTO station_licences (station_id, assigned_khz, tolerance_khz, max_power_w, expires, "
+                     "type_approval, temporary, updated_ms, updated_by, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT(station_id) DO UPDATE SET assigned_khz = excluded.assigned_khz, "
+                     "tolerance_khz = excluded.tolerance_khz, max_power_w = excluded.max_power_w, "
+                     "expires = excluded.expires, type_approval = excluded.type_approval, "
+                     "temporary = excluded.temporary, updated_ms = excluded.updated_ms, "
+                     "updated_by = excluded.updated_by, command_id = excluded.command_id");
+    s.bind(1, l.station_id).bind_double(2, l.assigned_khz).bind_double(3, l.tolerance_khz);
+    s.bind_double(4, l.max_power_w).bind(5, l.expires).bind(6, l.type_approval);
+    s.bind(7, std::int64_t{l.temporary ? 1 : 0}).bind(8, l.updated_ms).bind(9, l.updated_by).bind(10, command.id);
+    s.run();
+    tx.commit();
+    return 0;
+  });
+}
+
+std::optional<LicenceRecord> SqlStore::find_licence(const std::string& station_id) {
+  auto found = load_licences("station_id = ?", station_id);
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+std::vector<LicenceRecord> SqlStore::list_licences() { return load_licences("? = ''", ""); }
+
+}  // namespace loa::store
