@@ -1,4 +1,3 @@
-#include "loa/store/store.hpp"
 #include "loa/alerts/alert_desk.hpp"
 
 #include <sodium.h>

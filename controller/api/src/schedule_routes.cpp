@@ -1,4 +1,3 @@
-#include "loa/store/store.hpp"
 #include "schedule_routes.hpp"
 
 #include <algorithm>

@@ -1,4 +1,3 @@
-#include "loa/store/store.hpp"
 #include "loa/schedule/planner.hpp"
 
 #include "loa/live/live_streams.hpp"

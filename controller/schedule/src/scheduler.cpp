@@ -1,4 +1,3 @@
-#include "loa/store/store.hpp"
 #include "loa/schedule/scheduler.hpp"
 
 #include "loa/schedule/relay_runner.hpp"
