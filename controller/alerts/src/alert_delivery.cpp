@@ -79,7 +79,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
         const auto clip = part["clip"].get<std::string>();
         if (k == 0 && !pinned(station, clip)) {
           if (auto c = clip_records.find(clip); c != clip_records.end()) {
-            out.push_back({station, cache_command(c->second, false)});
+            out.push_back({station, orders::cache(c->second.sha256, c->second.bytes, false)});
           }
         }
         out.push_back({station, alert_play(broadcast, orders::Sound::clip(clip), at, expires)});
@@ -143,7 +143,7 @@ void AlertDesk::send_standard(const store::AlertRecord& record, const std::strin
   auto clip_record = store_.find_clip(clip);
   for (const auto& d : store_.list_deliveries(record.id)) {
     if (clip_record && !pinned(d.station_id, clip)) {
-      out.push_back({d.station_id, cache_command(*clip_record, false)});
+      out.push_back({d.station_id, orders::cache(clip_record->sha256, clip_record->bytes, false)});
     }
     out.push_back({d.station_id, alert_play(record.id + suffix, orders::Sound::clip(clip), 0, expires)});
   }

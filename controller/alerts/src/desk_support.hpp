@@ -116,14 +116,7 @@ inline v1::Command alert_play(const std::string& broadcast, orders::Sound sound,
   order.start_at_ms = at_ms;
   order.broadcast_id = broadcast;
   order.expires_at_ms = expires_ms;
-  order.with_id = true;  // recorded with the alert's delivery before it is queued
   return orders::play(order);
-}
-
-inline v1::Command cache_command(const store::ClipRecord& clip, bool pin) {
-  auto c = orders::cache(clip.sha256, clip.bytes, pin);
-  c.set_id(server::new_command_id());
-  return c;
 }
 
 }  // namespace loa::alerts::desk

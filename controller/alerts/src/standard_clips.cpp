@@ -81,7 +81,7 @@ void AlertDesk::pin_standard_clips() {
     if (station.enrollment != store::Enrollment::approved) continue;
     for (const auto& clip : clips) {
       if (pinned(station.id, clip.sha256)) continue;
-      out.push_back({station.id, cache_command(clip, true)});
+      out.push_back({station.id, orders::cache(clip.sha256, clip.bytes, true)});
       pins.emplace_back(station.id, clip.sha256);
     }
   }
