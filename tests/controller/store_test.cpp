@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <set>
 
 #include "loa/postgres/connection.hpp"
+#include "loa/sqlite/database.hpp"
 #include "loa/store/store.hpp"
 #include "support/process.hpp"
 
@@ -410,6 +412,41 @@ TEST_P(StoreCopyTest, ASqliteDistrictCopiedToPostgresIsTheSameDistrict) {
   EXPECT_FALSE(check.broken_at);
   // Into a database that already holds a district: refused, nothing changed.
   EXPECT_THROW((void)copy_sqlite_to_postgres(path, conninfo()), StoreError);
+}
+
+// The schema is written once for both databases: the same tables, the same columns
+// in the same order, and the same indexes, whichever the district runs on.
+TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
+  (void)open_sqlite_store(path);
+  (void)open_store();
+  std::map<std::string, std::vector<std::string>> sqlite_columns, postgres_columns;
+  std::set<std::string> sqlite_indexes, postgres_indexes;
+  {
+    sqlite::Database db(path);
+    sqlite::Statement columns(db,
+                              "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p "
+                              "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid");
+    while (columns.step()) sqlite_columns[columns.column_text(0)].push_back(columns.column_text(1));
+    sqlite::Statement indexes(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL");
+    while (indexes.step()) sqlite_indexes.insert(indexes.column_text(0));
+  }
+  {
+    auto db = postgres::connect(conninfo(), {});
+    sql::Statement columns(*db,
+                           "SELECT table_name, column_name FROM information_schema.columns "
+                           "WHERE table_schema = 'public' AND table_name <> 'loa_schema' "
+                           "ORDER BY table_name, ordinal_position");
+    while (columns.step()) postgres_columns[columns.column_text(0)].push_back(columns.column_text(1));
+    // Indexes the schema names (PostgreSQL's own for primary keys and UNIQUE end in _pkey, _key).
+    sql::Statement indexes(*db,
+                           "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
+                           "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'");
+    while (indexes.step()) postgres_indexes.insert(indexes.column_text(0));
+  }
+  EXPECT_EQ(sqlite_columns.size(), 20u);
+  EXPECT_EQ(sqlite_columns, postgres_columns);
+  EXPECT_FALSE(sqlite_indexes.empty());
+  EXPECT_EQ(sqlite_indexes, postgres_indexes);
 }
 
 }  // namespace

@@ -1,9 +1,32 @@
+// The controller's schema, written once for both databases. Each step is neutral SQL
+// with a few words in braces that each dialect spells its own way:
+//   {INT}   a 64-bit integer      (SQLite INTEGER, PostgreSQL BIGINT: milliseconds since
+//                                  the epoch do not fit in PostgreSQL's INTEGER)
+//   {REAL}  a double              (REAL, DOUBLE PRECISION)
+//   {BLOB}  bytes                 (BLOB, BYTEA)
+//   {EMPTY_BLOB}                  (x'', ''::bytea)
+//   {AUTO_KEY}  a row number kept by the database  (INTEGER PRIMARY KEY AUTOINCREMENT,
+//               BIGINT PRIMARY KEY: the store numbers the audit chain itself)
+//   {WITHOUT_ROWID}  SQLite's clustered table; nothing in PostgreSQL
+// "user" is quoted everywhere: PostgreSQL reserves the word, and SQLite accepts the quotes.
 #include "schema.hpp"
+
+#include <string>
+#include <vector>
 
 namespace loa::store {
 
+namespace {
+
+enum class Dialect { sqlite, postgres };
+
+struct SchemaStep {
+  int version;  // 1, 2, 3 ... with no gaps; SQLite's user_version counts these
+  std::string_view sql;
+};
+
 // Append only: a released step is never edited; a change to the schema is a new step.
-const std::array<sqlite::Migration, 11> kSqliteMigrations{{
+constexpr std::array<SchemaStep, 11> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -12,10 +35,10 @@ CREATE TABLE stations (
   location         TEXT NOT NULL DEFAULT '',
   public_key       TEXT NOT NULL DEFAULT '',
   enrollment       TEXT NOT NULL CHECK (enrollment IN ('pending','approved','rejected','revoked')),
-  last_seen_ms     INTEGER,
+  last_seen_ms     {INT},
   last_address     TEXT NOT NULL DEFAULT '',
   software_version TEXT NOT NULL DEFAULT '',
-  created_ms       INTEGER NOT NULL
+  created_ms       {INT} NOT NULL
 );
 CREATE TABLE zones (
   id         TEXT PRIMARY KEY,
@@ -32,14 +55,14 @@ CREATE TABLE commands (
   id                TEXT PRIMARY KEY,
   station_id        TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   kind              TEXT NOT NULL,
-  payload           BLOB NOT NULL,
+  payload           {BLOB} NOT NULL,
   state             TEXT NOT NULL CHECK (state IN ('pending','applied','failed','rejected')),
-  created_ms        INTEGER NOT NULL,
-  attempts          INTEGER NOT NULL DEFAULT 0,
-  last_sent_ms      INTEGER,
-  completed_ms      INTEGER,
+  created_ms        {INT} NOT NULL,
+  attempts          {INT} NOT NULL DEFAULT 0,
+  last_sent_ms      {INT},
+  completed_ms      {INT},
   result_detail     TEXT NOT NULL DEFAULT '',
-  duplicate_results INTEGER NOT NULL DEFAULT 0
+  duplicate_results {INT} NOT NULL DEFAULT 0
 );
 CREATE INDEX commands_by_station ON commands(station_id, created_ms);
 CREATE INDEX commands_pending ON commands(state) WHERE state = 'pending';
@@ -48,38 +71,38 @@ CREATE INDEX commands_pending ON commands(state) WHERE state = 'pending';
 CREATE TABLE telemetry (
   station_id  TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   device_id   TEXT NOT NULL,
-  measured_ms INTEGER NOT NULL,
-  reading     BLOB NOT NULL,
+  measured_ms {INT} NOT NULL,
+  reading     {BLOB} NOT NULL,
   PRIMARY KEY (station_id, device_id, measured_ms)
-) WITHOUT ROWID;
+){WITHOUT_ROWID};
 CREATE TABLE alarms (
   station_id      TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   alarm_id        TEXT NOT NULL,
   device_id       TEXT NOT NULL DEFAULT '',
   severity        TEXT NOT NULL,
   message         TEXT NOT NULL,
-  raised_ms       INTEGER NOT NULL,
-  cleared_ms      INTEGER,
+  raised_ms       {INT} NOT NULL,
+  cleared_ms      {INT},
   clear_message   TEXT NOT NULL DEFAULT '',
   acknowledged_by TEXT NOT NULL DEFAULT '',
-  acknowledged_ms INTEGER,
+  acknowledged_ms {INT},
   PRIMARY KEY (station_id, alarm_id, raised_ms)
 );
 CREATE INDEX alarms_open ON alarms(station_id) WHERE cleared_ms IS NULL;
 )sql"},
     {3, R"sql(
-ALTER TABLE commands ADD COLUMN result BLOB NOT NULL DEFAULT x'';
+ALTER TABLE commands ADD COLUMN result {BLOB} NOT NULL DEFAULT {EMPTY_BLOB};
 )sql"},
     {4, R"sql(
 CREATE TABLE clips (
   sha256        TEXT PRIMARY KEY,
   name          TEXT NOT NULL,
-  duration_ms   INTEGER NOT NULL,
-  bytes         INTEGER NOT NULL,
-  source_lufs   REAL NOT NULL,
-  gain_db       REAL NOT NULL,
+  duration_ms   {INT} NOT NULL,
+  bytes         {INT} NOT NULL,
+  source_lufs   {REAL} NOT NULL,
+  gain_db       {REAL} NOT NULL,
   source_format TEXT NOT NULL,
-  created_ms    INTEGER NOT NULL
+  created_ms    {INT} NOT NULL
 );
 )sql"},
     {5, R"sql(
@@ -87,9 +110,9 @@ CREATE TABLE asrun (
   station_id       TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   broadcast_id     TEXT NOT NULL,
   content_id       TEXT NOT NULL,
-  planned_start_ms INTEGER NOT NULL,
-  actual_start_ms  INTEGER NOT NULL,
-  end_ms           INTEGER NOT NULL,
+  planned_start_ms {INT} NOT NULL,
+  actual_start_ms  {INT} NOT NULL,
+  end_ms           {INT} NOT NULL,
   outcome          TEXT NOT NULL,
   detail           TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (station_id, broadcast_id, content_id, planned_start_ms)
@@ -106,19 +129,19 @@ CREATE TABLE broadcasts (
   clip_sha256    TEXT NOT NULL DEFAULT '',
   tts_text       TEXT NOT NULL DEFAULT '',
   relay_url      TEXT NOT NULL DEFAULT '',
-  slot_ms        INTEGER NOT NULL DEFAULT 0,
+  slot_ms        {INT} NOT NULL DEFAULT 0,
   start_local    TEXT NOT NULL,
   time_zone      TEXT NOT NULL,
   rrule          TEXT NOT NULL DEFAULT '',
   exdates        TEXT NOT NULL DEFAULT '',
   priority       TEXT NOT NULL CHECK (priority IN ('relay','normal','priority','live','emergency')),
-  volume         REAL NOT NULL DEFAULT 1.0,
+  volume         {REAL} NOT NULL DEFAULT 1.0,
   on_preempt     TEXT NOT NULL CHECK (on_preempt IN ('drop','resume')),
-  valid_from_ms  INTEGER NOT NULL DEFAULT 0,
-  valid_until_ms INTEGER NOT NULL DEFAULT 0,
+  valid_from_ms  {INT} NOT NULL DEFAULT 0,
+  valid_until_ms {INT} NOT NULL DEFAULT 0,
   created_by     TEXT NOT NULL DEFAULT '',
-  created_ms     INTEGER NOT NULL,
-  cancelled_ms   INTEGER,
+  created_ms     {INT} NOT NULL,
+  cancelled_ms   {INT},
   cancelled_by   TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE broadcast_targets (
@@ -129,17 +152,17 @@ CREATE TABLE broadcast_targets (
 CREATE TABLE scheduled_plays (
   broadcast_id     TEXT NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
   station_id       TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
-  planned_start_ms INTEGER NOT NULL,
+  planned_start_ms {INT} NOT NULL,
   command_id       TEXT NOT NULL,
   PRIMARY KEY (broadcast_id, station_id, planned_start_ms)
 );
 CREATE INDEX scheduled_plays_by_time ON scheduled_plays (planned_start_ms);
 )sql"},
     {7, R"sql(
-ALTER TABLE asrun ADD COLUMN actual_start_ns  INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE asrun ADD COLUMN frames_played    INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE asrun ADD COLUMN frames_concealed INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE asrun ADD COLUMN longest_gap_ms   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN actual_start_ns  {INT} NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN frames_played    {INT} NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN frames_concealed {INT} NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN longest_gap_ms   {INT} NOT NULL DEFAULT 0;
 )sql"},
     {8, R"sql(
 CREATE TABLE users (
@@ -147,17 +170,17 @@ CREATE TABLE users (
   password_hash TEXT NOT NULL,
   roles         TEXT NOT NULL DEFAULT '',
   zones         TEXT NOT NULL DEFAULT '',
-  created_ms    INTEGER NOT NULL
+  created_ms    {INT} NOT NULL
 );
 CREATE TABLE audit_log (
-  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-  at_ms   INTEGER NOT NULL,
-  user    TEXT NOT NULL,
+  seq     {AUTO_KEY},
+  at_ms   {INT} NOT NULL,
+  "user"  TEXT NOT NULL,
   action  TEXT NOT NULL,
   subject TEXT NOT NULL,
   detail  TEXT NOT NULL DEFAULT '',
   address TEXT NOT NULL DEFAULT '',
-  result  INTEGER NOT NULL DEFAULT 0,
+  result  {INT} NOT NULL DEFAULT 0,
   hash    TEXT NOT NULL
 );
 CREATE INDEX audit_by_subject ON audit_log (subject, seq);
@@ -165,22 +188,22 @@ ALTER TABLE zones ADD COLUMN cap_areas TEXT NOT NULL DEFAULT '';
 CREATE TABLE alerts (
   id             TEXT PRIMARY KEY,
   state          TEXT NOT NULL CHECK (state IN ('draft','confirmed','issued','updated','cancelled','all_clear','expired')),
-  version        INTEGER NOT NULL DEFAULT 1,
+  version        {INT} NOT NULL DEFAULT 1,
   definition     TEXT NOT NULL,
   created_by     TEXT NOT NULL,
-  created_ms     INTEGER NOT NULL,
+  created_ms     {INT} NOT NULL,
   confirmed_by   TEXT NOT NULL DEFAULT '',
-  issued_ms      INTEGER NOT NULL DEFAULT 0,
+  issued_ms      {INT} NOT NULL DEFAULT 0,
   ended_by       TEXT NOT NULL DEFAULT '',
-  ended_ms       INTEGER NOT NULL DEFAULT 0,
-  expires_ms     INTEGER NOT NULL
+  ended_ms       {INT} NOT NULL DEFAULT 0,
+  expires_ms     {INT} NOT NULL
 );
 CREATE INDEX alerts_by_created ON alerts (created_ms);
 CREATE TABLE cap_messages (
   sender      TEXT NOT NULL,
   identifier  TEXT NOT NULL,
   alert_id    TEXT NOT NULL DEFAULT '',
-  received_ms INTEGER NOT NULL,
+  received_ms {INT} NOT NULL,
   PRIMARY KEY (sender, identifier)
 );
 CREATE TABLE alert_deliveries (
@@ -188,10 +211,10 @@ CREATE TABLE alert_deliveries (
   station_id     TEXT NOT NULL,
   state          TEXT NOT NULL,
   detail         TEXT NOT NULL DEFAULT '',
-  parts_expected INTEGER NOT NULL DEFAULT 0,
-  parts_done     INTEGER NOT NULL DEFAULT 0,
-  first_sound_ms INTEGER NOT NULL DEFAULT 0,
-  updated_ms     INTEGER NOT NULL,
+  parts_expected {INT} NOT NULL DEFAULT 0,
+  parts_done     {INT} NOT NULL DEFAULT 0,
+  first_sound_ms {INT} NOT NULL DEFAULT 0,
+  updated_ms     {INT} NOT NULL,
   PRIMARY KEY (alert_id, station_id)
 );
 CREATE TABLE alert_commands (
@@ -199,7 +222,7 @@ CREATE TABLE alert_commands (
   command_id TEXT NOT NULL,
   station_id TEXT NOT NULL,
   PRIMARY KEY (alert_id, command_id)
-) WITHOUT ROWID;
+){WITHOUT_ROWID};
 CREATE TABLE station_pins (
   station_id  TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   clip_sha256 TEXT NOT NULL,
@@ -209,24 +232,24 @@ CREATE TABLE station_pins (
     {9, R"sql(
 CREATE TABLE api_tokens (
   id            TEXT PRIMARY KEY,
-  user          TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  "user"        TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
   label         TEXT NOT NULL DEFAULT '',
   secret_sha256 TEXT NOT NULL UNIQUE,
-  created_ms    INTEGER NOT NULL,
-  expires_ms    INTEGER NOT NULL DEFAULT 0
+  created_ms    {INT} NOT NULL,
+  expires_ms    {INT} NOT NULL DEFAULT 0
 );
-CREATE INDEX api_tokens_by_user ON api_tokens (user);
+CREATE INDEX api_tokens_by_user ON api_tokens ("user");
 )sql"},
     {10, R"sql(
 CREATE TABLE station_licences (
   station_id    TEXT PRIMARY KEY REFERENCES stations(id) ON DELETE CASCADE,
-  assigned_khz  REAL NOT NULL,
-  tolerance_khz REAL NOT NULL,
-  max_power_w   REAL NOT NULL,
+  assigned_khz  {REAL} NOT NULL,
+  tolerance_khz {REAL} NOT NULL,
+  max_power_w   {REAL} NOT NULL,
   expires       TEXT NOT NULL,
   type_approval TEXT NOT NULL DEFAULT '',
-  temporary     INTEGER NOT NULL DEFAULT 0,
-  updated_ms    INTEGER NOT NULL,
+  temporary     {INT} NOT NULL DEFAULT 0,
+  updated_ms    {INT} NOT NULL,
   updated_by    TEXT NOT NULL DEFAULT '',
   command_id    TEXT NOT NULL DEFAULT ''
 );
@@ -236,5 +259,85 @@ ALTER TABLE clips ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT '';
 CREATE INDEX clips_by_source ON clips (source_sha256) WHERE source_sha256 <> '';
 )sql"},
 }};
+
+
+// PostgreSQL came when SQLite's schema was at step 9: its first step is those nine
+// together, and each later step is one of its own (SQLite's 10 is its 2, and so on).
+// Databases of both kinds in the field record these numbers, so they stay as they are.
+constexpr int kStepsInPostgresFirst = 9;
+
+int postgres_version_of(int version) {
+  return version <= kStepsInPostgresFirst ? 1 : version - kStepsInPostgresFirst + 1;
+}
+
+std::string render(std::string_view neutral, Dialect dialect) {
+  struct Word {
+    std::string_view token, sqlite, postgres;
+  };
+  static constexpr Word kWords[] = {
+      {"{INT}", "INTEGER", "BIGINT"},
+      {"{REAL}", "REAL", "DOUBLE PRECISION"},
+      {"{BLOB}", "BLOB", "BYTEA"},
+      {"{EMPTY_BLOB}", "x''", "''::bytea"},
+      {"{AUTO_KEY}", "INTEGER PRIMARY KEY AUTOINCREMENT", "BIGINT PRIMARY KEY"},
+      {"{WITHOUT_ROWID}", " WITHOUT ROWID", ""},
+  };
+  std::string out;
+  out.reserve(neutral.size());
+  std::size_t i = 0;
+  while (i < neutral.size()) {
+    bool replaced = false;
+    if (neutral[i] == '{') {
+      for (const auto& word : kWords) {
+        if (neutral.substr(i, word.token.size()) != word.token) continue;
+        out += dialect == Dialect::sqlite ? word.sqlite : word.postgres;
+        i += word.token.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += neutral[i++];
+  }
+  return out;
+}
+
+// The rendered texts live as long as the program: migrations hold views of them.
+template <typename Migration>
+struct Rendered {
+  std::vector<std::string> texts;
+  std::vector<Migration> steps;
+};
+
+}  // namespace
+
+int schema_version() { return kSchema.back().version; }
+
+std::span<const sqlite::Migration> sqlite_migrations() {
+  static const Rendered<sqlite::Migration> rendered = [] {
+    Rendered<sqlite::Migration> r;
+    for (const auto& step : kSchema) r.texts.push_back(render(step.sql, Dialect::sqlite));
+    for (std::size_t i = 0; i < kSchema.size(); ++i) r.steps.push_back({kSchema[i].version, r.texts[i]});
+    return r;
+  }();
+  return rendered.steps;
+}
+
+std::span<const postgres::Migration> postgres_migrations() {
+  static const Rendered<postgres::Migration> rendered = [] {
+    Rendered<postgres::Migration> r;
+    std::vector<int> versions;
+    for (const auto& step : kSchema) {
+      const int version = postgres_version_of(step.version);
+      if (versions.empty() || versions.back() != version) {
+        versions.push_back(version);
+        r.texts.emplace_back();
+      }
+      r.texts.back() += render(step.sql, Dialect::postgres);
+    }
+    for (std::size_t i = 0; i < versions.size(); ++i) r.steps.push_back({versions[i], r.texts[i]});
+    return r;
+  }();
+  return rendered.steps;
+}
 
 }  // namespace loa::store

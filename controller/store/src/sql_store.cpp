@@ -59,11 +59,11 @@ std::optional<CommandState> parse_command_state(const std::string& text) {
   return std::nullopt;
 }
 
-int sqlite_schema_version() { return kSqliteMigrations.back().version; }
+int sqlite_schema_version() { return schema_version(); }
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
   try {
-    return std::make_unique<SqlStore>(sqlite::connect(path, kSqliteMigrations));
+    return std::make_unique<SqlStore>(sqlite::connect(path, sqlite_migrations()));
   } catch (const sql::Error& e) {
     throw StoreError(e.what());
   }
@@ -71,7 +71,7 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
 
 std::unique_ptr<Store> open_postgres_store(const std::string& conninfo) {
   try {
-    return std::make_unique<SqlStore>(postgres::connect(conninfo, kPostgresMigrations));
+    return std::make_unique<SqlStore>(postgres::connect(conninfo, postgres_migrations()));
   } catch (const sql::Error& e) {
     throw StoreError(e.what());
   }

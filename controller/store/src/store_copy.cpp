@@ -54,8 +54,8 @@ int column_count(const char* columns) { return 1 + static_cast<int>(std::count(c
 std::vector<std::pair<std::string, std::int64_t>> copy_sqlite_to_postgres(const std::string& sqlite_path,
                                                                           const std::string& conninfo) {
   try {
-    auto from = sqlite::connect(sqlite_path, kSqliteMigrations);
-    auto to = postgres::connect(conninfo, kPostgresMigrations);
+    auto from = sqlite::connect(sqlite_path, sqlite_migrations());
+    auto to = postgres::connect(conninfo, postgres_migrations());
     {
       sql::Statement any(*to, "SELECT COUNT(*) FROM stations");
       if (any.step() && any.column_int(0) > 0) {

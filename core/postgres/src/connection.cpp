@@ -267,6 +267,7 @@ std::string numbered_placeholders(std::string_view sql, std::vector<bool>* used)
 
 std::unique_ptr<sql::IConnection> connect(const std::string& conninfo, std::span<const Migration> steps) {
   auto connection = std::make_unique<PgConnection>(conninfo);
+  if (steps.empty()) return connection;
   // One controller migrates at a time (two starting together wait for each other).
   connection->exec("SELECT pg_advisory_lock(770077)");
   connection->exec("CREATE TABLE IF NOT EXISTS loa_schema (version INTEGER NOT NULL)");
@@ -275,7 +276,7 @@ std::unique_ptr<sql::IConnection> connect(const std::string& conninfo, std::span
     sql::Statement s(*connection, "SELECT COALESCE(MAX(version), 0) FROM loa_schema");
     if (s.step()) current = static_cast<int>(s.column_int(0));
   }
-  const int last = steps.empty() ? 0 : steps.back().version;
+  const int last = steps.back().version;
   if (current > last) {
     connection->exec("SELECT pg_advisory_unlock(770077)");
     throw sql::Error("the database's schema is version " + std::to_string(current) + ", newer than this build's " +

@@ -20,7 +20,8 @@ struct Migration {
 // Connects (libpq connection string or postgresql:// URL), brings the schema up to the
 // last step, and returns the connection behind the backend-neutral interface.
 // Statements written with SQLite's `?` / `?N` placeholders are mapped to `$N`.
-// Throws sql::Error when the server cannot be reached or refuses.
+// With no steps the schema is left alone (administration: creating databases, reading
+// the catalogue). Throws sql::Error when the server cannot be reached or refuses.
 [[nodiscard]] std::unique_ptr<sql::IConnection> connect(const std::string& conninfo,
                                                         std::span<const Migration> steps);
 
