@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     store->put_broadcast(r);
   }
 
-  loa::schedule::Planner planner(*store, {});
+  loa::schedule::Planner planner({*store, *store, *store}, {});
   // Conflict check of a new broadcast against everything scheduled.
   std::vector<double> checks;
   std::size_t found = 0;
@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   // Every station's 48 h schedule: computed, stored with its commands, queued; then taken
   // off the queues as the control loop does when it sends.
   loa::server::CommandDispatcher dispatcher(*store, clock, std::chrono::seconds(10));
-  loa::schedule::Scheduler scheduler(*store, dispatcher, planner, clock, {});
+  loa::schedule::Scheduler scheduler({*store, *store, *store}, dispatcher, planner, clock, {});
   auto t = Clock::now();
   auto stats = scheduler.sync();
   const double sync_ms = ms_since(t);

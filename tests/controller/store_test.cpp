@@ -378,6 +378,34 @@ TEST_P(StoreTest, ALicenceIsStoredWithTheCommandThatSendsItAndReplacedByTheNext)
   EXPECT_TRUE(store->list_licences().empty());
 }
 
+TEST_P(StoreTest, ALiveStreamKeepsItsStationsUntilItEnds) {
+  auto store = open_store();
+  store->put_station(station("a"));
+  store->put_station(station("b"));
+  LiveStreamRecord l{"s-1", "test:tone", "thu-loa", "live", 0.8, "resume", {"b", "a"}, 100, "lan", {}, ""};
+  store->add_live_stream(l);
+  EXPECT_THROW(store->add_live_stream(l), StoreError);  // the id is taken
+  l.id = "s-2";
+  l.station_ids = {"a", "nowhere"};
+  EXPECT_THROW(store->add_live_stream(l), StoreError);  // refused whole
+  EXPECT_FALSE(store->find_live_stream("s-2"));
+  auto running = store->list_live_streams(true, 10);
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].station_ids, (std::vector<std::string>{"a", "b"}));
+  EXPECT_DOUBLE_EQ(running[0].volume, 0.8);
+  EXPECT_EQ(running[0].on_preempt, "resume");
+  EXPECT_FALSE(running[0].ended_ms);
+  EXPECT_TRUE(store->end_live_stream("s-1", 200, "minh"));
+  EXPECT_FALSE(store->end_live_stream("s-1", 300, "minh"));  // ended once
+  EXPECT_TRUE(store->list_live_streams(true, 10).empty());
+  auto ended = store->find_live_stream("s-1");
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->ended_ms, 200);
+  EXPECT_EQ(ended->ended_by, "minh");
+  EXPECT_TRUE(store->delete_station("b"));
+  EXPECT_EQ(store->find_live_stream("s-1")->station_ids, std::vector<std::string>{"a"});
+}
+
 // Moving a district from SQLite to PostgreSQL keeps every record, and the copy is a
 // store the controller opens as it was.
 class StoreCopyTest : public StoreTest {};
@@ -443,7 +471,7 @@ TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
                            "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'");
     while (indexes.step()) postgres_indexes.insert(indexes.column_text(0));
   }
-  EXPECT_EQ(sqlite_columns.size(), 20u);
+  EXPECT_EQ(sqlite_columns.size(), 22u);
   EXPECT_EQ(sqlite_columns, postgres_columns);
   EXPECT_FALSE(sqlite_indexes.empty());
   EXPECT_EQ(sqlite_indexes, postgres_indexes);

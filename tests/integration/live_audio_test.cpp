@@ -1,7 +1,8 @@
 // Live streams end to end: a controller streams to real agents that follow its clock
 // and write what they play to WAV files. Cross-correlating the files, placed on the
 // time line by the start instants the agents report, shows how far apart the stations
-// sound; an emergency stream preempts a clip; a relay survives its upstream dying.
+// sound; an emergency stream preempts a clip; a stream survives the controller's
+// restart; a relay survives its upstream dying.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -211,6 +212,57 @@ TEST_F(LiveAudio, AnEmergencyStreamPreemptsAPlayingClip) {
   ASSERT_EQ(alert_rows.size(), 1u);
   EXPECT_EQ(alert_rows[0]["outcome"], "stopped") << alert_rows.dump();
   EXPECT_GT(alert_rows[0]["frames_played"].get<int>(), 50);
+}
+
+// Seconds of sound (20 ms windows well above silence) in a station's recordings.
+double seconds_of_sound(const std::vector<std::string>& files) {
+  constexpr std::size_t kWindow = kRate / 50;
+  std::size_t loud = 0;
+  for (const auto& file : files) {
+    const auto samples = read_wav(file);
+    for (std::size_t at = 0; at + kWindow <= samples.size(); at += kWindow) {
+      double energy = 0;
+      for (std::size_t i = at; i < at + kWindow; ++i) energy += double(samples[i]) * samples[i];
+      if (std::sqrt(energy / kWindow) > 1000) ++loud;
+    }
+  }
+  return double(loud) / 50.0;
+}
+
+// An operator's stream is recorded with its stations: a controller killed in the middle
+// opens it again when it comes back, and the station sounds it again; once stopped, it
+// stays stopped across the next restart.
+TEST_F(LiveAudio, AStreamGoesOnAfterTheControllerIsKilledAndRestarted) {
+  start({"xa-1"});
+  std::this_thread::sleep_for(1s);
+  const auto began = std::chrono::steady_clock::now();
+  auto s = start_stream({{"source", "test:tone"}, {"to", "xa-1"}, {"broadcast_id", "tin-sang"}});
+  const std::string id = s["id"];
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "live"; }, 5s)) << stream(id).dump();
+  std::this_thread::sleep_for(3s);
+  fleet.stop_controller(SIGKILL);
+  // At most this much can have sounded before the kill (the stream has a second of latency).
+  const double before_kill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+
+  fleet.start_controller();
+  ASSERT_TRUE(fleet.wait_for_state("xa-1", "online", 15000));
+  ASSERT_TRUE(eventually([&] { return stream(id)["state"] == "live"; }, 10s)) << stream(id).dump();
+  EXPECT_EQ(stream(id)["stations"], json::array({"xa-1"}));
+  EXPECT_EQ(stream(id)["broadcast_id"], "tin-sang");
+  std::this_thread::sleep_for(7s);
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/streams/" + id).status, 200);
+  ASSERT_TRUE(eventually([&] { return !asrun_of("tin-sang", 1).empty() && seconds_of_sound(wav_files("xa-1")) > 0; }, 10s));
+  std::this_thread::sleep_for(1s);  // the last recording's header is written as it ends
+  const double sounded = seconds_of_sound(wav_files("xa-1"));
+  std::cout << "sound before the kill at most " << before_kill_s << " s; in all " << sounded << " s\n";
+  EXPECT_GT(sounded, before_kill_s + 4.0) << "the stream did not sound again after the restart";
+
+  // Stopped is stopped: the next restart does not bring it back.
+  fleet.stop_controller(SIGKILL);
+  fleet.start_controller();
+  ASSERT_TRUE(fleet.wait_for_state("xa-1", "online", 15000));
+  EXPECT_EQ(fleet.api("GET", "/api/v1/streams/" + id).status, 404);
+  EXPECT_TRUE(fleet.api("GET", "/api/v1/streams").body["items"].empty());
 }
 
 // A radio programme served over HTTP as an endless WAV stream (a 440 Hz tone), paced

@@ -47,7 +47,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
         streams_.stop(stream_of(record.id));
         streams_.start(stream_of(record.id), part["live"].get<std::string>(), broadcast);
       } catch (const std::exception& e) {
-        throw AlertError(422, "live_source", std::string("cannot open the live source: ") + e.what());
+        throw AlertError(AlertProblem::live_source, std::string("cannot open the live source: ") + e.what());
       }
       break;  // one live source per alert
     }
@@ -56,7 +56,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
   std::map<std::string, store::ClipRecord> clip_records;
   for (const auto& part : spec["parts"]) {
     if (!part.contains("clip")) continue;
-    if (auto c = store_.find_clip(part["clip"].get<std::string>())) clip_records.emplace(c->sha256, std::move(*c));
+    if (auto c = stores_.clips.find_clip(part["clip"].get<std::string>())) clip_records.emplace(c->sha256, std::move(*c));
   }
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<store::AlertDelivery> deliveries;
@@ -90,7 +90,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
   }
   auto records = commands_.prepare(out);
   const auto prepared = std::chrono::steady_clock::now();
-  store_.deliver_alert(record, records, deliveries,
+  stores_.alerts.deliver_alert(record, records, deliveries,
                        store::audit_entry(now, by, action, record.id,
                         (detail.empty() ? "" : detail + "; ") + std::to_string(stations.size()) + " stations, " +
                             std::to_string(records.size()) + " commands"));
@@ -117,7 +117,7 @@ void AlertDesk::deliver(store::AlertRecord& record, const json& spec, const std:
 // Withdraws what has not reached its station and tells every station to stop. Holds mutex_.
 void AlertDesk::stop_everywhere(Active& a, const std::string& why) {
   std::vector<std::string> ids;
-  for (const auto& c : store_.alert_commands(a.record.id)) ids.push_back(c.command_id);
+  for (const auto& c : stores_.alerts.alert_commands(a.record.id)) ids.push_back(c.command_id);
   const auto withdrawn = commands_.withdraw(ids, "withdrawn: " + why);
   std::vector<server::CommandDispatcher::Outgoing> out;
   const auto now = clock_.wall_ms();
@@ -140,8 +140,8 @@ void AlertDesk::stop_everywhere(Active& a, const std::string& why) {
 void AlertDesk::send_standard(const store::AlertRecord& record, const std::string& clip, const std::string& suffix) {
   std::vector<server::CommandDispatcher::Outgoing> out;
   const auto expires = clock_.wall_ms() + kStandardMessageExpiryMs;
-  auto clip_record = store_.find_clip(clip);
-  for (const auto& d : store_.list_deliveries(record.id)) {
+  auto clip_record = stores_.clips.find_clip(clip);
+  for (const auto& d : stores_.alerts.list_deliveries(record.id)) {
     if (clip_record && !pinned(d.station_id, clip)) {
       out.push_back({d.station_id, orders::cache(clip_record->sha256, clip_record->bytes, false)});
     }
@@ -241,7 +241,7 @@ void AlertDesk::flush() {
   }
   if (batch.empty()) return;
   try {
-    store_.put_deliveries(batch);
+    stores_.alerts.put_deliveries(batch);
   } catch (...) {
     std::lock_guard lock(mutex_);
     for (const auto& d : batch) dirty_.insert({d.alert_id, d.station_id});
@@ -276,17 +276,17 @@ void AlertDesk::expire() {
   }
   for (auto& r : expired) {
     std::vector<std::string> ids;
-    for (const auto& c : store_.alert_commands(r.id)) ids.push_back(c.command_id);
+    for (const auto& c : stores_.alerts.alert_commands(r.id)) ids.push_back(c.command_id);
     (void)commands_.withdraw(ids, "withdrawn: alert expired");
     (void)streams_.stop(stream_of(r.id));
-    auto stored = store_.find_alert(r.id);
+    auto stored = stores_.alerts.find_alert(r.id);
     if (!stored) continue;
     const auto step = AlertWorkflow::decide(state_of(stored->state), AlertAction::expire);
     if (!step.allowed()) continue;
     stored->state = to_string(step.next);
     stored->ended_by = "system";
     stored->ended_ms = now;
-    store_.put_alert(*stored, store::audit_entry(now, "system", "alert.expire", r.id, ""));
+    stores_.alerts.put_alert(*stored, store::audit_entry(now, "system", "alert.expire", r.id, ""));
     kLog.info("alert expired: alert={}", r.id);
   }
 }

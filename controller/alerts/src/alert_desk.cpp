@@ -14,12 +14,33 @@ namespace loa::alerts {
 
 using namespace desk;
 
-AlertDesk::AlertDesk(AlertSettings settings, store::Store& store, registry::StationRegistry& registry,
+std::string_view code_of(AlertProblem problem) {
+  switch (problem) {
+    case AlertProblem::invalid: return "invalid";
+    case AlertProblem::not_found: return "not_found";
+    case AlertProblem::forbidden: return "forbidden";
+    case AlertProblem::out_of_scope: return "out_of_scope";
+    case AlertProblem::expiry_passed: return "expired";
+    case AlertProblem::live_source: return "live_source";
+    case AlertProblem::status_fixed: return "status_fixed";
+    case AlertProblem::no_area: return "no_area";
+    case AlertProblem::bad_cap: return "bad_cap";
+    case AlertProblem::speech_failed: return "speech_failed";
+    case AlertProblem::wrong_state: return "wrong_state";
+    case AlertProblem::count_mismatch: return "count_mismatch";
+    case AlertProblem::no_stations: return "no_stations";
+    case AlertProblem::expired: return "expired";
+    case AlertProblem::two_person_rule: return "two_person_rule";
+  }
+  return "invalid";
+}
+
+AlertDesk::AlertDesk(AlertSettings settings, AlertStores stores, registry::StationRegistry& registry,
                      server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
                      const time::IClock& clock)
     : settings_(std::move(settings)),
       cap_trust_(std::make_unique<CapTrust>(settings_.cap_sources)),
-      store_(store),
+      stores_(stores),
       registry_(registry),
       commands_(commands),
       clips_(clips),
@@ -33,18 +54,18 @@ AlertDesk::~AlertDesk() { stop(); }
 void AlertDesk::start() {
   if (thread_.joinable()) return;
   // Alerts still on air (or recently ended) when the controller stopped.
-  for (const auto& r : store_.list_alerts(1000)) {
+  for (const auto& r : stores_.alerts.list_alerts(1000)) {
     if (!AlertWorkflow::on_air(state_of(r.state)) && !AlertWorkflow::ended(state_of(r.state))) continue;
     if (clock_.wall_ms() > r.expires_ms + kKeepEndedMs && is_ended(r.state)) continue;
     Active a;
     a.record = r;
     a.broadcast_id = broadcast_of(r);
-    for (auto& d : store_.list_deliveries(r.id)) a.deliveries[d.station_id] = std::move(d);
-    for (const auto& c : store_.alert_commands(r.id)) by_command_[c.command_id] = r.id;
+    for (auto& d : stores_.alerts.list_deliveries(r.id)) a.deliveries[d.station_id] = std::move(d);
+    for (const auto& c : stores_.alerts.alert_commands(r.id)) by_command_[c.command_id] = r.id;
     by_broadcast_[a.broadcast_id] = r.id;
     active_[r.id] = std::move(a);
   }
-  for (auto& pin : store_.list_pins()) pinned_.insert(std::move(pin));
+  for (auto& pin : stores_.alerts.list_pins()) pinned_.insert(std::move(pin));
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
 }
@@ -148,7 +169,7 @@ bool AlertDesk::needs_second_person(const json& spec) const {
 
 void AlertDesk::require_emergency(const users::Caller& caller) const {
   if (!caller.has_role("emergency")) {
-    throw AlertError(403, "forbidden", "alerts need the emergency role; " + caller.name + " does not have it");
+    throw AlertError(AlertProblem::forbidden, "alerts need the emergency role; " + caller.name + " does not have it");
   }
 }
 
@@ -156,21 +177,21 @@ void AlertDesk::require_emergency(const users::Caller& caller) const {
 void AlertDesk::require_scope(const users::Caller& caller, const store::AlertRecord& record) const {
   if (caller.zones.empty()) return;
   const auto spec = json::parse(record.definition);
-  if (auto out = fleet::Fleet::out_of_scope(store_, caller.zones, spec["targets"].get<std::vector<std::string>>())) {
-    throw AlertError(403, "out_of_scope", "alert " + record.id + " reaches " + *out + ", outside " + caller.name + "'s zones");
+  if (auto out = fleet::Fleet::out_of_scope(stores_.stations, caller.zones, spec["targets"].get<std::vector<std::string>>())) {
+    throw AlertError(AlertProblem::out_of_scope, "alert " + record.id + " reaches " + *out + ", outside " + caller.name + "'s zones");
   }
 }
 
 std::vector<std::string> AlertDesk::resolve_targets(const json& targets) const {
   std::vector<std::string> list;
   for (const auto& t : targets) list.push_back(t.get<std::string>());
-  return fleet::Fleet::load(store_).resolve(list);
+  return fleet::Fleet::load(stores_.stations).resolve(list);
 }
 
 std::string AlertDesk::clip_for_text(const std::string& text, const std::string& language, const std::string& name) {
   auto made = clips_.add_speech(text, voice_of(language), name);
   if (auto* error = std::get_if<clips::TranscodeError>(&made)) {
-    throw AlertError(422, error->code, "cannot read the text aloud: " + error->message);
+    throw AlertError(AlertProblem::speech_failed, "cannot read the text aloud: " + error->message, error->code);
   }
   return std::get<store::ClipRecord>(made).sha256;
 }
@@ -182,13 +203,13 @@ json AlertDesk::make_draft(const json& body, const users::Caller& caller, const 
   json spec;
   // No default: an Actual alert is always somebody's deliberate choice.
   spec["status"] = string_at(body, "status");
-  if (spec["status"] == "") throw AlertError(422, "invalid", "status: required: actual, exercise or test (there is no default)");
+  if (spec["status"] == "") throw AlertError(AlertProblem::invalid, "status: required: actual, exercise or test (there is no default)");
   if (!one_of(spec["status"].get<std::string>(), kStatuses)) {
-    throw AlertError(422, "invalid", "status must be actual, test or exercise");
+    throw AlertError(AlertProblem::invalid, "status must be actual, test or exercise");
   }
   spec["severity"] = string_at(body, "severity", "severe");
   if (!one_of(spec["severity"].get<std::string>(), kSeverities)) {
-    throw AlertError(422, "invalid", "severity must be extreme, severe, moderate, minor or unknown");
+    throw AlertError(AlertProblem::invalid, "severity must be extreme, severe, moderate, minor or unknown");
   }
   spec["headline"] = string_at(body, "headline");
   spec["language"] = string_at(body, "language", settings_.default_language);
@@ -197,47 +218,47 @@ json AlertDesk::make_draft(const json& body, const users::Caller& caller, const 
   // Targets: names as operators write them.
   json targets = json::array();
   const json to = body.contains("to") ? body["to"] : json::array({"all"});
-  if (!to.is_array() || to.empty()) throw AlertError(422, "invalid", "to must be a list of zones or stations, or [\"all\"]");
+  if (!to.is_array() || to.empty()) throw AlertError(AlertProblem::invalid, "to must be a list of zones or stations, or [\"all\"]");
   for (const auto& t : to) {
-    if (!t.is_string()) throw AlertError(422, "invalid", "to must be a list of names");
+    if (!t.is_string()) throw AlertError(AlertProblem::invalid, "to must be a list of names");
     const auto name = t.get<std::string>();
     if (name == "all" || name.rfind("zone:", 0) == 0 || name.rfind("station:", 0) == 0) {
       targets.push_back(name);
-    } else if (store_.find_zone(name)) {
+    } else if (stores_.stations.find_zone(name)) {
       targets.push_back("zone:" + name);
     } else if (registry_.find(name)) {
       targets.push_back("station:" + name);
     } else {
-      throw AlertError(422, "invalid", "to: no zone or station '" + name + "'");
+      throw AlertError(AlertProblem::invalid, "to: no zone or station '" + name + "'");
     }
   }
   spec["targets"] = targets;
-  if (auto out = fleet::Fleet::out_of_scope(store_, caller.zones, targets.get<std::vector<std::string>>())) {
-    throw AlertError(403, "out_of_scope", caller.name + " may not alert " + *out + ": it is outside their zones");
+  if (auto out = fleet::Fleet::out_of_scope(stores_.stations, caller.zones, targets.get<std::vector<std::string>>())) {
+    throw AlertError(AlertProblem::out_of_scope, caller.name + " may not alert " + *out + ": it is outside their zones");
   }
   // Content: several parts in order, or the shortcuts tts / clip_id / live.
   json content = body.contains("content") ? body["content"] : json::array();
-  if (!content.is_array()) throw AlertError(422, "invalid", "content must be a list");
+  if (!content.is_array()) throw AlertError(AlertProblem::invalid, "content must be a list");
   if (body.contains("tts")) content.push_back({{"tts", string_at(body, "tts")}});
   if (body.contains("clip_id")) content.push_back({{"clip", string_at(body, "clip_id")}});
   if (body.contains("live")) content.push_back({{"live", string_at(body, "live")}});
-  if (content.empty()) throw AlertError(422, "invalid", "an alert needs content: tts, clip_id, live, or content [...]");
+  if (content.empty()) throw AlertError(AlertProblem::invalid, "an alert needs content: tts, clip_id, live, or content [...]");
   spec["content"] = content;
   spec["tone"] = string_at(body, "tone", "siren");
   const auto tone = spec["tone"].get<std::string>();
-  if (tone != "none" && !one_of(tone, kTones) && !store_.find_clip(tone)) {
-    throw AlertError(422, "invalid", "tone must be siren, chime, none or a clip id");
+  if (tone != "none" && !one_of(tone, kTones) && !stores_.clips.find_clip(tone)) {
+    throw AlertError(AlertProblem::invalid, "tone must be siren, chime, none or a clip id");
   }
   const auto count = int_at(body, "repeat", 1);
   const auto interval_s = int_at(body, "repeat_interval_s", 0);
-  if (count < 1 || count > kMaxRepeats) throw AlertError(422, "invalid", "repeat must be 1-10");
+  if (count < 1 || count > kMaxRepeats) throw AlertError(AlertProblem::invalid, "repeat must be 1-10");
   spec["repeat"] = {{"count", count}, {"interval_s", interval_s}};
   const auto now = clock_.wall_ms();
   std::int64_t expires = int_at(body, "expires_at_ms", 0);
   if (!expires) {
     expires = now + int_at(body, "expires_in_s", settings_.default_expiry.count() / 1000) * 1000;
   }
-  if (expires <= now) throw AlertError(422, "expired", "the alert would expire before it is issued");
+  if (expires <= now) throw AlertError(AlertProblem::expiry_passed, "the alert would expire before it is issued");
   spec["expires_ms"] = expires;
   spec = render_spec(std::move(spec));
   return spec;
@@ -258,24 +279,24 @@ json AlertDesk::render_spec(json spec) {
   std::int64_t duration_ms = 0;
   bool label_spoken = false;
   for (const auto& part : spec["content"]) {
-    if (!part.is_object()) throw AlertError(422, "invalid", "each content part is an object: {tts}, {clip} or {live}");
+    if (!part.is_object()) throw AlertError(AlertProblem::invalid, "each content part is an object: {tts}, {clip} or {live}");
     if (part.contains("tts")) {
       auto text = string_at(part, "tts");
-      if (text.empty()) throw AlertError(422, "invalid", "tts: empty text");
+      if (text.empty()) throw AlertError(AlertProblem::invalid, "tts: empty text");
       const auto part_language = string_at(part, "language", language);
       if (!label.empty()) text = label + " " + text + " " + label;
       label_spoken = label_spoken || !label.empty();
       const auto clip = clip_for_text(text, part_language, "alert: " + text.substr(0, 60));
-      const auto record = store_.find_clip(clip);
+      const auto record = stores_.clips.find_clip(clip);
       parts.push_back({{"clip", clip}, {"duration_ms", record ? record->duration_ms : 0}});
       duration_ms += record ? record->duration_ms : 0;
     } else if (part.contains("clip")) {
-      auto record = store_.find_clip(string_at(part, "clip"));
-      if (!record) throw AlertError(422, "invalid", "no clip " + string_at(part, "clip"));
+      auto record = stores_.clips.find_clip(string_at(part, "clip"));
+      if (!record) throw AlertError(AlertProblem::invalid, "no clip " + string_at(part, "clip"));
       if (!label.empty() && !label_spoken) {
         // A recorded message cannot say it is a test: a spoken label goes first.
         const auto clip = clip_for_text(label, language, "alert label: " + status);
-        const auto l = store_.find_clip(clip);
+        const auto l = stores_.clips.find_clip(clip);
         parts.push_back({{"clip", clip}, {"duration_ms", l ? l->duration_ms : 0}});
         duration_ms += l ? l->duration_ms : 0;
         label_spoken = true;
@@ -287,7 +308,7 @@ json AlertDesk::render_spec(json spec) {
       try {
         (void)live::source_description(source);
       } catch (const live::SourceError& e) {
-        throw AlertError(422, "invalid", std::string("live: ") + e.what());
+        throw AlertError(AlertProblem::invalid, std::string("live: ") + e.what());
       }
       if (!label.empty() && !label_spoken) {
         const auto clip = clip_for_text(label, language, "alert label: " + status);
@@ -296,7 +317,7 @@ json AlertDesk::render_spec(json spec) {
       }
       parts.push_back({{"live", source}});
     } else {
-      throw AlertError(422, "invalid", "each content part is {tts}, {clip} or {live}");
+      throw AlertError(AlertProblem::invalid, "each content part is {tts}, {clip} or {live}");
     }
   }
   spec["parts"] = parts;
@@ -305,7 +326,7 @@ json AlertDesk::render_spec(json spec) {
   if (count > 1) {
     const std::int64_t tone_ms = 3000;
     if (interval_ms < duration_ms + tone_ms) {
-      throw AlertError(422, "invalid",
+      throw AlertError(AlertProblem::invalid,
                        "repeat_interval_s must cover the tone and the message (" +
                            std::to_string((duration_ms + tone_ms + 999) / 1000) + " s)");
     }
@@ -329,7 +350,7 @@ json AlertDesk::create(const json& body, const users::Caller& caller) {
   r.created_ms = clock_.wall_ms();
   r.expires_ms = spec["expires_ms"];
   const auto stations = resolve_targets(spec["targets"]);
-  store_.put_alert(r, store::audit_entry(r.created_ms, caller.name, "alert.create", r.id,
+  stores_.alerts.put_alert(r, store::audit_entry(r.created_ms, caller.name, "alert.create", r.id,
                        upper(spec["status"]) + " " + upper(spec["severity"]) + " to " + std::to_string(stations.size()) +
                            " stations"));
   kLog.info("alert drafted: alert={} by={} severity={} status={} stations={}", r.id, caller.name,
@@ -341,8 +362,8 @@ json AlertDesk::create(const json& body, const users::Caller& caller) {
 }
 
 store::AlertRecord AlertDesk::load(const std::string& id) {
-  auto r = store_.find_alert(id);
-  if (!r) throw AlertError(404, "not_found", "no alert " + id);
+  auto r = stores_.alerts.find_alert(id);
+  if (!r) throw AlertError(AlertProblem::not_found, "no alert " + id);
   return *r;
 }
 
@@ -368,7 +389,7 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
     case Refusal::no_stations: throw refused(step.refusal, "the targets hold no approved station");
     case Refusal::expired: throw refused(step.refusal, "alert " + id + " has expired");
     case Refusal::two_person_rule:
-      store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"));
+      stores_.audit.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm_refused", id, "two-person rule"));
       throw refused(step.refusal, spec["severity"].get<std::string>() +
                                       " alerts need a second person with the emergency role to confirm; " +
                                       r.created_by + " drafted this one" +
@@ -377,7 +398,7 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
   }
   r.state = to_string(step.next);
   r.confirmed_by = caller.name;
-  store_.put_alert(r, store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm", id,
+  stores_.alerts.put_alert(r, store::audit_entry(clock_.wall_ms(), caller.name, "alert.confirm", id,
                        "target_count " + std::to_string(target_count)));
   return issue_confirmed(std::move(r), caller.name);
 }
@@ -400,7 +421,7 @@ json AlertDesk::update(const std::string& id, const json& body, const users::Cal
   // What the update does not name stays as it was; the status never changes.
   json merged = body;
   if (merged.contains("status") && merged["status"] != old["status"]) {
-    throw AlertError(422, "status_fixed", "a " + old["status"].get<std::string>() +
+    throw AlertError(AlertProblem::status_fixed, "a " + old["status"].get<std::string>() +
                                               " alert stays one: issue a new alert instead");
   }
   merged["status"] = old["status"];
@@ -418,12 +439,12 @@ json AlertDesk::update(const std::string& id, const json& body, const users::Cal
   if (old.contains("cap") && !merged.contains("cap")) merged["cap"] = old["cap"];
   const bool person = caller.name.rfind("cap:", 0) != 0;
   if (person && body.contains("to") && !body.contains("target_count")) {
-    throw AlertError(422, "invalid", "an update that changes the targets needs target_count, as a confirmation does");
+    throw AlertError(AlertProblem::invalid, "an update that changes the targets needs target_count, as a confirmation does");
   }
   auto spec = make_draft(merged, caller, old["source"]);
   const auto stations = resolve_targets(spec["targets"]);
   if (body.contains("target_count") && int_at(body, "target_count", -1) != static_cast<std::int64_t>(stations.size())) {
-    throw AlertError(409, "count_mismatch", "the update would sound on " + std::to_string(stations.size()) +
+    throw AlertError(AlertProblem::count_mismatch, "the update would sound on " + std::to_string(stations.size()) +
                                                 " stations; confirm with that number");
   }
   {
@@ -455,7 +476,7 @@ json AlertDesk::cancel(const std::string& id, const std::string& reason, bool co
   r.state = to_string(step.next);
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
-  store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.cancel", id,
+  stores_.alerts.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.cancel", id,
                        reason + (correction ? " (correction sent)" : "")));
   if (was_on_air && correction) {
     const auto spec = json::parse(r.definition);
@@ -522,7 +543,7 @@ json AlertDesk::all_clear(const std::string& id, const std::string& text, const 
   r.state = to_string(step.next);
   r.ended_by = caller.name;
   r.ended_ms = clock_.wall_ms();
-  store_.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text));
+  stores_.alerts.put_alert(r, store::audit_entry(r.ended_ms, caller.name, "alert.all_clear", id, text.empty() ? "standard message" : text));
   send_standard(r, clip, "-allclear");
   {
     std::lock_guard lock(mutex_);

@@ -20,13 +20,13 @@ json AlertDesk::view(const std::string& id, bool with_stations) {
     }
   }
   auto r = load(id);
-  if (!deliveries) deliveries = store_.list_deliveries(id);
+  if (!deliveries) deliveries = stores_.alerts.list_deliveries(id);
   return view_of(r, *deliveries, with_stations);
 }
 
 json AlertDesk::list(std::size_t limit) {
   json items = json::array();
-  for (const auto& r : store_.list_alerts(limit)) {
+  for (const auto& r : stores_.alerts.list_alerts(limit)) {
     auto v = view(r.id, false);
     items.push_back(std::move(v));
   }

@@ -19,7 +19,9 @@ json AlertDesk::ingest_cap(const std::string& xml, const users::Caller& caller) 
   try {
     return ingest_cap_checked(xml, caller);
   } catch (const AlertError& e) {
-    if (e.status() != 403) {
+    // Counted: refusals of the message. A caller without the right is not a bad message.
+    const auto p = e.problem();
+    if (p != AlertProblem::forbidden && p != AlertProblem::out_of_scope && p != AlertProblem::two_person_rule) {
       std::lock_guard lock(mutex_);
       ++counters_["cap_refused"];
     }
@@ -36,7 +38,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     kLog.warn("cap refused: line={} element={} error={}", e.line(), e.element(), e.what());
     std::string where = e.line() ? "line " + std::to_string(e.line()) : "";
     if (!e.element().empty()) where += (where.empty() ? "" : ", ") + std::string("element <") + e.element() + ">";
-    throw AlertError(400, "bad_cap", (where.empty() ? "" : where + ": ") + e.what());
+    throw AlertError(AlertProblem::bad_cap, (where.empty() ? "" : where + ": ") + e.what());
   }
   // Trusted only on the word of a source that proved itself (its token or its
   // signature) and may speak for this <sender>: the <sender> element alone is text
@@ -57,7 +59,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   // Acts for the message with the caller's scope: a commune's user cannot reach past
   // their commune through CAP any more than through the alert form.
   users::Caller cap_caller{source, {"emergency"}, verdict.zones, true, trusted_source ? trusted_source->name : ""};
-  if (const auto seen = store_.alert_of_cap(seen_as, m.identifier)) {
+  if (const auto seen = stores_.alerts.alert_of_cap(seen_as, m.identifier)) {
     {
       std::lock_guard lock(mutex_);
       ++counters_["cap_duplicate"];
@@ -69,8 +71,8 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
       std::lock_guard lock(mutex_);
       ++counters_["cap_" + result];
     }
-    (void)store_.record_cap_message(seen_as, m.identifier, alert_id, clock_.wall_ms());
-    store_.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "cap." + lower(m.msg_type), alert_id.empty() ? m.identifier : alert_id,
+    (void)stores_.alerts.record_cap_message(seen_as, m.identifier, alert_id, clock_.wall_ms());
+    stores_.audit.add_audit(store::audit_entry(clock_.wall_ms(), caller.name, "cap." + lower(m.msg_type), alert_id.empty() ? m.identifier : alert_id,
                       m.sender + " " + m.identifier + ": " + result + (detail.empty() ? "" : " (" + detail + ")")));
     json out = {{"result", result}, {"identifier", m.identifier}, {"sender", m.sender}};
     if (!alert_id.empty()) out["alert"] = view(alert_id);
@@ -84,12 +86,12 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   std::vector<std::string> referenced;
   for (const auto& ref : m.references) {
     const auto ref_as = trusted_source ? ref.sender : "unverified:" + ref.sender;
-    if (auto id = store_.alert_of_cap(ref_as, ref.identifier); id && !id->empty()) referenced.push_back(*id);
+    if (auto id = stores_.alerts.alert_of_cap(ref_as, ref.identifier); id && !id->empty()) referenced.push_back(*id);
   }
   if (m.msg_type == "Cancel") {
     if (referenced.empty()) return done("ignored", "", "it refers to no alert received here");
     for (const auto& id : referenced) {
-      auto r = store_.find_alert(id);
+      auto r = stores_.alerts.find_alert(id);
       if (r && !is_ended(r->state)) (void)cancel(id, "CAP cancel " + m.identifier, false, cap_caller);
     }
     return done("cancelled", referenced.front(), "");
@@ -119,7 +121,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   // Areas to zones: a zone's configured geocodes ("valueName=value") or area names.
   json to = json::array();
   std::vector<std::string> asked;
-  for (const auto& zone : store_.list_zones()) {
+  for (const auto& zone : stores_.stations.list_zones()) {
     bool match = false;
     for (const auto& area : info->areas) {
       for (const auto& want : zone.cap_areas) {
@@ -138,13 +140,13 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
       areas += (areas.empty() ? "" : "; ") + area.description;
       for (const auto& [name, value] : area.geocodes) areas += " " + name + "=" + value;
     }
-    throw AlertError(422, "no_area", "no zone is configured for the CAP area(s): " + (areas.empty() ? "none given" : areas) +
+    throw AlertError(AlertProblem::no_area, "no zone is configured for the CAP area(s): " + (areas.empty() ? "none given" : areas) +
                                          " (set a zone's cap_areas)");
   }
   body["to"] = to;
   if (!info->expires.empty()) {
     auto at = parse_cap_time(info->expires);
-    if (!at || *at <= clock_.wall_ms()) throw AlertError(422, "expired", "the CAP alert expired at " + info->expires);
+    if (!at || *at <= clock_.wall_ms()) throw AlertError(AlertProblem::expiry_passed, "the CAP alert expired at " + info->expires);
     body["expires_at_ms"] = *at;
   }
   body["cap"] = {{"identifier", m.identifier}, {"sender", m.sender},     {"sent", m.sent},
@@ -153,9 +155,9 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   const bool at_once = trusted_source && trusted_source->issue_at_once;
   if (trusted_source && !at_once) why_draft = "source " + trusted_source->name + "'s messages wait for a person";
   if (m.msg_type == "Update" && !referenced.empty()) {
-    auto r = store_.find_alert(referenced.front());
+    auto r = stores_.alerts.find_alert(referenced.front());
     if (r && json::parse(r->definition)["status"] != status) {
-      throw AlertError(422, "status_fixed", "the update's status " + m.status + " differs from the alert it updates");
+      throw AlertError(AlertProblem::status_fixed, "the update's status " + m.status + " differs from the alert it updates");
     }
     if (r && is_on_air(r->state) && at_once) {
       (void)update(r->id, body, cap_caller);
@@ -172,7 +174,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     auto r = load(id);
     r.state = to_string(AlertWorkflow::decide(state_of(r.state), AlertAction::confirm).next);
     r.confirmed_by = source;
-    store_.put_alert(r, store::audit_entry(clock_.wall_ms(), source, "alert.confirm", id, "CAP source issues at once"));
+    stores_.alerts.put_alert(r, store::audit_entry(clock_.wall_ms(), source, "alert.confirm", id, "CAP source issues at once"));
     (void)issue_confirmed(std::move(r), source);
     return done("issued", id, "");
   }

@@ -66,17 +66,17 @@ inline AlertState state_of(const std::string& stored) { return parse_alert_state
 inline bool is_on_air(const std::string& state) { return AlertWorkflow::on_air(state_of(state)); }
 inline bool is_ended(const std::string& state) { return AlertWorkflow::ended(state_of(state)); }
 
-// A refused step, with its HTTP status: the one place a workflow refusal gets one.
+// A refused step as the desk reports it.
 inline AlertError refused(Refusal why, const std::string& message) {
   switch (why) {
-    case Refusal::count_mismatch: return AlertError(409, "count_mismatch", message);
-    case Refusal::no_stations: return AlertError(422, "no_stations", message);
-    case Refusal::expired: return AlertError(409, "expired", message);
-    case Refusal::two_person_rule: return AlertError(403, "two_person_rule", message);
+    case Refusal::count_mismatch: return AlertError(AlertProblem::count_mismatch, message);
+    case Refusal::no_stations: return AlertError(AlertProblem::no_stations, message);
+    case Refusal::expired: return AlertError(AlertProblem::expired, message);
+    case Refusal::two_person_rule: return AlertError(AlertProblem::two_person_rule, message);
     case Refusal::wrong_state:
     case Refusal::none: break;
   }
-  return AlertError(409, "wrong_state", message);
+  return AlertError(AlertProblem::wrong_state, message);
 }
 
 // The primary language subtag ("vi-VN" -> "vi"), which is also the espeak-ng voice.
@@ -84,13 +84,13 @@ inline std::string voice_of(const std::string& language) { return lower(language
 
 inline std::string string_at(const json& j, const char* key, const std::string& fallback = {}) {
   if (!j.contains(key) || j[key].is_null()) return fallback;
-  if (!j[key].is_string()) throw AlertError(422, "invalid", std::string(key) + " must be a string");
+  if (!j[key].is_string()) throw AlertError(AlertProblem::invalid, std::string(key) + " must be a string");
   return j[key].get<std::string>();
 }
 
 inline std::int64_t int_at(const json& j, const char* key, std::int64_t fallback) {
   if (!j.contains(key) || j[key].is_null()) return fallback;
-  if (!j[key].is_number_integer()) throw AlertError(422, "invalid", std::string(key) + " must be a whole number");
+  if (!j[key].is_number_integer()) throw AlertError(AlertProblem::invalid, std::string(key) + " must be a whole number");
   return j[key].get<std::int64_t>();
 }
 

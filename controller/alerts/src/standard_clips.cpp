@@ -23,7 +23,7 @@ void AlertDesk::prepare_standard_clips() {
   };
   for (const auto& [lang, text] : settings_.all_clear_text) wanted[text_name("all_clear", lang, text)] = "all_clear:" + lang;
   for (const auto& [lang, text] : settings_.correction_text) wanted[text_name("correction", lang, text)] = "correction:" + lang;
-  for (const auto& clip : store_.list_clips()) {
+  for (const auto& clip : stores_.clips.list_clips()) {
     if (auto it = wanted.find(clip.name); it != wanted.end()) found[it->second] = clip.sha256;
   }
   for (const auto& [clip_name, name] : wanted) {
@@ -73,11 +73,11 @@ void AlertDesk::pin_standard_clips() {
   }
   std::vector<store::ClipRecord> clips;
   for (const auto& [name, sha] : standard) {
-    if (auto clip = store_.find_clip(sha)) clips.push_back(std::move(*clip));
+    if (auto clip = stores_.clips.find_clip(sha)) clips.push_back(std::move(*clip));
   }
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<std::pair<std::string, std::string>> pins;
-  for (const auto& station : store_.list_stations()) {
+  for (const auto& station : stores_.stations.list_stations()) {
     if (station.enrollment != store::Enrollment::approved) continue;
     for (const auto& clip : clips) {
       if (pinned(station.id, clip.sha256)) continue;
@@ -87,7 +87,7 @@ void AlertDesk::pin_standard_clips() {
   }
   if (out.empty()) return;
   auto records = commands_.prepare(out);
-  store_.add_pins(records, pins);
+  stores_.alerts.add_pins(records, pins);
   commands_.queue(records);
   {
     std::lock_guard lock(mutex_);

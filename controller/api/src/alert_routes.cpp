@@ -16,13 +16,40 @@ const log::Logger kLog("api");
 // Live alert views open at once (each holds a worker thread of the HTTP server).
 constexpr int kMaxLiveViews = 4;
 
+// The HTTP status of each refusal of the alert desk: the one place they get one.
+int http_status(alerts::AlertProblem problem) {
+  using P = alerts::AlertProblem;
+  switch (problem) {
+    case P::bad_cap: return 400;
+    case P::forbidden:
+    case P::out_of_scope:
+    case P::two_person_rule: return 403;
+    case P::not_found: return 404;
+    case P::wrong_state:
+    case P::count_mismatch:
+    case P::expired: return 409;
+    case P::invalid:
+    case P::expiry_passed:
+    case P::live_source:
+    case P::status_fixed:
+    case P::no_area:
+    case P::speech_failed:
+    case P::no_stations: return 422;
+  }
+  return 422;
+}
+
+void refuse(httplib::Response& res, const alerts::AlertError& e) {
+  send_error(res, http_status(e.problem()), std::string(e.code()), e.what());
+}
+
 // Runs one desk call and answers with its view, or with the desk's refusal.
 template <typename F>
 void answer(httplib::Response& res, int status, F&& f) {
   try {
     send_json(res, f(), status);
   } catch (const alerts::AlertError& e) {
-    send_error(res, e.status(), e.code(), e.what());
+    refuse(res, e);
   }
 }
 
@@ -40,7 +67,7 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
     try {
       send_page(res, ctx.alerts.list(page->fetch())["items"], *page, false);
     } catch (const alerts::AlertError& e) {
-      send_error(res, e.status(), e.code(), e.what());
+      refuse(res, e);
     }
   });
   routes.get(R"(/api/v1/alerts/([^/]+))", Access::viewer, "One alert, with each station's delivery state (?stations=0: counts only)", [&ctx](const httplib::Request& req, httplib::Response& res) {
@@ -61,7 +88,7 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
                try {
                  (void)ctx.alerts.view(id, false);
                } catch (const alerts::AlertError& e) {
-                 return send_error(res, e.status(), e.code(), e.what());
+                 return refuse(res, e);
                }
                res.set_header("Cache-Control", "no-store");
                auto last = std::make_shared<std::string>();
@@ -112,7 +139,7 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
               answer(res, 200, [&] {
                 if (action == "confirm") {
                   if (!body.contains("target_count") || !body["target_count"].is_number_integer()) {
-                    throw alerts::AlertError(422, "invalid",
+                    throw alerts::AlertError(alerts::AlertProblem::invalid,
                                              "confirm needs \"target_count\": the number of stations you were shown");
                   }
                   return ctx.alerts.confirm(id, body["target_count"].get<std::int64_t>(), who);

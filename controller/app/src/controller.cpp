@@ -16,6 +16,7 @@
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/live/clock_server.hpp"
 #include "loa/live/live_streams.hpp"
+#include "loa/live/stream_desk.hpp"
 #include "loa/log/log.hpp"
 #include "loa/log/rate_limiter.hpp"
 #include "loa/registry/station_registry.hpp"
@@ -74,6 +75,7 @@ struct Controller::Impl {
   std::unique_ptr<server::ControlServer> control;
   std::unique_ptr<AudioSocket> audio_socket;
   std::unique_ptr<live::LiveStreams> streams;
+  std::unique_ptr<live::StreamDesk> stream_desk;
   std::unique_ptr<schedule::Planner> planner;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<schedule::RelayRunner> relays;
@@ -138,6 +140,7 @@ void Controller::start() {
                                                       i.clock);
   i.audio_socket = std::make_unique<AudioSocket>(*i.control);
   i.streams = std::make_unique<live::LiveStreams>(ls, *i.station_clock, *i.audio_socket);
+  i.stream_desk = std::make_unique<live::StreamDesk>(*i.streams, *i.store, *i.commands, i.clock);
 
   // The alert desk hears every station's results and playouts from the first moment.
   alerts::AlertSettings al;
@@ -154,19 +157,20 @@ void Controller::start() {
     al.cap_sources.push_back({s.name, s.token_sha256, s.signing_key_pem, s.senders, s.zones, s.issue_at_once});
   }
   i.users = std::make_unique<users::UserDirectory>(*i.store, i.clock);
-  i.alerts = std::make_unique<alerts::AlertDesk>(al, *i.store, *i.registry, *i.commands, *i.clips, *i.streams, i.clock);
+  i.alerts = std::make_unique<alerts::AlertDesk>(al, alerts::AlertStores{*i.store, *i.store, *i.store, *i.store}, *i.registry, *i.commands, *i.clips, *i.streams, i.clock);
   i.control->set_events(i.alerts.get());
   i.alerts->start();
   i.control_endpoint = i.control->start();
+  if (const auto resumed = i.stream_desk->resume()) kLog.info("live streams resumed: {}", resumed);
 
   schedule::PlannerSettings ps;
   ps.conflict_window = std::chrono::hours(24 * c.schedule.conflict_window_days);
   ps.local_zone = c.schedule.time_zone;
-  i.planner = std::make_unique<schedule::Planner>(*i.store, ps);
+  i.planner = std::make_unique<schedule::Planner>(schedule::ScheduleStores{*i.store, *i.store, *i.store}, ps);
   schedule::SchedulerSettings ss;
   ss.horizon = std::chrono::hours(c.schedule.horizon_hours);
   ss.sync_interval = c.schedule.sync_interval;
-  i.scheduler = std::make_unique<schedule::Scheduler>(*i.store, *i.commands, *i.planner, i.clock, ss);
+  i.scheduler = std::make_unique<schedule::Scheduler>(schedule::ScheduleStores{*i.store, *i.store, *i.store}, *i.commands, *i.planner, i.clock, ss);
   i.relays = std::make_unique<schedule::RelayRunner>(*i.planner, *i.streams, i.clock, c.live.latency);
   i.scheduler->on_relays([relays = i.relays.get()](auto list) { relays->set_relays(std::move(list)); });
   i.relays->start();
@@ -185,7 +189,7 @@ void Controller::start() {
   as.spool_dir = c.data_dir + "/uploads";
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
   i.api = std::make_unique<api::ApiServer>(
-      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.streams,
+      as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
                           *i.users, *i.alerts, c.schedule.time_zone});
   i.http_port = i.api->start();
 
@@ -198,7 +202,10 @@ void Controller::stop() {
   if (impl_->api) impl_->api->stop();
   if (impl_->relays) impl_->relays->stop();
   if (impl_->alerts) impl_->alerts->stop();
-  impl_->streams.reset();  // stations are told each stream ended
+  // Stations are told each stream ended; operators' streams stay recorded as running,
+  // so the next start opens them again (StreamDesk::resume).
+  impl_->stream_desk.reset();
+  impl_->streams.reset();
   if (impl_->scheduler) impl_->scheduler->stop();
   if (impl_->control) impl_->control->stop();
 }

@@ -23,8 +23,8 @@ int rank_of(const std::string& priority) {
 
 }  // namespace
 
-Planner::Planner(store::Store& store, PlannerSettings settings)
-    : store_(store), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
+Planner::Planner(ScheduleStores stores, PlannerSettings settings)
+    : stores_(stores), settings_(std::move(settings)), local_zone_(settings_.local_zone) {}
 
 std::optional<std::pair<int, int>> Planner::parse_quiet_hours(const std::string& text) {
   int h1 = 0, m1 = 0, h2 = 0, m2 = 0, used = 0;
@@ -52,7 +52,7 @@ void Planner::validate(const store::BroadcastRecord& b) const {
   if (b.slot_ms < 0) throw ScheduleError("slot: must not be negative");
   if (b.targets.empty()) throw ScheduleError("to: a broadcast needs at least one station or zone");
   if (b.content_kind == "clip") {
-    if (!store_.find_clip(b.clip_sha256)) throw ScheduleError("clip: no clip " + b.clip_sha256 + " in the library");
+    if (!stores_.clips.find_clip(b.clip_sha256)) throw ScheduleError("clip: no clip " + b.clip_sha256 + " in the library");
   } else if (b.content_kind == "relay") {
     try {
       (void)live::source_description(b.relay_url);
@@ -79,13 +79,13 @@ std::vector<std::int64_t> Planner::occurrences(const store::BroadcastRecord& b, 
 
 std::int64_t Planner::air_ms(const store::BroadcastRecord& b) const {
   if (b.slot_ms > 0) return b.slot_ms;
-  if (auto clip = store_.find_clip(b.clip_sha256)) return std::max<std::int64_t>(clip->duration_ms, 1000);
+  if (auto clip = stores_.clips.find_clip(b.clip_sha256)) return std::max<std::int64_t>(clip->duration_ms, 1000);
   return 60'000;  // a clip removed from the library: assume a minute
 }
 
 CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t now_ms) const {
   CheckReport report;
-  const auto fleet = fleet::Fleet::load(store_);
+  const auto fleet = fleet::Fleet::load(stores_.stations);
   report.stations = fleet.resolve(candidate.targets);
   // The window opens at the candidate's first upcoming occurrence: a broadcast set up
   // months ahead is checked against what will be on air then.
@@ -127,7 +127,7 @@ CheckReport Planner::check(const store::BroadcastRecord& candidate, std::int64_t
   }
 
   if (mine.empty() || report.stations.empty()) return report;
-  for (const auto& other : store_.list_broadcasts(false)) {
+  for (const auto& other : stores_.broadcasts.list_broadcasts(false)) {
     if (other.id == candidate.id || rank_of(other.priority) < my_rank) continue;
     std::vector<std::string> shared;
     for (const auto& s : fleet.resolve(other.targets)) {

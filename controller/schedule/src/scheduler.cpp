@@ -16,9 +16,9 @@ namespace v1 = ::loa::v1;
 
 }  // namespace
 
-Scheduler::Scheduler(store::Store& store, server::CommandDispatcher& commands, Planner& planner,
+Scheduler::Scheduler(ScheduleStores stores, server::CommandDispatcher& commands, Planner& planner,
                      const time::IClock& clock, SchedulerSettings settings)
-    : store_(store),
+    : stores_(stores),
       commands_(commands),
       planner_(planner),
       clock_(clock),
@@ -81,14 +81,14 @@ Scheduler::SyncStats Scheduler::sync() {
   const auto now = clock_.wall_ms();
   const auto end = now + std::chrono::duration_cast<std::chrono::milliseconds>(settings_.horizon).count();
   std::set<std::tuple<std::string, std::string, std::int64_t>> sent;
-  for (auto& p : store_.scheduled_plays(now)) {
+  for (auto& p : stores_.broadcasts.scheduled_plays(now)) {
     sent.emplace(std::move(p.broadcast_id), std::move(p.station_id), p.planned_start_ms);
   }
-  const auto fleet = fleet::Fleet::load(store_);
+  const auto fleet = fleet::Fleet::load(stores_.stations);
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<store::ScheduledPlay> plays;
   std::vector<store::BroadcastRecord> relays;
-  const auto broadcasts = store_.list_broadcasts(false);
+  const auto broadcasts = stores_.broadcasts.list_broadcasts(false);
   for (const auto& b : broadcasts) {
     if (b.content_kind == "relay") relays.push_back(b);
   }
@@ -104,7 +104,7 @@ Scheduler::SyncStats Scheduler::sync() {
     }
     if (due.empty()) continue;
     const bool relay = b.content_kind == "relay";
-    const auto clip = relay ? std::nullopt : store_.find_clip(b.clip_sha256);
+    const auto clip = relay ? std::nullopt : stores_.clips.find_clip(b.clip_sha256);
     if (!relay && !clip) {
       kLog.warn("skipped: broadcast={} reason=its clip {} is no longer in the library", b.id, b.clip_sha256);
       continue;
@@ -141,8 +141,8 @@ Scheduler::SyncStats Scheduler::sync() {
 
 std::optional<std::vector<std::string>> Scheduler::cancel(const std::string& broadcast_id, const std::string& by) {
   std::lock_guard sync_lock(sync_mutex_);
-  if (!store_.cancel_broadcast(broadcast_id, by, clock_.wall_ms())) return std::nullopt;
-  auto stations = store_.stations_scheduled(broadcast_id);
+  if (!stores_.broadcasts.cancel_broadcast(broadcast_id, by, clock_.wall_ms())) return std::nullopt;
+  auto stations = stores_.broadcasts.stations_scheduled(broadcast_id);
   std::vector<server::CommandDispatcher::Outgoing> out;
   for (const auto& station : stations) {
     out.push_back({station, orders::stop(broadcast_id)});

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 11> kSchema{{
+constexpr std::array<SchemaStep, 12> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -257,6 +257,26 @@ CREATE TABLE station_licences (
     {11, R"sql(
 ALTER TABLE clips ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT '';
 CREATE INDEX clips_by_source ON clips (source_sha256) WHERE source_sha256 <> '';
+)sql"},
+    {12, R"sql(
+CREATE TABLE live_streams (
+  id           TEXT PRIMARY KEY,
+  source       TEXT NOT NULL,
+  broadcast_id TEXT NOT NULL,
+  priority     TEXT NOT NULL CHECK (priority IN ('relay','normal','priority','live','emergency')),
+  volume       {REAL} NOT NULL DEFAULT 1.0,
+  on_preempt   TEXT NOT NULL CHECK (on_preempt IN ('drop','resume')),
+  started_ms   {INT} NOT NULL,
+  started_by   TEXT NOT NULL DEFAULT '',
+  ended_ms     {INT},
+  ended_by     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX live_streams_running ON live_streams (started_ms) WHERE ended_ms IS NULL;
+CREATE TABLE live_stream_targets (
+  stream_id  TEXT NOT NULL REFERENCES live_streams(id) ON DELETE CASCADE,
+  station_id TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  PRIMARY KEY (stream_id, station_id)
+);
 )sql"},
 }};
 

@@ -100,6 +100,10 @@ class SqlStore final : public Store {
   std::optional<ClipRecord> find_clip_by_source(const std::string& source_sha256) override;
   std::vector<ClipRecord> list_clips() override;
   bool delete_clip(const std::string& sha256) override;
+  void add_live_stream(const LiveStreamRecord& stream) override;
+  bool end_live_stream(const std::string& id, std::int64_t ended_ms, const std::string& by) override;
+  std::optional<LiveStreamRecord> find_live_stream(const std::string& id) override;
+  std::vector<LiveStreamRecord> list_live_streams(bool running_only, int limit) override;
 
  private:
   static AsRunRecord read_asrun(sql::Statement& s) {
@@ -124,6 +128,8 @@ class SqlStore final : public Store {
     while (m.step()) z.station_ids.push_back(m.column_text(0));
     return z;
   }
+
+  std::vector<LiveStreamRecord> load_live_streams(const std::string& where, const std::string& arg, int limit);
 
   std::vector<UserRecord> load_users(const std::string& where, const std::string& arg) {
     return guarded([&] {

@@ -45,6 +45,8 @@ const Table kTables[] = {
     {"station_pins", "station_id, clip_sha256", {-1, -1}},
     {"api_tokens", "id, \"user\", label, secret_sha256, created_ms, expires_ms", {-1, -1}},
     {"station_licences", "station_id, assigned_khz, tolerance_khz, max_power_w, expires, type_approval, temporary, updated_ms, updated_by, command_id", {-1, -1}},
+    {"live_streams", kLiveStreamColumns, {-1, -1}},
+    {"live_stream_targets", "stream_id, station_id", {-1, -1}},
 };
 
 int column_count(const char* columns) { return 1 + static_cast<int>(std::count(columns, columns + std::strlen(columns), ',')); }

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -22,7 +23,10 @@
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
-#include "loa/store/store.hpp"
+#include "loa/store/access_store.hpp"
+#include "loa/store/alert_store.hpp"
+#include "loa/store/clip_store.hpp"
+#include "loa/store/station_store.hpp"
 #include "loa/time/clock.hpp"
 #include "loa/users/user_directory.hpp"
 
@@ -71,17 +75,43 @@ struct AlertSettings {
   std::chrono::milliseconds pin_interval{5000};   // stations checked for standard clips
 };
 
-// A refusal: the HTTP status, a machine-readable code and a message for the person.
+// Why the desk refused a request. Each has a machine-readable name (code_of); the API
+// gives each its HTTP status (controller/api/src/alert_routes.cpp).
+enum class AlertProblem {
+  invalid,          // a field is missing or malformed
+  not_found,        // no alert by that id
+  forbidden,        // the caller lacks the emergency role
+  out_of_scope,     // a target outside the caller's zones
+  expiry_passed,    // the alert (or CAP message) would expire before it is issued
+  live_source,      // the live source cannot be opened
+  status_fixed,     // an update may not change an alert's status (Actual, Exercise ...)
+  no_area,          // a CAP message names no area any zone covers
+  bad_cap,          // a CAP message that does not parse or validate
+  speech_failed,    // the text could not be read aloud (the clip library says why)
+  // The workflow's refusals (AlertWorkflow, Refusal):
+  wrong_state,      // the action does not apply to the alert as it stands
+  count_mismatch,   // the person confirmed another station count than the draft's
+  no_stations,      // the targets hold no approved station
+  expired,          // the alert is past its expiry
+  two_person_rule,  // a second person must confirm
+};
+
+// "invalid", "not_found", ... ("expired" for both expiry problems).
+[[nodiscard]] std::string_view code_of(AlertProblem problem);
+
+// A refusal: what kind, and a message for the person. `reason`, when given, is a
+// collaborator's own code for it (the clip library's bad_voice, tts_failed ...), which
+// is then the refusal's code.
 class AlertError : public std::runtime_error {
  public:
-  AlertError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  [[nodiscard]] int status() const { return status_; }
-  [[nodiscard]] const std::string& code() const { return code_; }
+  AlertError(AlertProblem problem, const std::string& message, std::string reason = {})
+      : std::runtime_error(message), problem_(problem), reason_(std::move(reason)) {}
+  [[nodiscard]] AlertProblem problem() const { return problem_; }
+  [[nodiscard]] std::string_view code() const { return reason_.empty() ? code_of(problem_) : reason_; }
 
  private:
-  int status_;
-  std::string code_;
+  AlertProblem problem_;
+  std::string reason_;
 };
 
 // The alert desk: emergency alerts from draft to expiry.
@@ -100,9 +130,19 @@ class AlertError : public std::runtime_error {
 // applied once per command by the agent.
 class CapTrust;
 
+// What the desk reads and writes: alerts (with their commands, deliveries, CAP messages
+// seen and pinned clips), the clips they play, the stations and zones they reach, and
+// the audit log.
+struct AlertStores {
+  store::IAlertStore& alerts;
+  store::IClipStore& clips;
+  store::IStationStore& stations;
+  store::IAccessStore& audit;
+};
+
 class AlertDesk final : public server::IStationEvents {
  public:
-  AlertDesk(AlertSettings settings, store::Store& store, registry::StationRegistry& registry,
+  AlertDesk(AlertSettings settings, AlertStores stores, registry::StationRegistry& registry,
             server::CommandDispatcher& commands, clips::ClipLibrary& clips, live::LiveStreams& streams,
             const time::IClock& clock);
   AlertDesk(const AlertDesk&) = delete;
@@ -195,7 +235,7 @@ class AlertDesk final : public server::IStationEvents {
 
   AlertSettings settings_;
   std::unique_ptr<CapTrust> cap_trust_;  // reads settings_.cap_sources
-  store::Store& store_;
+  AlertStores stores_;
   registry::StationRegistry& registry_;
   server::CommandDispatcher& commands_;
   clips::ClipLibrary& clips_;

@@ -6,7 +6,7 @@
 #include "loa/alerts/alert_desk.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "loa/http/http_front.hpp"
-#include "loa/live/live_streams.hpp"
+#include "loa/live/stream_desk.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/reports/report_keeper.hpp"
 #include "loa/schedule/planner.hpp"
@@ -49,7 +49,7 @@ struct ApiContext {
   clips::ClipLibrary& clips;
   schedule::Planner& planner;
   schedule::Scheduler& scheduler;
-  live::LiveStreams& streams;
+  live::StreamDesk& streams;
   users::UserDirectory& users;
   alerts::AlertDesk& alerts;
   std::string time_zone = "Asia/Ho_Chi_Minh";  // local time of operators, quiet hours, as-run

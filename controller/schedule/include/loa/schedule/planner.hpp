@@ -10,7 +10,9 @@
 
 #include "loa/fleet/fleet.hpp"
 #include "loa/schedule/recurrence.hpp"
-#include "loa/store/store.hpp"
+#include "loa/store/clip_store.hpp"
+#include "loa/store/schedule_store.hpp"
+#include "loa/store/station_store.hpp"
 #include "loa/v1/command.pb.h"
 
 namespace loa::schedule {
@@ -45,10 +47,18 @@ struct CheckReport {
   std::vector<std::string> stations;  // the candidate's stations
 };
 
+// What the schedule reads and writes: broadcasts (and the plays sent for them), the
+// clips they play, and the stations and zones they reach.
+struct ScheduleStores {
+  store::IScheduleStore& broadcasts;
+  store::IClipStore& clips;
+  store::IStationStore& stations;
+};
+
 // Works out when broadcasts air and whether a new one collides with what is scheduled.
 class Planner {
  public:
-  Planner(store::Store& store, PlannerSettings settings);
+  Planner(ScheduleStores stores, PlannerSettings settings);
 
   // Checks a broadcast's fields (time zone, rule, priority, content); throws
   // ScheduleError naming the bad one.
@@ -67,7 +77,7 @@ class Planner {
   [[nodiscard]] static std::optional<std::pair<int, int>> parse_quiet_hours(const std::string& text);
 
  private:
-  store::Store& store_;
+  ScheduleStores stores_;
   PlannerSettings settings_;
   TimeZone local_zone_;
 };

@@ -27,7 +27,8 @@ struct SchedulerSettings {
 // of the broadcast's plays as a Stop, delivered whenever the station is next online.
 class Scheduler {
  public:
-  Scheduler(store::Store& store, server::CommandDispatcher& commands, Planner& planner, const time::IClock& clock, SchedulerSettings settings);
+  Scheduler(ScheduleStores stores, server::CommandDispatcher& commands, Planner& planner, const time::IClock& clock,
+            SchedulerSettings settings);
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
@@ -57,7 +58,7 @@ class Scheduler {
  private:
   void run();
 
-  store::Store& store_;
+  ScheduleStores stores_;
   server::CommandDispatcher& commands_;
   Planner& planner_;
   const time::IClock& clock_;

@@ -307,4 +307,21 @@ struct LicenceRecord {
   std::string command_id;
 };
 
+// A live stream an operator started: what it plays, how, and to which stations, so a
+// controller that restarts opens it again. A stream that was stopped keeps its record,
+// with when and by whom.
+struct LiveStreamRecord {
+  std::string id;
+  std::string source;
+  std::string broadcast_id;
+  std::string priority;    // relay, normal, priority, live, emergency
+  double volume = 1.0;
+  std::string on_preempt;  // drop, resume
+  std::vector<std::string> station_ids;
+  std::int64_t started_ms = 0;
+  std::string started_by;
+  std::optional<std::int64_t> ended_ms;  // none while it runs
+  std::string ended_by;
+};
+
 }  // namespace loa::store

@@ -11,13 +11,14 @@
 #include "loa/store/clip_store.hpp"
 #include "loa/store/command_store.hpp"
 #include "loa/store/health_store.hpp"
+#include "loa/store/live_stream_store.hpp"
 #include "loa/store/schedule_store.hpp"
 #include "loa/store/station_store.hpp"
 
 namespace loa::store {
 
 // Where the controller keeps what must survive a restart, one interface per aggregate
-// (stations, commands, health, as-run, schedule, access, alerts, clips). Each part of
+// (stations, commands, health, as-run, schedule, access, alerts, clips, live streams). Each part of
 // the controller takes only the interfaces it uses; a Store is all of them, one SQLite
 // or PostgreSQL database, and only the code that wires the controller together (and
 // tools that copy or check a whole store) holds one.
@@ -28,7 +29,8 @@ class Store : public IStationStore,
               public IScheduleStore,
               public IAccessStore,
               public IAlertStore,
-              public IClipStore {
+              public IClipStore,
+              public ILiveStreamStore {
  public:
   ~Store() override = default;
 };
