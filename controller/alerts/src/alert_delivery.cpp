@@ -4,6 +4,7 @@
 #include "loa/alerts/alert_desk.hpp"
 
 #include "desk_support.hpp"
+#include "loa/alerts/delivery_tracking.hpp"
 
 namespace loa::alerts {
 
@@ -123,12 +124,7 @@ void AlertDesk::stop_everywhere(Active& a, const std::string& why) {
   const auto now = clock_.wall_ms();
   for (auto& [station, d] : a.deliveries) {
     out.push_back({station, orders::stop(a.broadcast_id)});
-    if (!is_final(d.state)) {
-      d.state = "stopped";
-      d.detail = why;
-      d.updated_ms = now;
-      dirty_.insert({a.record.id, station});
-    }
+    if (delivery::stop(d, why, now)) dirty_.insert({a.record.id, station});
   }
   if (!out.empty()) commands_.enqueue_many(std::move(out));
   (void)streams_.stop(stream_of(a.record.id));
@@ -158,18 +154,8 @@ void AlertDesk::on_command_result(const std::string& station_id, const v1::Comma
   by_command_.erase(c);
   if (a == active_.end()) return;
   auto d = a->second.deliveries.find(station_id);
-  if (d == a->second.deliveries.end() || is_final(d->second.state)) return;
-  if (result.outcome() == v1::CommandResult::OUTCOME_APPLIED) {
-    if (d->second.state != "sent") return;
-    d->second.state = "acknowledged";
-    // What the station said beyond "queued" (its amplifier warming up) is shown.
-    if (result.detail() != "queued" && result.detail() != "duplicate") d->second.detail = result.detail();
-  } else {
-    d->second.state = "failed";
-    d->second.detail = result.detail().empty() ? "refused by the station" : result.detail();
-  }
-  d->second.updated_ms = clock_.wall_ms();
-  dirty_.insert({a->first, station_id});
+  if (d == a->second.deliveries.end()) return;
+  if (delivery::on_result(d->second, result, clock_.wall_ms())) dirty_.insert({a->first, station_id});
 }
 
 void AlertDesk::on_playback(const std::string& station_id, const v1::PlaybackReport& report) {
@@ -180,50 +166,15 @@ void AlertDesk::on_playback(const std::string& station_id, const v1::PlaybackRep
   if (a == active_.end() || a->second.broadcast_id != report.broadcast_id()) return;
   auto d = a->second.deliveries.find(station_id);
   if (d == a->second.deliveries.end()) return;
-  auto& s = d->second;
-  using O = v1::PlaybackReport;
-  if (report.outcome() == O::OUTCOME_PLAYING) {
-    if (report.actual_start_ms() && !s.first_sound_ms && a->second.record.issued_ms) {
-      // The first sound of this station for this alert: how long it took.
-      const double ms = static_cast<double>(report.actual_start_ms() - a->second.record.issued_ms);
-      if (latency_counts_.empty()) latency_counts_.assign(kLatencyBucketsMs.size() + 1, 0);
-      const auto bucket = std::lower_bound(kLatencyBucketsMs.begin(), kLatencyBucketsMs.end(), ms);
-      ++latency_counts_[static_cast<std::size_t>(bucket - kLatencyBucketsMs.begin())];
-      latency_sum_ms_ += ms;
-    }
-    if (report.actual_start_ms() && (!s.first_sound_ms || report.actual_start_ms() < s.first_sound_ms)) {
-      s.first_sound_ms = report.actual_start_ms();
-    }
-    if (!is_final(s.state)) s.state = "playing";
-  } else {
-    ++s.parts_done;
-    if (report.actual_start_ms() && !s.first_sound_ms) s.first_sound_ms = report.actual_start_ms();
-    switch (report.outcome()) {
-      case O::OUTCOME_PLAYED:
-        if (s.state == "failed" || s.state == "stopped") break;
-        if (s.parts_done >= s.parts_expected) {
-          s.state = "played";
-          s.detail.clear();
-        } else {
-          s.state = "acknowledged";
-          s.detail = "played " + std::to_string(s.parts_done) + " of " + std::to_string(s.parts_expected) + " parts";
-        }
-        break;
-      case O::OUTCOME_STOPPED:
-        s.state = "stopped";
-        if (s.detail.empty()) s.detail = report.detail();
-        break;
-      case O::OUTCOME_PREEMPTED:
-        s.state = "failed";
-        s.detail = report.detail();
-        break;
-      default:
-        s.state = "failed";
-        s.detail = report.detail().empty() ? "did not play" : report.detail();
-        break;
-    }
+  const bool first_sound = delivery::on_playback(d->second, report, clock_.wall_ms());
+  if (first_sound && a->second.record.issued_ms) {
+    // The first sound of this station for this alert: how long it took.
+    const double ms = static_cast<double>(report.actual_start_ms() - a->second.record.issued_ms);
+    if (latency_counts_.empty()) latency_counts_.assign(kLatencyBucketsMs.size() + 1, 0);
+    const auto bucket = std::lower_bound(kLatencyBucketsMs.begin(), kLatencyBucketsMs.end(), ms);
+    ++latency_counts_[static_cast<std::size_t>(bucket - kLatencyBucketsMs.begin())];
+    latency_sum_ms_ += ms;
   }
-  s.updated_ms = clock_.wall_ms();
   dirty_.insert({a->first, station_id});
 }
 

@@ -1,6 +1,7 @@
 // CAP ingest: a CAP 1.2 message mapped onto the desk's workflow (a new alert, an update
 // or a cancel), with its source's trust checked first.
 #include "loa/alerts/alert_desk.hpp"
+#include "loa/alerts/cap_mapping.hpp"
 
 #include <sodium.h>
 
@@ -96,62 +97,8 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
     }
     return done("cancelled", referenced.front(), "");
   }
-  // Alert or Update: the info block in the language we speak best.
-  const CapInfo* info = &m.infos.front();
-  for (const auto& lang : settings_.languages) {
-    auto it = std::find_if(m.infos.begin(), m.infos.end(), [&](const CapInfo& i) { return voice_of(i.language) == lang; });
-    if (it != m.infos.end()) {
-      info = &*it;
-      break;
-    }
-  }
-  json body;
-  body["status"] = status;
-  body["severity"] = severity_of(*info);
-  body["headline"] = info->headline;
-  body["language"] = voice_of(info->language);
-  std::string text;
-  for (const auto* part : {&info->headline, &info->description, &info->instruction}) {
-    if (part->empty()) continue;
-    text += (text.empty() ? "" : " ") + *part;
-    if (text.back() != '.' && text.back() != '!' && text.back() != '?') text += '.';
-  }
-  if (text.empty()) text = info->event;
-  body["tts"] = text;
-  // Areas to zones: a zone's configured geocodes ("valueName=value") or area names.
-  json to = json::array();
-  std::vector<std::string> asked;
-  for (const auto& zone : stores_.stations.list_zones()) {
-    bool match = false;
-    for (const auto& area : info->areas) {
-      for (const auto& want : zone.cap_areas) {
-        if (want.find('=') != std::string::npos) {
-          for (const auto& [name, value] : area.geocodes) match = match || want == name + "=" + value;
-        } else {
-          match = match || lower(want) == lower(area.description);
-        }
-      }
-    }
-    if (match) to.push_back("zone:" + zone.id);
-  }
-  if (to.empty()) {
-    std::string areas;
-    for (const auto& area : info->areas) {
-      areas += (areas.empty() ? "" : "; ") + area.description;
-      for (const auto& [name, value] : area.geocodes) areas += " " + name + "=" + value;
-    }
-    throw AlertError(AlertProblem::no_area, "no zone is configured for the CAP area(s): " + (areas.empty() ? "none given" : areas) +
-                                         " (set a zone's cap_areas)");
-  }
-  body["to"] = to;
-  if (!info->expires.empty()) {
-    auto at = parse_cap_time(info->expires);
-    if (!at || *at <= clock_.wall_ms()) throw AlertError(AlertProblem::expiry_passed, "the CAP alert expired at " + info->expires);
-    body["expires_at_ms"] = *at;
-  }
-  body["cap"] = {{"identifier", m.identifier}, {"sender", m.sender},     {"sent", m.sent},
-                 {"msg_type", m.msg_type},     {"event", info->event},   {"urgency", info->urgency},
-                 {"severity", info->severity}, {"certainty", info->certainty}, {"status", m.status}};
+  // Alert or Update: the definition the message makes.
+  const json body = alert_definition_of(m, status, settings_.languages, stores_.stations.list_zones(), clock_.wall_ms());
   const bool at_once = trusted_source && trusted_source->issue_at_once;
   if (trusted_source && !at_once) why_draft = "source " + trusted_source->name + "'s messages wait for a person";
   if (m.msg_type == "Update" && !referenced.empty()) {

@@ -60,7 +60,6 @@ inline std::string broadcast_of(const store::AlertRecord& r) {
 
 inline std::string stream_of(const std::string& alert_id) { return "alert-" + alert_id; }
 
-inline bool is_final(const std::string& state) { return state == "played" || state == "failed" || state == "stopped"; }
 // What the workflow says of a stored state.
 inline AlertState state_of(const std::string& stored) { return parse_alert_state(stored).value_or(AlertState::draft); }
 inline bool is_on_air(const std::string& state) { return AlertWorkflow::on_air(state_of(state)); }
@@ -92,18 +91,6 @@ inline std::int64_t int_at(const json& j, const char* key, std::int64_t fallback
   if (!j.contains(key) || j[key].is_null()) return fallback;
   if (!j[key].is_number_integer()) throw AlertError(AlertProblem::invalid, std::string(key) + " must be a whole number");
   return j[key].get<std::int64_t>();
-}
-
-// CAP's severity, urgency and certainty folded into one of Loa's severities: CAP's
-// severity, except that what is past or unlikely is minor, and an unknown severity is
-// moderate when it is immediate and observed or likely, else minor.
-inline std::string severity_of(const CapInfo& info) {
-  if (info.urgency == "Past" || info.certainty == "Unlikely") return "minor";
-  if (info.severity == "Unknown" || info.severity.empty()) {
-    const bool sure = info.certainty == "Observed" || info.certainty == "Likely";
-    return info.urgency == "Immediate" && sure ? "moderate" : "minor";
-  }
-  return lower(info.severity);
 }
 
 // An alert's play: emergency priority, full volume, over once preempted (only another

@@ -55,7 +55,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
   }
 
   json broadcast_json(const store::BroadcastRecord& b, std::int64_t now, std::size_t occurrences) const {
-    json content = {{"kind", b.tts_text.empty() ? b.content_kind : "tts"}};
+    json content = {{"kind", b.tts_text.empty() ? store::to_string(b.content_kind) : "tts"}};
     if (!b.clip_sha256.empty()) content["clip_id"] = b.clip_sha256;
     if (!b.tts_text.empty()) content["text"] = b.tts_text;
     if (!b.relay_url.empty()) content["relay_url"] = b.relay_url;
@@ -189,7 +189,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       return std::nullopt;
     }
     if (!relay.empty()) {
-      b.content_kind = "relay";
+      b.content_kind = store::ContentKind::relay;
       b.relay_url = relay;
     } else if (!clip.empty()) {
       b.clip_sha256 = clip;

@@ -209,7 +209,7 @@ std::vector<ImportedEvent> parse_calendar(const std::string& text, const std::ve
     b.tts_text = x_value(event, "X-LOA-TTS");
     b.relay_url = x_value(event, "X-LOA-RELAY");
     if (!b.relay_url.empty()) {
-      b.content_kind = "relay";
+      b.content_kind = store::ContentKind::relay;
       b.slot_ms = static_cast<std::int64_t>(seconds) * 1000;
     }
     const auto slot = x_value(event, "X-LOA-SLOT-MS");

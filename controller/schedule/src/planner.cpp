@@ -51,9 +51,9 @@ void Planner::validate(const store::BroadcastRecord& b) const {
   if (!(b.volume > 0 && b.volume <= 1.0)) throw ScheduleError("volume: must be above 0 and at most 1");
   if (b.slot_ms < 0) throw ScheduleError("slot: must not be negative");
   if (b.targets.empty()) throw ScheduleError("to: a broadcast needs at least one station or zone");
-  if (b.content_kind == "clip") {
+  if (b.content_kind == store::ContentKind::clip) {
     if (!stores_.clips.find_clip(b.clip_sha256)) throw ScheduleError("clip: no clip " + b.clip_sha256 + " in the library");
-  } else if (b.content_kind == "relay") {
+  } else if (b.content_kind == store::ContentKind::relay) {
     try {
       (void)live::source_description(b.relay_url);
     } catch (const live::SourceError& e) {

@@ -90,7 +90,7 @@ Scheduler::SyncStats Scheduler::sync() {
   std::vector<store::BroadcastRecord> relays;
   const auto broadcasts = stores_.broadcasts.list_broadcasts(false);
   for (const auto& b : broadcasts) {
-    if (b.content_kind == "relay") relays.push_back(b);
+    if (b.content_kind == store::ContentKind::relay) relays.push_back(b);
   }
   if (relay_listener_) relay_listener_(std::move(relays));
   for (const auto& b : broadcasts) {
@@ -103,7 +103,7 @@ Scheduler::SyncStats Scheduler::sync() {
       continue;
     }
     if (due.empty()) continue;
-    const bool relay = b.content_kind == "relay";
+    const bool relay = b.content_kind == store::ContentKind::relay;
     const auto clip = relay ? std::nullopt : stores_.clips.find_clip(b.clip_sha256);
     if (!relay && !clip) {
       kLog.warn("skipped: broadcast={} reason=its clip {} is no longer in the library", b.id, b.clip_sha256);

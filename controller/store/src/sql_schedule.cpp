@@ -20,7 +20,7 @@ void SqlStore::put_broadcast(const BroadcastRecord& b) {
                         "created_ms = excluded.created_ms, cancelled_ms = excluded.cancelled_ms, "
                         "cancelled_by = excluded.cancelled_by");
     const std::string exdates = join_lines(b.exdates, ',');
-    s.bind(1, b.id).bind(2, b.title).bind(3, b.content_kind).bind(4, b.clip_sha256).bind(5, b.tts_text);
+    s.bind(1, b.id).bind(2, b.title).bind(3, to_string(b.content_kind)).bind(4, b.clip_sha256).bind(5, b.tts_text);
     s.bind(6, b.relay_url).bind(7, b.slot_ms).bind(8, b.start_local).bind(9, b.time_zone).bind(10, b.rrule);
     s.bind(11, exdates).bind(12, b.priority).bind_double(13, b.volume).bind(14, b.on_preempt);
     s.bind(15, b.valid_from_ms).bind(16, b.valid_until_ms).bind(17, b.created_by).bind(18, b.created_ms);

@@ -59,6 +59,15 @@ std::optional<CommandState> parse_command_state(const std::string& text) {
   return std::nullopt;
 }
 
+const char* to_string(ContentKind k) { return k == ContentKind::relay ? "relay" : "clip"; }
+
+std::optional<ContentKind> parse_content_kind(const std::string& text) {
+  for (auto k : {ContentKind::clip, ContentKind::relay}) {
+    if (text == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
 int sqlite_schema_version() { return schema_version(); }
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path) {

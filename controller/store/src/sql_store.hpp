@@ -262,7 +262,7 @@ class SqlStore final : public Store {
       BroadcastRecord b;
       b.id = s.column_text(0);
       b.title = s.column_text(1);
-      b.content_kind = s.column_text(2);
+      b.content_kind = parse_content_kind(s.column_text(2)).value_or(ContentKind::clip);
       b.clip_sha256 = s.column_text(3);
       b.tts_text = s.column_text(4);
       b.relay_url = s.column_text(5);

@@ -32,6 +32,12 @@ enum class ZoneKind { commune, village, custom };
 [[nodiscard]] const char* to_string(ZoneKind k);
 [[nodiscard]] std::optional<ZoneKind> parse_zone_kind(const std::string& text);
 
+// What a broadcast sounds: a clip from the library (also a text read aloud into one),
+// or a programme relayed live from a URL.
+enum class ContentKind { clip, relay };
+[[nodiscard]] const char* to_string(ContentKind k);
+[[nodiscard]] std::optional<ContentKind> parse_content_kind(const std::string& text);
+
 struct ZoneRecord {
   std::string id;
   std::string name;
@@ -165,10 +171,10 @@ struct AsRunRecord {
 struct BroadcastRecord {
   std::string id;
   std::string title;
-  std::string content_kind = "clip";  // "clip" (also for text read aloud) or "relay"
-  std::string clip_sha256;            // with "clip"
+  ContentKind content_kind = ContentKind::clip;
+  std::string clip_sha256;            // with clip
   std::string tts_text;               // the text, when the clip was made from it
-  std::string relay_url;              // with "relay"
+  std::string relay_url;              // with relay
   std::int64_t slot_ms = 0;           // air time reserved; 0 = the clip's length
   std::string start_local;            // "2026-11-24T06:00:00", in time_zone
   std::string time_zone = "Asia/Ho_Chi_Minh";
