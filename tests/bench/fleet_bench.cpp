@@ -225,6 +225,17 @@ int main(int argc, char** argv) {
               static_cast<double>(rss_after - rss_before) / stations);
   std::printf("controller_cpu_at_rest_pct=%.1f (all stations connected, heartbeats every %d ms)\n", rest_cpu_pct,
               heartbeat_ms);
+  // Whether callers queue for the store's one connection (see loa_store_* in /metrics).
+  const auto metrics = fleet.metrics();
+  const auto metric = [&](const std::string& name) {
+    const auto at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  const double calls = metric("loa_store_calls_total");
+  std::printf("store calls=%.0f busy_s=%.3f waited_s=%.3f wait_per_call_us=%.1f longest_wait_ms=%.1f\n", calls,
+              metric("loa_store_busy_seconds_total"), metric("loa_store_wait_seconds_total"),
+              calls > 0 ? metric("loa_store_wait_seconds_total") / calls * 1e6 : 0.0,
+              metric("loa_store_longest_wait_seconds") * 1e3);
   std::fflush(stdout);
   items.clear();
   agents.clear();  // sockets before their context

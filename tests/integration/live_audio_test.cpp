@@ -142,7 +142,13 @@ TEST_F(LiveAudio, AFrozenStationSlowsNobodyAndCatchesUpWhenItThaws) {
   start(stations);
   auto s = start_stream({{"source", "test:tone"}, {"to", "all"}, {"broadcast_id", "dong-bang"}});
   const std::string id = s["id"];
-  ASSERT_TRUE(eventually([&] { return wav_files("xa-3").size() == 1; }, 5s));
+  // xa-3 is sounding the stream (its recording holds half a second), not just set up.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto files = wav_files("xa-3");
+        return files.size() == 1 && std::filesystem::file_size(files[0]) > 44 + kRate;  // 16-bit: 0.5 s
+      },
+      10s));
   // xa-3 stops reading (a hung board, a saturated link): its queue fills and overflows.
   ASSERT_EQ(::kill(fleet.agent_pid("xa-3"), SIGSTOP), 0);
   std::this_thread::sleep_for(5s);

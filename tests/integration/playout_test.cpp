@@ -253,5 +253,49 @@ TEST_F(Playout, StopEndsAPlayout) {
   EXPECT_LT(wav_seconds(wav_files()[0]), 3.0);
 }
 
+// Proof of play: the station measures what goes to its output. Silence sent as audio
+// raises the dead-air alarm at the controller; the next playout that sounds clears it
+// and records its loudness in the as-run row, as the WAV file holds it.
+TEST_F(Playout, SilenceOnAirRaisesDeadAirAndTheNextSoundClearsIt) {
+  auto dead_air = [&](bool active_only) {
+    auto alarms = fleet.api("GET", std::string("/api/v1/stations/loa-1/alarms") + (active_only ? "?active=1" : "")).body;
+    for (const auto& a : alarms["items"]) {
+      if (a["alarm_id"] == "playout.dead_air") return std::optional<json>(a);
+    }
+    return std::optional<json>();
+  };
+  auto s = fleet.api("POST", "/api/v1/streams", {{"source", "test:silence"}, {"to", "loa-1"}, {"broadcast_id", "im-lang"}});
+  ASSERT_EQ(s.status, 201) << s.body.dump();
+  ASSERT_TRUE(eventually([&] { return wav_files().size() == 1; }, 10s));
+  std::this_thread::sleep_for(2500ms);
+  ASSERT_EQ(fleet.api("DELETE", "/api/v1/streams/" + s.body["id"].get<std::string>()).status, 200);
+  ASSERT_TRUE(eventually([&] { return asrun_of("im-lang").has_value(); }, 10s));
+  const auto silent = *asrun_of("im-lang");
+  EXPECT_TRUE(silent["dead_air"].get<bool>()) << silent.dump();
+  ASSERT_TRUE(eventually([&] { return dead_air(true).has_value(); }, 10s)) << fleet.agent_log("loa-1");
+  EXPECT_EQ((*dead_air(true))["severity"], "critical");
+
+  const auto clip = add_clip("tin-chieu", 2);
+  ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast tin-chieu").exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return asrun_of("tin-chieu").has_value(); }, 15s));
+  const auto sounded = *asrun_of("tin-chieu");
+  EXPECT_FALSE(sounded["dead_air"].get<bool>()) << sounded.dump();
+  ASSERT_TRUE(sounded["loudness_dbfs"].is_number()) << sounded.dump();
+  // The station's own recording, measured here: the as-run loudness is what came out.
+  const auto files = wav_files();
+  ASSERT_EQ(files.size(), 2u);
+  const auto samples = read_wav(files[1]);
+  double energy = 0;
+  for (auto v : samples) energy += (double(v) / 32768.0) * (double(v) / 32768.0);
+  const double wav_dbfs = 10 * std::log10(energy / static_cast<double>(samples.size()));
+  EXPECT_NEAR(sounded["loudness_dbfs"].get<double>(), wav_dbfs, 1.0) << sounded.dump();
+  ASSERT_TRUE(eventually([&] { return !dead_air(true).has_value(); }, 10s));
+  EXPECT_TRUE(dead_air(false).has_value());  // the occurrence stays on record, cleared
+
+  auto table = fleet.loactl("station asrun loa-1");
+  EXPECT_NE(table.out.find("DEAD AIR"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("dBFS"), std::string::npos) << table.out;
+}
+
 }  // namespace
 }  // namespace loa::test

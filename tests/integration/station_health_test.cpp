@@ -417,9 +417,16 @@ TEST_F(AmplifierWarmUp, AnImmediateEmergencySwitchesTheAmplifierOnAndSoundsAfter
   ASSERT_EQ(fleet.loactl("clips push " + clip + " --to pole-4").exit_code, 0);
   const auto asked = wall();
   ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to pole-4 --priority emergency --broadcast khan-cap").exit_code, 0);
-  std::int64_t on_at = 0;
+  // The coil is read every 20 ms or so: it went on after the last read that saw it off
+  // (off_at) and no later than the first that saw it on (on_at).
+  std::int64_t on_at = 0, off_at = asked;
   while (wall() < asked + 5000 && on_at == 0) {
-    if (power() == 1) on_at = wall();
+    const auto read_at = wall();
+    if (power() == 1) {
+      on_at = wall();
+    } else {
+      off_at = read_at;
+    }
     std::this_thread::sleep_for(20ms);
   }
   ASSERT_NE(on_at, 0) << fleet.agent_log("pole-4");
@@ -431,9 +438,12 @@ TEST_F(AmplifierWarmUp, AnImmediateEmergencySwitchesTheAmplifierOnAndSoundsAfter
     return !row.is_null();
   }, 15s)) << fleet.agent_log("pole-4");
   const auto first_sample = fleet.api("GET", "/api/v1/stations/pole-4/asrun").body["items"][0]["actual_start_ms"].get<std::int64_t>();
-  std::cout << "power on " << on_at - asked << " ms after the command, first sample " << first_sample - on_at
-            << " ms after power\n";
-  EXPECT_GE(first_sample - on_at, 3000 - 20);  // the coil is read every 20 ms
+  std::cout << "power on " << on_at - asked << " ms after the command (seen off " << off_at - asked
+            << " ms after), first sample " << first_sample - on_at << " ms after power was seen on\n";
+  // The amplifier was on at least its warm-up before the first sample: it was switched
+  // after off_at, so the sample must come 3,000 ms or more after that.
+  EXPECT_GE(first_sample - off_at, 3000);
+  EXPECT_LT(first_sample - on_at, 3000 + 1000);  // and not long after
   // The station said why it waited, where the operator looks.
   const auto commands = fleet.api("GET", "/api/v1/commands?station=pole-4&limit=10").body["items"];
   bool said = false;

@@ -34,11 +34,11 @@ class PlayerTest : public ::testing::Test {
  protected:
   // A clip of `seconds` of a tone, as the agent caches them (Ogg/Opus, mono 48 kHz),
   // under a made-up 64-digit id.
-  std::string make_clip(char id, int seconds, int hz) {
+  std::string make_clip(char id, int seconds, int hz, const std::string& wave = "sine") {
     const std::string sha(64, id);
     const auto path = dir.path() + "/" + sha + ".opus";
     const auto r = test::run_command("gst-launch-1.0 -q audiotestsrc num-buffers=" + std::to_string(seconds * 50) +
-                                     " samplesperbuffer=960 freq=" + std::to_string(hz) +
+                                     " samplesperbuffer=960 wave=" + wave + " freq=" + std::to_string(hz) +
                                      " volume=0.5 ! audio/x-raw,rate=48000,channels=1 ! opusenc ! oggmux ! "
                                      "filesink location=" + path);
     EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -94,6 +94,11 @@ TEST_F(PlayerTest, AClipPlaysWholeIntoItsRecording) {
   const auto done = reports.final_of("tin-sang")[0];
   EXPECT_EQ(done.outcome(), v1::PlaybackReport::OUTCOME_PLAYED) << done.detail();
   EXPECT_EQ(done.content_id(), clip);
+  // Proof of play, measured at the output: a sine at half scale is -9 dBFS RMS, -6 peak.
+  ASSERT_TRUE(done.has_loudness_dbfs());
+  EXPECT_NEAR(done.loudness_dbfs(), -9.0, 1.0);
+  EXPECT_NEAR(done.peak_dbfs(), -6.0, 1.0);
+  EXPECT_FALSE(done.dead_air());
   const auto files = recordings();
   ASSERT_EQ(files.size(), 1u);
   EXPECT_NEAR(seconds_of(files[0]), 2.0, 0.15);
@@ -102,6 +107,24 @@ TEST_F(PlayerTest, AClipPlaysWholeIntoItsRecording) {
   double energy = 0;
   for (std::size_t i = 48000 / 2; i < 48000; ++i) energy += double(samples[i]) * samples[i];
   EXPECT_GT(std::sqrt(energy / 24000), 3000);
+}
+
+TEST_F(PlayerTest, ASilentClipIsDeadAirUnlessTurnedDownOnPurpose) {
+  const auto silent = make_clip('e', 2, 440, "silence");
+  ASSERT_EQ(player.enqueue(play_of(silent, "im-lang", v1::PRIORITY_NORMAL)), "");
+  ASSERT_TRUE(tick_until([&] { return !reports.final_of("im-lang").empty(); }, 10s));
+  const auto done = reports.final_of("im-lang")[0];
+  EXPECT_EQ(done.outcome(), v1::PlaybackReport::OUTCOME_PLAYED);
+  EXPECT_TRUE(done.dead_air());
+  EXPECT_LT(done.loudness_dbfs(), -60);
+  EXPECT_GE(done.longest_silence_ms(), 1800u);
+
+  // The same clip with the volume all the way down: an operator's choice, not a fault.
+  auto muted = play_of(silent, "tat-tieng", v1::PRIORITY_NORMAL);
+  muted.set_volume(1e-6);
+  ASSERT_EQ(player.enqueue(muted), "");
+  ASSERT_TRUE(tick_until([&] { return !reports.final_of("tat-tieng").empty(); }, 10s));
+  EXPECT_FALSE(reports.final_of("tat-tieng")[0].dead_air());
 }
 
 TEST_F(PlayerTest, AnEmergencyPreemptsANormalPlayAtOnce) {

@@ -1,5 +1,8 @@
 #include "json_views.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 #include "loa/v1/command.pb.h"
 
 namespace loa::api {
@@ -96,6 +99,13 @@ nlohmann::json to_json(const store::AlarmRecord& a) {
           {"acknowledged_ms", a.acknowledged_ms ? json(*a.acknowledged_ms) : json(nullptr)}};
 }
 
+std::string loudness_text(const std::optional<double>& dbfs) {
+  if (!dbfs) return {};
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f", *dbfs);
+  return text;
+}
+
 void add_live_fields(nlohmann::json& row, const store::AsRunRecord& r) {
   row["actual_start_ns"] = r.actual_start_ns ? nlohmann::json(r.actual_start_ns) : nlohmann::json(nullptr);
   if (r.frames_played || r.frames_concealed) {
@@ -103,6 +113,11 @@ void add_live_fields(nlohmann::json& row, const store::AsRunRecord& r) {
     row["frames_concealed"] = r.frames_concealed;
     row["longest_gap_ms"] = r.longest_gap_ms;
   }
+  const auto one_decimal = [](double v) { return nlohmann::json(std::round(v * 10.0) / 10.0); };
+  row["loudness_dbfs"] = r.loudness_dbfs ? one_decimal(*r.loudness_dbfs) : nlohmann::json(nullptr);
+  row["peak_dbfs"] = r.peak_dbfs ? one_decimal(*r.peak_dbfs) : nlohmann::json(nullptr);
+  row["longest_silence_ms"] = r.longest_silence_ms;
+  row["dead_air"] = r.dead_air;
 }
 
 }  // namespace loa::api

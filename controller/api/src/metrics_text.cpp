@@ -118,6 +118,19 @@ std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
   }
   out += "# HELP loa_commands_pending Commands waiting for a station's result.\n# TYPE loa_commands_pending gauge\n";
   out += "loa_commands_pending " + std::to_string(ctx.commands.pending_count()) + "\n";
+  const auto use = ctx.store.use();
+  const auto seconds = [](std::chrono::nanoseconds ns) { return std::to_string(static_cast<double>(ns.count()) / 1e9); };
+  out += "# HELP loa_store_calls_total Calls on the store's connection.\n# TYPE loa_store_calls_total counter\n";
+  out += "loa_store_calls_total " + std::to_string(use.calls) + "\n";
+  out += "# HELP loa_store_wait_seconds_total Time callers waited for the store's connection while another call held it.\n"
+         "# TYPE loa_store_wait_seconds_total counter\n";
+  out += "loa_store_wait_seconds_total " + seconds(use.waited) + "\n";
+  out += "# HELP loa_store_busy_seconds_total Time the store's connection was held.\n"
+         "# TYPE loa_store_busy_seconds_total counter\n";
+  out += "loa_store_busy_seconds_total " + seconds(use.held) + "\n";
+  out += "# HELP loa_store_longest_wait_seconds The longest any call waited for the store's connection.\n"
+         "# TYPE loa_store_longest_wait_seconds gauge\n";
+  out += "loa_store_longest_wait_seconds " + seconds(use.longest_wait) + "\n";
   return out;
 }
 

@@ -66,9 +66,11 @@ std::string source_description(const std::string& source) {
   }
   if (source == "test:tone") return "audiotestsrc is-live=true wave=sine freq=440 volume=0.3";
   if (source == "test:noise") return "audiotestsrc is-live=true wave=pink-noise volume=0.3";
+  // Silence that is sent as audio: checks that stations notice dead air.
+  if (source == "test:silence") return "audiotestsrc is-live=true wave=silence";
   throw SourceError("unknown source '" + source +
-                    "': use an http(s)://, rtsp://, srt:// or file:// URL, capture:[DEVICE], rtp:PORT, test:tone or "
-                    "test:noise");
+                    "': use an http(s)://, rtsp://, srt:// or file:// URL, capture:[DEVICE], rtp:PORT, test:tone, "
+                    "test:noise or test:silence");
 }
 
 bool source_reconnects(const std::string& source) {

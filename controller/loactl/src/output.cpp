@@ -161,6 +161,15 @@ void print_commands(json items) {
 
 std::string instant(json v) { return v.is_string() ? v.get<std::string>() : "-"; }
 
+std::string sound_level(const json& row) {
+  if (row.value("dead_air", false)) return "DEAD AIR";
+  const auto it = row.find("loudness_dbfs");
+  if (it == row.end() || !it->is_number()) return "-";
+  char out[32];
+  std::snprintf(out, sizeof out, "%.1f dBFS", it->get<double>());
+  return out;
+}
+
 void print_broadcasts(json items) {
   std::vector<std::vector<std::string>> rows;
   for (auto b : items) {

@@ -13,6 +13,8 @@ namespace loa::loactl {
 [[nodiscard]] std::string when(json ms);       // epoch ms as local "YYYY-MM-DD HH:MM:SS", or "-"
 [[nodiscard]] std::string text(json v);        // a string as it is, null as "-", anything else as JSON
 [[nodiscard]] std::string instant(json v);     // an ISO 8601 string, or "-"
+// An as-run row's proof of play: "-23.4 dBFS", "DEAD AIR", or "-" when not measured.
+[[nodiscard]] std::string sound_level(const json& row);
 [[nodiscard]] std::string upper_text(json v);  // text() in capitals
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 

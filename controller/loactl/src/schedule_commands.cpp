@@ -184,9 +184,10 @@ void add_asrun(Commands& c) {
     std::vector<std::vector<std::string>> rows;
     for (auto r : out["items"]) {
       rows.push_back({text(r["station_id"]), text(r["broadcast_id"]), instant(r["planned_start"]), instant(r["actual_start"]),
-                      r["late_ms"].is_number() ? r["late_ms"].dump() : "-", text(r["outcome"]), text(r["detail"])});
+                      r["late_ms"].is_number() ? r["late_ms"].dump() : "-", text(r["outcome"]), sound_level(r),
+                      text(r["detail"])});
     }
-    print_table({"STATION", "BROADCAST", "PLANNED", "STARTED", "LATE MS", "OUTCOME", "DETAIL"}, rows);
+    print_table({"STATION", "BROADCAST", "PLANNED", "STARTED", "LATE MS", "OUTCOME", "LEVEL", "DETAIL"}, rows);
     return kExitOk;
   });
 }

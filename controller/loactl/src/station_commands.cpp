@@ -186,9 +186,9 @@ void add_station(Commands& c, CLI::App* station) {
     std::vector<std::vector<std::string>> rows;
     for (auto r : out["items"]) {
       rows.push_back({text(r["broadcast_id"]), text(r["content_id"]).substr(0, 12), when(r["planned_start_ms"]),
-                      when(r["actual_start_ms"]), when(r["end_ms"]), text(r["outcome"]), text(r["detail"])});
+                      when(r["actual_start_ms"]), when(r["end_ms"]), text(r["outcome"]), sound_level(r), text(r["detail"])});
     }
-    print_table({"BROADCAST", "CLIP", "PLANNED", "STARTED", "ENDED", "OUTCOME", "DETAIL"}, rows);
+    print_table({"BROADCAST", "CLIP", "PLANNED", "STARTED", "ENDED", "OUTCOME", "LEVEL", "DETAIL"}, rows);
     return kExitOk;
   });
 }

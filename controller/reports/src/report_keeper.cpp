@@ -54,10 +54,15 @@ void ReportKeeper::on_playback(const std::string& station_id, const v1::Playback
     return;
   }
   const auto outcome = outcome_name(p.outcome());
-  asrun_.add_asrun({station_id, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(), p.end_ms(),
-                    outcome, p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
-                    static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
-                    p.longest_gap_ms()});
+  store::AsRunRecord row{station_id, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(),
+                         p.end_ms(), outcome, p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
+                         static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
+                         p.longest_gap_ms()};
+  if (p.has_loudness_dbfs()) row.loudness_dbfs = p.loudness_dbfs();
+  if (p.has_peak_dbfs()) row.peak_dbfs = p.peak_dbfs();
+  row.longest_silence_ms = p.longest_silence_ms();
+  row.dead_air = p.dead_air();
+  asrun_.add_asrun(row);
   kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station_id, p.broadcast_id(), outcome, p.detail());
   std::lock_guard lock(mutex_);
   auto it = now_playing_.find(station_id);

@@ -15,7 +15,8 @@ inline constexpr const char* kClipColumns =
     "sha256, name, duration_ms, bytes, source_lufs, gain_db, source_format, created_ms, source_sha256";
 inline constexpr const char* kAsRunColumns =
     "station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, "
-    "actual_start_ns, frames_played, frames_concealed, longest_gap_ms";
+    "actual_start_ns, frames_played, frames_concealed, longest_gap_ms, loudness_dbfs, peak_dbfs, longest_silence_ms, "
+    "dead_air";
 inline constexpr const char* kLiveStreamColumns =
     "id, source, broadcast_id, priority, volume, on_preempt, started_ms, started_by, ended_ms, ended_by";
 

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 12> kSchema{{
+constexpr std::array<SchemaStep, 13> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -277,6 +277,12 @@ CREATE TABLE live_stream_targets (
   station_id TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
   PRIMARY KEY (stream_id, station_id)
 );
+)sql"},
+    {13, R"sql(
+ALTER TABLE asrun ADD COLUMN loudness_dbfs {REAL};
+ALTER TABLE asrun ADD COLUMN peak_dbfs {REAL};
+ALTER TABLE asrun ADD COLUMN longest_silence_ms {INT} NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN dead_air {INT} NOT NULL DEFAULT 0;
 )sql"},
 }};
 

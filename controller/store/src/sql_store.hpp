@@ -107,8 +107,13 @@ class SqlStore final : public Store {
 
  private:
   static AsRunRecord read_asrun(sql::Statement& s) {
-    return {s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4), s.column_int(5),
-            s.column_text(6), s.column_text(7), s.column_int(8),  s.column_int(9), s.column_int(10), s.column_int(11)};
+    AsRunRecord r{s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4), s.column_int(5),
+                  s.column_text(6), s.column_text(7), s.column_int(8),  s.column_int(9), s.column_int(10), s.column_int(11)};
+    if (!s.column_is_null(12)) r.loudness_dbfs = s.column_double(12);
+    if (!s.column_is_null(13)) r.peak_dbfs = s.column_double(13);
+    r.longest_silence_ms = s.column_int(14);
+    r.dead_air = s.column_int(15) != 0;
+    return r;
   }
 
   std::optional<ZoneRecord> load_zone(const std::string& id) {
@@ -286,10 +291,21 @@ class SqlStore final : public Store {
     return out;
   }
 
-  // Serializes access to the one connection and turns SQLite failures into StoreError.
+  // Serializes access to the one connection, counts how long callers waited for it and
+  // held it, and turns database failures into StoreError.
   template <typename F>
   std::invoke_result_t<F> guarded(F&& f) {
+    const auto asked = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
+    const auto got = std::chrono::steady_clock::now();
+    struct Held {
+      StoreUse& use;
+      std::chrono::steady_clock::time_point since;
+      ~Held() { use.held += std::chrono::steady_clock::now() - since; }
+    } held{use_, got};
+    ++use_.calls;
+    use_.waited += got - asked;
+    use_.longest_wait = std::max<std::chrono::nanoseconds>(use_.longest_wait, got - asked);
     try {
       return f();
     } catch (const sql::Error& e) {
@@ -297,7 +313,15 @@ class SqlStore final : public Store {
     }
   }
 
-  std::mutex mutex_;
+ public:
+  StoreUse use() const override {
+    std::lock_guard lock(mutex_);
+    return use_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  StoreUse use_;  // under mutex_
   std::unique_ptr<sql::IConnection> connection_;
   sql::IConnection& db_;
 };

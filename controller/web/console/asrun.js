@@ -10,8 +10,12 @@ async function loadAsrun() {
   $('asrun-rows').replaceChildren(...items.slice().reverse().map((r) => {
     const tr = document.createElement('tr');
     const st = document.createElement('td'); st.append(badge(r.outcome));
+    // Proof of play: the loudness that came out of the station, or dead air.
+    const level = document.createElement('td');
+    if (r.dead_air) level.append(badge('dead air'));
+    else level.textContent = r.loudness_dbfs == null ? '—' : `${r.loudness_dbfs.toFixed(1)} dBFS`;
     tr.append(cell(r.station_id), cell(r.broadcast_id), cell(r.planned_start), cell(r.actual_start || '—', 'wide'), st,
-              cell(r.detail, 'muted wide'));
+              level, cell(r.detail, 'muted wide'));
     return tr;
   }));
 }

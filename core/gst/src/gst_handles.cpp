@@ -1,5 +1,7 @@
 #include "loa/gst/gst_handles.hpp"
 
+#include "loa/gst/level_meter.hpp"
+
 #include <mutex>
 
 namespace loa::gst {
@@ -42,12 +44,17 @@ PadPtr static_pad(GstElement* element, const char* name) {
   return element ? PadPtr(gst_element_get_static_pad(element, name)) : nullptr;
 }
 
-BusNews take_bus_news(GstElement* pipeline, bool errors_only) {
+BusNews take_bus_news(GstElement* pipeline, bool errors_only, LevelMeter* levels) {
   BusNews news;
   BusPtr bus(gst_element_get_bus(pipeline));
   if (!bus) return news;
-  const auto kinds = errors_only ? GST_MESSAGE_ERROR : static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  auto kinds = errors_only ? GST_MESSAGE_ERROR : static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (levels) kinds = static_cast<GstMessageType>(kinds | GST_MESSAGE_ELEMENT);
   while (MessagePtr msg{gst_bus_pop_filtered(bus.get(), kinds)}) {
+    if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_ELEMENT) {
+      if (levels) levels->take(msg.get());
+      continue;
+    }
     news.any = true;
     if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_EOS) {
       news.end_of_stream = true;

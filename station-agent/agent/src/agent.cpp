@@ -28,6 +28,8 @@ namespace v1 = ::loa::v1;
 constexpr std::size_t kOutboxBatch = 100;
 // Reports sent but not acknowledged this long are sent again on the same connection.
 constexpr std::chrono::milliseconds kReportResend{10000};
+// The station alarm proof of play raises when a playout that should sound is silent.
+constexpr const char* kDeadAirAlarm = "playout.dead_air";
 
 // The state folder holds the secret key: owner only.
 const std::string& prepare_state_dir(const AgentConfig& config) {
@@ -56,6 +58,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   time::SystemClock clock;
   AgentState state;
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
+  bool dead_air = false;  // the dead-air alarm is raised (loop thread)
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   ClipCache clips;
   playout::SharedClock shared_clock;
@@ -165,6 +168,25 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     v1::Envelope env;
     *env.mutable_playback_report() = report;
     queue_report(env, "playback " + report.broadcast_id());
+    watch_dead_air(report);
+  }
+
+  // Proof of play: a playout that should have sounded and came out silent raises the
+  // station's dead-air alarm; the next one that sounds clears it.
+  void watch_dead_air(const v1::PlaybackReport& report) {
+    if (!report.has_loudness_dbfs() || report.dead_air() == dead_air) return;
+    dead_air = report.dead_air();
+    v1::Alarm alarm;
+    alarm.set_alarm_id(kDeadAirAlarm);
+    alarm.set_severity(v1::Alarm::SEVERITY_CRITICAL);
+    alarm.set_active(dead_air);
+    alarm.set_changed_at_ms(clock.wall_ms());
+    alarm.set_message(dead_air ? "Dead air: " + report.broadcast_id() + " played silent for " +
+                                     std::to_string(report.longest_silence_ms() / 1000) + " s"
+                               : "Sound again: " + report.broadcast_id() + " at " +
+                                     std::to_string(static_cast<int>(report.loudness_dbfs())) + " dBFS");
+    kLog.warn("dead air {}: broadcast={}", dead_air ? "raised" : "cleared", report.broadcast_id());
+    on_alarm(alarm);
   }
 
   // From the pollers' threads.

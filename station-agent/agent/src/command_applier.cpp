@@ -146,7 +146,9 @@ std::string CommandApplier::warm_up_for(v1::Play& play) {
   for (const auto& [device, w] : hardware_->set_amplifier("", true)) {
     detail += (detail.empty() ? "" : "; ") + device + (w.ok ? " on" : ": " + w.reason);
   }
-  play.set_start_at_ms(ready_at);
+  // The warm-up counts from when the amplifier took the write, not from before it: the
+  // bus may have been busy with a poll.
+  play.set_start_at_ms(clock_.wall_ms() + warm_up_.count());
   kLog.info("warm-up: broadcast={} amplifier={} sound_in_ms={}", play.broadcast_id(), detail, warm_up_.count());
   return "queued; amplifier switched on (" + detail + "), sound in " + std::to_string(warm_up_.count()) +
          " ms after its warm-up";

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "loa/gst/gst_handles.hpp"
+#include "loa/gst/level_meter.hpp"
 #include "loa/log/log.hpp"
 
 namespace loa::playout {
@@ -29,6 +30,12 @@ constexpr std::int64_t kPrerollMs = 150;
 // "Now" means this far ahead: the time a pipeline needs to preroll. Without it the first
 // samples would be late, and each station late by a different amount.
 constexpr std::uint64_t kLeadNs = 40'000'000;
+// Proof of play: below this the output counts as silent; a playout silent throughout for
+// this long, with sound due, is dead air. A volume at or below kMutedVolume was turned
+// down on purpose (a Play's 0 means full scale; SetVolume 0 is sent as 1e-6).
+constexpr double kSilenceDbfs = -60.0;
+constexpr std::uint64_t kDeadAirAfterMs = 1000;
+constexpr double kMutedVolume = 0.001;
 // Live frames closer than this to the expected instant count as contiguous.
 constexpr std::uint64_t kToleranceNs = 2'000'000;
 // A waiting live play starts once its stream was heard this recently.
@@ -138,6 +145,7 @@ struct Player::Impl {
     std::uint64_t frames_played = 0;
     std::uint64_t frames_concealed = 0;
     std::uint64_t longest_gap_ns = 0;
+    gst::LevelMeter meter{kSilenceDbfs};  // what went to the output (proof of play)
     ~Current() {
       appsrc.reset();
       pipeline.reset();  // before the probe it may still call
@@ -165,6 +173,14 @@ struct Player::Impl {
     r.set_outcome(outcome);
     r.set_detail(detail);
     if (run) {
+      if (run->meter.measured()) {
+        r.set_loudness_dbfs(static_cast<float>(*run->meter.loudness_dbfs()));
+        if (const auto peak = run->meter.peak_dbfs()) r.set_peak_dbfs(static_cast<float>(*peak));
+        r.set_longest_silence_ms(static_cast<std::uint32_t>(run->meter.longest_silence_ms()));
+        // Sound was due (not turned all the way down) and for a second or more none came out.
+        const bool due = run->play.volume() == 0 || run->play.volume() > kMutedVolume;
+        r.set_dead_air(due && run->meter.all_silent() && run->meter.measured_ms() >= kDeadAirAfterMs);
+      }
       r.set_actual_start_ns(run->probe->first_ns.load());
       r.set_frames_played(run->frames_played);
       r.set_frames_concealed(run->frames_concealed);
@@ -203,7 +219,8 @@ struct Player::Impl {
     const double volume = play.volume() > 0 ? std::min(play.volume(), 1.0) : 1.0;
     const std::string description = source_description(play) + " ! audioconvert ! audioresample ! volume name=vol volume=" +
                                     std::to_string(volume) +
-                                    " ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! " +
+                                    " ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+                                    "level name=meter interval=100000000 post-messages=true ! " +
                                     sink_description(play);
     std::string error;
     auto built = gst::parse_pipeline(description, error);
@@ -290,6 +307,7 @@ struct Player::Impl {
     const auto ended = clock.wall_ms();
     auto done = std::move(*current);
     current.reset();
+    (void)gst::take_bus_news(done.pipeline.get(), false, &done.meter);  // the last intervals measured
     done.appsrc.reset();
     done.pipeline.reset();
     const auto first_ns = done.probe->first_ns.load();
@@ -314,7 +332,7 @@ struct Player::Impl {
 
   void poll_bus() {
     if (!current) return;
-    const auto news = gst::take_bus_news(current->pipeline.get());
+    const auto news = gst::take_bus_news(current->pipeline.get(), false, &current->meter);
     if (news.any) {
       if (news.error && !current->stopping) {
         current->outcome = v1::PlaybackReport::OUTCOME_FAILED;

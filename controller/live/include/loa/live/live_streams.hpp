@@ -51,7 +51,7 @@ class SourceError : public std::invalid_argument {
 //   http(s)://, rtsp://, srt://, file://   a programme to relay (decoded, any format)
 //   capture: or capture:DEVICE            the controller's sound card (ALSA)
 //   rtp:PORT                              RTP/Opus sent by an operator's console (UDP)
-//   test:tone or test:noise               a test signal
+//   test:tone, test:noise or test:silence  a test signal
 // Throws SourceError for anything else.
 [[nodiscard]] std::string source_description(const std::string& source);
 // Whether a source is a programme that may drop and come back (relays reconnect at

@@ -163,6 +163,12 @@ struct AsRunRecord {
   std::int64_t frames_played = 0;
   std::int64_t frames_concealed = 0;
   std::int64_t longest_gap_ms = 0;
+  // Proof of play, measured at the station's output: mean loudness and peak (dBFS;
+  // none when nothing was measured), the longest silence, and whether it was dead air.
+  std::optional<double> loudness_dbfs{};
+  std::optional<double> peak_dbfs{};
+  std::int64_t longest_silence_ms = 0;
+  bool dead_air = false;
 };
 
 // A broadcast as the operator defined it: what, to whom, when (once or recurring), how.

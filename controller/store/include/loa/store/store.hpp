@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,6 +24,16 @@ namespace loa::store {
 // the controller takes only the interfaces it uses; a Store is all of them, one SQLite
 // or PostgreSQL database, and only the code that wires the controller together (and
 // tools that copy or check a whole store) holds one.
+// How busy the store's one connection has been since it opened: calls, time spent
+// waiting for it (another call held it) and time holding it. What decides whether
+// callers would gain from connections of their own.
+struct StoreUse {
+  std::uint64_t calls = 0;
+  std::chrono::nanoseconds waited{0};
+  std::chrono::nanoseconds held{0};
+  std::chrono::nanoseconds longest_wait{0};
+};
+
 class Store : public IStationStore,
               public ICommandStore,
               public IHealthStore,
@@ -33,6 +45,7 @@ class Store : public IStationStore,
               public ILiveStreamStore {
  public:
   ~Store() override = default;
+  [[nodiscard]] virtual StoreUse use() const = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` and brings its schema up to

@@ -55,7 +55,11 @@ struct BusNews {
   bool end_of_stream = false;        // one was EOS
   std::optional<std::string> error;  // the first ERROR's text ("unknown error" if it had none)
 };
-[[nodiscard]] BusNews take_bus_news(GstElement* pipeline, bool errors_only = false);
+// Takes the pipeline's EOS and ERROR messages (only ERROR with `errors_only`), and, when
+// `levels` is given, the `level` element's messages into it. The bus drops whatever
+// else it held: take everything wanted in one call.
+class LevelMeter;
+[[nodiscard]] BusNews take_bus_news(GstElement* pipeline, bool errors_only = false, LevelMeter* levels = nullptr);
 
 // The audio codec and container named by the tags posted so far ("MPEG-1 Layer 3
 // (MP3)", "Ogg"); each left as it is once set.
