@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 #include <regex>
+#include <atomic>
 #include <thread>
 
 #include "loa/modbus/modbus_context.hpp"
@@ -415,21 +416,26 @@ TEST_F(AmplifierWarmUp, AnImmediateEmergencySwitchesTheAmplifierOnAndSoundsAfter
   }, 5s)) << fleet.api("GET", "/api/v1/stations/pole-4/health").body.dump();
   const auto clip = add_clip();
   ASSERT_EQ(fleet.loactl("clips push " + clip + " --to pole-4").exit_code, 0);
+  // The coil is read every 20 ms or so, from before the play is asked for: it went on
+  // after the last read that saw it off (off_at) and no later than the first that saw it
+  // on (on_at).
+  std::atomic<std::int64_t> on_at{0}, off_at{0};
   const auto asked = wall();
-  ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to pole-4 --priority emergency --broadcast khan-cap").exit_code, 0);
-  // The coil is read every 20 ms or so: it went on after the last read that saw it off
-  // (off_at) and no later than the first that saw it on (on_at).
-  std::int64_t on_at = 0, off_at = asked;
-  while (wall() < asked + 5000 && on_at == 0) {
-    const auto read_at = wall();
-    if (power() == 1) {
-      on_at = wall();
-    } else {
-      off_at = read_at;
+  std::thread watch([&] {
+    while (wall() < asked + 5000 && on_at == 0) {
+      const auto read_at = wall();
+      if (power() == 1) {
+        on_at = wall();
+      } else {
+        off_at = read_at;
+      }
+      std::this_thread::sleep_for(20ms);
     }
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_NE(on_at, 0) << fleet.agent_log("pole-4");
+  });
+  const auto played = fleet.loactl("play --clip " + clip + " --to pole-4 --priority emergency --broadcast khan-cap");
+  watch.join();
+  ASSERT_EQ(played.exit_code, 0) << played.out;
+  ASSERT_NE(on_at.load(), 0) << fleet.agent_log("pole-4");
   EXPECT_LT(on_at - asked, 1500);  // at once: the command's way there and one bus write
   json row;
   ASSERT_TRUE(eventually([&] {
