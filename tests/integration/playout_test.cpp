@@ -255,7 +255,8 @@ TEST_F(Playout, StopEndsAPlayout) {
 
 // Proof of play: the station measures what goes to its output. Silence sent as audio
 // raises the dead-air alarm at the controller; the next playout that sounds clears it
-// and records its loudness in the as-run row, as the WAV file holds it.
+// (even after the agent restarted) and records its loudness in the as-run row, as the
+// WAV file holds it.
 TEST_F(Playout, SilenceOnAirRaisesDeadAirAndTheNextSoundClearsIt) {
   auto dead_air = [&](bool active_only) {
     auto alarms = fleet.api("GET", std::string("/api/v1/stations/loa-1/alarms") + (active_only ? "?active=1" : "")).body;
@@ -274,6 +275,10 @@ TEST_F(Playout, SilenceOnAirRaisesDeadAirAndTheNextSoundClearsIt) {
   EXPECT_TRUE(silent["dead_air"].get<bool>()) << silent.dump();
   ASSERT_TRUE(eventually([&] { return dead_air(true).has_value(); }, 10s)) << fleet.agent_log("loa-1");
   EXPECT_EQ((*dead_air(true))["severity"], "critical");
+  // The agent restarts (a power cut) while the alarm is open: it still clears it.
+  fleet.stop_agent("loa-1");
+  fleet.start_agent("loa-1");
+  ASSERT_TRUE(fleet.wait_for_state("loa-1", "online", 10000));
 
   const auto clip = add_clip("tin-chieu", 2);
   ASSERT_EQ(fleet.loactl("play --clip " + clip + " --to loa-1 --broadcast tin-chieu").exit_code, 0);

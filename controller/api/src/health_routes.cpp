@@ -127,7 +127,7 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
                        {"end_ms", r.end_ms ? json(r.end_ms) : json(nullptr)},
                        {"outcome", r.outcome},
                        {"detail", r.detail}});
-      add_live_fields(items.back(), r);
+      add_playout_fields(items.back(), r);
     }
     send_page(res, items, *page, false);
   });

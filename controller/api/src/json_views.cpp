@@ -106,7 +106,7 @@ std::string loudness_text(const std::optional<double>& dbfs) {
   return text;
 }
 
-void add_live_fields(nlohmann::json& row, const store::AsRunRecord& r) {
+void add_playout_fields(nlohmann::json& row, const store::AsRunRecord& r) {
   row["actual_start_ns"] = r.actual_start_ns ? nlohmann::json(r.actual_start_ns) : nlohmann::json(nullptr);
   if (r.frames_played || r.frames_concealed) {
     row["frames_played"] = r.frames_played;

@@ -15,7 +15,7 @@ namespace loa::api {
 // The finer as-run fields: the first sample's instant in ns on the shared clock; for
 // live streams the frames played and concealed and the longest gap; and the proof of
 // play measured at the output (loudness and peak in dBFS, longest silence, dead air).
-void add_live_fields(nlohmann::json& row, const store::AsRunRecord& record);
+void add_playout_fields(nlohmann::json& row, const store::AsRunRecord& record);
 // A measured loudness as the as-run export writes it ("-23.4"), or "" when none.
 [[nodiscard]] std::string loudness_text(const std::optional<double>& dbfs);
 

@@ -451,7 +451,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
                        {"end_ms", r.end_ms ? json(r.end_ms) : json(nullptr)},
                        {"outcome", r.outcome},
                        {"detail", r.detail}});
-      add_live_fields(items.back(), r);
+      add_playout_fields(items.back(), r);
     }
     send_page(res, items, *page, false);
   }

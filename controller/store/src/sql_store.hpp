@@ -21,6 +21,11 @@ class SqlStore final : public Store {
   explicit SqlStore(std::unique_ptr<sql::IConnection> connection)
       : connection_(std::move(connection)), db_(*connection_) {}
 
+  StoreUse use() const override {
+    std::lock_guard lock(mutex_);
+    return use_;
+  }
+
   std::vector<StationRecord> list_stations() override {
     return guarded([&] {
       std::vector<StationRecord> out;
@@ -313,13 +318,6 @@ class SqlStore final : public Store {
     }
   }
 
- public:
-  StoreUse use() const override {
-    std::lock_guard lock(mutex_);
-    return use_;
-  }
-
- private:
   mutable std::mutex mutex_;
   StoreUse use_;  // under mutex_
   std::unique_ptr<sql::IConnection> connection_;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include "loa/agent/agent_link.hpp"
 #include "loa/agent/amplifier_schedule.hpp"
@@ -58,7 +59,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   time::SystemClock clock;
   AgentState state;
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
-  bool dead_air = false;  // the dead-air alarm is raised (loop thread)
+  std::optional<bool> dead_air;  // as last told to the controller; unknown after a start (loop thread)
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   ClipCache clips;
   playout::SharedClock shared_clock;
@@ -172,20 +173,23 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   }
 
   // Proof of play: a playout that should have sounded and came out silent raises the
-  // station's dead-air alarm; the next one that sounds clears it.
+  // station's dead-air alarm; the next one that sounds clears it. After a start the
+  // agent does not know what the controller holds, so the first measured playout says
+  // which it is (a clear of an alarm that is not open changes nothing there).
   void watch_dead_air(const v1::PlaybackReport& report) {
-    if (!report.has_loudness_dbfs() || report.dead_air() == dead_air) return;
-    dead_air = report.dead_air();
+    if (!report.has_loudness_dbfs() || dead_air == report.dead_air()) return;
+    const bool silent = report.dead_air();
+    dead_air = silent;
     v1::Alarm alarm;
     alarm.set_alarm_id(kDeadAirAlarm);
     alarm.set_severity(v1::Alarm::SEVERITY_CRITICAL);
-    alarm.set_active(dead_air);
+    alarm.set_active(silent);
     alarm.set_changed_at_ms(clock.wall_ms());
-    alarm.set_message(dead_air ? "Dead air: " + report.broadcast_id() + " played silent for " +
-                                     std::to_string(report.longest_silence_ms() / 1000) + " s"
-                               : "Sound again: " + report.broadcast_id() + " at " +
-                                     std::to_string(static_cast<int>(report.loudness_dbfs())) + " dBFS");
-    kLog.warn("dead air {}: broadcast={}", dead_air ? "raised" : "cleared", report.broadcast_id());
+    alarm.set_message(silent ? "Dead air: " + report.broadcast_id() + " played silent for " +
+                                   std::to_string(report.longest_silence_ms() / 1000) + " s"
+                             : "Sound again: " + report.broadcast_id() + " at " +
+                                   std::to_string(static_cast<int>(report.loudness_dbfs())) + " dBFS");
+    if (silent) kLog.warn("dead air: broadcast={}", report.broadcast_id());
     on_alarm(alarm);
   }
 
