@@ -5,18 +5,25 @@
 //    for the same instant is their skew (p50/p99/max over the stream);
 //  - each agent's CPU (% of one core) and peak RSS while playing;
 //  - frames played and concealed (lost or late) per agent, and the longest gap.
-// With --netem the agents run in a network namespace whose link from the controller is
-// impaired by tc netem (needs root), e.g. --netem "loss 5% delay 50ms 100ms".
+//  - with an impaired link, how much of each station's output is the stream: its WAV
+//    compared 20 ms by 20 ms with a reference station's on a clean link (a concealed
+//    frame does not match), beside the frames the station itself counts as concealed.
+// With --loss/--rtt-ms/--jitter-ms/--rate-kbit the agents run in a network namespace
+// whose link to the controller is impaired (needs root): netem where the kernel has it,
+// otherwise nftables random drop, tbf and a userspace delay line (support/netns_link.hpp).
+// A reference agent then plays on a clean link beside them.
 //
 // --local-clock 1 keeps the agents on the host clock instead of the controller's network
 // clock: on one host that separates the network clock's error from render wake-ups.
 //
-//   live_bench [--agents 4] [--seconds 60] [--latency-ms 1000] [--netem SPEC] [--source test:noise]
-//              [--local-clock 1]
+//   live_bench [--agents 4] [--seconds 60] [--latency-ms 1000] [--source test:noise] [--local-clock 1]
+//              [--loss PERCENT] [--rtt-ms 150] [--jitter-ms 10] [--rate-kbit 384]
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -25,6 +32,7 @@
 
 #include "support/fleet.hpp"
 #include "support/netns_link.hpp"
+#include "support/wav.hpp"
 
 namespace {
 
@@ -51,13 +59,22 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
+// The one WAV file a station wrote for the stream ("" when there is not exactly one).
+std::string only_wav(const std::string& dir) {
+  std::vector<std::string> files;
+  if (std::filesystem::exists(dir)) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().string());
+  }
+  return files.size() == 1 ? files[0] : "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int agents = 4;
   int seconds = 60;
   int latency_ms = 1000;
-  std::string netem;
+  loa::test::Impairment impairment;
   std::string source = "test:noise";
   bool local_clock = false;  // agents on their own clock (here: the same host clock)
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -65,7 +82,10 @@ int main(int argc, char** argv) {
     if (a == "--agents") agents = std::atoi(argv[i + 1]);
     if (a == "--seconds") seconds = std::atoi(argv[i + 1]);
     if (a == "--latency-ms") latency_ms = std::atoi(argv[i + 1]);
-    if (a == "--netem") netem = argv[i + 1];
+    if (a == "--loss") impairment.loss_percent = std::atoi(argv[i + 1]);
+    if (a == "--rtt-ms") impairment.delay_ms = std::atoi(argv[i + 1]) / 2;
+    if (a == "--jitter-ms") impairment.jitter_ms = std::atoi(argv[i + 1]);
+    if (a == "--rate-kbit") impairment.rate_kbit = std::atoi(argv[i + 1]);
     if (a == "--source") source = argv[i + 1];
     if (a == "--local-clock") local_clock = std::string(argv[i + 1]) == "1";
   }
@@ -73,19 +93,15 @@ int main(int argc, char** argv) {
   loa::test::FleetOptions options;
   options.controller_live = "  latency_ms: " + std::to_string(latency_ms) + "\n";
   if (local_clock) options.agent_audio = "  follow_controller_clock: false\n";
-  if (!netem.empty()) {
+  const bool impaired = impairment.loss_percent || impairment.delay_ms || impairment.jitter_ms || impairment.rate_kbit;
+  if (impaired) {
     if (!loa::test::NetnsLink::possible()) {
-      std::cerr << "--netem needs root and iproute2\n";
+      std::cerr << "an impaired link needs root and iproute2\n";
       return 77;
     }
-    net = std::make_unique<loa::test::NetnsLink>(9);
-    if (!net->ok()) {
-      std::cerr << "cannot set up the network namespace: " << net->error() << "\n";
-      return 1;
-    }
-    if (!net->impair(netem)) {
-      // e.g. a kernel built without sch_netem: nothing to measure here.
-      std::cerr << "netem is not available on this machine: " << net->error() << "\n";
+    net = std::make_unique<loa::test::NetnsLink>(9, loa::test::NetnsLink::Wire::delay_line);
+    if (!net->ok() || !net->impair(impairment)) {
+      std::cerr << "cannot impair a link on this machine: " << net->error() << "\n";
       return 77;
     }
     options.bind_host = net->host_ip();
@@ -99,8 +115,15 @@ int main(int argc, char** argv) {
     fleet.set_agent_audio_dir(ids.back(), fleet.dir() + "/audio-" + ids.back());
     fleet.start_agent(ids.back(), net ? net->exec_prefix() : std::vector<std::string>{});
   }
-  fleet.enroll(ids);
-  for (const auto& id : ids) {
+  const std::string reference = "reference";  // on a clean link, to judge the others' output by
+  if (impaired) {
+    fleet.set_agent_audio_dir(reference, fleet.dir() + "/audio-" + reference);
+    fleet.start_agent(reference);
+  }
+  auto everyone = ids;
+  if (impaired) everyone.push_back(reference);
+  fleet.enroll(everyone);
+  for (const auto& id : everyone) {
     if (!fleet.wait_for_state(id, "online", 20000)) {
       std::cerr << id << " never came online\n";
       return 1;
@@ -131,7 +154,7 @@ int main(int argc, char** argv) {
   (void)fleet.api("DELETE", "/api/v1/streams/" + stream);
 
   json rows = json::array();
-  for (int i = 0; i < 100 && rows.size() < ids.size(); ++i) {
+  for (int i = 0; i < 100 && rows.size() < everyone.size(); ++i) {
     std::this_thread::sleep_for(100ms);
     rows = fleet.api("GET", "/api/v1/asrun?broadcast=bench").body["items"];
   }
@@ -157,8 +180,10 @@ int main(int argc, char** argv) {
     }
     spread.push_back(hi - lo);
   }
-  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d netem=\"%s\" source=%s clock=%s\n",
-              std::thread::hardware_concurrency(), agents, seconds, latency_ms, netem.c_str(), source.c_str(),
+  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d link=\"%s\" (%s) source=%s clock=%s\n",
+              std::thread::hardware_concurrency(), agents, seconds, latency_ms,
+              impaired ? impairment.describe().c_str() : "loopback",
+              !net ? "-" : net->uses_netem() ? "netem" : "nftables+tbf+delay line", source.c_str(),
               local_clock ? "local" : "controller");
   std::printf("skew instants=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f\n", spread.size(), percentile(spread, 0.5),
               percentile(spread, 0.99), percentile(spread, 1.0));
@@ -184,6 +209,31 @@ int main(int argc, char** argv) {
   std::printf("frames played=%llu concealed=%llu concealed_pct=%.3f\n", static_cast<unsigned long long>(played),
               static_cast<unsigned long long>(concealed),
               played + concealed ? 100.0 * static_cast<double>(concealed) / static_cast<double>(played + concealed) : 0);
+  if (impaired) {
+    const auto row_of = [&](const std::string& id) {
+      for (const auto& r : rows) {
+        if (r["station_id"] == id) return r;
+      }
+      return json::object();
+    };
+    const auto ref_row = row_of(reference);
+    const auto ref_audio = loa::test::read_wav(only_wav(fleet.dir() + "/audio-" + reference));
+    long frames = 0, broken = 0;
+    for (const auto& id : ids) {
+      const auto row = row_of(id);
+      if (!row.contains("actual_start_ns") || !ref_row.contains("actual_start_ns")) continue;
+      const long expected_lag = std::lround(
+          double(ref_row["actual_start_ns"].get<std::int64_t>() - row["actual_start_ns"].get<std::int64_t>()) * 48e-6);
+      const auto c = loa::test::continuity(ref_audio, loa::test::read_wav(only_wav(fleet.dir() + "/audio-" + id)),
+                                           expected_lag);
+      frames += c.frames;
+      broken += c.broken;
+      std::printf("output %s frames=%ld broken=%ld broken_pct=%.3f longest_broken_run=%ld alignment_match=%.3f\n",
+                  id.c_str(), c.frames, c.broken, c.broken_percent(), c.longest_run, c.match_at_alignment);
+    }
+    std::printf("output frames=%ld broken=%ld broken_pct=%.3f (against the reference on a clean link)\n", frames,
+                broken, frames ? 100.0 * double(broken) / double(frames) : 100.0);
+  }
   std::fflush(stdout);
-  return spread.empty() || rows.size() != ids.size() ? 1 : 0;
+  return spread.empty() || rows.size() != everyone.size() ? 1 : 0;
 }

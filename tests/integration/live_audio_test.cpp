@@ -24,30 +24,6 @@ using nlohmann::json;
 
 constexpr int kRate = 48000;
 
-// Where in `b` the window a[from, from+len) matches best, as a lag in samples within
-// +-max_lag of `expected` (a[i] ~ b[i + lag]); and how well (normalised correlation).
-std::pair<long, double> best_lag(const std::vector<std::int16_t>& a, const std::vector<std::int16_t>& b, long from,
-                                 long len, long expected, long max_lag) {
-  long best = expected;
-  double best_score = -1;
-  double energy_a = 0;
-  for (long i = 0; i < len; ++i) energy_a += double(a[from + i]) * a[from + i];
-  for (long lag = expected - max_lag; lag <= expected + max_lag; ++lag) {
-    if (from + lag < 0 || from + lag + len > static_cast<long>(b.size())) continue;
-    double sum = 0, energy_b = 0;
-    for (long i = 0; i < len; ++i) {
-      sum += double(a[from + i]) * b[from + lag + i];
-      energy_b += double(b[from + lag + i]) * b[from + lag + i];
-    }
-    const double score = sum / std::sqrt(energy_a * energy_b + 1e-9);
-    if (score > best_score) {
-      best_score = score;
-      best = lag;
-    }
-  }
-  return {best, best_score};
-}
-
 class LiveAudio : public ::testing::Test {
  protected:
   void start(const std::vector<std::string>& stations) {

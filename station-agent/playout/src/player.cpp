@@ -201,7 +201,11 @@ struct Player::Impl {
       const auto file = dir + "/" + std::to_string(clock.wall_ms()) + "-" + name + ".wav";
       // identity sync=true paces the file at real time, so preemption and stop act on
       // it as they would on a loudspeaker, and the probe times each sample's render.
-      return "identity name=pace sync=true ! wavenc name=enc ! filesink location=\"" + file + "\"";
+      // For a live play, audiorate keeps the file a time line, as a sound card's clock
+      // does: a stretch no frame covered (lost, late, not concealed) is written as
+      // silence, not skipped.
+      return std::string(is_live(play) ? "audiorate skip-to-first=true ! " : "") +
+             "identity name=pace sync=true ! wavenc name=enc ! filesink location=\"" + file + "\"";
     }
     if (settings.output.rfind("alsa:", 0) == 0) return "alsasink name=pace device=" + settings.output.substr(5);
     return "identity name=pace sync=true ! fakesink sync=false";
@@ -209,8 +213,11 @@ struct Player::Impl {
 
   std::string source_description(const v1::Play& play) const {
     if (is_live(play)) {
+      // tolerance: the decoder numbers its output from the frames' own time stamps
+      // again whenever they part by more than 10 ms. Without it, a concealed gap that
+      // came out a frame longer than the gap shifted every later sample 20 ms late.
       return "appsrc name=live is-live=true format=time min-latency=0 "
-             "caps=audio/x-opus,channel-mapping-family=0,channels=1,rate=48000 ! opusdec plc=true";
+             "caps=audio/x-opus,channel-mapping-family=0,channels=1,rate=48000 ! opusdec plc=true tolerance=10000000";
     }
     return "filesrc name=src ! oggdemux ! opusdec name=dec plc=true";
   }
