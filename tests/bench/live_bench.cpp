@@ -17,7 +17,10 @@
 // clock: on one host that separates the network clock's error from render wake-ups.
 //
 //   live_bench [--agents 4] [--seconds 60] [--latency-ms 1000] [--source test:noise] [--local-clock 1]
-//              [--loss PERCENT] [--rtt-ms 150] [--jitter-ms 10] [--rate-kbit 384]
+//              [--loss PERCENT] [--rtt-ms 150] [--jitter-ms 10] [--rate-kbit 384] [--datagrams 0]
+//
+// --datagrams 0 leaves live audio on TCP alone (the agents never say hello over UDP),
+// to compare the two transports over the same link.
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,15 +62,6 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-// The one WAV file a station wrote for the stream ("" when there is not exactly one).
-std::string only_wav(const std::string& dir) {
-  std::vector<std::string> files;
-  if (std::filesystem::exists(dir)) {
-    for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().string());
-  }
-  return files.size() == 1 ? files[0] : "";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,6 +71,7 @@ int main(int argc, char** argv) {
   loa::test::Impairment impairment;
   std::string source = "test:noise";
   bool local_clock = false;  // agents on their own clock (here: the same host clock)
+  bool datagrams = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--agents") agents = std::atoi(argv[i + 1]);
@@ -88,11 +83,13 @@ int main(int argc, char** argv) {
     if (a == "--rate-kbit") impairment.rate_kbit = std::atoi(argv[i + 1]);
     if (a == "--source") source = argv[i + 1];
     if (a == "--local-clock") local_clock = std::string(argv[i + 1]) == "1";
+    if (a == "--datagrams") datagrams = std::string(argv[i + 1]) != "0";
   }
   std::unique_ptr<loa::test::NetnsLink> net;
   loa::test::FleetOptions options;
   options.controller_live = "  latency_ms: " + std::to_string(latency_ms) + "\n";
-  if (local_clock) options.agent_audio = "  follow_controller_clock: false\n";
+  if (local_clock) options.agent_audio += "  follow_controller_clock: false\n";
+  if (!datagrams) options.agent_audio += "  live_datagrams: false\n";
   const bool impaired = impairment.loss_percent || impairment.delay_ms || impairment.jitter_ms || impairment.rate_kbit;
   if (impaired) {
     if (!loa::test::NetnsLink::possible()) {
@@ -106,6 +103,7 @@ int main(int argc, char** argv) {
     }
     options.bind_host = net->host_ip();
     options.connect_host = net->host_ip();
+    options.heartbeat_ms = 5000;  // the field's (the tests' 200 ms would call a lossy link dead)
   }
   loa::test::Fleet fleet(options);
   fleet.start_controller();
@@ -180,8 +178,8 @@ int main(int argc, char** argv) {
     }
     spread.push_back(hi - lo);
   }
-  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d link=\"%s\" (%s) source=%s clock=%s\n",
-              std::thread::hardware_concurrency(), agents, seconds, latency_ms,
+  std::printf("machine: %u cores; agents=%d seconds=%d latency_ms=%d transport=%s link=\"%s\" (%s) source=%s clock=%s\n",
+              std::thread::hardware_concurrency(), agents, seconds, latency_ms, datagrams ? "udp+tcp" : "tcp",
               impaired ? impairment.describe().c_str() : "loopback",
               !net ? "-" : net->uses_netem() ? "netem" : "nftables+tbf+delay line", source.c_str(),
               local_clock ? "local" : "controller");
@@ -201,6 +199,11 @@ int main(int argc, char** argv) {
     played += p;
     concealed += c;
     peak_rss = std::max(peak_rss, peak[id]);
+    const auto log = fleet.agent_log(id);
+    const auto clock_at = log.rfind("clock: quality:");
+    if (clock_at != std::string::npos) {
+      std::printf("agent %s %s\n", id.c_str(), log.substr(clock_at, log.find('\n', clock_at) - clock_at).c_str());
+    }
     std::printf("agent %s cpu_pct=%.2f rss_peak_kib=%ld frames_played=%llu frames_concealed=%llu longest_gap_ms=%d "
                 "outcome=%s\n",
                 id.c_str(), cpu_pct, peak[id], static_cast<unsigned long long>(p), static_cast<unsigned long long>(c),
@@ -217,14 +220,14 @@ int main(int argc, char** argv) {
       return json::object();
     };
     const auto ref_row = row_of(reference);
-    const auto ref_audio = loa::test::read_wav(only_wav(fleet.dir() + "/audio-" + reference));
+    const auto ref_audio = loa::test::read_wav(loa::test::only_wav(fleet.dir() + "/audio-" + reference));
     long frames = 0, broken = 0;
     for (const auto& id : ids) {
       const auto row = row_of(id);
       if (!row.contains("actual_start_ns") || !ref_row.contains("actual_start_ns")) continue;
       const long expected_lag = std::lround(
           double(ref_row["actual_start_ns"].get<std::int64_t>() - row["actual_start_ns"].get<std::int64_t>()) * 48e-6);
-      const auto c = loa::test::continuity(ref_audio, loa::test::read_wav(only_wav(fleet.dir() + "/audio-" + id)),
+      const auto c = loa::test::continuity(ref_audio, loa::test::read_wav(loa::test::only_wav(fleet.dir() + "/audio-" + id)),
                                            expected_lag);
       frames += c.frames;
       broken += c.broken;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -31,6 +32,15 @@ inline std::vector<std::int16_t> read_wav(const std::string& path) {
     pos += 8 + size;
   }
   return {};
+}
+
+// The one WAV file a station wrote in `dir` ("" when there is not exactly one).
+inline std::string only_wav(const std::string& dir) {
+  std::vector<std::string> files;
+  if (std::filesystem::exists(dir)) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().string());
+  }
+  return files.size() == 1 ? files[0] : "";
 }
 
 // Where in `b` the window a[from, from+len) matches best, as a lag in samples within

@@ -135,12 +135,22 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     const std::string id = req.matches[1];
     auto station = ctx.registry.find(id);
     if (!station) return send_error(res, 404, "not_found", "no station " + id);
+    // The station's clock against the controller's comes as telemetry of a "clock"
+    // device; it is not equipment, so it has a place of its own.
     json devices = json::array();
-    for (const auto& r : ctx.store.latest_telemetry(id)) devices.push_back(telemetry_json(r));
+    json clock = nullptr;
+    for (const auto& r : ctx.store.latest_telemetry(id)) {
+      if (r.device_id == "clock") {
+        clock = telemetry_json(r);
+      } else {
+        devices.push_back(telemetry_json(r));
+      }
+    }
     json alarms = json::array();
     for (const auto& a : ctx.store.list_alarms(id, true, 200)) alarms.push_back(to_json(a));
     send_json(res, {{"station", to_json(*station)},
                     {"devices", devices},
+                    {"clock", clock},
                     {"alarms", alarms},
                     {"compliance", compliance_json(ctx, id)}});
   });

@@ -118,6 +118,7 @@ void add_playout_fields(nlohmann::json& row, const store::AsRunRecord& r) {
   row["peak_dbfs"] = r.peak_dbfs ? one_decimal(*r.peak_dbfs) : nlohmann::json(nullptr);
   row["longest_silence_ms"] = r.longest_silence_ms;
   row["dead_air"] = r.dead_air;
+  row["clock_locked"] = r.clock_locked ? nlohmann::json(*r.clock_locked) : nlohmann::json(nullptr);
 }
 
 }  // namespace loa::api

@@ -26,6 +26,10 @@ void device_metrics(ApiContext& ctx, std::string& out) {
       {"loa_device_carrier_khz", "Transmitter carrier frequency, kHz.", {}},
       {"loa_device_mains_voltage_v", "Mains supply, volts.", {}},
       {"loa_device_band_compliant", "1 when carrier and power are within the licence and band plan.", {}},
+      {"loa_clock_offset_ms", "The controller's clock minus the station's own, ms (device \"clock\").", {}},
+      {"loa_clock_rtt_ms", "Round trip to the controller's clock, ms.", {}},
+      {"loa_clock_jitter_ms", "How much that round trip varies, ms.", {}},
+      {"loa_clock_locked", "1 when the station is locked to the controller's clock.", {}},
   };
   for (const auto& s : ctx.registry.list()) {
     if (s.record.enrollment != store::Enrollment::approved) continue;
@@ -45,6 +49,10 @@ void device_metrics(ApiContext& ctx, std::string& out) {
       put(6, t.has_carrier_khz(), static_cast<double>(t.carrier_khz()));
       put(7, t.has_mains_voltage_v(), t.mains_voltage_v());
       put(8, t.has_band_compliant(), t.band_compliant());
+      put(9, t.has_clock_offset_ms(), t.clock_offset_ms());
+      put(10, t.has_clock_rtt_ms(), t.clock_rtt_ms());
+      put(11, t.has_clock_jitter_ms(), t.clock_jitter_ms());
+      put(12, t.has_clock_locked(), t.clock_locked());
     }
   }
   for (const auto& g : gauges) {

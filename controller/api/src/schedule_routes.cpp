@@ -427,12 +427,13 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     auto when = [&](std::int64_t ms) { return ms ? zone.format(ms) : std::string(); };
     if (csv) {
       std::string out =
-          "station_id,broadcast_id,content_id,planned_start,actual_start,end,outcome,detail,loudness_dbfs,dead_air\r\n";
+          "station_id,broadcast_id,content_id,planned_start,actual_start,end,outcome,detail,loudness_dbfs,dead_air,"
+          "clock_locked\r\n";
       for (const auto& r : rows) {
         out += csv_field(r.station_id) + "," + csv_field(r.broadcast_id) + "," + csv_field(r.content_id) + "," +
                when(r.planned_start_ms) + "," + when(r.actual_start_ms) + "," + when(r.end_ms) + "," +
                csv_field(r.outcome) + "," + csv_field(r.detail) + "," + loudness_text(r.loudness_dbfs) + "," +
-               (r.dead_air ? "yes" : "") + "\r\n";
+               (r.dead_air ? "yes" : "") + "," + (r.clock_locked ? (*r.clock_locked ? "yes" : "no") : "") + "\r\n";
       }
       res.set_header("Content-Disposition", "attachment; filename=\"loa-asrun.csv\"");
       res.set_content(out, "text/csv; charset=utf-8");

@@ -62,6 +62,7 @@ void ReportKeeper::on_playback(const std::string& station_id, const v1::Playback
   if (p.has_peak_dbfs()) row.peak_dbfs = p.peak_dbfs();
   row.longest_silence_ms = p.longest_silence_ms();
   row.dead_air = p.dead_air();
+  if (p.has_clock_locked()) row.clock_locked = p.clock_locked();
   asrun_.add_asrun(row);
   kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station_id, p.broadcast_id(), outcome, p.detail());
   std::lock_guard lock(mutex_);

@@ -19,6 +19,7 @@
 #include "loa/server/zap_handler.hpp"
 #include "loa/version.hpp"
 #include "loa/wire/codec.hpp"
+#include "audio_datagrams.hpp"
 #include "audio_subscribers.hpp"
 #include "clip_chunks.hpp"
 #include "control_sockets.hpp"
@@ -56,6 +57,7 @@ struct ControlServer::Impl {
   std::unique_ptr<zmq::socket_t> audio;
   std::mutex audio_mutex;
   AudioSubscribers audio_subscribers;  // loop thread only; drained under audio_mutex
+  std::unique_ptr<AudioDatagrams> audio_datagrams;  // the same port over UDP (none when it cannot be had)
   StationInputGuard input_guard;       // loop thread only
   // Station -> the first report refused for its rate: later ones wait for its resend.
   std::unordered_map<std::string, std::uint64_t> report_gaps;
@@ -109,6 +111,10 @@ struct ControlServer::Impl {
     audio->bind(settings.audio_endpoint);
     audio_endpoint = audio->get(zmq::sockopt::last_endpoint);
     audio_port = static_cast<std::uint32_t>(std::stoul(audio_endpoint.substr(audio_endpoint.rfind(':') + 1)));
+    if (settings.audio_datagrams.redundancy > 0) {
+      audio_datagrams = AudioDatagrams::beside(audio_endpoint, settings.audio_datagrams, settings.secret_key_z85,
+                                               registry, clock, counters);
+    }
     return router->get(zmq::sockopt::last_endpoint);
   }
 
@@ -138,6 +144,7 @@ struct ControlServer::Impl {
   void cut(const std::string& station) {
     drain_audio_subscriptions();
     if (const auto n = audio_subscribers.cut(station)) counters.connections_cut += n;
+    if (audio_datagrams) audio_datagrams->forget(station);
     auto it = peers.find(station);
     if (it == peers.end()) return;
     v1::Envelope bye;
@@ -544,6 +551,7 @@ ControlServer::~ControlServer() {
 std::string ControlServer::start() {
   auto endpoint = impl_->bind();
   impl_->zap->start();
+  if (impl_->audio_datagrams) impl_->audio_datagrams->start();
   impl_->thread = std::thread([this] { impl_->run(); });
   kLog.info("listening: endpoint={}", endpoint);
   return endpoint;
@@ -554,6 +562,7 @@ void ControlServer::stop() {
   impl_->stopping = true;
   impl_->wake_fd.signal();
   impl_->thread.join();
+  if (impl_->audio_datagrams) impl_->audio_datagrams->stop();
   impl_->zap->stop();
 }
 
@@ -564,6 +573,7 @@ std::string ControlServer::audio_endpoint() const { return impl_->audio_endpoint
 void ControlServer::publish_audio(const std::string& message) {
   std::lock_guard lock(impl_->audio_mutex);
   if (!impl_->audio) return;
+  if (impl_->audio_datagrams) impl_->audio_datagrams->publish(message);
   try {
     if (!impl_->audio->send(zmq::buffer(message), zmq::send_flags::dontwait)) {
       ++impl_->counters.audio_send_failures;

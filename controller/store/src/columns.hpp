@@ -16,7 +16,7 @@ inline constexpr const char* kClipColumns =
 inline constexpr const char* kAsRunColumns =
     "station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, "
     "actual_start_ns, frames_played, frames_concealed, longest_gap_ms, loudness_dbfs, peak_dbfs, longest_silence_ms, "
-    "dead_air";
+    "dead_air, clock_locked";
 inline constexpr const char* kLiveStreamColumns =
     "id, source, broadcast_id, priority, volume, on_preempt, started_ms, started_by, ended_ms, ended_by";
 

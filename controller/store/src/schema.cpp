@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 13> kSchema{{
+constexpr std::array<SchemaStep, 14> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -283,6 +283,9 @@ ALTER TABLE asrun ADD COLUMN loudness_dbfs {REAL};
 ALTER TABLE asrun ADD COLUMN peak_dbfs {REAL};
 ALTER TABLE asrun ADD COLUMN longest_silence_ms {INT} NOT NULL DEFAULT 0;
 ALTER TABLE asrun ADD COLUMN dead_air {INT} NOT NULL DEFAULT 0;
+)sql"},
+    {14, R"sql(
+ALTER TABLE asrun ADD COLUMN clock_locked {INT};
 )sql"},
 }};
 

@@ -118,6 +118,7 @@ class SqlStore final : public Store {
     if (!s.column_is_null(13)) r.peak_dbfs = s.column_double(13);
     r.longest_silence_ms = s.column_int(14);
     r.dead_air = s.column_int(15) != 0;
+    if (!s.column_is_null(16)) r.clock_locked = s.column_int(16) != 0;
     return r;
   }
 

@@ -14,6 +14,9 @@ async function loadAsrun() {
     const level = document.createElement('td');
     if (r.dead_air) level.append(badge('dead air'));
     else level.textContent = r.loudness_dbfs == null ? '—' : `${r.loudness_dbfs.toFixed(1)} dBFS`;
+    // A live play on a station that lost its lock on the controller's clock may have
+    // sounded out of step with its neighbours.
+    if (r.clock_locked === false) level.append(' ', badge('clock not locked'));
     tr.append(cell(r.station_id), cell(r.broadcast_id), cell(r.planned_start), cell(r.actual_start || '—', 'wide'), st,
               level, cell(r.detail, 'muted wide'));
     return tr;

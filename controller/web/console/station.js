@@ -31,7 +31,11 @@ async function showStation(id) {
               cell(d.band_compliant === undefined ? '—' : (d.band_compliant ? 'yes' : 'NO'), 'wide'));
     return tr;
   }));
-  $('station-compliance').textContent = h.compliance ? `${t('Tuân thủ băng tần', 'Band compliance')}: ${h.compliance.status}` : '';
+  // The station's clock against the controller's: whether stations sound together.
+  const clock = h.clock ? ` · ${t('Đồng hồ', 'Clock')}: ${h.clock.clock_locked ? t('khớp', 'locked') : t('CHƯA KHỚP', 'NOT LOCKED')}` +
+    ` (${num(h.clock.clock_offset_ms)} ms, RTT ${num(h.clock.clock_rtt_ms)} ms)` : '';
+  $('station-compliance').textContent =
+    (h.compliance ? `${t('Tuân thủ băng tần', 'Band compliance')}: ${h.compliance.status}` : '') + clock;
   $('station-alarms').replaceChildren(...(h.alarms || []).map((a) => {
     const li = document.createElement('li'); li.className = a.severity; li.textContent = `${a.severity}: ${a.message}`; return li; }));
   // Long ranges are thinned by the server's limit; the chart shows the shape.

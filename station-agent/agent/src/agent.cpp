@@ -7,6 +7,7 @@
 
 #include "loa/agent/agent_link.hpp"
 #include "loa/agent/amplifier_schedule.hpp"
+#include "loa/agent/clock_reporter.hpp"
 #include "loa/agent/live_receiver.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
@@ -65,6 +66,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   playout::SharedClock shared_clock;
   playout::Player player;
   std::unique_ptr<LiveReceiver> live;
+  ClockReporter clock_reporter;
   CommandApplier applier;
   AmplifierSchedule amplifier;
   std::unique_ptr<AgentLink> link;
@@ -106,8 +108,8 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
     link = std::make_unique<AgentLink>(s, *this, clock);
     live = std::make_unique<LiveReceiver>(
-        LiveReceiver::Settings{s.controller_public_key, s.public_key, s.secret_key, c.audio.receive_high_water_mark},
-        [this](const v1::AudioFrame& frame) { player.on_live_frame(frame); });
+        live_settings(s, c.audio), [this](const v1::AudioFrame& frame) { player.on_live_frame(frame); },
+        [this] { return shared_clock.now_ns(); });
     kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
               curve::fingerprint(keys.public_z85), kVersion, state.outbox_size());
   }
@@ -116,7 +118,12 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     // Live audio and the shared clock are served on the control endpoint's host.
     const auto host = endpoint_host(config.controller.endpoint);
     if (welcome.clock_port() && config.audio.follow_controller_clock) {
-      shared_clock.follow(host, static_cast<std::uint16_t>(welcome.clock_port()));
+      // The Welcome's time is at most a one-way trip old: a far better start than a
+      // station clock that may be seconds off.
+      const auto controller_now = welcome.controller_time_ms() > 0
+                                      ? static_cast<std::uint64_t>(welcome.controller_time_ms()) * 1'000'000
+                                      : 0;
+      shared_clock.follow(host, static_cast<std::uint16_t>(welcome.clock_port()), controller_now);
     }
     if (welcome.audio_port()) live->connect(host, static_cast<std::uint16_t>(welcome.audio_port()));
     outbox_sent_upto = 0;  // whatever was in flight on the old link is re-sent
@@ -126,6 +133,17 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   }
 
   void on_offline() override {}
+
+  static LiveReceiver::Settings live_settings(const AgentLinkSettings& link, const AgentConfig::Audio& audio) {
+    LiveReceiver::Settings s;
+    s.controller_public_key = link.controller_public_key;
+    s.public_key = link.public_key;
+    s.secret_key = link.secret_key;
+    s.receive_high_water_mark = audio.receive_high_water_mark;
+    s.datagrams = audio.live_datagrams;
+    s.reorder_margin_ns = static_cast<std::uint64_t>(audio.live_reorder_margin.count()) * 1'000'000;
+    return s;
+  }
 
   static std::unique_ptr<hardware::HardwareMonitor> make_hardware(const AgentConfig& c, hardware::IHealthSink& sink,
                                                                   const time::IClock& clock) {
@@ -158,7 +176,11 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   }
 
   // The as-run record of every playout (called on the loop thread).
-  void on_playout(const v1::PlaybackReport& report) override {
+  void on_playout(const v1::PlaybackReport& played) override {
+    v1::PlaybackReport report = played;
+    if (report.actual_start_ms() != 0) {
+      if (auto locked = clock_reporter.locked_since(report.actual_start_ms())) report.set_clock_locked(*locked);
+    }
     if (report.planned_start_ms() != 0) {
       try {
         state.forget_waiting_play(report.broadcast_id(), report.content_id(), report.planned_start_ms());
@@ -340,6 +362,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
         const auto until = std::chrono::milliseconds(*next - clock.wall_ms());
         if (until < wait) wait = std::max(until, std::chrono::milliseconds(0));
       }
+      wait = live->next_due_in(wait);
       try {
         zmq::poll(items.data(), items.size(), wait);
         if (items[0].revents & ZMQ_POLLIN) {
@@ -355,9 +378,12 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
           }
         }
         if (live_item > link_items) link->handle(&items[link_items]);
-        if (items.size() > live_item) live->handle(items[live_item]);
+        live->handle(&items[live_item]);
         link->tick();
         player.tick();
+        if (auto reading = clock_reporter.update(shared_clock.quality(), clock.wall_ms(), std::chrono::steady_clock::now())) {
+          on_telemetry(*reading);
+        }
         power_amplifiers();
         flush_outbox();
         watchdog.feed();

@@ -109,6 +109,9 @@ AgentConfig load_agent_config(const std::string& path) {
   std::uint32_t hwm = static_cast<std::uint32_t>(c.audio.receive_high_water_mark);
   audio.read("receive_high_water_mark", hwm, 10, 100'000);
   c.audio.receive_high_water_mark = static_cast<int>(hwm);
+  audio.read("live_datagrams", c.audio.live_datagrams);
+  audio.read("live_reorder_margin_ms", c.audio.live_reorder_margin, std::chrono::milliseconds(20),
+             std::chrono::milliseconds(5000));
   audio.finish();
 
   auto clips = root.section("clips");

@@ -12,6 +12,7 @@
 #include "loa/daemon/loop_beat.hpp"
 #include "loa/link/link_settings.hpp"
 #include "loa/registry/station_registry.hpp"
+#include "loa/server/audio_datagram_settings.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/link_counters.hpp"
 #include "loa/time/clock.hpp"
@@ -26,6 +27,7 @@ struct ControlServerSettings {
   // Audio messages queued per station before the newest are dropped for that station
   // only: about the playout latency, not libzmq's 1,000 (20 s of stale audio).
   int audio_high_water_mark = 50;
+  AudioDatagramSettings audio_datagrams;  // live audio over UDP on the audio port too
   std::uint16_t clock_port = 0;  // the station clock's UDP port, told to agents; 0 = none
   link::LinkSettings link;
   std::string public_key_z85;  // the controller's CURVE key pair

@@ -52,6 +52,10 @@ struct LinkCounters {
   // Live audio
   std::atomic<std::uint64_t> audio_frames_published{0};
   std::atomic<std::uint64_t> audio_send_failures{0};
+  std::atomic<std::uint64_t> audio_datagrams_sent{0};
+  std::atomic<std::uint64_t> audio_datagram_send_failures{0};
+  std::atomic<std::uint64_t> audio_hellos{0};
+  std::atomic<std::uint64_t> audio_hellos_refused{0};  // unknown key, does not open, replayed
   // Enrollment socket
   std::atomic<std::uint64_t> enroll_requests{0};
   // Stations

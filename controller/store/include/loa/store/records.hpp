@@ -169,6 +169,9 @@ struct AsRunRecord {
   std::optional<double> peak_dbfs{};
   std::int64_t longest_silence_ms = 0;
   bool dead_air = false;
+  // A live play: whether the station was locked to the controller's clock all through
+  // (none when it does not follow that clock, or for older rows).
+  std::optional<bool> clock_locked{};
 };
 
 // A broadcast as the operator defined it: what, to whom, when (once or recurring), how.

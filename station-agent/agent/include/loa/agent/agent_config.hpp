@@ -43,6 +43,11 @@ struct AgentConfig {
     // stream is never heard counts as missed after it.
     std::chrono::milliseconds live_silence_limit{30000};
     int receive_high_water_mark = 100;  // live audio messages (1 to 10 frames of 20 ms) queued before newer ones are dropped
+    // Live audio over UDP too (the same frames, several copies each), where a lossy link
+    // makes TCP late; false: TCP only (a network that blocks UDP needs nothing set).
+    bool live_datagrams = true;
+    // A live frame after a gap waits for the gap to fill until it is this near its instant.
+    std::chrono::milliseconds live_reorder_margin{100};
   } audio;
 
   struct Clips {
