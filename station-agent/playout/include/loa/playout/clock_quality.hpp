@@ -48,7 +48,7 @@ class ClockWatch {
  private:
   std::chrono::milliseconds stale_after_;
   std::chrono::microseconds bound_;
-  std::deque<std::int64_t> recent_;  // |error| of the last answers, newest last
+  std::deque<std::int64_t> recent_;  // errors of the last answers, newest last
   std::optional<std::int64_t> last_rtt_ns_;
   double jitter_ns_ = 0;
   Exchange last_;
