@@ -26,7 +26,7 @@ TEST(LossyLink, ALiveStreamThroughTenPercentLossStaysWhole) {
   NetnsLink net(12, NetnsLink::Wire::delay_line);
   if (!net.ok()) GTEST_SKIP() << "cannot make a network namespace here: " << net.error();
   const Impairment link{10, 75, 10, 384};
-  ASSERT_TRUE(net.impair(link)) << net.error();
+  if (!net.impair(link)) GTEST_SKIP() << "cannot impair a link on this machine: " << net.error();
 
   FleetOptions options;
   options.bind_host = options.connect_host = net.host_ip();

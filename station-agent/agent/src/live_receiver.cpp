@@ -121,13 +121,22 @@ void LiveReceiver::subscribe_only(const std::vector<std::string>& streams) {
 }
 
 void LiveReceiver::add_poll_items(std::vector<zmq::pollitem_t>& items) {
-  if (socket_) items.push_back({socket_->handle(), 0, ZMQ_POLLIN, 0});
-  if (udp_ >= 0) items.push_back({nullptr, udp_, ZMQ_POLLIN, 0});
+  // What was added is remembered: a reconnect between this and handle() (the control
+  // link comes back in the same loop turn) makes sockets the poll never saw.
+  polled_socket_ = socket_ ? socket_->handle() : nullptr;
+  polled_udp_ = udp_;
+  if (polled_socket_) items.push_back({polled_socket_, 0, ZMQ_POLLIN, 0});
+  if (polled_udp_ >= 0) items.push_back({nullptr, polled_udp_, ZMQ_POLLIN, 0});
 }
 
 void LiveReceiver::handle(const zmq::pollitem_t* items) {
   std::size_t at = 0;
-  if (socket_ && (items[at++].revents & ZMQ_POLLIN)) {
+  const bool socket_ready = polled_socket_ && (items[at++].revents & ZMQ_POLLIN);
+  const bool udp_ready = polled_udp_ >= 0 && (items[at].revents & ZMQ_POLLIN);
+  polled_socket_ = nullptr;
+  polled_udp_ = -1;
+  // A socket replaced since the poll is read next turn.
+  if (socket_ready && socket_ && socket_->handle() == items[0].socket) {
     for (int i = 0; i < 256; ++i) {
       zmq::message_t message;
       if (!socket_->recv(message, zmq::recv_flags::dontwait)) break;
@@ -141,7 +150,7 @@ void LiveReceiver::handle(const zmq::pollitem_t* items) {
       take_message(message.to_string_view());
     }
   }
-  if (udp_ >= 0 && (items[at].revents & ZMQ_POLLIN)) read_datagrams();
+  if (udp_ready && udp_ >= 0) read_datagrams();
   order_.release_due(now_ns_(), ready_);
   for (const auto& frame : ready_) on_frame_(frame);
   ready_.clear();

@@ -82,6 +82,8 @@ class LiveReceiver {
   FrameOrder order_;
   std::vector<loa::v1::AudioFrame> ready_;
   int udp_ = -1;  // connected to the controller's audio port
+  void* polled_socket_ = nullptr;  // what add_poll_items() gave the poll
+  int polled_udp_ = -1;
   std::string udp_host_;
   std::uint16_t udp_port_ = 0;
   std::chrono::steady_clock::time_point last_datagram_{};
