@@ -27,7 +27,7 @@ std::vector<std::uint64_t> sequences(const std::vector<loa::v1::AudioFrame>& fra
 TEST(FrameOrder, CopiesAreDroppedAndAGapThatFillsIsPlayedInOrder) {
   FrameOrder order(100 * kMs);
   std::vector<loa::v1::AudioFrame> ready;
-  for (auto seq : {0, 1, 1, 0, 4, 5, 2, 3, 3, 5}) order.add(frame(seq), 0, ready);
+  for (auto seq : {0, 1, 1, 0, 4, 5, 2, 3, 3, 5}) order.add(frame(seq), ready);
   EXPECT_EQ(sequences(ready), (std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(order.duplicates(), 4u);
   EXPECT_EQ(order.gaps_given_up(), 0u);
@@ -37,8 +37,8 @@ TEST(FrameOrder, CopiesAreDroppedAndAGapThatFillsIsPlayedInOrder) {
 TEST(FrameOrder, AGapIsGivenUpWhenTheFrameAfterItIsNearItsInstant) {
   FrameOrder order(100 * kMs);
   std::vector<loa::v1::AudioFrame> ready;
-  order.add(frame(0), 0, ready);
-  order.add(frame(3), 0, ready);  // 1 and 2 missing
+  order.add(frame(0), ready);
+  order.add(frame(3), ready);  // 1 and 2 missing
   EXPECT_EQ(sequences(ready), (std::vector<std::uint64_t>{0}));
   const auto due3 = frame(3).presentation_time_ns();
   ASSERT_TRUE(order.next_release_ns());
@@ -48,20 +48,20 @@ TEST(FrameOrder, AGapIsGivenUpWhenTheFrameAfterItIsNearItsInstant) {
   order.release_due(due3 - 100 * kMs, ready);
   EXPECT_EQ(sequences(ready), (std::vector<std::uint64_t>{0, 3}));
   EXPECT_EQ(order.gaps_given_up(), 2u);
-  order.add(frame(2), due3, ready);  // too late: behind what was played
+  order.add(frame(2), ready);  // too late: behind what was played
   EXPECT_EQ(ready.size(), 2u);
 }
 
 TEST(FrameOrder, StreamsAreKeptApartAndForgottenWhenNoLongerWanted) {
   FrameOrder order(100 * kMs);
   std::vector<loa::v1::AudioFrame> ready;
-  order.add(frame(5, "a"), 0, ready);
-  order.add(frame(9, "b"), 0, ready);
-  order.add(frame(7, "a"), 0, ready);  // held
+  order.add(frame(5, "a"), ready);
+  order.add(frame(9, "b"), ready);
+  order.add(frame(7, "a"), ready);  // held
   EXPECT_EQ(ready.size(), 2u);
   order.keep_only({"b"});
   EXPECT_FALSE(order.next_release_ns());
-  order.add(frame(6, "a"), 0, ready);  // "a" starts afresh
+  order.add(frame(6, "a"), ready);  // "a" starts afresh
   EXPECT_EQ(ready.back().stream_id(), "a");
   EXPECT_EQ(ready.back().sequence(), 6u);
 }
@@ -69,17 +69,17 @@ TEST(FrameOrder, StreamsAreKeptApartAndForgottenWhenNoLongerWanted) {
 TEST(FrameOrder, AStreamThatStartsItsNumberingOverIsFollowed) {
   FrameOrder order(100 * kMs);
   std::vector<loa::v1::AudioFrame> ready;
-  order.add(frame(150), 0, ready);
-  order.add(frame(151), 0, ready);
+  order.add(frame(150), ready);
+  order.add(frame(151), ready);
   // The controller restarted the stream: numbered from 0 again, meant for later.
   auto restarted = [](std::uint64_t seq) {
     auto f = frame(seq);
     f.set_presentation_time_ns(f.presentation_time_ns() + 200 * 20 * kMs);
     return f;
   };
-  order.add(restarted(0), 0, ready);
-  order.add(restarted(1), 0, ready);
-  order.add(frame(150), 0, ready);  // a late copy from before: still a copy
+  order.add(restarted(0), ready);
+  order.add(restarted(1), ready);
+  order.add(frame(150), ready);  // a late copy from before: still a copy
   EXPECT_EQ(sequences(ready), (std::vector<std::uint64_t>{150, 151, 0, 1}));
 }
 

@@ -94,10 +94,7 @@ void DelayLine::run() {
       for (;;) {
         const auto n = ::read(fd_[i], buffer.data(), buffer.size());
         if (n <= 0) break;
-        if (waiting[i].size() >= kMaxWaiting) {
-          ++overflowed_;
-          continue;
-        }
+        if (waiting[i].size() >= kMaxWaiting) continue;
         long delay = one_way_us_.load();
         const long jitter = jitter_us_.load();
         if (jitter > 0) delay += std::uniform_int_distribution<long>(-jitter, jitter)(random);
@@ -112,7 +109,6 @@ void DelayLine::run() {
         const auto& p = waiting[i].front().bytes;
         // A full device queue on the far side loses the packet, as a link would.
         (void)!::write(fd_[1 - i], p.data(), p.size());
-        ++carried_;
         waiting[i].pop_front();
       }
     }

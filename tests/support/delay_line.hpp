@@ -25,9 +25,6 @@ class DelayLine {
   [[nodiscard]] const std::string& error() const { return error_; }
   // Each packet waits `one_way` +- up to `jitter` (uniform), in both directions.
   void set(std::chrono::microseconds one_way, std::chrono::microseconds jitter);
-  [[nodiscard]] std::uint64_t packets_carried() const { return carried_.load(); }
-  // Packets dropped because more than a few seconds' worth was waiting (bounds memory).
-  [[nodiscard]] std::uint64_t packets_overflowed() const { return overflowed_.load(); }
 
  private:
   void run();
@@ -36,8 +33,6 @@ class DelayLine {
   int wake_ = -1;  // eventfd: stop
   std::atomic<long> one_way_us_{0};
   std::atomic<long> jitter_us_{0};
-  std::atomic<std::uint64_t> carried_{0};
-  std::atomic<std::uint64_t> overflowed_{0};
   std::atomic<bool> stop_{false};
   bool ok_ = false;
   std::string error_;

@@ -55,7 +55,7 @@ bool NetnsLink::sh(const std::string& cmd) {
   return r.exit_code == 0;
 }
 
-bool NetnsLink::clear() {
+void NetnsLink::clear() {
   const std::string in_ns = "ip netns exec " + ns_ + " ";
   // Each may have nothing to remove; only a failure to impair is an error.
   (void)run_command("tc qdisc del dev " + host_if_ + " root 2>/dev/null");
@@ -63,7 +63,6 @@ bool NetnsLink::clear() {
   (void)run_command(in_ns + "nft delete table inet loa_impair 2>/dev/null");
   if (line_) line_->set({}, {});
   netem_ = false;
-  return true;
 }
 
 bool NetnsLink::impair_with_netem(const Impairment& m) {

@@ -48,11 +48,10 @@ class NetnsLink {
   bool impair(const Impairment& impairment);
   [[nodiscard]] bool uses_netem() const { return netem_; }
   [[nodiscard]] const std::string& error() const { return error_; }
-  [[nodiscard]] const DelayLine* delay_line() const { return line_.get(); }
 
  private:
   bool sh(const std::string& cmd);
-  bool clear();
+  void clear();
   bool impair_with_netem(const Impairment& impairment);
 
   std::string suffix_, subnet_, ns_, host_if_, ns_if_, error_;

@@ -12,7 +12,7 @@ constexpr std::size_t kMaxHeld = 500;
 
 }  // namespace
 
-void FrameOrder::add(const loa::v1::AudioFrame& frame, std::uint64_t now_ns, std::vector<loa::v1::AudioFrame>& ready) {
+void FrameOrder::add(const loa::v1::AudioFrame& frame, std::vector<loa::v1::AudioFrame>& ready) {
   auto& s = streams_[frame.stream_id()];
   const auto seq = frame.sequence();
   // Behind what was handed on, yet meant for later than any of it: the stream's
@@ -30,7 +30,6 @@ void FrameOrder::add(const loa::v1::AudioFrame& frame, std::uint64_t now_ns, std
     s.next_sequence = s.held.begin()->first;
   }
   hand_on_in_order(s, ready);
-  release_due(now_ns, ready);
 }
 
 void FrameOrder::hand_on_in_order(Stream& s, std::vector<loa::v1::AudioFrame>& ready) {

@@ -180,14 +180,13 @@ void LiveReceiver::take_message(std::string_view message) {
     note_malformed();
     return;
   }
-  const auto now = now_ns_();
   for (const auto& frame : batch.frames()) {
     if (frame.stream_id() != parts->stream_id) {
       note_malformed();
       continue;
     }
     if (!subscribed_.count(frame.stream_id())) continue;  // a stream just left behind
-    order_.add(frame, now, ready_);
+    order_.add(frame, ready_);
   }
 }
 

@@ -20,8 +20,9 @@ class FrameOrder {
  public:
   explicit FrameOrder(std::uint64_t margin_ns = 100'000'000) : margin_ns_(margin_ns) {}
 
-  // Adds a frame; appends to `ready` what may now be played, in order.
-  void add(const loa::v1::AudioFrame& frame, std::uint64_t now_ns, std::vector<loa::v1::AudioFrame>& ready);
+  // Adds a frame; appends to `ready` what may now be played, in order (held frames
+  // whose instant is near are release_due()'s, called once per batch read).
+  void add(const loa::v1::AudioFrame& frame, std::vector<loa::v1::AudioFrame>& ready);
   // Appends held frames whose instant is near, giving up the gaps before them.
   void release_due(std::uint64_t now_ns, std::vector<loa::v1::AudioFrame>& ready);
   // When release_due() next has something to do (shared-clock ns), if ever.
