@@ -21,19 +21,14 @@
 #include <thread>
 #include <vector>
 
-#include <zmq.hpp>
-
-#include "loa/curve/key_pair.hpp"
-#include "loa/link/socket_setup.hpp"
-#include "loa/wire/codec.hpp"
 #include "support/fleet.hpp"
+#include "support/simulated_stations.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-namespace v1 = loa::v1;
 
 
 double percentile(std::vector<double> v, double p) {
@@ -45,14 +40,6 @@ double percentile(std::vector<double> v, double p) {
 void print(const char* what, const std::vector<double>& v) {
   std::printf("%s n=%zu p50_ms=%.1f p99_ms=%.1f max_ms=%.1f\n", what, v.size(), percentile(v, 0.5), percentile(v, 0.99),
               percentile(v, 1.0));
-}
-
-std::string add_clip(loa::test::Fleet& fleet, const std::string& name, int seconds) {
-  const auto path = fleet.dir() + "/" + name + ".flac";
-  (void)loa::test::run_command("gst-launch-1.0 -q audiotestsrc num-buffers=" + std::to_string(seconds * 43) +
-                               " volume=0.3 ! audioconvert ! flacenc ! filesink location=" + path);
-  auto added = fleet.loactl("--json clips add " + path + " --name " + name);
-  return json::parse(added.out)[0]["id"];
 }
 
 bool wait_idle(loa::test::Fleet& fleet, std::chrono::seconds timeout) {
@@ -79,8 +66,8 @@ int real_agents(int agents, int rounds) {
   }
   fleet.enroll(ids);
   for (const auto& id : ids) fleet.wait_for_state(id, "online", 10000);
-  const auto programme = add_clip(fleet, "programme", 60);
-  const auto message = add_clip(fleet, "message", 2);
+  const auto programme = fleet.add_tone_clip("programme", 60);
+  const auto message = fleet.add_tone_clip("message", 2);
   for (const auto& id : ids) {
     (void)fleet.loactl("clips push " + programme + " --to " + id);
     (void)fleet.loactl("clips push " + message + " --to " + id);
@@ -126,14 +113,6 @@ int real_agents(int agents, int rounds) {
   return first_sound.size() == static_cast<std::size_t>(agents * rounds) ? 0 : 1;
 }
 
-struct SimStation {
-  std::string id;
-  loa::curve::KeyPair keys;
-  std::unique_ptr<zmq::socket_t> socket;
-  bool online = false;
-  std::uint64_t seq = 0;
-};
-
 int simulated(int stations) {
   loa::test::raise_open_file_limit();
   loa::test::FleetOptions options;
@@ -142,89 +121,19 @@ int simulated(int stations) {
   options.standard_clips = true;
   loa::test::Fleet fleet(options);
   fleet.start_controller();
-  std::vector<SimStation> sims(static_cast<std::size_t>(stations));
-  for (int i = 0; i < stations; ++i) {
-    auto& s = sims[static_cast<std::size_t>(i)];
-    s.id = "sim-" + std::to_string(i);
-    s.keys = loa::curve::generate();
-    if (fleet.api("POST", "/api/v1/stations", {{"id", s.id}, {"public_key", s.keys.public_z85}}).status != 201) return 1;
-  }
-  zmq::context_t ctx(1);
-  ctx.set(zmq::ctxopt::max_sockets, stations + 64);
-  const auto key = fleet.controller_public_key();
-  for (auto& s : sims) {
-    s.socket = std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::dealer);
-    loa::link::LinkSettings link;
-    link.heartbeat_interval = 5000ms;
-    loa::link::apply_link_options(*s.socket, link);
-    s.socket->set(zmq::sockopt::curve_serverkey, key);
-    s.socket->set(zmq::sockopt::curve_publickey, s.keys.public_z85);
-    s.socket->set(zmq::sockopt::curve_secretkey, s.keys.secret_z85);
-    s.socket->connect("tcp://127.0.0.1:" + std::to_string(fleet.control_port()));
-    v1::Envelope hello;
-    hello.mutable_hello()->set_station_id(s.id);
-    hello.mutable_hello()->set_software_version("sim");
-    (void)s.socket->send(zmq::buffer(loa::wire::encode(hello)), zmq::send_flags::dontwait);
-  }
-  std::vector<zmq::pollitem_t> items;
-  for (auto& s : sims) items.push_back({s.socket->handle(), 0, ZMQ_POLLIN, 0});
-  std::atomic<bool> stop{false};
-  std::atomic<std::int64_t> last_playing_sent{0};
-  std::atomic<int> playing_sent{0};
-  // The stations: answer every command at once; a play also reports sound beginning.
-  std::thread loop([&] {
-    auto last_heartbeat = Clock::now();
-    while (!stop) {
-      zmq::poll(items.data(), items.size(), 20ms);
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        if (!(items[i].revents & ZMQ_POLLIN)) continue;
-        auto& s = sims[i];
-        zmq::message_t msg;
-        while (s.socket->recv(msg, zmq::recv_flags::dontwait)) {
-          auto d = loa::wire::decode(msg.to_string_view(), 1 << 20);
-          if (!d.ok()) continue;
-          if (d.envelope().has_welcome()) s.online = true;
-          if (!d.envelope().has_command()) continue;
-          const auto& c = d.envelope().command();
-          v1::Envelope result;
-          result.mutable_command_result()->set_command_id(c.id());
-          result.mutable_command_result()->set_outcome(v1::CommandResult::OUTCOME_APPLIED);
-          result.mutable_command_result()->set_report_seq(++s.seq);
-          (void)s.socket->send(zmq::buffer(loa::wire::encode(result)), zmq::send_flags::dontwait);
-          if (c.has_play() && c.play().start_at_ms() == 0) {
-            v1::Envelope report;
-            auto* p = report.mutable_playback_report();
-            p->set_report_seq(++s.seq);
-            p->set_broadcast_id(c.play().broadcast_id());
-            p->set_content_id(c.play().clip_sha256());
-            p->set_actual_start_ms(loa::test::now_ms());
-            p->set_outcome(v1::PlaybackReport::OUTCOME_PLAYING);
-            (void)s.socket->send(zmq::buffer(loa::wire::encode(report)), zmq::send_flags::dontwait);
-            ++playing_sent;
-            last_playing_sent = loa::test::now_ms();
-          }
-        }
-      }
-      if (Clock::now() - last_heartbeat > 5s) {
-        last_heartbeat = Clock::now();
-        v1::Envelope hb;
-        hb.mutable_heartbeat()->set_sequence(1);
-        const auto bytes = loa::wire::encode(hb);
-        for (auto& s : sims) (void)s.socket->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
-      }
-    }
-  });
+  // Stations that answer every command at once; a play also reports sound beginning.
+  loa::test::SimulatedStations sims(fleet, {.stations = stations});
+  sims.start();
   const auto online_by = Clock::now() + 120s;
   while (Clock::now() < online_by &&
          fleet.api("GET", "/api/v1/link/stats").body["stations"].value("online", 0) < stations) {
     std::this_thread::sleep_for(200ms);
   }
-  const auto message = add_clip(fleet, "message", 2);
+  const auto message = fleet.add_tone_clip("message", 2);
   std::this_thread::sleep_for(6s);  // the desk pins its standard clips on every station
   if (!wait_idle(fleet, 120s)) std::cerr << "commands still pending before the push\n";
   std::vector<double> all_playing;
   for (int round = 0; round < 5; ++round) {
-    playing_sent = 0;
     const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
                        {{"severity", "moderate"}, {"status", "actual"}, {"clip_id", message}, {"to", {"all"}}, {"confirm", {{"target_count", stations}}}});
@@ -246,17 +155,14 @@ int simulated(int stations) {
     }
     std::printf("round=%d push_answered_ms=%lld all_playing_ms=%lld stations_sent_playing_by_ms=%lld\n", round,
                 static_cast<long long>(answered - pushed), static_cast<long long>(done_at ? done_at - pushed : -1),
-                static_cast<long long>(last_playing_sent - pushed));
+                static_cast<long long>(sims.counts().last_playing_ms - pushed));
     if (done_at) all_playing.push_back(static_cast<double>(done_at - pushed));
     (void)fleet.api("POST", "/api/v1/alerts/" + id + "/cancel", {{"reason", "benchmark"}});
     (void)wait_idle(fleet, 60s);
   }
-  stop = true;
-  loop.join();
+  sims.stop();
   std::printf("stations=%d (protocol-level, one host)\n", stations);
   print("push_to_all_acknowledged_playing", all_playing);
-  items.clear();
-  sims.clear();
   return all_playing.size() == 5 ? 0 : 1;
 }
 

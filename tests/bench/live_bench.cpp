@@ -33,6 +33,7 @@
 #include <sstream>
 #include <thread>
 
+#include "snapcast_beside.hpp"
 #include "support/fleet.hpp"
 #include "support/netns_link.hpp"
 #include "support/wav.hpp"
@@ -45,16 +46,36 @@ using nlohmann::json;
 struct Usage {
   double cpu_s = 0;
   long rss_kib = 0;
+  long rss_anon_kib = 0;  // of it, the process's own memory (the rest is mapped files: code, libraries)
 };
 
 Usage usage_of(pid_t pid) {
   Usage u;
   u.cpu_s = loa::test::cpu_seconds(pid);
   const auto status = loa::test::read_file("/proc/" + std::to_string(pid) + "/status");
-  const auto at = status.find("VmRSS:");
-  if (at != std::string::npos) u.rss_kib = std::strtol(status.c_str() + at + 6, nullptr, 10);
+  const auto field = [&](const std::string& name) {
+    const auto at = status.find(name + ":");
+    return at == std::string::npos ? 0L : std::strtol(status.c_str() + at + name.size() + 1, nullptr, 10);
+  };
+  u.rss_kib = field("VmRSS");
+  u.rss_anon_kib = field("RssAnon");
   return u;
 }
+
+// CPU (% of one core) and peak memory of a set of processes over the measured seconds.
+struct Footprint {
+  std::map<pid_t, Usage> first, last, peak;
+  void sample(pid_t pid, bool at_start) {
+    const auto u = usage_of(pid);
+    if (at_start) first[pid] = u;
+    last[pid] = u;
+    peak[pid].rss_kib = std::max(peak[pid].rss_kib, u.rss_kib);
+    peak[pid].rss_anon_kib = std::max(peak[pid].rss_anon_kib, u.rss_anon_kib);
+  }
+  [[nodiscard]] double cpu_pct(pid_t pid, int seconds) const {
+    return (last.at(pid).cpu_s - first.at(pid).cpu_s) / seconds * 100.0;
+  }
+};
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -72,6 +93,7 @@ int main(int argc, char** argv) {
   std::string source = "test:noise";
   bool local_clock = false;  // agents on their own clock (here: the same host clock)
   bool datagrams = true;
+  int snapclients = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--agents") agents = std::atoi(argv[i + 1]);
@@ -84,6 +106,7 @@ int main(int argc, char** argv) {
     if (a == "--source") source = argv[i + 1];
     if (a == "--local-clock") local_clock = std::string(argv[i + 1]) == "1";
     if (a == "--datagrams") datagrams = std::string(argv[i + 1]) != "0";
+    if (a == "--snapclients") snapclients = std::atoi(argv[i + 1]);
   }
   std::unique_ptr<loa::test::NetnsLink> net;
   loa::test::FleetOptions options;
@@ -129,6 +152,14 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(3s);  // the agents' network clocks converge
 
+  // The baseline, on the same signal, measured over the same seconds.
+  std::unique_ptr<loa::bench::SnapcastBeside> snapcast;
+  if (snapclients > 0) {
+    snapcast = std::make_unique<loa::bench::SnapcastBeside>(fleet.dir(), "audiotestsrc is-live=true wave=pink-noise volume=0.3",
+                                                            snapclients);
+    std::this_thread::sleep_for(2s);
+    if (!snapcast->ok()) std::cerr << "snapcast did not start (apt-get install snapserver snapclient)\n";
+  }
   auto started = fleet.api("POST", "/api/v1/streams", {{"source", source}, {"to", "all"}, {"broadcast_id", "bench"}});
   if (started.status != 201) {
     std::cerr << "stream refused: " << started.body.dump() << "\n";
@@ -137,18 +168,19 @@ int main(int argc, char** argv) {
   const std::string stream = started.body["id"];
   // Measured from when the agents play (one latency after the first frame).
   std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms) + 500ms);
-  std::map<std::string, Usage> first, last;
-  for (const auto& id : ids) first[id] = usage_of(fleet.agent_pid(id));
-  long peak_rss = 0;
-  std::map<std::string, long> peak;
+  Footprint footprint;
+  std::vector<pid_t> measured;
+  for (const auto& id : ids) measured.push_back(fleet.agent_pid(id));
+  if (snapcast) {
+    for (const auto pid : snapcast->client_pids()) measured.push_back(pid);
+  }
+  for (const auto pid : measured) footprint.sample(pid, true);
   for (int s = 0; s < seconds; ++s) {
     std::this_thread::sleep_for(1s);
-    for (const auto& id : ids) {
-      auto u = usage_of(fleet.agent_pid(id));
-      peak[id] = std::max(peak[id], u.rss_kib);
-      last[id] = u;
-    }
+    for (const auto pid : measured) footprint.sample(pid, false);
   }
+  const bool snapcast_ran = snapcast && snapcast->ok();
+  snapcast.reset();
   (void)fleet.api("DELETE", "/api/v1/streams/" + stream);
 
   json rows = json::array();
@@ -193,21 +225,57 @@ int main(int argc, char** argv) {
     for (const auto& r : rows) {
       if (r["station_id"] == id) row = r;
     }
-    const double cpu_pct = (last[id].cpu_s - first[id].cpu_s) / seconds * 100.0;
+    const pid_t pid = fleet.agent_pid(id);
+    const double cpu_pct = footprint.cpu_pct(pid, seconds);
     const auto p = row.value("frames_played", std::uint64_t{0});
     const auto c = row.value("frames_concealed", std::uint64_t{0});
     played += p;
     concealed += c;
-    peak_rss = std::max(peak_rss, peak[id]);
     const auto log = fleet.agent_log(id);
     const auto clock_at = log.rfind("clock: quality:");
     if (clock_at != std::string::npos) {
       std::printf("agent %s %s\n", id.c_str(), log.substr(clock_at, log.find('\n', clock_at) - clock_at).c_str());
     }
-    std::printf("agent %s cpu_pct=%.2f rss_peak_kib=%ld frames_played=%llu frames_concealed=%llu longest_gap_ms=%d "
-                "outcome=%s\n",
-                id.c_str(), cpu_pct, peak[id], static_cast<unsigned long long>(p), static_cast<unsigned long long>(c),
+    std::printf("agent %s cpu_pct=%.2f rss_peak_kib=%ld rss_anon_peak_kib=%ld frames_played=%llu frames_concealed=%llu "
+                "longest_gap_ms=%d outcome=%s\n",
+                id.c_str(), cpu_pct, footprint.peak[pid].rss_kib, footprint.peak[pid].rss_anon_kib, static_cast<unsigned long long>(p), static_cast<unsigned long long>(c),
                 row.value("longest_gap_ms", 0), row.value("outcome", std::string("none")).c_str());
+  }
+  if (snapcast_ran) {
+    // Side by side: the agents' mean against the snapclients' mean, over the same seconds.
+    double agent_cpu = 0, agent_rss = 0, snap_cpu = 0, snap_rss = 0;
+    for (const auto& id : ids) {
+      agent_cpu += footprint.cpu_pct(fleet.agent_pid(id), seconds) / double(ids.size());
+      agent_rss += double(footprint.peak[fleet.agent_pid(id)].rss_kib) / double(ids.size());
+    }
+    const auto clients = measured.size() - ids.size();
+    for (std::size_t i = ids.size(); i < measured.size(); ++i) {
+      const pid_t pid = measured[i];
+      std::printf("snapclient %zu cpu_pct=%.2f rss_peak_kib=%ld rss_anon_peak_kib=%ld\n", i - ids.size() + 1,
+                  footprint.cpu_pct(pid, seconds), footprint.peak[pid].rss_kib, footprint.peak[pid].rss_anon_kib);
+      snap_cpu += footprint.cpu_pct(pid, seconds) / double(clients);
+      snap_rss += double(footprint.peak[pid].rss_kib) / double(clients);
+    }
+    std::printf("footprint loa-agent cpu_pct=%.2f rss_kib=%.0f | snapclient cpu_pct=%.2f rss_kib=%.0f | ratio cpu=%.2f "
+                "rss=%.2f (targets <= 1.2, <= 1.5)\n",
+                agent_cpu, agent_rss, snap_cpu, snap_rss, snap_cpu > 0 ? agent_cpu / snap_cpu : 0.0,
+                snap_rss > 0 ? agent_rss / snap_rss : 0.0);
+  }
+  if (!impaired && ids.size() > 1) {
+    // Skew from what came out: each station's recording against the first one's.
+    std::map<std::string, std::int64_t> start_ns;
+    for (const auto& r : rows) start_ns[r["station_id"]] = r.value("actual_start_ns", std::int64_t{0});
+    const auto first_audio = loa::test::read_wav(loa::test::only_wav(fleet.dir() + "/audio-" + ids[0]));
+    std::vector<double> skews;
+    for (std::size_t i = 1; i < ids.size(); ++i) {
+      if (!start_ns[ids[0]] || !start_ns[ids[i]]) continue;
+      const auto audio = loa::test::read_wav(loa::test::only_wav(fleet.dir() + "/audio-" + ids[i]));
+      for (const double ms : loa::test::skews_ms(first_audio, start_ns[ids[0]], audio, start_ns[ids[i]], 48000)) {
+        skews.push_back(std::abs(ms) * 1000.0);
+      }
+    }
+    std::printf("skew_from_output windows=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f (each station's WAV against %s's)\n",
+                skews.size(), percentile(skews, 0.5), percentile(skews, 0.99), percentile(skews, 1.0), ids[0].c_str());
   }
   std::printf("frames played=%llu concealed=%llu concealed_pct=%.3f\n", static_cast<unsigned long long>(played),
               static_cast<unsigned long long>(concealed),

@@ -234,6 +234,16 @@ CommandResult Fleet::loactl(const std::string& args) const {
                      " " + args);
 }
 
+std::string Fleet::add_tone_clip(const std::string& name, int seconds) const {
+  const auto path = dir() + "/" + name + ".flac";
+  (void)run_command("gst-launch-1.0 -q audiotestsrc num-buffers=" + std::to_string(seconds * 43) +
+                    " volume=0.3 ! audioconvert ! flacenc ! filesink location=" + path);
+  const auto added = loactl("--json clips add " + path + " --name " + name);
+  const auto reply = nlohmann::json::parse(added.out, nullptr, false);
+  if (!reply.is_array() || reply.empty()) throw std::runtime_error("clips add " + name + ": " + added.out);
+  return reply[0]["id"];
+}
+
 std::string Fleet::state_of(const std::string& station) const {
   auto reply = api("GET", "/api/v1/stations/" + station);
   if (reply.status != 200) return "";

@@ -76,6 +76,8 @@ class Fleet {
   [[nodiscard]] ApiReply post_text_as(const std::string& token, const std::string& path, const std::string& body,
                                       const std::string& content_type) const;
   [[nodiscard]] CommandResult loactl(const std::string& args) const;
+  // Renders a tone of `seconds` to FLAC, adds it to the library as `name`; its id.
+  [[nodiscard]] std::string add_tone_clip(const std::string& name, int seconds) const;
   // /metrics as a scraper with the API token gets it.
   [[nodiscard]] std::string metrics() const;
   [[nodiscard]] std::string state_of(const std::string& station) const;

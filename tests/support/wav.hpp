@@ -67,6 +67,29 @@ inline std::pair<long, double> best_lag(const std::vector<std::int16_t>& a, cons
   return {best, best_score};
 }
 
+// The skew between two stations' recordings of the same sound, once per second of it,
+// in ms: a[i] sounded at start_a + i/rate, b[j] at start_b + j/rate; each second's
+// window of `a` is found in `b` (the first within +-100 ms of where the start instants
+// put it, the rest within +-5 ms of the one before), and the difference of the two
+// instants of the same sound is that second's skew. Windows that match poorly (a
+// concealed frame, the stream's edges) are left out.
+inline std::vector<double> skews_ms(const std::vector<std::int16_t>& a, std::int64_t start_a_ns,
+                                    const std::vector<std::int16_t>& b, std::int64_t start_b_ns, long rate) {
+  std::vector<double> out;
+  const double start_gap_s = double(start_b_ns - start_a_ns) / 1e9;
+  long lag = -std::lround(start_gap_s * double(rate));
+  long search = rate / 10;
+  const long len = rate / 2;
+  for (long from = rate; from + len + rate / 2 < static_cast<long>(a.size()); from += rate) {
+    auto [found, score] = best_lag(a, b, from, len, lag, search);
+    if (score < 0.8) continue;
+    lag = found;
+    search = rate / 200;
+    out.push_back((start_gap_s + double(found) / double(rate)) * 1000.0);
+  }
+  return out;
+}
+
 // How much of a station's output is the stream itself, judged against another
 // station's recording of the same stream over a clean link: the two are aligned, then
 // compared 20 ms frame by frame. A frame the decoder concealed (lost or late) or that
