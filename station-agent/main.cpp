@@ -30,13 +30,13 @@ void usage(std::ostream& out) {
 
 int print_journal(const loa::agent::AgentConfig& config, std::size_t limit) {
   loa::agent::AgentState state(config.state_dir + "/agent.db");
-  std::cout << "SEQ\tAPPLIED\tCOMMAND\tKIND\tOUTCOME\tDETAIL\n";
+  std::cout << "SEQ\tAPPLIED\tCOMMAND\tKIND\tOUTCOME\tDETAIL\tEPOCH\n";
   for (const auto& e : state.journal(limit)) {
     std::time_t t = e.applied_ms / 1000;
     char when[32];
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", std::localtime(&t));
     std::cout << e.seq << '\t' << when << '\t' << e.command_id << '\t' << e.kind << '\t' << e.outcome << '\t'
-              << e.detail << '\n';
+              << e.detail << '\t' << e.controller_epoch << '\n';
   }
   return 0;
 }

@@ -77,6 +77,7 @@ void Fleet::start_controller() {
 }
 
 pid_t Fleet::controller_pid() const { return controller_ ? controller_->pid() : -1; }
+bool Fleet::controller_running() const { return controller_ && controller_->running(); }
 
 void Fleet::stop_controller(int sig) {
   if (controller_) controller_->stop(sig);
@@ -93,7 +94,7 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
                        "controller:\n"
                        "  endpoint: tcp://" + options_.connect_host + ":" + std::to_string(control_port_) + "\n"
                        "  enroll_endpoint: tcp://" + options_.connect_host + ":" + std::to_string(enroll_port_) + "\n"
-                       "  public_key_file: " + dir() + "/controller/controller.pub\n"
+                       "  public_key_file: " + dir() + "/controller/controller.pub\n" + options_.agent_controller +
                        "link:\n"
                        "  heartbeat_interval_ms: " + std::to_string(options_.heartbeat_ms) + "\n"
                        "  reconnect_min_ms: 100\n"

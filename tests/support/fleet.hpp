@@ -18,6 +18,7 @@ struct FleetOptions {
   int reconnect_max_ms = 1000;
   std::string controller_live;  // extra lines of the controller's live section (indented by two spaces)
   std::string agent_audio;      // extra lines of each agent's audio section (indented by two spaces)
+  std::string agent_controller;  // extra lines of each agent's controller section (indented by two spaces)
   std::string controller_extra;  // extra top-level sections of the controller's config
   std::string controller_http;   // extra lines of the controller's http section (indented by two spaces)
   // Alert tones and standard messages rendered and pinned on every station (6 clips and
@@ -93,6 +94,9 @@ class Fleet {
   [[nodiscard]] std::string agent_fingerprint(const std::string& id) const;
 
   [[nodiscard]] pid_t controller_pid() const;
+  [[nodiscard]] bool controller_running() const;
+  // Extra lines of the controller section of agents started from now on.
+  void set_agent_controller(std::string lines) { options_.agent_controller = std::move(lines); }
 
   [[nodiscard]] const std::string& dir() const { return scratch_.path(); }
   [[nodiscard]] int control_port() const { return control_port_; }

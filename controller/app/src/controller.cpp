@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "loa/alerts/alert_desk.hpp"
+#include "loa/app/standby.hpp"
 #include "loa/api/api_server.hpp"
 #include "loa/app/secret_file.hpp"
 #include "loa/clips/clip_library.hpp"
@@ -64,6 +65,7 @@ std::string endpoint_address(const std::string& endpoint) {
 
 struct Controller::Impl {
   ControllerConfig config;
+  const ha::Lease* lease = nullptr;
   time::SystemClock clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<registry::StationRegistry> registry;
@@ -86,7 +88,10 @@ struct Controller::Impl {
   int http_port = 0;
 };
 
-Controller::Controller(const ControllerConfig& config) : impl_(std::make_unique<Impl>()) { impl_->config = config; }
+Controller::Controller(const ControllerConfig& config, const ha::Lease* lease) : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  impl_->lease = lease;
+}
 
 Controller::~Controller() { stop(); }
 
@@ -135,6 +140,10 @@ void Controller::start() {
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
+  if (i.lease) {
+    cs.may_send = [lease = i.lease] { return lease->held(); };
+    cs.controller_epoch = i.lease->epoch();
+  }
   i.reports = std::make_unique<reports::ReportKeeper>(*i.store, *i.store, i.clock);
   i.control = std::make_unique<server::ControlServer>(cs, *i.registry, *i.commands, *i.reports, i.counters,
                                                       i.clock);
@@ -188,6 +197,7 @@ void Controller::start() {
   as.limits = c.http.limits;
   as.spool_dir = c.data_dir + "/uploads";
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
+  if (i.lease) as.controller_epoch = i.lease->epoch();
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
                           *i.users, *i.alerts, c.schedule.time_zone});
@@ -218,13 +228,23 @@ std::vector<const daemon::LoopBeat*> Controller::loops() const {
 }
 
 int run_until_signalled(const ControllerConfig& config) {
-  Controller controller(config);
+  daemon::SignalFd signals;
+  std::unique_ptr<ha::Lease> lease;
+  if (config.ha.enabled) {
+    // The fence: a controller that lost the lease stops at once, every socket with it,
+    // and its service manager starts it again as the standby.
+    lease = wait_for_lease(config, signals, [](const std::string& why) {
+      kLog.error("lease lost ({}): stopping at once; the other controller acts now", why);
+      std::_Exit(75);
+    });
+    if (!lease) return 0;
+  }
+  Controller controller(config, lease.get());
   controller.start();
   daemon::notify_ready();
   // systemd's watchdog is fed only while the control loop and the alert desk both go
   // round: a controller frozen on the alert path is restarted, not left for dead.
   daemon::Watchdog watchdog;
-  daemon::SignalFd signals;
   log::RateLimiter late_log(std::chrono::seconds(30));
   for (;;) {
     pollfd pfd{signals.fd(), POLLIN, 0};

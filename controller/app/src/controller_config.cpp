@@ -169,6 +169,18 @@ ControllerConfig load_controller_config(const std::string& path) {
   }
   alerts.finish();
 
+  auto ha = root.section("ha");
+  ha.read("enabled", c.ha.enabled);
+  ha.read("node", c.ha.node);
+  ha.read("url", c.ha.url);
+  ha.read("lease_ttl_ms", c.ha.lease_ttl, std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
+  ha.read("lease_renew_ms", c.ha.lease_renew, std::chrono::milliseconds(100), std::chrono::milliseconds(20000));
+  if (c.ha.enabled && c.store.backend != "postgresql") {
+    ha.fail("enabled", "a standby pair shares its state through replicated PostgreSQL (store.backend: postgresql)");
+  }
+  if (c.ha.lease_renew * 2 > c.ha.lease_ttl) ha.fail("lease_renew_ms", "is at most half of lease_ttl_ms");
+  ha.finish();
+
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();
   return c;

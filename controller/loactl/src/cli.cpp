@@ -166,7 +166,7 @@ int run(const std::vector<std::string>& args, const ApiFactory& connect) {
   root.fallthrough();  // the global options may come after the command too
   root.require_subcommand(1);
   root.set_version_flag("--version", std::string("loactl ") + loa::kVersion);
-  root.add_option("--url", globals.connection.url, "the controller's URL (default http://127.0.0.1:8080)")
+  root.add_option("--url", globals.connection.url, "the controller's URL (default http://127.0.0.1:8080); a standby pair's URLs separated by commas: the active one is used")
       ->envname("LOA_URL");
   root.add_option("--token", globals.connection.token, "an API token")->envname("LOA_TOKEN");
   root.add_option("--user", globals.connection.user, "act as this console user (password in LOA_PASSWORD)")

@@ -195,6 +195,44 @@ class HttpApi : public IApi {
 
 }  // namespace
 
-std::unique_ptr<IApi> connect_http(const Connection& connection) { return std::make_unique<HttpApi>(connection); }
+namespace {
+
+// Of several controllers (a standby pair: "--url http://a:8080,http://b:8080"), the one
+// whose health says it is active. A controller that does not say (it runs alone) counts
+// as active. Throws exit 3 when none is, naming what each answered.
+std::string active_of(const std::string& urls) {
+  std::vector<std::string> list;
+  for (std::size_t start = 0; start <= urls.size();) {
+    const auto comma = std::min(urls.find(',', start), urls.size());
+    if (comma > start) list.push_back(urls.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (list.size() < 2) return list.empty() ? urls : list.front();
+  std::string answers;
+  for (const auto& url : list) {
+    const auto parsed = parse_url(url);
+    httplib::Client client(parsed.origin);
+    client.set_connection_timeout(3);
+    client.set_read_timeout(5);
+    auto res = client.Get(parsed.base_path + "/api/v1/health");
+    if (!res) {
+      answers += "\n  " + url + ": " + cause_of(res.error(), parsed.origin);
+      continue;
+    }
+    const auto health = json::parse(res->body, nullptr, false);
+    const auto role = health.is_object() ? health.value("role", std::string("active")) : std::string("?");
+    if (role == "active") return url;
+    answers += "\n  " + url + ": " + role;
+  }
+  throw ApiError(kExitUnreachable, "no active controller among " + urls + ":" + answers);
+}
+
+}  // namespace
+
+std::unique_ptr<IApi> connect_http(const Connection& connection) {
+  Connection chosen = connection;
+  chosen.url = active_of(connection.url);
+  return std::make_unique<HttpApi>(chosen);
+}
 
 }  // namespace loa::loactl

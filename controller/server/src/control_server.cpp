@@ -118,7 +118,12 @@ struct ControlServer::Impl {
     return router->get(zmq::sockopt::last_endpoint);
   }
 
-  void send(const std::string& station, const v1::Envelope& env) {
+  void send(const std::string& station, v1::Envelope env) {
+    if (settings.may_send && !settings.may_send()) {
+      ++counters.fenced_sends;
+      return;
+    }
+    env.set_controller_epoch(settings.controller_epoch);
     auto it = peers.find(station);
     if (it == peers.end() || !link::send_envelope(*router, it->second.routing_id, env)) ++counters.send_failures;
   }
@@ -572,7 +577,7 @@ std::string ControlServer::audio_endpoint() const { return impl_->audio_endpoint
 
 void ControlServer::publish_audio(const std::string& message) {
   std::lock_guard lock(impl_->audio_mutex);
-  if (!impl_->audio) return;
+  if (!impl_->audio || (impl_->settings.may_send && !impl_->settings.may_send())) return;  // fenced
   if (impl_->audio_datagrams) impl_->audio_datagrams->publish(message);
   try {
     if (!impl_->audio->send(zmq::buffer(message), zmq::send_flags::dontwait)) {

@@ -31,6 +31,7 @@ std::vector<std::pair<std::string, std::uint64_t>> LinkCounters::snapshot() cons
       {"command_results", command_results.load()},
       {"command_duplicate_results", command_duplicate_results.load()},
       {"send_failures", send_failures.load()},
+      {"fenced_sends", fenced_sends.load()},
       {"telemetry_reports", telemetry_reports.load()},
       {"alarm_reports", alarm_reports.load()},
       {"clip_chunks_sent", clip_chunks_sent.load()},

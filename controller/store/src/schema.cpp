@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 14> kSchema{{
+constexpr std::array<SchemaStep, 15> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -286,6 +286,15 @@ ALTER TABLE asrun ADD COLUMN dead_air {INT} NOT NULL DEFAULT 0;
 )sql"},
     {14, R"sql(
 ALTER TABLE asrun ADD COLUMN clock_locked {INT};
+)sql"},
+    {15, R"sql(
+CREATE TABLE controller_lease (
+  name          TEXT PRIMARY KEY,
+  holder        TEXT NOT NULL,
+  epoch         {INT} NOT NULL,
+  expires_at_ms {INT} NOT NULL,
+  url           TEXT NOT NULL DEFAULT ''
+);
 )sql"},
 }};
 

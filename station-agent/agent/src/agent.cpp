@@ -94,8 +94,8 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     auto keys = agent_keys(c);
     AgentLinkSettings s;
     s.station_id = c.station_id;
-    s.endpoint = c.controller.endpoint;
-    s.enroll_endpoint = c.controller.enroll_endpoint;
+    s.endpoints = c.controller.endpoints;
+    s.enroll_endpoints = c.controller.enroll_endpoints;
     s.controller_public_key = c.controller.public_key;
     s.public_key = keys.public_z85;
     s.secret_key = keys.secret_z85;
@@ -116,7 +116,8 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
 
   void on_online(const v1::Welcome& welcome) override {
     // Live audio and the shared clock are served on the control endpoint's host.
-    const auto host = endpoint_host(config.controller.endpoint);
+    const auto host = endpoint_host(link->endpoint());
+    state.set_controller_epoch(link->highest_epoch());
     if (welcome.clock_port() && config.audio.follow_controller_clock) {
       // The Welcome's time is at most a one-way trip old: a far better start than a
       // station clock that may be seconds off.
@@ -133,6 +134,12 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   }
 
   void on_offline() override {}
+
+  void on_stale_command(const v1::Command& command, std::uint64_t epoch, std::uint64_t highest) override {
+    kLog.warn("refused command {}: from controller epoch {}, below {} (that controller lost its lease)", command.id(),
+              epoch, highest);
+    state.record_refused(command, epoch, "controller epoch " + std::to_string(epoch) + " below " + std::to_string(highest));
+  }
 
   static LiveReceiver::Settings live_settings(const AgentLinkSettings& link, const AgentConfig::Audio& audio) {
     LiveReceiver::Settings s;

@@ -59,6 +59,24 @@ AgentConfig load_agent_config(const std::string& path) {
   auto controller = root.section("controller");
   link::read_tcp_endpoint(controller, "endpoint", c.controller.endpoint);
   link::read_tcp_endpoint(controller, "enroll_endpoint", c.controller.enroll_endpoint);
+  controller.read("endpoints", c.controller.endpoints);
+  controller.read("enroll_endpoints", c.controller.enroll_endpoints);
+  for (const auto& e : c.controller.endpoints) {
+    if (e.rfind("tcp://", 0) != 0) controller.fail("endpoints", "each must be a tcp:// endpoint (got '" + e + "')");
+  }
+  if (c.controller.endpoints.empty()) c.controller.endpoints = {c.controller.endpoint};
+  if (c.controller.enroll_endpoints.empty()) {
+    // Each controller's enrollment socket is beside its control socket, one port up,
+    // unless listed.
+    for (const auto& e : c.controller.endpoints) {
+      const auto colon = e.rfind(':');
+      c.controller.enroll_endpoints.push_back(e == c.controller.endpoint ? c.controller.enroll_endpoint
+                                              : e.substr(0, colon + 1) + std::to_string(std::stoi(e.substr(colon + 1)) + 1));
+    }
+  }
+  if (c.controller.enroll_endpoints.size() != c.controller.endpoints.size()) {
+    controller.fail("enroll_endpoints", "one for each of endpoints, in the same order");
+  }
   controller.read("public_key", c.controller.public_key);
   controller.read("public_key_file", c.controller.public_key_file);
   if (!c.controller.public_key.empty()) {

@@ -3,6 +3,7 @@
 #include <zmq_addon.hpp>
 
 #include <cstring>
+#include <stdexcept>
 
 #include "loa/link/socket_setup.hpp"
 #include "loa/log/log.hpp"
@@ -22,7 +23,11 @@ AgentLink::AgentLink(AgentLinkSettings settings, ILinkListener& listener, const 
       clock_(clock),
       context_(1),
       backoff_(settings_.reconnect_min),
-      boot_ms_(clock.wall_ms()) {}
+      boot_ms_(clock.wall_ms()) {
+  if (settings_.endpoints.empty() || settings_.enroll_endpoints.size() != settings_.endpoints.size()) {
+    throw std::invalid_argument("agent link: one enrollment endpoint for each control endpoint, at least one");
+  }
+}
 
 AgentLink::~AgentLink() { close("shutdown"); }
 
@@ -31,7 +36,8 @@ void AgentLink::open() { open_socket(Mode::control); }
 void AgentLink::open_socket(Mode mode) {
   drop_socket();
   mode_ = mode;
-  const std::string& endpoint = mode == Mode::control ? settings_.endpoint : settings_.enroll_endpoint;
+  const std::string& endpoint =
+      mode == Mode::control ? settings_.endpoints[current_] : settings_.enroll_endpoints[current_];
   socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   auto& s = *socket_;
   link::apply_link_options(s, settings_.link);
@@ -48,7 +54,8 @@ void AgentLink::open_socket(Mode mode) {
 
   const std::string monitor_endpoint = "inproc://loa-agent-monitor-" + std::to_string(++monitor_generation_);
   const int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+                     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                     ZMQ_EVENT_CONNECT_RETRIED;
   if (zmq_socket_monitor(s.handle(), monitor_endpoint.c_str(), events) != 0) throw zmq::error_t();
   monitor_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::pair);
   monitor_->set(zmq::sockopt::linger, 0);
@@ -91,8 +98,17 @@ void AgentLink::go_offline() {
   listener_.on_offline();
 }
 
+// After a failure, the next controller of the pair: the one that was active may have
+// died, and the standby taken over.
+void AgentLink::next_controller() {
+  if (settings_.endpoints.size() < 2) return;
+  current_ = (current_ + 1) % settings_.endpoints.size();
+  kLog.info("trying the next controller: endpoint={}", settings_.endpoints[current_]);
+}
+
 void AgentLink::reset(const std::string& reason) {
   kLog.warn("reconnecting: reason={}", reason);
+  next_controller();
   open_socket(Mode::control);
 }
 
@@ -100,6 +116,7 @@ void AgentLink::reset(const std::string& reason) {
 // which doubles each time up to reconnect_max (and starts over once welcomed).
 void AgentLink::retry_later(const std::string& reason) {
   drop_socket();
+  next_controller();
   mode_ = Mode::waiting;
   retry_at_ = clock_.steady() + backoff_;
   kLog.info("retrying later: reason={} in_ms={}", reason, backoff_.count());
@@ -161,6 +178,19 @@ void AgentLink::handle_socket() {
       continue;
     }
     const auto& env = decoded.envelope();
+    if (env.controller_epoch() > highest_epoch_) {
+      if (highest_epoch_ > 0) kLog.info("controller epoch {} (was {}): a new controller acts", env.controller_epoch(), highest_epoch_);
+      highest_epoch_ = env.controller_epoch();
+    } else if (env.controller_epoch() < highest_epoch_) {
+      // A controller that lost its lease (and should have stopped): nothing it says is acted on.
+      if (env.has_command()) listener_.on_stale_command(env.command(), env.controller_epoch(), highest_epoch_);
+      if (env.has_welcome() || online_) {
+        reset("controller epoch " + std::to_string(env.controller_epoch()) + " is below " +
+              std::to_string(highest_epoch_) + ": it lost its lease");
+        return;
+      }
+      continue;
+    }
     switch (env.body_case()) {
       case v1::Envelope::kWelcome:
         if (!online_ && mode_ == Mode::control) {
@@ -215,8 +245,16 @@ void AgentLink::handle_monitor() {
       case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         retry_later("handshake failed (wrong controller key, or not a Loa controller)");
         return;
+      case ZMQ_EVENT_CONNECT_RETRIED:
+        // Nothing listens there: with a standby pair, it is not the active one (or it
+        // died); try the other after the back-off. Alone, libzmq keeps retrying.
+        if (settings_.endpoints.size() > 1 && !online_) {
+          retry_later("nothing listens at " + settings_.endpoints[current_]);
+          return;
+        }
+        break;
       case ZMQ_EVENT_DISCONNECTED:
-        if (online_) kLog.warn("disconnected: endpoint={}", settings_.endpoint);
+        if (online_) kLog.warn("disconnected: endpoint={}", settings_.endpoints[current_]);
         go_offline();
         break;
       default: break;

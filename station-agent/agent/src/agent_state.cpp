@@ -13,7 +13,7 @@ namespace {
 namespace v1 = ::loa::v1;
 
 // Append only: a released step is never edited.
-const std::array<sqlite::Migration, 4> kMigrations{{
+const std::array<sqlite::Migration, 5> kMigrations{{
     {1, R"sql(
 CREATE TABLE applied_commands (
   command_id TEXT PRIMARY KEY,
@@ -51,6 +51,9 @@ CREATE TABLE compliance_mutes (
   device_id TEXT PRIMARY KEY   -- muted by the agent for a band or licence violation
 );
 )sql"},
+    {5, R"sql(
+ALTER TABLE command_journal ADD COLUMN controller_epoch INTEGER NOT NULL DEFAULT 0;
+)sql"},
 }};
 
 std::string play_key(const std::string& broadcast, const std::string& clip, std::int64_t start) {
@@ -82,6 +85,7 @@ struct AgentState::Impl {
   explicit Impl(const std::string& path) : db(path) { sqlite::migrate(db, kMigrations); }
   std::mutex mutex;
   sqlite::Database db;
+  std::uint64_t controller_epoch = 0;
 
   std::uint64_t insert_outbox(const v1::Envelope& env, std::string_view kind = "report") {
     sqlite::Statement s(db, "INSERT INTO outbox (envelope, kind) VALUES (?, ?)");
@@ -114,10 +118,11 @@ v1::CommandResult AgentState::record_applied(const v1::Command& command, std::st
   applied.bind(1, command.id()).bind_blob(2, result.SerializeAsString());
   applied.run();
   sqlite::Statement journal(impl_->db,
-                            "INSERT INTO command_journal (command_id, kind, outcome, detail, applied_ms) "
-                            "VALUES (?, ?, ?, ?, ?)");
+                            "INSERT INTO command_journal (command_id, kind, outcome, detail, applied_ms, controller_epoch) "
+                            "VALUES (?, ?, ?, ?, ?, ?)");
   journal.bind(1, command.id()).bind(2, kind).bind(3, std::string_view(outcome_name(result.outcome())));
   journal.bind(4, result.detail()).bind(5, result.applied_at_ms());
+  journal.bind(6, static_cast<std::int64_t>(impl_->controller_epoch));
   journal.run();
   v1::Envelope env;
   *env.mutable_command_result() = result;
@@ -176,16 +181,33 @@ void AgentState::acknowledge(std::uint64_t seq) {
   s.run();
 }
 
+void AgentState::set_controller_epoch(std::uint64_t epoch) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->controller_epoch = epoch;
+}
+
+void AgentState::record_refused(const v1::Command& command, std::uint64_t epoch, const std::string& detail) {
+  const auto* action = v1::Command::descriptor()->FindFieldByNumber(static_cast<int>(command.action_case()));
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Statement journal(impl_->db,
+                            "INSERT INTO command_journal (command_id, kind, outcome, detail, applied_ms, controller_epoch) "
+                            "VALUES (?, ?, 'refused_stale_controller', ?, CAST((julianday('now') - 2440587.5) * 86400000 "
+                            "AS INTEGER), ?)");
+  journal.bind(1, command.id()).bind(2, action ? action->name() : std::string("none")).bind(3, detail);
+  journal.bind(4, static_cast<std::int64_t>(epoch));
+  journal.run();
+}
+
 std::vector<JournalEntry> AgentState::journal(std::size_t limit) {
   std::lock_guard lock(impl_->mutex);
   std::vector<JournalEntry> out;
   sqlite::Statement s(impl_->db,
-                      "SELECT seq, command_id, kind, outcome, detail, applied_ms FROM command_journal "
+                      "SELECT seq, command_id, kind, outcome, detail, applied_ms, controller_epoch FROM command_journal "
                       "ORDER BY seq DESC LIMIT ?");
   s.bind(1, static_cast<std::int64_t>(limit));
   while (s.step()) {
     out.push_back({s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
-                   s.column_int(5)});
+                   s.column_int(5), static_cast<std::uint64_t>(s.column_int(6))});
   }
   std::reverse(out.begin(), out.end());
   return out;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,8 @@ struct ApiSettings {
   // What the front holds against slow, idle and oversized clients.
   http::FrontLimits limits;
   std::string spool_dir;  // uploads are written here as they arrive (under the data folder)
+  // One of a standby pair: the epoch of the lease it acts under (0: it runs alone).
+  std::uint64_t controller_epoch = 0;
 };
 
 // What the API acts on. All of it outlives the server.

@@ -6,13 +6,16 @@
 
 #include "loa/app/controller_config.hpp"
 #include "loa/daemon/loop_beat.hpp"
+#include "loa/ha/lease.hpp"
 
 namespace loa::app {
 
 // The whole controller: store, registry, control link and API, wired from one config.
 class Controller {
  public:
-  explicit Controller(const ControllerConfig& config);
+  // `lease`: one of a standby pair, acting while it holds the lease (it must outlive
+  // the controller); null when the controller runs alone.
+  explicit Controller(const ControllerConfig& config, const ha::Lease* lease = nullptr);
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
   ~Controller();

@@ -87,6 +87,16 @@ struct ControllerConfig {
     std::vector<CapSource> cap_sources;
   } alerts;
 
+  // One of a standby pair on replicated PostgreSQL: the controller acts (binds the
+  // stations' sockets, schedules, sends) only while it holds the lease in the database.
+  struct Ha {
+    bool enabled = false;
+    std::string node;  // this controller's name in the pair; default: the host name
+    std::string url;   // where its API answers, told to the other's callers; default from http
+    std::chrono::milliseconds lease_ttl{4000};
+    std::chrono::milliseconds lease_renew{1000};
+  } ha;
+
   struct Log {
     log::Level level = log::Level::info;
     log::Target target = log::Target::stderr_stream;

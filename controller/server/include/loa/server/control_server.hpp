@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,11 @@ struct ControlServerSettings {
   std::string secret_key_z85;
   std::chrono::milliseconds seen_flush_interval{5000};
   std::string clips_dir;  // where the clip library keeps <sha256>.opus files
+  // One of a standby pair: the fence, asked before anything goes to a station (false
+  // once the lease is lost), and the lease's epoch, which every envelope carries.
+  // Empty and 0 for a controller that runs alone.
+  std::function<bool()> may_send;
+  std::uint64_t controller_epoch = 0;
 };
 
 // Told what stations report, on the control loop's thread, once it is stored and before

@@ -43,6 +43,7 @@ struct LinkCounters {
   std::atomic<std::uint64_t> command_results{0};
   std::atomic<std::uint64_t> command_duplicate_results{0};
   std::atomic<std::uint64_t> send_failures{0};
+  std::atomic<std::uint64_t> fenced_sends{0};  // not sent: this controller no longer held the lease
   // Station health
   std::atomic<std::uint64_t> telemetry_reports{0};
   std::atomic<std::uint64_t> alarm_reports{0};

@@ -17,6 +17,11 @@ struct AgentConfig {
   struct Controller {
     std::string endpoint = "tcp://127.0.0.1:7700";         // control socket
     std::string enroll_endpoint = "tcp://127.0.0.1:7701";  // enrollment socket
+    // A standby pair (or more): every controller's control and enrollment sockets, in
+    // the order to try them. The link stays with the one that welcomes it, and moves on
+    // when that one goes silent or refuses. Default: the one endpoint above.
+    std::vector<std::string> endpoints;
+    std::vector<std::string> enroll_endpoints;
     std::string public_key;                                // Z85; or:
     std::string public_key_file = "loa-data/controller.pub";  // file holding it
   } controller;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -14,8 +15,10 @@ namespace loa::agent {
 
 struct AgentLinkSettings {
   std::string station_id;           // named in hello; the controller knows us by our key
-  std::string endpoint;             // controller's control socket, tcp://host:port
-  std::string enroll_endpoint;      // controller's enrollment socket
+  // Every controller's control and enrollment sockets (tcp://host:port), in the order
+  // to try them; one entry for a controller that runs alone.
+  std::vector<std::string> endpoints;
+  std::vector<std::string> enroll_endpoints;
   std::string controller_public_key;  // Z85
   std::string public_key;           // ours, Z85
   std::string secret_key;
@@ -34,6 +37,9 @@ class ILinkListener {
   virtual void on_online(const loa::v1::Welcome& welcome) = 0;  // the controller welcomed us
   virtual void on_offline() = 0;  // the link dropped or went silent
   virtual void on_message(const loa::v1::Envelope& envelope) = 0;  // anything but welcome/heartbeat
+  // A command from a controller whose lease epoch is below the highest heard: it lost
+  // its lease, and the command is not applied.
+  virtual void on_stale_command(const loa::v1::Command& command, std::uint64_t epoch, std::uint64_t highest) = 0;
 };
 
 // The agent's end of the control link: a DEALER (CURVE client) that connects out to the
@@ -61,6 +67,10 @@ class AgentLink {
   void tick();
 
   [[nodiscard]] bool online() const { return online_; }
+  // The control socket in use now (or last).
+  [[nodiscard]] const std::string& endpoint() const { return settings_.endpoints[current_]; }
+  // The highest lease epoch heard from any controller (0: none runs as a pair).
+  [[nodiscard]] std::uint64_t highest_epoch() const { return highest_epoch_; }
   // Sends without blocking; false when not online or the queue is full.
   [[nodiscard]] bool send(const loa::v1::Envelope& envelope);
 
@@ -68,6 +78,7 @@ class AgentLink {
   enum class Mode { control, enroll, waiting };
 
   void open_socket(Mode mode);
+  void next_controller();
   void drop_socket();
   void reset(const std::string& reason);
   void retry_later(const std::string& reason);
@@ -95,6 +106,8 @@ class AgentLink {
   std::chrono::milliseconds backoff_{};
   std::uint64_t heartbeat_seq_ = 0;
   std::int64_t boot_ms_ = 0;
+  std::size_t current_ = 0;  // index into endpoints
+  std::uint64_t highest_epoch_ = 0;
 };
 
 }  // namespace loa::agent

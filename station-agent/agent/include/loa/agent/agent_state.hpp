@@ -19,6 +19,7 @@ struct JournalEntry {
   std::string outcome;
   std::string detail;
   std::int64_t applied_ms = 0;
+  std::uint64_t controller_epoch = 0;  // the lease epoch of the controller it came from (0: no pair)
 };
 
 // One queued report waiting for the controller's ReportAck.
@@ -46,6 +47,12 @@ class AgentState {
   // outbox, all in one transaction. Returns the result with its report_seq set.
   loa::v1::CommandResult record_applied(const loa::v1::Command& command, std::string_view kind,
                                         loa::v1::CommandResult result);
+
+  // The lease epoch of the controller whose commands are applied now (journalled with each).
+  void set_controller_epoch(std::uint64_t epoch);
+  // Journals a command that was not applied because its controller had lost its lease
+  // (`epoch` is that controller's). Nothing is answered: that controller may not act.
+  void record_refused(const loa::v1::Command& command, std::uint64_t epoch, const std::string& detail);
 
   // Queues a report (any Envelope whose body carries report_seq); returns its seq.
   std::uint64_t enqueue(loa::v1::Envelope envelope);

@@ -1,0 +1,213 @@
+// A standby pair: two controllers on one PostgreSQL (the one tests/support/with-postgres
+// started), sharing the controller's key and API token. Only the one holding the lease
+// acts; the other answers as the standby. Stations know both and follow the active one;
+// loactl given both URLs uses the active one. A frozen active controller is fenced: it
+// sends nothing once its lease has run out, and the stations' journals show that only
+// the new controller's commands were applied.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "loa/postgres/connection.hpp"
+#include "support/fleet.hpp"
+
+namespace loa::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// One line of `loa-agent journal`.
+struct Journalled {
+  std::string command, outcome;
+  std::uint64_t epoch = 0;
+};
+
+std::vector<Journalled> journal_of(const Fleet& fleet, const std::string& station) {
+  std::vector<Journalled> out;
+  std::istringstream lines(fleet.agent_journal(station));
+  std::string line;
+  std::getline(lines, line);  // the heading
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
+    if (f.size() >= 7) out.push_back({f[2], f[4], std::stoull(f[6])});
+  }
+  return out;
+}
+
+class StandbyPair : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* admin = std::getenv("LOA_TEST_POSTGRES");
+    if (!admin || !*admin) GTEST_SKIP() << "LOA_TEST_POSTGRES is not set: run through tests/support/with-postgres";
+    admin_ = admin;
+    database_ = "loa_pair_" + std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}() % 100000);
+    postgres::connect(admin_, {})->exec("CREATE DATABASE " + database_);
+    b = std::make_unique<Fleet>(options("b"));
+    a = std::make_unique<Fleet>(options("a"));
+    const auto tcp = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
+    a->set_agent_controller("  endpoints: [" + tcp(a->control_port()) + ", " + tcp(b->control_port()) + "]\n" +
+                            "  enroll_endpoints: [" + tcp(a->enroll_port()) + ", " + tcp(b->enroll_port()) + "]\n");
+    a->start_controller();
+    ASSERT_EQ(role(*a), "active");
+    // One identity for both: the standby gets the active one's key before it starts.
+    std::filesystem::create_directories(b->dir() + "/controller");
+    std::filesystem::copy_file(a->dir() + "/controller/controller.key", b->dir() + "/controller/controller.key");
+    b->start_controller();
+    ASSERT_EQ(role(*b), "standby");
+  }
+
+  void TearDown() override {
+    a.reset();
+    b.reset();
+    if (database_.empty()) return;
+    try {
+      postgres::connect(admin_, {})->exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
+    } catch (...) {
+    }
+  }
+
+  FleetOptions options(const std::string& node) const {
+    FleetOptions o;
+    o.controller_extra = "store:\n  backend: postgresql\n  postgresql: \"" + admin_ + " dbname=" + database_ +
+                         "\"\nha:\n  enabled: true\n  node: " + node + "\n  lease_ttl_ms: 3000\n  lease_renew_ms: 500\n";
+    return o;
+  }
+
+  // What a controller's health says (nothing while it is between standby and active).
+  static json health(const Fleet& f) {
+    auto body = f.api("GET", "/api/v1/health").body;
+    return body.is_object() ? body : json::object();
+  }
+  static std::string role(const Fleet& f) { return health(f).value("role", ""); }
+  static std::uint64_t epoch(const Fleet& f) { return health(f).value("epoch", std::uint64_t{0}); }
+
+  // loactl as a script runs it, given both controllers.
+  CommandResult loactl_both(const std::string& args) const {
+    return run_command(bin("loactl") + " --url http://127.0.0.1:" + std::to_string(a->http_port()) +
+                       ",http://127.0.0.1:" + std::to_string(b->http_port()) + " --token " + a->token() + " " + args +
+                       " 2>&1");
+  }
+
+  // Two stations that know both controllers, enrolled with the active one.
+  void start_stations() {
+    a->start_agent("st-1");
+    a->start_agent("st-2");
+    a->enroll({"st-1", "st-2"});
+    ASSERT_TRUE(a->wait_for_state("st-1", "online", 10000));
+    ASSERT_TRUE(a->wait_for_state("st-2", "online", 10000));
+  }
+
+  static std::string ping(const Fleet& f, const std::string& station) {
+    auto r = f.api("POST", "/api/v1/stations/" + station + "/commands", {{"type", "ping"}});
+    EXPECT_EQ(r.status, 202) << r.body.dump();
+    return r.body.value("id", "");
+  }
+
+  static bool applied(const Fleet& f, const std::string& command) {
+    const auto body = f.api("GET", "/api/v1/commands/" + command).body;
+    return body.is_object() && body.value("state", "") == "applied";
+  }
+
+  std::string admin_, database_;
+  std::unique_ptr<Fleet> a, b;
+};
+
+TEST_F(StandbyPair, TheStandbyTakesOverWhenTheActiveDiesAndStationsAndLoactlFollow) {
+  // The standby answers its health and refuses the rest, naming the active controller.
+  auto refused = b->api("GET", "/api/v1/stations");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.body["error"]["code"], "standby");
+  EXPECT_EQ(health(*b)["active"]["epoch"], epoch(*a));
+
+  start_stations();
+  const auto first_epoch = epoch(*a);
+  const auto before = ping(*a, "st-1");
+  ASSERT_TRUE(eventually([&] { return applied(*a, before); }, 5s));
+  auto listed = loactl_both("stations");
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("st-2"), std::string::npos) << listed.out;
+
+  const auto killed = now_ms();
+  a->stop_controller(SIGKILL);
+  ASSERT_TRUE(eventually([&] { return role(*b) == "active"; }, 10s)) << b->controller_log();
+  const auto serving = now_ms();
+  ASSERT_TRUE(b->wait_for_state("st-1", "online", 10000)) << a->agent_log("st-1");
+  const auto after = ping(*b, "st-1");
+  ASSERT_TRUE(eventually([&] { return applied(*b, after); }, 10s));
+  const auto delivered = now_ms();
+  std::cout << "failover: serving after " << serving - killed << " ms, first command applied after "
+            << delivered - killed << " ms\n";
+  EXPECT_LE(serving - killed, 10000);
+  const auto second_epoch = epoch(*b);
+  EXPECT_GT(second_epoch, first_epoch);
+
+  // The station journalled each command with the epoch of the controller it came from.
+  std::map<std::string, std::uint64_t> epochs;
+  for (const auto& j : journal_of(*a, "st-1")) epochs[j.command] = j.epoch;
+  EXPECT_EQ(epochs[before], first_epoch);
+  EXPECT_EQ(epochs[after], second_epoch);
+
+  listed = loactl_both("stations");  // the same command line, now answered by b
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("st-2"), std::string::npos) << listed.out;
+
+  // The old active comes back as the standby.
+  a->start_controller();
+  EXPECT_EQ(role(*a), "standby");
+  EXPECT_EQ(role(*b), "active");
+}
+
+TEST_F(StandbyPair, AFrozenActiveIsFencedAndNoStationAppliesItsCommandsAfterTheTakeover) {
+  start_stations();
+  const auto first_epoch = epoch(*a);
+  // st-2 is away; commands for it wait with the active controller when it freezes.
+  a->stop_agent("st-2", SIGKILL);
+  ASSERT_TRUE(a->wait_for_state("st-2", "offline", 5000));
+  std::set<std::string> waiting;
+  for (int i = 0; i < 3; ++i) waiting.insert(ping(*a, "st-2"));
+  std::set<std::string> applied_before;
+  for (const auto& j : journal_of(*a, "st-1")) applied_before.insert(j.command);
+
+  ASSERT_EQ(::kill(a->controller_pid(), SIGSTOP), 0);  // as a partition looks to the others
+  ASSERT_TRUE(eventually([&] { return role(*b) == "active"; }, 10s)) << b->controller_log();
+  a->start_agent("st-2");
+  ASSERT_TRUE(b->wait_for_state("st-1", "online", 15000)) << a->agent_log("st-1");
+  ASSERT_TRUE(b->wait_for_state("st-2", "online", 15000)) << a->agent_log("st-2");
+  const auto now_b = ping(*b, "st-1");
+  ASSERT_TRUE(eventually([&] {
+    bool all = applied(*b, now_b);
+    for (const auto& id : waiting) all = all && applied(*b, id);
+    return all;
+  }, 10s));
+
+  // The frozen one wakes, finds its lease gone, and stops before it sends anything.
+  ASSERT_EQ(::kill(a->controller_pid(), SIGCONT), 0);
+  EXPECT_TRUE(eventually([&] { return !a->controller_running(); }, 3s));
+  EXPECT_NE(a->controller_log().find("lease lost"), std::string::npos);
+
+  std::this_thread::sleep_for(1s);
+  const auto second_epoch = epoch(*b);
+  for (const auto& station : {"st-1", "st-2"}) {
+    std::map<std::string, int> times;
+    for (const auto& j : journal_of(*a, station)) {
+      if (applied_before.contains(j.command) || j.outcome == "refused_stale_controller") continue;
+      EXPECT_EQ(j.epoch, second_epoch) << station << " applied " << j.command << " from epoch " << j.epoch
+                                       << " (first " << first_epoch << ")";
+      ++times[j.command];
+    }
+    for (const auto& [command, n] : times) EXPECT_EQ(n, 1) << station << " applied " << command << " " << n << " times";
+  }
+  for (const auto& id : waiting) EXPECT_EQ(b->api("GET", "/api/v1/commands/" + id).body["state"], "applied");
+}
+
+}  // namespace
+}  // namespace loa::test
