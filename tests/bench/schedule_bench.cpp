@@ -3,10 +3,14 @@
 // broadcast for conflicts, to compute and queue every station's 48 h schedule (and to
 // take it off the queues for sending), and to query a month of as-run log.
 //
-//   schedule_bench [--stations 300] [--zones 50] [--broadcasts 2000]
+//   schedule_bench [--stations 300] [--zones 50] [--broadcasts 2000] [--postgresql CONNINFO]
+//
+// With --postgresql (an empty database) the same work runs on PostgreSQL after SQLite,
+// and a table sets the two side by side.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,21 +34,15 @@ double percentile(std::vector<double> v, double p) {
 
 std::string two(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
-}  // namespace
+// What one store's run measured, for the table that sets the two side by side.
+struct Figures {
+  double check_p50 = 0, push_ms = 0, resync_ms = 0, fill_s = 0;
+  std::map<std::string, double> query_p50;
+};
 
-int main(int argc, char** argv) {
-  int stations = 300, zones = 50, broadcasts = 2000;
-  std::string postgresql;  // an empty database: the same work on PostgreSQL instead of SQLite
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--postgresql")) postgresql = argv[i + 1];
-    if (!std::strcmp(argv[i], "--stations")) stations = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--zones")) zones = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--broadcasts")) broadcasts = std::atoi(argv[i + 1]);
-  }
-  loa::test::ScratchDir dir;
-  auto store = postgresql.empty() ? loa::store::open_sqlite_store(dir.path() + "/controller.db")
-                                  : loa::store::open_postgres_store(postgresql);
-  std::printf("store: %s\n", postgresql.empty() ? "sqlite" : "postgresql");
+Figures run(loa::store::Store* store, const char* label, int stations, int zones, int broadcasts) {
+  Figures f;
+  std::printf("store: %s\n", label);
   loa::time::SystemClock clock;
   const auto now = clock.wall_ms();
 
@@ -108,6 +106,7 @@ int main(int argc, char** argv) {
     checks.push_back(ms_since(t));
     found += report.conflicts_total;
   }
+  f.check_p50 = percentile(checks, 0.5);
   std::printf("conflict check: stations=%d zones=%d broadcasts=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f (conflicts found: %zu)\n",
               stations, zones, broadcasts, percentile(checks, 0.5), percentile(checks, 0.99),
               percentile(checks, 1.0), found);
@@ -126,6 +125,8 @@ int main(int argc, char** argv) {
   t = Clock::now();
   auto again = scheduler.sync();
   const double resync_ms = ms_since(t);
+  f.push_ms = sync_ms;
+  f.resync_ms = resync_ms;
   std::printf("48 h schedule: plays=%zu clip_commands=%zu compute_store_queue_ms=%.0f take_for_sending_ms=%.0f "
               "(%zu commands) next_sync_ms=%.0f (sent %zu)\n",
               stats.plays_sent, stats.clips_sent, sync_ms, take_ms, taken, resync_ms, again.plays_sent);
@@ -144,7 +145,8 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("as-run fill: rows=%zu took_s=%.1f\n", rows, ms_since(t) / 1000);
+  f.fill_s = ms_since(t) / 1000;
+  std::printf("as-run fill: rows=%zu took_s=%.1f\n", rows, f.fill_s);
   auto query = [&](const char* what, loa::store::AsRunQuery q) {
     q.since_ms = month_start;
     q.until_ms = now;
@@ -156,6 +158,7 @@ int main(int argc, char** argv) {
       n = store->query_asrun(q).size();
       times.push_back(ms_since(start));
     }
+    f.query_p50[what] = percentile(times, 0.5);
     std::printf("as-run month query %-10s rows=%-7zu p50_ms=%.1f max_ms=%.1f\n", what, n, percentile(times, 0.5),
                 percentile(times, 1.0));
   };
@@ -168,5 +171,33 @@ int main(int argc, char** argv) {
   loa::store::AsRunQuery by_broadcast;
   by_broadcast.broadcast_id = "b-7";
   query("broadcast", by_broadcast);
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int stations = 300, zones = 50, broadcasts = 2000;
+  std::string postgresql;  // an empty database: the same work on PostgreSQL too, after SQLite's
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--postgresql")) postgresql = argv[i + 1];
+    if (!std::strcmp(argv[i], "--stations")) stations = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--zones")) zones = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--broadcasts")) broadcasts = std::atoi(argv[i + 1]);
+  }
+  loa::test::ScratchDir dir;
+  const auto sqlite = run(loa::store::open_sqlite_store(dir.path() + "/controller.db").get(), "sqlite", stations, zones,
+                          broadcasts);
+  if (postgresql.empty()) return 0;
+  const auto pg = run(loa::store::open_postgres_store(postgresql).get(), "postgresql", stations, zones, broadcasts);
+  std::printf("\n%-34s %10s %12s %7s\n", "measure (same run)", "sqlite", "postgresql", "ratio");
+  const auto row = [](const char* what, double a, double b) {
+    std::printf("%-34s %10.1f %12.1f %6.2fx\n", what, a, b, a > 0 ? b / a : 0.0);
+  };
+  row("conflict check p50 ms", sqlite.check_p50, pg.check_p50);
+  row("48 h schedule push ms", sqlite.push_ms, pg.push_ms);
+  row("next sync ms", sqlite.resync_ms, pg.resync_ms);
+  row("as-run fill s", sqlite.fill_s, pg.fill_s);
+  for (const auto& [what, ms] : sqlite.query_p50) row(("as-run month query " + what + " p50 ms").c_str(), ms, pg.query_p50.at(what));
   return 0;
 }

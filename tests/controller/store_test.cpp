@@ -112,6 +112,41 @@ TEST_P(StoreTest, CompletingACommandTwiceCountsTheDuplicate) {
   EXPECT_TRUE(store->pending_commands().empty());
 }
 
+// The schedule's plays are written many rows at a time (on PostgreSQL in pipeline mode,
+// without waiting for each row's answer): a bad row still fails the whole call, and the
+// store goes on serving after it.
+TEST_P(StoreTest, ABadRowInABatchFailsTheBatchWholeAndTheStoreGoesOn) {
+  auto store = open_store();
+  store->put_station(station("a"));
+  for (const char* id : {"b1", "b2"}) {
+    BroadcastRecord b;
+    b.id = id;
+    b.clip_sha256 = std::string(64, 'c');
+    b.start_local = "2026-12-01T06:00:00";
+    b.targets = {"all"};
+    store->put_broadcast(b);
+  }
+  std::vector<CommandRecord> commands;
+  std::vector<ScheduledPlay> plays;
+  for (int i = 0; i < 1200; ++i) {  // more than one pipeline sync's worth
+    const auto id = "p" + std::to_string(i);
+    commands.push_back({id, "a", "play", "x", CommandState::pending, i, 0, {}, {}, "", 0, ""});
+    plays.push_back({"b1", "a", 1000 + i, id});
+  }
+  store->add_scheduled(commands, plays);
+  EXPECT_EQ(store->pending_commands().size(), 1200u);
+
+  std::vector<CommandRecord> again{{"q1", "a", "play", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""},
+                                   {"p7", "a", "play", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""}};
+  std::vector<ScheduledPlay> again_plays{{"b2", "a", 5, "q1"}, {"b2", "a", 6, "p7"}};
+  EXPECT_THROW(store->add_scheduled(again, again_plays), StoreError);  // p7 is there already
+  EXPECT_FALSE(store->find_command("q1"));  // nothing of the failed call was kept
+  EXPECT_EQ(store->pending_commands().size(), 1200u);
+  EXPECT_THROW(store->add_command(again[1]), StoreError);
+  store->add_command(again[0]);
+  EXPECT_TRUE(store->find_command("q1"));
+}
+
 TEST_P(StoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommands) {
   auto store = open_store();
   store->put_station(station("a"));
@@ -471,7 +506,7 @@ TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
                            "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'");
     while (indexes.step()) postgres_indexes.insert(indexes.column_text(0));
   }
-  EXPECT_EQ(sqlite_columns.size(), 23u);  // controller_lease last (not copied: a lease means nothing in a new database)
+  EXPECT_EQ(sqlite_columns.size(), 24u);  // with controller_lease (not copied: a lease means nothing in a new database)
   EXPECT_EQ(sqlite_columns, postgres_columns);
   EXPECT_FALSE(sqlite_indexes.empty());
   EXPECT_EQ(sqlite_indexes, postgres_indexes);

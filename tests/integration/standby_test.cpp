@@ -130,6 +130,7 @@ TEST_F(StandbyPair, TheStandbyTakesOverWhenTheActiveDiesAndStationsAndLoactlFoll
 
   start_stations();
   const auto first_epoch = epoch(*a);
+  const auto clip = a->add_tone_clip("ban-tin", 2);  // uploaded to the active one only
   const auto before = ping(*a, "st-1");
   ASSERT_TRUE(eventually([&] { return applied(*a, before); }, 5s));
   auto listed = loactl_both("stations");
@@ -149,6 +150,13 @@ TEST_F(StandbyPair, TheStandbyTakesOverWhenTheActiveDiesAndStationsAndLoactlFoll
   EXPECT_LE(serving - killed, 10000);
   const auto second_epoch = epoch(*b);
   EXPECT_GT(second_epoch, first_epoch);
+
+  // The clip came over with the database: the new active one has it, and a station
+  // that never had it fetches it from there and plays it.
+  EXPECT_EQ(run_command("sha256sum " + b->dir() + "/controller/clips/" + clip + ".opus").out.substr(0, 64), clip);
+  auto play = b->api("POST", "/api/v1/stations/st-2/commands", {{"type", "play"}, {"clip_id", clip}, {"broadcast_id", "tin"}});
+  ASSERT_EQ(play.status, 202) << play.body.dump();
+  EXPECT_TRUE(eventually([&] { return applied(*b, play.body["id"]); }, 15s)) << a->agent_log("st-2");
 
   // The station journalled each command with the epoch of the controller it came from.
   std::map<std::string, std::uint64_t> epochs;

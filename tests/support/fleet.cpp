@@ -51,7 +51,7 @@ void Fleet::start_controller() {
   auto launch = [&] {
     controller_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{bin("loa-controller"), "--config", dir() + "/controller.yaml"},
-        dir() + "/controller.log");
+        dir() + "/controller.log", options_.controller_wrapper);
   };
   launch();
   bool up = eventually([&] { return api("GET", "/api/v1/health").status == 200 || !controller_->running(); },

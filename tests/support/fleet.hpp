@@ -25,6 +25,7 @@ struct FleetOptions {
   // 6 commands per station); off unless a test is about alerts.
   bool standard_clips = false;
   std::string controller_alerts;  // extra lines of the alerts section (indented by two spaces)
+  std::vector<std::string> controller_wrapper;  // put before the controller's command line (a profiler)
   std::string controller_log_level = "debug";  // benchmarks use warn: a line per station is not what they measure
 };
 

@@ -139,6 +139,11 @@ std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
   out += "# HELP loa_store_longest_wait_seconds The longest any call waited for the store's connection.\n"
          "# TYPE loa_store_longest_wait_seconds gauge\n";
   out += "loa_store_longest_wait_seconds " + seconds(use.longest_wait) + "\n";
+  if (use.library_memory_bytes >= 0) {
+    out += "# HELP loa_store_memory_bytes Memory the embedded database (SQLite) holds in the controller.\n"
+           "# TYPE loa_store_memory_bytes gauge\n"
+           "loa_store_memory_bytes " + std::to_string(use.library_memory_bytes) + "\n";
+  }
   return out;
 }
 

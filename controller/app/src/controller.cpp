@@ -120,6 +120,12 @@ void Controller::start() {
   transcode.opus_bitrate_bps = static_cast<int>(c.clips.opus_bitrate_bps);
   transcode.target_lufs = c.clips.target_lufs;
   i.clips = std::make_unique<clips::ClipLibrary>(c.data_dir + "/clips", *i.store, transcode);
+  if (i.lease) {
+    // A pair shares clips through the database: this one may have been the standby
+    // while the other took uploads.
+    i.clips->keep_bytes_in_store(true);
+    (void)i.clips->restore_missing();
+  }
 
   i.station_clock = std::make_unique<live::ClockServer>(endpoint_address(c.control.bind),
                                                         static_cast<std::uint16_t>(c.live.clock_port));

@@ -9,6 +9,8 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 extern char** environ;
@@ -101,6 +103,7 @@ std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add(const std::stri
   }
   try {
     store_.put_clip(record);
+    if (keep_bytes_) store_.put_clip_bytes(record.sha256, clip.ogg_opus);
   } catch (const store::StoreError& e) {
     std::filesystem::remove(target);
     return TranscodeError{"storage_failed", e.what()};
@@ -147,6 +150,33 @@ std::variant<store::ClipRecord, TranscodeError> ClipLibrary::add_speech(const st
     return TranscodeError{"tts_failed", "espeak-ng failed (unknown voice '" + voice + "'?)"};
   }
   return add(wav_file, name);
+}
+
+std::size_t ClipLibrary::restore_missing() {
+  std::size_t restored = 0;
+  for (const auto& clip : store_.list_clips()) {
+    if (std::filesystem::exists(path_of(clip.sha256))) {
+      // A clip added before the controller had a standby: its bytes go in now.
+      if (keep_bytes_ && !store_.clip_bytes(clip.sha256)) {
+        std::ifstream in(path_of(clip.sha256), std::ios::binary);
+        const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (digest::sha256_hex(file) == clip.sha256) store_.put_clip_bytes(clip.sha256, file);
+      }
+      continue;
+    }
+    const auto bytes = store_.clip_bytes(clip.sha256);
+    if (!bytes || digest::sha256_hex(*bytes) != clip.sha256) {
+      kLog.error("clip missing here and not in the database: sha256={} name={}", clip.sha256, clip.name);
+      continue;
+    }
+    if (!write_atomically(path_of(clip.sha256), *bytes)) {
+      kLog.error("cannot write clip {} (disk full?)", clip.sha256);
+      continue;
+    }
+    ++restored;
+  }
+  if (restored) kLog.info("clips restored from the database: {}", restored);
+  return restored;
 }
 
 bool ClipLibrary::remove(const std::string& sha256) {

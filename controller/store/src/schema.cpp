@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 15> kSchema{{
+constexpr std::array<SchemaStep, 16> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -294,6 +294,12 @@ CREATE TABLE controller_lease (
   epoch         {INT} NOT NULL,
   expires_at_ms {INT} NOT NULL,
   url           TEXT NOT NULL DEFAULT ''
+);
+)sql"},
+    {16, R"sql(
+CREATE TABLE clip_bytes (
+  sha256 TEXT PRIMARY KEY REFERENCES clips(sha256) ON DELETE CASCADE,
+  bytes  {BLOB} NOT NULL
 );
 )sql"},
 }};

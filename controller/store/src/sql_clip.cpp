@@ -54,4 +54,22 @@ bool SqlStore::delete_clip(const std::string& sha256) {
   });
 }
 
+void SqlStore::put_clip_bytes(const std::string& sha256, const std::string& bytes) {
+  guarded([&] {
+    sql::Statement s(db_, "INSERT INTO clip_bytes (sha256, bytes) VALUES (?, ?) ON CONFLICT(sha256) DO NOTHING");
+    s.bind(1, sha256).bind_blob(2, bytes);
+    s.run();
+    return 0;
+  });
+}
+
+std::optional<std::string> SqlStore::clip_bytes(const std::string& sha256) {
+  return guarded([&]() -> std::optional<std::string> {
+    sql::Statement s(db_, "SELECT bytes FROM clip_bytes WHERE sha256 = ?");
+    s.bind(1, sha256);
+    if (!s.step()) return std::nullopt;
+    return s.column_blob(0);
+  });
+}
+
 }  // namespace loa::store

@@ -104,8 +104,9 @@ void SqlStore::add_scheduled(std::span<const CommandRecord> commands, std::span<
                         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
     for (const auto& play : plays) {
       p.bind(1, play.broadcast_id).bind(2, play.station_id).bind(3, play.planned_start_ms).bind(4, play.command_id);
-      p.run();
+      p.queue();
     }
+    db_.flush();
     tx.commit();
     return 0;
   });

@@ -23,7 +23,9 @@ class SqlStore final : public Store {
 
   StoreUse use() const override {
     std::lock_guard lock(mutex_);
-    return use_;
+    auto out = use_;
+    out.library_memory_bytes = db_.memory_used();
+    return out;
   }
 
   std::vector<StationRecord> list_stations() override {
@@ -105,6 +107,8 @@ class SqlStore final : public Store {
   std::optional<ClipRecord> find_clip_by_source(const std::string& source_sha256) override;
   std::vector<ClipRecord> list_clips() override;
   bool delete_clip(const std::string& sha256) override;
+  void put_clip_bytes(const std::string& sha256, const std::string& bytes) override;
+  std::optional<std::string> clip_bytes(const std::string& sha256) override;
   void add_live_stream(const LiveStreamRecord& stream) override;
   bool end_live_stream(const std::string& id, std::int64_t ended_ms, const std::string& by) override;
   std::optional<LiveStreamRecord> find_live_stream(const std::string& id) override;
@@ -204,8 +208,9 @@ class SqlStore final : public Store {
     for (const auto& cmd : commands) {
       c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
       c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
-      c.run();
+      c.queue();
     }
+    db_.flush();
   }
 
   void insert_audit(AuditRecord a) {

@@ -77,6 +77,7 @@ class PgStatement final : public sql::IStatement {
   }
 
   bool step() override;
+  void queue() override;
   void reset() override {
     result_ = Result();
     row_ = -1;
@@ -102,6 +103,15 @@ class PgStatement final : public sql::IStatement {
   bool column_is_null(int index) const override { return PQgetisnull(result_.r, row_, index) != 0; }
 
  private:
+  // The parameters as libpq takes them.
+  struct Params {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<unsigned> types;
+  };
+  Params params() const;
+  void prepare_on_server(const Params& p);
+
   void grow(int index) {
     if (index < 1) throw sql::Error("parameter index " + std::to_string(index));
     const auto n = static_cast<std::size_t>(index);
@@ -148,20 +158,39 @@ class PgConnection final : public sql::IConnection {
   ~PgConnection() override { PQfinish(conn_); }
 
   std::unique_ptr<sql::IStatement> prepare(std::string_view sql) override {
+    finish_pipeline();
     ensure_connected();
     return std::make_unique<PgStatement>(*this, sql);
   }
   void exec(std::string_view sql) override {
+    finish_pipeline();
     ensure_connected();
     auto result = checked(conn_, PQexec(conn_, std::string(sql).c_str()), "exec");
     note_changes(result.r);
   }
   std::int64_t changes() const override { return changes_; }
+  void flush() override { finish_pipeline(); }
   void begin() override { exec("BEGIN"); }
   void commit() override { exec("COMMIT"); }
   void rollback() override { exec("ROLLBACK"); }
 
   PGconn* handle() { return conn_; }
+
+  // Queued runs (PgStatement::queue) go out in pipeline mode; every synchronous call
+  // ends the pipeline first and throws the first error of what was queued.
+  void enter_pipeline() {
+    if (pipelined_ > 0 || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) return;
+    if (PQenterPipelineMode(conn_) != 1) throw sql::Error(std::string("pipeline: ") + PQerrorMessage(conn_));
+  }
+  void queued() {
+    // A sync now and then reads the answers: in blocking mode, a pipeline whose answers
+    // are never read can fill both sockets' buffers and stall.
+    if (++pipelined_ >= 512) read_pipeline(true);
+  }
+  void finish_pipeline() {
+    if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return;
+    read_pipeline(false);
+  }
   void note_changes(PGresult* r) {
     const char* n = PQcmdTuples(r);
     changes_ = (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
@@ -178,8 +207,37 @@ class PgConnection final : public sql::IConnection {
     }
   }
 
+  // Sends a sync and reads every answer up to it; leaves pipeline mode unless `stay`.
+  void read_pipeline(bool stay) {
+    pipelined_ = 0;
+    std::string error, first_error;
+    if (PQpipelineSync(conn_) != 1) error = std::string("pipeline sync: ") + PQerrorMessage(conn_);
+    // After a sync the server always answers with its own result, unless the link breaks.
+    while (error.empty()) {
+      PGresult* r = PQgetResult(conn_);
+      if (!r) {
+        if (PQstatus(conn_) != CONNECTION_OK) error = std::string("connection lost: ") + PQerrorMessage(conn_);
+        continue;  // the end of one query's answers
+      }
+      const auto status = PQresultStatus(r);
+      if (status == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        break;
+      }
+      if (status == PGRES_FATAL_ERROR && first_error.empty()) first_error = PQresultErrorMessage(r);
+      PQclear(r);
+    }
+    if (error.empty()) error = first_error;
+    if (!stay || !error.empty()) (void)PQexitPipelineMode(conn_);
+    if (!error.empty()) {
+      while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
+      throw sql::Error("queued query: " + error);
+    }
+  }
+
   PGconn* conn_;
   std::int64_t changes_ = 0;
+  int pipelined_ = 0;  // runs sent since the last sync
 };
 
 PgStatement::PgStatement(PgConnection& connection, std::string_view sql)
@@ -189,35 +247,49 @@ PgStatement::~PgStatement() {
   if (prepared_name_.empty()) return;
   auto* conn = connection_.handle();
   if (PQstatus(conn) != CONNECTION_OK) return;
+  try {
+    connection_.finish_pipeline();
+  } catch (const sql::Error&) {
+    return;  // the caller hears of it at its next statement or commit
+  }
   // In a failed transaction this is refused; the server drops it with the connection.
   PQclear(PQexec(conn, ("DEALLOCATE " + prepared_name_).c_str()));
 }
 
+PgStatement::Params PgStatement::params() const {
+  Params p{std::vector<const char*>(values_.size()), std::vector<int>(values_.size()),
+           std::vector<unsigned>(values_.size(), 0)};
+  // A parameter bound but not named by the statement (an optional filter left out)
+  // has no type to infer: it is sent as text, which the server then ignores.
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    p.values[i] = values_[i] ? values_[i]->data() : nullptr;
+    p.lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+    if (i >= used_.size() || !used_[i]) p.types[i] = kTextOid;
+  }
+  return p;
+}
+
+void PgStatement::prepare_on_server(const Params& p) {
+  static std::atomic<std::uint64_t> next_name{0};
+  const auto name = "loa_" + std::to_string(++next_name);
+  auto* conn = connection_.handle();
+  (void)checked(conn, PQprepare(conn, name.c_str(), sql_.c_str(), static_cast<int>(p.values.size()), p.types.data()),
+                "prepare");
+  prepared_name_ = name;
+}
+
 bool PgStatement::step() {
   if (!result_.r) {
-    std::vector<const char*> values(values_.size());
-    std::vector<int> lengths(values_.size());
-    // A parameter bound but not named by the statement (an optional filter left out)
-    // has no type to infer: it is sent as text, which the server then ignores.
-    std::vector<unsigned> types(values_.size(), 0);
-    for (std::size_t i = 0; i < values_.size(); ++i) {
-      values[i] = values_[i] ? values_[i]->data() : nullptr;
-      lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
-      if (i >= used_.size() || !used_[i]) types[i] = kTextOid;
-    }
+    connection_.finish_pipeline();
+    const auto p = params();
     auto* conn = connection_.handle();
     const int n = static_cast<int>(values_.size());
-    if (runs_++ == 1) {
-      static std::atomic<std::uint64_t> next_name{0};
-      const auto name = "loa_" + std::to_string(++next_name);
-      (void)checked(conn, PQprepare(conn, name.c_str(), sql_.c_str(), n, types.data()), "prepare");
-      prepared_name_ = name;
-    }
+    if (runs_++ == 1) prepare_on_server(p);
     result_ = checked(conn,
                       prepared_name_.empty()
-                          ? PQexecParams(conn, sql_.c_str(), n, types.data(), values.data(), lengths.data(),
+                          ? PQexecParams(conn, sql_.c_str(), n, p.types.data(), p.values.data(), p.lengths.data(),
                                          formats_.data(), 0)
-                          : PQexecPrepared(conn, prepared_name_.c_str(), n, values.data(), lengths.data(),
+                          : PQexecPrepared(conn, prepared_name_.c_str(), n, p.values.data(), p.lengths.data(),
                                            formats_.data(), 0),
                       "query");
     connection_.note_changes(result_.r);
@@ -225,6 +297,23 @@ bool PgStatement::step() {
   }
   ++row_;
   return row_ < PQntuples(result_.r);
+}
+
+void PgStatement::queue() {
+  const auto p = params();
+  auto* conn = connection_.handle();
+  if (prepared_name_.empty()) {
+    connection_.finish_pipeline();  // preparing is a synchronous call
+    prepare_on_server(p);
+  }
+  ++runs_;
+  connection_.enter_pipeline();
+  if (PQsendQueryPrepared(conn, prepared_name_.c_str(), static_cast<int>(p.values.size()), p.values.data(),
+                          p.lengths.data(), formats_.data(), 0) != 1) {
+    throw sql::Error(std::string("queue: ") + PQerrorMessage(conn));
+  }
+  connection_.queued();
+  reset();
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "loa/sqlite/connection.hpp"
 
+#include <sqlite3.h>
+
 namespace loa::sqlite {
 namespace {
 
@@ -35,6 +37,7 @@ class SqliteConnection final : public sql::IConnection {
   void begin() override { db_.exec("BEGIN IMMEDIATE"); }
   void commit() override { db_.exec("COMMIT"); }
   void rollback() override { db_.exec("ROLLBACK"); }
+  std::int64_t memory_used() const override { return sqlite3_memory_used(); }
 
  private:
   Database db_;

@@ -29,12 +29,22 @@ class ClipLibrary {
   [[nodiscard]] bool remove(const std::string& sha256);
   [[nodiscard]] const std::string& dir() const { return dir_; }
 
+  // One of a standby pair: each clip's bytes go into the database too, so that the
+  // other controller has them through the database's replication.
+  void keep_bytes_in_store(bool keep) { keep_bytes_ = keep; }
+  // Writes every clip the store knows and this folder lacks, from the bytes in the
+  // store (a controller taking over from the other of its pair), and, keeping bytes,
+  // puts into the store those of clips it lacks (added before the pair was made).
+  // Returns how many files were written; a clip found nowhere is logged.
+  std::size_t restore_missing();
+
  private:
   [[nodiscard]] std::optional<std::string> source_key(const std::string& path) const;
 
   std::string dir_;
   store::IClipStore& store_;
   TranscodeSettings settings_;
+  bool keep_bytes_ = false;
 };
 
 // True for 64 lowercase hex digits (so a clip id is safe in a path).

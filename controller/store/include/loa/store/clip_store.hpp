@@ -24,6 +24,10 @@ class IClipStore {
   [[nodiscard]] virtual std::optional<ClipRecord> find_clip_by_source(const std::string& source_sha256) = 0;
   [[nodiscard]] virtual std::vector<ClipRecord> list_clips() = 0;
   [[nodiscard]] virtual bool delete_clip(const std::string& sha256) = 0;
+  // A clip's bytes kept in the database too (a standby pair: the other controller gets
+  // them with the database's replication). Gone with the clip's record.
+  virtual void put_clip_bytes(const std::string& sha256, const std::string& bytes) = 0;
+  [[nodiscard]] virtual std::optional<std::string> clip_bytes(const std::string& sha256) = 0;
 };
 
 }  // namespace loa::store

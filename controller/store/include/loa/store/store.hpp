@@ -32,6 +32,7 @@ struct StoreUse {
   std::chrono::nanoseconds waited{0};
   std::chrono::nanoseconds held{0};
   std::chrono::nanoseconds longest_wait{0};
+  std::int64_t library_memory_bytes = -1;  // what the embedded database holds in this process (-1: a server's)
 };
 
 class Store : public IStationStore,

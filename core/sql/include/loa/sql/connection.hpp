@@ -34,6 +34,15 @@ class IStatement {
   [[nodiscard]] virtual bool step() = 0;
   // Ready to run again with new bindings.
   virtual void reset() = 0;
+  // Runs a statement that returns no rows, perhaps without waiting for its answer: a
+  // backend that can (PostgreSQL's pipeline mode) sends rows inserted in a loop one
+  // after another, one round trip for many. Its errors come out by the next statement
+  // or the commit (flush() says at once); nobody may read changes() after it. Ready to run again afterwards.
+  virtual void queue() {
+    while (step()) {
+    }
+    reset();
+  }
   [[nodiscard]] virtual std::int64_t column_int(int index) const = 0;
   [[nodiscard]] virtual std::string column_text(int index) const = 0;
   [[nodiscard]] virtual double column_double(int index) const = 0;
@@ -49,6 +58,12 @@ class IConnection {
   virtual void exec(std::string_view sql) = 0;
   // Rows changed by the last statement run.
   [[nodiscard]] virtual std::int64_t changes() const = 0;
+  // Waits for every queued run (IStatement::queue) to be answered; throws the first
+  // error among them. Call it where the loop of queued runs ends.
+  virtual void flush() {}
+  // Memory the database library holds in this process (page cache, statements), in
+  // bytes; -1 where it lives in a server of its own.
+  [[nodiscard]] virtual std::int64_t memory_used() const { return -1; }
   virtual void begin() = 0;  // a write transaction
   virtual void commit() = 0;
   virtual void rollback() = 0;
@@ -72,6 +87,8 @@ class Statement {
   }
 
   [[nodiscard]] bool step() { return s_->step(); }
+  // Rows inserted in a loop: see IStatement::queue().
+  void queue() { s_->queue(); }
   // Runs a statement that returns no rows, then makes it ready to run again.
   void run() {
     while (s_->step()) {
