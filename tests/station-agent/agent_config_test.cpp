@@ -39,6 +39,24 @@ TEST_F(AgentConfigTest, ReadsAFullConfigAndHashesIt) {
   EXPECT_EQ(c.config_hash.size(), 64u);
 }
 
+TEST_F(AgentConfigTest, AStandbyPairsEndpointsWithTheirEnrollmentSocketsOnePortUp) {
+  auto alone = load_agent_config(write("station_id: a\ncontroller:\n  endpoint: tcp://10.0.0.1:7700\n"
+                                       "  enroll_endpoint: tcp://10.0.0.1:7800\n  public_key: \"" + key + "\"\n"));
+  EXPECT_EQ(alone.controller.endpoints, std::vector<std::string>{"tcp://10.0.0.1:7700"});
+  EXPECT_EQ(alone.controller.enroll_endpoints, std::vector<std::string>{"tcp://10.0.0.1:7800"});
+  auto pair = load_agent_config(write("station_id: a\ncontroller:\n  endpoints: [tcp://a:7700, tcp://b:9700]\n"
+                                      "  public_key: \"" + key + "\"\n"));
+  EXPECT_EQ(pair.controller.endpoints, (std::vector<std::string>{"tcp://a:7700", "tcp://b:9700"}));
+  EXPECT_EQ(pair.controller.enroll_endpoints, (std::vector<std::string>{"tcp://a:7701", "tcp://b:9701"}));
+  EXPECT_NE(error_of("station_id: a\ncontroller:\n  endpoints: [tcp://a:7700, udp://b:1]\n  public_key: \"" + key + "\"\n")
+                .find("controller.endpoints: each must be a tcp:// endpoint"),
+            std::string::npos);
+  EXPECT_NE(error_of("station_id: a\ncontroller:\n  endpoints: [tcp://a:7700, tcp://b:7700]\n"
+                     "  enroll_endpoints: [tcp://a:7701]\n  public_key: \"" + key + "\"\n")
+                .find("controller.enroll_endpoints: one for each of endpoints"),
+            std::string::npos);
+}
+
 TEST_F(AgentConfigTest, ReadsTheControllerKeyFromTheFileTheControllerWrites) {
   test::write_file(dir.path() + "/controller.pub", key + "\n");
   auto c = load_agent_config(write("station_id: a\ncontroller:\n  public_key_file: " + dir.path() + "/controller.pub\n"));

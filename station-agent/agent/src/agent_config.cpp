@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "loa/config/config_section.hpp"
 #include "loa/digest/sha256.hpp"
@@ -69,9 +71,18 @@ AgentConfig load_agent_config(const std::string& path) {
     // Each controller's enrollment socket is beside its control socket, one port up,
     // unless listed.
     for (const auto& e : c.controller.endpoints) {
+      if (e == c.controller.endpoint) {
+        c.controller.enroll_endpoints.push_back(c.controller.enroll_endpoint);
+        continue;
+      }
       const auto colon = e.rfind(':');
-      c.controller.enroll_endpoints.push_back(e == c.controller.endpoint ? c.controller.enroll_endpoint
-                                              : e.substr(0, colon + 1) + std::to_string(std::stoi(e.substr(colon + 1)) + 1));
+      int port = 0;
+      const auto digits = std::string_view(e).substr(colon + 1);
+      if (std::from_chars(digits.data(), digits.data() + digits.size(), port).ec != std::errc() || port < 1 ||
+          port > 65534) {
+        controller.fail("endpoints", "'" + e + "' has no port (write tcp://HOST:PORT)");
+      }
+      c.controller.enroll_endpoints.push_back(e.substr(0, colon + 1) + std::to_string(port + 1));
     }
   }
   if (c.controller.enroll_endpoints.size() != c.controller.endpoints.size()) {
