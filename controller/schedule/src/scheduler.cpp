@@ -2,6 +2,7 @@
 
 #include "loa/schedule/relay_runner.hpp"
 
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -93,6 +94,7 @@ Scheduler::SyncStats Scheduler::sync() {
     if (b.content_kind == store::ContentKind::relay) relays.push_back(b);
   }
   if (relay_listener_) relay_listener_(std::move(relays));
+  std::map<std::string, std::optional<store::ClipRecord>> clips;
   for (const auto& b : broadcasts) {
     ++stats.broadcasts;
     std::vector<std::int64_t> due;
@@ -104,7 +106,9 @@ Scheduler::SyncStats Scheduler::sync() {
     }
     if (due.empty()) continue;
     const bool relay = b.content_kind == store::ContentKind::relay;
-    const auto clip = relay ? std::nullopt : stores_.clips.find_clip(b.clip_sha256);
+    // Many broadcasts play one clip: each is looked up once a sync (a round trip each on PostgreSQL).
+    if (!relay && !clips.contains(b.clip_sha256)) clips.emplace(b.clip_sha256, stores_.clips.find_clip(b.clip_sha256));
+    const auto clip = relay ? std::nullopt : clips.at(b.clip_sha256);
     if (!relay && !clip) {
       kLog.warn("skipped: broadcast={} reason=its clip {} is no longer in the library", b.id, b.clip_sha256);
       continue;
