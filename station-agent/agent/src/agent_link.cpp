@@ -178,10 +178,13 @@ void AgentLink::handle_socket() {
       continue;
     }
     const auto& env = decoded.envelope();
-    if (env.controller_epoch() > highest_epoch_) {
-      if (highest_epoch_ > 0) kLog.info("controller epoch {} (was {}): a new controller acts", env.controller_epoch(), highest_epoch_);
+    // Epochs are carried on the control socket (the enrollment socket's replies carry none).
+    if (mode_ == Mode::control && env.controller_epoch() > highest_epoch_) {
+      if (highest_epoch_ > 0) {
+        kLog.info("controller epoch {} (was {}): a new controller acts", env.controller_epoch(), highest_epoch_);
+      }
       highest_epoch_ = env.controller_epoch();
-    } else if (env.controller_epoch() < highest_epoch_) {
+    } else if (mode_ == Mode::control && env.controller_epoch() < highest_epoch_) {
       // A controller that lost its lease (and should have stopped): nothing it says is acted on.
       if (env.has_command()) listener_.on_stale_command(env.command(), env.controller_epoch(), highest_epoch_);
       if (env.has_welcome() || online_) {
