@@ -29,11 +29,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace v1 = loa::v1;
 
-long rss_kib(pid_t pid) {
-  auto status = loa::test::read_file("/proc/" + std::to_string(pid) + "/status");
-  auto at = status.find("VmRSS:");
-  return at == std::string::npos ? -1 : std::strtol(status.c_str() + at + 6, nullptr, 10);
-}
+long rss_kib(pid_t pid) { return loa::test::proc_status(pid, "VmRSS"); }
 
 pid_t controller_pid(const std::string& dir) {
   auto out = loa::test::run_command("pgrep -f 'loa-controller --config " + dir + "/controller.yaml'").out;

@@ -52,13 +52,8 @@ struct Usage {
 Usage usage_of(pid_t pid) {
   Usage u;
   u.cpu_s = loa::test::cpu_seconds(pid);
-  const auto status = loa::test::read_file("/proc/" + std::to_string(pid) + "/status");
-  const auto field = [&](const std::string& name) {
-    const auto at = status.find(name + ":");
-    return at == std::string::npos ? 0L : std::strtol(status.c_str() + at + name.size() + 1, nullptr, 10);
-  };
-  u.rss_kib = field("VmRSS");
-  u.rss_anon_kib = field("RssAnon");
+  u.rss_kib = std::max(0L, loa::test::proc_status(pid, "VmRSS"));
+  u.rss_anon_kib = std::max(0L, loa::test::proc_status(pid, "RssAnon"));
   return u;
 }
 

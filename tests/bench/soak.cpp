@@ -37,12 +37,6 @@ struct Sample {
   std::map<std::string, double> values;
 };
 
-double status_field(pid_t pid, const std::string& field) {
-  const auto status = loa::test::read_file("/proc/" + std::to_string(pid) + "/status");
-  const auto at = status.find(field + ":");
-  return at == std::string::npos ? -1 : std::strtod(status.c_str() + at + field.size() + 1, nullptr);
-}
-
 double open_files(pid_t pid) {
   std::error_code ec;
   double n = 0;
@@ -77,9 +71,9 @@ double folder_bytes(const std::string& dir) {
 Sample take(const loa::test::Fleet& fleet, pid_t pid, double minute) {
   Sample s;
   s.minute = minute;
-  s.values["rss_kib"] = status_field(pid, "VmRSS");
+  s.values["rss_kib"] = static_cast<double>(loa::test::proc_status(pid, "VmRSS"));
   s.values["open_files"] = open_files(pid);
-  s.values["threads"] = status_field(pid, "Threads");
+  s.values["threads"] = static_cast<double>(loa::test::proc_status(pid, "Threads"));
   const auto text = "\n" + fleet.metrics();
   s.values["commands_pending"] = metric(text, "loa_commands_pending");
   s.values["http_connections_open"] = metric(text, "loa_http_connections_open");

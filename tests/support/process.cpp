@@ -157,6 +157,12 @@ int free_port() {
   throw std::runtime_error("no free port between 20000 and 32000");
 }
 
+long proc_status(pid_t pid, const std::string& field) {
+  const auto status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const auto at = status.find("\n" + field + ":");
+  return at == std::string::npos ? -1 : std::strtol(status.c_str() + at + field.size() + 2, nullptr, 10);
+}
+
 double cpu_seconds(pid_t pid) {
   const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');  // the command name may hold spaces

@@ -56,6 +56,9 @@ class ScratchDir {
 
 // A TCP port that was free on 127.0.0.1 a moment ago, outside the ephemeral range.
 [[nodiscard]] int free_port();
+// A number of /proc/PID/status ("VmRSS", "RssAnon", "Threads"; memory in KiB), -1 when
+// the process or the field is not there.
+[[nodiscard]] long proc_status(pid_t pid, const std::string& field);
 // CPU time (user + system) a process has used so far, in seconds; 0 if it is gone.
 [[nodiscard]] double cpu_seconds(pid_t pid);
 // Raises this process's open-file limit to its hard limit (a benchmark holding thousands

@@ -1,9 +1,6 @@
 #include "loa/server/control_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <unordered_map>
@@ -29,10 +26,8 @@
 
 namespace loa::server {
 namespace {
-
 const log::Logger kLog("control");
 namespace v1 = ::loa::v1;
-
 }  // namespace
 
 struct ControlServer::Impl {
@@ -118,11 +113,15 @@ struct ControlServer::Impl {
     return router->get(zmq::sockopt::last_endpoint);
   }
 
+  // A standby pair's fence: nothing goes to a station once the lease is lost.
+  bool fenced() {
+    if (!settings.may_send || settings.may_send()) return false;
+    ++counters.fenced_sends;
+    return true;
+  }
+
   void send(const std::string& station, v1::Envelope env) {
-    if (settings.may_send && !settings.may_send()) {
-      ++counters.fenced_sends;
-      return;
-    }
+    if (fenced()) return;
     env.set_controller_epoch(settings.controller_epoch);
     auto it = peers.find(station);
     if (it == peers.end() || !link::send_envelope(*router, it->second.routing_id, env)) ++counters.send_failures;
@@ -572,26 +571,21 @@ void ControlServer::stop() {
 }
 
 std::string ControlServer::enroll_endpoint() const { return impl_->enroll_endpoint; }
-
 std::string ControlServer::audio_endpoint() const { return impl_->audio_endpoint; }
 
 void ControlServer::publish_audio(const std::string& message) {
   std::lock_guard lock(impl_->audio_mutex);
-  if (!impl_->audio || (impl_->settings.may_send && !impl_->settings.may_send())) return;  // fenced
+  if (!impl_->audio || impl_->fenced()) return;
   if (impl_->audio_datagrams) impl_->audio_datagrams->publish(message);
+  bool sent = false;
   try {
-    if (!impl_->audio->send(zmq::buffer(message), zmq::send_flags::dontwait)) {
-      ++impl_->counters.audio_send_failures;
-      return;
-    }
-    ++impl_->counters.audio_frames_published;
+    sent = impl_->audio->send(zmq::buffer(message), zmq::send_flags::dontwait).has_value();
   } catch (const zmq::error_t&) {
-    ++impl_->counters.audio_send_failures;
   }
+  ++(sent ? impl_->counters.audio_frames_published : impl_->counters.audio_send_failures);
 }
 
 void ControlServer::set_events(IStationEvents* events) { impl_->events = events; }
-
 const daemon::LoopBeat& ControlServer::liveness() const { return impl_->beat; }
 
 void ControlServer::disconnect(const std::string& station_id) {
