@@ -1,5 +1,7 @@
 #include "metrics_text.hpp"
 
+#include <malloc.h>
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -144,6 +146,16 @@ std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
            "# TYPE loa_store_memory_bytes gauge\n"
            "loa_store_memory_bytes " + std::to_string(use.library_memory_bytes) + "\n";
   }
+  // The allocator's own account: what the controller's objects hold, and what it keeps
+  // freed but not yet given back. A resident size that grows while the first stays flat
+  // is memory held by the allocator, not by Loa.
+  const auto heap = mallinfo2();
+  out += "# HELP loa_heap_in_use_bytes Bytes the controller's live allocations hold.\n"
+         "# TYPE loa_heap_in_use_bytes gauge\n"
+         "loa_heap_in_use_bytes " + std::to_string(heap.uordblks + heap.hblkhd) + "\n";
+  out += "# HELP loa_heap_free_bytes Bytes the allocator holds freed, not yet returned to the system.\n"
+         "# TYPE loa_heap_free_bytes gauge\n"
+         "loa_heap_free_bytes " + std::to_string(heap.fordblks) + "\n";
   return out;
 }
 
