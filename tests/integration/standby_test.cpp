@@ -16,32 +16,13 @@
 
 #include "loa/postgres/connection.hpp"
 #include "support/fleet.hpp"
+#include "support/pair.hpp"
 
 namespace loa::test {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-// One line of `loa-agent journal`.
-struct Journalled {
-  std::string command, outcome;
-  std::uint64_t epoch = 0;
-};
-
-std::vector<Journalled> journal_of(const Fleet& fleet, const std::string& station) {
-  std::vector<Journalled> out;
-  std::istringstream lines(fleet.agent_journal(station));
-  std::string line;
-  std::getline(lines, line);  // the heading
-  while (std::getline(lines, line)) {
-    std::vector<std::string> f;
-    std::istringstream fields(line);
-    for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
-    if (f.size() >= 7) out.push_back({f[2], f[4], std::stoull(f[6])});
-  }
-  return out;
-}
 
 class StandbyPair : public ::testing::Test {
  protected:
@@ -53,9 +34,7 @@ class StandbyPair : public ::testing::Test {
     postgres::connect(admin_, {})->exec("CREATE DATABASE " + database_);
     b = std::make_unique<Fleet>(options("b"));
     a = std::make_unique<Fleet>(options("a"));
-    const auto tcp = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
-    a->set_agent_controller("  endpoints: [" + tcp(a->control_port()) + ", " + tcp(b->control_port()) + "]\n" +
-                            "  enroll_endpoints: [" + tcp(a->enroll_port()) + ", " + tcp(b->enroll_port()) + "]\n");
+    a->set_agent_controller(both_controllers(*a, *b));
     a->start_controller();
     ASSERT_EQ(role(*a), "active");
     // One identity for both: the standby gets the active one's key before it starts.
@@ -77,25 +56,14 @@ class StandbyPair : public ::testing::Test {
 
   FleetOptions options(const std::string& node) const {
     FleetOptions o;
-    o.controller_extra = "store:\n  backend: postgresql\n  postgresql: \"" + admin_ + " dbname=" + database_ +
-                         "\"\nha:\n  enabled: true\n  node: " + node + "\n  lease_ttl_ms: 3000\n  lease_renew_ms: 500\n";
+    o.controller_extra = pair_config(admin_ + " dbname=" + database_, node);
     return o;
   }
 
-  // What a controller's health says (nothing while it is between standby and active).
-  static json health(const Fleet& f) {
-    auto body = f.api("GET", "/api/v1/health").body;
-    return body.is_object() ? body : json::object();
-  }
-  static std::string role(const Fleet& f) { return health(f).value("role", ""); }
-  static std::uint64_t epoch(const Fleet& f) { return health(f).value("epoch", std::uint64_t{0}); }
-
-  // loactl as a script runs it, given both controllers.
-  CommandResult loactl_both(const std::string& args) const {
-    return run_command(bin("loactl") + " --url http://127.0.0.1:" + std::to_string(a->http_port()) +
-                       ",http://127.0.0.1:" + std::to_string(b->http_port()) + " --token " + a->token() + " " + args +
-                       " 2>&1");
-  }
+  static json health(const Fleet& f) { return health_of(f); }
+  static std::string role(const Fleet& f) { return role_of(f); }
+  static std::uint64_t epoch(const Fleet& f) { return epoch_of(f); }
+  CommandResult loactl_both(const std::string& args) const { return test::loactl_both(*a, *b, args); }
 
   // Two stations that know both controllers, enrolled with the active one.
   void start_stations() {

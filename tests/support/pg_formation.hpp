@@ -38,6 +38,7 @@ class PgFormation {
   [[nodiscard]] bool healthy() const;
   // A power cut on a node: its keeper, its PostgreSQL and every backend get SIGKILL.
   void kill_node(int node);
+  [[nodiscard]] bool running(int node) const { return nodes_.at(static_cast<std::size_t>(node)).group > 0; }
   // Starts a killed node again; it rejoins as a secondary.
   void restart_node(int node);
 
@@ -50,6 +51,8 @@ class PgFormation {
     int port = 0;
     pid_t group = -1;  // the pg_autoctl process and all it started
   };
+  void form();
+  void tear_down();
   void start(Member& m, const std::vector<std::string>& args);
   void stop(Member& m);
   [[nodiscard]] std::string autoctl(const std::string& args) const;
