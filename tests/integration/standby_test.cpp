@@ -17,6 +17,7 @@
 #include "loa/postgres/connection.hpp"
 #include "support/fleet.hpp"
 #include "support/pair.hpp"
+#include "support/tcp_relay.hpp"
 
 namespace loa::test {
 namespace {
@@ -32,6 +33,10 @@ class StandbyPair : public ::testing::Test {
     admin_ = admin;
     database_ = "loa_pair_" + std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}() % 100000);
     postgres::connect(admin_, {})->exec("CREATE DATABASE " + database_);
+    // The active one reaches the database through a relay a test can cut.
+    const auto at = admin_.find("port=");
+    ASSERT_NE(at, std::string::npos) << admin_;
+    relay_ = std::make_unique<TcpRelay>(std::stoi(admin_.substr(at + 5)));
     b = std::make_unique<Fleet>(options("b"));
     a = std::make_unique<Fleet>(options("a"));
     a->set_agent_controller(both_controllers(*a, *b));
@@ -47,6 +52,7 @@ class StandbyPair : public ::testing::Test {
   void TearDown() override {
     a.reset();
     b.reset();
+    relay_.reset();
     if (database_.empty()) return;
     try {
       postgres::connect(admin_, {})->exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
@@ -56,7 +62,9 @@ class StandbyPair : public ::testing::Test {
 
   FleetOptions options(const std::string& node) const {
     FleetOptions o;
-    o.controller_extra = pair_config(admin_ + " dbname=" + database_, node);
+    // libpq takes the last of a repeated keyword: a's port is the relay's.
+    const auto via = node == "a" ? " port=" + std::to_string(relay_->port()) : std::string();
+    o.controller_extra = pair_config(admin_ + via + " dbname=" + database_, node);
     return o;
   }
 
@@ -86,6 +94,7 @@ class StandbyPair : public ::testing::Test {
   }
 
   std::string admin_, database_;
+  std::unique_ptr<TcpRelay> relay_;
   std::unique_ptr<Fleet> a, b;
 };
 
@@ -183,6 +192,53 @@ TEST_F(StandbyPair, AFrozenActiveIsFencedAndNoStationAppliesItsCommandsAfterTheT
     for (const auto& [command, n] : times) EXPECT_EQ(n, 1) << station << " applied " << command << " " << n << " times";
   }
   for (const auto& id : waiting) EXPECT_EQ(b->api("GET", "/api/v1/commands/" + id).body["state"], "applied");
+}
+
+}  // namespace
+}  // namespace loa::test
+
+namespace loa::test {
+namespace {
+
+TEST_F(StandbyPair, AControllerCutOffFromTheDatabaseStopsAndOnlyTheOtherSendsCommands) {
+  start_stations();
+  const auto first_epoch = epoch(*a);
+  a->stop_agent("st-2", SIGKILL);
+  ASSERT_TRUE(a->wait_for_state("st-2", "offline", 5000));
+  std::set<std::string> waiting;
+  for (int i = 0; i < 3; ++i) waiting.insert(ping(*a, "st-2"));
+  std::set<std::string> applied_before;
+  for (const auto& j : journal_of(*a, "st-1")) applied_before.insert(j.command);
+
+  // The partition: a still runs and still reaches the stations, but not the database.
+  relay_->cut();
+  const auto cut = now_ms();
+  ASSERT_TRUE(eventually([&] { return !a->controller_running(); }, 10s)) << a->controller_log();
+  const auto stopped = now_ms();
+  EXPECT_NE(a->controller_log().find("lease"), std::string::npos) << a->controller_log();
+  ASSERT_TRUE(eventually([&] { return role(*b) == "active"; }, 10s)) << b->controller_log();
+  std::cout << "partition: the cut-off controller stopped " << stopped - cut << " ms after the cut; the other active "
+            << now_ms() - cut << " ms after it\n";
+  EXPECT_LE(stopped - cut, 3000);  // three quarters of the 3 s lease, and a little
+
+  a->start_agent("st-2");
+  ASSERT_TRUE(b->wait_for_state("st-2", "online", 15000)) << a->agent_log("st-2");
+  ASSERT_TRUE(eventually([&] {
+    bool all = true;
+    for (const auto& id : waiting) all = all && applied(*b, id);
+    return all;
+  }, 15s));
+  const auto second_epoch = epoch(*b);
+  for (const auto& station : {"st-1", "st-2"}) {
+    std::map<std::string, int> times;
+    for (const auto& j : journal_of(*a, station)) {
+      if (applied_before.contains(j.command) || j.outcome == "refused_stale_controller") continue;
+      EXPECT_EQ(j.epoch, second_epoch) << station << " applied " << j.command << " from epoch " << j.epoch
+                                       << " (the cut-off one's was " << first_epoch << ")";
+      ++times[j.command];
+    }
+    for (const auto& [command, n] : times) EXPECT_EQ(n, 1) << station << " applied " << command << " " << n << " times";
+  }
 }
 
 }  // namespace
