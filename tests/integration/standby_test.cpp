@@ -3,7 +3,8 @@
 // acts; the other answers as the standby. Stations know both and follow the active one;
 // loactl given both URLs uses the active one. A frozen active controller is fenced: it
 // sends nothing once its lease has run out, and the stations' journals show that only
-// the new controller's commands were applied.
+// the new controller's commands were applied. So is one cut off from the database while
+// it still reaches the stations: it stops within its lease.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -91,6 +92,21 @@ class StandbyPair : public ::testing::Test {
   static bool applied(const Fleet& f, const std::string& command) {
     const auto body = f.api("GET", "/api/v1/commands/" + command).body;
     return body.is_object() && body.value("state", "") == "applied";
+  }
+
+  // Every command the stations applied, but those in `before`, came from `epoch` (none
+  // from the old one's), and each was applied once.
+  void expect_only_epoch_since(const std::set<std::string>& before, std::uint64_t epoch, std::uint64_t old_epoch) const {
+    for (const auto& station : {"st-1", "st-2"}) {
+      std::map<std::string, int> times;
+      for (const auto& j : journal_of(*a, station)) {
+        if (before.contains(j.command) || j.outcome == "refused_stale_controller") continue;
+        EXPECT_EQ(j.epoch, epoch) << station << " applied " << j.command << " from epoch " << j.epoch << " (the old one's was "
+                                  << old_epoch << ")";
+        ++times[j.command];
+      }
+      for (const auto& [command, n] : times) EXPECT_EQ(n, 1) << station << " applied " << command << " " << n << " times";
+    }
   }
 
   std::string admin_, database_;
@@ -181,24 +197,9 @@ TEST_F(StandbyPair, AFrozenActiveIsFencedAndNoStationAppliesItsCommandsAfterTheT
 
   std::this_thread::sleep_for(1s);
   const auto second_epoch = epoch(*b);
-  for (const auto& station : {"st-1", "st-2"}) {
-    std::map<std::string, int> times;
-    for (const auto& j : journal_of(*a, station)) {
-      if (applied_before.contains(j.command) || j.outcome == "refused_stale_controller") continue;
-      EXPECT_EQ(j.epoch, second_epoch) << station << " applied " << j.command << " from epoch " << j.epoch
-                                       << " (first " << first_epoch << ")";
-      ++times[j.command];
-    }
-    for (const auto& [command, n] : times) EXPECT_EQ(n, 1) << station << " applied " << command << " " << n << " times";
-  }
+  expect_only_epoch_since(applied_before, second_epoch, first_epoch);
   for (const auto& id : waiting) EXPECT_EQ(b->api("GET", "/api/v1/commands/" + id).body["state"], "applied");
 }
-
-}  // namespace
-}  // namespace loa::test
-
-namespace loa::test {
-namespace {
 
 TEST_F(StandbyPair, AControllerCutOffFromTheDatabaseStopsAndOnlyTheOtherSendsCommands) {
   start_stations();
@@ -229,16 +230,7 @@ TEST_F(StandbyPair, AControllerCutOffFromTheDatabaseStopsAndOnlyTheOtherSendsCom
     return all;
   }, 15s));
   const auto second_epoch = epoch(*b);
-  for (const auto& station : {"st-1", "st-2"}) {
-    std::map<std::string, int> times;
-    for (const auto& j : journal_of(*a, station)) {
-      if (applied_before.contains(j.command) || j.outcome == "refused_stale_controller") continue;
-      EXPECT_EQ(j.epoch, second_epoch) << station << " applied " << j.command << " from epoch " << j.epoch
-                                       << " (the cut-off one's was " << first_epoch << ")";
-      ++times[j.command];
-    }
-    for (const auto& [command, n] : times) EXPECT_EQ(n, 1) << station << " applied " << command << " " << n << " times";
-  }
+  expect_only_epoch_since(applied_before, second_epoch, first_epoch);
 }
 
 }  // namespace
