@@ -147,6 +147,38 @@ TEST_P(StoreTest, ABadRowInABatchFailsTheBatchWholeAndTheStoreGoesOn) {
   EXPECT_TRUE(store->find_command("q1"));
 }
 
+TEST_P(StoreTest, RowsAddedInBulkKeepEveryByteAndAPlayAlreadyThereIsSkipped) {
+  auto store = open_store();
+  store->put_station(station("a"));
+  BroadcastRecord b;
+  b.id = "b1";
+  b.clip_sha256 = std::string(64, 'c');
+  b.start_local = "2026-12-01T06:00:00";
+  b.targets = {"all"};
+  store->put_broadcast(b);
+  std::string every_byte;
+  for (int i = 0; i < 256; ++i) every_byte += static_cast<char>(i);
+  const std::string odd_text = "tab\there, back\\slash, new\nline, \\N, Trạm 1";
+  std::vector<CommandRecord> commands{{"c1", "a", odd_text, every_byte, CommandState::pending, 1, 0, {}, {}, "", 0, ""},
+                                      {"c2", "a", "play", "", CommandState::pending, 2, 0, {}, {}, "", 0, ""}};
+  store->add_scheduled(commands, std::vector<ScheduledPlay>{{"b1", "a", 1000, "c1"}, {"b1", "a", 2000, "c2"}});
+  const auto c1 = store->find_command("c1");
+  ASSERT_TRUE(c1);
+  EXPECT_EQ(c1->payload, every_byte);
+  EXPECT_EQ(c1->kind, odd_text);
+  EXPECT_EQ(store->find_command("c2")->payload, "");
+
+  // The same play again (a sync that raced another): skipped, the rest of the batch kept.
+  std::vector<CommandRecord> more{{"c3", "a", "play", "x", CommandState::pending, 3, 0, {}, {}, "", 0, ""}};
+  store->add_scheduled(more, std::vector<ScheduledPlay>{{"b1", "a", 1000, "c3"}, {"b1", "a", 3000, "c3"}});
+  EXPECT_TRUE(store->find_command("c3"));
+  const auto plays = store->scheduled_plays(0);
+  ASSERT_EQ(plays.size(), 3u);
+  for (const auto& p : plays) {
+    if (p.planned_start_ms == 1000) EXPECT_EQ(p.command_id, "c1");  // the first one stays
+  }
+}
+
 TEST_P(StoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommands) {
   auto store = open_store();
   store->put_station(station("a"));

@@ -99,13 +99,13 @@ void SqlStore::add_scheduled(std::span<const CommandRecord> commands, std::span<
   guarded([&] {
     sql::Transaction tx(db_);
     insert_commands(commands);
-    sql::Statement p(db_,
-                        "INSERT INTO scheduled_plays (broadcast_id, station_id, planned_start_ms, command_id) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    sql::RowBatch rows("scheduled_plays", {"broadcast_id", "station_id", "planned_start_ms", "command_id"},
+                       "ON CONFLICT DO NOTHING");
     for (const auto& play : plays) {
-      p.bind(1, play.broadcast_id).bind(2, play.station_id).bind(3, play.planned_start_ms).bind(4, play.command_id);
-      p.queue();
+      rows.add() = {sql::Cell::of(play.broadcast_id), sql::Cell::of(play.station_id), sql::Cell::of(play.planned_start_ms),
+                    sql::Cell::of(play.command_id)};
     }
+    db_.insert_rows(rows);
     db_.flush();
     tx.commit();
     return 0;

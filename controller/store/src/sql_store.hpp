@@ -202,14 +202,12 @@ class SqlStore final : public Store {
   }
 
   void insert_commands(std::span<const CommandRecord> commands) {
-    sql::Statement c(db_,
-                     "INSERT INTO commands (id, station_id, kind, payload, state, created_ms) "
-                     "VALUES (?, ?, ?, ?, ?, ?)");
+    sql::RowBatch rows("commands", {"id", "station_id", "kind", "payload", "state", "created_ms"});
     for (const auto& cmd : commands) {
-      c.bind(1, cmd.id).bind(2, cmd.station_id).bind(3, cmd.kind).bind_blob(4, cmd.payload);
-      c.bind(5, std::string_view(to_string(cmd.state))).bind(6, cmd.created_ms);
-      c.queue();
+      rows.add() = {sql::Cell::of(cmd.id), sql::Cell::of(cmd.station_id), sql::Cell::of(cmd.kind),
+                    sql::Cell::blob(cmd.payload), sql::Cell::of(to_string(cmd.state)), sql::Cell::of(cmd.created_ms)};
     }
+    db_.insert_rows(rows);
     db_.flush();
   }
 

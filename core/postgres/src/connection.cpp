@@ -9,7 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <utility>
 #include <vector>
+
+#include "copy_text.hpp"
 
 namespace loa::postgres {
 namespace {
@@ -174,6 +177,37 @@ class PgConnection final : public sql::IConnection {
   void commit() override { exec("COMMIT"); }
   void rollback() override { exec("ROLLBACK"); }
 
+  // COPY, the bulk path: rows go as one stream, several times faster than a statement a
+  // row even pipelined. COPY has no conflict clause: a batch with one is copied straight
+  // in under a savepoint (a conflict is the rare case), and only when that meets a
+  // duplicate key goes again through a temporary table and one INSERT … SELECT that
+  // carries the clause.
+  void insert_rows(const sql::RowBatch& batch) override {
+    if (batch.rows.empty()) return;
+    finish_pipeline();
+    ensure_connected();
+    std::string names;
+    for (const auto& c : batch.columns) names += (names.empty() ? "" : ", ") + c;
+    if (batch.on_conflict.empty()) return copy_in(batch.table, names, batch.rows);
+    if (PQtransactionStatus(conn_) == PQTRANS_INTRANS) {
+      run("SAVEPOINT loa_bulk");
+      try {
+        copy_in(batch.table, names, batch.rows);
+        run("RELEASE SAVEPOINT loa_bulk");
+        return;
+      } catch (const sql::Error& e) {
+        if (std::string_view(e.what()).find("duplicate key") == std::string_view::npos) throw;
+        run("ROLLBACK TO SAVEPOINT loa_bulk");
+      }
+    }
+    const auto staging = "loa_bulk_" + batch.table;
+    run("CREATE TEMP TABLE IF NOT EXISTS " + staging + " (LIKE " + batch.table + " INCLUDING DEFAULTS)");
+    run("TRUNCATE " + staging);
+    copy_in(staging, names, batch.rows);
+    note_changes(run("INSERT INTO " + batch.table + " (" + names + ") SELECT " + names + " FROM " + staging + " " +
+                     batch.on_conflict).r);
+  }
+
   PGconn* handle() { return conn_; }
 
   // Queued runs (PgStatement::queue) go out in pipeline mode; every synchronous call
@@ -205,6 +239,37 @@ class PgConnection final : public sql::IConnection {
     if (PQstatus(conn_) != CONNECTION_OK) {
       throw sql::Error(std::string("postgresql: connection lost: ") + PQerrorMessage(conn_));
     }
+  }
+
+  Result run(const std::string& sql) { return checked(conn_, PQexec(conn_, sql.c_str()), "bulk"); }
+
+  void copy_in(const std::string& table, const std::string& names, const std::vector<std::vector<sql::Cell>>& rows) {
+    Result start(PQexec(conn_, ("COPY " + table + " (" + names + ") FROM STDIN").c_str()));
+    if (PQresultStatus(start.r) != PGRES_COPY_IN) (void)checked(conn_, std::exchange(start.r, nullptr), "copy");
+    std::string chunk, failure;
+    const auto send = [&] {
+      if (failure.empty() && PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+        failure = PQerrorMessage(conn_);
+      }
+      chunk.clear();
+    };
+    for (const auto& row : rows) {
+      append_copy_row(chunk, row);
+      if (chunk.size() >= 256 * 1024) send();
+    }
+    if (!chunk.empty()) send();
+    if (PQputCopyEnd(conn_, failure.empty() ? nullptr : "client failed") != 1 && failure.empty()) {
+      failure = PQerrorMessage(conn_);
+    }
+    // The answer to the COPY, then nothing.
+    std::optional<Result> answer;
+    while (PGresult* r = PQgetResult(conn_)) {
+      if (!answer) answer.emplace(r);
+      else PQclear(r);
+    }
+    if (!failure.empty()) throw sql::Error("copy: " + failure);
+    if (!answer) throw sql::Error(std::string("copy: ") + PQerrorMessage(conn_));
+    note_changes((checked(conn_, std::exchange(answer->r, nullptr), "copy")).r);
   }
 
   // Sends a sync and reads every answer up to it; leaves pipeline mode unless `stay`.

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "loa/sql/row_batch.hpp"
+
 namespace loa::sql {
 
 // A failure reported by the database. `disk` marks the kind an operator must act on
@@ -61,6 +63,10 @@ class IConnection {
   // Waits for every queued run (IStatement::queue) to be answered; throws the first
   // error among them. Call it where the loop of queued runs ends.
   virtual void flush() {}
+  // Adds a batch of rows to one table: by default a prepared INSERT queued a row at a
+  // time; a backend with a bulk path (PostgreSQL's COPY) sends them as one stream.
+  // Errors as queue()'s: by flush() or the commit at the latest.
+  virtual void insert_rows(const RowBatch& batch);
   // Memory the database library holds in this process (page cache, statements), in
   // bytes; -1 where it lives in a server of its own.
   [[nodiscard]] virtual std::int64_t memory_used() const { return -1; }
@@ -114,6 +120,22 @@ class Statement {
  private:
   std::unique_ptr<IStatement> s_;
 };
+
+inline void IConnection::insert_rows(const RowBatch& batch) {
+  auto s = prepare(batch.insert_sql());
+  for (const auto& row : batch.rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const int at = static_cast<int>(i) + 1;
+      switch (row[i].kind) {
+        case Cell::Kind::null: s->bind_null(at); break;
+        case Cell::Kind::integer: s->bind_int(at, row[i].integer); break;
+        case Cell::Kind::text: s->bind_text(at, row[i].bytes); break;
+        case Cell::Kind::blob: s->bind_blob(at, row[i].bytes); break;
+      }
+    }
+    s->queue();
+  }
+}
 
 // A write transaction, rolled back if destroyed before commit().
 class Transaction {
