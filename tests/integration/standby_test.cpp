@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "loa/postgres/connection.hpp"
+#include "support/browser.hpp"
 #include "support/fleet.hpp"
 #include "support/pair.hpp"
 #include "support/tcp_relay.hpp"
@@ -199,6 +200,31 @@ TEST_F(StandbyPair, AFrozenActiveIsFencedAndNoStationAppliesItsCommandsAfterTheT
   const auto second_epoch = epoch(*b);
   expect_only_epoch_since(applied_before, second_epoch, first_epoch);
   for (const auto& id : waiting) EXPECT_EQ(b->api("GET", "/api/v1/commands/" + id).body["state"], "applied");
+}
+
+TEST_F(StandbyPair, TheConsoleBehindOneAddressNamesItsControllerAndTellsOfAFailover) {
+  if (!Browser::available()) GTEST_SKIP() << "chromium and chromedriver are not installed";
+  TcpRelay address(a->http_port());  // the pair's one address, as a floating IP gives it
+  Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/standby");
+  browser.go("http://127.0.0.1:" + std::to_string(address.port()) + "/");
+  ASSERT_TRUE(browser.wait_for("#login input[name=password]"));
+  browser.type("#login input[name=user]", "admin");
+  browser.type("#login input[name=password]", "test-password");
+  browser.click("#login button");
+  ASSERT_TRUE(browser.wait_for_text("#controller", "máy điều khiển a")) << browser.text("#controller");
+  EXPECT_FALSE(browser.visible("#failover"));
+
+  a->stop_controller(SIGKILL);
+  ASSERT_TRUE(eventually([&] { return role(*b) == "active"; }, 10s)) << b->controller_log();
+  address.retarget(b->http_port());
+  EXPECT_TRUE(browser.wait_for_text("#controller", "máy điều khiển b", 15s)) << browser.text("#controller");
+  EXPECT_TRUE(browser.wait_for_text("#failover-text", "b thay a", 5s)) << browser.text("#failover-text");
+  browser.screenshot("failover-notice");
+  // Told until dismissed, across a reload (the operator logs in again on the new one).
+  browser.go("http://127.0.0.1:" + std::to_string(address.port()) + "/");
+  EXPECT_TRUE(browser.wait_for_text("#failover-text", "b thay a", 5s));
+  browser.click("#failover-dismiss");
+  EXPECT_TRUE(eventually([&] { return !browser.visible("#failover"); }, 3s));
 }
 
 TEST_F(StandbyPair, AControllerCutOffFromTheDatabaseStopsAndOnlyTheOtherSendsCommands) {

@@ -10,7 +10,8 @@ namespace loa::test {
 // A TCP relay on loopback: what connects to port() is carried to `target_port`, both
 // ways, until cut() partitions it. A cut link drops everything silently, in both
 // directions and for new connections too, as a broken network does: no reset, no error,
-// only silence (a program on either side finds out by its own timeouts).
+// only silence (a program on either side finds out by its own timeouts). retarget()
+// sends new connections elsewhere, as a floating address moved to another machine does.
 class TcpRelay {
  public:
   explicit TcpRelay(int target_port);
@@ -20,12 +21,13 @@ class TcpRelay {
 
   [[nodiscard]] int port() const { return port_; }
   void cut() { cut_ = true; }
+  void retarget(int target_port) { target_port_ = target_port; }
 
  private:
   void accept_loop();
   void carry(int from, int to);
 
-  int target_port_;
+  std::atomic<int> target_port_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> cut_{false};

@@ -250,8 +250,10 @@ struct ApiServer::Impl final : http::IRequestHandler {
         loops.push_back({{"name", beat->name()}, {"quiet_ms", beat->quiet().count()}, {"limit_ms", beat->limit().count()},
                          {"late", beat->late()}});
       }
-      send_json(res, {{"status", late ? "late" : "ok"}, {"role", "active"}, {"epoch", settings.controller_epoch},
-                      {"version", kVersion}, {"loops", loops}}, late ? 503 : 200);
+      json body{{"status", late ? "late" : "ok"}, {"role", "active"}, {"epoch", settings.controller_epoch},
+                {"version", kVersion}, {"loops", loops}};
+      if (!settings.controller_node.empty()) body["node"] = settings.controller_node;
+      send_json(res, body, late ? 503 : 200);
     });
     routes.post("/api/v1/login", Access::open, "Log in (sets the session cookie)", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
     routes.post("/api/v1/logout", Access::signed_in, "Log out", [this](const httplib::Request& req, httplib::Response& res) {

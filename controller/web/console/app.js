@@ -2,6 +2,7 @@
 // module of its own that registers its loader with the router (ui.js).
 import { $, api, applyLanguage, has, post, route, session, showLogin, toggleLanguage } from './ui.js';
 import { closeFeed } from './dashboard.js';
+import { watchController } from './controller.js';
 import './station.js';
 import './schedule.js';
 import './alerts.js';
@@ -19,6 +20,7 @@ $('login').onsubmit = async (e) => {
     body: JSON.stringify({ user: form.get('user'), password: form.get('password') }) });
   if (!res.ok) { $('login-error').textContent = (await res.json()).error.message; return; }
   start();
+watchController();
 };
 $('logout').onclick = async () => {
   await post('/api/v1/logout', {}).catch(() => {});
@@ -39,3 +41,4 @@ async function start() {
   route();
 }
 start();
+watchController();

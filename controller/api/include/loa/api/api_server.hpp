@@ -39,6 +39,7 @@ struct ApiSettings {
   std::string spool_dir;  // uploads are written here as they arrive (under the data folder)
   // One of a standby pair: the epoch of the lease it acts under (0: it runs alone).
   std::uint64_t controller_epoch = 0;
+  std::string controller_node;  // and its name in the pair
 };
 
 // What the API acts on. All of it outlives the server.

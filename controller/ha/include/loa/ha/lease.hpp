@@ -60,6 +60,8 @@ class Lease {
   // Cheap and thread-safe: whether this process may act now.
   [[nodiscard]] bool held() const;
   [[nodiscard]] std::uint64_t epoch() const { return epoch_.load(); }
+  // This controller's name in the pair (the holder's first part).
+  [[nodiscard]] std::string node() const { return settings_.holder.substr(0, settings_.holder.find('/')); }
   // The current holder (for a standby's callers), or nothing when the database cannot say.
   [[nodiscard]] std::optional<LeaseHolder> current();
   // Gives the lease up now (a clean shutdown).
