@@ -95,6 +95,27 @@ TEST_F(ApiTest, ConsoleLoginGivesAnHttpOnlySessionAndIsThrottled) {
   EXPECT_EQ(c.Post("/api/v1/login", R"({"user":"admin","password":"test-password"})", "application/json")->status, 429);
 }
 
+TEST_F(ApiTest, AConsoleSessionOutlivesARestartButNotALogout) {
+  auto login = [&] {
+    auto ok = client().Post("/api/v1/login", R"({"user":"admin","password":"test-password"})", "application/json");
+    EXPECT_EQ(ok->status, 200);
+    const auto cookie = ok->get_header_value("Set-Cookie");
+    return cookie.substr(0, cookie.find(';'));
+  };
+  const auto kept = login();
+  const auto ended = login();
+  EXPECT_EQ(client().Post("/api/v1/logout", {{"Cookie", ended}}, "{}", "application/json")->status, 200);
+  // Only a digest of the session is on disk, never the cookie's secret.
+  const auto secret = kept.substr(kept.find('=') + 1);
+  EXPECT_EQ(run_command("cat " + fleet.dir() + "/controller/controller.db* | grep -ac " + secret).out, "0\n");
+
+  fleet.stop_controller(SIGTERM);
+  fleet.start_controller();
+  EXPECT_EQ(client().Get("/api/v1/whoami", {{"Cookie", kept}})->status, 200);
+  EXPECT_EQ(client().Get("/api/v1/whoami", {{"Cookie", ended}})->status, 401);
+  EXPECT_EQ(client().Get("/api/v1/whoami", {{"Cookie", "loa_session=" + std::string(64, 'a')}})->status, 401);
+}
+
 TEST_F(ApiTest, BadRequestsGetAStatusACodeAndAMessage) {
   EXPECT_EQ(fleet.api("GET", "/api/v1/stations/nope").status, 404);
   auto c = client();

@@ -220,9 +220,12 @@ TEST_F(StandbyPair, TheConsoleBehindOneAddressNamesItsControllerAndTellsOfAFailo
   EXPECT_TRUE(browser.wait_for_text("#controller", "máy điều khiển b", 15s)) << browser.text("#controller");
   EXPECT_TRUE(browser.wait_for_text("#failover-text", "b thay a", 5s)) << browser.text("#failover-text");
   browser.screenshot("failover-notice");
-  // Told until dismissed, across a reload (the operator logs in again on the new one).
+  // Told until dismissed, across a reload; the session came over with the database, so
+  // the operator is still logged in on the new one.
   browser.go("http://127.0.0.1:" + std::to_string(address.port()) + "/");
   EXPECT_TRUE(browser.wait_for_text("#failover-text", "b thay a", 5s));
+  EXPECT_TRUE(browser.wait_for_text("#who", "admin", 5s));
+  EXPECT_FALSE(browser.visible("#login"));
   browser.click("#failover-dismiss");
   EXPECT_TRUE(eventually([&] { return !browser.visible("#failover"); }, 3s));
 }

@@ -70,7 +70,8 @@ struct ApiServer::Impl final : http::IRequestHandler {
   http::HttpFront front;
   int port = 0;
 
-  Impl(ApiSettings s, ApiContext c) : settings(std::move(s)), ctx(c), front(front_settings(settings), *this) {}
+  Impl(ApiSettings s, ApiContext c)
+      : settings(std::move(s)), ctx(c), sessions(std::chrono::hours(12), &ctx.store), front(front_settings(settings), *this) {}
 
   static http::FrontSettings front_settings(const ApiSettings& s) {
     http::FrontSettings f;

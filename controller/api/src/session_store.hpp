@@ -6,14 +6,18 @@
 #include <optional>
 #include <string>
 
+#include "loa/store/access_store.hpp"
+
 namespace loa::api {
 
-// Browser sessions of the console, and the throttle on failed logins. In memory: a
-// controller restart asks people to log in again, which is acceptable and keeps session
-// secrets off the disk.
+// Browser sessions of the console, and the throttle on failed logins. Held in memory,
+// and, given a store, kept there too by the SHA-256 of each session's secret (never the
+// secret): so a session survives a restart and, with a standby pair behind one address,
+// a failover. A session the store cannot record still works here; one it cannot look up
+// counts as unknown.
 class SessionStore {
  public:
-  explicit SessionStore(std::chrono::seconds lifetime = std::chrono::hours(12));
+  explicit SessionStore(std::chrono::seconds lifetime = std::chrono::hours(12), store::IAccessStore* kept = nullptr);
 
   [[nodiscard]] std::string create(const std::string& user);
   [[nodiscard]] std::optional<std::string> user_of(const std::string& session_id);
@@ -35,6 +39,7 @@ class SessionStore {
     std::chrono::steady_clock::time_point first;
   };
   std::chrono::seconds lifetime_;
+  store::IAccessStore* kept_;
   std::mutex mutex_;
   std::map<std::string, Session> sessions_;
   std::map<std::string, Failures> failures_;

@@ -134,6 +134,13 @@ class HttpApi : public IApi {
     if (!in) throw ApiError(kExitUsage, "cannot read " + file);
     const auto size = static_cast<std::size_t>(in.tellg());
     const bool draw = ::isatty(2) != 0;
+    // The answer comes once the controller has converted the whole clip, which for an
+    // hour's programme on a busy controller takes minutes, not the usual 30 s.
+    http_.set_read_timeout(600);
+    struct Restore {
+      httplib::Client& client;
+      ~Restore() { client.set_read_timeout(30); }
+    } restore{http_};
     auto res = send([&] {
       return http_.Post(
           path(api_path), auth(), size,

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 16> kSchema{{
+constexpr std::array<SchemaStep, 17> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -300,6 +300,13 @@ CREATE TABLE controller_lease (
 CREATE TABLE clip_bytes (
   sha256 TEXT PRIMARY KEY REFERENCES clips(sha256) ON DELETE CASCADE,
   bytes  {BLOB} NOT NULL
+);
+)sql"},
+    {17, R"sql(
+CREATE TABLE console_sessions (
+  id_sha256  TEXT PRIMARY KEY,
+  "user"     TEXT NOT NULL,
+  expires_ms {INT} NOT NULL
 );
 )sql"},
 }};

@@ -26,10 +26,43 @@ std::vector<UserRecord> SqlStore::list_users() { return load_users("WHERE ? = ''
 
 bool SqlStore::delete_user(const std::string& name) {
   return guarded([&] {
+    sql::Transaction tx(db_);
+    sql::Statement sessions(db_, "DELETE FROM console_sessions WHERE \"user\" = ?");
+    sessions.bind(1, name);
+    sessions.run();
     sql::Statement s(db_, "DELETE FROM users WHERE name = ?");
     s.bind(1, name);
     s.run();
-    return db_.changes() > 0;
+    const bool deleted = db_.changes() > 0;
+    tx.commit();
+    return deleted;
+  });
+}
+
+void SqlStore::put_session(const SessionRecord& session) {
+  guarded([&] {
+    sql::Statement s(db_, "INSERT INTO console_sessions (id_sha256, \"user\", expires_ms) VALUES (?, ?, ?)");
+    s.bind(1, session.id_sha256).bind(2, session.user).bind(3, session.expires_ms);
+    s.run();
+    return 0;
+  });
+}
+
+std::optional<SessionRecord> SqlStore::find_session(const std::string& id_sha256) {
+  return guarded([&]() -> std::optional<SessionRecord> {
+    sql::Statement s(db_, "SELECT \"user\", expires_ms FROM console_sessions WHERE id_sha256 = ?");
+    s.bind(1, id_sha256);
+    if (!s.step()) return std::nullopt;
+    return SessionRecord{id_sha256, s.column_text(0), s.column_int(1)};
+  });
+}
+
+void SqlStore::delete_session(const std::string& id_sha256, std::int64_t now_ms) {
+  guarded([&] {
+    sql::Statement s(db_, "DELETE FROM console_sessions WHERE id_sha256 = ? OR expires_ms < ?");
+    s.bind(1, id_sha256).bind(2, now_ms);
+    s.run();
+    return 0;
   });
 }
 

@@ -77,6 +77,9 @@ class SqlStore final : public Store {
   std::optional<UserRecord> find_user(const std::string& name) override;
   std::vector<UserRecord> list_users() override;
   bool delete_user(const std::string& name) override;
+  void put_session(const SessionRecord& session) override;
+  std::optional<SessionRecord> find_session(const std::string& id_sha256) override;
+  void delete_session(const std::string& id_sha256, std::int64_t now_ms) override;
   void put_token(const ApiTokenRecord& t) override;
   std::optional<ApiTokenRecord> find_token_by_hash(const std::string& secret_sha256) override;
   std::vector<ApiTokenRecord> list_tokens(const std::string& user) override;

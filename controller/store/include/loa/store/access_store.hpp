@@ -21,7 +21,12 @@ class IAccessStore {
   virtual void put_user(const UserRecord& user) = 0;
   [[nodiscard]] virtual std::optional<UserRecord> find_user(const std::string& name) = 0;
   [[nodiscard]] virtual std::vector<UserRecord> list_users() = 0;
-  [[nodiscard]] virtual bool delete_user(const std::string& name) = 0;  // and the user's tokens
+  [[nodiscard]] virtual bool delete_user(const std::string& name) = 0;  // and the user's tokens and sessions
+
+  // Console sessions. Deleting one also drops every session past its expiry.
+  virtual void put_session(const SessionRecord& session) = 0;
+  [[nodiscard]] virtual std::optional<SessionRecord> find_session(const std::string& id_sha256) = 0;
+  virtual void delete_session(const std::string& id_sha256, std::int64_t now_ms) = 0;
 
   // API tokens
   virtual void put_token(const ApiTokenRecord& token) = 0;

@@ -218,6 +218,14 @@ struct AsRunQuery {
 };
 
 // A console or API user. Roles: admin, operator, emergency, technician, viewer.
+// A console session as the store keeps it: by the SHA-256 of its secret, never the
+// secret, so that the other controller of a pair knows it after a failover.
+struct SessionRecord {
+  std::string id_sha256;
+  std::string user;
+  std::int64_t expires_ms = 0;
+};
+
 struct UserRecord {
   std::string name;
   std::string password_hash;        // libsodium crypto_pwhash_str (Argon2id)
