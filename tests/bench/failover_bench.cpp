@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -71,11 +70,10 @@ int main(int argc, char** argv) {
   };
   Fleet b(options("b"));
   Fleet a(options("a"));
-  a.set_agent_controller(both_controllers(a, b));
-  a.start_controller();
-  std::filesystem::create_directories(b.dir() + "/controller");
-  std::filesystem::copy_file(a.dir() + "/controller/controller.key", b.dir() + "/controller/controller.key");
-  b.start_controller();
+  if (start_pair(a, b) != std::pair<std::string, std::string>{"active", "standby"}) {
+    std::cerr << "the pair did not start as active and standby\n";
+    return 1;
+  }
   std::vector<std::string> ids;
   for (int i = 1; i <= stations; ++i) ids.push_back("st-" + std::to_string(i));
   for (const auto& id : ids) a.start_agent(id);

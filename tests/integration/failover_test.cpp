@@ -43,13 +43,9 @@ class Failover : public ::testing::Test {
     postgres::connect(formation_->primary_uri("postgres"), {})->exec("CREATE DATABASE " + database_);
     b = std::make_unique<Fleet>(options("b"));
     a = std::make_unique<Fleet>(options("a"));
-    a->set_agent_controller(both_controllers(*a, *b));
-    a->start_controller();
-    ASSERT_EQ(role_of(*a), "active");
-    std::filesystem::create_directories(b->dir() + "/controller");
-    std::filesystem::copy_file(a->dir() + "/controller/controller.key", b->dir() + "/controller/controller.key");
-    b->start_controller();
-    ASSERT_EQ(role_of(*b), "standby");
+    const auto [first, second] = start_pair(*a, *b);
+    ASSERT_EQ(first, "active");
+    ASSERT_EQ(second, "standby");
     for (const auto& id : kStations) {
       a->set_agent_audio_dir(id, audio_dir(id));
       a->start_agent(id);

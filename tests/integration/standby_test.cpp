@@ -10,7 +10,6 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <random>
 #include <set>
 #include <sstream>
@@ -41,14 +40,9 @@ class StandbyPair : public ::testing::Test {
     relay_ = std::make_unique<TcpRelay>(std::stoi(admin_.substr(at + 5)));
     b = std::make_unique<Fleet>(options("b"));
     a = std::make_unique<Fleet>(options("a"));
-    a->set_agent_controller(both_controllers(*a, *b));
-    a->start_controller();
-    ASSERT_EQ(role(*a), "active");
-    // One identity for both: the standby gets the active one's key before it starts.
-    std::filesystem::create_directories(b->dir() + "/controller");
-    std::filesystem::copy_file(a->dir() + "/controller/controller.key", b->dir() + "/controller/controller.key");
-    b->start_controller();
-    ASSERT_EQ(role(*b), "standby");
+    const auto [first, second] = start_pair(*a, *b);
+    ASSERT_EQ(first, "active");
+    ASSERT_EQ(second, "standby");
   }
 
   void TearDown() override {
@@ -93,6 +87,15 @@ class StandbyPair : public ::testing::Test {
   static bool applied(const Fleet& f, const std::string& command) {
     const auto body = f.api("GET", "/api/v1/commands/" + command).body;
     return body.is_object() && body.value("state", "") == "applied";
+  }
+
+  // st-2 goes away and three pings wait for it with the active controller; what st-1
+  // applied so far is noted, to be told apart from what comes after.
+  void leave_commands_waiting(std::set<std::string>& waiting, std::set<std::string>& applied_before) {
+    a->stop_agent("st-2", SIGKILL);
+    ASSERT_TRUE(a->wait_for_state("st-2", "offline", 5000));
+    for (int i = 0; i < 3; ++i) waiting.insert(ping(*a, "st-2"));
+    for (const auto& j : journal_of(*a, "st-1")) applied_before.insert(j.command);
   }
 
   // Every command the stations applied, but those in `before`, came from `epoch` (none
@@ -172,12 +175,8 @@ TEST_F(StandbyPair, AFrozenActiveIsFencedAndNoStationAppliesItsCommandsAfterTheT
   start_stations();
   const auto first_epoch = epoch(*a);
   // st-2 is away; commands for it wait with the active controller when it freezes.
-  a->stop_agent("st-2", SIGKILL);
-  ASSERT_TRUE(a->wait_for_state("st-2", "offline", 5000));
-  std::set<std::string> waiting;
-  for (int i = 0; i < 3; ++i) waiting.insert(ping(*a, "st-2"));
-  std::set<std::string> applied_before;
-  for (const auto& j : journal_of(*a, "st-1")) applied_before.insert(j.command);
+  std::set<std::string> waiting, applied_before;
+  ASSERT_NO_FATAL_FAILURE(leave_commands_waiting(waiting, applied_before));
 
   ASSERT_EQ(::kill(a->controller_pid(), SIGSTOP), 0);  // as a partition looks to the others
   ASSERT_TRUE(eventually([&] { return role(*b) == "active"; }, 10s)) << b->controller_log();
@@ -233,12 +232,8 @@ TEST_F(StandbyPair, TheConsoleBehindOneAddressNamesItsControllerAndTellsOfAFailo
 TEST_F(StandbyPair, AControllerCutOffFromTheDatabaseStopsAndOnlyTheOtherSendsCommands) {
   start_stations();
   const auto first_epoch = epoch(*a);
-  a->stop_agent("st-2", SIGKILL);
-  ASSERT_TRUE(a->wait_for_state("st-2", "offline", 5000));
-  std::set<std::string> waiting;
-  for (int i = 0; i < 3; ++i) waiting.insert(ping(*a, "st-2"));
-  std::set<std::string> applied_before;
-  for (const auto& j : journal_of(*a, "st-1")) applied_before.insert(j.command);
+  std::set<std::string> waiting, applied_before;
+  ASSERT_NO_FATAL_FAILURE(leave_commands_waiting(waiting, applied_before));
 
   // The partition: a still runs and still reaches the stations, but not the database.
   relay_->cut();

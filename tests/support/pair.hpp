@@ -4,6 +4,7 @@
 // from its health route, and what a station journalled (`loa-agent journal`), with the
 // epoch of the controller each command came from.
 #include <cstdint>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,6 +46,19 @@ inline std::string both_controllers(const Fleet& first, const Fleet& second) {
   const auto tcp = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
   return "  endpoints: [" + tcp(first.control_port()) + ", " + tcp(second.control_port()) + "]\n" +
          "  enroll_endpoints: [" + tcp(first.enroll_port()) + ", " + tcp(second.enroll_port()) + "]\n";
+}
+
+// Starts a pair as a district sets one up: `a` first (it takes the lease), then `b`
+// with a's controller key, so that both are one identity to the stations; stations
+// started from `a` know both. Returns each one's role once it answers.
+inline std::pair<std::string, std::string> start_pair(Fleet& a, Fleet& b) {
+  a.set_agent_controller(both_controllers(a, b));
+  a.start_controller();
+  const auto first = role_of(a);
+  std::filesystem::create_directories(b.dir() + "/controller");
+  std::filesystem::copy_file(a.dir() + "/controller/controller.key", b.dir() + "/controller/controller.key");
+  b.start_controller();
+  return {first, role_of(b)};
 }
 
 // The controller part of a pair's configuration: the store, and the lease.

@@ -203,7 +203,10 @@ void Controller::start() {
   as.limits = c.http.limits;
   as.spool_dir = c.data_dir + "/uploads";
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
-  if (i.lease) as.controller_epoch = i.lease->epoch(), as.controller_node = i.lease->node();
+  if (i.lease) {
+    as.controller_epoch = i.lease->epoch();
+    as.controller_node = i.lease->node();
+  }
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
                           *i.users, *i.alerts, c.schedule.time_zone});

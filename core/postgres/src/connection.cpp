@@ -45,6 +45,13 @@ struct Result {
   ~Result() { PQclear(r); }
 };
 
+// A row whose key is there already (SQLSTATE 23505), told apart by its code rather than
+// its message, which the server words in its own language.
+class DuplicateKey : public sql::Error {
+ public:
+  using sql::Error::Error;
+};
+
 // Throws unless the result is a success; returns it otherwise.
 Result checked(PGconn* conn, PGresult* raw, std::string_view context) {
   Result result(raw);
@@ -54,7 +61,9 @@ Result checked(PGconn* conn, PGresult* raw, std::string_view context) {
   message += ": ";
   message += raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  throw sql::Error(message, raw && disk_state(PQresultErrorField(raw, PG_DIAG_SQLSTATE)));
+  const char* sqlstate = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  if (sqlstate && std::string_view(sqlstate) == "23505") throw DuplicateKey(message);
+  throw sql::Error(message, disk_state(sqlstate));
 }
 
 class PgConnection;
@@ -195,8 +204,7 @@ class PgConnection final : public sql::IConnection {
         copy_in(batch.table, names, batch.rows);
         run("RELEASE SAVEPOINT loa_bulk");
         return;
-      } catch (const sql::Error& e) {
-        if (std::string_view(e.what()).find("duplicate key") == std::string_view::npos) throw;
+      } catch (const DuplicateKey&) {
         run("ROLLBACK TO SAVEPOINT loa_bulk");
       }
     }

@@ -217,7 +217,6 @@ struct AsRunQuery {
   std::size_t limit = 1000;
 };
 
-// A console or API user. Roles: admin, operator, emergency, technician, viewer.
 // A console session as the store keeps it: by the SHA-256 of its secret, never the
 // secret, so that the other controller of a pair knows it after a failover.
 struct SessionRecord {
@@ -226,6 +225,7 @@ struct SessionRecord {
   std::int64_t expires_ms = 0;
 };
 
+// A console or API user. Roles: admin, operator, emergency, technician, viewer.
 struct UserRecord {
   std::string name;
   std::string password_hash;        // libsodium crypto_pwhash_str (Argon2id)
