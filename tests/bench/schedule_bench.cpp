@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "loa/postgres/connection.hpp"
 #include "loa/schedule/planner.hpp"
 #include "loa/schedule/recurrence.hpp"
 #include "loa/schedule/scheduler.hpp"
@@ -199,5 +200,22 @@ int main(int argc, char** argv) {
   row("next sync ms", sqlite.resync_ms, pg.resync_ms);
   row("as-run fill s", sqlite.fill_s, pg.fill_s);
   for (const auto& [what, ms] : sqlite.query_p50) row(("as-run month query " + what + " p50 ms").c_str(), ms, pg.query_p50.at(what));
+
+  // The SQLite district just measured, moved whole into a fresh PostgreSQL database
+  // (`loa-controller --copy-to-postgres`).
+  {
+    auto admin = loa::postgres::connect(postgresql, {});
+    admin->exec("DROP DATABASE IF EXISTS loa_bench_copy");
+    admin->exec("CREATE DATABASE loa_bench_copy");
+  }
+  const auto t = Clock::now();
+  std::int64_t copied = 0;
+  for (const auto& [table, rows] : loa::store::copy_sqlite_to_postgres(dir.path() + "/controller.db",
+                                                                       postgresql + " dbname=loa_bench_copy")) {
+    copied += rows;
+  }
+  const double copy_s = ms_since(t) / 1000;
+  std::printf("\ndistrict copy to postgresql: rows=%lld took_s=%.1f rows_per_s=%.0f\n", static_cast<long long>(copied),
+              copy_s, copy_s > 0 ? static_cast<double>(copied) / copy_s : 0.0);
   return 0;
 }

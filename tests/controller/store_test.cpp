@@ -181,15 +181,21 @@ TEST_P(StoreTest, RowsAddedInBulkKeepEveryByteAndAPlayAlreadyThereIsSkipped) {
   }
 }
 
-TEST_P(StoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommands) {
+TEST_P(StoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommandsAndPlays) {
   auto store = open_store();
   store->put_station(station("a"));
   store->put_station(station("b"));
   store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "b"}, "", {}});
   store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""});
+  std::vector<CommandRecord> commands{{"p1", "a", "play", "x", CommandState::pending, 2, 0, {}, {}, "", 0, ""},
+                                      {"p2", "b", "play", "x", CommandState::pending, 2, 0, {}, {}, "", 0, ""}};
+  store->add_scheduled(commands, std::vector<ScheduledPlay>{{"b1", "a", 1000, "p1"}, {"b1", "b", 1000, "p2"}});
   EXPECT_TRUE(store->delete_station("a"));
+  EXPECT_FALSE(store->delete_station("a"));
   EXPECT_EQ(store->find_zone("z")->station_ids, (std::vector<std::string>{"b"}));
   EXPECT_FALSE(store->find_command("c1"));
+  EXPECT_FALSE(store->find_command("p1"));
+  EXPECT_EQ(store->stations_scheduled("b1"), (std::vector<std::string>{"b"}));
 }
 
 TEST_P(StoreTest, ZoneWithAnUnknownStationIsRefusedWhole) {

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 17> kSchema{{
+constexpr std::array<SchemaStep, 18> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -308,6 +308,24 @@ CREATE TABLE console_sessions (
   "user"     TEXT NOT NULL,
   expires_ms {INT} NOT NULL
 );
+)sql"},
+    // A scheduled play no longer checks its broadcast and station row by row: on
+    // PostgreSQL those two checks were most of the 48 h push (a trigger a row). Broadcasts
+    // are cancelled, never deleted; a station's plays go with it (delete_station), and
+    // each play's command still checks the station in the same transaction.
+    {18, R"sql(
+CREATE TABLE scheduled_plays_next (
+  broadcast_id     TEXT NOT NULL,
+  station_id       TEXT NOT NULL,
+  planned_start_ms {INT} NOT NULL,
+  command_id       TEXT NOT NULL,
+  PRIMARY KEY (broadcast_id, station_id, planned_start_ms)
+);
+INSERT INTO scheduled_plays_next (broadcast_id, station_id, planned_start_ms, command_id)
+  SELECT broadcast_id, station_id, planned_start_ms, command_id FROM scheduled_plays;
+DROP TABLE scheduled_plays;
+ALTER TABLE scheduled_plays_next RENAME TO scheduled_plays;
+CREATE INDEX scheduled_plays_by_time ON scheduled_plays (planned_start_ms);
 )sql"},
 }};
 

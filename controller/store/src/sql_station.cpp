@@ -46,10 +46,18 @@ void SqlStore::record_seen(std::span<const SeenUpdate> updates) {
 
 bool SqlStore::delete_station(const std::string& id) {
   return guarded([&] {
+    sql::Transaction tx(db_);
+    // The station row first: on PostgreSQL that waits for a schedule push still storing
+    // commands for it (their key check holds the row), so the plays it stored are seen here.
     sql::Statement s(db_, "DELETE FROM stations WHERE id = ?");
     s.bind(1, id);
     s.run();
-    return db_.changes() > 0;
+    const bool deleted = db_.changes() > 0;
+    sql::Statement plays(db_, "DELETE FROM scheduled_plays WHERE station_id = ?");
+    plays.bind(1, id);
+    plays.run();
+    tx.commit();
+    return deleted;
   });
 }
 

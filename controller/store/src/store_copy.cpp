@@ -1,12 +1,16 @@
-// Moving a district from SQLite to PostgreSQL: every table copied row by row, in an
-// order that satisfies the foreign keys, in one PostgreSQL transaction.
+// Moving a district from SQLite to PostgreSQL: every table copied in bulk (COPY, in
+// batches of kBatchRows), in an order that satisfies the foreign keys, in one PostgreSQL
+// transaction.
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "loa/postgres/connection.hpp"
 #include "loa/sql/connection.hpp"
+#include "loa/sql/row_batch.hpp"
 #include "loa/sqlite/connection.hpp"
 #include "loa/store/store.hpp"
 #include "columns.hpp"
@@ -49,6 +53,23 @@ const Table kTables[] = {
     {"live_stream_targets", "stream_id, station_id", {-1, -1}},
 };
 
+// Enough rows a batch that a COPY's setup is nothing beside it, few enough that a
+// district's year of telemetry is never held in memory whole.
+constexpr std::size_t kBatchRows = 20'000;
+
+std::vector<std::string> column_names(const char* columns) {
+  std::vector<std::string> names;
+  std::string_view rest(columns);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    auto name = rest.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    names.emplace_back(name);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return names;
+}
+
 int column_count(const char* columns) { return 1 + static_cast<int>(std::count(columns, columns + std::strlen(columns), ',')); }
 
 }  // namespace
@@ -69,24 +90,28 @@ std::vector<std::pair<std::string, std::int64_t>> copy_sqlite_to_postgres(const 
     for (const auto& t : kTables) {
       const int count = column_count(t.columns);
       const bool zones = std::string_view(t.name) == "zones";
-      std::string marks;
-      for (int i = 0; i < count; ++i) marks += i ? ", ?" : "?";
       sql::Statement read(*from, std::string("SELECT ") + t.columns + " FROM " + t.name);
-      sql::Statement write(*to, std::string("INSERT INTO ") + t.name + " (" + t.columns + ") VALUES (" + marks + ")");
+      sql::RowBatch batch(t.name, column_names(t.columns));
       std::int64_t rows = 0;
       while (read.step()) {
+        auto& row = batch.add();
+        row.reserve(static_cast<std::size_t>(count));
         for (int i = 0; i < count; ++i) {
           if (read.column_is_null(i) || (zones && i == kZoneParent)) {
-            write.bind_null(i + 1);
+            row.push_back(sql::Cell::null());
           } else if (i == t.blobs[0] || i == t.blobs[1]) {
-            write.bind_blob(i + 1, read.column_blob(i));
+            row.push_back(sql::Cell::blob(read.column_blob(i)));
           } else {
-            write.bind(i + 1, read.column_text(i));
+            row.push_back(sql::Cell::of(read.column_text(i)));
           }
         }
-        write.run();
         ++rows;
+        if (batch.rows.size() >= kBatchRows) {
+          to->insert_rows(batch);
+          batch.rows.clear();
+        }
       }
+      to->insert_rows(batch);
       copied.emplace_back(t.name, rows);
     }
     // Zones' parents, now that every zone exists.
