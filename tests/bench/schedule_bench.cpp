@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
   for (const auto& [what, ms] : sqlite.query_p50) row(("as-run month query " + what + " p50 ms").c_str(), ms, pg.query_p50.at(what));
 
   // The SQLite district just measured, moved whole into a fresh PostgreSQL database
-  // (`loa-controller --copy-to-postgres`).
+  // (`loa-controller --copy-store-to`).
   {
     auto admin = loa::postgres::connect(postgresql, {});
     admin->exec("DROP DATABASE IF EXISTS loa_bench_copy");
