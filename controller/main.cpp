@@ -5,6 +5,7 @@
 
 #include "loa/app/controller.hpp"
 #include "loa/config/config_section.hpp"
+#include "loa/daemon/heap.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/store/store.hpp"
 #include "loa/version.hpp"
@@ -24,6 +25,7 @@ void usage(std::ostream& out) {
 
 int main(int argc, char** argv) {
   (void)loa::daemon::block_stop_signals();
+  loa::daemon::limit_heap_arenas(2);
   std::string config_path;
   bool check_only = false;
   std::string copy_to;

@@ -50,6 +50,28 @@ TEST_F(CommandDispatcherTest, SendsOnceThenResendsOnlyAfterTheInterval) {
   EXPECT_EQ(store->find_command(rec.id)->attempts, 2);
 }
 
+// A station slow to read gets each resend later than the last (1, 2, 4, then every 8
+// intervals), and a new link starts again from the first.
+TEST_F(CommandDispatcherTest, ResendsOnOneLinkBackOffToEightIntervalsAndANewLinkStartsAgain) {
+  CommandDispatcher d(*store, clock, 1s);
+  (void)d.enqueue("xa-1", ping("a"));
+  ASSERT_EQ(d.take_due("xa-1", false).size(), 1u);
+  std::vector<int> waits;
+  int waited = 0;
+  while (waits.size() < 6) {
+    clock.advance(1s);
+    ++waited;
+    if (!d.take_due("xa-1", false).empty()) {
+      waits.push_back(waited);
+      waited = 0;
+    }
+  }
+  EXPECT_EQ(waits, (std::vector<int>{1, 2, 4, 8, 8, 8}));
+  EXPECT_EQ(d.take_due("xa-1", true).size(), 1u);
+  clock.advance(1s);
+  EXPECT_EQ(d.take_due("xa-1", false).size(), 1u);
+}
+
 TEST_F(CommandDispatcherTest, AReconnectMakesEverythingPendingDueAtOnce) {
   CommandDispatcher d(*store, clock, 10s);
   (void)d.enqueue("xa-1", ping("a"));

@@ -27,6 +27,21 @@ class ReportKeeperTest : public ::testing::Test {
     p.set_end_ms(5000);
     return p;
   }
+  void keep(const v1::Telemetry& t) {
+    server::StationReport r{"xa-1", {}};
+    *r.envelope.mutable_telemetry() = t;
+    keeper.keep(std::span(&r, 1));
+  }
+  void keep(const v1::Alarm& a) {
+    server::StationReport r{"xa-1", {}};
+    *r.envelope.mutable_alarm() = a;
+    keeper.keep(std::span(&r, 1));
+  }
+  void keep(const v1::PlaybackReport& p) {
+    server::StationReport r{"xa-1", {}};
+    *r.envelope.mutable_playback_report() = p;
+    keeper.keep(std::span(&r, 1));
+  }
   test::ScratchDir dir;
   std::unique_ptr<store::Store> store = store::open_sqlite_store(dir.path() + "/c.db");
   time::ManualClock clock;
@@ -39,7 +54,7 @@ TEST_F(ReportKeeperTest, TelemetryIsStoredWithoutTheLinksSequenceNumber) {
   t.set_measured_at_ms(1234);
   t.set_temperature_c(41.5);
   t.set_report_seq(77);
-  keeper.on_telemetry("xa-1", t);
+  keep(t);
   const auto latest = store->latest_telemetry("xa-1");
   ASSERT_EQ(latest.size(), 1u);
   EXPECT_EQ(latest[0].device_id, "amp");
@@ -57,17 +72,17 @@ TEST_F(ReportKeeperTest, AnAlarmOpensAndClosesAnOccurrence) {
   a.set_active(true);
   a.set_severity(v1::Alarm::SEVERITY_CRITICAL);
   a.set_message("78 C");
-  keeper.on_alarm("xa-1", a);
+  keep(a);
   auto open = store->list_alarms("xa-1", true, 10);
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].severity, "critical");
   a.set_active(false);
-  keeper.on_alarm("xa-1", a);
+  keep(a);
   EXPECT_TRUE(store->list_alarms("xa-1", true, 10).empty());
 }
 
 TEST_F(ReportKeeperTest, NowPlayingFollowsSoundBeganAndHowItEndedAndOnlyTheEndIsAsRun) {
-  keeper.on_playback("xa-1", playback(v1::PlaybackReport::OUTCOME_PLAYING, "b-1"));
+  keep(playback(v1::PlaybackReport::OUTCOME_PLAYING, "b-1"));
   auto now = keeper.now_playing();
   ASSERT_EQ(now.count("xa-1"), 1u);
   EXPECT_EQ(now["xa-1"].broadcast_id, "b-1");
@@ -75,15 +90,41 @@ TEST_F(ReportKeeperTest, NowPlayingFollowsSoundBeganAndHowItEndedAndOnlyTheEndIs
   EXPECT_TRUE(store->list_asrun("xa-1", 0, 10).empty());
 
   // The end of another broadcast does not clear what plays now.
-  keeper.on_playback("xa-1", playback(v1::PlaybackReport::OUTCOME_PREEMPTED, "b-0"));
+  keep(playback(v1::PlaybackReport::OUTCOME_PREEMPTED, "b-0"));
   EXPECT_EQ(keeper.now_playing().count("xa-1"), 1u);
 
-  keeper.on_playback("xa-1", playback(v1::PlaybackReport::OUTCOME_PLAYED, "b-1"));
+  keep(playback(v1::PlaybackReport::OUTCOME_PLAYED, "b-1"));
   EXPECT_TRUE(keeper.now_playing().empty());
   const auto asrun = store->list_asrun("xa-1", 0, 10);
   ASSERT_EQ(asrun.size(), 2u);
   EXPECT_EQ(asrun[0].outcome, "played");  // newest first
   EXPECT_EQ(asrun[1].outcome, "preempted");
+}
+
+// What one drain of the control socket brought, from many stations and of every kind,
+// is kept whole: every playout's as-run row and every reading.
+TEST_F(ReportKeeperTest, ABatchFromManyStationsIsKeptWhole) {
+  std::vector<server::StationReport> batch;
+  for (int i = 0; i < 300; ++i) {
+    store::StationRecord r;
+    r.id = "st-" + std::to_string(i);
+    r.enrollment = store::Enrollment::approved;
+    store->put_station(r);
+    server::StationReport ended{r.id, {}};
+    *ended.envelope.mutable_playback_report() = playback(v1::PlaybackReport::OUTCOME_STOPPED, "alert-1");
+    batch.push_back(ended);
+    server::StationReport reading{r.id, {}};
+    reading.envelope.mutable_telemetry()->set_device_id("amp");
+    reading.envelope.mutable_telemetry()->set_measured_at_ms(2000);
+    batch.push_back(reading);
+  }
+  keeper.keep(batch);
+  store::AsRunQuery q;
+  q.broadcast_id = "alert-1";
+  q.limit = 1000;
+  EXPECT_EQ(store->query_asrun(q).size(), 300u);
+  EXPECT_EQ(store->latest_telemetry("st-299").size(), 1u);
+  EXPECT_EQ(store->latest_telemetry("st-0").size(), 1u);
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "metrics_text.hpp"
 
-#include <malloc.h>
 
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "loa/daemon/heap.hpp"
 #include "loa/v1/telemetry.pb.h"
 
 namespace loa::api {
@@ -149,13 +149,13 @@ std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
   // The allocator's own account: what the controller's objects hold, and what it keeps
   // freed but not yet given back. A resident size that grows while the first stays flat
   // is memory held by the allocator, not by Loa.
-  const auto heap = mallinfo2();
+  const auto heap = daemon::heap_use();
   out += "# HELP loa_heap_in_use_bytes Bytes the controller's live allocations hold.\n"
          "# TYPE loa_heap_in_use_bytes gauge\n"
-         "loa_heap_in_use_bytes " + std::to_string(heap.uordblks + heap.hblkhd) + "\n";
+         "loa_heap_in_use_bytes " + std::to_string(heap.in_use_bytes) + "\n";
   out += "# HELP loa_heap_free_bytes Bytes the allocator holds freed, not yet returned to the system.\n"
          "# TYPE loa_heap_free_bytes gauge\n"
-         "loa_heap_free_bytes " + std::to_string(heap.fordblks) + "\n";
+         "loa_heap_free_bytes " + std::to_string(heap.free_bytes) + "\n";
   return out;
 }
 

@@ -30,13 +30,29 @@ const char* severity_name(v1::Alarm::Severity severity) {
 ReportKeeper::ReportKeeper(store::IHealthStore& health, store::IAsRunStore& asrun, const time::IClock& clock)
     : health_(health), asrun_(asrun), clock_(clock) {}
 
-void ReportKeeper::on_telemetry(const std::string& station_id, const v1::Telemetry& report) {
-  // The sequence number is the link's business, not part of the reading.
-  auto reading = report;
-  reading.clear_report_seq();
-  health_.add_telemetry({station_id, report.device_id(),
-                        report.measured_at_ms() ? report.measured_at_ms() : clock_.wall_ms(),
-                        reading.SerializeAsString()});
+void ReportKeeper::keep(std::span<const server::StationReport> reports) {
+  std::vector<store::TelemetryRecord> telemetry;
+  std::vector<store::AsRunRecord> asrun;
+  for (const auto& r : reports) {
+    if (r.envelope.has_telemetry()) {
+      // The sequence number is the link's business, not part of the reading.
+      auto reading = r.envelope.telemetry();
+      reading.clear_report_seq();
+      telemetry.push_back({r.station_id, reading.device_id(),
+                           reading.measured_at_ms() ? reading.measured_at_ms() : clock_.wall_ms(),
+                           reading.SerializeAsString()});
+    } else if (r.envelope.has_alarm()) {
+      on_alarm(r.station_id, r.envelope.alarm());
+    } else if (r.envelope.has_playback_report()) {
+      if (auto row = follow_playback(r.station_id, r.envelope.playback_report())) asrun.push_back(std::move(*row));
+    }
+  }
+  health_.add_telemetry_many(telemetry);
+  asrun_.add_asrun_many(asrun);
+  for (const auto& row : asrun) {
+    kLog.info("as-run: station={} broadcast={} outcome={} detail={}", row.station_id, row.broadcast_id, row.outcome,
+              row.detail);
+  }
 }
 
 void ReportKeeper::on_alarm(const std::string& station_id, const v1::Alarm& a) {
@@ -46,16 +62,16 @@ void ReportKeeper::on_alarm(const std::string& station_id, const v1::Alarm& a) {
             a.message());
 }
 
-void ReportKeeper::on_playback(const std::string& station_id, const v1::PlaybackReport& p) {
+std::optional<store::AsRunRecord> ReportKeeper::follow_playback(const std::string& station_id,
+                                                                const v1::PlaybackReport& p) {
+  std::lock_guard lock(mutex_);
   if (p.outcome() == v1::PlaybackReport::OUTCOME_PLAYING) {
     // Progress only: not an as-run entry.
-    std::lock_guard lock(mutex_);
     now_playing_[station_id] = {p.broadcast_id(), p.content_id(), p.actual_start_ms()};
-    return;
+    return std::nullopt;
   }
-  const auto outcome = outcome_name(p.outcome());
   store::AsRunRecord row{station_id, p.broadcast_id(), p.content_id(), p.planned_start_ms(), p.actual_start_ms(),
-                         p.end_ms(), outcome, p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
+                         p.end_ms(), outcome_name(p.outcome()), p.detail(), static_cast<std::int64_t>(p.actual_start_ns()),
                          static_cast<std::int64_t>(p.frames_played()), static_cast<std::int64_t>(p.frames_concealed()),
                          p.longest_gap_ms()};
   if (p.has_loudness_dbfs()) row.loudness_dbfs = p.loudness_dbfs();
@@ -63,14 +79,12 @@ void ReportKeeper::on_playback(const std::string& station_id, const v1::Playback
   row.longest_silence_ms = p.longest_silence_ms();
   row.dead_air = p.dead_air();
   if (p.has_clock_locked()) row.clock_locked = p.clock_locked();
-  asrun_.add_asrun(row);
-  kLog.info("as-run: station={} broadcast={} outcome={} detail={}", station_id, p.broadcast_id(), outcome, p.detail());
-  std::lock_guard lock(mutex_);
   auto it = now_playing_.find(station_id);
   if (it != now_playing_.end() && it->second.broadcast_id == p.broadcast_id() &&
       it->second.content_id == p.content_id()) {
     now_playing_.erase(it);
   }
+  return row;
 }
 
 void ReportKeeper::tidy() {

@@ -58,7 +58,7 @@ CommandDispatcher::CommandDispatcher(store::ICommandStore& store, const time::IC
                                      std::chrono::milliseconds resend_after)
     : store_(store), clock_(clock), resend_after_(resend_after) {
   for (auto& record : store_.pending_commands()) {
-    pending_[record.station_id].push_back(Pending{record.id, record.payload, record.attempts, false, {}});
+    pending_[record.station_id].push_back(Pending{record.id, record.payload, record.attempts, 0, {}});
   }
 }
 
@@ -115,7 +115,7 @@ void CommandDispatcher::notify_queued() const {
 }
 
 void CommandDispatcher::queue_locked(std::span<const store::CommandRecord> records) {
-  for (const auto& r : records) pending_[r.station_id].push_back(Pending{r.id, r.payload, 0, false, {}});
+  for (const auto& r : records) pending_[r.station_id].push_back(Pending{r.id, r.payload, 0, 0, {}});
 }
 
 std::size_t CommandDispatcher::withdraw(std::span<const std::string> ids, const std::string& detail) {
@@ -138,7 +138,7 @@ store::CommandRecord CommandDispatcher::enqueue(const std::string& station_id, l
   store_.add_command(record);  // stored first: a crash after this still delivers it
   {
     std::lock_guard lock(mutex_);
-    pending_[station_id].push_back(Pending{record.id, record.payload, 0, false, {}});
+    pending_[station_id].push_back(Pending{record.id, record.payload, 0, 0, {}});
   }
   notify_queued();
   return record;
@@ -154,11 +154,10 @@ std::vector<CommandDispatcher::Due> CommandDispatcher::take_due(const std::strin
     auto it = pending_.find(station_id);
     if (it == pending_.end()) return due;
     for (auto& p : it->second) {
-      if (link_restarted) p.sent_on_this_link = false;
-      bool first = !p.sent_on_this_link;
-      if (!first && now - p.last_sent < resend_after_) continue;
+      if (link_restarted) p.sends_on_this_link = 0;
+      if (p.sends_on_this_link > 0 && now - p.last_sent < wait_after(p.sends_on_this_link)) continue;
       due.push_back(Due{p.id, p.payload, p.attempts > 0});
-      p.sent_on_this_link = true;
+      ++p.sends_on_this_link;
       p.last_sent = now;
       ++p.attempts;
       sent.emplace_back(p.id, p.attempts);
@@ -168,6 +167,13 @@ std::vector<CommandDispatcher::Due> CommandDispatcher::take_due(const std::strin
   std::lock_guard lock(mutex_);
   for (auto& [id, attempts] : sent) unsaved_sends_.push_back({std::move(id), attempts, wall});
   return due;
+}
+
+std::chrono::steady_clock::duration CommandDispatcher::wait_after(int sends_on_this_link) const {
+  const auto longest = resend_after_ * kResendBackoffLimit;
+  auto wait = resend_after_;
+  for (int sent = 1; sent < sends_on_this_link && wait < longest; ++sent) wait *= 2;
+  return std::min<std::chrono::steady_clock::duration>(wait, longest);
 }
 
 void CommandDispatcher::flush_sent() {

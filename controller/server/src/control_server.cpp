@@ -38,6 +38,7 @@ struct ControlServer::Impl {
   LinkCounters& counters;
   IStationEvents* events = nullptr;
   std::vector<CommandDispatcher::Result> result_batch;  // stored and acknowledged after each drain
+  std::vector<StationReport> report_batch;              // the same for telemetry, alarms, playback
   const time::IClock& clock;
 
   zmq::context_t context;
@@ -346,30 +347,36 @@ struct ControlServer::Impl {
     send(station, ack);
   }
 
-  // Telemetry, alarms and playback reports are handed to the domain, which keeps them;
-  // only then is the agent told it may forget them, so a store failure loses nothing.
+  // Telemetry, alarms and playback reports are handed to the domain a drain at a time,
+  // which keeps them; only then are the agents told they may forget them, so a store
+  // failure loses nothing.
   void handle_health(const std::string& station, const v1::Envelope& env) {
     registry.on_traffic(station);
-    std::uint64_t seq = 0;
+    if (env.has_telemetry()) ++counters.telemetry_reports;
+    if (env.has_alarm()) ++counters.alarm_reports;
+    report_batch.push_back({station, env});
+  }
+
+  static std::uint64_t report_seq(const v1::Envelope& env) {
+    if (env.has_telemetry()) return env.telemetry().report_seq();
+    if (env.has_playback_report()) return env.playback_report().report_seq();
+    return env.alarm().report_seq();
+  }
+
+  void flush_reports() {
+    if (report_batch.empty()) return;
+    std::vector<StationReport> batch;
+    batch.swap(report_batch);
     try {
-      if (env.has_telemetry()) {
-        seq = env.telemetry().report_seq();
-        reports.on_telemetry(station, env.telemetry());
-        ++counters.telemetry_reports;
-      } else if (env.has_playback_report()) {
-        seq = env.playback_report().report_seq();
-        reports.on_playback(station, env.playback_report());
-      } else {
-        seq = env.alarm().report_seq();
-        reports.on_alarm(station, env.alarm());
-        ++counters.alarm_reports;
-      }
+      reports.keep(batch);
     } catch (const store::StoreError& e) {
-      kLog.error("store failed: station={} report={} error={}", station, seq, e.what());
+      kLog.error("store failed: reports={} error={}", batch.size(), e.what());
       return;
     }
-    if (events && env.has_playback_report()) events->on_playback(station, env.playback_report());
-    ack_report(station, seq);
+    for (const auto& r : batch) {
+      if (events && r.envelope.has_playback_report()) events->on_playback(r.station_id, r.envelope.playback_report());
+      ack_report(r.station_id, report_seq(r.envelope));
+    }
   }
 
   // One piece of a clip per request: a slow station's link holds one chunk at a time.
@@ -502,6 +509,7 @@ struct ControlServer::Impl {
             handle_router();
           }
           flush_results();
+          flush_reports();
         }
         if (items[2].revents & ZMQ_POLLIN) handle_wake();
         if (items[3].revents & ZMQ_POLLIN) {

@@ -3,21 +3,29 @@
 
 namespace loa::store {
 
-void SqlStore::add_asrun(const AsRunRecord& r) {
+void SqlStore::add_asrun(const AsRunRecord& r) { add_asrun_many(std::span(&r, 1)); }
+
+void SqlStore::add_asrun_many(std::span<const AsRunRecord> records) {
+  if (records.empty()) return;
   guarded([&] {
+    sql::Transaction tx(db_);
     sql::Statement s(db_,
                         "INSERT INTO asrun (station_id, broadcast_id, content_id, planned_start_ms, "
                         "actual_start_ms, end_ms, outcome, detail, actual_start_ns, frames_played, frames_concealed, "
                         "longest_gap_ms, loudness_dbfs, peak_dbfs, longest_silence_ms, dead_air, clock_locked) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-    s.bind(1, r.station_id).bind(2, r.broadcast_id).bind(3, r.content_id).bind(4, r.planned_start_ms);
-    s.bind(5, r.actual_start_ms).bind(6, r.end_ms).bind(7, r.outcome).bind(8, r.detail);
-    s.bind(9, r.actual_start_ns).bind(10, r.frames_played).bind(11, r.frames_concealed).bind(12, r.longest_gap_ms);
-    if (r.loudness_dbfs) s.bind_double(13, *r.loudness_dbfs); else s.bind_null(13);
-    if (r.peak_dbfs) s.bind_double(14, *r.peak_dbfs); else s.bind_null(14);
-    s.bind(15, r.longest_silence_ms).bind(16, static_cast<std::int64_t>(r.dead_air));
-    if (r.clock_locked) s.bind(17, static_cast<std::int64_t>(*r.clock_locked)); else s.bind_null(17);
-    s.run();
+    for (const auto& r : records) {
+      s.bind(1, r.station_id).bind(2, r.broadcast_id).bind(3, r.content_id).bind(4, r.planned_start_ms);
+      s.bind(5, r.actual_start_ms).bind(6, r.end_ms).bind(7, r.outcome).bind(8, r.detail);
+      s.bind(9, r.actual_start_ns).bind(10, r.frames_played).bind(11, r.frames_concealed).bind(12, r.longest_gap_ms);
+      if (r.loudness_dbfs) s.bind_double(13, *r.loudness_dbfs); else s.bind_null(13);
+      if (r.peak_dbfs) s.bind_double(14, *r.peak_dbfs); else s.bind_null(14);
+      s.bind(15, r.longest_silence_ms).bind(16, static_cast<std::int64_t>(r.dead_air));
+      if (r.clock_locked) s.bind(17, static_cast<std::int64_t>(*r.clock_locked)); else s.bind_null(17);
+      s.queue();
+    }
+    db_.flush();
+    tx.commit();
     return 0;
   });
 }

@@ -3,12 +3,20 @@
 
 namespace loa::store {
 
-void SqlStore::add_telemetry(const TelemetryRecord& r) {
+void SqlStore::add_telemetry(const TelemetryRecord& r) { add_telemetry_many(std::span(&r, 1)); }
+
+void SqlStore::add_telemetry_many(std::span<const TelemetryRecord> records) {
+  if (records.empty()) return;
   guarded([&] {
+    sql::Transaction tx(db_);
     sql::Statement s(db_, "INSERT INTO telemetry (station_id, device_id, measured_ms, reading) "
                              "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
-    s.bind(1, r.station_id).bind(2, r.device_id).bind(3, r.measured_ms).bind_blob(4, r.reading);
-    s.run();
+    for (const auto& r : records) {
+      s.bind(1, r.station_id).bind(2, r.device_id).bind(3, r.measured_ms).bind_blob(4, r.reading);
+      s.queue();
+    }
+    db_.flush();
+    tx.commit();
     return 0;
   });
 }

@@ -55,6 +55,7 @@ class SqlStore final : public Store {
                         std::int64_t completed_ms, const std::string& result) override;
   std::vector<bool> complete_commands(std::span<const Completion> results) override;
   void add_telemetry(const TelemetryRecord& r) override;
+  void add_telemetry_many(std::span<const TelemetryRecord> records) override;
   std::vector<TelemetryRecord> list_telemetry(const TelemetryFilter& f) override;
   std::vector<TelemetryRecord> latest_telemetry(const std::string& station_id) override;
   std::size_t downsample_telemetry(std::int64_t before_ms, std::int64_t bucket_ms) override;
@@ -64,6 +65,7 @@ class SqlStore final : public Store {
   bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& by,
                          std::int64_t at_ms) override;
   void add_asrun(const AsRunRecord& r) override;
+  void add_asrun_many(std::span<const AsRunRecord> records) override;
   std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms, std::size_t limit) override;
   std::vector<AsRunRecord> query_asrun(const AsRunQuery& q) override;
   void put_broadcast(const BroadcastRecord& b) override;

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "loa/server/control_server.hpp"
@@ -26,9 +28,8 @@ class ReportKeeper final : public server::IStationReports {
  public:
   ReportKeeper(store::IHealthStore& health, store::IAsRunStore& asrun, const time::IClock& clock);
 
-  void on_telemetry(const std::string& station_id, const loa::v1::Telemetry& report) override;
-  void on_alarm(const std::string& station_id, const loa::v1::Alarm& report) override;
-  void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) override;
+  // Telemetry in one transaction, finished playouts in one, alarms each on its own.
+  void keep(std::span<const server::StationReport> reports) override;
   // Telemetry older than a day keeps one report per device per five minutes.
   void tidy() override;
 
@@ -36,6 +37,10 @@ class ReportKeeper final : public server::IStationReports {
   [[nodiscard]] std::map<std::string, NowPlaying> now_playing() const;
 
  private:
+  void on_alarm(const std::string& station_id, const loa::v1::Alarm& report);
+  // The as-run row of a finished playout, or nothing for progress ("sound began").
+  std::optional<store::AsRunRecord> follow_playback(const std::string& station_id, const loa::v1::PlaybackReport& p);
+
   store::IHealthStore& health_;
   store::IAsRunStore& asrun_;
   const time::IClock& clock_;

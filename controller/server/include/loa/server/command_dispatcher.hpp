@@ -18,8 +18,17 @@ namespace loa::server {
 // sent, and stays pending (in the store, so across restarts) until the station's result
 // arrives; the control loop asks which commands are due for a station and re-sends
 // those unanswered for longer than the resend interval. Thread-safe.
+//
+// On one link, each resend of a command waits twice as long as the one before, up to
+// kResendBackoffLimit times the interval. A command sent on a link stays queued in it
+// (ZeroMQ's and TCP's buffers) until the station reads it: resending it every interval
+// to a station that is slow to read (a weak 3G link, a station busy with thousands of
+// others) only stacks copies in those buffers, and at 5,000 such stations the controller
+// held gigabytes of them within a minute. A new link sends everything pending at once.
 class CommandDispatcher {
  public:
+  static constexpr int kResendBackoffLimit = 8;
+
   CommandDispatcher(store::ICommandStore& store, const time::IClock& clock, std::chrono::milliseconds resend_after);
 
   // Called after each command or batch is queued, with no lock held: the control server
@@ -82,9 +91,10 @@ class CommandDispatcher {
     std::string id;
     std::string payload;
     std::int64_t attempts = 0;
-    bool sent_on_this_link = false;
+    int sends_on_this_link = 0;
     std::chrono::steady_clock::time_point last_sent{};
   };
+  [[nodiscard]] std::chrono::steady_clock::duration wait_after(int sends_on_this_link) const;
 
   void queue_locked(std::span<const store::CommandRecord> records);
   void notify_queued() const;

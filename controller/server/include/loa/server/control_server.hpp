@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/link_counters.hpp"
 #include "loa/time/clock.hpp"
+#include "loa/v1/link.pb.h"
 #include "loa/v1/telemetry.pb.h"
 
 namespace loa::server {
@@ -52,17 +54,22 @@ class IStationEvents {
   virtual void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) = 0;
 };
 
+// One report a station sent: its telemetry, an alarm, or a playback report.
+struct StationReport {
+  std::string station_id;
+  loa::v1::Envelope envelope;
+};
+
 // Where the control server hands what stations report: the domain keeps it (stores it,
-// follows what each station sounds). Called on the control loop's thread. Each call
-// returns once the report is kept, and the station is then told it may forget it; it
-// throws store::StoreError when the report could not be kept, and the station sends it
-// again later.
+// follows what each station sounds). Called on the control loop's thread with the
+// reports one drain of the control socket brought, so that a burst (every station's
+// as-run after an alert) costs a transaction, not one each. Returns once every report is
+// kept, and the stations are then told they may forget them; throws store::StoreError
+// when they could not be kept, and the stations send them again later.
 class IStationReports {
  public:
   virtual ~IStationReports() = default;
-  virtual void on_telemetry(const std::string& station_id, const loa::v1::Telemetry& report) = 0;
-  virtual void on_alarm(const std::string& station_id, const loa::v1::Alarm& report) = 0;
-  virtual void on_playback(const std::string& station_id, const loa::v1::PlaybackReport& report) = 0;
+  virtual void keep(std::span<const StationReport> reports) = 0;
   // About once an hour: time to thin out old reports. Throws store::StoreError.
   virtual void tidy() = 0;
 };

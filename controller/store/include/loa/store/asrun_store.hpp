@@ -19,6 +19,9 @@ class IAsRunStore {
 
   // As-run log. A repeated report (same station, broadcast, content, planned start) is ignored.
   virtual void add_asrun(const AsRunRecord& record) = 0;
+  // Many in one transaction: the reports one drain of the control socket brought (after
+  // an alert, every station's at once).
+  virtual void add_asrun_many(std::span<const AsRunRecord> records) = 0;
   // Newest first.
   [[nodiscard]] virtual std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms,
                                                             std::size_t limit) = 0;

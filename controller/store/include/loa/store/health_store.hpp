@@ -20,6 +20,7 @@ class IHealthStore {
   // Station health
   // Stores telemetry; a repeated report (same station, device, time) is ignored.
   virtual void add_telemetry(const TelemetryRecord& record) = 0;
+  virtual void add_telemetry_many(std::span<const TelemetryRecord> records) = 0;  // in one transaction
   // Oldest first.
   [[nodiscard]] virtual std::vector<TelemetryRecord> list_telemetry(const TelemetryFilter& filter) = 0;
   // The latest report of each device of a station.
