@@ -369,6 +369,20 @@ TEST_P(StoreTest, UsersTokensAndAnAuditChainThatShowsTampering) {
   EXPECT_EQ(newest[0].address, "10.0.0.1");
 }
 
+// A console session nobody logged out of is dropped by the next login after it expires.
+TEST_P(StoreTest, ALoginDropsEverySessionPastItsExpiry) {
+  auto store = open_store();
+  store->put_session({std::string(64, 'a'), "lan", 100}, 50);
+  store->put_session({std::string(64, 'b'), "minh", 1000}, 50);
+  EXPECT_TRUE(store->find_session(std::string(64, 'a')));
+  store->put_session({std::string(64, 'c'), "lan", 2000}, 200);
+  EXPECT_FALSE(store->find_session(std::string(64, 'a')));
+  EXPECT_EQ(store->find_session(std::string(64, 'b'))->user, "minh");
+  store->delete_session(std::string(64, 'c'), 300);
+  EXPECT_FALSE(store->find_session(std::string(64, 'c')));
+  EXPECT_TRUE(store->find_session(std::string(64, 'b')));
+}
+
 TEST_P(StoreTest, AnAlertIsDeliveredAllAtOnceAndACapMessageIsSeenOnce) {
   auto store = open_store();
   store->put_station(station("a"));

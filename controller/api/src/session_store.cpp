@@ -21,7 +21,8 @@ std::string SessionStore::create(const std::string& user) {
   const auto now = std::chrono::steady_clock::now();
   if (kept_) {
     try {
-      kept_->put_session({digest::sha256_hex(id), user, time::wall_ms() + lifetime_.count() * 1000});
+      const auto wall = time::wall_ms();
+      kept_->put_session({digest::sha256_hex(id), user, wall + lifetime_.count() * 1000}, wall);
     } catch (const std::exception& e) {
       kLog.warn("session not kept in the store (it lasts as long as this process): error={}", e.what());
     }

@@ -39,11 +39,16 @@ bool SqlStore::delete_user(const std::string& name) {
   });
 }
 
-void SqlStore::put_session(const SessionRecord& session) {
+void SqlStore::put_session(const SessionRecord& session, std::int64_t now_ms) {
   guarded([&] {
+    sql::Transaction tx(db_);
+    sql::Statement expired(db_, "DELETE FROM console_sessions WHERE expires_ms < ?");
+    expired.bind(1, now_ms);
+    expired.run();
     sql::Statement s(db_, "INSERT INTO console_sessions (id_sha256, \"user\", expires_ms) VALUES (?, ?, ?)");
     s.bind(1, session.id_sha256).bind(2, session.user).bind(3, session.expires_ms);
     s.run();
+    tx.commit();
     return 0;
   });
 }

@@ -79,7 +79,7 @@ class SqlStore final : public Store {
   std::optional<UserRecord> find_user(const std::string& name) override;
   std::vector<UserRecord> list_users() override;
   bool delete_user(const std::string& name) override;
-  void put_session(const SessionRecord& session) override;
+  void put_session(const SessionRecord& session, std::int64_t now_ms) override;
   std::optional<SessionRecord> find_session(const std::string& id_sha256) override;
   void delete_session(const std::string& id_sha256, std::int64_t now_ms) override;
   void put_token(const ApiTokenRecord& t) override;

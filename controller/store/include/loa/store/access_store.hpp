@@ -23,8 +23,9 @@ class IAccessStore {
   [[nodiscard]] virtual std::vector<UserRecord> list_users() = 0;
   [[nodiscard]] virtual bool delete_user(const std::string& name) = 0;  // and the user's tokens and sessions
 
-  // Console sessions. Deleting one also drops every session past its expiry.
-  virtual void put_session(const SessionRecord& session) = 0;
+  // Console sessions. Storing or deleting one also drops every session past its expiry
+  // at `now_ms`, so sessions nobody logs out of do not pile up.
+  virtual void put_session(const SessionRecord& session, std::int64_t now_ms) = 0;
   [[nodiscard]] virtual std::optional<SessionRecord> find_session(const std::string& id_sha256) = 0;
   virtual void delete_session(const std::string& id_sha256, std::int64_t now_ms) = 0;
 
