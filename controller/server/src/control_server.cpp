@@ -20,6 +20,7 @@
 #include "audio_subscribers.hpp"
 #include "clip_chunks.hpp"
 #include "control_sockets.hpp"
+#include "drained_reports.hpp"
 #include "wake_fd.hpp"
 #include "loa/net/peer_address.hpp"
 #include "station_input_guard.hpp"
@@ -37,8 +38,7 @@ struct ControlServer::Impl {
   IStationReports& reports;
   LinkCounters& counters;
   IStationEvents* events = nullptr;
-  std::vector<CommandDispatcher::Result> result_batch;  // stored and acknowledged after each drain
-  std::vector<StationReport> report_batch;              // the same for telemetry, alarms, playback
+  DrainedReports drained;  // results and reports, kept and acknowledged after each drain
   const time::IClock& clock;
 
   zmq::context_t context;
@@ -87,8 +87,9 @@ struct ControlServer::Impl {
 
   Impl(ControlServerSettings s, registry::StationRegistry& r, CommandDispatcher& c,
        IStationReports& rp, LinkCounters& n, const time::IClock& k)
-      : settings(std::move(s)), registry(r), commands(c), reports(rp), counters(n), clock(k), context(1) {
-  }
+      : settings(std::move(s)), registry(r), commands(c), reports(rp), counters(n),
+        drained(c, rp, n, [this](const std::string& station, std::uint64_t seq) { ack_report(station, seq); }),
+        clock(k), context(1) {}
 
   std::string bind() {
     // ZAP first: with no handler bound, libzmq would admit every CURVE key.
@@ -347,36 +348,10 @@ struct ControlServer::Impl {
     send(station, ack);
   }
 
-  // Telemetry, alarms and playback reports are handed to the domain a drain at a time,
-  // which keeps them; only then are the agents told they may forget them, so a store
-  // failure loses nothing.
+  // Telemetry, alarms and playback reports are kept a drain at a time (DrainedReports).
   void handle_health(const std::string& station, const v1::Envelope& env) {
     registry.on_traffic(station);
-    if (env.has_telemetry()) ++counters.telemetry_reports;
-    if (env.has_alarm()) ++counters.alarm_reports;
-    report_batch.push_back({station, env});
-  }
-
-  static std::uint64_t report_seq(const v1::Envelope& env) {
-    if (env.has_telemetry()) return env.telemetry().report_seq();
-    if (env.has_playback_report()) return env.playback_report().report_seq();
-    return env.alarm().report_seq();
-  }
-
-  void flush_reports() {
-    if (report_batch.empty()) return;
-    std::vector<StationReport> batch;
-    batch.swap(report_batch);
-    try {
-      reports.keep(batch);
-    } catch (const store::StoreError& e) {
-      kLog.error("store failed: reports={} error={}", batch.size(), e.what());
-      return;
-    }
-    for (const auto& r : batch) {
-      if (events && r.envelope.has_playback_report()) events->on_playback(r.station_id, r.envelope.playback_report());
-      ack_report(r.station_id, report_seq(r.envelope));
-    }
+    drained.add_report(station, env);
   }
 
   // One piece of a clip per request: a slow station's link holds one chunk at a time.
@@ -395,34 +370,10 @@ struct ControlServer::Impl {
     ++counters.clip_chunks_sent;
   }
 
-  // Results are stored a batch at a time (one transaction for all the results one
-  // drain of the socket brought), then acknowledged: a station keeps a result until then.
+  // Results are kept a drain at a time, as reports are (DrainedReports).
   void handle_result(const std::string& station, const v1::CommandResult& result) {
     registry.on_traffic(station);
-    ++counters.command_results;
-    result_batch.push_back({station, result});
-  }
-
-  void flush_results() {
-    if (result_batch.empty()) return;
-    std::vector<CommandDispatcher::Result> batch;
-    batch.swap(result_batch);
-    std::vector<bool> fresh;
-    try {
-      fresh = commands.complete_many(batch);
-    } catch (const store::StoreError& e) {
-      // Not acknowledged: the agents keep the results and send them again.
-      kLog.error("store failed: results={} error={}", batch.size(), e.what());
-      return;
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!fresh[i]) {
-        ++counters.command_duplicate_results;
-      } else if (events) {
-        events->on_command_result(batch[i].station_id, batch[i].result);
-      }
-      ack_report(batch[i].station_id, batch[i].result.report_seq());
-    }
+    drained.add_result(station, result);
   }
 
   void drain_audio_subscriptions() {
@@ -508,8 +459,7 @@ struct ControlServer::Impl {
             if (!(router->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
             handle_router();
           }
-          flush_results();
-          flush_reports();
+          drained.flush(events);
         }
         if (items[2].revents & ZMQ_POLLIN) handle_wake();
         if (items[3].revents & ZMQ_POLLIN) {

@@ -1,9 +1,7 @@
 // Moving a district from SQLite to PostgreSQL: every table copied in bulk (COPY, in
 // batches of kBatchRows), in an order that satisfies the foreign keys, in one PostgreSQL
 // transaction.
-#include <algorithm>
 #include <array>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,7 +68,6 @@ std::vector<std::string> column_names(const char* columns) {
   return names;
 }
 
-int column_count(const char* columns) { return 1 + static_cast<int>(std::count(columns, columns + std::strlen(columns), ',')); }
 
 }  // namespace
 
@@ -88,10 +85,10 @@ std::vector<std::pair<std::string, std::int64_t>> copy_sqlite_to_postgres(const 
     std::vector<std::pair<std::string, std::int64_t>> copied;
     sql::Transaction tx(*to);
     for (const auto& t : kTables) {
-      const int count = column_count(t.columns);
       const bool zones = std::string_view(t.name) == "zones";
       sql::Statement read(*from, std::string("SELECT ") + t.columns + " FROM " + t.name);
       sql::RowBatch batch(t.name, column_names(t.columns));
+      const int count = static_cast<int>(batch.columns.size());
       std::int64_t rows = 0;
       while (read.step()) {
         auto& row = batch.add();
