@@ -175,7 +175,7 @@ ApiReply request(int port, const httplib::Headers& headers, const std::string& m
              : method == "DELETE" ? client.Delete(path, headers)
                                   : client.Get(path, headers);
   if (!res) return {};
-  return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+  return {res->status, nlohmann::json::parse(res->body, nullptr, false), res->body};
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ struct FleetOptions {
 
 struct ApiReply {
   int status = 0;
-  nlohmann::json body;
+  nlohmann::json body;  // discarded when the reply is not JSON
+  std::string text;     // the reply as it came
 };
 
 // A controller and its agents as real processes, configured in one scratch folder.

@@ -7,7 +7,7 @@ namespace loa::alerts {
 
 using namespace desk;
 
-json AlertDesk::view(const std::string& id, bool with_stations) {
+json AlertDesk::view(const std::string& id, bool with_stations, const StationShown& shown) {
   // Copied under the lock, built outside it: the control loop's events take the same
   // lock, and a view of thousands of stations must not hold them up.
   std::optional<std::vector<store::AlertDelivery>> deliveries;
@@ -21,20 +21,20 @@ json AlertDesk::view(const std::string& id, bool with_stations) {
   }
   auto r = load(id);
   if (!deliveries) deliveries = stores_.alerts.list_deliveries(id);
-  return view_of(r, *deliveries, with_stations);
+  return view_of(r, *deliveries, with_stations, shown);
 }
 
-json AlertDesk::list(std::size_t limit) {
+json AlertDesk::list(std::size_t limit, const StationShown& shown) {
   json items = json::array();
   for (const auto& r : stores_.alerts.list_alerts(limit)) {
-    auto v = view(r.id, false);
+    auto v = view(r.id, false, shown);
     items.push_back(std::move(v));
   }
   return {{"items", items}, {"total", items.size()}};
 }
 
 json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::AlertDelivery>& deliveries,
-                        bool with_stations) const {
+                        bool with_stations, const StationShown& shown) const {
   const auto spec = json::parse(r.definition);
   json v = {{"id", r.id},
             {"state", r.state},
@@ -70,7 +70,10 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
   json stations = json::array();
   std::map<std::string, int> counts;
   std::vector<std::string> unreachable, failed;
+  std::size_t targets = 0;
   for (const auto& d : deliveries) {
+    if (shown && !shown(d.station_id)) continue;
+    ++targets;
     const auto station = registry_.find(d.station_id);
     const bool online = station && station->state == registry::StationState::online;
     std::string state = d.state;
@@ -85,11 +88,11 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
     if (d.first_sound_ms && r.issued_ms) s["first_sound_after_ms"] = d.first_sound_ms - r.issued_ms;
     stations.push_back(std::move(s));
   }
-  json summary = {{"targets", deliveries.size()}};
+  json summary = {{"targets", targets}};
   for (const char* k : {"sent", "acknowledged", "playing", "played", "failed", "stopped", "unreachable"}) {
     summary[k] = counts[k];
   }
-  v["target_count"] = deliveries.size();
+  v["target_count"] = targets;
   v["summary"] = summary;
   auto join = [](const std::vector<std::string>& items) {
     std::string out;
@@ -97,7 +100,7 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
     if (items.size() > 20) out += ", ...";
     return out;
   };
-  std::string progress = std::to_string(counts["playing"]) + "/" + std::to_string(deliveries.size()) + " sounding";
+  std::string progress = std::to_string(counts["playing"]) + "/" + std::to_string(targets) + " sounding";
   if (counts["played"]) progress += ", " + std::to_string(counts["played"]) + " played";
   if (counts["acknowledged"]) progress += ", " + std::to_string(counts["acknowledged"]) + " acknowledged";
   if (counts["sent"]) progress += ", " + std::to_string(counts["sent"]) + " sent";

@@ -53,40 +53,69 @@ void answer(httplib::Response& res, int status, F&& f) {
   }
 }
 
+// The stations of a scoped person's view of an alert (null: all of them).
+alerts::AlertDesk::StationShown shown_to(const std::shared_ptr<const fleet::Scope>& scope) {
+  if (scope->whole()) return nullptr;
+  return [scope](const std::string& station) { return scope->sees_station(station); };
+}
+
+// An alert a scoped person does not see is, to them, not there.
+void require_seen(ApiContext& ctx, const fleet::Scope& scope, const std::string& id) {
+  if (scope.whole()) return;
+  const auto v = ctx.alerts.view(id, false);
+  if (!scope.sees_targets(v["targets"].get<std::vector<std::string>>())) {
+    throw alerts::AlertError(alerts::AlertProblem::not_found, "no alert " + id);
+  }
+}
+
 }  // namespace
 
-void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
+void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of) {
   routes.post("/api/v1/alerts", Access::emergency, "Draft an alert; with confirm.target_count, confirm it too", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     auto body = parse_body(req, res);
     if (!body) return;
     answer(res, 201, [&] { return ctx.alerts.create(*body, caller(req)); });
   });
-  routes.get("/api/v1/alerts", Access::viewer, "Alerts, newest first", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/alerts", Access::viewer, Reads::filtered, "Alerts, newest first",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     const auto page = page_of(req, res, 50, 1000);
     if (!page) return;
     try {
-      send_page(res, ctx.alerts.list(page->fetch())["items"], *page, false);
+      const auto scope = std::make_shared<const fleet::Scope>(scope_of(req));
+      auto items = ctx.alerts.list(page->fetch(!scope->whole()), shown_to(scope))["items"];
+      json seen = json::array();
+      for (auto& item : items) {
+        if (scope->sees_targets(item["targets"].get<std::vector<std::string>>())) seen.push_back(std::move(item));
+      }
+      send_page(res, seen, *page, false);
     } catch (const alerts::AlertError& e) {
       refuse(res, e);
     }
   });
-  routes.get(R"(/api/v1/alerts/([^/]+))", Access::viewer, "One alert, with each station's delivery state (?stations=0: counts only)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/alerts/([^/]+))", Access::viewer, Reads::filtered,
+             "One alert, with each station's delivery state (?stations=0: counts only)",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     // ?stations=0: counts and the progress line only (a live view of thousands).
-    answer(res, 200, [&] { return ctx.alerts.view(req.matches[1], req.get_param_value("stations") != "0"); });
+    const auto scope = std::make_shared<const fleet::Scope>(scope_of(req));
+    answer(res, 200, [&] {
+      require_seen(ctx, *scope, req.matches[1]);
+      return ctx.alerts.view(req.matches[1], req.get_param_value("stations") != "0", shown_to(scope));
+    });
   });
   // Live progress for the console: an event each time the alert's counts or state
   // change (checked five times a second), until every station is done or 10 minutes.
-  routes.get(R"(/api/v1/alerts/([^/]+)/events)", Access::viewer,
+  routes.get(R"(/api/v1/alerts/([^/]+)/events)", Access::viewer, Reads::filtered,
              "Server-sent events: the alert (counts, progress line) each time it changes",
-             [&ctx, streams = std::make_shared<std::atomic<int>>(0)](const httplib::Request& req,
-                                                                     httplib::Response& res) {
+             [&ctx, scope_of, streams = std::make_shared<std::atomic<int>>(0)](const httplib::Request& req,
+                                                                               httplib::Response& res) {
                const std::string id = req.matches[1];
                // Each live view holds one of the server's few worker threads.
                if (streams->load() >= kMaxLiveViews) {
                  return send_error(res, 503, "busy", "too many live views open; the alert's page still shows it");
                }
+               const auto scope = std::make_shared<const fleet::Scope>(scope_of(req));
                try {
-                 (void)ctx.alerts.view(id, false);
+                 require_seen(ctx, *scope, id);
                } catch (const alerts::AlertError& e) {
                  return refuse(res, e);
                }
@@ -94,15 +123,15 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) 
                auto last = std::make_shared<std::string>();
                auto until = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now() +
                                                                                       std::chrono::minutes(10));
-               res.set_chunked_content_provider("text/event-stream", [&ctx, id, last, until](std::size_t,
-                                                                                             httplib::DataSink& sink) {
+               res.set_chunked_content_provider("text/event-stream", [&ctx, id, last, until, shown = shown_to(scope)](
+                                                                         std::size_t, httplib::DataSink& sink) {
                  if (!sink.is_writable() || std::chrono::steady_clock::now() > *until) {
                    sink.done();
                    return true;
                  }
                  json view;
                  try {
-                   view = ctx.alerts.view(id, true);
+                   view = ctx.alerts.view(id, true, shown);
                  } catch (const std::exception&) {
                    sink.done();
                    return true;

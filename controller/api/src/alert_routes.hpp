@@ -11,6 +11,6 @@
 namespace loa::api {
 
 // /api/v1/alerts and /api/v1/cap.
-void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
+void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of);
 
 }  // namespace loa::api

@@ -146,7 +146,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     const auto who = caller(req);
     // A CAP source's token opens the CAP route and nothing else.
     const bool confined = !who.cap_source.empty() && req.path != "/api/v1/cap";
-    if (!confined && allows(route.access, who)) return true;
+    if (!confined && allows(route.access, who)) return within_scope(req, res, route, who);
     if (who.name.empty()) {
       if (req.path == "/metrics" && settings.metrics_open_on_loopback && is_loopback(req.remote_addr)) {
         return true;  // a scraper on this machine
@@ -168,6 +168,47 @@ struct ApiServer::Impl final : http::IRequestHandler {
                "this needs the " + std::string(to_string(route.access)) + " role; " + who.name + " does not have it");
     return false;
   }
+
+  // A person scoped to part of the tree reads only that part: a read of the whole tree,
+  // or of one station or zone outside it, is refused here; lists are cut by their
+  // handlers (Reads::filtered). Writes check their own targets.
+  bool within_scope(const httplib::Request& req, httplib::Response& res, const RouteTable::Route& route,
+                    const users::Caller& who) {
+    if (who.zones.empty() || (req.method != "GET" && req.method != "HEAD")) return true;
+    std::string refusal;
+    switch (route.reads) {
+      case Reads::anywhere:
+      case Reads::filtered:
+        return true;
+      case Reads::whole_tree:
+        refusal = req.path + " shows the whole tree; " + who.name + " sees only their zones";
+        break;
+      case Reads::station_in_path:
+      case Reads::zone_in_path: {
+        std::smatch groups;
+        const bool matched = routes.match(req.method, req.path, groups) != nullptr;
+        const std::string id = matched && groups.size() > 1 ? groups[1].str() : std::string();
+        const auto scope = fleet::Scope::of(ctx.store, who.zones);
+        const bool station = route.reads == Reads::station_in_path;
+        if (station ? scope.sees_station(id) : scope.sees_zone(id)) return true;
+        refusal = std::string(station ? "station " : "zone ") + id + " is outside " + who.name + "'s zones";
+        break;
+      }
+    }
+    ++refused_known;
+    kLog.warn("denied: method={} path={} user={} address={} reason=out_of_scope", req.method, req.path, who.name,
+              req.remote_addr);
+    try {
+      ctx.store.add_audit(store::audit_entry(time::wall_ms(), who.name, "denied", req.method + " " + req.path,
+                                             "outside the caller's zones", req.remote_addr, 403));
+    } catch (const store::StoreError& e) {
+      kLog.error("audit failed: path={} error={}", req.path, e.what());
+    }
+    send_error(res, 403, "out_of_scope", refusal);
+    return false;
+  }
+
+  fleet::Scope scope(const httplib::Request& req) { return fleet::Scope::of(ctx.store, caller(req).zones); }
 
   // With the whole body, on a worker: the route's handler, then the audit entry.
   void handle(httplib::Request& req, httplib::Response& res, const std::string& spooled_body) override {
@@ -240,9 +281,9 @@ struct ApiServer::Impl final : http::IRequestHandler {
       res.set_header("X-Content-Type-Options", "nosniff");
       res.set_content(std::string(asset->body), std::string(asset->content_type));
     };
-    routes.get("/", Access::open, "The web console", serve_console);
-    routes.get("/console/([^/]+)", Access::open, "The web console's style sheet and script modules", serve_console);
-    routes.get("/api/v1/health", Access::open, "Liveness of the controller's loops, and version (503 when one is late)",
+    routes.get("/", Access::open, Reads::anywhere, "The web console", serve_console);
+    routes.get("/console/([^/]+)", Access::open, Reads::anywhere, "The web console's style sheet and script modules", serve_console);
+    routes.get("/api/v1/health", Access::open, Reads::anywhere, "Liveness of the controller's loops, and version (503 when one is late)",
                [this](const httplib::Request&, httplib::Response& res) {
       json loops = json::array();
       bool late = false;
@@ -262,22 +303,24 @@ struct ApiServer::Impl final : http::IRequestHandler {
       res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
       send_json(res, {{"ok", true}});
     });
-    routes.get("/api/v1/whoami", Access::signed_in, "Who the caller is", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/whoami", Access::signed_in, Reads::anywhere, "Who the caller is", [this](const httplib::Request& req, httplib::Response& res) {
       const auto who = caller(req);
       send_json(res, {{"user", who.name}, {"roles", who.roles}, {"zones", who.zones}});
     });
 
     install_station_routes();
     install_zone_routes();
-    install_command_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
-    install_licence_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
+    const CallerOf who = [this](const httplib::Request& req) { return caller(req); };
+    const ScopeOf seen = [this](const httplib::Request& req) { return scope(req); };
+    install_command_routes(routes, ctx, who, seen);
+    install_licence_routes(routes, ctx, who, seen);
     install_health_routes(routes, ctx);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
-    install_schedule_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
-    install_stream_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
-    install_alert_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
-    install_fleet_routes(routes, ctx);
-    install_user_routes(routes, ctx, [this](const httplib::Request& req) { return caller(req); });
+    install_schedule_routes(routes, ctx, who, seen);
+    install_stream_routes(routes, ctx, who, seen);
+    install_alert_routes(routes, ctx, who, seen);
+    install_fleet_routes(routes, ctx, seen);
+    install_user_routes(routes, ctx, who);
 
     routes.get("/api/v1/link/stats", Access::viewer, "Control-link counters", [this](const httplib::Request&, httplib::Response& res) {
       json counters = json::object();
@@ -292,7 +335,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
                  res.set_content(metrics_text(ctx, {strangers.total(), refused_known.load(), front.stats()}),
                                  "text/plain; version=0.0.4");
                });
-    routes.get("/api/v1/openapi.json", Access::open, "This description of the API",
+    routes.get("/api/v1/openapi.json", Access::open, Reads::anywhere, "This description of the API",
                [this](const httplib::Request&, httplib::Response& res) { send_json(res, routes.openapi(kVersion)); });
   }
 
@@ -326,13 +369,15 @@ struct ApiServer::Impl final : http::IRequestHandler {
   }
 
   void install_station_routes() {
-    routes.get("/api/v1/stations", Access::viewer, "Stations (?state=)", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/stations", Access::viewer, Reads::filtered, "Stations (?state=)", [this](const httplib::Request& req, httplib::Response& res) {
       const auto page = page_of(req, res, 10000, 100000);
       if (!page) return;
       const auto state = req.get_param_value("state");
+      const auto seen = scope(req);
       json items = json::array();
       for (const auto& s : ctx.registry.list()) {
         if (!state.empty() && state != registry::to_string(s.state)) continue;
+        if (!seen.sees_station(s.record.id)) continue;
         items.push_back(to_json(s));
       }
       send_page(res, items, *page);
@@ -351,7 +396,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
       send_action_result(res, result, r.id, ctx.registry);
       if (result == registry::ActionResult::done) res.status = 201;
     });
-    routes.get(R"(/api/v1/stations/([^/]+))", Access::viewer, "One station", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/stations/([^/]+))", Access::viewer, Reads::station_in_path, "One station", [this](const httplib::Request& req, httplib::Response& res) {
       auto s = ctx.registry.find(req.matches[1]);
       if (!s) return send_error(res, 404, "not_found", "no station " + std::string(req.matches[1]));
       send_json(res, to_json(*s));
@@ -387,11 +432,14 @@ struct ApiServer::Impl final : http::IRequestHandler {
   }
 
   void install_zone_routes() {
-    routes.get("/api/v1/zones", Access::viewer, "Zones", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/zones", Access::viewer, Reads::filtered, "Zones", [this](const httplib::Request& req, httplib::Response& res) {
       const auto page = page_of(req, res, 10000, 100000);
       if (!page) return;
+      const auto seen = scope(req);
       json items = json::array();
-      for (const auto& z : ctx.store.list_zones()) items.push_back(to_json(z));
+      for (const auto& z : ctx.store.list_zones()) {
+        if (seen.sees_zone(z.id)) items.push_back(to_json(z));
+      }
       send_page(res, items, *page);
     });
     auto put_zone = [this](const httplib::Request& req, httplib::Response& res, std::string id, bool create) {
@@ -457,7 +505,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     routes.put(R"(/api/v1/zones/([^/]+))", Access::admin, "Create or change a zone (members, parent, quiet hours, CAP areas)", [put_zone](const httplib::Request& req, httplib::Response& res) {
       put_zone(req, res, req.matches[1], false);
     });
-    routes.get(R"(/api/v1/zones/([^/]+))", Access::viewer, "One zone", [this](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/zones/([^/]+))", Access::viewer, Reads::zone_in_path, "One zone", [this](const httplib::Request& req, httplib::Response& res) {
       auto z = ctx.store.find_zone(req.matches[1]);
       if (!z) return send_error(res, 404, "not_found", "no zone " + std::string(req.matches[1]));
       send_json(res, to_json(*z));

@@ -52,7 +52,7 @@ void install_clip_routes(RouteTable& routes, ApiContext& ctx, std::size_t max_cl
     }
     send_json(res, clip_json(std::get<store::ClipRecord>(result)), 201);
   });
-  routes.get("/api/v1/clips", Access::viewer, "The clip library (?all=1: with the standard alert clips)", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/clips", Access::viewer, Reads::anywhere, "The clip library (?all=1: with the standard alert clips)", [&ctx, max_clip_bytes](const httplib::Request& req, httplib::Response& res) {
     // The alert desk's standard clips ("loa:" names) only with ?all=1.
     const bool all = req.get_param_value("all") == "1";
     const auto page = page_of(req, res, 10000, 100000);
@@ -63,12 +63,12 @@ void install_clip_routes(RouteTable& routes, ApiContext& ctx, std::size_t max_cl
     }
     send_page(res, items, *page, true, {{"max_upload_bytes", max_clip_bytes}});
   });
-  routes.get(R"(/api/v1/clips/([0-9a-f]{64}))", Access::viewer, "One clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/clips/([0-9a-f]{64}))", Access::viewer, Reads::anywhere, "One clip", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto c = ctx.store.find_clip(req.matches[1]);
     if (!c) return send_error(res, 404, "not_found", "no clip " + std::string(req.matches[1]));
     send_json(res, clip_json(*c));
   });
-  routes.get(R"(/api/v1/clips/([0-9a-f]{64})/audio)", Access::viewer, "A clip's audio (Ogg Opus)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/clips/([0-9a-f]{64})/audio)", Access::viewer, Reads::anywhere, "A clip's audio (Ogg Opus)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!ctx.store.find_clip(id)) return send_error(res, 404, "not_found", "no clip " + id);
     std::ifstream in(ctx.clips.path_of(id), std::ios::binary);

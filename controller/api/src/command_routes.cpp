@@ -168,7 +168,7 @@ void many_stations(ApiContext& ctx, const users::Caller& who, const httplib::Req
 
 }  // namespace
 
-void install_command_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
+void install_command_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of) {
   routes.post(R"(/api/v1/stations/([^/]+)/commands)", Access::viewer,
               "Queue a command (playing ones need operator, hardware ones technician)",
               [&ctx, caller](const httplib::Request& req, httplib::Response& res) { one_station(ctx, caller(req), req, res); });
@@ -177,7 +177,8 @@ void install_command_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller
               [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
                 many_stations(ctx, caller(req), req, res);
               });
-  routes.get("/api/v1/commands", Access::viewer, "Commands and their results", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/commands", Access::viewer, Reads::filtered, "Commands and their results",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     store::CommandFilter f;
     f.station_id = req.get_param_value("station");
     if (req.has_param("state")) {
@@ -186,14 +187,21 @@ void install_command_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller
     }
     const auto page = page_of(req, res, 100, 1000);
     if (!page) return;
-    f.limit = page->fetch();
+    const auto scope = scope_of(req);
+    f.limit = page->fetch(!scope.whole());
     json items = json::array();
-    for (const auto& c : ctx.store.list_commands(f)) items.push_back(to_json(c));
+    for (const auto& c : ctx.store.list_commands(f)) {
+      if (scope.sees_station(c.station_id)) items.push_back(to_json(c));
+    }
     send_page(res, items, *page, false);
   });
-  routes.get(R"(/api/v1/commands/([^/]+))", Access::viewer, "One command", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/commands/([^/]+))", Access::viewer, Reads::filtered, "One command",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     auto c = ctx.store.find_command(req.matches[1]);
-    if (!c) return send_error(res, 404, "not_found", "no command " + std::string(req.matches[1]));
+    // Outside the caller's zones it is as if there were none.
+    if (!c || !scope_of(req).sees_station(c->station_id)) {
+      return send_error(res, 404, "not_found", "no command " + std::string(req.matches[1]));
+    }
     send_json(res, to_json(*c));
   });
 }

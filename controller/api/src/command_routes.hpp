@@ -10,7 +10,7 @@ namespace loa::api {
 // Commands to stations: one station's (POST /api/v1/stations/{id}/commands), or the
 // same play, stop or volume change to every station of some targets in one request
 // (POST /api/v1/commands, resolved here as broadcasts and alerts resolve theirs), and
-// the list of commands with their results.
-void install_command_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
+// the list of commands with their results (a scoped person's stations' only).
+void install_command_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of);
 
 }  // namespace loa::api

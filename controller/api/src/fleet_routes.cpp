@@ -21,8 +21,9 @@ int severity_rank(const std::string& severity) {
   return severity == "critical" ? 0 : severity == "warning" ? 1 : 2;
 }
 
-json open_alarms(ApiContext& ctx, std::size_t limit) {
+json open_alarms(ApiContext& ctx, std::size_t limit, const fleet::Scope& scope) {
   auto alarms = ctx.store.list_alarms("", true, limit);
+  std::erase_if(alarms, [&](const auto& a) { return !scope.sees_station(a.station_id); });
   std::stable_sort(alarms.begin(), alarms.end(), [](const auto& a, const auto& b) {
     return severity_rank(a.severity) < severity_rank(b.severity);
   });
@@ -32,11 +33,11 @@ json open_alarms(ApiContext& ctx, std::size_t limit) {
 }
 
 // What each online station is sounding (an offline one's last report is not news).
-json now_playing(ApiContext& ctx, const std::vector<registry::StationView>& stations) {
+json now_playing(ApiContext& ctx, const std::vector<registry::StationView>& stations, const fleet::Scope& scope) {
   json items = json::array();
   const auto playing = ctx.reports.now_playing();
   for (const auto& s : stations) {
-    if (s.state != registry::StationState::online) continue;
+    if (s.state != registry::StationState::online || !scope.sees_station(s.record.id)) continue;
     auto it = playing.find(s.record.id);
     if (it == playing.end()) continue;
     items.push_back({{"station_id", s.record.id},
@@ -48,9 +49,10 @@ json now_playing(ApiContext& ctx, const std::vector<registry::StationView>& stat
 }
 
 // Each station's state only: the feed sends a change, not every heartbeat.
-json station_states(const std::vector<registry::StationView>& stations) {
+json station_states(const std::vector<registry::StationView>& stations, const fleet::Scope& scope) {
   json items = json::array();
   for (const auto& s : stations) {
+    if (!scope.sees_station(s.record.id)) continue;
     items.push_back({{"id", s.record.id}, {"state", registry::to_string(s.state)}, {"name", s.record.name}});
   }
   return items;
@@ -58,32 +60,37 @@ json station_states(const std::vector<registry::StationView>& stations) {
 
 }  // namespace
 
-void install_fleet_routes(RouteTable& routes, ApiContext& ctx) {
-  routes.get("/api/v1/alarms", Access::viewer, "Open alarms of every station, critical first (?all=1: closed ones too, newest first)",
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+void install_fleet_routes(RouteTable& routes, ApiContext& ctx, ScopeOf scope_of) {
+  routes.get("/api/v1/alarms", Access::viewer, Reads::filtered,
+             "Open alarms of every station, critical first (?all=1: closed ones too, newest first)",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
                const auto page = page_of(req, res, 500, 10000);
                if (!page) return;
+               const auto scope = scope_of(req);
                if (req.get_param_value("all") == "1") {
                  json items = json::array();
-                 for (const auto& a : ctx.store.list_alarms("", false, page->fetch())) items.push_back(to_json(a));
+                 for (const auto& a : ctx.store.list_alarms("", false, page->fetch(!scope.whole()))) {
+                   if (scope.sees_station(a.station_id)) items.push_back(to_json(a));
+                 }
                  return send_page(res, items, *page, false);
                }
-               send_page(res, open_alarms(ctx, page->fetch()), *page, false);
+               send_page(res, open_alarms(ctx, page->fetch(!scope.whole()), scope), *page, false);
              });
-  routes.get("/api/v1/now-playing", Access::viewer, "What each online station is sounding now",
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/now-playing", Access::viewer, Reads::filtered, "What each online station is sounding now",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
                const auto page = page_of(req, res, 10000, 100000);
                if (!page) return;
-               send_page(res, now_playing(ctx, ctx.registry.list()), *page);
+               send_page(res, now_playing(ctx, ctx.registry.list(), scope_of(req)), *page);
              });
   // One stream per console: "stations", "alarms" and "now_playing" events, each sent
   // first in full and again whenever it changes; a comment line keeps proxies from
   // closing a quiet stream. A client that does not ask for an event stream (no
   // "Accept: text/event-stream", as EventSource sends) gets the first three events and
   // the end: a script's snapshot, not a connection held open.
-  routes.get("/api/v1/events", Access::viewer,
+  routes.get("/api/v1/events", Access::viewer, Reads::filtered,
              "Server-sent events: station states, open alarms and now-playing, each whenever it changes",
-             [&ctx, feeds = std::make_shared<std::atomic<int>>(0)](const httplib::Request& req, httplib::Response& res) {
+             [&ctx, scope_of, feeds = std::make_shared<std::atomic<int>>(0)](const httplib::Request& req,
+                                                                             httplib::Response& res) {
                const bool snapshot_only = req.get_header_value("Accept").find("text/event-stream") == std::string::npos;
                if (feeds->load() >= kMaxFeeds) {
                  return send_error(res, 503, "busy", "too many live feeds open; the console falls back to polling");
@@ -96,9 +103,12 @@ void install_fleet_routes(RouteTable& routes, ApiContext& ctx) {
                  std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
                };
                auto state = std::make_shared<FeedState>();
+               // The scope as the feed opens: a person whose zones change sees the change
+               // when the console reconnects.
+               auto scope = std::make_shared<const fleet::Scope>(scope_of(req));
                res.set_chunked_content_provider(
                    "text/event-stream",
-                   [&ctx, state, snapshot_only](std::size_t, httplib::DataSink& sink) {
+                   [&ctx, state, scope, snapshot_only](std::size_t, httplib::DataSink& sink) {
                      if (!sink.is_writable()) {
                        sink.done();
                        return true;
@@ -112,9 +122,9 @@ void install_fleet_routes(RouteTable& routes, ApiContext& ctx) {
                      };
                      try {
                        const auto stations = ctx.registry.list();
-                       send_if_changed("stations", station_states(stations), state->stations);
-                       send_if_changed("alarms", open_alarms(ctx, 200), state->alarms);
-                       send_if_changed("now_playing", now_playing(ctx, stations), state->playing);
+                       send_if_changed("stations", station_states(stations, *scope), state->stations);
+                       send_if_changed("alarms", open_alarms(ctx, 200, *scope), state->alarms);
+                       send_if_changed("now_playing", now_playing(ctx, stations, *scope), state->playing);
                      } catch (const std::exception&) {
                        // The store is busy or gone: say nothing this round.
                      }

@@ -73,7 +73,7 @@ bool known_station(ApiContext& ctx, const std::string& id, httplib::Response& re
 }  // namespace
 
 void install_health_routes(RouteTable& routes, ApiContext& ctx) {
-  routes.get(R"(/api/v1/stations/([^/]+)/telemetry)", Access::viewer, "Telemetry history", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/telemetry)", Access::viewer, Reads::station_in_path, "Telemetry history", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     store::TelemetryFilter f;
@@ -88,7 +88,7 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     for (const auto& r : ctx.store.list_telemetry(f)) items.push_back(telemetry_json(r));
     send_page(res, items, *page, false, {{"since_ms", f.since_ms}});
   });
-  routes.get(R"(/api/v1/stations/([^/]+)/alarms)", Access::viewer, "Alarm occurrences (?active=1)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/alarms)", Access::viewer, Reads::station_in_path, "Alarm occurrences (?active=1)", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     const bool open_only = req.get_param_value("active") == "1" || req.get_param_value("active") == "true";
@@ -107,12 +107,12 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     }
     send_json(res, {{"acknowledged", std::string(req.matches[2])}});
   });
-  routes.get(R"(/api/v1/stations/([^/]+)/compliance)", Access::viewer, "Band compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/compliance)", Access::viewer, Reads::station_in_path, "Band compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     send_json(res, compliance_json(ctx, id));
   });
-  routes.get(R"(/api/v1/stations/([^/]+)/asrun)", Access::viewer, "What played on a station", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/asrun)", Access::viewer, Reads::station_in_path, "What played on a station", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
     const auto page = page_of(req, res, 1000, 10000);
@@ -131,7 +131,7 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     }
     send_page(res, items, *page, false);
   });
-  routes.get(R"(/api/v1/stations/([^/]+)/health)", Access::viewer, "Latest readings, open alarms, compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/stations/([^/]+)/health)", Access::viewer, Reads::station_in_path, "Latest readings, open alarms, compliance", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     auto station = ctx.registry.find(id);
     if (!station) return send_error(res, 404, "not_found", "no station " + id);

@@ -91,6 +91,12 @@ struct Page {
   std::size_t limit = 100;
   std::size_t offset = 0;
   [[nodiscard]] std::size_t fetch() const { return offset + limit + 1; }
+  // Rows to fetch when they are cut to a scoped person's part of the tree afterwards:
+  // the cut comes before the paging, so it must see the rows before the page too.
+  [[nodiscard]] std::size_t fetch(bool cut_after) const {
+    constexpr std::size_t kCutFetch = 100000;
+    return cut_after ? std::max(fetch(), kCutFetch) : fetch();
+  }
 };
 
 // The page a request asks for; on a malformed value answers 400 and returns nullopt.

@@ -102,16 +102,19 @@ void put_licence(ApiContext& ctx, const users::Caller& who, const httplib::Reque
 
 }  // namespace
 
-void install_licence_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
-  routes.get("/api/v1/licences", Access::viewer, "Every station's licence, with days left and delivery",
-             [&ctx](const httplib::Request& req, httplib::Response& res) {
+void install_licence_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of) {
+  routes.get("/api/v1/licences", Access::viewer, Reads::filtered, "Every station's licence, with days left and delivery",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
                const auto page = page_of(req, res, 10000, 100000);
                if (!page) return;
+               const auto scope = scope_of(req);
                json items = json::array();
-               for (const auto& l : ctx.store.list_licences()) items.push_back(licence_json(ctx, l));
+               for (const auto& l : ctx.store.list_licences()) {
+                 if (scope.sees_station(l.station_id)) items.push_back(licence_json(ctx, l));
+               }
                send_page(res, items, *page);
              });
-  routes.get(R"(/api/v1/stations/([^/]+)/licence)", Access::viewer,
+  routes.get(R"(/api/v1/stations/([^/]+)/licence)", Access::viewer, Reads::station_in_path,
              "A station's licence, with days left and whether the station has it yet",
              [&ctx](const httplib::Request& req, httplib::Response& res) {
                const std::string id = req.matches[1];

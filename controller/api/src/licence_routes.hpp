@@ -11,6 +11,6 @@ namespace loa::api {
 // /api/v1/stations/{id}/licence with whether the station has it yet) and changed by a
 // technician (PUT /api/v1/stations/{id}/licence), each change sent to the station as a
 // command that is delivered at least once.
-void install_licence_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
+void install_licence_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of);
 
 }  // namespace loa::api

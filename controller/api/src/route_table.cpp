@@ -65,6 +65,17 @@ const char* to_string(Access a) {
   return "admin";
 }
 
+const char* to_string(Reads r) {
+  switch (r) {
+    case Reads::whole_tree: return "whole_tree";
+    case Reads::anywhere: return "anywhere";
+    case Reads::station_in_path: return "station_in_path";
+    case Reads::zone_in_path: return "zone_in_path";
+    case Reads::filtered: return "filtered";
+  }
+  return "whole_tree";
+}
+
 bool allows(Access a, const users::Caller& caller) {
   if (a == Access::open) return true;
   if (caller.name.empty()) return false;
@@ -80,12 +91,18 @@ bool allows(Access a, const users::Caller& caller) {
 
 RouteTable::Route& RouteTable::add(const std::string& method, const std::string& pattern, Access access,
                                    std::string summary) {
-  routes_.push_back({method, pattern, std::regex(pattern), access, std::move(summary), nullptr, nullptr});
+  routes_.push_back({method, pattern, std::regex(pattern), access, Reads::whole_tree, std::move(summary), nullptr, nullptr});
   return routes_.back();
 }
 
 void RouteTable::get(const std::string& pattern, Access access, std::string summary, Handler handler) {
   add("GET", pattern, access, std::move(summary)).handler = std::move(handler);
+}
+
+void RouteTable::get(const std::string& pattern, Access access, Reads reads, std::string summary, Handler handler) {
+  auto& route = add("GET", pattern, access, std::move(summary));
+  route.reads = reads;
+  route.handler = std::move(handler);
 }
 
 void RouteTable::post(const std::string& pattern, Access access, std::string summary, Handler handler) {
@@ -121,6 +138,11 @@ const RouteTable::Route* RouteTable::match(const std::string& method, const std:
   return find(method, path, unused);
 }
 
+const RouteTable::Route* RouteTable::match(const std::string& method, const std::string& path,
+                                           std::smatch& groups) const {
+  return find(method, path, groups);
+}
+
 const RouteTable::Route* RouteTable::find(const std::string& method, const std::string& path, std::smatch& groups) const {
   // HEAD is answered by the GET route, as cpp-httplib does.
   const std::string wanted = method == "HEAD" ? "GET" : method;
@@ -140,6 +162,7 @@ nlohmann::json RouteTable::openapi(const std::string& version) const {
                  {"responses",
                   {{"200", {{"description", "done"}}},
                    {"default", {{"description", "an error: {\"error\": {\"code\", \"message\"}}"}}}}}};
+      if (r.method == "GET") op["x-loa-reads"] = to_string(r.reads);
       if (r.access != Access::open) op["security"] = json::array({{{"bearer", json::array()}}, {{"session", json::array()}}});
       json parameters = json::array();
       for (const auto& n : names) {

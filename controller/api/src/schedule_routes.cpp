@@ -43,10 +43,11 @@ std::optional<std::int64_t> instant_of(const std::string& text, const schedule::
 struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
   ApiContext& ctx;
   CallerOf caller;
+  ScopeOf scope_of;
   schedule::TimeZone zone_;
 
-  ScheduleRoutes(ApiContext& c, CallerOf who)
-      : ctx(c), caller(std::move(who)), zone_(c.time_zone) {}
+  ScheduleRoutes(ApiContext& c, CallerOf who, ScopeOf scope)
+      : ctx(c), caller(std::move(who)), scope_of(std::move(scope)), zone_(c.time_zone) {}
 
   const schedule::TimeZone& local_zone() const { return zone_; }
 
@@ -272,18 +273,23 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       if (!b) return;
       create(std::move(*b), body->value("override", false), body->value("dry_run", false), res);
     });
-    routes.get("/api/v1/broadcasts", Access::viewer, "Broadcasts (?all=1)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/broadcasts", Access::viewer, Reads::filtered, "Broadcasts (?all=1)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       const bool all = req.get_param_value("all") == "1" || req.get_param_value("all") == "true";
       const auto page = page_of(req, res, 10000, 100000);
       if (!page) return;
       const auto now = time::wall_ms();
+      const auto scope = scope_of(req);
       json items = json::array();
-      for (const auto& b : ctx.store.list_broadcasts(all)) items.push_back(broadcast_json(b, now, 0));
+      for (const auto& b : ctx.store.list_broadcasts(all)) {
+        if (scope.sees_targets(b.targets)) items.push_back(broadcast_json(b, now, 0));
+      }
       send_page(res, items, *page);
     });
-    routes.get(R"(/api/v1/broadcasts/([^/]+))", Access::viewer, "One broadcast (?occurrences=N)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.get(R"(/api/v1/broadcasts/([^/]+))", Access::viewer, Reads::filtered, "One broadcast (?occurrences=N)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       auto b = ctx.store.find_broadcast(req.matches[1]);
-      if (!b) return send_error(res, 404, "not_found", "no broadcast " + std::string(req.matches[1]));
+      const auto scope = scope_of(req);
+      // One that does not sound in the caller's zones is, to them, not there.
+      if (!b || !scope.sees_targets(b->targets)) return send_error(res, 404, "not_found", "no broadcast " + std::string(req.matches[1]));
       std::size_t n = 10;
       try {
         if (req.has_param("occurrences")) n = std::min<std::size_t>(std::stoul(req.get_param_value("occurrences")), kMaxOccurrencesShown);
@@ -291,7 +297,7 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
         return send_error(res, 400, "bad_request", "occurrences must be a number");
       }
       auto out = broadcast_json(*b, time::wall_ms(), n);
-      out["stations"] = fleet::Fleet::load(ctx.store).resolve(b->targets);
+      out["stations"] = scope.seen(fleet::Fleet::load(ctx.store).resolve(b->targets));
       send_json(res, out);
     });
     routes.del(R"(/api/v1/broadcasts/([^/]+))", Access::operator_, "Cancel a broadcast everywhere", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
@@ -307,16 +313,18 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       if (!told) return send_error(res, 409, "wrong_state", "broadcast " + id + " is already cancelled");
       send_json(res, {{"cancelled", id}, {"stations_told", *told}});
     });
-    routes.get("/api/v1/schedule.ics", Access::viewer, "The schedule as iCalendar", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+    routes.get("/api/v1/schedule.ics", Access::viewer, Reads::filtered, "The schedule as iCalendar", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       const bool all = req.get_param_value("all") == "1";
       auto list = ctx.store.list_broadcasts(all);
+      const auto scope = scope_of(req);
+      std::erase_if(list, [&](const store::BroadcastRecord& b) { return !scope.sees_targets(b.targets); });
       std::vector<std::int64_t> air;
       for (const auto& b : list) air.push_back(ctx.planner.air_ms(b));
       res.set_header("Content-Disposition", "attachment; filename=\"loa-schedule.ics\"");
       res.set_content(schedule::export_calendar(list, air), "text/calendar; charset=utf-8");
     });
     routes.post("/api/v1/schedule.ics", Access::operator_, "Import broadcasts from iCalendar", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { import(req, res); });
-    routes.get("/api/v1/asrun", Access::viewer, "As-run log (JSON or ?format=csv)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { asrun(req, res); });
+    routes.get("/api/v1/asrun", Access::viewer, Reads::filtered, "As-run log (JSON or ?format=csv)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) { asrun(req, res); });
   }
 
   void import(const httplib::Request& req, httplib::Response& res) {
@@ -422,6 +430,15 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
         stations.insert(members.begin(), members.end());
       }
     }
+    // A scoped person's rows only: the stations asked for that they see, or all they see.
+    if (const auto scope = scope_of(req); !scope.whole()) {
+      if (stations.empty()) {
+        stations = scope.stations();
+      } else {
+        std::erase_if(stations, [&](const std::string& id) { return !scope.sees_station(id); });
+      }
+      if (stations.empty()) return send_page(res, json::array(), *page);
+    }
     q.station_ids.assign(stations.begin(), stations.end());
     const auto rows = ctx.store.query_asrun(q);
     auto when = [&](std::int64_t ms) { return ms ? zone.format(ms) : std::string(); };
@@ -500,10 +517,9 @@ std::optional<std::vector<std::string>> stations_to(ApiContext& ctx, const users
   return stations;
 }
 
-void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
-                             CallerOf caller) {
+void install_schedule_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of) {
   // Each route holds a reference, so the routes live as long as the server.
-  std::make_shared<ScheduleRoutes>(ctx, std::move(caller))->install(routes);
+  std::make_shared<ScheduleRoutes>(ctx, std::move(caller), std::move(scope_of))->install(routes);
 }
 
 }  // namespace loa::api

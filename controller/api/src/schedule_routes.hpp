@@ -28,7 +28,6 @@ namespace loa::api {
 [[nodiscard]] std::optional<std::vector<std::string>> stations_to(ApiContext& ctx, const users::Caller& caller,
                                                                   const nlohmann::json& body, httplib::Response& res);
 
-void install_schedule_routes(RouteTable& routes, ApiContext& ctx,
-                             CallerOf caller);
+void install_schedule_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of);
 
 }  // namespace loa::api

@@ -58,21 +58,31 @@ void start_stream(ApiContext& ctx, const users::Caller& caller, const httplib::R
 
 }  // namespace
 
-void install_stream_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
+void install_stream_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of) {
   routes.post("/api/v1/streams", Access::operator_, "Start a live stream to stations",
               [&ctx, caller](const httplib::Request& req, httplib::Response& res) { start_stream(ctx, caller(req), req, res); });
-  routes.get("/api/v1/streams", Access::viewer, "Live streams", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/streams", Access::viewer, Reads::filtered, "Live streams",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     const auto page = page_of(req, res, 10000, 100000);
     if (!page) return;
+    const auto scope = scope_of(req);
     json items = json::array();
-    for (const auto& s : ctx.streams.list()) items.push_back(stream_json(s));
+    for (const auto& s : ctx.streams.list()) {
+      if (scope.whole()) {
+        items.push_back(stream_json(s));
+      } else if (const auto found = ctx.streams.find(s.id); found && scope.sees_any(found->stations)) {
+        items.push_back(stream_json(s));
+      }
+    }
     send_page(res, items, *page, true, {{"latency_ms", ctx.streams.settings().latency.count()}});
   });
-  routes.get(R"(/api/v1/streams/([^/]+))", Access::viewer, "One live stream", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.get(R"(/api/v1/streams/([^/]+))", Access::viewer, Reads::filtered, "One live stream",
+             [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     const auto s = ctx.streams.find(req.matches[1]);
-    if (!s) return send_error(res, 404, "not_found", "no stream " + std::string(req.matches[1]));
+    const auto scope = scope_of(req);
+    if (!s || !scope.sees_any(s->stations)) return send_error(res, 404, "not_found", "no stream " + std::string(req.matches[1]));
     auto out = stream_json(s->status);
-    out["stations"] = s->stations;
+    out["stations"] = scope.seen(s->stations);
     send_json(res, out);
   });
   routes.del(R"(/api/v1/streams/([^/]+))", Access::operator_, "Stop a live stream", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {

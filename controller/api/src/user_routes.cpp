@@ -68,7 +68,7 @@ void install_user_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
 
   // Tokens: everyone signed in manages their own; an admin sees and revokes anyone's and
   // may make one for another user (a station technician's script, say).
-  routes.get("/api/v1/tokens", Access::signed_in, "API tokens: the caller's own (an admin's: everyone's, or ?user=)", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
+  routes.get("/api/v1/tokens", Access::signed_in, Reads::anywhere, "API tokens: the caller's own (an admin's: everyone's, or ?user=)", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     const auto who = caller(req);
     const auto page = page_of(req, res, 10000, 100000);
     if (!page) return;

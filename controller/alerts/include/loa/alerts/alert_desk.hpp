@@ -168,10 +168,13 @@ class AlertDesk final : public server::IStationEvents {
   // Stops it everywhere and plays the all-clear message (or `text`, read aloud).
   json all_clear(const std::string& id, const std::string& text, const users::Caller& caller);
 
+  // Which stations a view speaks of (a commune user's own); null: every one.
+  using StationShown = std::function<bool(const std::string& station_id)>;
   // The alert, where each station stands (unless `with_stations` is false: then only
-  // the counts and the progress line), and its progress line.
-  json view(const std::string& id, bool with_stations = true);
-  json list(std::size_t limit);
+  // the counts and the progress line), and its progress line. With `shown`, the
+  // stations, counts and progress line are of those stations only.
+  json view(const std::string& id, bool with_stations = true, const StationShown& shown = nullptr);
+  json list(std::size_t limit, const StationShown& shown = nullptr);
 
   // When the desk's loop last went round.
   [[nodiscard]] const daemon::LoopBeat& liveness() const { return beat_; }
@@ -225,7 +228,7 @@ class AlertDesk final : public server::IStationEvents {
   void require_scope(const users::Caller& caller, const store::AlertRecord& record) const;
   [[nodiscard]] std::vector<std::string> resolve_targets(const json& targets) const;
   json view_of(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries,
-               bool with_stations) const;
+               bool with_stations, const StationShown& shown) const;
   std::string clip_for_text(const std::string& text, const std::string& language, const std::string& name);
   void prepare_standard_clips();
   void pin_standard_clips();
