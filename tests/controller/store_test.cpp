@@ -9,58 +9,11 @@
 #include <random>
 #include <set>
 
-#include "loa/postgres/connection.hpp"
 #include "loa/sqlite/database.hpp"
-#include "loa/store/store.hpp"
-#include "support/process.hpp"
+#include "store_fixture.hpp"
 
 namespace loa::store {
 namespace {
-
-StationRecord station(const std::string& id) {
-  StationRecord r;
-  r.id = id;
-  r.name = "Trạm " + id;
-  r.commune = "Cẩm Bình";
-  r.public_key = "key-" + id;
-  r.enrollment = Enrollment::approved;
-  r.created_ms = 1000;
-  return r;
-}
-
-const char* kPostgresEnv = "LOA_TEST_POSTGRES";
-
-class StoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() != "postgresql") return;
-    const char* admin = std::getenv(kPostgresEnv);
-    if (!admin || !*admin) {
-      GTEST_SKIP() << kPostgresEnv << " is not set: run through tests/support/with-postgres (deploy/test does)";
-    }
-    admin_ = admin;
-    database_ = "loa_test_" + std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}() % 1000000);
-    postgres::connect(admin_, {})->exec("CREATE DATABASE " + database_);
-  }
-  void TearDown() override {
-    if (database_.empty()) return;
-    try {
-      postgres::connect(admin_, {})->exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "dropping " << database_ << ": " << e.what();
-    }
-  }
-  // The store as a restarted controller opens it.
-  std::unique_ptr<Store> open_store() {
-    return GetParam() == "postgresql" ? open_postgres_store(conninfo()) : open_sqlite_store(path);
-  }
-  [[nodiscard]] std::string conninfo() const { return admin_ + " dbname=" + database_; }
-
-  test::ScratchDir dir;
-  std::string path = dir.path() + "/controller.db";
-  std::string admin_;
-  std::string database_;
-};
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& test) { return test.param; });
@@ -562,7 +515,7 @@ TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
   }
   // With controller_lease and console_sessions, not copied: a lease or a login means
   // nothing in a new database.
-  EXPECT_EQ(sqlite_columns.size(), 25u);
+  EXPECT_EQ(sqlite_columns.size(), 27u);
   EXPECT_EQ(sqlite_columns, postgres_columns);
   EXPECT_FALSE(sqlite_indexes.empty());
   EXPECT_EQ(sqlite_indexes, postgres_indexes);

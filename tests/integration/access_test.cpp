@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kRoles{"admin", "operator", "emergency", "technician", "viewer"};
+const std::vector<std::string> kRoles{"admin", "operator", "emergency", "technician", "viewer", "approver"};
 
 class Access : public ::testing::Test {
  protected:

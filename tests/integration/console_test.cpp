@@ -4,7 +4,8 @@
 // upload a clip (the progress bar reaching 100%) and schedule it, meet a conflict and
 // schedule anyway; draft an alert, confirm it with the station count it shows, watch the
 // delivery reach 3/3 live, cancel it; then open a station's page, see its amplifier's
-// readings from the device simulator, run a silent test and set its licence. Screenshots are kept in
+// readings from the device simulator, run a silent test and set its licence; and an
+// approver hearing a broadcast and passing it or sending it back. Screenshots are kept in
 // build/test-artifacts/console/.
 #include <gtest/gtest.h>
 
@@ -216,6 +217,76 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   }
   EXPECT_EQ(state_by_status["exercise"], "cancelled");
   EXPECT_EQ(state_by_status["actual"], "draft");  // never confirmed: nothing sounded
+}
+
+// Approval before air in the browser: the commune's approver hears a broadcast its
+// operator made, passes one and sends another back with a reason.
+TEST(Console, AnApproverHearsABroadcastAndPassesOrSendsItBack) {
+  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+  Fleet fleet;
+  fleet.start_controller();
+  fleet.start_agent("xa-1");
+  fleet.enroll({"xa-1"});
+  ASSERT_TRUE(fleet.wait_for_state("xa-1", "online", 10000));
+  ASSERT_EQ(fleet.api("PUT", "/api/v1/zones/phu-vang", {{"stations", {"xa-1"}}, {"needs_approval", true}}).status, 200);
+  for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{{"op", "operator"}, {"duyet", "approver"}}) {
+    ASSERT_EQ(fleet.api("POST", "/api/v1/users",
+                        {{"name", name}, {"password", name + "-password"}, {"roles", {role}}, {"zones", {"phu-vang"}}})
+                  .status,
+              201);
+  }
+  const auto clip = fleet.add_tone_clip("thong-bao-hop", 1);
+  const auto op = fleet.login("op", "op-password");
+  std::map<std::string, std::string> ids;
+  for (const auto& [title, start] : std::vector<std::pair<std::string, std::string>>{{"Họp dân", "2030-01-01T06:00:00"},
+                                                                                      {"Sai giờ", "2030-01-01T07:00:00"}}) {
+    auto r = fleet.api_session(op, "POST", "/api/v1/broadcasts",
+                               nlohmann::json{{"title", title}, {"clip_id", clip}, {"to", "phu-vang"}, {"start", start}}.dump());
+    ASSERT_EQ(r.status, 201) << r.text;
+    ids[title] = r.body["id"];
+  }
+
+  Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console");
+  browser.go("http://127.0.0.1:" + std::to_string(fleet.http_port()) + "/");
+  ASSERT_TRUE(browser.wait_for("#login input[name=password]"));
+  browser.type("#login input[name=user]", "duyet");
+  browser.type("#login input[name=password]", "duyet-password");
+  browser.click("#login button");
+  ASSERT_TRUE(browser.wait_for_text("#who", "duyet (approver)")) << browser.text("#login-error");
+  browser.click("#nav a[href='#approvals']");
+  ASSERT_TRUE(browser.wait_for_text("#approvals-rows", "Họp dân")) << browser.text("#approvals-rows");
+  ASSERT_TRUE(browser.wait_for_text("#approvals-rows", "Sai giờ"));
+  // The approver can hear it: the player's source is the clip, and it is served to them.
+  const auto audio = browser.script(
+      "const a = [...document.querySelectorAll('#approvals-rows audio')][0];"
+      "return fetch(a.src).then(r => r.status + ' ' + r.headers.get('Content-Type'));");
+  EXPECT_EQ(audio, "\"200 audio/ogg\"") << audio;
+  browser.screenshot("7-approvals-waiting");
+  // Sent back with a reason; passed.
+  (void)browser.script(
+      "for (const tr of document.querySelectorAll('#approvals-rows tr')) {"
+      "  if (tr.textContent.includes('Sai giờ')) { tr.querySelector('input').value = 'sai giờ phát';"
+      "    tr.querySelectorAll('button')[1].click(); }"
+      "} return '';");
+  ASSERT_TRUE(eventually([&] { return browser.text("#approvals-rows").find("Sai giờ") == std::string::npos; }, 10s))
+      << browser.text("#approvals-rows");
+  (void)browser.script(
+      "for (const tr of document.querySelectorAll('#approvals-rows tr')) {"
+      "  if (tr.textContent.includes('Họp dân')) tr.querySelectorAll('button')[0].click();"
+      "} return '';");
+  ASSERT_TRUE(eventually([&] { return browser.text("#approvals-rows").find("Họp dân") == std::string::npos; }, 10s))
+      << browser.text("#approvals-rows");
+  (void)browser.script("const s = document.getElementById('approvals-state'); s.value = 'all';"
+                       "s.dispatchEvent(new Event('change')); return '';");
+  ASSERT_TRUE(browser.wait_for_text("#approvals-rows", "sai giờ phát")) << browser.text("#approvals-rows");
+  browser.screenshot("8-approvals-decided");
+  // What the page did is what the controller holds.
+  const auto passed = fleet.api("GET", "/api/v1/broadcasts/" + ids["Họp dân"]).body;
+  EXPECT_EQ(passed["state"], "active") << passed.dump();
+  EXPECT_EQ(passed["approval"]["decided_by"], "duyet");
+  const auto returned = fleet.api("GET", "/api/v1/broadcasts/" + ids["Sai giờ"]).body;
+  EXPECT_EQ(returned["state"], "returned") << returned.dump();
+  EXPECT_EQ(returned["approval"]["note"], "sai giờ phát");
 }
 
 }  // namespace

@@ -18,13 +18,6 @@ using nlohmann::json;
 
 
 
-// A whole second at least `ahead_ms` from now.
-std::int64_t second_ahead(std::int64_t ahead_ms) { return (now_ms() + ahead_ms) / 1000 * 1000 + 1000; }
-
-void sleep_until_ms(std::int64_t at) {
-  const auto wait = at - now_ms();
-  if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
-}
 
 std::size_t wav_count(const std::string& dir) {
   if (!std::filesystem::exists(dir)) return 0;

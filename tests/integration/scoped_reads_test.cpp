@@ -36,7 +36,7 @@ class ScopedReads : public ::testing::Test {
     fleet = std::make_unique<Fleet>(options);
     fleet->start_controller();
     sims = std::make_unique<SimulatedStations>(
-        *fleet, SimulatedStationsOptions{.stations = 2, .heartbeat = 1000ms, .telemetry_every = 500ms, .play_length = 500ms});
+        *fleet, SimulatedStationsOptions{.stations = 2, .heartbeat = 200ms, .telemetry_every = 500ms, .play_length = 500ms});
     sims->start();
     for (int i = 0; i < 2; ++i) ASSERT_TRUE(fleet->wait_for_state(sims->id(i), "online", 30000)) << sims->id(i);
 

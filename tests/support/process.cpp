@@ -197,6 +197,13 @@ std::int64_t now_ms() {
       .count();
 }
 
+std::int64_t second_ahead(std::int64_t ahead_ms) { return (now_ms() + ahead_ms) / 1000 * 1000 + 1000; }
+
+void sleep_until_ms(std::int64_t at_ms) {
+  const auto wait = at_ms - now_ms();
+  if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+}
+
 std::string utc_local(std::int64_t ms) {
   const std::time_t t = ms / 1000;
   std::tm tm{};

@@ -73,6 +73,9 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 [[nodiscard]] std::int64_t now_ms();
 // "YYYY-MM-DDTHH:MM:SS" of an instant in UTC (broadcasts in tests are written in tz UTC).
 [[nodiscard]] std::string utc_local(std::int64_t ms);
+// A whole second at least `ahead_ms` from now: a start time a test can wait for.
+[[nodiscard]] std::int64_t second_ahead(std::int64_t ahead_ms);
+void sleep_until_ms(std::int64_t at_ms);
 
 void write_file(const std::string& path, const std::string& text);
 [[nodiscard]] std::string read_file(const std::string& path);

@@ -34,6 +34,13 @@ inline std::vector<std::int16_t> read_wav(const std::string& path) {
   return {};
 }
 
+// The root mean square of the samples (0 for none): how loud a recording is.
+inline double rms_of(const std::vector<std::int16_t>& samples) {
+  double sum = 0;
+  for (auto s : samples) sum += static_cast<double>(s) * s;
+  return samples.empty() ? 0 : std::sqrt(sum / static_cast<double>(samples.size()));
+}
+
 // The one WAV file a station wrote in `dir` ("" when there is not exactly one).
 inline std::string only_wav(const std::string& dir) {
   std::vector<std::string> files;

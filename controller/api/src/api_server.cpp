@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "alert_routes.hpp"
+#include "approval_routes.hpp"
+#include "report_routes.hpp"
 #include "clip_routes.hpp"
 #include "command_routes.hpp"
 #include "licence_routes.hpp"
@@ -317,6 +319,8 @@ struct ApiServer::Impl final : http::IRequestHandler {
     install_health_routes(routes, ctx);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, who, seen);
+    install_approval_routes(routes, ctx, who, seen);
+    install_report_routes(routes, ctx, seen);
     install_stream_routes(routes, ctx, who, seen);
     install_alert_routes(routes, ctx, who, seen);
     install_fleet_routes(routes, ctx, seen);
@@ -477,6 +481,12 @@ struct ApiServer::Impl final : http::IRequestHandler {
       } else if (existing) {
         z.cap_areas = existing->cap_areas;
       }
+      if (body->contains("needs_approval")) {
+        if (!(*body)["needs_approval"].is_boolean()) return send_error(res, 422, "invalid", "needs_approval must be true or false");
+        z.needs_approval = (*body)["needs_approval"].get<bool>();
+      } else if (existing) {
+        z.needs_approval = existing->needs_approval;
+      }
       if (!z.quiet_hours.empty() && !schedule::Planner::parse_quiet_hours(z.quiet_hours)) {
         return send_error(res, 422, "invalid", "quiet_hours must be HH:MM-HH:MM (e.g. 22:00-05:00), or empty");
       }
@@ -502,7 +512,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     routes.post("/api/v1/zones", Access::admin, "Create a zone", [put_zone](const httplib::Request& req, httplib::Response& res) {
       put_zone(req, res, "", true);
     });
-    routes.put(R"(/api/v1/zones/([^/]+))", Access::admin, "Create or change a zone (members, parent, quiet hours, CAP areas)", [put_zone](const httplib::Request& req, httplib::Response& res) {
+    routes.put(R"(/api/v1/zones/([^/]+))", Access::admin, "Create or change a zone (members, parent, quiet hours, CAP areas, needs_approval)", [put_zone](const httplib::Request& req, httplib::Response& res) {
       put_zone(req, res, req.matches[1], false);
     });
     routes.get(R"(/api/v1/zones/([^/]+))", Access::viewer, Reads::zone_in_path, "One zone", [this](const httplib::Request& req, httplib::Response& res) {

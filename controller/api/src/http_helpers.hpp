@@ -74,6 +74,17 @@ inline std::vector<std::string> strings_of(const json& body, const char* key) {
   return out;
 }
 
+// A CSV field (RFC 4180): quoted, with its quotes doubled, when it holds a separator.
+inline std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 // At most `max_bytes` of `text`, cut at a character boundary (names made from Vietnamese
 // text must stay valid UTF-8, or the JSON that carries them cannot be written).
 inline std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {

@@ -46,7 +46,18 @@ nlohmann::json to_json(const store::ZoneRecord& z) {
       {"stations", z.station_ids},
       {"quiet_hours", z.quiet_hours.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.quiet_hours)},
       {"cap_areas", z.cap_areas},
+      {"needs_approval", z.needs_approval},
   };
+}
+
+nlohmann::json to_json(const store::BroadcastApproval& a) {
+  return {{"state", store::to_string(a.state)},
+          {"zones", a.zones},
+          {"submitted_by", a.submitted_by},
+          {"submitted_ms", a.submitted_ms},
+          {"decided_by", a.decided_by},
+          {"decided_ms", a.decided_ms ? nlohmann::json(a.decided_ms) : nlohmann::json(nullptr)},
+          {"note", a.note}};
 }
 
 nlohmann::json to_json(const store::CommandRecord& c) {

@@ -10,6 +10,7 @@ namespace loa::api {
 // The API's JSON shapes. One place, so every route shows a record the same way.
 [[nodiscard]] nlohmann::json to_json(const registry::StationView& station);
 [[nodiscard]] nlohmann::json to_json(const store::ZoneRecord& zone);
+[[nodiscard]] nlohmann::json to_json(const store::BroadcastApproval& approval);
 [[nodiscard]] nlohmann::json to_json(const store::CommandRecord& command);
 [[nodiscard]] nlohmann::json to_json(const store::AlarmRecord& alarm);
 // The finer as-run fields: the first sample's instant in ns on the shared clock; for

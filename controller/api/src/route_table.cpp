@@ -60,6 +60,7 @@ const char* to_string(Access a) {
     case Access::operator_: return "operator";
     case Access::emergency: return "emergency";
     case Access::technician: return "technician";
+    case Access::approver: return "approver";
     case Access::admin: return "admin";
   }
   return "admin";
@@ -85,6 +86,7 @@ bool allows(Access a, const users::Caller& caller) {
     case Access::operator_: return caller.has_role("operator");
     case Access::emergency: return caller.has_role("emergency");
     case Access::technician: return caller.has_role("technician");
+    case Access::approver: return caller.has_role("approver");
     default: return caller.has_role("admin");
   }
 }

@@ -23,6 +23,7 @@ enum class Access {
   operator_,   // broadcasts, clips, live streams, playing and stopping
   emergency,   // alerts and CAP
   technician,  // station health: amplifier, silent test, alarms
+  approver,    // passing broadcasts for air in zones that need approval
   admin,       // stations' enrollment, zones, users, the audit log
 };
 

@@ -83,7 +83,8 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
               {"created_by", b.created_by},
               {"created_ms", b.created_ms},
               {"cancelled_ms", b.cancelled_ms ? json(*b.cancelled_ms) : json(nullptr)},
-              {"cancelled_by", b.cancelled_by}};
+              {"cancelled_by", b.cancelled_by},
+              {"approval", b.approval ? to_json(*b.approval) : json(nullptr)}};
     std::vector<std::int64_t> upcoming;
     try {
       const schedule::TimeZone zone(b.time_zone);
@@ -98,7 +99,14 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
       j["next"] = nullptr;
       j["problem"] = e.what();
     }
-    j["state"] = b.cancelled_ms ? "cancelled" : upcoming.empty() ? "ended" : "active";
+    const auto approval = b.approval ? b.approval->state : store::ApprovalState::approved;
+    // "lapsed": its time came while it still waited for its approver, so it never aired.
+    const bool pending = approval == store::ApprovalState::pending;
+    j["state"] = approval == store::ApprovalState::returned ? "returned"
+                 : b.cancelled_ms                           ? "cancelled"
+                 : upcoming.empty()                         ? (pending ? "lapsed" : "ended")
+                 : pending                                  ? "awaiting_approval"
+                                                            : "active";
     return j;
   }
 
@@ -251,11 +259,28 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
                       "application/json");
       return;
     }
+    // Sounding in a zone that asks for it, it waits for an approver of that zone; it is
+    // stored with its approval in one transaction, so it can never be sent without.
+    const auto asking = fleet::Fleet::load(ctx.store).approval_zones(report.stations);
+    if (!asking.empty()) {
+      b.approval.emplace();
+      b.approval->zones = asking;
+      b.approval->submitted_by = b.created_by;
+      b.approval->submitted_ms = now;
+    }
     if (dry_run) {
-      return send_json(res, {{"ok", true}, {"stations", report.stations}, {"conflicts", conflicts_json(report)}});
+      return send_json(res, {{"ok", true},
+                             {"stations", report.stations},
+                             {"conflicts", conflicts_json(report)},
+                             {"needs_approval", asking}});
     }
     b.id = new_broadcast_id(ctx.store);
     ctx.store.put_broadcast(b);
+    if (b.approval) {
+      std::string zones;
+      for (const auto& z : asking) zones += (zones.empty() ? "" : ", ") + z;
+      ctx.store.add_audit(store::audit_entry(now, b.created_by, "broadcast.submitted", b.id, "awaits an approver of " + zones));
+    }
     kLog.info("broadcast created: id={} by={} priority={} stations={} rrule={} overridden_conflicts={}", b.id,
               b.created_by, b.priority, report.stations.size(), b.rrule, report.conflicts_total);
     ctx.scheduler.request_sync();
@@ -386,15 +411,6 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     send_json(res, {{"created", created}, {"refused", refused}}, refused.empty() ? 200 : 207);
   }
 
-  static std::string csv_field(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char c : text) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + "\"";
-  }
 
   void asrun(const httplib::Request& req, httplib::Response& res) {
     store::AsRunQuery q;

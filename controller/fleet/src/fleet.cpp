@@ -41,6 +41,19 @@ std::vector<std::string> Fleet::resolve(const std::vector<std::string>& targets)
   return {out.begin(), out.end()};
 }
 
+std::vector<std::string> Fleet::approval_zones(const std::vector<std::string>& stations) const {
+  std::vector<std::string> out;
+  for (const auto& [id, zone] : zones_) {
+    if (!zone.needs_approval) continue;
+    std::set<std::string> members;
+    add_zone_members(id, members, 0);
+    if (std::any_of(stations.begin(), stations.end(), [&](const std::string& s) { return members.count(s) != 0; })) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> Fleet::outside(const std::vector<std::string>& zones,
                                           const std::vector<std::string>& targets) const {
   if (zones.empty()) return std::nullopt;

@@ -98,7 +98,7 @@ void add_users(Commands& c) {
   add->add_option("--role", o->roles, "roles, with commas")
       ->required()
       ->delimiter(',')
-      ->check(one_of({"admin", "operator", "emergency", "technician", "viewer"}));
+      ->check(one_of({"admin", "operator", "emergency", "technician", "viewer", "approver"}));
   add->add_option("--zones", o->zones, "the zones they may act in, with commas (none: everywhere)")->delimiter(',');
   c.on(add, [o](IApi& api, const Globals&) {
     std::string password;

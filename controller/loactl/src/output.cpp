@@ -181,6 +181,18 @@ void print_broadcasts(json items) {
   print_table({"ID", "STATE", "PRIORITY", "NEXT", "REPEATS", "TO", "TITLE"}, rows);
 }
 
+void print_approvals(json items) {
+  std::vector<std::vector<std::string>> rows;
+  for (auto b : items) {
+    std::string to;
+    for (auto t : b["targets"]) to += (to.empty() ? "" : ",") + text(t);
+    const auto& a = b["approval"];
+    rows.push_back({text(b["id"]), text(a["state"]), text(b["start"]) + " " + text(b["tz"]), to, text(a["submitted_by"]),
+                    text(a["decided_by"]), text(a["note"]), text(b["title"])});
+  }
+  print_table({"ID", "APPROVAL", "START", "TO", "BY", "DECIDED BY", "NOTE", "TITLE"}, rows);
+}
+
 void print_broadcast(json b) {
   for (auto key : {"id", "title", "state", "priority", "start", "tz", "rrule", "on_preempt", "created_by"}) {
     std::cout << key << ": " << text(b[key]) << '\n';
@@ -198,6 +210,12 @@ void print_broadcast(json b) {
   if (!list.empty()) std::cout << "exdates: " << list << '\n';
   std::cout << "volume: " << b["volume"].dump() << "\nair: " << b["air_s"].dump() << " s\n";
   if (b.contains("problem")) std::cout << "problem: " << text(b["problem"]) << '\n';
+  if (b.contains("approval") && b["approval"].is_object()) {
+    const auto& a = b["approval"];
+    std::cout << "approval: " << text(a["state"]) << " (asked by " << text(a["submitted_by"])
+              << (text(a["decided_by"]).empty() ? "" : ", decided by " + text(a["decided_by"]))
+              << (text(a["note"]).empty() ? "" : ": " + text(a["note"])) << ")\n";
+  }
   if (b.contains("occurrences")) {
     std::cout << "occurrences:\n";
     for (auto o : b["occurrences"]) std::cout << "  " << text(o["at"]) << '\n';

@@ -28,6 +28,8 @@ void print_clips(json items);
 void print_streams(json items);
 void print_zones(json items);
 void print_broadcasts(json items);
+// Broadcasts waiting for approval, or decided: where they stand and who decided.
+void print_approvals(json items);
 void print_broadcast(json b);
 void print_conflicts(json conflicts);
 void print_alerts(json items);

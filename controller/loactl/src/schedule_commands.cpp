@@ -11,6 +11,7 @@ namespace {
 
 struct BroadcastOpts {
   std::string clip, tts, voice, relay, start, tz, rrule, priority, on_preempt, title, valid_from, valid_until, id, file;
+  std::string reason, approval_state;
   std::vector<std::string> to, exdates;
   double volume = -1;
   long long slot_s = -1;
@@ -119,6 +120,39 @@ void add_broadcasts(Commands& c) {
     }
     return kExitOk;
   });
+  // Approval before air, in zones that ask for it.
+  auto* approve = broadcasts->add_subcommand("approve", "pass a broadcast waiting for approval (approver of its zone)");
+  approve->add_option("id", o->id)->required();
+  c.on(approve, [o](IApi& api, const Globals& g) {
+    auto out = api.call("POST", "/api/v1/broadcasts/" + o->id + "/approve", json::object());
+    if (g.as_json) {
+      std::cout << out.dump(2) << '\n';
+    } else {
+      std::cout << "approved " << o->id << "; it goes to its stations now\n";
+    }
+    return kExitOk;
+  });
+  auto* send_back = broadcasts->add_subcommand("return", "send a broadcast back with a reason; it never airs");
+  send_back->add_option("id", o->id)->required();
+  send_back->add_option("--reason", o->reason, "why, for its author")->required();
+  c.on(send_back, [o](IApi& api, const Globals& g) {
+    auto out = api.call("POST", "/api/v1/broadcasts/" + o->id + "/return", json{{"reason", o->reason}});
+    if (g.as_json) {
+      std::cout << out.dump(2) << '\n';
+    } else {
+      std::cout << "returned " << o->id << ": " << o->reason << '\n';
+    }
+    return kExitOk;
+  });
+  auto* approvals = c.root().add_subcommand("approvals", "broadcasts waiting for an approver");
+  approvals->add_option("--state", o->approval_state, "pending (default), approved, returned or all")
+      ->check(one_of({"pending", "approved", "returned", "all"}));
+  c.on(approvals, [o](IApi& api, const Globals& g) {
+    auto out = api.call("GET", "/api/v1/approvals" + query({{"state", o->approval_state}}));
+    emit(g.as_json, g.as_json ? out : out["items"], print_approvals);
+    return kExitOk;
+  });
+
   auto* exp = broadcasts->add_subcommand("export", "the schedule as iCalendar (.ics)");
   exp->add_option("file", o->file, "where to write it (default: standard output)");
   exp->add_flag("--all", o->all, "with cancelled and ended ones");

@@ -56,6 +56,9 @@ StationRegistry::StationRegistry(store::IStationStore& store, const time::IClock
     auto id = record.id;
     stations_.emplace(id, Entry{std::move(record), Live{}, {}});
   }
+  // Every station is offline until it says hello; what a stopped controller left open
+  // ends where the station was last seen.
+  store_.close_open_links();
 }
 
 void StationRegistry::rekey(const std::string& id, const std::string& old_key, const std::string& new_key) {
@@ -258,8 +261,15 @@ void StationRegistry::touch(Entry& e) {
   if (!e.live.online) {
     e.live.online = true;
     e.live.online_since_ms = e.record.last_seen_ms;
+    link_changes_.push_back({e.record.id, *e.live.online_since_ms, std::nullopt});
     kLog.info("online: station={} address={}", e.record.id, e.record.last_address);
   }
+}
+
+void StationRegistry::went_offline(Entry& e, std::int64_t down_ms) {
+  e.live.online = false;
+  if (e.live.online_since_ms) link_changes_.push_back({e.record.id, *e.live.online_since_ms, down_ms});
+  e.live.online_since_ms.reset();
 }
 
 void StationRegistry::on_hello(const std::string& id, const std::string& software_version,
@@ -283,8 +293,7 @@ void StationRegistry::on_goodbye(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto it = stations_.find(id);
   if (it == stations_.end() || !it->second.live.online) return;
-  it->second.live.online = false;
-  it->second.live.online_since_ms.reset();
+  went_offline(it->second, clock_.wall_ms());
   kLog.info("offline: station={} reason=goodbye", id);
 }
 
@@ -294,8 +303,8 @@ std::vector<std::string> StationRegistry::sweep(std::chrono::milliseconds dead_a
   std::lock_guard lock(mutex_);
   for (auto& [id, e] : stations_) {
     if (e.live.online && now - e.live.last_heard > dead_after) {
-      e.live.online = false;
-      e.live.online_since_ms.reset();
+      // Down since it was last heard, not since the sweep noticed.
+      went_offline(e, e.record.last_seen_ms.value_or(clock_.wall_ms()));
       gone.push_back(id);
       kLog.warn("offline: station={} reason=silent silent_ms={}", id,
                 std::chrono::duration_cast<std::chrono::milliseconds>(now - e.live.last_heard).count());
@@ -330,8 +339,10 @@ std::vector<std::string> StationRegistry::expire_pending() {
 
 void StationRegistry::flush_seen() {
   std::vector<store::SeenUpdate> updates;
+  std::vector<store::LinkInterval> links;
   {
     std::lock_guard lock(mutex_);
+    links.swap(link_changes_);
     for (auto& [id, e] : stations_) {
       if (!e.live.seen_dirty || !e.record.last_seen_ms) continue;
       e.live.seen_dirty = false;
@@ -339,6 +350,14 @@ void StationRegistry::flush_seen() {
     }
   }
   store_.record_seen(updates);
+  try {
+    store_.record_links(links);
+  } catch (...) {
+    // Kept for the next flush: a full disk delays the history, it does not lose it.
+    std::lock_guard lock(mutex_);
+    link_changes_.insert(link_changes_.begin(), links.begin(), links.end());
+    throw;
+  }
 }
 
 StationView StationRegistry::view_of(const Entry& e) const {

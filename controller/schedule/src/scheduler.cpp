@@ -89,7 +89,9 @@ Scheduler::SyncStats Scheduler::sync() {
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<store::ScheduledPlay> plays;
   std::vector<store::BroadcastRecord> relays;
-  const auto broadcasts = stores_.broadcasts.list_broadcasts(false);
+  auto broadcasts = stores_.broadcasts.list_broadcasts(false);
+  // One waiting for its approver is not sent, nor its relay opened, until approved.
+  std::erase_if(broadcasts, [](const store::BroadcastRecord& b) { return !b.may_air(); });
   for (const auto& b : broadcasts) {
     if (b.content_kind == store::ContentKind::relay) relays.push_back(b);
   }

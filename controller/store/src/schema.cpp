@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 18> kSchema{{
+constexpr std::array<SchemaStep, 20> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -326,6 +326,32 @@ INSERT INTO scheduled_plays_next (broadcast_id, station_id, planned_start_ms, co
 DROP TABLE scheduled_plays;
 ALTER TABLE scheduled_plays_next RENAME TO scheduled_plays;
 CREATE INDEX scheduled_plays_by_time ON scheduled_plays (planned_start_ms);
+)sql"},
+    // Approval before air: set per zone; a broadcast that sounds in such a zone carries
+    // a row here from the transaction that made it, and is not sent until approved.
+    {19, R"sql(
+ALTER TABLE zones ADD COLUMN needs_approval {INT} NOT NULL DEFAULT 0;
+CREATE TABLE broadcast_approvals (
+  broadcast_id TEXT PRIMARY KEY REFERENCES broadcasts(id) ON DELETE CASCADE,
+  state        TEXT NOT NULL,
+  zones        TEXT NOT NULL DEFAULT '',
+  submitted_by TEXT NOT NULL,
+  submitted_ms {INT} NOT NULL,
+  decided_by   TEXT NOT NULL DEFAULT '',
+  decided_ms   {INT} NOT NULL DEFAULT 0,
+  note         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX broadcast_approvals_by_state ON broadcast_approvals (state);
+)sql"},
+    // Each station's link history, for uptime and disconnect reports.
+    {20, R"sql(
+CREATE TABLE station_links (
+  station_id TEXT NOT NULL,
+  up_ms      {INT} NOT NULL,
+  down_ms    {INT},
+  PRIMARY KEY (station_id, up_ms)
+);
+CREATE INDEX station_links_by_time ON station_links (up_ms);
 )sql"},
 }};
 

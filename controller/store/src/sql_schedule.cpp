@@ -31,6 +31,18 @@ void SqlStore::put_broadcast(const BroadcastRecord& b) {
     }
     s.bind(20, b.cancelled_by);
     s.run();
+    if (b.approval) {
+      const auto& a = *b.approval;
+      sql::Statement approval(db_,
+                              "INSERT INTO broadcast_approvals (broadcast_id, state, zones, submitted_by, submitted_ms, "
+                              "decided_by, decided_ms, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                              "ON CONFLICT (broadcast_id) DO UPDATE SET state = excluded.state, zones = excluded.zones, "
+                              "submitted_by = excluded.submitted_by, submitted_ms = excluded.submitted_ms, "
+                              "decided_by = excluded.decided_by, decided_ms = excluded.decided_ms, note = excluded.note");
+      approval.bind(1, b.id).bind(2, std::string_view(to_string(a.state))).bind(3, join_lines(a.zones, ','));
+      approval.bind(4, a.submitted_by).bind(5, a.submitted_ms).bind(6, a.decided_by).bind(7, a.decided_ms).bind(8, a.note);
+      approval.run();
+    }
     sql::Statement clear(db_, "DELETE FROM broadcast_targets WHERE broadcast_id = ?");
     clear.bind(1, b.id);
     clear.run();
@@ -65,6 +77,28 @@ bool SqlStore::cancel_broadcast(const std::string& id, const std::string& by, st
     s.bind(1, id).bind(2, at_ms).bind(3, by);
     s.run();
     return db_.changes() > 0;
+  });
+}
+
+bool SqlStore::decide_approval(const std::string& id, ApprovalState decision, const std::string& by,
+                               const std::string& note, std::int64_t at_ms) {
+  return guarded([&] {
+    sql::Transaction tx(db_);
+    // Only a pending approval of a broadcast not cancelled meanwhile is settled.
+    sql::Statement s(db_,
+                     "UPDATE broadcast_approvals SET state = ?2, decided_by = ?3, decided_ms = ?4, note = ?5 "
+                     "WHERE broadcast_id = ?1 AND state = 'pending' AND broadcast_id IN "
+                     "(SELECT id FROM broadcasts WHERE cancelled_ms IS NULL)");
+    s.bind(1, id).bind(2, std::string_view(to_string(decision))).bind(3, by).bind(4, at_ms).bind(5, note);
+    s.run();
+    if (db_.changes() == 0) return false;
+    if (decision == ApprovalState::returned) {
+      sql::Statement cancel(db_, "UPDATE broadcasts SET cancelled_ms = ?2, cancelled_by = ?3 WHERE id = ?1");
+      cancel.bind(1, id).bind(2, at_ms).bind(3, by);
+      cancel.run();
+    }
+    tx.commit();
+    return true;
   });
 }
 

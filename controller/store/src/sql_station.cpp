@@ -56,8 +56,65 @@ bool SqlStore::delete_station(const std::string& id) {
     sql::Statement plays(db_, "DELETE FROM scheduled_plays WHERE station_id = ?");
     plays.bind(1, id);
     plays.run();
+    sql::Statement links(db_, "DELETE FROM station_links WHERE station_id = ?");
+    links.bind(1, id);
+    links.run();
     tx.commit();
     return deleted;
+  });
+}
+
+void SqlStore::record_links(std::span<const LinkInterval> changes) {
+  if (changes.empty()) return;
+  guarded([&] {
+    sql::Transaction tx(db_);
+    // A close that arrives for an interval never opened here (a restart between the two)
+    // is written whole; an open never undoes a close.
+    sql::Statement s(db_,
+                     "INSERT INTO station_links (station_id, up_ms, down_ms) VALUES (?, ?, ?) "
+                     "ON CONFLICT (station_id, up_ms) DO UPDATE SET down_ms = COALESCE(excluded.down_ms, "
+                     "station_links.down_ms)");
+    for (const auto& c : changes) {
+      s.bind(1, c.station_id).bind(2, c.up_ms);
+      if (c.down_ms) {
+        s.bind(3, *c.down_ms);
+      } else {
+        s.bind_null(3);
+      }
+      s.run();
+    }
+    tx.commit();
+    return 0;
+  });
+}
+
+std::vector<LinkInterval> SqlStore::list_links(std::int64_t from_ms, std::int64_t until_ms) {
+  return guarded([&] {
+    std::vector<LinkInterval> out;
+    sql::Statement s(db_,
+                     "SELECT station_id, up_ms, down_ms FROM station_links WHERE up_ms < ?2 AND "
+                     "(down_ms IS NULL OR down_ms > ?1) ORDER BY station_id, up_ms");
+    s.bind(1, from_ms).bind(2, until_ms);
+    while (s.step()) {
+      LinkInterval l{s.column_text(0), s.column_int(1), std::nullopt};
+      if (!s.column_is_null(2)) l.down_ms = s.column_int(2);
+      out.push_back(std::move(l));
+    }
+    return out;
+  });
+}
+
+void SqlStore::close_open_links() {
+  guarded([&] {
+    sql::Statement s(db_,
+                     "UPDATE station_links SET down_ms = (SELECT CASE WHEN s.last_seen_ms > station_links.up_ms "
+                     "THEN s.last_seen_ms ELSE station_links.up_ms END FROM stations s WHERE s.id = "
+                     "station_links.station_id) WHERE down_ms IS NULL");
+    s.run();
+    // A station removed since: its interval ends where it began.
+    sql::Statement orphans(db_, "UPDATE station_links SET down_ms = up_ms WHERE down_ms IS NULL");
+    orphans.run();
+    return 0;
   });
 }
 
@@ -78,12 +135,13 @@ void SqlStore::put_zone(const ZoneRecord& z) {
   guarded([&] {
     sql::Transaction tx(db_);
     sql::Statement s(db_,
-                        "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas) VALUES (?, ?, ?, ?, ?, ?) "
+                        "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas, needs_approval) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
                         "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours, "
-                        "cap_areas = excluded.cap_areas");
+                        "cap_areas = excluded.cap_areas, needs_approval = excluded.needs_approval");
     s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind))).bind(5, z.quiet_hours);
-    s.bind(6, join_lines(z.cap_areas));
+    s.bind(6, join_lines(z.cap_areas)).bind(7, std::int64_t{z.needs_approval ? 1 : 0});
     if (z.parent_id.empty()) {
       s.bind_null(4);
     } else {

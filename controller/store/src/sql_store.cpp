@@ -42,6 +42,22 @@ std::optional<ZoneKind> parse_zone_kind(const std::string& text) {
   return std::nullopt;
 }
 
+const char* to_string(ApprovalState s) {
+  switch (s) {
+    case ApprovalState::pending: return "pending";
+    case ApprovalState::approved: return "approved";
+    case ApprovalState::returned: return "returned";
+  }
+  return "pending";
+}
+
+std::optional<ApprovalState> parse_approval_state(const std::string& text) {
+  for (auto s : {ApprovalState::pending, ApprovalState::approved, ApprovalState::returned}) {
+    if (text == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
 const char* to_string(CommandState s) {
   switch (s) {
     case CommandState::pending: return "pending";

@@ -40,6 +40,9 @@ class SqlStore final : public Store {
   std::optional<StationRecord> find_station(const std::string& id) override;
   void put_station(const StationRecord& r) override;
   void record_seen(std::span<const SeenUpdate> updates) override;
+  void record_links(std::span<const LinkInterval> changes) override;
+  std::vector<LinkInterval> list_links(std::int64_t from_ms, std::int64_t until_ms) override;
+  void close_open_links() override;
   bool delete_station(const std::string& id) override;
   std::vector<ZoneRecord> list_zones() override;
   std::optional<ZoneRecord> find_zone(const std::string& id) override;
@@ -68,10 +71,13 @@ class SqlStore final : public Store {
   void add_asrun_many(std::span<const AsRunRecord> records) override;
   std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms, std::size_t limit) override;
   std::vector<AsRunRecord> query_asrun(const AsRunQuery& q) override;
+  std::vector<AsRunTally> tally_asrun(std::int64_t from_ms, std::int64_t until_ms) override;
   void put_broadcast(const BroadcastRecord& b) override;
   std::optional<BroadcastRecord> find_broadcast(const std::string& id) override;
   std::vector<BroadcastRecord> list_broadcasts(bool include_cancelled) override;
   bool cancel_broadcast(const std::string& id, const std::string& by, std::int64_t at_ms) override;
+  bool decide_approval(const std::string& id, ApprovalState decision, const std::string& by, const std::string& note,
+                       std::int64_t at_ms) override;
   void add_scheduled(std::span<const CommandRecord> commands, std::span<const ScheduledPlay> plays) override;
   std::vector<ScheduledPlay> scheduled_plays(std::int64_t from_ms) override;
   std::vector<std::string> stations_scheduled(const std::string& broadcast_id) override;
@@ -133,7 +139,8 @@ class SqlStore final : public Store {
 
   std::optional<ZoneRecord> load_zone(const std::string& id) {
     sql::Statement s(db_,
-                        "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours, cap_areas FROM zones WHERE id = ?");
+                        "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours, cap_areas, needs_approval "
+                        "FROM zones WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     ZoneRecord z;
@@ -143,6 +150,7 @@ class SqlStore final : public Store {
     z.parent_id = s.column_text(3);
     z.quiet_hours = s.column_text(4);
     z.cap_areas = split_lines(s.column_text(5), '\n');
+    z.needs_approval = s.column_int(6) != 0;
     sql::Statement m(db_, "SELECT station_id FROM zone_members WHERE zone_id = ? ORDER BY station_id");
     m.bind(1, id);
     while (m.step()) z.station_ids.push_back(m.column_text(0));
@@ -267,7 +275,9 @@ class SqlStore final : public Store {
     sql::Statement s(db_,
                         "SELECT id, title, content_kind, clip_sha256, tts_text, relay_url, slot_ms, start_local, "
                         "time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, valid_until_ms, "
-                        "created_by, created_ms, cancelled_ms, cancelled_by FROM broadcasts " +
+                        "created_by, created_ms, cancelled_ms, cancelled_by, a.state, a.zones, a.submitted_by, "
+                        "a.submitted_ms, a.decided_by, a.decided_ms, a.note FROM broadcasts "
+                        "LEFT JOIN broadcast_approvals a ON a.broadcast_id = broadcasts.id " +
                             where + " ORDER BY created_ms DESC, id");
     s.bind(1, arg);
     // Every target in one query, not one per broadcast: a round trip each is what a
@@ -299,6 +309,15 @@ class SqlStore final : public Store {
       b.created_ms = s.column_int(17);
       if (!s.column_is_null(18)) b.cancelled_ms = s.column_int(18);
       b.cancelled_by = s.column_text(19);
+      if (!s.column_is_null(20)) {
+        b.approval = BroadcastApproval{parse_approval_state(s.column_text(20)).value_or(ApprovalState::pending),
+                                       split_lines(s.column_text(21), ','),
+                                       s.column_text(22),
+                                       s.column_int(23),
+                                       s.column_text(24),
+                                       s.column_int(25),
+                                       s.column_text(26)};
+      }
       if (auto it = targets_of.find(b.id); it != targets_of.end()) b.targets = std::move(it->second);
       out.push_back(std::move(b));
     }

@@ -28,7 +28,7 @@ struct Table {
 constexpr int kZoneParent = 3;
 const Table kTables[] = {
     {"stations", kStationColumns, {-1, -1}},
-    {"zones", "id, name, kind, parent_id, quiet_hours, cap_areas", {-1, -1}},
+    {"zones", "id, name, kind, parent_id, quiet_hours, cap_areas, needs_approval", {-1, -1}},
     {"zone_members", "zone_id, station_id", {-1, -1}},
     {"commands", kCommandColumns, {3, 11}},
     {"telemetry", "station_id, device_id, measured_ms, reading", {3, -1}},
@@ -37,6 +37,7 @@ const Table kTables[] = {
     {"asrun", kAsRunColumns, {-1, -1}},
     {"broadcasts", "id, title, content_kind, clip_sha256, tts_text, relay_url, slot_ms, start_local, time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, valid_until_ms, created_by, created_ms, cancelled_ms, cancelled_by", {-1, -1}},
     {"broadcast_targets", "broadcast_id, target", {-1, -1}},
+    {"broadcast_approvals", "broadcast_id, state, zones, submitted_by, submitted_ms, decided_by, decided_ms, note", {-1, -1}},
     {"scheduled_plays", "broadcast_id, station_id, planned_start_ms, command_id", {-1, -1}},
     {"users", "name, password_hash, roles, zones, created_ms", {-1, -1}},
     {"audit_log", "seq, at_ms, \"user\", action, subject, detail, address, result, hash", {-1, -1}},
@@ -49,6 +50,7 @@ const Table kTables[] = {
     {"station_licences", "station_id, assigned_khz, tolerance_khz, max_power_w, expires, type_approval, temporary, updated_ms, updated_by, command_id", {-1, -1}},
     {"live_streams", kLiveStreamColumns, {-1, -1}},
     {"live_stream_targets", "stream_id, station_id", {-1, -1}},
+    {"station_links", "station_id, up_ms, down_ms", {-1, -1}},
 };
 
 // Enough rows a batch that a COPY's setup is nothing beside it, few enough that a

@@ -44,7 +44,7 @@ std::string UserDirectory::put(const std::string& name, const std::string& passw
                                const std::vector<std::string>& roles, const std::vector<std::string>& zones) {
   if (!valid_name(name)) return "a user name is 1-64 letters, digits, '-', '_', '.' or '@' (not \"token\")";
   if (password.size() < 10) return "a password needs at least 10 characters";
-  if (roles.empty()) return "a user needs at least one role (admin, operator, emergency, technician, viewer)";
+  if (roles.empty()) return "a user needs at least one role (admin, operator, emergency, technician, viewer, approver)";
   for (const auto& role : roles) {
     if (!is_role(role)) return "unknown role " + role + " (admin, operator, emergency, technician, viewer)";
   }

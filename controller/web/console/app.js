@@ -7,6 +7,7 @@ import './station.js';
 import './schedule.js';
 import './alerts.js';
 import './asrun.js';
+import './approvals.js';
 import './users.js';
 import './audit.js';
 
@@ -36,6 +37,7 @@ async function start() {
   } catch (e) { return; /* login form shown */ }
   const { me } = session;
   $('who').textContent = `${me.user} (${me.roles.join(', ')})`;
+  $('who').dataset.user = me.user;
   $('login').hidden = true; $('nav').hidden = false; $('logout').hidden = false;
   for (const a of document.querySelectorAll('#nav a[data-role]')) a.hidden = !has(a.dataset.role);
   route();

@@ -1,7 +1,7 @@
 // Users and API tokens (admins see every user; everyone sees their own tokens).
 import { $, api, button, cell, has, loaders, post, t, when } from './ui.js';
 
-const roles = ['admin', 'operator', 'emergency', 'technician', 'viewer'];
+const roles = ['admin', 'operator', 'emergency', 'technician', 'viewer', 'approver'];
 $('user-roles').replaceChildren(...roles.map((r) => {
   const l = document.createElement('label');
   l.append(Object.assign(document.createElement('input'), { type: 'checkbox', value: r, name: 'role' }), ' ' + r + ' ');

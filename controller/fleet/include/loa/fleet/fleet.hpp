@@ -27,6 +27,9 @@ class Fleet {
   [[nodiscard]] static std::optional<std::string> out_of_scope(store::IStationStore& store,
                                                                const std::vector<std::string>& zones,
                                                                const std::vector<std::string>& targets);
+  // The zones set to need approval that hold any of these stations, themselves or in a
+  // zone below them: who must pass a broadcast to them before it airs.
+  [[nodiscard]] std::vector<std::string> approval_zones(const std::vector<std::string>& stations) const;
   [[nodiscard]] const std::map<std::string, store::ZoneRecord>& zones() const { return zones_; }
   [[nodiscard]] bool has_station(const std::string& id) const { return stations_.count(id) != 0; }
   [[nodiscard]] bool has_zone(const std::string& id) const { return zones_.count(id) != 0; }

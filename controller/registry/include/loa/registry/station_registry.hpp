@@ -91,7 +91,8 @@ class StationRegistry {
   void on_goodbye(const std::string& id);
   // Marks stations silent for longer than `dead_after` offline; returns their ids.
   [[nodiscard]] std::vector<std::string> sweep(std::chrono::milliseconds dead_after);
-  // Writes accumulated last-seen data to the store (batched).
+  // Writes accumulated last-seen data, and the link intervals opened and closed since
+  // the last flush, to the store (batched).
   void flush_seen();
   // Forgets pending stations older than the limits' pending_ttl; returns their ids.
   std::vector<std::string> expire_pending();
@@ -121,6 +122,8 @@ class StationRegistry {
   ActionResult set_enrollment(const std::string& id, store::Enrollment to,
                               std::initializer_list<store::Enrollment> from);
   void touch(Entry& e);
+  // A station's link went down at `down_ms`: its interval is closed at the next flush.
+  void went_offline(Entry& e, std::int64_t down_ms);
   // Moves a station's entry in the key index from `old_key` to `new_key` ("" = none).
   void rekey(const std::string& id, const std::string& old_key, const std::string& new_key);
 
@@ -135,6 +138,7 @@ class StationRegistry {
   std::mutex writes_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> stations_;
+  std::vector<store::LinkInterval> link_changes_;  // opened and closed since the last flush (under mutex_)
   std::map<std::string, std::string> station_by_key_;  // public key -> station id
 };
 

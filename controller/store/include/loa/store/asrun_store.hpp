@@ -26,6 +26,11 @@ class IAsRunStore {
   [[nodiscard]] virtual std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms,
                                                             std::size_t limit) = 0;
 
+  // As-run rows planned in [from_ms, until_ms) (an alert's, which have no planned start:
+  // those that sounded then), counted by station, content and outcome,
+  // with the time they sounded: what the statistics are made of, added up where the rows are.
+  [[nodiscard]] virtual std::vector<AsRunTally> tally_asrun(std::int64_t from_ms, std::int64_t until_ms) = 0;
+
   // As-run entries matching a query, oldest first.
   [[nodiscard]] virtual std::vector<AsRunRecord> query_asrun(const AsRunQuery& query) = 0;
 };

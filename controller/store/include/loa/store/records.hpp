@@ -48,6 +48,8 @@ struct ZoneRecord {
   // CAP areas that mean this zone: "valueName=value" for a geocode (e.g.
   // "ISO3166-2=VN-46"), anything else an areaDesc matched without regard to case.
   std::vector<std::string> cap_areas;
+  // Broadcasts that sound here wait for an approver of this zone before they air.
+  bool needs_approval = false;
 };
 
 enum class CommandState { pending, applied, failed, rejected };
@@ -99,6 +101,25 @@ struct SeenUpdate {
   std::int64_t last_seen_ms = 0;
   std::string address;
   std::string software_version;
+};
+
+// One stretch of a station's link being up: from its first word to when it fell silent
+// or said goodbye; open while it is still up. What uptime is reckoned from.
+struct LinkInterval {
+  std::string station_id;
+  std::int64_t up_ms = 0;
+  std::optional<std::int64_t> down_ms;
+};
+
+// As-run rows counted together: one station, one content item, one outcome, and how
+// long they sounded.
+struct AsRunTally {
+  std::string station_id;
+  std::string content_id;
+  std::string outcome;
+  std::int64_t count = 0;
+  std::int64_t sounded = 0;     // of them, those whose sound began
+  std::int64_t sounded_ms = 0;  // how long they sounded, all together
 };
 
 // One telemetry report of one device, kept as the agent sent it.
@@ -177,6 +198,22 @@ struct AsRunRecord {
 // A broadcast as the operator defined it: what, to whom, when (once or recurring), how.
 // Its occurrences are computed from it (see loa::schedule), never stored one by one
 // except as the plays already sent to stations (ScheduledPlay).
+// Where a broadcast that needed approval stands. Returned is final: the broadcast is
+// cancelled with it, and a corrected one is a new broadcast.
+enum class ApprovalState { pending, approved, returned };
+[[nodiscard]] const char* to_string(ApprovalState s);
+[[nodiscard]] std::optional<ApprovalState> parse_approval_state(const std::string& text);
+
+struct BroadcastApproval {
+  ApprovalState state = ApprovalState::pending;
+  std::vector<std::string> zones;  // the zones that asked for it, when it was made
+  std::string submitted_by;
+  std::int64_t submitted_ms = 0;
+  std::string decided_by;
+  std::int64_t decided_ms = 0;
+  std::string note;  // the reason it was sent back, or the approver's remark
+};
+
 struct BroadcastRecord {
   std::string id;
   std::string title;
@@ -199,6 +236,10 @@ struct BroadcastRecord {
   std::int64_t created_ms = 0;
   std::optional<std::int64_t> cancelled_ms;
   std::string cancelled_by;
+  std::optional<BroadcastApproval> approval;  // none: it needed none
+
+  // Whether its plays may be sent: it needed no approval, or has it.
+  [[nodiscard]] bool may_air() const { return !approval || approval->state == ApprovalState::approved; }
 };
 
 // One occurrence of a broadcast already handed to a station as a Play command.

@@ -24,6 +24,10 @@ class IScheduleStore {
   [[nodiscard]] virtual std::vector<BroadcastRecord> list_broadcasts(bool include_cancelled) = 0;
   // Marks it cancelled; false when there is no such broadcast or it already was.
   [[nodiscard]] virtual bool cancel_broadcast(const std::string& id, const std::string& by, std::int64_t at_ms) = 0;
+  // Settles a pending approval: approved, or returned (which cancels the broadcast in
+  // the same transaction, so it can never air). False when it was not pending.
+  [[nodiscard]] virtual bool decide_approval(const std::string& id, ApprovalState decision, const std::string& by,
+                                             const std::string& note, std::int64_t at_ms) = 0;
   // Plays sent with a planned start at or after `from_ms`.
   [[nodiscard]] virtual std::vector<ScheduledPlay> scheduled_plays(std::int64_t from_ms) = 0;
   // Stations that were sent any play of a broadcast.

@@ -26,6 +26,15 @@ class IStationStore {
   virtual void record_seen(std::span<const SeenUpdate> updates) = 0;
   [[nodiscard]] virtual bool delete_station(const std::string& id) = 0;
 
+  // Link history, for uptime. Intervals are keyed by station and up_ms: one without
+  // down_ms opens, one with it closes (or is written whole), all in one transaction.
+  virtual void record_links(std::span<const LinkInterval> changes) = 0;
+  // Intervals overlapping [from_ms, until_ms), by station, then time.
+  [[nodiscard]] virtual std::vector<LinkInterval> list_links(std::int64_t from_ms, std::int64_t until_ms) = 0;
+  // Closes the intervals a stopped controller left open, at each station's last-seen
+  // time (what is known of when it was last up).
+  virtual void close_open_links() = 0;
+
   // Zones
   [[nodiscard]] virtual std::vector<ZoneRecord> list_zones() = 0;
   [[nodiscard]] virtual std::optional<ZoneRecord> find_zone(const std::string& id) = 0;

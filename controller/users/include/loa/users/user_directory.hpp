@@ -10,7 +10,8 @@
 namespace loa::users {
 
 // What a person may do. Admin may do everything; the others are cut to their work.
-inline constexpr const char* kRoles[] = {"admin", "operator", "emergency", "technician", "viewer"};
+// An approver passes broadcasts (and accepted bulletins) for air in zones that ask for it.
+inline constexpr const char* kRoles[] = {"admin", "operator", "emergency", "technician", "viewer", "approver"};
 
 // Whoever is asking the API: a named user, the bootstrap "admin", or "token" (the
 // shared script token, which acts as admin but is nobody in particular). A user's own
