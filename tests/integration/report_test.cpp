@@ -77,9 +77,8 @@ class Reports : public ::testing::Test {
 
   // Local dates around today whatever the controller's zone: the test may run across
   // a local midnight.
-  static std::string range() {
-    return "from=" + utc_local(now_ms() - 86400000).substr(0, 10) + "&to=" + utc_local(now_ms() + 86400000).substr(0, 10);
-  }
+  static std::string day(int from_today) { return utc_local(now_ms() + from_today * 86400000LL).substr(0, 10); }
+  static std::string range() { return "from=" + day(-1) + "&to=" + day(1); }
 
   std::unique_ptr<Fleet> fleet;
   std::unique_ptr<SimulatedStations> sims;
@@ -177,6 +176,13 @@ TEST_F(Reports, EveryFigureAgreesWithTheAsRunRowsAndTheOutage) {
                      std::to_string(t.sounded_ms / 1000) + "\"";
     EXPECT_NE(page.text.find(row), std::string::npos) << row << "\n" << page.text;
   }
+
+  // The same from loactl.
+  const auto cli = fleet->loactl("reports plays --by zone --period month --from " + day(-1) + " --to " + day(1));
+  EXPECT_EQ(cli.exit_code, 0) << cli.out;
+  EXPECT_NE(cli.out.find("Phú Vang"), std::string::npos) << cli.out;
+  const auto printed = fleet->loactl("reports monthly");
+  EXPECT_NE(printed.out.find("data-key=\"" + sims->id(0) + "\""), std::string::npos) << printed.out;
 
   // A commune's user: their commune's station only, in the figures and on the page.
   ASSERT_EQ(fleet->api("POST", "/api/v1/users", {{"name", "xa-phu-loc"}, {"password", "xa-phu-loc-password"},

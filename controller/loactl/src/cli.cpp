@@ -182,6 +182,7 @@ int run(const std::vector<std::string>& args, const ApiFactory& connect) {
   add_playing_commands(commands);
   add_schedule_commands(commands);
   add_alert_commands(commands);
+  add_report_commands(commands);
   add_admin_commands(commands);
   auto* completion = root.add_subcommand("completion", "shell completion: source <(loactl completion bash)");
   std::string shell;

@@ -57,6 +57,7 @@ void add_licence_commands(Commands& c, CLI::App* station);  // licences, station
 void add_playing_commands(Commands& c);   // clips …, play, stop, volume, streams …
 void add_schedule_commands(Commands& c);  // broadcasts …, asrun
 void add_alert_commands(Commands& c);     // alert …, cap
+void add_report_commands(Commands& c);    // reports plays|uptime|alerts|monthly
 void add_admin_commands(Commands& c);     // zones …, users …, tokens …, audit …
 
 }  // namespace loa::loactl
