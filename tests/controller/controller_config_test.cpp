@@ -70,6 +70,18 @@ TEST_F(ControllerConfigTest, AMistakeIsRefusedNamingTheOptionAndItsLine) {
   EXPECT_NE(e.find("prot"), std::string::npos) << e;
   e = error_of("alerts: {two_person_severities: [terrible]}\n");
   EXPECT_NE(e.find("unknown severity terrible"), std::string::npos) << e;
+  e = error_of("tree:\n  levels:\n    - {kind: province}\n    - {kind: province}\n");
+  EXPECT_NE(e.find("tree.levels"), std::string::npos) << e;
+  EXPECT_NE(e.find("given twice"), std::string::npos) << e;
+}
+
+TEST_F(ControllerConfigTest, TheTreesLevelsAreTheProvincesOwn) {
+  EXPECT_EQ(app::load_controller_config("").tree.levels.size(), 4u);  // two-tier, with optional groupings
+  test::write_file(path, "tree:\n  levels:\n    - {kind: province, name: Tỉnh}\n    - {kind: commune, name: Xã}\n");
+  const auto c = app::load_controller_config(path);
+  ASSERT_EQ(c.tree.levels.size(), 2u);
+  EXPECT_EQ(c.tree.levels[1].kind, "commune");
+  EXPECT_EQ(c.tree.levels[1].name, "Xã");
 }
 
 TEST(SecretFile, ASecretIsMadeOnceKeptPrivateAndReadBack) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "loa/fleet/fleet.hpp"
+#include "loa/fleet/tree_levels.hpp"
 #include "loa/store/store.hpp"
 #include "support/process.hpp"
 
@@ -65,6 +66,28 @@ TEST_F(FleetTest, ACycleOfParentsEndsInsteadOfLoopingForever) {
   EXPECT_TRUE(fleet.has_zone("loop-2"));
   EXPECT_TRUE(fleet.has_station("a-1"));
   EXPECT_FALSE(fleet.has_station("p-1"));
+}
+
+TEST(TreeLevels, AZoneHangsBelowAHigherLevelSkippingOnlyOptionalOnes) {
+  const auto levels = TreeLevels::two_tier();
+  EXPECT_FALSE(levels.misplaced("commune", "province"));
+  EXPECT_FALSE(levels.misplaced("commune", "district"));   // a former district, kept as a grouping
+  EXPECT_TRUE(levels.misplaced("village", "province"));    // the commune level is not optional
+  EXPECT_FALSE(levels.misplaced("village", "commune"));
+  EXPECT_TRUE(levels.misplaced("province", "commune"));    // upside down
+  EXPECT_TRUE(levels.misplaced("commune", "commune"));
+  EXPECT_TRUE(levels.misplaced("galaxy", ""));            // no such level
+  EXPECT_FALSE(levels.misplaced("commune", ""));           // a controller may serve part of a province
+  EXPECT_FALSE(levels.misplaced("custom", "village"));     // free groupings go anywhere,
+  EXPECT_FALSE(levels.misplaced("commune", "custom"));     // and hold anything
+  // A province that keeps no districts: province -> commune.
+  const TreeLevels flat({{"province", "Tỉnh", false}, {"commune", "Xã", false}});
+  EXPECT_TRUE(flat.misplaced("district", "province"));
+  EXPECT_EQ(flat.kinds_text(), "province, commune or custom");
+  EXPECT_THROW(TreeLevels({}), std::invalid_argument);
+  EXPECT_THROW(TreeLevels({{"xa", "", false}, {"xa", "", false}}), std::invalid_argument);
+  EXPECT_THROW(TreeLevels({{"custom", "", false}}), std::invalid_argument);
+  EXPECT_THROW(TreeLevels({{"Xã", "", false}}), std::invalid_argument);
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ TEST_P(StoreTest, StationsZonesAndCommandsSurviveReopening) {
     auto store = open_store();
     store->put_station(station("a"));
     store->put_station(station("b"));
-    store->put_zone({"cam-binh", "Cẩm Bình", ZoneKind::commune, "", {"a", "b"}, "", {}});
-    store->put_zone({"thon-1", "Thôn 1", ZoneKind::village, "cam-binh", {"a"}, "", {}});
+    store->put_zone({"cam-binh", "Cẩm Bình", "commune", "", {"a", "b"}, "", {}});
+    store->put_zone({"thon-1", "Thôn 1", "village", "cam-binh", {"a"}, "", {}});
     CommandRecord c;
     c.id = "c1";
     c.station_id = "a";
@@ -45,7 +45,7 @@ TEST_P(StoreTest, StationsZonesAndCommandsSurviveReopening) {
   auto zone = store->find_zone("thon-1");
   ASSERT_TRUE(zone);
   EXPECT_EQ(zone->parent_id, "cam-binh");
-  EXPECT_EQ(zone->kind, ZoneKind::village);
+  EXPECT_EQ(zone->kind, "village");
   EXPECT_EQ(store->find_zone("cam-binh")->station_ids, (std::vector<std::string>{"a", "b"}));
   auto pending = store->pending_commands();
   ASSERT_EQ(pending.size(), 1u);
@@ -138,7 +138,7 @@ TEST_P(StoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommandsAndPlays) 
   auto store = open_store();
   store->put_station(station("a"));
   store->put_station(station("b"));
-  store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "b"}, "", {}});
+  store->put_zone({"z", "Z", "custom", "", {"a", "b"}, "", {}});
   store->add_command({"c1", "a", "ping", "x", CommandState::pending, 1, 0, {}, {}, "", 0, ""});
   std::vector<CommandRecord> commands{{"p1", "a", "play", "x", CommandState::pending, 2, 0, {}, {}, "", 0, ""},
                                       {"p2", "b", "play", "x", CommandState::pending, 2, 0, {}, {}, "", 0, ""}};
@@ -154,7 +154,7 @@ TEST_P(StoreTest, RemovingAStationTakesItOutOfZonesAndDropsItsCommandsAndPlays) 
 TEST_P(StoreTest, ZoneWithAnUnknownStationIsRefusedWhole) {
   auto store = open_store();
   store->put_station(station("a"));
-  EXPECT_THROW(store->put_zone({"z", "Z", ZoneKind::custom, "", {"a", "ghost"}, "", {}}), StoreError);
+  EXPECT_THROW(store->put_zone({"z", "Z", "custom", "", {"a", "ghost"}, "", {}}), StoreError);
   EXPECT_FALSE(store->find_zone("z"));  // nothing half-written
 }
 
@@ -458,8 +458,8 @@ TEST_P(StoreCopyTest, ASqliteDistrictCopiedToPostgresIsTheSameDistrict) {
   {
     auto sqlite = open_sqlite_store(path);
     sqlite->put_station(station("a"));
-    sqlite->put_zone({"cam-binh", "Cẩm Bình", ZoneKind::commune, "", {"a"}, "22:00-05:00", {}});
-    sqlite->put_zone({"thon-1", "Thôn 1", ZoneKind::village, "cam-binh", {"a"}, "", {}});
+    sqlite->put_zone({"cam-binh", "Cẩm Bình", "commune", "", {"a"}, "22:00-05:00", {}});
+    sqlite->put_zone({"thon-1", "Thôn 1", "village", "cam-binh", {"a"}, "", {}});
     sqlite->add_command({"c1", "a", "ping", std::string("\0bytes\xff", 7), CommandState::pending, 1, 0, {}, {}, "", 0, ""});
     sqlite->add_telemetry({"a", "amp", 100, std::string("\x08\x00\x10", 3)});
     sqlite->put_user({"lan", "$argon2id$hash", {"emergency"}, {}, 5});

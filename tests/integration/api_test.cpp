@@ -125,7 +125,7 @@ TEST_F(ApiTest, BadRequestsGetAStatusACodeAndAMessage) {
   EXPECT_EQ(json::parse(bad_json->body)["error"]["code"], "bad_json");
   auto wrong_type = fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"kind", 7}});
   EXPECT_EQ(wrong_type.status, 400);
-  EXPECT_EQ(fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"kind", "province"}}).status, 422);
+  EXPECT_EQ(fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"kind", "galaxy"}}).status, 422);  // no such level
   EXPECT_EQ(fleet.api("POST", "/api/v1/zones", {{"id", "z"}, {"stations", {"ghost"}}}).status, 422);
   EXPECT_EQ(fleet.api("POST", "/api/v1/stations", {{"id", "s"}, {"public_key", "short"}}).status, 422);
   // Refused on its Content-Length, before the body is read (curl copes with the early answer).
@@ -160,6 +160,34 @@ TEST_F(ApiTest, ZonesNestAndHoldStationsThatMayBeInSeveral) {
   EXPECT_TRUE(fleet.api("GET", "/api/v1/zones/thon-1").body["parent_id"].is_null());
   auto table = fleet.loactl("zones");
   EXPECT_NE(table.out.find("ve-song"), std::string::npos) << table.out;
+}
+
+// A province that keeps no districts configures province -> commune -> village; the API
+// holds every zone to it.
+TEST(Levels, ZonesFollowTheLevelsTheProvinceConfigured) {
+  FleetOptions options;
+  options.controller_extra =
+      "tree:\n  levels:\n    - {kind: province, name: \"Tỉnh\"}\n    - {kind: commune, name: \"Xã\"}\n"
+      "    - {kind: village, name: \"Thôn\", optional: true}\n";
+  Fleet fleet(options);
+  fleet.start_controller();
+  const auto levels = fleet.api("GET", "/api/v1/levels").body["levels"];
+  ASSERT_EQ(levels.size(), 3u) << levels.dump();
+  EXPECT_EQ(levels[1]["name"], "Xã");
+  EXPECT_EQ(fleet.api("PUT", "/api/v1/zones/hue", {{"kind", "province"}}).status, 200);
+  EXPECT_EQ(fleet.api("PUT", "/api/v1/zones/phu-vang", {{"kind", "commune"}, {"parent_id", "hue"}}).status, 200);
+  EXPECT_EQ(fleet.api("PUT", "/api/v1/zones/thon-1", {{"kind", "village"}, {"parent_id", "phu-vang"}}).status, 200);
+  EXPECT_EQ(fleet.api("PUT", "/api/v1/zones/bien", {{"kind", "custom"}, {"parent_id", "hue"}}).status, 200);
+  // Not a level here; upside down; skipping the commune level.
+  auto r = fleet.api("PUT", "/api/v1/zones/huyen-cu", {{"kind", "district"}, {"parent_id", "hue"}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body["error"]["message"].get<std::string>().find("province, commune, village or custom"), std::string::npos);
+  EXPECT_EQ(fleet.api("PUT", "/api/v1/zones/x", {{"kind", "province"}, {"parent_id", "phu-vang"}}).status, 422);
+  EXPECT_EQ(fleet.api("PUT", "/api/v1/zones/thon-2", {{"kind", "village"}, {"parent_id", "hue"}}).status, 422);
+  // A zone's kind cannot change under the zones it holds.
+  r = fleet.api("PUT", "/api/v1/zones/phu-vang", {{"kind", "village"}});
+  EXPECT_EQ(r.status, 422) << r.text;
+  EXPECT_EQ(fleet.api("GET", "/api/v1/zones/phu-vang").body["kind"], "commune");
 }
 
 TEST_F(ApiTest, StationListImportEnrollsAheadAndReportsBadLines) {

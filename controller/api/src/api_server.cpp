@@ -436,6 +436,14 @@ struct ApiServer::Impl final : http::IRequestHandler {
   }
 
   void install_zone_routes() {
+    routes.get("/api/v1/levels", Access::viewer, Reads::anywhere, "The province's tree levels, top down (each a zone kind)",
+               [this](const httplib::Request&, httplib::Response& res) {
+                 json levels = json::array();
+                 for (const auto& l : ctx.levels.levels()) {
+                   levels.push_back({{"kind", l.kind}, {"name", l.name}, {"optional", l.optional}});
+                 }
+                 send_json(res, {{"levels", levels}, {"free_grouping", fleet::TreeLevels::kFreeGrouping}});
+               });
     routes.get("/api/v1/zones", Access::viewer, Reads::filtered, "Zones", [this](const httplib::Request& req, httplib::Response& res) {
       const auto page = page_of(req, res, 10000, 100000);
       if (!page) return;
@@ -460,10 +468,9 @@ struct ApiServer::Impl final : http::IRequestHandler {
       z.id = id;
       z.name = string_field(*body, "name");
       if (z.name.empty()) z.name = existing ? existing->name : id;
-      auto kind = body->contains("kind") ? store::parse_zone_kind((*body)["kind"].get<std::string>())
-                                         : std::optional(existing ? existing->kind : store::ZoneKind::custom);
-      if (!kind) return send_error(res, 422, "invalid", "kind must be commune, village or custom");
-      z.kind = *kind;
+      z.kind = body->contains("kind") ? (*body)["kind"].get<std::string>()
+               : existing             ? existing->kind
+                                      : std::string(fleet::TreeLevels::kFreeGrouping);
       z.parent_id = body->contains("parent_id") ? (*body)["parent_id"].get<std::string>()
                     : existing                  ? existing->parent_id
                                                 : std::string();
@@ -490,8 +497,20 @@ struct ApiServer::Impl final : http::IRequestHandler {
       if (!z.quiet_hours.empty() && !schedule::Planner::parse_quiet_hours(z.quiet_hours)) {
         return send_error(res, 422, "invalid", "quiet_hours must be HH:MM-HH:MM (e.g. 22:00-05:00), or empty");
       }
-      if (!z.parent_id.empty() && (z.parent_id == id || !ctx.store.find_zone(z.parent_id))) {
-        return send_error(res, 422, "invalid", "no parent zone " + z.parent_id);
+      const auto parent = z.parent_id.empty() || z.parent_id == id ? std::nullopt : ctx.store.find_zone(z.parent_id);
+      if (!z.parent_id.empty() && !parent) return send_error(res, 422, "invalid", "no parent zone " + z.parent_id);
+      // The province's levels: a commune under a province (or a former district), never
+      // the other way round; and a zone's new kind must still fit the zones under it.
+      if (auto why = ctx.levels.misplaced(z.kind, parent ? parent->kind : std::string())) {
+        return send_error(res, 422, "invalid", *why);
+      }
+      if (existing && existing->kind != z.kind) {
+        for (const auto& child : ctx.store.list_zones()) {
+          if (child.parent_id != id) continue;
+          if (auto why = ctx.levels.misplaced(child.kind, z.kind)) {
+            return send_error(res, 422, "invalid", "zone " + child.id + " under it: " + *why);
+          }
+        }
       }
       if (body->contains("stations")) {
         if (!(*body)["stations"].is_array()) return send_error(res, 422, "invalid", "stations must be a list");

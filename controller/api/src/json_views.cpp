@@ -41,7 +41,7 @@ nlohmann::json to_json(const store::ZoneRecord& z) {
   return {
       {"id", z.id},
       {"name", z.name},
-      {"kind", store::to_string(z.kind)},
+      {"kind", z.kind},
       {"parent_id", z.parent_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.parent_id)},
       {"stations", z.station_ids},
       {"quiet_hours", z.quiet_hours.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.quiet_hours)},

@@ -209,7 +209,7 @@ void Controller::start() {
   }
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
-                          *i.users, *i.alerts, c.schedule.time_zone});
+                          *i.users, *i.alerts, c.schedule.time_zone, fleet::TreeLevels(c.tree.levels)});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <tuple>
 
 #include "loa/config/config_section.hpp"
@@ -98,6 +99,26 @@ ControllerConfig load_controller_config(const std::string& path) {
   if (c.clips.target_lufs < -40 || c.clips.target_lufs > -5) clips.fail("target_lufs", "must be between -40 and -5");
   clips.read("max_upload_mib", c.clips.max_upload_mib, 1, 4096);
   clips.finish();
+
+  auto tree = root.section("tree");
+  auto levels = tree.sections("levels");
+  if (!levels.empty()) {
+    c.tree.levels.clear();
+    for (auto& level : levels) {
+      fleet::TreeLevels::Level l;
+      level.read("kind", l.kind);
+      level.read("name", l.name);
+      level.read("optional", l.optional);
+      level.finish();
+      c.tree.levels.push_back(std::move(l));
+    }
+    try {
+      (void)fleet::TreeLevels(c.tree.levels);
+    } catch (const std::invalid_argument& e) {
+      tree.fail("levels", e.what());
+    }
+  }
+  tree.finish();
 
   auto sched = root.section("schedule");
   sched.read("time_zone", c.schedule.time_zone);

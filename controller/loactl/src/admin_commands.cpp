@@ -13,7 +13,7 @@ void add_zones(Commands& c) {
     std::vector<std::string> stations, areas;
   };
   auto o = std::make_shared<Opts>();
-  auto* zones = c.root().add_subcommand("zones", "zones: communes, villages, custom groups (no command: list)");
+  auto* zones = c.root().add_subcommand("zones", "zones: the province's tree (see levels) and custom groups (no command: list)");
   auto list_action = [](IApi& api, const Globals& g) {
     auto out = api.call("GET", "/api/v1/zones");
     emit(g.as_json, g.as_json ? out : out["items"], print_zones);
@@ -21,6 +21,20 @@ void add_zones(Commands& c) {
   };
   c.on(zones, list_action);
   c.on(zones->add_subcommand("list", "every zone"), list_action);
+  c.on(c.root().add_subcommand("levels", "the province's tree levels, top down (the kinds of zone)"),
+       [](IApi& api, const Globals& g) {
+         auto out = api.call("GET", "/api/v1/levels");
+         if (g.as_json) {
+           std::cout << out.dump(2) << '\n';
+           return kExitOk;
+         }
+         std::vector<std::vector<std::string>> rows;
+         for (auto l : out["levels"]) {
+           rows.push_back({text(l["kind"]), text(l["name"]), l["optional"].get<bool>() ? "optional" : ""});
+         }
+         print_table({"KIND", "NAME", ""}, rows);
+         return kExitOk;
+       });
   auto show_zone = [](const Globals& g, const json& out) {
     emit(g.as_json, g.as_json ? out : json::array({out}), print_zones);
     return kExitOk;
@@ -30,7 +44,7 @@ void add_zones(Commands& c) {
   auto* add = zones->add_subcommand("add", "make a zone");
   id_of(add);
   add->add_option("--name", o->name, "its name (default: the id)");
-  add->add_option("--kind", o->kind)->check(one_of({"commune", "village", "custom"}));
+  add->add_option("--kind", o->kind, "a level of the province's tree (loactl levels: province, commune, ...) or custom");
   add->add_option("--parent", o->parent, "the zone it lies in");
   add->add_option("--stations", o->stations, "its stations, with commas")->delimiter(',');
   c.on(add, [o, show_zone](IApi& api, const Globals& g) {

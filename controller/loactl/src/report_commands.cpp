@@ -25,6 +25,17 @@ std::string range_query(const ReportOpts& o, std::vector<std::pair<std::string, 
   return query(more);
 }
 
+// A report as CSV, JSON, or a table made by `printer`.
+int show(IApi& api, const Globals& g, const ReportOpts& o, const std::string& path, void (*printer)(json)) {
+  if (o.csv) {
+    std::cout << api.fetch_text(path);
+    return kExitOk;
+  }
+  auto out = api.call("GET", path);
+  emit(g.as_json, g.as_json ? out : out["items"], printer);
+  return kExitOk;
+}
+
 std::string seconds_as_time(const json& seconds) {
   const auto s = static_cast<long long>(seconds.get<double>());
   char text[32];
@@ -43,13 +54,7 @@ void add_report_commands(Commands& c) {
   add_range(plays, *o);
   plays->add_option("--by", o->by, "station (default), zone or content")->check(one_of({"station", "zone", "content"}));
   c.on(plays, [o](IApi& api, const Globals& g) {
-    const auto path = "/api/v1/reports/plays" + range_query(*o, {{"by", o->by}});
-    if (o->csv) {
-      std::cout << api.fetch_text(path);
-      return kExitOk;
-    }
-    auto out = api.call("GET", path);
-    emit(g.as_json, g.as_json ? out : out["items"], [](json items) {
+    return show(api, g, *o, "/api/v1/reports/plays" + range_query(*o, {{"by", o->by}}), [](json items) {
       std::vector<std::vector<std::string>> rows;
       for (auto r : items) {
         rows.push_back({text(r["period"]), text(r["key"]), text(r["name"]), r["plays"].dump(), r["completed"].dump(),
@@ -57,19 +62,12 @@ void add_report_commands(Commands& c) {
       }
       print_table({"PERIOD", "KEY", "NAME", "PLAYS", "COMPLETED", "MISSED", "FAILED", "ON AIR"}, rows);
     });
-    return kExitOk;
   });
 
   auto* uptime = reports->add_subcommand("uptime", "each station's uptime and disconnects");
   add_range(uptime, *o);
   c.on(uptime, [o](IApi& api, const Globals& g) {
-    const auto path = "/api/v1/reports/uptime" + range_query(*o, {});
-    if (o->csv) {
-      std::cout << api.fetch_text(path);
-      return kExitOk;
-    }
-    auto out = api.call("GET", path);
-    emit(g.as_json, g.as_json ? out : out["items"], [](json items) {
+    return show(api, g, *o, "/api/v1/reports/uptime" + range_query(*o, {}), [](json items) {
       std::vector<std::vector<std::string>> rows;
       for (auto r : items) {
         rows.push_back({text(r["period"]), text(r["station_id"]), r["uptime_percent"].dump() + " %",
@@ -77,19 +75,12 @@ void add_report_commands(Commands& c) {
       }
       print_table({"PERIOD", "STATION", "UPTIME", "DISCONNECTS"}, rows);
     });
-    return kExitOk;
   });
 
   auto* alerts = reports->add_subcommand("alerts", "alerts issued: reached, not reached and why, time to first sound");
   add_range(alerts, *o);
   c.on(alerts, [o](IApi& api, const Globals& g) {
-    const auto path = "/api/v1/reports/alerts" + range_query(*o, {});
-    if (o->csv) {
-      std::cout << api.fetch_text(path);
-      return kExitOk;
-    }
-    auto out = api.call("GET", path);
-    emit(g.as_json, g.as_json ? out : out["items"], [](json items) {
+    return show(api, g, *o, "/api/v1/reports/alerts" + range_query(*o, {}), [](json items) {
       std::vector<std::vector<std::string>> rows;
       for (auto r : items) {
         rows.push_back({text(r["id"]), text(r["issued"]), r["targets"].dump(), r["reached"].dump(),
@@ -97,7 +88,6 @@ void add_report_commands(Commands& c) {
       }
       print_table({"ALERT", "ISSUED", "TARGETS", "REACHED", "NOT REACHED", "FIRST SOUND MS (MEDIAN)"}, rows);
     });
-    return kExitOk;
   });
 
   auto* monthly = reports->add_subcommand("monthly", "the monthly report as a page to print (HTML, A4, Vietnamese)");

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 20> kSchema{{
+constexpr std::array<SchemaStep, 21> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -352,6 +352,13 @@ CREATE TABLE station_links (
   PRIMARY KEY (station_id, up_ms)
 );
 CREATE INDEX station_links_by_time ON station_links (up_ms);
+)sql"},
+    // The tree's levels are configured: a zone's kind is any of them. zones.kind keeps
+    // the CHECK of step 1 (dropping it would mean rebuilding a table others refer to),
+    // so it holds the kind when it is one of those three and "custom" otherwise; the
+    // kind itself is in zones.level.
+    {21, R"sql(
+ALTER TABLE zones ADD COLUMN level TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

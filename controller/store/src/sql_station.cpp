@@ -135,13 +135,14 @@ void SqlStore::put_zone(const ZoneRecord& z) {
   guarded([&] {
     sql::Transaction tx(db_);
     sql::Statement s(db_,
-                        "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas, needs_approval) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                        "INSERT INTO zones (id, name, kind, parent_id, quiet_hours, cap_areas, needs_approval, level) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
                         "parent_id = excluded.parent_id, quiet_hours = excluded.quiet_hours, "
-                        "cap_areas = excluded.cap_areas, needs_approval = excluded.needs_approval");
-    s.bind(1, z.id).bind(2, z.name).bind(3, std::string_view(to_string(z.kind))).bind(5, z.quiet_hours);
-    s.bind(6, join_lines(z.cap_areas)).bind(7, std::int64_t{z.needs_approval ? 1 : 0});
+                        "cap_areas = excluded.cap_areas, needs_approval = excluded.needs_approval, level = excluded.level");
+    const bool first_kinds = z.kind == "commune" || z.kind == "village" || z.kind == "custom";  // step 1's CHECK
+    s.bind(1, z.id).bind(2, z.name).bind(3, first_kinds ? z.kind : std::string("custom")).bind(5, z.quiet_hours);
+    s.bind(6, join_lines(z.cap_areas)).bind(7, std::int64_t{z.needs_approval ? 1 : 0}).bind(8, z.kind);
     if (z.parent_id.empty()) {
       s.bind_null(4);
     } else {

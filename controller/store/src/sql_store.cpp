@@ -26,22 +26,6 @@ std::optional<Enrollment> parse_enrollment(const std::string& text) {
   return std::nullopt;
 }
 
-const char* to_string(ZoneKind k) {
-  switch (k) {
-    case ZoneKind::commune: return "commune";
-    case ZoneKind::village: return "village";
-    case ZoneKind::custom: return "custom";
-  }
-  return "custom";
-}
-
-std::optional<ZoneKind> parse_zone_kind(const std::string& text) {
-  for (auto k : {ZoneKind::commune, ZoneKind::village, ZoneKind::custom}) {
-    if (text == to_string(k)) return k;
-  }
-  return std::nullopt;
-}
-
 const char* to_string(ApprovalState s) {
   switch (s) {
     case ApprovalState::pending: return "pending";

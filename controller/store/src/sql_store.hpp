@@ -139,14 +139,14 @@ class SqlStore final : public Store {
 
   std::optional<ZoneRecord> load_zone(const std::string& id) {
     sql::Statement s(db_,
-                        "SELECT id, name, kind, COALESCE(parent_id, ''), quiet_hours, cap_areas, needs_approval "
-                        "FROM zones WHERE id = ?");
+                        "SELECT id, name, CASE WHEN level <> '' THEN level ELSE kind END, COALESCE(parent_id, ''), "
+                        "quiet_hours, cap_areas, needs_approval FROM zones WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     ZoneRecord z;
     z.id = s.column_text(0);
     z.name = s.column_text(1);
-    z.kind = parse_zone_kind(s.column_text(2)).value_or(ZoneKind::custom);
+    z.kind = s.column_text(2);
     z.parent_id = s.column_text(3);
     z.quiet_hours = s.column_text(4);
     z.cap_areas = split_lines(s.column_text(5), '\n');

@@ -28,7 +28,7 @@ struct Table {
 constexpr int kZoneParent = 3;
 const Table kTables[] = {
     {"stations", kStationColumns, {-1, -1}},
-    {"zones", "id, name, kind, parent_id, quiet_hours, cap_areas, needs_approval", {-1, -1}},
+    {"zones", "id, name, kind, parent_id, quiet_hours, cap_areas, needs_approval, level", {-1, -1}},
     {"zone_members", "zone_id, station_id", {-1, -1}},
     {"commands", kCommandColumns, {3, 11}},
     {"telemetry", "station_id, device_id, measured_ms, reading", {3, -1}},

@@ -6,6 +6,7 @@
 
 #include "loa/alerts/alert_desk.hpp"
 #include "loa/clips/clip_library.hpp"
+#include "loa/fleet/tree_levels.hpp"
 #include "loa/http/http_front.hpp"
 #include "loa/live/stream_desk.hpp"
 #include "loa/registry/station_registry.hpp"
@@ -57,6 +58,7 @@ struct ApiContext {
   users::UserDirectory& users;
   alerts::AlertDesk& alerts;
   std::string time_zone = "Asia/Ho_Chi_Minh";  // local time of operators, quiet hours, as-run
+  fleet::TreeLevels levels = fleet::TreeLevels::two_tier();  // what kinds of zone hang under which
 };
 
 // The operator HTTP API under /api/v1, /metrics, and the web console at /.

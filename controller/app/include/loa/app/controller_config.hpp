@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "loa/fleet/tree_levels.hpp"
 #include "loa/http/http_front.hpp"
 
 #include "loa/link/link_settings.hpp"
@@ -48,6 +49,11 @@ struct ControllerConfig {
     double target_lufs = -23.0;             // EBU R128 loudness every clip is brought to
     std::uint32_t max_upload_mib = 200;
   } clips;
+
+  // The province's tree: its levels top down, each a zone kind (see fleet::TreeLevels).
+  struct Tree {
+    std::vector<fleet::TreeLevels::Level> levels = fleet::TreeLevels::two_tier().levels();
+  } tree;
 
   struct Schedule {
     std::string time_zone = "Asia/Ho_Chi_Minh";  // operators' local time: defaults, quiet hours, as-run

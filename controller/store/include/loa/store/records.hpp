@@ -28,9 +28,6 @@ struct StationRecord {
   std::int64_t created_ms = 0;
 };
 
-enum class ZoneKind { commune, village, custom };
-[[nodiscard]] const char* to_string(ZoneKind k);
-[[nodiscard]] std::optional<ZoneKind> parse_zone_kind(const std::string& text);
 
 // What a broadcast sounds: a clip from the library (also a text read aloud into one),
 // or a programme relayed live from a URL.
@@ -41,7 +38,7 @@ enum class ContentKind { clip, relay };
 struct ZoneRecord {
   std::string id;
   std::string name;
-  ZoneKind kind = ZoneKind::custom;
+  std::string kind = "custom";  // a level of the province's tree (fleet::TreeLevels), or "custom"
   std::string parent_id;             // empty at the top
   std::vector<std::string> station_ids;  // members, sorted
   std::string quiet_hours;           // "22:00-05:00" local time: only emergencies then; empty = none

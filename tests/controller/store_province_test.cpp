@@ -1,5 +1,8 @@
-// Approval before air in the store, on both backends: a zone's setting, a broadcast
-// stored with its approval in one transaction, and a decision taken once.
+// What a province needs of the store, on both backends: zones of any configured level,
+// approval before air (a zone's setting, a broadcast stored with its approval in one
+// transaction, a decision taken once), and each station's link history.
+#include <tuple>
+
 #include "store_fixture.hpp"
 
 namespace loa::store {
@@ -27,7 +30,7 @@ TEST_P(StoreTest, ABroadcastWaitsForItsApprovalAndIsDecidedOnce) {
   ZoneRecord zone;
   zone.id = "phu-vang";
   zone.name = "Phú Vang";
-  zone.kind = ZoneKind::commune;
+  zone.kind = "commune";
   zone.station_ids = {"a"};
   zone.needs_approval = true;
   store->put_zone(zone);
@@ -69,6 +72,44 @@ TEST_P(StoreTest, ABroadcastWaitsForItsApprovalAndIsDecidedOnce) {
   store->put_broadcast(plain);
   EXPECT_FALSE(store->find_broadcast("b-4")->approval);
   EXPECT_TRUE(store->find_broadcast("b-4")->may_air());
+}
+
+TEST_P(StoreTest, AZoneKeepsWhicheverLevelItIs) {
+  auto store = open_store();
+  for (const auto& [id, kind, parent] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"hue", "province", ""}, {"huyen-phu-vang", "district", "hue"}, {"phu-vang", "commune", "huyen-phu-vang"}}) {
+    ZoneRecord z;
+    z.id = id;
+    z.name = id;
+    z.kind = kind;
+    z.parent_id = parent;
+    store->put_zone(z);
+  }
+  EXPECT_EQ(store->find_zone("hue")->kind, "province");
+  EXPECT_EQ(store->find_zone("huyen-phu-vang")->kind, "district");
+  EXPECT_EQ(store->find_zone("phu-vang")->kind, "commune");
+}
+
+TEST_P(StoreTest, ALinkHistoryIsOpenedClosedAndClosedForAStoppedController) {
+  auto store = open_store();
+  store->put_station(station("a"));
+  store->put_station(station("b"));
+  store->record_seen(std::vector<SeenUpdate>{{"b", 5000, "", ""}});
+  const std::vector<LinkInterval> changes{{"a", 1000, std::nullopt}, {"a", 1000, 2000}, {"a", 3000, std::nullopt},
+                                          {"b", 4000, std::nullopt}};
+  store->record_links(changes);
+  auto links = store->list_links(0, 10000);
+  ASSERT_EQ(links.size(), 3u);
+  EXPECT_EQ(links[0].down_ms, 2000);
+  EXPECT_FALSE(links[1].down_ms);
+  // Only what overlaps the window.
+  EXPECT_EQ(store->list_links(2500, 2900).size(), 0u);
+  EXPECT_EQ(store->list_links(1500, 1600).size(), 1u);
+  // A restarted controller closes what was open at each station's last-seen time.
+  store->close_open_links();
+  links = store->list_links(0, 10000);
+  EXPECT_EQ(links[1].down_ms, 3000);  // never seen after it came up: ends where it began
+  EXPECT_EQ(links[2].down_ms, 5000);
 }
 
 }  // namespace
