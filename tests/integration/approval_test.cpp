@@ -84,6 +84,12 @@ TEST_F(Approval, ABroadcastSoundsOnlyOnceAnApproverOfItsZoneHasPassedIt) {
   auto waiting = fleet.api_session(session["duyet-phu-vang"], "GET", "/api/v1/approvals", "");
   ASSERT_EQ(waiting.status, 200);
   EXPECT_EQ(waiting.body["items"].size(), 3u) << waiting.text;
+  // loactl shows the same list, and sets a zone's need for approval.
+  const auto listed = fleet.loactl("approvals");
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find(approved), std::string::npos) << listed.out;
+  EXPECT_EQ(fleet.loactl("zones approval phu-loc on").exit_code, 0);
+  EXPECT_EQ(fleet.api("GET", "/api/v1/zones/phu-loc").body["needs_approval"], true);
   // The approver hears it: the list leads to the clip's audio, which they may fetch.
   const std::string audio = waiting.body["items"][0]["content"]["audio"];
   EXPECT_EQ(fleet.api_session(session["duyet-phu-vang"], "GET", audio, "").status, 200);

@@ -9,7 +9,7 @@ namespace {
 
 void add_zones(Commands& c) {
   struct Opts {
-    std::string id, name, kind = "custom", parent, hours, station;
+    std::string id, name, kind = "custom", parent, hours, station, approval;
     std::vector<std::string> stations, areas;
   };
   auto o = std::make_shared<Opts>();
@@ -68,6 +68,12 @@ void add_zones(Commands& c) {
   quiet->add_option("hours", o->hours, "HH:MM-HH:MM, or none")->required();
   c.on(quiet, [o, show_zone](IApi& api, const Globals& g) {
     return show_zone(g, api.call("PUT", "/api/v1/zones/" + o->id, {{"quiet_hours", o->hours == "none" ? "" : o->hours}}));
+  });
+  auto* approval = zones->add_subcommand("approval", "whether broadcasts in the zone wait for an approver");
+  id_of(approval);
+  approval->add_option("needed", o->approval, "on or off")->required()->check(one_of({"on", "off"}));
+  c.on(approval, [o, show_zone](IApi& api, const Globals& g) {
+    return show_zone(g, api.call("PUT", "/api/v1/zones/" + o->id, {{"needs_approval", o->approval == "on"}}));
   });
   auto* areas = zones->add_subcommand("cap-areas", "CAP areas meaning the zone: geocodes \"SAME=006109\" or area names");
   id_of(areas);

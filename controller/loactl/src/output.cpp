@@ -143,9 +143,10 @@ void print_zones(json items) {
   for (auto z : items) {
     std::string members;
     for (auto m : z["stations"]) members += (members.empty() ? "" : ",") + text(m);
-    rows.push_back({text(z["id"]), text(z["kind"]), text(z["name"]), text(z["parent_id"]), members});
+    rows.push_back({text(z["id"]), text(z["kind"]), text(z["name"]), text(z["parent_id"]),
+                    z.value("needs_approval", false) ? "yes" : "", members});
   }
-  print_table({"ID", "KIND", "NAME", "PARENT", "STATIONS"}, rows);
+  print_table({"ID", "KIND", "NAME", "PARENT", "APPROVAL", "STATIONS"}, rows);
 }
 
 void print_commands(json items) {
