@@ -66,6 +66,9 @@ TEST_F(Access, EachRoleIsAllowedItsWorkAndDeniedTheRest) {
       {"POST", "/api/v1/stations/st-1/commands", R"({"type": "set_amplifier"})", {"technician"}},
       {"POST", "/api/v1/stations/st-1/commands", R"({"type": "silent_test"})", {"technician"}},
       {"POST", "/api/v1/stations/st-1/alarms/nope/ack", "{}", {"technician"}},
+      {"POST", "/api/v1/broadcasts/nope/approve", "{}", {"approver"}},  // an operator passing broadcasts: 403
+      {"POST", "/api/v1/broadcasts/nope/return", "{}", {"approver"}},
+      {"GET", "/api/v1/reports/plays", "", {"*"}},
   };
   for (const auto& c : cases) {
     // Nobody signed in: 401.
