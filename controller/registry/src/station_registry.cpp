@@ -349,7 +349,6 @@ void StationRegistry::flush_seen() {
       updates.push_back({id, *e.record.last_seen_ms, e.record.last_address, e.record.software_version});
     }
   }
-  store_.record_seen(updates);
   try {
     store_.record_links(links);
   } catch (...) {
@@ -358,6 +357,7 @@ void StationRegistry::flush_seen() {
     link_changes_.insert(link_changes_.begin(), links.begin(), links.end());
     throw;
   }
+  store_.record_seen(updates);
 }
 
 StationView StationRegistry::view_of(const Entry& e) const {
