@@ -59,13 +59,14 @@ alerts::AlertDesk::StationShown shown_to(const std::shared_ptr<const fleet::Scop
   return [scope](const std::string& station) { return scope->sees_station(station); };
 }
 
-// An alert a scoped person does not see is, to them, not there.
-void require_seen(ApiContext& ctx, const fleet::Scope& scope, const std::string& id) {
-  if (scope.whole()) return;
-  const auto v = ctx.alerts.view(id, false);
-  if (!scope.sees_targets(v["targets"].get<std::vector<std::string>>())) {
+// The alert as a scoped person sees it; one they do not see is, to them, not there.
+json seen_view(ApiContext& ctx, const std::shared_ptr<const fleet::Scope>& scope, const std::string& id,
+               bool with_stations) {
+  auto v = ctx.alerts.view(id, with_stations, shown_to(scope));
+  if (!scope->sees_targets(v["targets"].get<std::vector<std::string>>())) {
     throw alerts::AlertError(alerts::AlertProblem::not_found, "no alert " + id);
   }
+  return v;
 }
 
 }  // namespace
@@ -97,10 +98,7 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, 
              [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) {
     // ?stations=0: counts and the progress line only (a live view of thousands).
     const auto scope = std::make_shared<const fleet::Scope>(scope_of(req));
-    answer(res, 200, [&] {
-      require_seen(ctx, *scope, req.matches[1]);
-      return ctx.alerts.view(req.matches[1], req.get_param_value("stations") != "0", shown_to(scope));
-    });
+    answer(res, 200, [&] { return seen_view(ctx, scope, req.matches[1], req.get_param_value("stations") != "0"); });
   });
   // Live progress for the console: an event each time the alert's counts or state
   // change (checked five times a second), until every station is done or 10 minutes.
@@ -115,7 +113,7 @@ void install_alert_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, 
                }
                const auto scope = std::make_shared<const fleet::Scope>(scope_of(req));
                try {
-                 require_seen(ctx, *scope, id);
+                 (void)seen_view(ctx, scope, id, false);
                } catch (const alerts::AlertError& e) {
                  return refuse(res, e);
                }

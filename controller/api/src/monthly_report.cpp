@@ -148,9 +148,10 @@ std::string monthly_report_html(ApiContext& ctx, const fleet::Scope& scope, cons
   const std::vector<stats::Period> periods{month};
   const auto month_text = month.label.substr(5, 2) + "/" + month.label.substr(0, 4);
 
-  // Uptime per station, and rolled up into each zone as the mean of its stations'.
+  // Uptime per station; plays per zone, station and content from one tally of the month.
   std::map<std::string, stats::UptimeRow> uptime;
   for (auto& r : statistics.uptime(periods, scope, time::wall_ms())) uptime[r.station_id] = std::move(r);
+  const auto plays = statistics.plays(periods, {stats::By::zone, stats::By::station, stats::By::content}, scope);
 
   std::string html = "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Báo cáo tháng " +
                      month_text + "</title><style>" + kStyle + "</style></head><body>\n";
@@ -158,23 +159,24 @@ std::string monthly_report_html(ApiContext& ctx, const fleet::Scope& scope, cons
           " · Lập lúc " + escaped(zone.format(time::wall_ms())) + " (" + escaped(ctx.time_zone) + ")</p>\n";
 
   // Plays of each zone or content item, named.
-  auto plays_table = [&](const std::string& heading, const std::string& first_column, stats::By by) {
+  auto plays_table = [&](const std::string& heading, const std::string& first_column, stats::By by,
+                         const std::vector<stats::PlayRow>& rows) {
     Table table({first_column, "Số lượt phát", "Thời lượng phát", "Lượt lỡ", "Lượt lỗi"});
     const auto names = report_names(ctx, by);
-    for (const auto& r : statistics.plays(periods, by, scope)) {
+    for (const auto& r : rows) {
       const auto name = names.find(r.key);
       table.html += plays_row(r.key, name == names.end() ? r.key : name->second, r.figures, "");
     }
     return "<h2>" + heading + "</h2>\n" + table.done();
   };
-  html += plays_table("1. Theo đơn vị hành chính và nhóm", "Đơn vị", stats::By::zone);
+  html += plays_table("1. Theo đơn vị hành chính và nhóm", "Đơn vị", stats::By::zone, plays[0]);
 
   html += "<h2>2. Theo cụm loa</h2>\n";
   Table stations({"Cụm loa", "Số lượt phát", "Thời lượng phát", "Lượt lỡ", "Lượt lỗi", "Thời gian hoạt động",
                   "Số lần mất kết nối"});
   const auto station_names = report_names(ctx, stats::By::station);
   std::map<std::string, stats::PlayFigures> station_figures;
-  for (const auto& r : statistics.plays(periods, stats::By::station, scope)) station_figures[r.key] = r.figures;
+  for (const auto& r : plays[1]) station_figures[r.key] = r.figures;
   for (const auto& [id, up] : uptime) {
     const auto it = station_figures.find(id);
     const auto figures = it == station_figures.end() ? stats::PlayFigures{} : it->second;
@@ -185,7 +187,7 @@ std::string monthly_report_html(ApiContext& ctx, const fleet::Scope& scope, cons
   }
   html += stations.done();
 
-  html += plays_table("3. Theo nội dung", "Nội dung", stats::By::content);
+  html += plays_table("3. Theo nội dung", "Nội dung", stats::By::content, plays[2]);
 
   html += "<h2>4. Cảnh báo khẩn cấp</h2>\n";
   Table alerts({"Cảnh báo", "Phát lúc", "Số cụm loa", "Đã phát", "Chưa phát được (lý do)",

@@ -8,7 +8,9 @@ namespace {
 
 constexpr int kMaxDepth = 16;  // bounds a cycle of parents in a damaged tree
 
-struct Tree {
+}  // namespace
+
+struct Scope::Tree {
   std::map<std::string, store::ZoneRecord> zones;
   std::map<std::string, std::vector<std::string>> children;
 
@@ -24,27 +26,18 @@ struct Tree {
   }
 };
 
-}  // namespace
-
-Scope Scope::everything() { return Scope(); }
-
 Scope Scope::of(store::IStationStore& store, const std::vector<std::string>& zones) {
   Scope scope;
   if (zones.empty()) return scope;
   scope.whole_ = false;
-  Tree tree;
+  auto tree = std::make_shared<Tree>();
   for (auto& z : store.list_zones()) {
-    if (!z.parent_id.empty()) tree.children[z.parent_id].push_back(z.id);
+    if (!z.parent_id.empty()) tree->children[z.parent_id].push_back(z.id);
     auto id = z.id;
-    tree.zones.emplace(std::move(id), std::move(z));
+    tree->zones.emplace(std::move(id), std::move(z));
   }
-  for (const auto& z : zones) tree.collect(z, scope.zones_, scope.stations_, 0);
-  auto reach = std::make_shared<std::map<std::string, std::set<std::string>>>();
-  for (const auto& [id, zone] : tree.zones) {
-    std::set<std::string> unused;
-    tree.collect(id, unused, (*reach)[id], 0);
-  }
-  scope.reach_ = std::move(reach);
+  for (const auto& z : zones) tree->collect(z, scope.zones_, scope.stations_, 0);
+  scope.tree_ = std::move(tree);
   return scope;
 }
 
@@ -73,9 +66,9 @@ bool Scope::sees_targets(const std::vector<std::string>& targets) const {
     if (t.rfind("zone:", 0) != 0) return false;
     const auto zone = t.substr(5);
     if (sees_zone(zone)) return true;
-    auto it = reach_->find(zone);
-    return it != reach_->end() && std::any_of(it->second.begin(), it->second.end(),
-                                              [this](const std::string& s) { return stations_.count(s) != 0; });
+    std::set<std::string> unused, reached;
+    tree_->collect(zone, unused, reached, 0);
+    return std::any_of(reached.begin(), reached.end(), [this](const std::string& s) { return stations_.count(s) != 0; });
   });
 }
 

@@ -34,33 +34,42 @@ Statistics::Statistics(store::IAsRunStore& asrun, store::IStationStore& stations
     : asrun_(asrun), stations_(stations) {}
 
 std::vector<PlayRow> Statistics::plays(const std::vector<Period>& periods, By by, const fleet::Scope& scope) {
+  return std::move(plays(periods, std::vector<By>{by}, scope).front());
+}
+
+std::vector<std::vector<PlayRow>> Statistics::plays(const std::vector<Period>& periods, const std::vector<By>& bys,
+                                                    const fleet::Scope& scope) {
   // A zone's figures are its stations' as they are grouped now, every level below it
   // included; a station counts in each zone above it.
   std::map<std::string, std::vector<std::string>> zones_of_station;
-  if (by == By::zone) {
+  if (std::find(bys.begin(), bys.end(), By::zone) != bys.end()) {
     const auto fleet = fleet::Fleet::load(stations_);
     for (const auto& [id, zone] : fleet.zones()) {
       if (!scope.sees_zone(id)) continue;
       for (const auto& station : fleet.resolve({"zone:" + id})) zones_of_station[station].push_back(id);
     }
   }
-  std::vector<PlayRow> out;
+  std::vector<std::vector<PlayRow>> out(bys.size());
   for (const auto& period : periods) {
-    std::map<std::string, PlayFigures> rows;
-    for (const auto& t : asrun_.tally_asrun(period.from_ms, period.until_ms)) {
-      if (!scope.sees_station(t.station_id)) continue;
-      const auto f = figures_of(t);
-      switch (by) {
-        case By::station: rows[t.station_id] += f; break;
-        case By::content: rows[t.content_id] += f; break;
-        case By::zone:
-          if (auto it = zones_of_station.find(t.station_id); it != zones_of_station.end()) {
-            for (const auto& zone : it->second) rows[zone] += f;
-          }
-          break;
+    // One tally of the period's as-run rows, however many ways it is added up.
+    const auto tallies = asrun_.tally_asrun(period.from_ms, period.until_ms);
+    for (std::size_t b = 0; b < bys.size(); ++b) {
+      std::map<std::string, PlayFigures> rows;
+      for (const auto& t : tallies) {
+        if (!scope.sees_station(t.station_id)) continue;
+        const auto f = figures_of(t);
+        switch (bys[b]) {
+          case By::station: rows[t.station_id] += f; break;
+          case By::content: rows[t.content_id] += f; break;
+          case By::zone:
+            if (auto it = zones_of_station.find(t.station_id); it != zones_of_station.end()) {
+              for (const auto& zone : it->second) rows[zone] += f;
+            }
+            break;
+        }
       }
+      for (auto& [key, f] : rows) out[b].push_back({period.label, key, f});
     }
-    for (auto& [key, f] : rows) out.push_back({period.label, key, f});
   }
   return out;
 }

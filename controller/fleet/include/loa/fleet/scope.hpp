@@ -16,9 +16,7 @@ namespace loa::fleet {
 // commune's user sees their commune and nothing of the commune next door.
 class Scope {
  public:
-  // The whole tree (a caller who is not scoped).
-  [[nodiscard]] static Scope everything();
-  // Loads the tree only for a caller who is scoped at all.
+  // Loads the tree only for a caller who is scoped at all; no zones: the whole tree.
   [[nodiscard]] static Scope of(store::IStationStore& store, const std::vector<std::string>& zones);
 
   [[nodiscard]] bool whole() const { return whole_; }
@@ -36,12 +34,13 @@ class Scope {
   [[nodiscard]] bool sees_targets(const std::vector<std::string>& targets) const;
 
  private:
+  struct Tree;
   bool whole_ = true;
   std::set<std::string> zones_;     // given and below
   std::set<std::string> stations_;  // in those zones
-  // Each zone's stations with those of the zones below it, for zones outside the scope
-  // that hold some of its stations (the province above a commune).
-  std::shared_ptr<const std::map<std::string, std::set<std::string>>> reach_;
+  // The zones as loaded, for a target zone outside the scope that may hold some of its
+  // stations (the province above a commune): walked only when such a target is asked about.
+  std::shared_ptr<const Tree> tree_;
 };
 
 }  // namespace loa::fleet

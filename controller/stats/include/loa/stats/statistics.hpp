@@ -66,6 +66,10 @@ class Statistics {
   Statistics(store::IAsRunStore& asrun, store::IStationStore& stations);
 
   [[nodiscard]] std::vector<PlayRow> plays(const std::vector<Period>& periods, By by, const fleet::Scope& scope);
+  // The same added up several ways at once (the monthly report's three tables), from
+  // one tally of the as-run rows per period: one list of rows for each of `bys`.
+  [[nodiscard]] std::vector<std::vector<PlayRow>> plays(const std::vector<Period>& periods, const std::vector<By>& bys,
+                                                        const fleet::Scope& scope);
   [[nodiscard]] std::vector<UptimeRow> uptime(const std::vector<Period>& periods, const fleet::Scope& scope,
                                               std::int64_t now_ms);
 
