@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "loa/agent/agent_link.hpp"
+#include "loa/link/client_link.hpp"
 #include "loa/agent/amplifier_schedule.hpp"
 #include "loa/agent/clock_reporter.hpp"
 #include "loa/agent/live_receiver.hpp"
@@ -55,7 +55,7 @@ curve::KeyPair agent_keys(const AgentConfig& config) {
 
 std::string agent_public_key(const AgentConfig& config) { return agent_keys(config).public_z85; }
 
-struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayoutReports {
+struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, playout::IPlayoutReports {
   AgentConfig config;
   time::SystemClock clock;
   AgentState state;
@@ -69,7 +69,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
   ClockReporter clock_reporter;
   CommandApplier applier;
   AmplifierSchedule amplifier;
-  std::unique_ptr<AgentLink> link;
+  std::unique_ptr<link::ClientLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
   // Last time the controller acknowledged a report (or we started sending afresh). A
   // controller that could not store what it got (a full disk) does not acknowledge
@@ -92,7 +92,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     if (hardware) hardware->restore_compliance_mutes(state.compliance_mutes());
     clips.keep_while([this](const std::string& sha) { return player.needs_clip(sha); });
     auto keys = agent_keys(c);
-    AgentLinkSettings s;
+    link::ClientLinkSettings s;
     s.station_id = c.station_id;
     s.endpoints = c.controller.endpoints;
     s.enroll_endpoints = c.controller.enroll_endpoints;
@@ -106,7 +106,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     s.config_hash = c.config_hash;
     s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live"};
     if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
-    link = std::make_unique<AgentLink>(s, *this, clock);
+    link = std::make_unique<link::ClientLink>(s, *this, clock);
     live = std::make_unique<LiveReceiver>(
         live_settings(s, c.audio), [this](const v1::AudioFrame& frame) { player.on_live_frame(frame); },
         [this] { return shared_clock.now_ns(); });
@@ -141,7 +141,7 @@ struct Agent::Impl final : ILinkListener, hardware::IHealthSink, playout::IPlayo
     state.record_refused(command, epoch, "controller epoch " + std::to_string(epoch) + " below " + std::to_string(highest));
   }
 
-  static LiveReceiver::Settings live_settings(const AgentLinkSettings& link, const AgentConfig::Audio& audio) {
+  static LiveReceiver::Settings live_settings(const link::ClientLinkSettings& link, const AgentConfig::Audio& audio) {
     LiveReceiver::Settings s;
     s.controller_public_key = link.controller_public_key;
     s.public_key = link.public_key;

@@ -1,4 +1,4 @@
-#include "loa/agent/agent_link.hpp"
+#include "loa/link/client_link.hpp"
 
 #include <zmq_addon.hpp>
 
@@ -9,7 +9,7 @@
 #include "loa/log/log.hpp"
 #include "loa/wire/codec.hpp"
 
-namespace loa::agent {
+namespace loa::link {
 namespace {
 
 const log::Logger kLog("link");
@@ -17,7 +17,7 @@ namespace v1 = ::loa::v1;
 
 }  // namespace
 
-AgentLink::AgentLink(AgentLinkSettings settings, ILinkListener& listener, const time::IClock& clock)
+ClientLink::ClientLink(ClientLinkSettings settings, IClientLinkListener& listener, const time::IClock& clock)
     : settings_(std::move(settings)),
       listener_(listener),
       clock_(clock),
@@ -25,22 +25,22 @@ AgentLink::AgentLink(AgentLinkSettings settings, ILinkListener& listener, const 
       backoff_(settings_.reconnect_min),
       boot_ms_(clock.wall_ms()) {
   if (settings_.endpoints.empty() || settings_.enroll_endpoints.size() != settings_.endpoints.size()) {
-    throw std::invalid_argument("agent link: one enrollment endpoint for each control endpoint, at least one");
+    throw std::invalid_argument("client link: one enrollment endpoint for each control endpoint, at least one");
   }
 }
 
-AgentLink::~AgentLink() { close("shutdown"); }
+ClientLink::~ClientLink() { close("shutdown"); }
 
-void AgentLink::open() { open_socket(Mode::control); }
+void ClientLink::open() { open_socket(Mode::control); }
 
-void AgentLink::open_socket(Mode mode) {
+void ClientLink::open_socket(Mode mode) {
   drop_socket();
   mode_ = mode;
   const std::string& endpoint =
       mode == Mode::control ? settings_.endpoints[current_] : settings_.enroll_endpoints[current_];
   socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   auto& s = *socket_;
-  link::apply_link_options(s, settings_.link);
+  apply_link_options(s, settings_.link);
   s.set(zmq::sockopt::curve_serverkey, settings_.controller_public_key);
   s.set(zmq::sockopt::curve_publickey, settings_.public_key);
   s.set(zmq::sockopt::curve_secretkey, settings_.secret_key);
@@ -52,7 +52,7 @@ void AgentLink::open_socket(Mode mode) {
   s.set(zmq::sockopt::reconnect_ivl_max, static_cast<int>(settings_.reconnect_max.count()));
   s.set(zmq::sockopt::connect_timeout, static_cast<int>(settings_.link.dead_after().count()));
 
-  const std::string monitor_endpoint = "inproc://loa-agent-monitor-" + std::to_string(++monitor_generation_);
+  const std::string monitor_endpoint = "inproc://loa-link-monitor-" + std::to_string(++monitor_generation_);
   const int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
                      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
                      ZMQ_EVENT_CONNECT_RETRIED;
@@ -69,29 +69,29 @@ void AgentLink::open_socket(Mode mode) {
             settings_.station_id);
 }
 
-void AgentLink::drop_socket() {
+void ClientLink::drop_socket() {
   go_offline();
   // Monitoring stops before either socket closes. libzmq's I/O thread sends each event
   // with a blocking send; a socket closed with its monitor's reader gone first left
   // that thread waiting forever (libzmq issue 3575), and with it every later
-  // connection of this agent: handshakes that never finish, "never became pending".
+  // connection of this link: handshakes that never finish, "never became pending".
   if (socket_) (void)zmq_socket_monitor(socket_->handle(), nullptr, 0);
   socket_.reset();
   monitor_.reset();
 }
 
-void AgentLink::close(const std::string& reason) {
+void ClientLink::close(const std::string& reason) {
   if (!socket_) return;
   if (online_) {
     v1::Envelope bye;
     bye.mutable_goodbye()->set_reason(reason);
-    (void)link::send_envelope(*socket_, bye);
+    (void)send_envelope(*socket_, bye);
   }
   drop_socket();
   mode_ = Mode::waiting;
 }
 
-void AgentLink::go_offline() {
+void ClientLink::go_offline() {
   handshake_done_ = false;
   if (!online_) return;
   online_ = false;
@@ -100,13 +100,13 @@ void AgentLink::go_offline() {
 
 // After a failure, the next controller of the pair: the one that was active may have
 // died, and the standby taken over.
-void AgentLink::next_controller() {
+void ClientLink::next_controller() {
   if (settings_.endpoints.size() < 2) return;
   current_ = (current_ + 1) % settings_.endpoints.size();
   kLog.info("trying the next controller: endpoint={}", settings_.endpoints[current_]);
 }
 
-void AgentLink::reset(const std::string& reason) {
+void ClientLink::reset(const std::string& reason) {
   kLog.warn("reconnecting: reason={}", reason);
   next_controller();
   open_socket(Mode::control);
@@ -114,7 +114,7 @@ void AgentLink::reset(const std::string& reason) {
 
 // Closes the socket and tries the control socket again after the current back-off,
 // which doubles each time up to reconnect_max (and starts over once welcomed).
-void AgentLink::retry_later(const std::string& reason) {
+void ClientLink::retry_later(const std::string& reason) {
   drop_socket();
   next_controller();
   mode_ = Mode::waiting;
@@ -123,19 +123,19 @@ void AgentLink::retry_later(const std::string& reason) {
   backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
 }
 
-void AgentLink::add_poll_items(std::vector<zmq::pollitem_t>& items) {
+void ClientLink::add_poll_items(std::vector<zmq::pollitem_t>& items) {
   if (!socket_) return;
   items.push_back({socket_->handle(), 0, ZMQ_POLLIN, 0});
   items.push_back({monitor_->handle(), 0, ZMQ_POLLIN, 0});
 }
 
-void AgentLink::handle(const zmq::pollitem_t* items) {
+void ClientLink::handle(const zmq::pollitem_t* items) {
   if (!socket_) return;
   if (items[1].revents & ZMQ_POLLIN) handle_monitor();
   if (socket_ && (items[0].revents & ZMQ_POLLIN)) handle_socket();
 }
 
-void AgentLink::send_hello() {
+void ClientLink::send_hello() {
   v1::Envelope env;
   auto* hello = env.mutable_hello();
   hello->set_station_id(settings_.station_id);
@@ -144,17 +144,17 @@ void AgentLink::send_hello() {
   hello->set_config_hash(settings_.config_hash);
   hello->set_boot_id_ms(boot_ms_);
   hello->set_heartbeat_interval_ms(static_cast<std::uint32_t>(settings_.link.heartbeat_interval.count()));
-  if (link::send_envelope(*socket_, env)) last_sent_ = clock_.steady();
+  if (send_envelope(*socket_, env)) last_sent_ = clock_.steady();
 }
 
-bool AgentLink::send(const v1::Envelope& envelope) {
+bool ClientLink::send(const v1::Envelope& envelope) {
   if (!online_ || !socket_) return false;
-  if (!link::send_envelope(*socket_, envelope)) return false;
+  if (!send_envelope(*socket_, envelope)) return false;
   last_sent_ = clock_.steady();
   return true;
 }
 
-void AgentLink::handle_enroll_reply(const v1::EnrollReply& reply) {
+void ClientLink::handle_enroll_reply(const v1::EnrollReply& reply) {
   const auto state = v1::EnrollReply::State_Name(reply.state());
   if (reply.state() == v1::EnrollReply::STATE_APPROVED) {
     kLog.info("enrollment: state={} key={}", state, reply.key_fingerprint());
@@ -167,7 +167,7 @@ void AgentLink::handle_enroll_reply(const v1::EnrollReply& reply) {
   retry_later("enrollment " + state);
 }
 
-void AgentLink::handle_socket() {
+void ClientLink::handle_socket() {
   for (int i = 0; i < 256 && socket_; ++i) {
     zmq::message_t msg;
     if (!socket_->recv(msg, zmq::recv_flags::dontwait)) return;
@@ -219,7 +219,7 @@ void AgentLink::handle_socket() {
   }
 }
 
-void AgentLink::handle_monitor() {
+void ClientLink::handle_monitor() {
   for (int i = 0; i < 64 && monitor_; ++i) {
     std::vector<zmq::message_t> parts;
     if (!zmq::recv_multipart(*monitor_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
@@ -265,7 +265,7 @@ void AgentLink::handle_monitor() {
   }
 }
 
-void AgentLink::tick() {
+void ClientLink::tick() {
   const auto now = clock_.steady();
   if (mode_ == Mode::waiting) {
     if (now >= retry_at_) open_socket(Mode::control);
@@ -281,7 +281,7 @@ void AgentLink::tick() {
     if (now - last_sent_ >= settings_.link.heartbeat_interval) {
       v1::Envelope hb;
       hb.mutable_heartbeat()->set_sequence(++heartbeat_seq_);
-      if (link::send_envelope(*socket_, hb)) last_sent_ = now;
+      if (send_envelope(*socket_, hb)) last_sent_ = now;
     }
   } else if (!handshake_done_ &&
              now - opened_at_ > settings_.link.handshake_timeout + settings_.link.heartbeat_interval) {
@@ -302,4 +302,4 @@ void AgentLink::tick() {
   }
 }
 
-}  // namespace loa::agent
+}  // namespace loa::link

@@ -11,10 +11,10 @@
 #include "loa/time/clock.hpp"
 #include "loa/v1/link.pb.h"
 
-namespace loa::agent {
+namespace loa::link {
 
-struct AgentLinkSettings {
-  std::string station_id;           // named in hello; the controller knows us by our key
+struct ClientLinkSettings {
+  std::string station_id;           // our id, named in hello; the controller knows us by our key
   // Every controller's control and enrollment sockets (tcp://host:port), in the order
   // to try them; one entry for a controller that runs alone.
   std::vector<std::string> endpoints;
@@ -22,7 +22,7 @@ struct AgentLinkSettings {
   std::string controller_public_key;  // Z85
   std::string public_key;           // ours, Z85
   std::string secret_key;
-  link::LinkSettings link;
+  LinkSettings link;
   std::chrono::milliseconds reconnect_min{200};
   std::chrono::milliseconds reconnect_max{10000};
   std::string software_version;
@@ -30,10 +30,10 @@ struct AgentLinkSettings {
   std::vector<std::string> capabilities;
 };
 
-// Told what happens on the link. Called on the agent's loop thread.
-class ILinkListener {
+// Told what happens on the link. Called on the thread that runs the link.
+class IClientLinkListener {
  public:
-  virtual ~ILinkListener() = default;
+  virtual ~IClientLinkListener() = default;
   virtual void on_online(const loa::v1::Welcome& welcome) = 0;  // the controller welcomed us
   virtual void on_offline() = 0;  // the link dropped or went silent
   virtual void on_message(const loa::v1::Envelope& envelope) = 0;  // anything but welcome/heartbeat
@@ -42,18 +42,19 @@ class ILinkListener {
   virtual void on_stale_command(const loa::v1::Command& command, std::uint64_t epoch, std::uint64_t highest) = 0;
 };
 
-// The agent's end of the control link: a DEALER (CURVE client) that connects out to the
+// The client end of the control link (a station agent's, or a member controller's toward
+// the controller above it): a DEALER (CURVE client) that connects out to the
 // controller's control socket, says hello after every handshake, sends heartbeats,
 // notices when the controller goes silent and starts over with a fresh connection.
 // When the controller does not admit our key (unknown, or still pending), the link asks
 // the enrollment socket to record us, then tries again with back-off from reconnect_min
 // to reconnect_max until an admin has approved the key.
-class AgentLink {
+class ClientLink {
  public:
-  AgentLink(AgentLinkSettings settings, ILinkListener& listener, const time::IClock& clock);
-  AgentLink(const AgentLink&) = delete;
-  AgentLink& operator=(const AgentLink&) = delete;
-  ~AgentLink();
+  ClientLink(ClientLinkSettings settings, IClientLinkListener& listener, const time::IClock& clock);
+  ClientLink(const ClientLink&) = delete;
+  ClientLink& operator=(const ClientLink&) = delete;
+  ~ClientLink();
 
   void open();
   void close(const std::string& reason);
@@ -88,8 +89,8 @@ class AgentLink {
   void handle_monitor();
   void handle_enroll_reply(const loa::v1::EnrollReply& reply);
 
-  AgentLinkSettings settings_;
-  ILinkListener& listener_;
+  ClientLinkSettings settings_;
+  IClientLinkListener& listener_;
   const time::IClock& clock_;
   zmq::context_t context_;
   std::unique_ptr<zmq::socket_t> socket_;
@@ -110,4 +111,4 @@ class AgentLink {
   std::uint64_t highest_epoch_ = 0;
 };
 
-}  // namespace loa::agent
+}  // namespace loa::link
