@@ -515,7 +515,7 @@ TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
   }
   // With controller_lease and console_sessions, not copied: a lease or a login means
   // nothing in a new database.
-  EXPECT_EQ(sqlite_columns.size(), 27u);
+  EXPECT_EQ(sqlite_columns.size(), 34u);
   EXPECT_EQ(sqlite_columns, postgres_columns);
   EXPECT_FALSE(sqlite_indexes.empty());
   EXPECT_EQ(sqlite_indexes, postgres_indexes);

@@ -361,6 +361,21 @@ json AlertDesk::create(const json& body, const users::Caller& caller) {
   return view(r.id, false);
 }
 
+json AlertDesk::issue_draft_at_once(const std::string& id, const std::string& by, const std::string& why) {
+  std::lock_guard issue(issue_mutex_);
+  auto r = load(id);
+  r.state = to_string(AlertWorkflow::decide(state_of(r.state), AlertAction::confirm).next);
+  r.confirmed_by = by;
+  stores_.alerts.put_alert(r, store::audit_entry(clock_.wall_ms(), by, "alert.confirm", id, why));
+  return issue_confirmed(std::move(r), by);
+}
+
+json AlertDesk::issue_from_above(const json& body, const std::string& sender) {
+  const users::Caller above{"above:" + sender, {"emergency"}, {}, true, ""};
+  auto created = create(body, above);
+  return issue_draft_at_once(created["id"], above.name, "issued at once: it came from the controller above");
+}
+
 store::AlertRecord AlertDesk::load(const std::string& id) {
   auto r = stores_.alerts.find_alert(id);
   if (!r) throw AlertError(AlertProblem::not_found, "no alert " + id);

@@ -117,12 +117,7 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   auto created = create(body, cap_caller);
   const std::string id = created["id"];
   if (at_once) {
-    std::lock_guard issue(issue_mutex_);
-    auto r = load(id);
-    r.state = to_string(AlertWorkflow::decide(state_of(r.state), AlertAction::confirm).next);
-    r.confirmed_by = source;
-    stores_.alerts.put_alert(r, store::audit_entry(clock_.wall_ms(), source, "alert.confirm", id, "CAP source issues at once"));
-    (void)issue_confirmed(std::move(r), source);
+    (void)issue_draft_at_once(id, source, "CAP source issues at once");
     return done("issued", id, "");
   }
   kLog.info("cap draft: identifier={} sender={} reason={}", m.identifier, m.sender, why_draft);

@@ -11,6 +11,7 @@
 
 #include "alert_routes.hpp"
 #include "approval_routes.hpp"
+#include "federation_routes.hpp"
 #include "report_routes.hpp"
 #include "clip_routes.hpp"
 #include "command_routes.hpp"
@@ -320,6 +321,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, who, seen);
     install_approval_routes(routes, ctx, who, seen);
+    install_federation_routes(routes, ctx, who, seen);
     install_report_routes(routes, ctx, seen);
     install_stream_routes(routes, ctx, who, seen);
     install_alert_routes(routes, ctx, who, seen);

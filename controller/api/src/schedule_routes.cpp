@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "federation_routes.hpp"
 #include "http_helpers.hpp"
 #include "json_views.hpp"
 #include "loa/log/log.hpp"
@@ -290,7 +291,55 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     send_json(res, out, 201);
   }
 
+  // A normal bulletin from above goes into the programme: a broadcast of its text at
+  // the time the operator chose, made and checked as any other (conflicts, quiet
+  // hours, approval), and the inbox entry marks it accepted.
+  void accept_bulletin(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    const auto entry = ctx.store.find_inbox(id);
+    if (!entry || !scope_of(req).sees_targets(inbox_targets(*entry))) {
+      return send_error(res, 404, "not_found", "no bulletin " + id + " in the inbox");
+    }
+    if (entry->state != store::InboxState::waiting || entry->valid_until_ms < time::wall_ms()) {
+      return send_error(res, 409, "wrong_state", "bulletin " + id + " is no longer waiting");
+    }
+    auto body = req.body.empty() ? std::optional<json>(json::object()) : parse_body(req, res);
+    if (!body) return;
+    json broadcast = {{"title", entry->title.empty() ? utf8_prefix(entry->body, 60) : entry->title},
+                      {"tts", entry->body},
+                      {"start", body->value("start", std::string())},
+                      {"priority", "normal"}};
+    if (body->contains("tz")) broadcast["tz"] = (*body)["tz"];
+    if (body->contains("to")) {
+      broadcast["to"] = (*body)["to"];
+    } else {
+      broadcast["to"] = entry->zones.empty() ? json::array({"all"}) : json(entry->zones);
+    }
+    auto b = from_body(broadcast, req, res);
+    if (!b) return;
+    create(std::move(*b), body->value("override", false), false, res);
+    if (res.status != 201) return;
+    const auto made = json::parse(res.body, nullptr, false);
+    const auto who = caller(req);
+    const auto now = time::wall_ms();
+    const std::string broadcast_id = made.is_object() ? made.value("id", "") : "";
+    if (!ctx.store.decide_inbox(id, store::InboxState::accepted, who.name, now, broadcast_id,
+                                store::audit_entry(now, who.name, "inbox.accepted", id, "as broadcast " + broadcast_id,
+                                                   req.remote_addr, 200))) {
+      // Decided by someone else meanwhile: this broadcast is not wanted twice.
+      (void)ctx.store.cancel_broadcast(broadcast_id, who.name, now);
+      ctx.scheduler.request_sync();
+      return send_error(res, 409, "wrong_state", "bulletin " + id + " was decided meanwhile");
+    }
+    send_json(res, {{"inbox", inbox_json(*ctx.store.find_inbox(id))}, {"broadcast", made}}, 201);
+  }
+
   void install(RouteTable& routes) {
+    routes.post(R"(/api/v1/inbox/([^/]+)/accept)", Access::operator_,
+                "Accept a normal bulletin from above into the programme ({\"start\": \"YYYY-MM-DDTHH:MM\"}, tz, to)",
+                [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
+                  accept_bulletin(req, res);
+                });
     routes.post("/api/v1/broadcasts", Access::operator_, "Schedule a broadcast (409 on a conflict unless override)", [this, self = shared_from_this()](const httplib::Request& req, httplib::Response& res) {
       auto body = parse_body(req, res);
       if (!body) return;

@@ -11,10 +11,13 @@
 #include "loa/app/standby.hpp"
 #include "loa/api/api_server.hpp"
 #include "loa/app/secret_file.hpp"
+#include "fanout.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
+#include "loa/federation/relay_applier.hpp"
+#include "loa/federation/uplink.hpp"
 #include "loa/live/clock_server.hpp"
 #include "loa/live/live_streams.hpp"
 #include "loa/live/stream_desk.hpp"
@@ -83,9 +86,40 @@ struct Controller::Impl {
   std::unique_ptr<schedule::RelayRunner> relays;
   std::unique_ptr<users::UserDirectory> users;
   std::unique_ptr<alerts::AlertDesk> alerts;
+  std::unique_ptr<federation::MemberDesk> members;  // member controllers below this one
+  std::unique_ptr<ReportsFanout> reports_fanout;
+  std::unique_ptr<EventsFanout> events_fanout;
+  std::unique_ptr<federation::RelayApplier> relay_applier;  // the link up, for a member
+  std::unique_ptr<federation::StationSnapshot> snapshot;
+  std::unique_ptr<federation::Uplink> uplink;
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
+
+  // A member's link up to the controller above: its own key pair is this controller's.
+  void start_uplink(const curve::KeyPair& keys) {
+      auto& i = *this;
+    const auto& f = i.config.federation;
+    federation::UplinkSettings us;
+    us.link.station_id = f.member_id;
+    us.link.endpoints = {f.above};
+    us.link.enroll_endpoints = {f.above_enroll};
+    us.link.controller_public_key = f.above_public_key;
+    us.link.public_key = keys.public_z85;
+    us.link.secret_key = keys.secret_z85;
+    us.link.link = i.config.control.link;
+    us.link.reconnect_max = f.reconnect_max;
+    us.link.software_version = kVersion;
+    us.report_interval = f.report_interval;
+    i.relay_applier = std::make_unique<federation::RelayApplier>(
+        federation::RelayApplier::Stores{*i.store, *i.store, *i.store}, *i.alerts, *i.clips, *i.commands, i.clock,
+        i.config.alerts.language);
+    i.snapshot = std::make_unique<federation::StationSnapshot>(
+        federation::StationSnapshot::Sources{*i.registry, *i.store, *i.store, *i.reports});
+    i.uplink = std::make_unique<federation::Uplink>(us, *i.store, *i.relay_applier,
+                                                    [s = i.snapshot.get()] { return s->take(); }, i.clock);
+    i.uplink->start();
+  }
 };
 
 Controller::Controller(const ControllerConfig& config, const ha::Lease* lease) : impl_(std::make_unique<Impl>()) {
@@ -151,7 +185,10 @@ void Controller::start() {
     cs.controller_epoch = i.lease->epoch();
   }
   i.reports = std::make_unique<reports::ReportKeeper>(*i.store, *i.store, i.clock);
-  i.control = std::make_unique<server::ControlServer>(cs, *i.registry, *i.commands, *i.reports, i.counters,
+  i.members = std::make_unique<federation::MemberDesk>(federation::MemberDesk::Stores{*i.store, *i.store}, *i.registry,
+                                                       *i.commands, i.clock);
+  i.reports_fanout = std::make_unique<ReportsFanout>(*i.reports, *i.members);
+  i.control = std::make_unique<server::ControlServer>(cs, *i.registry, *i.commands, *i.reports_fanout, i.counters,
                                                       i.clock);
   i.audio_socket = std::make_unique<AudioSocket>(*i.control);
   i.streams = std::make_unique<live::LiveStreams>(ls, *i.station_clock, *i.audio_socket);
@@ -173,7 +210,8 @@ void Controller::start() {
   }
   i.users = std::make_unique<users::UserDirectory>(*i.store, i.clock);
   i.alerts = std::make_unique<alerts::AlertDesk>(al, alerts::AlertStores{*i.store, *i.store, *i.store, *i.store}, *i.registry, *i.commands, *i.clips, *i.streams, i.clock);
-  i.control->set_events(i.alerts.get());
+  i.events_fanout = std::make_unique<EventsFanout>(*i.alerts, *i.members);
+  i.control->set_events(i.events_fanout.get());
   i.alerts->start();
   i.control_endpoint = i.control->start();
   if (const auto resumed = i.stream_desk->resume()) kLog.info("live streams resumed: {}", resumed);
@@ -191,6 +229,7 @@ void Controller::start() {
   i.relays->start();
   i.scheduler->start();
   i.scheduler->request_sync();  // the horizon moved while the controller was down
+  if (!c.federation.member_id.empty()) i.start_uplink(keys);
 
   api::ApiSettings as;
   as.listen_address = c.http.listen;
@@ -209,7 +248,8 @@ void Controller::start() {
   }
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
-                          *i.users, *i.alerts, c.schedule.time_zone, fleet::TreeLevels(c.tree.levels)});
+                          *i.users, *i.alerts, c.schedule.time_zone, fleet::TreeLevels(c.tree.levels), *i.members,
+                          i.uplink.get()});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
@@ -219,6 +259,7 @@ void Controller::start() {
 
 void Controller::stop() {
   if (impl_->api) impl_->api->stop();
+  if (impl_->uplink) impl_->uplink->stop();
   if (impl_->relays) impl_->relays->stop();
   if (impl_->alerts) impl_->alerts->stop();
   // Stations are told each stream ended; operators' streams stay recorded as running,

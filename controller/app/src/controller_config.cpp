@@ -6,8 +6,10 @@
 #include <tuple>
 
 #include "loa/config/config_section.hpp"
+#include "loa/curve/key_pair.hpp"
 #include "loa/link/link_config.hpp"
 #include "loa/log/log_config.hpp"
+#include "loa/registry/station_registry.hpp"
 #include "loa/schedule/recurrence.hpp"
 
 namespace loa::app {
@@ -189,6 +191,38 @@ ControllerConfig load_controller_config(const std::string& path) {
     c.alerts.cap_sources.push_back(std::move(s));
   }
   alerts.finish();
+
+  auto fed = root.section("federation");
+  fed.read("member_id", c.federation.member_id);
+  fed.read("above", c.federation.above);
+  fed.read("above_enroll", c.federation.above_enroll);
+  fed.read("above_public_key", c.federation.above_public_key);
+  fed.read("above_public_key_file", c.federation.above_public_key_file);
+  fed.read("report_interval_ms", c.federation.report_interval, std::chrono::milliseconds(100),
+           std::chrono::milliseconds(60000));
+  fed.read("reconnect_max_ms", c.federation.reconnect_max, std::chrono::milliseconds(100),
+           std::chrono::milliseconds(3'600'000));
+  if (!c.federation.member_id.empty()) {
+    if (!registry::StationRegistry::is_valid_station_id(c.federation.member_id)) {
+      fed.fail("member_id", "letters, digits, '.', '_' and '-', at most 64");
+    }
+    if (c.federation.above.rfind("tcp://", 0) != 0) fed.fail("above", "the control endpoint above, tcp://host:port");
+    if (c.federation.above_enroll.empty()) {
+      const auto colon = c.federation.above.rfind(':');
+      const auto port = std::atoi(c.federation.above.c_str() + colon + 1);
+      c.federation.above_enroll = c.federation.above.substr(0, colon + 1) + std::to_string(port + 1);
+    }
+    if (c.federation.above_public_key.empty()) {
+      c.federation.above_public_key = curve::read_public_key_file(c.federation.above_public_key_file);
+      if (c.federation.above_public_key.empty()) {
+        fed.fail("above_public_key_file", "no public key of the controller above in '" +
+                                              c.federation.above_public_key_file + "'");
+      }
+    } else if (!curve::is_valid_key(c.federation.above_public_key)) {
+      fed.fail("above_public_key", "not a 40-character Z85 key");
+    }
+  }
+  fed.finish();
 
   auto ha = root.section("ha");
   ha.read("enabled", c.ha.enabled);

@@ -19,6 +19,7 @@ loa::v1::Command play(const PlayOrder& order) {
   p->set_volume(order.volume);
   p->set_broadcast_id(order.broadcast_id);
   p->set_on_preempt(to_wire(order.on_preempt));
+  p->set_at_break(order.at_break);
   return c;
 }
 

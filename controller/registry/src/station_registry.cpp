@@ -87,7 +87,7 @@ AuthVerdict StationRegistry::may_enroll(const std::string& public_key) const {
 }
 
 AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::string& public_key,
-                                    const std::string& address) {
+                                    const std::string& address, bool member) {
   if (!is_valid_station_id(station_id)) return AuthVerdict::no_station_id;
   std::lock_guard writes(writes_);
   store::StationRecord changed;  // what to store, then keep; empty id = nothing changes
@@ -111,6 +111,7 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
       changed.enrollment = store::Enrollment::pending;
       changed.last_address = address;
       changed.created_ms = clock_.wall_ms();
+      changed.member = member;
     } else {
       const auto& record = it->second.record;
       switch (record.enrollment) {

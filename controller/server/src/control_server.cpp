@@ -9,6 +9,7 @@
 #include <zmq_addon.hpp>
 
 #include "loa/curve/key_pair.hpp"
+#include "loa/link/link_settings.hpp"
 #include "loa/link/socket_setup.hpp"
 #include "loa/log/log.hpp"
 #include "loa/log/rate_limiter.hpp"
@@ -213,7 +214,8 @@ struct ControlServer::Impl {
   // it), until the agent sends them again from the first unacknowledged one: nothing
   // is lost, only delayed.
   bool within_bounds(const std::string& station, const v1::Envelope& env) {
-    const bool report = env.has_telemetry() || env.has_alarm() || env.has_playback_report() || env.has_command_result();
+    const bool report = env.has_telemetry() || env.has_alarm() || env.has_playback_report() ||
+                        env.has_command_result() || env.has_member_report();
     if (!report) return true;
     const auto seq = StationInputGuard::report_seq(env);
     if (auto gap = report_gaps.find(station); gap != report_gaps.end()) {
@@ -272,6 +274,7 @@ struct ControlServer::Impl {
       case v1::Envelope::kAlarm: handle_health(station, *env); break;
       case v1::Envelope::kClipRequest: handle_clip_request(station, env->clip_request()); break;
       case v1::Envelope::kPlaybackReport: handle_health(station, *env); break;
+      case v1::Envelope::kMemberReport: handle_health(station, *env); break;
       default:
         ++counters.frames_rejected_unknown_type;
         log_bad_frame(station, std::string("unexpected_") + std::string(wire::body_name(*env)));
@@ -295,7 +298,9 @@ struct ControlServer::Impl {
       log_bad_frame("enroll:" + address, "not_hello");
       return;
     }
-    auto verdict = registry.enroll(env->hello().station_id(), key, address);
+    const auto& caps = env->hello().capabilities();
+    const bool member = std::find(caps.begin(), caps.end(), std::string(link::kMemberCapability)) != caps.end();
+    auto verdict = registry.enroll(env->hello().station_id(), key, address, member);
     v1::Envelope reply;
     auto* r = reply.mutable_enroll_reply();
     r->set_key_fingerprint(curve::fingerprint(key));

@@ -12,6 +12,7 @@ namespace v1 = ::loa::v1;
 std::uint64_t report_seq(const v1::Envelope& envelope) {
   if (envelope.has_telemetry()) return envelope.telemetry().report_seq();
   if (envelope.has_playback_report()) return envelope.playback_report().report_seq();
+  if (envelope.has_member_report()) return envelope.member_report().report_seq();
   return envelope.alarm().report_seq();
 }
 

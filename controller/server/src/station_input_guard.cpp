@@ -59,6 +59,7 @@ std::uint64_t StationInputGuard::report_seq(const loa::v1::Envelope& env) {
   if (env.has_alarm()) return env.alarm().report_seq();
   if (env.has_playback_report()) return env.playback_report().report_seq();
   if (env.has_command_result()) return env.command_result().report_seq();
+  if (env.has_member_report()) return env.member_report().report_seq();
   return 0;
 }
 

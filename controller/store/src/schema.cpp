@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 21> kSchema{{
+constexpr std::array<SchemaStep, 22> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -359,6 +359,92 @@ CREATE INDEX station_links_by_time ON station_links (up_ms);
     // kind itself is in zones.level.
     {21, R"sql(
 ALTER TABLE zones ADD COLUMN level TEXT NOT NULL DEFAULT '';
+)sql"},
+    // Federation. Above: which enrolled peers are member controllers, their stations as
+    // they last said, their as-run (each row once, by the member's seq), and the alerts
+    // and bulletins sent down with how each member says they go. Below: the as-run's
+    // order of recording (what the uplink sends, acknowledged up to uplink_state's
+    // cursor), each command from above applied once, and the inbox of normal bulletins.
+    {22, R"sql(
+ALTER TABLE stations ADD COLUMN member {INT} NOT NULL DEFAULT 0;
+ALTER TABLE asrun ADD COLUMN seq {INT} NOT NULL DEFAULT 0;
+CREATE INDEX asrun_by_seq ON asrun (seq);
+CREATE TABLE member_stations (
+  member_id    TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  station_id   TEXT NOT NULL,
+  name         TEXT NOT NULL DEFAULT '',
+  zone         TEXT NOT NULL DEFAULT '',
+  state        TEXT NOT NULL,
+  alarms       TEXT NOT NULL DEFAULT '',
+  playing      TEXT NOT NULL DEFAULT '',
+  last_seen_ms {INT} NOT NULL DEFAULT 0,
+  updated_ms   {INT} NOT NULL,
+  PRIMARY KEY (member_id, station_id)
+);
+CREATE TABLE member_asrun (
+  member_id        TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  seq              {INT} NOT NULL,
+  station_id       TEXT NOT NULL,
+  broadcast_id     TEXT NOT NULL,
+  content_id       TEXT NOT NULL,
+  planned_start_ms {INT} NOT NULL,
+  actual_start_ms  {INT} NOT NULL,
+  end_ms           {INT} NOT NULL,
+  outcome          TEXT NOT NULL,
+  detail           TEXT NOT NULL DEFAULT '',
+  received_ms      {INT} NOT NULL,
+  PRIMARY KEY (member_id, seq)
+);
+CREATE INDEX member_asrun_by_time ON member_asrun (planned_start_ms);
+CREATE TABLE relays (
+  id         TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL,
+  level      TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_ms {INT} NOT NULL
+);
+CREATE TABLE relay_members (
+  relay_id    TEXT NOT NULL REFERENCES relays(id) ON DELETE CASCADE,
+  member_id   TEXT NOT NULL,
+  command_id  TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  local_id    TEXT NOT NULL DEFAULT '',
+  stations    {INT} NOT NULL DEFAULT 0,
+  sounding    {INT} NOT NULL DEFAULT 0,
+  unreachable {INT} NOT NULL DEFAULT 0,
+  failed      {INT} NOT NULL DEFAULT 0,
+  problems    TEXT NOT NULL DEFAULT '',
+  updated_ms  {INT} NOT NULL,
+  PRIMARY KEY (relay_id, member_id)
+);
+CREATE TABLE upstream_commands (
+  command_id TEXT PRIMARY KEY,
+  relay_id   TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  outcome    TEXT NOT NULL,
+  detail     TEXT NOT NULL DEFAULT '',
+  local_id   TEXT NOT NULL DEFAULT '',
+  applied_ms {INT} NOT NULL
+);
+CREATE TABLE inbox (
+  id             TEXT PRIMARY KEY,
+  level          TEXT NOT NULL,
+  title          TEXT NOT NULL DEFAULT '',
+  body           TEXT NOT NULL,
+  zones          TEXT NOT NULL DEFAULT '',
+  sender         TEXT NOT NULL DEFAULT '',
+  received_ms    {INT} NOT NULL,
+  valid_until_ms {INT} NOT NULL,
+  state          TEXT NOT NULL,
+  decided_by     TEXT NOT NULL DEFAULT '',
+  decided_ms     {INT} NOT NULL DEFAULT 0,
+  broadcast_id   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE uplink_state (
+  name  TEXT PRIMARY KEY,
+  value {INT} NOT NULL
+);
 )sql"},
 }};
 

@@ -9,11 +9,18 @@ void SqlStore::add_asrun_many(std::span<const AsRunRecord> records) {
   if (records.empty()) return;
   guarded([&] {
     sql::Transaction tx(db_);
+    // Each row takes the next number in the order of recording, which a member
+    // controller's uplink follows (rows are written by one thread, the control loop's).
+    std::int64_t seq = 0;
+    {
+      sql::Statement last(db_, "SELECT COALESCE(MAX(seq), 0) FROM asrun");
+      if (last.step()) seq = last.column_int(0);
+    }
     sql::Statement s(db_,
                         "INSERT INTO asrun (station_id, broadcast_id, content_id, planned_start_ms, "
                         "actual_start_ms, end_ms, outcome, detail, actual_start_ns, frames_played, frames_concealed, "
-                        "longest_gap_ms, loudness_dbfs, peak_dbfs, longest_silence_ms, dead_air, clock_locked) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                        "longest_gap_ms, loudness_dbfs, peak_dbfs, longest_silence_ms, dead_air, clock_locked, seq) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     for (const auto& r : records) {
       s.bind(1, r.station_id).bind(2, r.broadcast_id).bind(3, r.content_id).bind(4, r.planned_start_ms);
       s.bind(5, r.actual_start_ms).bind(6, r.end_ms).bind(7, r.outcome).bind(8, r.detail);
@@ -22,6 +29,7 @@ void SqlStore::add_asrun_many(std::span<const AsRunRecord> records) {
       if (r.peak_dbfs) s.bind_double(14, *r.peak_dbfs); else s.bind_null(14);
       s.bind(15, r.longest_silence_ms).bind(16, static_cast<std::int64_t>(r.dead_air));
       if (r.clock_locked) s.bind(17, static_cast<std::int64_t>(*r.clock_locked)); else s.bind_null(17);
+      s.bind(18, ++seq);
       s.queue();
     }
     db_.flush();

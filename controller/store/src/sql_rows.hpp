@@ -87,6 +87,7 @@ inline StationRecord read_station(const sql::Statement& s) {
   r.last_address = s.column_text(7);
   r.software_version = s.column_text(8);
   r.created_ms = s.column_int(9);
+  r.member = s.column_int(10) != 0;
   return r;
 }
 

@@ -15,13 +15,14 @@ std::optional<StationRecord> SqlStore::find_station(const std::string& id) {
 void SqlStore::put_station(const StationRecord& r) {
   guarded([&] {
     sql::Statement s(db_,
-                        "INSERT INTO stations (id, name, commune, location, public_key, enrollment, created_ms) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                        "INSERT INTO stations (id, name, commune, location, public_key, enrollment, created_ms, member) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET name = excluded.name, commune = excluded.commune, "
                         "location = excluded.location, public_key = excluded.public_key, "
-                        "enrollment = excluded.enrollment");
+                        "enrollment = excluded.enrollment, member = excluded.member");
     s.bind(1, r.id).bind(2, r.name).bind(3, r.commune).bind(4, r.location);
     s.bind(5, r.public_key).bind(6, std::string_view(to_string(r.enrollment))).bind(7, r.created_ms);
+    s.bind(8, static_cast<std::int64_t>(r.member));
     s.run();
     return 0;
   });

@@ -67,6 +67,26 @@ class SqlStore final : public Store {
   std::vector<AlarmRecord> list_alarms(const std::string& station_id, bool open_only, std::size_t limit) override;
   bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& by,
                          std::int64_t at_ms) override;
+  void keep_member_updates(std::span<const MemberUpdate> updates) override;
+  std::vector<MemberStationRecord> member_stations(const std::string& member_id) override;
+  std::vector<MemberAsRunRecord> member_asrun(const std::string& member_id, std::int64_t from_ms, std::int64_t until_ms,
+                                              std::size_t limit) override;
+  void add_relay(const RelayRecord& relay, std::span<const CommandRecord> commands, const AuditRecord& audit) override;
+  std::optional<RelayRecord> find_relay(const std::string& id) override;
+  std::vector<RelayRecord> list_relays(std::size_t limit) override;
+  void set_relay_state(const std::string& command_id, const std::string& state, const std::string& detail,
+                       std::int64_t at_ms) override;
+  std::vector<AsRunRecord> asrun_after(std::int64_t seq, std::size_t limit) override;
+  std::int64_t uplink_cursor(const std::string& name) override;
+  void set_uplink_cursor(const std::string& name, std::int64_t value) override;
+  std::optional<UpstreamCommandRecord> find_upstream_command(const std::string& command_id) override;
+  void put_upstream_command(const UpstreamCommandRecord& command, const InboxRecord* inbox,
+                            const AuditRecord& audit) override;
+  std::vector<UpstreamCommandRecord> list_upstream_commands(std::size_t limit) override;
+  std::vector<InboxRecord> list_inbox(std::optional<InboxState> state, std::size_t limit) override;
+  std::optional<InboxRecord> find_inbox(const std::string& id) override;
+  bool decide_inbox(const std::string& id, InboxState decision, const std::string& by, std::int64_t at_ms,
+                    const std::string& broadcast_id, const AuditRecord& audit) override;
   void add_asrun(const AsRunRecord& r) override;
   void add_asrun_many(std::span<const AsRunRecord> records) override;
   std::vector<AsRunRecord> list_asrun(const std::string& station_id, std::int64_t since_ms, std::size_t limit) override;
@@ -134,6 +154,7 @@ class SqlStore final : public Store {
     r.longest_silence_ms = s.column_int(14);
     r.dead_air = s.column_int(15) != 0;
     if (!s.column_is_null(16)) r.clock_locked = s.column_int(16) != 0;
+    r.seq = s.column_int(17);
     return r;
   }
 
@@ -213,6 +234,8 @@ class SqlStore final : public Store {
       return out;
     });
   }
+
+  std::vector<RelayRecord> load_relays(const std::string& id, std::size_t limit);
 
   void insert_commands(std::span<const CommandRecord> commands) {
     sql::RowBatch rows("commands", {"id", "station_id", "kind", "payload", "state", "created_ms"});

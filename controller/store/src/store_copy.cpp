@@ -51,6 +51,13 @@ const Table kTables[] = {
     {"live_streams", kLiveStreamColumns, {-1, -1}},
     {"live_stream_targets", "stream_id, station_id", {-1, -1}},
     {"station_links", "station_id, up_ms, down_ms", {-1, -1}},
+    {"member_stations", "member_id, station_id, name, zone, state, alarms, playing, last_seen_ms, updated_ms", {-1, -1}},
+    {"member_asrun", "member_id, seq, station_id, broadcast_id, content_id, planned_start_ms, actual_start_ms, end_ms, outcome, detail, received_ms", {-1, -1}},
+    {"relays", "id, kind, level, definition, created_by, created_ms", {-1, -1}},
+    {"relay_members", "relay_id, member_id, command_id, state, local_id, stations, sounding, unreachable, failed, problems, updated_ms", {-1, -1}},
+    {"upstream_commands", "command_id, relay_id, kind, outcome, detail, local_id, applied_ms", {-1, -1}},
+    {"inbox", "id, level, title, body, zones, sender, received_ms, valid_until_ms, state, decided_by, decided_ms, broadcast_id", {-1, -1}},
+    {"uplink_state", "name, value", {-1, -1}},
 };
 
 // Enough rows a batch that a COPY's setup is nothing beside it, few enough that a

@@ -116,4 +116,15 @@ std::string fingerprint(std::string_view key) {
   return out;
 }
 
+std::string read_public_key_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("public=", 0) == 0) return line.substr(7);
+    if (is_valid_key(line)) return line;
+  }
+  return {};
+}
+
 }  // namespace loa::curve

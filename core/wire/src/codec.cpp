@@ -45,6 +45,7 @@ std::string_view body_name(const v1::Envelope& envelope) {
     case v1::Envelope::kGoodbye: return "goodbye";
     case v1::Envelope::kEnrollReply: return "enroll_reply";
     case v1::Envelope::kClipRequest: return "clip_request";
+    case v1::Envelope::kMemberReport: return "member_report";
     case v1::Envelope::BODY_NOT_SET: break;
   }
   return "none";

@@ -24,19 +24,6 @@ std::string host_name() {
   return name.data();
 }
 
-
-// A key file holds the bare Z85 key, or a "public=" line (the controller's .key file).
-std::string read_public_key_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("public=", 0) == 0) return line.substr(7);
-    if (curve::is_valid_key(line)) return line;
-  }
-  return {};
-}
-
 }  // namespace
 
 AgentConfig load_agent_config(const std::string& path) {
@@ -93,7 +80,7 @@ AgentConfig load_agent_config(const std::string& path) {
   if (!c.controller.public_key.empty()) {
     if (!curve::is_valid_key(c.controller.public_key)) controller.fail("public_key", "not a 40-character Z85 key");
   } else {
-    c.controller.public_key = read_public_key_file(c.controller.public_key_file);
+    c.controller.public_key = curve::read_public_key_file(c.controller.public_key_file);
     if (c.controller.public_key.empty()) {
       controller.fail("public_key_file", "no controller public key in '" + c.controller.public_key_file + "'");
     }

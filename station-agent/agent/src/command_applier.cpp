@@ -291,6 +291,12 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
         result.set_outcome(player_ ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_FAILED);
         result.set_detail(player_ ? "stopped" : "this station has no audio output");
         break;
+      case v1::Command::kRelay:
+        // Meant for a member controller, not a station.
+        kind = "relay";
+        result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);
+        result.set_detail("a station does not take relays: only a member controller does");
+        break;
       case v1::Command::ACTION_NOT_SET:
         // A newer controller's command this agent does not know: say so, do not guess.
         result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);

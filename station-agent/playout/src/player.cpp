@@ -403,7 +403,8 @@ struct Player::Impl {
     auto due = std::find_if(waiting.begin(), waiting.end(), [&](const Waiting& w) { return ready(w.play, now); });
     if (due == waiting.end()) return;
     if (current) {
-      if (!current->stopping && rank(due->play.priority()) > rank(current->play.priority())) {
+      if (!current->stopping && rank(due->play.priority()) > rank(current->play.priority()) &&
+          (!due->play.at_break() || rank(current->play.priority()) <= v1::PRIORITY_RELAY)) {
         end_current(v1::PlaybackReport::OUTCOME_PREEMPTED, "preempted by " + due->play.broadcast_id());
         if (!current) return tick();  // ended at once: the due play starts now
       }

@@ -183,6 +183,11 @@ class AlertDesk final : public server::IStationEvents {
   // caller is a CAP source (cap_source_caller) or a person or script with the
   // emergency role; only a source's own messages may be issued at once.
   json ingest_cap(const std::string& xml, const users::Caller& caller);
+  // An alert from the controller above this one (federation), issued at once as a
+  // trusted CAP source's is: the person who issued it there was checked there. The
+  // body is as create()'s; throws AlertError. Returns its view.
+  json issue_from_above(const json& body, const std::string& sender);
+
   // The caller a configured CAP source's bearer token stands for, or nullopt.
   [[nodiscard]] std::optional<users::Caller> cap_source_caller(const std::string& secret) const;
 
@@ -222,6 +227,8 @@ class AlertDesk final : public server::IStationEvents {
   void send_standard(const store::AlertRecord& record, const std::string& clip, const std::string& suffix);
   [[nodiscard]] bool pinned(const std::string& station, const std::string& clip) const;
   json issue_confirmed(store::AlertRecord record, const std::string& by);
+  // Confirms a draft that needs nobody (a trusted source's, one from above) and issues it.
+  json issue_draft_at_once(const std::string& id, const std::string& by, const std::string& why);
   store::AlertRecord load(const std::string& id);
   void require_emergency(const users::Caller& caller) const;
   [[nodiscard]] bool needs_second_person(const json& spec) const;

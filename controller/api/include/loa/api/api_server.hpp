@@ -6,6 +6,8 @@
 
 #include "loa/alerts/alert_desk.hpp"
 #include "loa/clips/clip_library.hpp"
+#include "loa/federation/member_desk.hpp"
+#include "loa/federation/uplink.hpp"
 #include "loa/fleet/tree_levels.hpp"
 #include "loa/http/http_front.hpp"
 #include "loa/live/stream_desk.hpp"
@@ -59,6 +61,8 @@ struct ApiContext {
   alerts::AlertDesk& alerts;
   std::string time_zone = "Asia/Ho_Chi_Minh";  // local time of operators, quiet hours, as-run
   fleet::TreeLevels levels = fleet::TreeLevels::two_tier();  // what kinds of zone hang under which
+  federation::MemberDesk& members;             // member controllers below this one
+  const federation::Uplink* uplink = nullptr;  // the link up, for a member of another
 };
 
 // The operator HTTP API under /api/v1, /metrics, and the web console at /.

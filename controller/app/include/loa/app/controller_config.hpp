@@ -95,6 +95,18 @@ struct ControllerConfig {
 
   // One of a standby pair on replicated PostgreSQL: the controller acts (binds the
   // stations' sockets, schedules, sends) only while it holds the lease in the database.
+  // A member of a higher controller (a province's under the centre, a district's under
+  // its province): set `member_id` to link up to it. Absent: this controller is at the top.
+  struct Federation {
+    std::string member_id;            // our id above, approved there like a station's
+    std::string above;                // its control endpoint, tcp://host:port
+    std::string above_enroll;         // its enrollment endpoint; default: the port after `above`
+    std::string above_public_key;     // Z85, or ...
+    std::string above_public_key_file;  // ... the file it wrote (<data_dir>/controller.pub there)
+    std::chrono::milliseconds report_interval{1000};
+    std::chrono::milliseconds reconnect_max{10000};
+  } federation;
+
   struct Ha {
     bool enabled = false;
     std::string node;  // this controller's name in the pair; default: the host name

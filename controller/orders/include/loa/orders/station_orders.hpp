@@ -29,6 +29,7 @@ struct PlayOrder {
   std::int64_t start_at_ms = 0;  // on the station's clock; 0 = now
   OnPreempt on_preempt = OnPreempt::drop;
   std::int64_t expires_at_ms = 0;  // not started by then, not at all; 0 = never
+  bool at_break = false;  // waits for the item on air to end instead of cutting it off
   // An id of its own now (a scheduled play is recorded under it with its command).
   bool with_id = false;
 };

@@ -72,8 +72,9 @@ class StationRegistry {
   [[nodiscard]] AuthVerdict may_enroll(const std::string& public_key) const;
   // Enrollment hello: records an unknown station as pending, within the limits. Another
   // key for a pending id is refused (key_conflict) and kept for the operator to see.
+  // `member`: a member controller asks (its hello says so), not a station.
   [[nodiscard]] AuthVerdict enroll(const std::string& station_id, const std::string& public_key,
-                                   const std::string& address);
+                                   const std::string& address, bool member = false);
   // Approves the station only if its key is the one the operator saw (`fingerprint`,
   // "SHA256:…").
   [[nodiscard]] ActionResult approve(const std::string& id, const std::string& fingerprint);

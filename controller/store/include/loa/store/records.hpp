@@ -26,6 +26,7 @@ struct StationRecord {
   std::string last_address;      // peer IP address of the last connection
   std::string software_version;  // from the last hello
   std::int64_t created_ms = 0;
+  bool member = false;  // a member controller below this one, enrolled like a station
 };
 
 
@@ -190,6 +191,7 @@ struct AsRunRecord {
   // A live play: whether the station was locked to the controller's clock all through
   // (none when it does not follow that clock, or for older rows).
   std::optional<bool> clock_locked{};
+  std::int64_t seq = 0;  // the order this controller recorded it in (0: before federation)
 };
 
 // A broadcast as the operator defined it: what, to whom, when (once or recurring), how.

@@ -12,6 +12,7 @@
 #include "loa/store/asrun_store.hpp"
 #include "loa/store/clip_store.hpp"
 #include "loa/store/command_store.hpp"
+#include "loa/store/federation_store.hpp"
 #include "loa/store/health_store.hpp"
 #include "loa/store/live_stream_store.hpp"
 #include "loa/store/schedule_store.hpp"
@@ -20,7 +21,8 @@
 namespace loa::store {
 
 // Where the controller keeps what must survive a restart, one interface per aggregate
-// (stations, commands, health, as-run, schedule, access, alerts, clips, live streams). Each part of
+// (stations, commands, health, as-run, schedule, access, alerts, clips, live streams,
+// federation). Each part of
 // the controller takes only the interfaces it uses; a Store is all of them, one SQLite
 // or PostgreSQL database, and only the code that wires the controller together (and
 // tools that copy or check a whole store) holds one.
@@ -43,7 +45,8 @@ class Store : public IStationStore,
               public IAccessStore,
               public IAlertStore,
               public IClipStore,
-              public ILiveStreamStore {
+              public ILiveStreamStore,
+              public IFederationStore {
  public:
   ~Store() override = default;
   [[nodiscard]] virtual StoreUse use() const = 0;

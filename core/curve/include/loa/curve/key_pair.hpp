@@ -32,6 +32,10 @@ class KeyError : public std::runtime_error {
 // True when `z85` is 40 valid Z85 characters.
 [[nodiscard]] bool is_valid_key(std::string_view z85);
 
+// The public key in a file handed over from a controller: the bare Z85 key (its
+// controller.pub), or the "public=" line of its key file. Empty when there is none.
+[[nodiscard]] std::string read_public_key_file(const std::string& path);
+
 // Z85 text of a raw 32-byte key, or nullopt when `raw` is not 32 bytes.
 [[nodiscard]] std::optional<std::string> to_z85(std::string_view raw);
 

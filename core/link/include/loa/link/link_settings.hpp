@@ -24,4 +24,8 @@ struct LinkSettings {
   }
 };
 
+// The capability a member controller names in its hello: the controller above enrolls
+// it as a member, which sounds nothing itself and takes relays instead of plays.
+inline constexpr const char* kMemberCapability = "member-controller";
+
 }  // namespace loa::link
