@@ -74,6 +74,7 @@ void TcpRelay::accept_loop() {
 
 void TcpRelay::carry(int from, int to) {
   char buf[16384];
+  bool broken = false;  // a connection that lost data to a cut never carries again
   while (!stop_) {
     pollfd p{from, POLLIN, 0};
     if (::poll(&p, 1, 100) <= 0) continue;
@@ -82,7 +83,8 @@ void TcpRelay::carry(int from, int to) {
       ::shutdown(to, SHUT_WR);
       return;
     }
-    if (cut_) continue;  // dropped on the floor
+    broken = broken || cut_;
+    if (broken) continue;  // dropped on the floor
     for (ssize_t sent = 0; sent < n;) {
       const auto w = ::write(to, buf + sent, static_cast<std::size_t>(n - sent));
       if (w <= 0) return;

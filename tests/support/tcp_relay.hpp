@@ -21,6 +21,8 @@ class TcpRelay {
 
   [[nodiscard]] int port() const { return port_; }
   void cut() { cut_ = true; }
+  // The network is back: new connections are carried again (those cut stay broken).
+  void mend() { cut_ = false; }
   void retarget(int target_port) { target_port_ = target_port; }
 
  private:

@@ -97,7 +97,11 @@ void install_federation_routes(RouteTable& routes, ApiContext& ctx, CallerOf cal
   routes.get("/api/v1/uplink", Access::viewer, "This controller's link up to the one above (404: it is at the top)",
              [&ctx](const httplib::Request&, httplib::Response& res) {
                if (!ctx.uplink) return send_error(res, 404, "not_found", "this controller is no member of another");
-               send_json(res, {{"online", ctx.uplink->online()}, {"acknowledged_asrun", ctx.uplink->acknowledged()}});
+               send_json(res, {{"member_id", ctx.uplink->member_id()},
+                               {"above", ctx.uplink->above()},
+                               {"fingerprint", ctx.uplink->key_fingerprint()},
+                               {"online", ctx.uplink->online()},
+                               {"acknowledged_asrun", ctx.uplink->acknowledged()}});
              });
   routes.get("/api/v1/inbox", Access::viewer, Reads::filtered,
              "Normal bulletins from above (?state=waiting|accepted|declined|expired|all), newest first",

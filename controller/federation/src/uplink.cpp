@@ -2,6 +2,7 @@
 
 #include <zmq.hpp>
 
+#include "loa/curve/key_pair.hpp"
 #include "loa/log/log.hpp"
 #include "loa/store/store_error.hpp"
 
@@ -25,6 +26,8 @@ Uplink::Uplink(UplinkSettings settings, store::IFederationStore& store, IRelayAp
 }
 
 Uplink::~Uplink() { stop(); }
+
+std::string Uplink::key_fingerprint() const { return curve::fingerprint(settings_.link.public_key); }
 
 void Uplink::start() {
   cursor_ = store_.uplink_cursor(kAsRunCursor);

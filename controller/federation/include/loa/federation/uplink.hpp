@@ -61,6 +61,10 @@ class Uplink final : public link::IClientLinkListener {
   void start();
   void stop();
   [[nodiscard]] bool online() const { return online_.load(); }
+  [[nodiscard]] const std::string& member_id() const { return settings_.link.station_id; }
+  [[nodiscard]] const std::string& above() const { return settings_.link.endpoints.front(); }
+  // Our key's fingerprint, which an admin above names when approving this member.
+  [[nodiscard]] std::string key_fingerprint() const;
   // The highest as-run seq the controller above has acknowledged.
   [[nodiscard]] std::int64_t acknowledged() const { return cursor_.load(); }
 

@@ -1,0 +1,197 @@
+// Controllers federated upward, on real processes: a controller above and two member
+// controllers, each with its own agents writing WAV files. Members enroll above the way
+// stations do; an alert sent down from above sounds on every station of both members,
+// and each station's state shows above. A member whose link up is cut plays its own
+// schedule and issues its own alert; once the link is back, the controller above shows
+// that member's as-run of the outage, each row once.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "support/fleet.hpp"
+#include "support/process.hpp"
+#include "support/tcp_relay.hpp"
+#include "support/wav.hpp"
+
+namespace loa::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::map<std::string, std::vector<std::string>> kStations{{"member-a", {"a-1", "a-2"}},
+                                                                {"member-b", {"b-1", "b-2"}}};
+
+class Federation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    above = std::make_unique<Fleet>();
+    above->start_controller();
+    // member-a reaches the controller above through a link the test can cut.
+    link_a = std::make_unique<TcpRelay>(above->control_port());
+    members["member-a"] = make_member("member-a", link_a->port());
+    members["member-b"] = make_member("member-b", above->control_port());
+    for (auto& [id, member] : members) {
+      member->start_controller();
+      for (const auto& s : kStations.at(id)) {
+        member->set_agent_audio_dir(s, audio_dir(*member, s));
+        member->start_agent(s);
+      }
+    }
+    for (auto& [id, member] : members) {
+      member->enroll(kStations.at(id));
+      // Approved above as a station is: with the fingerprint read at the member.
+      ASSERT_TRUE(above->wait_for_state(id, "pending", 15000)) << member->controller_log();
+      const auto uplink = member->api("GET", "/api/v1/uplink");
+      ASSERT_EQ(uplink.status, 200) << uplink.text;
+      const auto approved = above->api("POST", "/api/v1/stations/" + id + "/approve",
+                                       {{"fingerprint", uplink.body["fingerprint"]}});
+      ASSERT_EQ(approved.status, 200) << approved.text;
+    }
+    ASSERT_TRUE(eventually([&] { return stations_online_above() == 4; }, 30s))
+        << above->api("GET", "/api/v1/federation/stations").text << above->api("GET", "/api/v1/members").text;
+  }
+
+  std::unique_ptr<Fleet> make_member(const std::string& id, int above_port) {
+    FleetOptions o;
+    o.standard_clips = true;
+    o.controller_extra = "federation:\n"
+                         "  member_id: " + id + "\n"
+                         "  above: tcp://127.0.0.1:" + std::to_string(above_port) + "\n"
+                         "  above_enroll: tcp://127.0.0.1:" + std::to_string(above->enroll_port()) + "\n"
+                         "  above_public_key_file: " + above->dir() + "/controller/controller.pub\n"
+                         "  report_interval_ms: 300\n"
+                         "  reconnect_max_ms: 1000\n";
+    return std::make_unique<Fleet>(o);
+  }
+
+  static std::string audio_dir(const Fleet& member, const std::string& station) {
+    return member.dir() + "/audio-" + station;
+  }
+
+  std::size_t stations_online_above() const {
+    std::size_t n = 0;
+    const auto reply = above->api("GET", "/api/v1/federation/stations");
+    for (const auto& s : reply.body["items"]) n += s["state"] == "online";
+    return n;
+  }
+
+  // The loudest recording a station made, as RMS (0: none).
+  static double loudest(const std::string& dir) {
+    double best = 0;
+    if (!std::filesystem::exists(dir)) return 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) best = std::max(best, rms_of(read_wav(e.path())));
+    return best;
+  }
+
+  std::unique_ptr<Fleet> above;
+  std::unique_ptr<TcpRelay> link_a;
+  std::map<std::string, std::unique_ptr<Fleet>> members;
+};
+
+TEST_F(Federation, AnAlertFromAboveSoundsOnEveryStationOfBothMembersAndEachIsSeenAbove) {
+  // Each station's state, zone and member, above.
+  const auto listed = above->api("GET", "/api/v1/federation/stations").body["items"];
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& s : listed) seen.insert({s["member"].get<std::string>(), s["id"].get<std::string>()});
+  EXPECT_EQ(seen, (std::set<std::pair<std::string, std::string>>{
+                      {"member-a", "a-1"}, {"member-a", "a-2"}, {"member-b", "b-1"}, {"member-b", "b-2"}}));
+  const auto rolled = above->api("GET", "/api/v1/members").body["items"];
+  ASSERT_EQ(rolled.size(), 2u) << rolled.dump();
+  for (const auto& m : rolled) {
+    EXPECT_EQ(m["state"], "online") << m.dump();
+    EXPECT_EQ(m["stations_online"], 2) << m.dump();
+  }
+  // Members sound nothing themselves: an alert of the controller above reaches no station of its own.
+  const auto own = above->api("POST", "/api/v1/alerts",
+                              {{"status", "actual"}, {"severity", "minor"}, {"tts", "x"}, {"to", {"all"}}});
+  EXPECT_EQ(own.body["target_count"], 0) << own.text;
+
+  auto sent = above->api("POST", "/api/v1/relays",
+                         {{"kind", "alert"},
+                          {"status", "actual"},
+                          {"severity", "minor"},
+                          {"title", "Bão số 5"},
+                          {"text", "Bão số năm đang vào bờ. Mọi người ở trong nhà."},
+                          {"language", "vi"},
+                          {"to", {"all"}}});
+  ASSERT_EQ(sent.status, 201) << sent.text;
+  const std::string id = sent.body["id"];
+  auto relay = [&] { return above->api("GET", "/api/v1/relays/" + id).body; };
+  ASSERT_TRUE(eventually([&] { return relay()["summary"]["sounding"] == 4; }, 40s)) << relay().dump(2);
+  const std::string progress = relay()["progress"];
+  EXPECT_EQ(progress.rfind("4/4 sounding", 0), 0u) << progress;
+  for (const auto& m : relay()["members"]) {
+    EXPECT_EQ(m["stations"], 2) << m.dump();
+    EXPECT_FALSE(m["local_id"].get<std::string>().empty()) << m.dump();
+  }
+  // The sound itself, on every station of both members.
+  for (const auto& [member, stations] : kStations) {
+    for (const auto& s : stations) {
+      EXPECT_TRUE(eventually([&] { return loudest(audio_dir(*members[member], s)) > 1000.0; }, 30s))
+          << member << "/" << s << "\n" << members[member]->agent_log(s);
+    }
+  }
+  // Applied once at each member: one alert there, issued from above, in its audit log.
+  for (auto& [mid, member] : members) {
+    const auto alerts = member->api("GET", "/api/v1/alerts").body["items"];
+    ASSERT_EQ(alerts.size(), 1u) << alerts.dump();
+    EXPECT_EQ(alerts[0]["created_by"], "above:token") << alerts.dump();
+  }
+}
+
+TEST_F(Federation, AMemberCutOffGoesOnAloneAndItsAsRunArrivesAboveOnce) {
+  auto& a = *members["member-a"];
+  link_a->cut();
+  ASSERT_TRUE(eventually([&] { return above->state_of("member-a") == "offline"; }, 15s));
+  ASSERT_TRUE(eventually([&] { return a.api("GET", "/api/v1/uplink").body["online"] == false; }, 15s));
+
+  // Alone: its own schedule and its own alert.
+  const auto clip = a.add_tone_clip("tin-xa", 1);
+  const auto at = second_ahead(3000);
+  auto made = a.api("POST", "/api/v1/broadcasts",
+                    {{"title", "tin xã"}, {"clip_id", clip}, {"to", "all"}, {"tz", "UTC"}, {"start", utc_local(at)}});
+  ASSERT_EQ(made.status, 201) << made.text;
+  const std::string broadcast = made.body["id"];
+  auto alert = a.api("POST", "/api/v1/alerts",
+                     {{"status", "actual"}, {"severity", "minor"}, {"tts", "Nước lên nhanh."}, {"to", {"all"}},
+                      {"confirm", {{"target_count", 2}}}});
+  ASSERT_EQ(alert.status, 201) << alert.text;
+  const std::string alert_id = alert.body["id"];
+  auto rows_at_member = [&] { return a.api("GET", "/api/v1/asrun?limit=1000").body["items"]; };
+  auto count_of = [](const json& rows, const std::string& key, const std::string& id) {
+    std::size_t n = 0;
+    for (const auto& r : rows) n += r[key] == id;
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] {
+    const auto rows = rows_at_member();
+    return count_of(rows, "broadcast_id", broadcast) == 2 && count_of(rows, "broadcast_id", alert_id) >= 2;
+  }, 30s)) << rows_at_member().dump();
+  auto rows_above = [&] { return above->api("GET", "/api/v1/federation/asrun?member=member-a&limit=10000").body["items"]; };
+  EXPECT_EQ(count_of(rows_above(), "broadcast", broadcast), 0u) << "nothing goes up while the link is cut";
+
+  link_a->mend();
+  const auto member_rows = rows_at_member();
+  ASSERT_TRUE(eventually([&] { return rows_above().size() >= member_rows.size(); }, 30s))
+      << rows_above().dump() << "\nat the member:\n" << member_rows.dump();
+  // A few report rounds later: each row of the outage once, and nothing else.
+  std::this_thread::sleep_for(2s);
+  const auto rows = rows_above();
+  EXPECT_EQ(rows.size(), member_rows.size()) << rows.dump();
+  std::set<std::tuple<std::string, std::string, std::string, std::int64_t>> distinct;
+  for (const auto& r : rows) {
+    distinct.insert({r["station"].get<std::string>(), r["broadcast"].get<std::string>(),
+                     r["content"].get<std::string>(), r["planned_start_ms"].get<std::int64_t>()});
+  }
+  EXPECT_EQ(distinct.size(), rows.size()) << rows.dump();
+  EXPECT_EQ(count_of(rows, "broadcast", broadcast), 2u) << rows.dump();
+  EXPECT_EQ(count_of(rows, "broadcast", alert_id), count_of(member_rows, "broadcast_id", alert_id)) << rows.dump();
+  EXPECT_EQ(above->state_of("member-a"), "online");
+}
+
+}  // namespace
+}  // namespace loa::test
