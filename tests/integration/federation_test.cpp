@@ -3,7 +3,9 @@
 // stations do; an alert sent down from above sounds on every station of both members,
 // and each station's state shows above. A member whose link up is cut plays its own
 // schedule and issues its own alert; once the link is back, the controller above shows
-// that member's as-run of the outage, each row once.
+// that member's as-run of the outage, each row once. Bulletins keep their national
+// level: a normal one waits in the member's inbox until accepted, a priority one plays
+// after the item on air and before the next, an emergency one cuts in at once.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -191,6 +193,98 @@ TEST_F(Federation, AMemberCutOffGoesOnAloneAndItsAsRunArrivesAboveOnce) {
   EXPECT_EQ(count_of(rows, "broadcast", broadcast), 2u) << rows.dump();
   EXPECT_EQ(count_of(rows, "broadcast", alert_id), count_of(member_rows, "broadcast_id", alert_id)) << rows.dump();
   EXPECT_EQ(above->state_of("member-a"), "online");
+}
+
+
+TEST_F(Federation, BulletinsFromAboveKeepTheirNationalLevel) {
+  auto& b = *members["member-b"];
+  auto relay = [&](const std::string& level, const std::string& text) {
+    auto r = above->api("POST", "/api/v1/relays",
+                        {{"kind", "bulletin"}, {"level", level}, {"title", level}, {"text", text},
+                         {"language", "vi"}, {"to", {"member:member-b"}}});
+    EXPECT_EQ(r.status, 201) << r.text;
+    return r.body.value("id", "");
+  };
+  auto local_id = [&](const std::string& id) -> std::string {
+    const auto view = above->api("GET", "/api/v1/relays/" + id).body;
+    return view["members"].empty() ? "" : view["members"][0].value("local_id", "");
+  };
+  auto asrun = [&](const std::string& broadcast) -> json {
+    const auto rows = b.api("GET", "/api/v1/asrun?station=b-1&limit=1000").body;
+    for (const auto& r : rows["items"]) {
+      if (r["broadcast_id"] == broadcast) return r;
+    }
+    return nullptr;
+  };
+  // The WAV files b-1 wrote for a broadcast (named <start ms>-<broadcast>.wav).
+  auto recordings = [&](const std::string& broadcast) {
+    std::vector<std::string> out;
+    const auto dir = audio_dir(b, "b-1");
+    if (!std::filesystem::exists(dir)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      const auto name = e.path().filename().string();
+      if (name.find("-" + broadcast + ".wav") != std::string::npos) out.push_back(e.path().string());
+    }
+    return out;
+  };
+  auto broadcast = [&](const std::string& clip, std::int64_t at) {
+    auto r = b.api("POST", "/api/v1/broadcasts",
+                   {{"clip_id", clip}, {"to", "all"}, {"tz", "UTC"}, {"start", utc_local(at)}});
+    EXPECT_EQ(r.status, 201) << r.text;
+    return r.body.value("id", "");
+  };
+
+  // Normal: it waits in the commune's inbox; nothing of it goes to a station.
+  const auto normal = relay("normal", "Thông báo lịch tiêm phòng cho trẻ em tuần tới.");
+  ASSERT_TRUE(eventually([&] { return b.api("GET", "/api/v1/inbox?state=waiting").body["items"].size() == 1; }, 10s))
+      << b.api("GET", "/api/v1/inbox").text;
+  ASSERT_TRUE(eventually([&] {
+    return above->api("GET", "/api/v1/relays/" + normal).body["members"][0]["state"] == "waiting";
+  }, 10s)) << above->api("GET", "/api/v1/relays/" + normal).text;
+
+  // Priority: while an 8 s item is on air, it plays right after it, before the next one.
+  const auto long_clip = b.add_tone_clip("chuong-trinh", 8);
+  const auto short_clip = b.add_tone_clip("tiep-theo", 2);
+  const auto start = second_ahead(3000);
+  const auto on_air = broadcast(long_clip, start);
+  const auto next = broadcast(short_clip, start + 8500);
+  ASSERT_TRUE(eventually([&] { return !recordings(on_air).empty(); }, 10s)) << b.agent_log("b-1");
+  const auto priority = relay("priority", "Tin ưu tiên: lịch cắt điện ngày mai.");
+  ASSERT_TRUE(eventually([&] { return !local_id(priority).empty(); }, 10s));
+  const auto priority_broadcast = local_id(priority);
+  ASSERT_TRUE(eventually([&] { return !asrun(next).is_null(); }, 30s)) << b.controller_log();
+  const auto first = asrun(on_air), bulletin = asrun(priority_broadcast), after = asrun(next);
+  ASSERT_FALSE(bulletin.is_null()) << b.api("GET", "/api/v1/asrun?station=b-1").text;
+  EXPECT_EQ(first["outcome"], "played") << "the item on air is not cut off: " << first.dump();
+  EXPECT_GE(bulletin["actual_start_ms"].get<std::int64_t>(), first["end_ms"].get<std::int64_t>() - 100) << bulletin.dump();
+  EXPECT_GE(after["actual_start_ms"].get<std::int64_t>(), bulletin["end_ms"].get<std::int64_t>() - 100) << after.dump();
+  ASSERT_EQ(recordings(priority_broadcast).size(), 1u);
+  EXPECT_GT(rms_of(read_wav(recordings(priority_broadcast)[0])), 1000.0);
+
+  // Emergency: it cuts in at once.
+  const auto cut_in = broadcast(b.add_tone_clip("dai", 15), second_ahead(2000));
+  ASSERT_TRUE(eventually([&] { return !recordings(cut_in).empty(); }, 10s)) << b.agent_log("b-1");
+  const auto emergency = relay("emergency", "Khẩn cấp: đê sông Lam có nguy cơ vỡ.");
+  ASSERT_TRUE(eventually([&] { return !asrun(cut_in).is_null(); }, 10s));
+  EXPECT_EQ(asrun(cut_in)["outcome"], "preempted") << asrun(cut_in).dump();
+  ASSERT_TRUE(eventually([&] { return !local_id(emergency).empty(); }, 10s));
+  ASSERT_TRUE(eventually([&] { return !recordings(local_id(emergency)).empty(); }, 10s));
+
+  // The normal one, accepted, airs when the commune put it; declined ones never do.
+  const auto inbox = b.api("GET", "/api/v1/inbox?state=waiting").body["items"];
+  ASSERT_EQ(inbox.size(), 1u);
+  auto accepted = b.api("POST", "/api/v1/inbox/" + normal + "/accept",
+                        {{"start", utc_local(second_ahead(8000))}, {"tz", "UTC"}});
+  ASSERT_EQ(accepted.status, 201) << accepted.text;
+  const std::string aired = accepted.body["broadcast"]["id"];
+  ASSERT_TRUE(eventually([&] { return !asrun(aired).is_null(); }, 30s)) << b.agent_log("b-1");
+  EXPECT_EQ(asrun(aired)["outcome"], "played");
+  ASSERT_EQ(recordings(aired).size(), 1u);
+  EXPECT_GT(rms_of(read_wav(recordings(aired)[0])), 1000.0);
+  EXPECT_EQ(b.api("POST", "/api/v1/inbox/" + normal + "/decline").status, 409);
+  EXPECT_TRUE(eventually([&] {
+    return above->api("GET", "/api/v1/relays/" + normal).body["members"][0]["state"] == "accepted";
+  }, 10s));
 }
 
 }  // namespace
