@@ -137,6 +137,13 @@ TEST_F(Federation, AnAlertFromAboveSoundsOnEveryStationOfBothMembersAndEachIsSee
           << member << "/" << s << "\n" << members[member]->agent_log(s);
     }
   }
+  // The same from loactl, above.
+  const auto cli_members = above->loactl("members");
+  EXPECT_EQ(cli_members.exit_code, 0) << cli_members.out;
+  EXPECT_NE(cli_members.out.find("member-a"), std::string::npos) << cli_members.out;
+  EXPECT_NE(cli_members.out.find("2/2"), std::string::npos) << cli_members.out;
+  const auto cli_relay = above->loactl("relays " + id);
+  EXPECT_NE(cli_relay.out.find("4/4 sounding"), std::string::npos) << cli_relay.out;
   // Applied once at each member: one alert there, issued from above, in its audit log.
   for (auto& [mid, member] : members) {
     const auto alerts = member->api("GET", "/api/v1/alerts").body["items"];
@@ -273,8 +280,11 @@ TEST_F(Federation, BulletinsFromAboveKeepTheirNationalLevel) {
   // The normal one, accepted, airs when the commune put it; declined ones never do.
   const auto inbox = b.api("GET", "/api/v1/inbox?state=waiting").body["items"];
   ASSERT_EQ(inbox.size(), 1u);
+  const auto cli_inbox = b.loactl("inbox");
+  EXPECT_NE(cli_inbox.out.find(normal), std::string::npos) << cli_inbox.out;
+  // (Over the long item the emergency cut off, which still holds its slot in the plan.)
   auto accepted = b.api("POST", "/api/v1/inbox/" + normal + "/accept",
-                        {{"start", utc_local(second_ahead(8000))}, {"tz", "UTC"}});
+                        {{"start", utc_local(second_ahead(8000))}, {"tz", "UTC"}, {"override", true}});
   ASSERT_EQ(accepted.status, 201) << accepted.text;
   const std::string aired = accepted.body["broadcast"]["id"];
   ASSERT_TRUE(eventually([&] { return !asrun(aired).is_null(); }, 30s)) << b.agent_log("b-1");

@@ -184,6 +184,7 @@ int run(const std::vector<std::string>& args, const ApiFactory& connect) {
   add_alert_commands(commands);
   add_report_commands(commands);
   add_admin_commands(commands);
+  add_federation_commands(commands);
   auto* completion = root.add_subcommand("completion", "shell completion: source <(loactl completion bash)");
   std::string shell;
   completion->add_option("shell", shell, "the shell")->required()->check(one_of({"bash"}));
