@@ -200,6 +200,15 @@ TEST_F(Federation, AMemberCutOffGoesOnAloneAndItsAsRunArrivesAboveOnce) {
   EXPECT_EQ(count_of(rows, "broadcast", broadcast), 2u) << rows.dump();
   EXPECT_EQ(count_of(rows, "broadcast", alert_id), count_of(member_rows, "broadcast_id", alert_id)) << rows.dump();
   EXPECT_EQ(above->state_of("member-a"), "online");
+  // Rolled up in the report the province shares upward: member-a's plays are its rows that sounded.
+  std::int64_t sounded = 0, reported = 0;
+  for (const auto& r : rows) sounded += r["actual_start_ms"].get<std::int64_t>() > 0;
+  const auto report = above->api("GET", "/api/v1/reports/plays?of=members&by=zone&period=month").body;
+  for (const auto& r : report["items"]) {
+    if (r["key"] == "member-a") reported += r["plays"].get<std::int64_t>();
+  }
+  EXPECT_EQ(reported, sounded) << report.dump();
+  EXPECT_GT(reported, 0);
 }
 
 

@@ -124,6 +124,13 @@ json AlertDesk::ingest_cap_checked(const std::string& xml, const users::Caller& 
   return done("draft", id, "waits for a person to confirm: " + why_draft);
 }
 
+std::optional<users::Caller> AlertDesk::cap_source_named(const std::string& name) const {
+  for (const auto& s : settings_.cap_sources) {
+    if (s.name == name) return users::Caller{"cap-source:" + s.name, {"emergency"}, s.zones, true, s.name};
+  }
+  return std::nullopt;
+}
+
 std::optional<users::Caller> AlertDesk::cap_source_caller(const std::string& secret) const {
   const auto hash = digest::sha256_hex(secret);
   for (const auto& s : settings_.cap_sources) {

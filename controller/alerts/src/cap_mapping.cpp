@@ -71,6 +71,14 @@ std::string describe(const std::vector<CapArea>& areas) {
 
 }  // namespace
 
+std::vector<std::string> zones_covering(const std::vector<CapArea>& areas, const std::vector<store::ZoneRecord>& zones) {
+  std::vector<std::string> out;
+  for (const auto& zone : zones) {
+    if (zone_covers(zone, areas)) out.push_back(zone.id);
+  }
+  return out;
+}
+
 std::string severity_of(const CapInfo& info) {
   // CAP's severity, except that what is past or unlikely is minor, and an unknown
   // severity is moderate when it is immediate and observed or likely, else minor.
@@ -92,9 +100,7 @@ json alert_definition_of(const CapMessage& m, const std::string& status, const s
   body["language"] = voice_of(info.language);
   body["tts"] = text_to_read(info);
   json to = json::array();
-  for (const auto& zone : zones) {
-    if (zone_covers(zone, info.areas)) to.push_back("zone:" + zone.id);
-  }
+  for (const auto& id : zones_covering(info.areas, zones)) to.push_back("zone:" + id);
   if (to.empty()) {
     throw AlertError(AlertProblem::no_area,
                      "no zone is configured for the CAP area(s): " + describe(info.areas) + " (set a zone's cap_areas)");

@@ -78,7 +78,7 @@ void AlertDesk::pin_standard_clips() {
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<std::pair<std::string, std::string>> pins;
   for (const auto& station : stores_.stations.list_stations()) {
-    if (station.enrollment != store::Enrollment::approved) continue;
+    if (station.enrollment != store::Enrollment::approved || station.member) continue;  // a member sounds nothing
     for (const auto& clip : clips) {
       if (pinned(station.id, clip.sha256)) continue;
       out.push_back({station.id, orders::cache(clip.sha256, clip.bytes, true)});

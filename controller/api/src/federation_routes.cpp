@@ -44,7 +44,8 @@ json inbox_json(const store::InboxRecord& e) {
                         : store::to_string(e.state)},
           {"decided_by", e.decided_by},
           {"decided_ms", e.decided_ms},
-          {"broadcast_id", e.broadcast_id}};
+          {"broadcast_id", e.broadcast_id},
+          {"clip_id", e.clip_sha256}};
 }
 
 void install_federation_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller, ScopeOf scope_of) {
@@ -94,6 +95,13 @@ void install_federation_routes(RouteTable& routes, ApiContext& ctx, CallerOf cal
                guarded(res, [&] { send_json(res, ctx.members.relay(req.matches[1])); });
              });
 
+  routes.get("/api/v1/feeds", Access::viewer, "Upstream feeds polled: last poll, errors, items taken and refused",
+             [&ctx](const httplib::Request&, httplib::Response& res) { send_json(res, ctx.feeds.status()); });
+  routes.post("/api/v1/feeds/poll", Access::admin, "Poll every upstream feed now",
+              [&ctx](const httplib::Request&, httplib::Response& res) {
+                ctx.feeds.poll_now();
+                send_json(res, {{"polling", true}}, 202);
+              });
   routes.get("/api/v1/uplink", Access::viewer, "This controller's link up to the one above (404: it is at the top)",
              [&ctx](const httplib::Request&, httplib::Response& res) {
                if (!ctx.uplink) return send_error(res, 404, "not_found", "this controller is no member of another");

@@ -47,8 +47,15 @@ void plays(ApiContext& ctx, const fleet::Scope& scope, const httplib::Request& r
                   : by_text == "content" ? std::optional(stats::By::content)
                                          : std::nullopt;
   if (!by) return send_error(res, 422, "invalid", "by must be station, zone or content");
+  // ?of=members: the members' stations (controllers federated below), as they reported
+  // their as-run: what a province shares upward. The whole tree's, like the members.
+  const bool of_members = req.get_param_value("of") == "members";
+  if (of_members && !scope.whole()) {
+    return send_error(res, 403, "out_of_scope", "the members' figures are the whole tree's");
+  }
   stats::Statistics statistics(ctx.store, ctx.store);
-  const auto rows = statistics.plays(*periods, *by, scope);
+  const auto rows = of_members ? stats::Statistics::member_plays(*periods, *by, ctx.store)
+                               : statistics.plays(*periods, *by, scope);
   const auto names = report_names(ctx, *by);
   auto name_of = [&](const std::string& key) {
     auto it = names.find(key);
@@ -153,7 +160,7 @@ void alerts(ApiContext& ctx, const fleet::Scope& scope, const httplib::Request& 
 void install_report_routes(RouteTable& routes, ApiContext& ctx, ScopeOf scope_of) {
   routes.get("/api/v1/reports/plays", Access::viewer, Reads::filtered,
              "Plays, time on air, missed and failed plays (?from=&to= local dates, ?period=day|month, "
-             "?by=station|zone|content, ?format=csv)",
+             "?by=station|zone|content, ?format=csv; ?of=members: the member controllers' stations, by=zone per member)",
              [&ctx, scope_of](const httplib::Request& req, httplib::Response& res) { plays(ctx, scope_of(req), req, res); });
   routes.get("/api/v1/reports/uptime", Access::viewer, Reads::filtered,
              "Each station's uptime and disconnect stretches (?from=&to=, ?period=day|month, ?format=csv)",

@@ -306,9 +306,13 @@ struct ScheduleRoutes : std::enable_shared_from_this<ScheduleRoutes> {
     auto body = req.body.empty() ? std::optional<json>(json::object()) : parse_body(req, res);
     if (!body) return;
     json broadcast = {{"title", entry->title.empty() ? utf8_prefix(entry->body, 60) : entry->title},
-                      {"tts", entry->body},
                       {"start", body->value("start", std::string())},
                       {"priority", "normal"}};
+    if (entry->clip_sha256.empty()) {
+      broadcast["tts"] = entry->body;
+    } else {
+      broadcast["clip_id"] = entry->clip_sha256;
+    }
     if (body->contains("tz")) broadcast["tz"] = (*body)["tz"];
     if (body->contains("to")) {
       broadcast["to"] = (*body)["to"];

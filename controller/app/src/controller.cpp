@@ -17,6 +17,7 @@
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/federation/relay_applier.hpp"
+#include "loa/feeds/feed_poller.hpp"
 #include "loa/federation/uplink.hpp"
 #include "loa/live/clock_server.hpp"
 #include "loa/live/live_streams.hpp"
@@ -92,13 +93,15 @@ struct Controller::Impl {
   std::unique_ptr<federation::RelayApplier> relay_applier;  // the link up, for a member
   std::unique_ptr<federation::StationSnapshot> snapshot;
   std::unique_ptr<federation::Uplink> uplink;
+  std::unique_ptr<feeds::FeedPoller> feeds;  // upstream feeds polled
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
 
   // A member's link up to the controller above: its own key pair is this controller's.
   void start_uplink(const curve::KeyPair& keys) {
-      auto& i = *this;
+    auto& i = *this;
+    if (i.config.federation.member_id.empty()) return;
     const auto& f = i.config.federation;
     federation::UplinkSettings us;
     us.link.station_id = f.member_id;
@@ -111,9 +114,6 @@ struct Controller::Impl {
     us.link.reconnect_max = f.reconnect_max;
     us.link.software_version = kVersion;
     us.report_interval = f.report_interval;
-    i.relay_applier = std::make_unique<federation::RelayApplier>(
-        federation::RelayApplier::Stores{*i.store, *i.store, *i.store}, *i.alerts, *i.clips, *i.commands, i.clock,
-        i.config.alerts.language);
     i.snapshot = std::make_unique<federation::StationSnapshot>(
         federation::StationSnapshot::Sources{*i.registry, *i.store, *i.store, *i.reports});
     i.uplink = std::make_unique<federation::Uplink>(us, *i.store, *i.relay_applier,
@@ -229,7 +229,16 @@ void Controller::start() {
   i.relays->start();
   i.scheduler->start();
   i.scheduler->request_sync();  // the horizon moved while the controller was down
-  if (!c.federation.member_id.empty()) i.start_uplink(keys);
+  // Alerts and bulletins from above: from a controller above, or from upstream feeds.
+  i.relay_applier = std::make_unique<federation::RelayApplier>(
+      federation::RelayApplier::Stores{*i.store, *i.store, *i.store, *i.store}, *i.alerts, *i.clips, *i.commands, i.clock,
+      c.alerts.language);
+  i.start_uplink(keys);
+  std::vector<feeds::FeedSource> feed_sources;
+  for (const auto& f : c.feeds) feed_sources.push_back({f.name, f.kind, f.url, f.cap_source, f.zones, f.every});
+  i.feeds = std::make_unique<feeds::FeedPoller>(std::move(feed_sources), feeds::FeedPoller::Stores{*i.store, *i.store},
+                                                *i.alerts, *i.relay_applier, *i.clips, c.data_dir + "/feeds", i.clock);
+  i.feeds->start();
 
   api::ApiSettings as;
   as.listen_address = c.http.listen;
@@ -249,7 +258,7 @@ void Controller::start() {
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
                           *i.users, *i.alerts, c.schedule.time_zone, fleet::TreeLevels(c.tree.levels), *i.members,
-                          i.uplink.get()});
+                          i.uplink.get(), *i.feeds});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
@@ -260,6 +269,7 @@ void Controller::start() {
 void Controller::stop() {
   if (impl_->api) impl_->api->stop();
   if (impl_->uplink) impl_->uplink->stop();
+  if (impl_->feeds) impl_->feeds->stop();
   if (impl_->relays) impl_->relays->stop();
   if (impl_->alerts) impl_->alerts->stop();
   // Stations are told each stream ended; operators' streams stay recorded as running,

@@ -224,6 +224,27 @@ ControllerConfig load_controller_config(const std::string& path) {
   }
   fed.finish();
 
+  for (auto& feed : root.sections("feeds")) {
+    ControllerConfig::Feed f;
+    feed.read("name", f.name);
+    feed.read("kind", f.kind);
+    feed.read("url", f.url);
+    feed.read("cap_source", f.cap_source);
+    feed.read("zones", f.zones);
+    feed.read("every_ms", f.every, std::chrono::milliseconds(1000), std::chrono::milliseconds(86'400'000));
+    if (f.name.empty()) feed.fail("name", "each feed has a name");
+    if (f.kind != "cap" && f.kind != "bulletins") feed.fail("kind", "cap (an Atom/RSS index of CAP messages) or bulletins");
+    if (f.url.rfind("http://", 0) != 0 && f.url.rfind("https://", 0) != 0) feed.fail("url", "an http:// or https:// URL");
+    if (f.kind == "cap") {
+      const auto& sources = c.alerts.cap_sources;
+      if (std::none_of(sources.begin(), sources.end(), [&](const auto& s) { return s.name == f.cap_source; })) {
+        feed.fail("cap_source", "the name of one of alerts.cap_sources, whose word its messages are");
+      }
+    }
+    feed.finish();
+    c.feeds.push_back(std::move(f));
+  }
+
   auto ha = root.section("ha");
   ha.read("enabled", c.ha.enabled);
   ha.read("node", c.ha.node);

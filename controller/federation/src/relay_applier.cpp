@@ -56,13 +56,17 @@ IRelayApplier::Applied RelayApplier::issue_alert(const v1::Relay& relay) {
   json body = {{"status", alert ? relay.status() : std::string("actual")},
                {"severity", alert ? relay.severity() : std::string("severe")},
                {"headline", relay.title()},
-               {"tts", relay.text()},
                {"language", relay.language().empty() ? language_ : relay.language()},
                {"to", targets(relay)},
                {"tone", alert ? "siren" : "chime"},
                {"repeat", std::max<std::uint32_t>(1, relay.repeats())},
                {"repeat_interval_s", relay.repeat_interval_s()}};
   if (relay.expires_at_ms()) body["expires_at_ms"] = relay.expires_at_ms();
+  if (relay.clip_sha256().empty()) {
+    body["tts"] = relay.text();
+  } else {
+    body["clip_id"] = relay.clip_sha256();
+  }
   try {
     auto view = alerts_.issue_from_above(body, relay.sender());
     Applied a;
@@ -77,12 +81,19 @@ IRelayApplier::Applied RelayApplier::issue_alert(const v1::Relay& relay) {
 IRelayApplier::Applied RelayApplier::play_at_break(const v1::Relay& relay) {
   const auto stations = fleet::Fleet::load(stores_.stations).resolve(targets(relay));
   if (stations.empty()) return refused("failed", "no approved station in its zones");
-  auto made = clips_.add_speech(relay.text(), voice_of(relay.language().empty() ? language_ : relay.language()),
-                                "bulletin: " + relay.title().substr(0, 60));
-  if (auto* error = std::get_if<clips::TranscodeError>(&made)) {
-    return refused("failed", "cannot read the bulletin aloud: " + error->message);
+  store::ClipRecord clip;
+  if (!relay.clip_sha256().empty()) {
+    auto found = stores_.clips.find_clip(relay.clip_sha256());
+    if (!found) return refused("failed", "no clip " + relay.clip_sha256());
+    clip = *found;
+  } else {
+    auto made = clips_.add_speech(relay.text(), voice_of(relay.language().empty() ? language_ : relay.language()),
+                                  "bulletin: " + relay.title().substr(0, 60));
+    if (auto* error = std::get_if<clips::TranscodeError>(&made)) {
+      return refused("failed", "cannot read the bulletin aloud: " + error->message);
+    }
+    clip = std::get<store::ClipRecord>(made);
   }
-  const auto& clip = std::get<store::ClipRecord>(made);
   orders::PlayOrder play;
   play.sound = orders::Sound::clip(clip.sha256);
   play.priority = orders::Priority::priority;
@@ -111,6 +122,7 @@ IRelayApplier::Applied RelayApplier::to_inbox(const v1::Relay& relay) {
   entry.body = relay.text();
   entry.zones = {relay.zones().begin(), relay.zones().end()};
   entry.sender = relay.sender();
+  entry.clip_sha256 = relay.clip_sha256();
   entry.received_ms = clock_.wall_ms();
   entry.valid_until_ms = relay.expires_at_ms() ? relay.expires_at_ms() : entry.received_ms + 24LL * 3600 * 1000;
   Applied a;

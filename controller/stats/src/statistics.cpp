@@ -74,6 +74,24 @@ std::vector<std::vector<PlayRow>> Statistics::plays(const std::vector<Period>& p
   return out;
 }
 
+std::vector<PlayRow> Statistics::member_plays(const std::vector<Period>& periods, By by,
+                                             store::IFederationStore& federation) {
+  std::vector<PlayRow> out;
+  for (const auto& period : periods) {
+    std::map<std::string, PlayFigures> rows;
+    for (const auto& [member, t] : federation.tally_member_asrun(period.from_ms, period.until_ms)) {
+      const auto f = figures_of(t);
+      switch (by) {
+        case By::station: rows[member + "/" + t.station_id] += f; break;
+        case By::content: rows[t.content_id] += f; break;
+        case By::zone: rows[member] += f; break;
+      }
+    }
+    for (auto& [key, f] : rows) out.push_back({period.label, key, f});
+  }
+  return out;
+}
+
 std::vector<UptimeRow> Statistics::uptime(const std::vector<Period>& periods, const fleet::Scope& scope,
                                           std::int64_t now_ms) {
   if (periods.empty()) return {};

@@ -439,7 +439,8 @@ CREATE TABLE inbox (
   state          TEXT NOT NULL,
   decided_by     TEXT NOT NULL DEFAULT '',
   decided_ms     {INT} NOT NULL DEFAULT 0,
-  broadcast_id   TEXT NOT NULL DEFAULT ''
+  broadcast_id   TEXT NOT NULL DEFAULT '',
+  clip_sha256    TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE uplink_state (
   name  TEXT PRIMARY KEY,

@@ -76,13 +76,9 @@ std::vector<AsRunTally> SqlStore::tally_asrun(std::int64_t from_ms, std::int64_t
   return guarded([&] {
     std::vector<AsRunTally> out;
     // An alert plays at once: its rows have no planned start, and count when they sounded.
-    sql::Statement s(db_,
-                     "SELECT station_id, content_id, outcome, COUNT(*), SUM(CASE WHEN actual_start_ms > 0 THEN 1 "
-                     "ELSE 0 END), SUM(CASE WHEN actual_start_ms > 0 AND "
-                     "end_ms > actual_start_ms THEN end_ms - actual_start_ms ELSE 0 END) FROM asrun "
-                     "WHERE (planned_start_ms >= ?1 AND planned_start_ms < ?2) OR (planned_start_ms = 0 AND "
-                     "actual_start_ms >= ?1 AND actual_start_ms < ?2) "
-                     "GROUP BY station_id, content_id, outcome ORDER BY station_id, content_id, outcome");
+    sql::Statement s(db_, std::string("SELECT station_id, content_id, outcome, ") + kAsRunTallySums +
+                              " FROM asrun WHERE " + kAsRunInPeriod +
+                              " GROUP BY station_id, content_id, outcome ORDER BY station_id, content_id, outcome");
     s.bind(1, from_ms).bind(2, until_ms);
     while (s.step()) {
       out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4),

@@ -25,7 +25,8 @@ namespace {
 constexpr const char* kRelayMemberColumns =
     "relay_id, member_id, command_id, state, local_id, stations, sounding, unreachable, failed, problems, updated_ms";
 constexpr const char* kInboxColumns =
-    "id, level, title, body, zones, sender, received_ms, valid_until_ms, state, decided_by, decided_ms, broadcast_id";
+    "id, level, title, body, zones, sender, received_ms, valid_until_ms, state, decided_by, decided_ms, broadcast_id, "
+    "clip_sha256";
 
 RelayMemberRecord read_relay_member(const sql::Statement& s) {
   RelayMemberRecord m;
@@ -57,6 +58,7 @@ InboxRecord read_inbox(const sql::Statement& s) {
   r.decided_by = s.column_text(9);
   r.decided_ms = s.column_int(10);
   r.broadcast_id = s.column_text(11);
+  r.clip_sha256 = s.column_text(12);
   return r;
 }
 
@@ -149,6 +151,21 @@ std::vector<MemberAsRunRecord> SqlStore::member_asrun(const std::string& member_
       a.row.detail = s.column_text(9);
       a.received_ms = s.column_int(10);
       out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
+
+std::vector<IFederationStore::MemberTally> SqlStore::tally_member_asrun(std::int64_t from_ms, std::int64_t until_ms) {
+  return guarded([&] {
+    std::vector<MemberTally> out;
+    sql::Statement s(db_, std::string("SELECT member_id, station_id, content_id, outcome, ") + kAsRunTallySums +
+                              " FROM member_asrun WHERE " + kAsRunInPeriod +
+                              " GROUP BY member_id, station_id, content_id, outcome ORDER BY member_id, station_id, content_id");
+    s.bind(1, from_ms).bind(2, until_ms);
+    while (s.step()) {
+      out.push_back({s.column_text(0), {s.column_text(1), s.column_text(2), s.column_text(3), s.column_int(4),
+                                        s.column_int(5), s.column_int(6)}});
     }
     return out;
   });
@@ -291,11 +308,11 @@ void SqlStore::put_upstream_command(const UpstreamCommandRecord& c, const InboxR
     s.run();
     if (inbox) {
       sql::Statement i(db_, std::string("INSERT INTO inbox (") + kInboxColumns +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
       i.bind(1, inbox->id).bind(2, inbox->level).bind(3, inbox->title).bind(4, inbox->body);
       i.bind(5, join_lines(inbox->zones, ',')).bind(6, inbox->sender).bind(7, inbox->received_ms);
       i.bind(8, inbox->valid_until_ms).bind(9, std::string_view(to_string(inbox->state))).bind(10, inbox->decided_by);
-      i.bind(11, inbox->decided_ms).bind(12, inbox->broadcast_id);
+      i.bind(11, inbox->decided_ms).bind(12, inbox->broadcast_id).bind(13, inbox->clip_sha256);
       i.run();
     }
     insert_audit(audit);

@@ -71,6 +71,7 @@ class SqlStore final : public Store {
   std::vector<MemberStationRecord> member_stations(const std::string& member_id) override;
   std::vector<MemberAsRunRecord> member_asrun(const std::string& member_id, std::int64_t from_ms, std::int64_t until_ms,
                                               std::size_t limit) override;
+  std::vector<MemberTally> tally_member_asrun(std::int64_t from_ms, std::int64_t until_ms) override;
   void add_relay(const RelayRecord& relay, std::span<const CommandRecord> commands, const AuditRecord& audit) override;
   std::optional<RelayRecord> find_relay(const std::string& id) override;
   std::vector<RelayRecord> list_relays(std::size_t limit) override;

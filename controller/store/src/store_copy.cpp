@@ -56,7 +56,7 @@ const Table kTables[] = {
     {"relays", "id, kind, level, definition, created_by, created_ms", {-1, -1}},
     {"relay_members", "relay_id, member_id, command_id, state, local_id, stations, sounding, unreachable, failed, problems, updated_ms", {-1, -1}},
     {"upstream_commands", "command_id, relay_id, kind, outcome, detail, local_id, applied_ms", {-1, -1}},
-    {"inbox", "id, level, title, body, zones, sender, received_ms, valid_until_ms, state, decided_by, decided_ms, broadcast_id", {-1, -1}},
+    {"inbox", "id, level, title, body, zones, sender, received_ms, valid_until_ms, state, decided_by, decided_ms, broadcast_id, clip_sha256", {-1, -1}},
     {"uplink_state", "name, value", {-1, -1}},
 };
 

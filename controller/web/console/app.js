@@ -8,6 +8,7 @@ import './schedule.js';
 import './alerts.js';
 import './asrun.js';
 import './approvals.js';
+import './federation.js';
 import './users.js';
 import './audit.js';
 

@@ -188,6 +188,10 @@ class AlertDesk final : public server::IStationEvents {
   // body is as create()'s; throws AlertError. Returns its view.
   json issue_from_above(const json& body, const std::string& sender);
 
+  // The caller a configured CAP source stands for, by its name: messages polled from
+  // a feed configured for that source are its word (feeds::FeedPoller). nullopt when
+  // no source has that name.
+  [[nodiscard]] std::optional<users::Caller> cap_source_named(const std::string& name) const;
   // The caller a configured CAP source's bearer token stands for, or nullopt.
   [[nodiscard]] std::optional<users::Caller> cap_source_caller(const std::string& secret) const;
 

@@ -22,6 +22,11 @@ namespace loa::alerts {
                                                  const std::vector<std::string>& languages,
                                                  const std::vector<store::ZoneRecord>& zones, std::int64_t now_ms);
 
+// The zones whose configured CAP areas (geocodes "valueName=value", or area names
+// compared Unicode-normalised and case-folded) match any of `areas`.
+[[nodiscard]] std::vector<std::string> zones_covering(const std::vector<CapArea>& areas,
+                                                      const std::vector<store::ZoneRecord>& zones);
+
 // CAP's severity, urgency and certainty folded into one of Loa's severities.
 [[nodiscard]] std::string severity_of(const CapInfo& info);
 

@@ -8,6 +8,7 @@
 #include "loa/clips/clip_library.hpp"
 #include "loa/federation/member_desk.hpp"
 #include "loa/federation/uplink.hpp"
+#include "loa/feeds/feed_poller.hpp"
 #include "loa/fleet/tree_levels.hpp"
 #include "loa/http/http_front.hpp"
 #include "loa/live/stream_desk.hpp"
@@ -63,6 +64,7 @@ struct ApiContext {
   fleet::TreeLevels levels = fleet::TreeLevels::two_tier();  // what kinds of zone hang under which
   federation::MemberDesk& members;             // member controllers below this one
   const federation::Uplink* uplink = nullptr;  // the link up, for a member of another
+  feeds::FeedPoller& feeds;                    // upstream feeds polled
 };
 
 // The operator HTTP API under /api/v1, /metrics, and the web console at /.

@@ -107,6 +107,17 @@ struct ControllerConfig {
     std::chrono::milliseconds reconnect_max{10000};
   } federation;
 
+  // Upstream feeds polled for alerts and bulletins (docs/bulletin-feed.md).
+  struct Feed {
+    std::string name;
+    std::string kind;        // cap | bulletins
+    std::string url;
+    std::string cap_source;  // cap: which of alerts.cap_sources its messages count as
+    std::vector<std::string> zones;  // bulletins: where they may go (empty: anywhere)
+    std::chrono::milliseconds every{60000};
+  };
+  std::vector<Feed> feeds;
+
   struct Ha {
     bool enabled = false;
     std::string node;  // this controller's name in the pair; default: the host name

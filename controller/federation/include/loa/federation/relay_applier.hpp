@@ -10,6 +10,7 @@
 #include "loa/reports/report_keeper.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/store/asrun_store.hpp"
+#include "loa/store/clip_store.hpp"
 #include "loa/store/federation_store.hpp"
 #include "loa/store/health_store.hpp"
 #include "loa/store/station_store.hpp"
@@ -29,6 +30,7 @@ class RelayApplier final : public IRelayApplier {
     store::IStationStore& stations;
     store::IAsRunStore& asrun;
     store::IFederationStore& federation;
+    store::IClipStore& clips;
   };
   RelayApplier(Stores stores, alerts::AlertDesk& alerts, clips::ClipLibrary& clips,
                server::CommandDispatcher& commands, const time::IClock& clock, std::string language);

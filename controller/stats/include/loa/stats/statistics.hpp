@@ -8,6 +8,7 @@
 #include "loa/fleet/scope.hpp"
 #include "loa/schedule/recurrence.hpp"
 #include "loa/store/asrun_store.hpp"
+#include "loa/store/federation_store.hpp"
 #include "loa/store/station_store.hpp"
 
 namespace loa::stats {
@@ -70,6 +71,11 @@ class Statistics {
   // one tally of the as-run rows per period: one list of rows for each of `bys`.
   [[nodiscard]] std::vector<std::vector<PlayRow>> plays(const std::vector<Period>& periods, const std::vector<By>& bys,
                                                         const fleet::Scope& scope);
+  // The members' plays (controllers federated below this one), from the as-run they
+  // reported: by station the key is "member/station", by zone it is the member (each
+  // member is a part of the tree here), by content the content item.
+  [[nodiscard]] static std::vector<PlayRow> member_plays(const std::vector<Period>& periods, By by,
+                                                         store::IFederationStore& federation);
   [[nodiscard]] std::vector<UptimeRow> uptime(const std::vector<Period>& periods, const fleet::Scope& scope,
                                               std::int64_t now_ms);
 

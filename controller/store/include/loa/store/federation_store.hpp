@@ -96,6 +96,7 @@ struct InboxRecord {
   std::string decided_by;
   std::int64_t decided_ms = 0;
   std::string broadcast_id;  // the broadcast it became, once accepted
+  std::string clip_sha256;   // its audio, when it came as audio (else the body is read aloud)
 };
 
 // Controllers federated upward: what a controller keeps of its members (above), and
@@ -112,6 +113,13 @@ class IFederationStore {
   // Planned in [from_ms, until_ms), oldest first; "" = every member's.
   [[nodiscard]] virtual std::vector<MemberAsRunRecord> member_asrun(const std::string& member_id, std::int64_t from_ms,
                                                                     std::int64_t until_ms, std::size_t limit) = 0;
+  // The members' as-run planned in [from_ms, until_ms) (an alert's: sounded then),
+  // counted as IAsRunStore::tally_asrun counts a controller's own, per member.
+  struct MemberTally {
+    std::string member_id;
+    AsRunTally tally;
+  };
+  [[nodiscard]] virtual std::vector<MemberTally> tally_member_asrun(std::int64_t from_ms, std::int64_t until_ms) = 0;
   // A relay with its commands to members, stored together before anything is sent.
   virtual void add_relay(const RelayRecord& relay, std::span<const CommandRecord> commands,
                          const AuditRecord& audit) = 0;

@@ -1,0 +1,157 @@
+// Federation benchmark.
+//
+//   federation_bench --members 10 --stations 1000 [--rounds 5]
+//     A controller above M member controllers, each a real process with N
+//     protocol-level simulated stations (CurveZMQ connections that answer commands and
+//     report sound beginning at once). An alert is pushed at the top to all, round after
+//     round; printed: push -> every station of every member acknowledged and playing, as
+//     the top's relay view shows it (members report progress every 200 ms). Beside it,
+//     the baseline in the same run: the same alert pushed at one member to its own N
+//     stations, as that member's alert status shows it.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "support/fleet.hpp"
+#include "support/simulated_stations.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using loa::test::Fleet;
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+void print(const char* what, const std::vector<double>& v) {
+  std::printf("%s n=%zu p50_ms=%.1f p99_ms=%.1f max_ms=%.1f\n", what, v.size(), percentile(v, 0.5),
+              percentile(v, 0.99), percentile(v, 1.0));
+}
+
+// Polls `done` every 10 ms for up to `limit`; the time it took from `from`, or -1.
+template <typename F>
+double time_until(F done, std::int64_t from, std::chrono::seconds limit) {
+  const auto until = Clock::now() + limit;
+  while (Clock::now() < until) {
+    if (done()) return static_cast<double>(loa::test::now_ms() - from);
+    std::this_thread::sleep_for(10ms);
+  }
+  return -1;
+}
+
+int run(int members, int stations, int rounds) {
+  loa::test::raise_open_file_limit();
+  loa::test::FleetOptions top_options;
+  top_options.heartbeat_ms = 5000;
+  top_options.controller_log_level = "warn";
+  Fleet top(top_options);
+  top.start_controller();
+  std::vector<std::unique_ptr<Fleet>> fleets;
+  std::vector<std::unique_ptr<loa::test::SimulatedStations>> sims;
+  for (int k = 1; k <= members; ++k) {
+    loa::test::FleetOptions o;
+    o.heartbeat_ms = 5000;
+    o.controller_log_level = "warn";
+    o.standard_clips = true;
+    o.controller_extra = "federation:\n"
+                         "  member_id: member-" + std::to_string(k) + "\n"
+                         "  above: tcp://127.0.0.1:" + std::to_string(top.control_port()) + "\n"
+                         "  above_public_key_file: " + top.dir() + "/controller/controller.pub\n"
+                         "  report_interval_ms: 200\n";
+    fleets.push_back(std::make_unique<Fleet>(o));
+    fleets.back()->start_controller();
+    sims.push_back(std::make_unique<loa::test::SimulatedStations>(
+        *fleets.back(), loa::test::SimulatedStationsOptions{.stations = stations,
+                                                            .id_prefix = "m" + std::to_string(k) + "-"}));
+    sims.back()->start();
+  }
+  for (int k = 1; k <= members; ++k) {
+    const auto id = "member-" + std::to_string(k);
+    if (!top.wait_for_state(id, "pending", 60000)) {
+      std::cerr << id << " never asked to be enrolled\n";
+      return 1;
+    }
+    const auto fp = fleets[k - 1]->api("GET", "/api/v1/uplink").body["fingerprint"];
+    (void)top.api("POST", "/api/v1/stations/" + id + "/approve", {{"fingerprint", fp}});
+  }
+  const int total = members * stations;
+  auto online_above = [&] {
+    int n = 0;
+    const auto reply = top.api("GET", "/api/v1/members");
+    for (const auto& m : reply.body["items"]) n += m.value("stations_online", 0);
+    return n;
+  };
+  if (time_until([&] { return online_above() == total; }, loa::test::now_ms(), 300s) < 0) {
+    std::cerr << "only " << online_above() << " of " << total << " stations online above\n";
+  }
+  std::this_thread::sleep_for(8s);  // each member pins its standard clips on its stations
+
+  std::vector<double> federated, local;
+  for (int round = 0; round < rounds; ++round) {
+    // Through the federation: pushed at the top, to every member's every station.
+    auto pushed = loa::test::now_ms();
+    auto r = top.api("POST", "/api/v1/relays",
+                     {{"kind", "alert"}, {"status", "exercise"}, {"severity", "minor"}, {"text", "Diễn tập."},
+                      {"language", "vi"}, {"to", {"all"}}});
+    if (r.status != 201) {
+      std::cerr << "relay failed: " << r.text << "\n";
+      return 1;
+    }
+    const std::string relay = r.body["id"];
+    const auto took = time_until([&] {
+      const auto v = top.api("GET", "/api/v1/relays/" + relay).body;
+      return v.is_object() && v["summary"].value("sounding", 0) == total;
+    }, pushed, 120s);
+    std::printf("round=%d federated_all_playing_ms=%.0f\n", round, took);
+    if (took >= 0) federated.push_back(took);
+    // The baseline: one member, its own stations, pushed there.
+    auto& member = *fleets[round % members];
+    pushed = loa::test::now_ms();
+    auto a = member.api("POST", "/api/v1/alerts",
+                        {{"status", "exercise"}, {"severity", "minor"}, {"tts", "Diễn tập."}, {"to", {"all"}},
+                         {"confirm", {{"target_count", stations}}}});
+    if (a.status != 201) {
+      std::cerr << "local alert failed: " << a.text << "\n";
+      return 1;
+    }
+    const std::string id = a.body["id"];
+    const auto local_took = time_until([&] {
+      const auto v = member.api("GET", "/api/v1/alerts/" + id + "?stations=0").body;
+      return v.is_object() && v["summary"].value("playing", 0) + v["summary"].value("played", 0) == stations;
+    }, pushed, 120s);
+    std::printf("round=%d one_member_all_playing_ms=%.0f\n", round, local_took);
+    if (local_took >= 0) local.push_back(local_took);
+    std::this_thread::sleep_for(6s);  // the plays end before the next round
+  }
+  for (auto& s : sims) s->stop();
+  std::printf("members=%d stations_per_member=%d (each member a real controller process, protocol-level stations, one host)\n",
+              members, stations);
+  print("federated_push_to_all_playing", federated);
+  print("baseline_one_member_push_to_its_stations_playing", local);
+  return federated.size() == static_cast<std::size_t>(rounds) ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int members = 10, stations = 1000, rounds = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--members") members = std::atoi(argv[i + 1]);
+    if (a == "--stations") stations = std::atoi(argv[i + 1]);
+    if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
+  }
+  if (members < 1 || stations < 1 || rounds < 1) {
+    std::cerr << "usage: federation_bench --members M --stations N [--rounds R]\n";
+    return 2;
+  }
+  return run(members, stations, rounds);
+}
