@@ -64,6 +64,7 @@ int run(int members, int stations, int rounds) {
     o.controller_extra = "federation:\n"
                          "  member_id: member-" + std::to_string(k) + "\n"
                          "  above: tcp://127.0.0.1:" + std::to_string(top.control_port()) + "\n"
+                         "  above_enroll: tcp://127.0.0.1:" + std::to_string(top.enroll_port()) + "\n"
                          "  above_public_key_file: " + top.dir() + "/controller/controller.pub\n"
                          "  report_interval_ms: 200\n";
     fleets.push_back(std::make_unique<Fleet>(o));
@@ -76,7 +77,8 @@ int run(int members, int stations, int rounds) {
   for (int k = 1; k <= members; ++k) {
     const auto id = "member-" + std::to_string(k);
     if (!top.wait_for_state(id, "pending", 60000)) {
-      std::cerr << id << " never asked to be enrolled\n";
+      const auto log = fleets[k - 1]->controller_log();
+      std::cerr << id << " never asked to be enrolled; its log ends:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
       return 1;
     }
     const auto fp = fleets[k - 1]->api("GET", "/api/v1/uplink").body["fingerprint"];
