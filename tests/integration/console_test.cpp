@@ -289,5 +289,77 @@ TEST(Console, AnApproverHearsABroadcastAndPassesOrSendsItBack) {
   EXPECT_EQ(returned["approval"]["note"], "sai giờ phát");
 }
 
+
+// Federated: the province sends a normal bulletin down from its console; at the member,
+// an operator finds it in the inbox and takes it into the programme at a time.
+TEST(Console, AProvinceSendsABulletinDownAndTheCommuneTakesItIntoItsProgramme) {
+  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+  Fleet above;
+  above.start_controller();
+  FleetOptions o;
+  o.controller_extra = "federation:\n"
+                       "  member_id: xa-cam-binh\n"
+                       "  above: tcp://127.0.0.1:" + std::to_string(above.control_port()) + "\n"
+                       "  above_enroll: tcp://127.0.0.1:" + std::to_string(above.enroll_port()) + "\n"
+                       "  above_public_key_file: " + above.dir() + "/controller/controller.pub\n"
+                       "  report_interval_ms: 300\n";
+  Fleet member(o);
+  member.start_controller();
+  member.start_agent("cb-1");
+  member.enroll({"cb-1"});
+  ASSERT_TRUE(above.wait_for_state("xa-cam-binh", "pending", 15000));
+  ASSERT_EQ(above.api("POST", "/api/v1/stations/xa-cam-binh/approve",
+                      {{"fingerprint", member.api("GET", "/api/v1/uplink").body["fingerprint"]}})
+                .status,
+            200);
+  for (auto* fleet : {&above, &member}) {
+    ASSERT_EQ(fleet->api("POST", "/api/v1/users", {{"name", "bien-tap"}, {"password", "bien-tap-password"}, {"roles", {"operator"}}})
+                  .status,
+              201);
+  }
+  auto sign_in = [](Browser& browser, const Fleet& fleet) {
+    browser.go("http://127.0.0.1:" + std::to_string(fleet.http_port()) + "/");
+    ASSERT_TRUE(browser.wait_for("#login input[name=password]"));
+    browser.type("#login input[name=user]", "bien-tap");
+    browser.type("#login input[name=password]", "bien-tap-password");
+    browser.click("#login button");
+    ASSERT_TRUE(browser.wait_for_text("#who", "bien-tap")) << browser.text("#login-error");
+    browser.click("#nav a[href='#federation']");
+  };
+
+  Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console");
+  sign_in(browser, above);
+  ASSERT_TRUE(eventually([&] {
+    (void)browser.script("location.hash = '#dashboard'; location.hash = '#federation'; return '';");
+    return browser.text("#members-rows").find("1/1") != std::string::npos;
+  }, 20s)) << browser.text("#members-rows");
+  browser.type("#relay-title", "Tiêm phòng");
+  browser.type("#relay-text", "Lịch tiêm phòng cho trẻ em tuần tới.");
+  browser.type("#relay-to", "member:xa-cam-binh");
+  browser.click("#relay-form button");
+  ASSERT_TRUE(browser.wait_for_text("#relay-result", "R-B-")) << browser.text("#relay-result");
+  browser.screenshot("9-federation-sent-down");
+
+  sign_in(browser, member);
+  ASSERT_TRUE(eventually([&] {
+    (void)browser.script("location.hash = '#dashboard'; location.hash = '#federation'; return '';");
+    return browser.text("#inbox-rows").find("Tiêm phòng") != std::string::npos;
+  }, 20s)) << browser.text("#inbox-rows");
+  (void)browser.script(
+      "const tr = document.querySelector('#inbox-rows tr'); tr.querySelector('input').value = '2030-01-01T06:30';"
+      "tr.querySelectorAll('button')[0].click(); return '';");
+  ASSERT_TRUE(browser.wait_for_text("#inbox-rows", "accepted")) << browser.text("#inbox-rows");
+  browser.screenshot("10-federation-inbox-accepted");
+  // What the page did is what the member holds, and what the province is told.
+  const auto inbox = member.api("GET", "/api/v1/inbox").body["items"];
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0]["decided_by"], "bien-tap");
+  const auto broadcast = member.api("GET", "/api/v1/broadcasts/" + inbox[0]["broadcast_id"].get<std::string>()).body;
+  EXPECT_EQ(broadcast["start"], "2030-01-01T06:30") << broadcast.dump();
+  EXPECT_TRUE(eventually([&] {
+    return above.api("GET", "/api/v1/relays").body["items"][0]["members"][0]["state"] == "accepted";
+  }, 10s));
+}
+
 }  // namespace
 }  // namespace loa::test

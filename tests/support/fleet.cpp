@@ -26,7 +26,7 @@ void Fleet::write_controller_config() {
              "  enroll_bind: tcp://" + options_.bind_host + ":" + std::to_string(enroll_port_) + "\n"
              "  audio_bind: tcp://" + options_.bind_host + ":" + std::to_string(audio_port_) + "\n"
              "  heartbeat_interval_ms: " + std::to_string(options_.heartbeat_ms) + "\n"
-             "  command_resend_ms: 1000\n"
+             "  command_resend_ms: 1000\n" + options_.controller_control +
              "live:\n"
              "  clock_port: " + std::to_string(clock_port_) + "\n" + options_.controller_live +
              "http:\n"

@@ -17,6 +17,7 @@ struct FleetOptions {
   std::string connect_host = "127.0.0.1";  // where agents reach it
   int reconnect_max_ms = 1000;
   std::string controller_live;  // extra lines of the controller's live section (indented by two spaces)
+  std::string controller_control;  // extra lines of the controller's control section (indented by two spaces)
   std::string agent_audio;      // extra lines of each agent's audio section (indented by two spaces)
   std::string agent_controller;  // extra lines of each agent's controller section (indented by two spaces)
   std::string controller_extra;  // extra top-level sections of the controller's config

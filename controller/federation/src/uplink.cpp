@@ -13,8 +13,12 @@ const log::Logger kLog("uplink");
 namespace v1 = ::loa::v1;
 
 constexpr const char* kAsRunCursor = "asrun";
-// Progress is told for relays applied within this long.
+// About 100 KB of stations a report.
+constexpr std::size_t kStationsPerReport = 2000;
+// Progress is told for relays applied within a day (an inbox entry may be accepted the
+// next morning), and at the quicker progress interval for those of the last ten minutes.
 constexpr std::int64_t kFollowRelaysMs = 24LL * 3600 * 1000;
+constexpr std::int64_t kFollowClosely = 10LL * 60 * 1000;
 
 }  // namespace
 
@@ -58,9 +62,16 @@ void Uplink::run() {
         link_->handle(items.data());
       }
       link_->tick();
-      if (link_->online() && clock_.steady() >= next_report_) {
-        next_report_ = clock_.steady() + settings_.report_interval;
-        report();
+      if (link_->online()) {
+        const auto now = clock_.steady();
+        // Stations and as-run at the report interval; how relays go more often, as an
+        // alert's progress is what the controller above waits for.
+        const bool full = now >= next_report_;
+        if (full) next_report_ = now + settings_.report_interval;
+        if (full || now >= next_progress_) {
+          next_progress_ = now + settings_.progress_interval;
+          report(full);
+        }
       }
     } catch (const store::StoreError& e) {
       // The store is the member's own: its link up waits until it answers again.
@@ -156,22 +167,46 @@ v1::CommandResult Uplink::apply(const v1::Command& command) {
                      : applied.outcome == "rejected" ? v1::CommandResult::OUTCOME_REJECTED
                                                      : v1::CommandResult::OUTCOME_FAILED);
   result.set_detail(applied.outcome == "applied" ? applied.local_id : applied.detail);
-  next_report_ = clock_.steady();  // tell its progress at once
+  next_progress_ = clock_.steady();  // tell its progress at once
   return result;
 }
 
-void Uplink::report() {
+// Progress of the relays applied lately, when it changed since last told.
+void Uplink::add_progress(v1::MemberReport& r, std::int64_t within_ms) {
+  const auto now_ms = clock_.wall_ms();
+  for (const auto& c : store_.list_upstream_commands(200)) {
+    if (c.outcome != "applied" || now_ms - c.applied_ms > within_ms) continue;
+    auto p = applier_.progress(c);
+    if (!p) continue;
+    auto bytes = p->SerializeAsString();
+    auto& sent = sent_progress_[c.relay_id];
+    if (sent == bytes) continue;
+    *r.add_progress() = *p;
+    sent = std::move(bytes);
+  }
+}
+
+void Uplink::report(bool full) {
   v1::Envelope env;
   auto* r = env.mutable_member_report();
+  if (!full) {
+    add_progress(*r, kFollowClosely);
+    if (r->progress_size() > 0) (void)link_->send(env);
+    return;
+  }
   // Stations: all of them after a (re)connection, then those that changed.
+  // A report stays far below the link's message limit: a large member's stations go up
+  // a share at a time, those not sent yet counting as changed at the next report.
   const bool complete = complete_due_;
   r->set_complete(complete);
-  std::map<std::string, std::string> now_stations;
+  std::map<std::string, std::string> sent_now;
   for (auto& s : snapshot_()) {
     auto bytes = s.SerializeAsString();
     auto it = sent_stations_.find(s.id());
-    if (complete || it == sent_stations_.end() || it->second != bytes) *r->add_stations() = s;
-    now_stations.emplace(s.id(), std::move(bytes));
+    const bool changed = complete || it == sent_stations_.end() || it->second != bytes;
+    if (!changed || r->stations_size() >= static_cast<int>(kStationsPerReport)) continue;
+    *r->add_stations() = s;
+    sent_now.emplace(s.id(), std::move(bytes));
   }
   // As-run after what was sent on this link; from the acknowledged cursor again when
   // nothing was acknowledged for a while (a report lost, or not kept above).
@@ -195,22 +230,12 @@ void Uplink::report() {
   if (r->asrun_size() > 0) {
     r->set_report_seq(r->asrun(r->asrun_size() - 1).seq());
   }
-  // Progress of the relays applied lately, when it changed.
-  const auto now_ms = clock_.wall_ms();
-  for (const auto& c : store_.list_upstream_commands(200)) {
-    if (c.outcome != "applied" || now_ms - c.applied_ms > kFollowRelaysMs) continue;
-    auto p = applier_.progress(c);
-    if (!p) continue;
-    auto bytes = p->SerializeAsString();
-    auto& sent = sent_progress_[c.relay_id];
-    if (sent == bytes) continue;
-    *r->add_progress() = *p;
-    sent = std::move(bytes);
-  }
+  add_progress(*r, kFollowRelaysMs);
   if (!complete && r->stations_size() == 0 && r->asrun_size() == 0 && r->progress_size() == 0) return;
   if (!link_->send(env)) return;  // the queue is full or the link went: the next report tries again
   complete_due_ = false;
-  sent_stations_ = std::move(now_stations);
+  if (complete) sent_stations_.clear();
+  for (auto& [id, bytes] : sent_now) sent_stations_[id] = std::move(bytes);
   if (r->asrun_size() > 0) sent_upto_ = static_cast<std::int64_t>(r->report_seq());
 }
 

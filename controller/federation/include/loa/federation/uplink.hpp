@@ -35,7 +35,8 @@ class IRelayApplier {
 
 struct UplinkSettings {
   link::ClientLinkSettings link;  // station_id is the member's id above
-  std::chrono::milliseconds report_interval{1000};
+  std::chrono::milliseconds report_interval{1000};    // stations and as-run
+  std::chrono::milliseconds progress_interval{200};   // relays in progress
   std::size_t asrun_per_report = 200;
   // Rows sent but not acknowledged are sent again after this long on the same link.
   std::chrono::milliseconds resend_after{10000};
@@ -70,7 +71,9 @@ class Uplink final : public link::IClientLinkListener {
 
  private:
   void run();
-  void report();
+  // Stations, as-run and progress (full), or only the relays' progress.
+  void report(bool full);
+  void add_progress(loa::v1::MemberReport& report, std::int64_t within_ms);
   void handle_command(const loa::v1::Command& command);
   loa::v1::CommandResult apply(const loa::v1::Command& command);
 
@@ -96,6 +99,7 @@ class Uplink final : public link::IClientLinkListener {
   std::int64_t sent_upto_ = 0;        // highest as-run seq sent on this link
   std::chrono::steady_clock::time_point progress_at_{};  // last acknowledgement, or fresh start
   std::chrono::steady_clock::time_point next_report_{};
+  std::chrono::steady_clock::time_point next_progress_{};
   std::map<std::string, std::string> sent_stations_;  // id -> serialized, as last sent
   std::map<std::string, std::string> sent_progress_;  // relay -> serialized, as last sent
 };
