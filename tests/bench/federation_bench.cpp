@@ -79,9 +79,10 @@ int run(int members, int stations, int rounds) {
   }
   for (int k = 1; k <= members; ++k) {
     const auto id = "member-" + std::to_string(k);
-    if (!top.wait_for_state(id, "pending", 60000)) {
+    if (!top.wait_for_state(id, "pending", 180000)) {
       const auto log = fleets[k - 1]->controller_log();
-      std::cerr << id << " never asked to be enrolled; its log ends:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+      std::cerr << id << " never asked to be enrolled (above: " << top.api("GET", "/api/v1/stations/" + id).text
+                << "); its log ends:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
       return 1;
     }
     // Asked again while either controller is too busy to answer in time.

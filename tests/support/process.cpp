@@ -1,5 +1,6 @@
 #include "support/process.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fcntl.h>
@@ -176,10 +177,13 @@ double cpu_seconds(pid_t pid) {
 
 void raise_open_file_limit() {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  // Ten thousand simulated stations hold two descriptors each: as root, past the hard
+  // limit too (up to 65,536); otherwise up to it.
+  rlimit wanted{std::max<rlim_t>(limit.rlim_max, 65536), std::max<rlim_t>(limit.rlim_max, 65536)};
+  if (::setrlimit(RLIMIT_NOFILE, &wanted) == 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,

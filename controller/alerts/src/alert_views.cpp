@@ -74,8 +74,10 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
   for (const auto& d : deliveries) {
     if (shown && !shown(d.station_id)) continue;
     ++targets;
-    const auto station = registry_.find(d.station_id);
-    const bool online = station && station->state == registry::StationState::online;
+    // Only whether it is online: a whole view of the station (copied under the
+    // registry's lock) for each of thousands of stations, each time the alert is shown,
+    // took the CPU the control loop needed during the alert itself.
+    const bool online = registry_.is_online(d.station_id);
     std::string state = d.state;
     if (state == "sent" && !online) state = "unreachable";
     ++counts[state];
