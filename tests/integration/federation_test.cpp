@@ -131,10 +131,11 @@ TEST_F(Federation, AnAlertFromAboveSoundsOnEveryStationOfBothMembersAndEachIsSee
     EXPECT_FALSE(m["local_id"].get<std::string>().empty()) << m.dump();
   }
   // The sound itself, on every station of both members.
-  for (const auto& [member, stations] : kStations) {
-    for (const auto& s : stations) {
-      EXPECT_TRUE(eventually([&] { return loudest(audio_dir(*members[member], s)) > 1000.0; }, 30s))
-          << member << "/" << s << "\n" << members[member]->agent_log(s);
+  for (const auto& entry : kStations) {
+    const auto& member = *members[entry.first];  // (a lambda may not take a structured binding in clang 14)
+    for (const auto& s : entry.second) {
+      EXPECT_TRUE(eventually([&] { return loudest(audio_dir(member, s)) > 1000.0; }, 30s))
+          << entry.first << "/" << s << "\n" << member.agent_log(s);
     }
   }
   // The same from loactl, above.
