@@ -126,7 +126,8 @@ TEST_F(Federation, AnAlertFromAboveSoundsOnEveryStationOfBothMembersAndEachIsSee
   ASSERT_TRUE(eventually([&] { return relay()["summary"]["sounding"] == 4; }, 40s)) << relay().dump(2);
   const std::string progress = relay()["progress"];
   EXPECT_EQ(progress.rfind("4/4 sounding", 0), 0u) << progress;
-  for (const auto& m : relay()["members"]) {
+  const auto shown = relay();
+  for (const auto& m : shown["members"]) {
     EXPECT_EQ(m["stations"], 2) << m.dump();
     EXPECT_FALSE(m["local_id"].get<std::string>().empty()) << m.dump();
   }

@@ -151,7 +151,8 @@ json MemberDesk::members() const {
 }
 
 json MemberDesk::member(const std::string& id) const {
-  for (const auto& m : members()["items"]) {
+  const auto all = members();  // held: a range over a temporary's member would dangle
+  for (const auto& m : all["items"]) {
     if (m["id"] == id) return m;
   }
   throw RelayError("not_found", "no member " + id);
