@@ -46,10 +46,7 @@ MemberDesk::MemberDesk(Stores stores, registry::StationRegistry& registry, serve
                        const time::IClock& clock)
     : stores_(stores), registry_(registry), commands_(commands), clock_(clock) {}
 
-bool MemberDesk::is_member(const std::string& id) const {
-  const auto view = registry_.find(id);
-  return view && view->record.member && view->record.enrollment == store::Enrollment::approved;
-}
+bool MemberDesk::is_member(const std::string& id) const { return registry_.is_member(id); }
 
 std::vector<std::string> MemberDesk::member_ids() const {
   std::vector<std::string> out;

@@ -391,6 +391,13 @@ std::optional<StationView> StationRegistry::find(const std::string& id) const {
   return view_of(it->second);
 }
 
+bool StationRegistry::is_member(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = stations_.find(id);
+  return it != stations_.end() && it->second.record.member &&
+         it->second.record.enrollment == store::Enrollment::approved;
+}
+
 bool StationRegistry::is_online(const std::string& id) const {
   std::lock_guard lock(mutex_);
   auto it = stations_.find(id);

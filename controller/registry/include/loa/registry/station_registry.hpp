@@ -85,6 +85,8 @@ class StationRegistry {
   [[nodiscard]] ActionResult remove(const std::string& id);
   // May this connected peer still talk to us? (approved, and not revoked since.)
   [[nodiscard]] bool is_admitted(const std::string& id) const;
+  // An approved member controller (asked for every command result: no copy is made).
+  [[nodiscard]] bool is_member(const std::string& id) const;
 
   // Link events from the control loop.
   void on_hello(const std::string& id, const std::string& software_version, const std::string& address);
