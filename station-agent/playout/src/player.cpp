@@ -191,9 +191,16 @@ struct Player::Impl {
     reports.on_playout(r);
   }
 
-  // Every output ends in an element named "pace" that renders on the clock; the probe
-  // on its source pad (sink pad for ALSA) sees the first sample go out.
-  std::string sink_description(const v1::Play& play) const {
+  // Every output has an element named "pace" that renders on the clock; the probe on
+  // its source pad (sink pad for ALSA) sees the first sample go out. The output is in
+  // two parts, the pacing and what follows it, so that the volume can sit right after
+  // the pacing: a change then acts on the very next buffer to go out (20 ms at most),
+  // not on one already decoded and waiting its turn.
+  struct Output {
+    std::string pace;  // "" where the sink paces itself
+    std::string sink;
+  };
+  Output output_of(const v1::Play& play) const {
     if (settings.output.rfind("wav:", 0) == 0) {
       const auto dir = settings.output.substr(4);
       std::filesystem::create_directories(dir);
@@ -204,11 +211,13 @@ struct Player::Impl {
       // For a live play, audiorate keeps the file a time line, as a sound card's clock
       // does: a stretch no frame covered (lost, late, not concealed) is written as
       // silence, not skipped.
-      return std::string(is_live(play) ? "audiorate skip-to-first=true ! " : "") +
-             "identity name=pace sync=true ! wavenc name=enc ! filesink location=\"" + file + "\"";
+      return {std::string(is_live(play) ? "audiorate skip-to-first=true ! " : "") + "identity name=pace sync=true",
+              "wavenc name=enc ! filesink location=\"" + file + "\""};
     }
-    if (settings.output.rfind("alsa:", 0) == 0) return "alsasink name=pace device=" + settings.output.substr(5);
-    return "identity name=pace sync=true ! fakesink sync=false";
+    // ALSA's ring buffer (GStreamer's default, 200 ms) is what a volume change waits
+    // behind on a loudspeaker.
+    if (settings.output.rfind("alsa:", 0) == 0) return {"", "alsasink name=pace device=" + settings.output.substr(5)};
+    return {"identity name=pace sync=true", "fakesink sync=false"};
   }
 
   std::string source_description(const v1::Play& play) const {
@@ -224,11 +233,13 @@ struct Player::Impl {
 
   bool start(const v1::Play& play, std::uint64_t resume_ns = 0) {
     const double volume = play.volume() > 0 ? std::min(play.volume(), 1.0) : 1.0;
-    const std::string description = source_description(play) + " ! audioconvert ! audioresample ! volume name=vol volume=" +
+    const auto output = output_of(play);
+    const std::string description = source_description(play) +
+                                    " ! audioconvert ! audioresample ! audioconvert ! "
+                                    "audio/x-raw,format=S16LE,rate=48000,channels=1 ! " +
+                                    (output.pace.empty() ? "" : output.pace + " ! ") + "volume name=vol volume=" +
                                     std::to_string(volume) +
-                                    " ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-                                    "level name=meter interval=100000000 post-messages=true ! " +
-                                    sink_description(play);
+                                    " ! level name=meter interval=100000000 post-messages=true ! " + output.sink;
     std::string error;
     auto built = gst::parse_pipeline(description, error);
     if (!built) {
@@ -516,8 +527,8 @@ bool Player::set_volume(const std::string& broadcast_id, double volume) {
   }
   auto& current = impl_->current;
   if (current && !current->stopping && (broadcast_id.empty() || current->play.broadcast_id() == broadcast_id)) {
-    // The volume element sits just before the paced output: at most a buffer or two
-    // (20 ms each) already past it is played at the old volume.
+    // The volume element sits just after the pacing: the next buffer to go out (at most
+    // 20 ms away) is the first at the new volume.
     if (const auto vol = gst::child(current->pipeline.get(), "vol")) g_object_set(vol.get(), "volume", volume, nullptr);
     current->play.set_volume(volume > 0 ? volume : 1e-6);
     found = true;
