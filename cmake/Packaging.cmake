@@ -50,7 +50,7 @@ set(CPACK_DEBIAN_CONTROLLER_DESCRIPTION "Commune radio controller
  emergency alerts (CAP 1.2) and watches transmitters and amplifiers. Serves the
  operators' web console and HTTP API; loactl is its command-line client.")
 # Run-time programs the controller calls: text-to-speech, GStreamer's decoders.
-set(CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS "adduser, espeak-ng, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good")
+set(CPACK_DEBIAN_CONTROLLER_PACKAGE_DEPENDS "adduser, espeak-ng, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, libjs-leaflet, libjs-chart.js")
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_RECOMMENDS "gstreamer1.0-plugins-bad, gstreamer1.0-libav")
 set(CPACK_DEBIAN_CONTROLLER_PACKAGE_CONTROL_EXTRA
     "${LOA_DEBIAN_DIR}/controller/conffiles;${LOA_DEBIAN_DIR}/controller/postinst;${LOA_DEBIAN_DIR}/controller/prerm;${LOA_DEBIAN_DIR}/controller/postrm")

@@ -187,7 +187,33 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   browser.click("a.station[href='#station/xa-1']");
   ASSERT_TRUE(browser.wait_for_text("#station-id", "xa-1"));
   ASSERT_TRUE(browser.wait_for_text("#station-devices", "amp", 10s)) << browser.text("#station-devices");
-  ASSERT_TRUE(browser.wait_for("#station-chart polyline[data-device=amp]", 10s));
+  // The temperature chart reads: time along the bottom in the controller's zone, the
+  // unit up the side, the amplifier's alarm threshold (75 °C in its profile) drawn in,
+  // and the very readings the telemetry API gives.
+  ASSERT_TRUE(eventually([&] {
+    return browser.script("const c = window.Chart && Chart.getChart('chart-temperature');"
+                          "return !!c && c.data.datasets.some((d) => d.device === 'amp' && d.data.length >= 3);") == "true";
+  }, 10s)) << browser.text("#station-charts");
+  const auto chart = nlohmann::json::parse(browser.script(
+      "const c = Chart.getChart('chart-temperature');"
+      "return { x: c.options.scales.x.title.text, y: c.options.scales.y.title.text,"
+      "  line: c.data.datasets.find((d) => d.device === 'amp').data,"
+      "  thresholds: c.data.datasets.filter((d) => d.threshold).map((d) => [d.threshold.device_id, d.threshold.value, d.data[0].y]) };"));
+  EXPECT_EQ(chart["x"], "Time (Asia/Ho_Chi_Minh, GMT+7)") << chart.dump();
+  EXPECT_EQ(chart["y"], "Temperature (°C)") << chart.dump();
+  EXPECT_EQ(chart["thresholds"], nlohmann::json::parse(R"([["amp", 75, 75]])")) << chart.dump();
+  const auto telemetry =
+      fleet.api("GET", "/api/v1/stations/xa-1/telemetry?device=amp&limit=10000&since_ms=" + std::to_string(now_ms() - 3600 * 1000))
+          .body["items"];
+  std::map<std::int64_t, double> measured;
+  for (const auto& r : telemetry) {
+    if (r.contains("temperature_c")) measured[r["measured_at_ms"].get<std::int64_t>()] = r["temperature_c"].get<double>();
+  }
+  for (const auto& point : chart["line"]) {
+    const auto at = point["x"].get<std::int64_t>();
+    ASSERT_TRUE(measured.count(at)) << "charted at " << at << ", which the API does not list";
+    EXPECT_DOUBLE_EQ(point["y"].get<double>(), measured[at]) << at;
+  }
   const auto readings = browser.text("#station-devices");
   EXPECT_NE(readings.find("amp yes"), std::string::npos) << readings;  // reachable, polled every 200 ms
   // The technician's silent test: the answer comes back on the page.

@@ -14,6 +14,7 @@
 #include "federation_routes.hpp"
 #include "report_routes.hpp"
 #include "clip_routes.hpp"
+#include "console_routes.hpp"
 #include "command_routes.hpp"
 #include "licence_routes.hpp"
 #include "health_routes.hpp"
@@ -30,7 +31,6 @@
 #include "loa/time/clock.hpp"
 #include "loa/version.hpp"
 #include "session_store.hpp"
-#include "web_assets.hpp"
 
 namespace loa::api {
 namespace {
@@ -271,21 +271,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
   }
 
   void install_routes() {
-    // The console: its page shell, and the style sheet and script modules the shell loads.
-    // Revalidated on every load, so a controller upgraded in place never serves a page
-    // with the scripts of the version before.
-    const auto serve_console = [](const httplib::Request& req, httplib::Response& res) {
-      const auto* asset = find_web_asset(req.path);
-      if (asset == nullptr) {
-        send_error(res, 404, "not_found", "no such file in the console");
-        return;
-      }
-      res.set_header("Cache-Control", "no-cache");
-      res.set_header("X-Content-Type-Options", "nosniff");
-      res.set_content(std::string(asset->body), std::string(asset->content_type));
-    };
-    routes.get("/", Access::open, Reads::anywhere, "The web console", serve_console);
-    routes.get("/console/([^/]+)", Access::open, Reads::anywhere, "The web console's style sheet and script modules", serve_console);
+    install_console_routes(routes, settings.console, ctx.time_zone);
     routes.get("/api/v1/health", Access::open, Reads::anywhere, "Liveness of the controller's loops, and version (503 when one is late)",
                [this](const httplib::Request&, httplib::Response& res) {
       json loops = json::array();

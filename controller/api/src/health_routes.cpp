@@ -148,10 +148,19 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     }
     json alarms = json::array();
     for (const auto& a : ctx.store.list_alarms(id, true, 200)) alarms.push_back(to_json(a));
+    // The thresholds its alarm rules watch, as the station told them: drawn on its charts.
+    json limits = json::array();
+    for (const auto& l : ctx.registry.alarm_limits(id)) {
+      limits.push_back({{"device_id", l.device_id}, {"quantity", l.quantity},
+                        {"above", l.above ? json(*l.above) : json(nullptr)},
+                        {"below", l.below ? json(*l.below) : json(nullptr)},
+                        {"alarm_id", l.alarm_id}, {"severity", l.severity}});
+    }
     send_json(res, {{"station", to_json(*station)},
                     {"devices", devices},
                     {"clock", clock},
                     {"alarms", alarms},
+                    {"limits", limits},
                     {"compliance", compliance_json(ctx, id)}});
   });
 }

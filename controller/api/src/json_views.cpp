@@ -12,6 +12,16 @@ nlohmann::json optional_int(const std::optional<std::int64_t>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+// A location written "lat,lon" in degrees (WGS 84), as the map places it; anything else
+// (words, a village's name) has no position.
+nlohmann::json position_of(const std::string& location) {
+  double lat = 0, lon = 0;
+  char tail = 0;
+  if (std::sscanf(location.c_str(), " %lf , %lf %c", &lat, &lon, &tail) != 2) return nullptr;
+  if (!std::isfinite(lat) || !std::isfinite(lon) || std::fabs(lat) > 90 || std::fabs(lon) > 180) return nullptr;
+  return {{"lat", lat}, {"lon", lon}};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const registry::StationView& s) {
@@ -20,6 +30,7 @@ nlohmann::json to_json(const registry::StationView& s) {
       {"name", s.record.name},
       {"commune", s.record.commune},
       {"location", s.record.location},
+      {"position", position_of(s.record.location)},
       {"state", registry::to_string(s.state)},
       {"enrollment", store::to_string(s.record.enrollment)},
       {"public_key", s.record.public_key},

@@ -274,13 +274,20 @@ void StationRegistry::went_offline(Entry& e, std::int64_t down_ms) {
 }
 
 void StationRegistry::on_hello(const std::string& id, const std::string& software_version,
-                               const std::string& address) {
+                               const std::string& address, std::vector<AlarmLimit> alarm_limits) {
   std::lock_guard lock(mutex_);
   auto it = stations_.find(id);
   if (it == stations_.end() || it->second.record.enrollment != store::Enrollment::approved) return;
   it->second.record.software_version = software_version;
+  it->second.alarm_limits = std::move(alarm_limits);
   if (!address.empty()) it->second.record.last_address = address;
   touch(it->second);
+}
+
+std::vector<StationRegistry::AlarmLimit> StationRegistry::alarm_limits(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = stations_.find(id);
+  return it == stations_.end() ? std::vector<AlarmLimit>{} : it->second.alarm_limits;
 }
 
 void StationRegistry::on_traffic(const std::string& id) {

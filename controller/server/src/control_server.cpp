@@ -30,6 +30,8 @@ namespace loa::server {
 namespace {
 const log::Logger kLog("control");
 namespace v1 = ::loa::v1;
+// Alarm thresholds kept of one station's hello: a few per device is the rule.
+constexpr std::size_t kMaxAlarmLimits = 64;
 }  // namespace
 
 struct ControlServer::Impl {
@@ -332,7 +334,15 @@ struct ControlServer::Impl {
       // The key decides who a peer is; a hello naming another station is only logged.
       log_bad_frame(station, "hello_names_" + hello.station_id().substr(0, 64));
     }
-    registry.on_hello(station, hello.software_version(), net::peer_ip(fd));
+    std::vector<registry::StationRegistry::AlarmLimit> limits;
+    for (const auto& l : hello.alarm_limits()) {
+      limits.push_back({l.device_id().substr(0, 64), l.quantity().substr(0, 64),
+                        l.has_above() ? std::optional(l.above()) : std::nullopt,
+                        l.has_below() ? std::optional(l.below()) : std::nullopt, l.alarm_id().substr(0, 64),
+                        l.severity().substr(0, 16)});
+      if (limits.size() == kMaxAlarmLimits) break;  // a hostile hello holds no more memory than this
+    }
+    registry.on_hello(station, hello.software_version(), net::peer_ip(fd), std::move(limits));
     v1::Envelope welcome;
     auto* w = welcome.mutable_welcome();
     w->set_controller_version(kVersion);

@@ -4,6 +4,7 @@ import { $, api, applyLanguage, has, post, route, session, showLogin, toggleLang
 import { closeFeed } from './dashboard.js';
 import { watchController } from './controller.js';
 import './station.js';
+import './map.js';
 import './schedule.js';
 import './alerts.js';
 import './asrun.js';
@@ -35,6 +36,7 @@ async function start() {
   applyLanguage();
   try {
     session.me = await api('/api/v1/whoami');
+    session.console = await api('/api/v1/console');
   } catch (e) { return; /* login form shown */ }
   const { me } = session;
   $('who').textContent = `${me.user} (${me.roles.join(', ')})`;

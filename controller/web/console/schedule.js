@@ -1,6 +1,6 @@
 // The schedule: clips (upload with progress), a new broadcast with conflict feedback, the
 // week ahead and the list.
-import { $, api, ApiError, badge, button, cell, has, loaders, locale, post, t } from './ui.js';
+import { $, api, ApiError, badge, button, cell, has, loaders, locale, post, t, timeZone, wallTime, whenText, zoneOffset } from './ui.js';
 
 function uploadClip(file, name) {
   // XMLHttpRequest, not fetch: it reports upload progress.
@@ -57,16 +57,16 @@ $('bc-form').onsubmit = async (e) => {
   const body = {
     title: $('bc-title').value, to: $('bc-to').value.split(',').map((x) => x.trim()).filter(Boolean),
     start: $('bc-start').value.replace('T', ' '), priority: $('bc-priority').value, override: $('bc-override').checked };
-  // The time typed is on the operator's clock.
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone) body.tz = zone;
+  // The time typed is a wall-clock time in the broadcast's zone (the controller's by
+  // default), whatever zone the browser's machine is set to.
+  body.tz = $('bc-zone').value.trim() || timeZone();
   if ($('bc-clip').value) body.clip_id = $('bc-clip').value; else body.tts = $('bc-tts').value;
   if ($('bc-rrule').value.trim()) body.rrule = $('bc-rrule').value.trim();
   const feedback = $('bc-feedback');
   try {
     const b = await post('/api/v1/broadcasts', body);
     feedback.className = 'ok';
-    feedback.textContent = `${t('Đã xếp lịch', 'Scheduled')} ${b.id}: ${b.next || ''}`;
+    feedback.textContent = `${t('Đã xếp lịch', 'Scheduled')} ${b.id}: ${whenText(b.next)}`;
     $('bc-override-label').hidden = true; $('bc-override').checked = false;
     loadBroadcasts();
   } catch (err) {
@@ -77,7 +77,7 @@ $('bc-form').onsubmit = async (e) => {
       const ul = document.createElement('ul'); ul.id = 'bc-conflicts';
       for (const c of err.body.conflicts) {
         ul.append(Object.assign(document.createElement('li'), {
-          textContent: `${c.broadcast_id} ${c.title || ''} (${c.priority}) ${c.other_at} – ${c.other_until}: ${c.stations.join(', ')}` }));
+          textContent: `${c.broadcast_id} ${c.title || ''} (${c.priority}) ${whenText(c.other_at)} – ${whenText(c.other_until)}: ${c.stations.join(', ')}` }));
       }
       feedback.append(ul);
       $('bc-override-label').hidden = false;
@@ -97,28 +97,31 @@ async function loadBroadcasts() {
         loadBroadcasts();
       }));
     }
-    tr.append(cell(b.id), cell(b.title || b.content.text || b.content.kind), cell(b.to.join(', ')), cell(b.next || '—'),
+    tr.append(cell(b.id), cell(b.title || b.content.text || b.content.kind), cell(b.to.join(', ')), cell(whenText(b.next)),
               cell(b.rrule || '—', 'wide muted'), st, actions);
     return tr;
   }));
-  // The week ahead: each active broadcast's occurrences in the next 7 days, by day.
+  // The week ahead in the controller's zone: each active broadcast's occurrences in the
+  // next 7 days, by day, at the same wall-clock times the form and the conflicts use.
+  const today = wallTime(Date.now()).slice(0, 10);
   const days = [];
-  const start = new Date(); start.setHours(0, 0, 0, 0);
-  for (let i = 0; i < 7; ++i) days.push(new Date(start.getTime() + i * 86400000));
+  for (let i = 0; i < 7; ++i) days.push(new Date(Date.parse(today + 'T12:00:00Z') + i * 86400000).toISOString().slice(0, 10));
   const byDay = days.map(() => []);
   const active = items.filter((b) => b.state === 'active').slice(0, 50);
   const details = await Promise.all(active.map((b) => api(`/api/v1/broadcasts/${encodeURIComponent(b.id)}?occurrences=50`).catch(() => null)));
   for (const b of details) {
     for (const o of b?.occurrences || []) {
-      const i = Math.floor((o.at_ms - start.getTime()) / 86400000);
-      if (i >= 0 && i < 7) byDay[i].push({ at: o.at_ms, b });
+      const i = days.indexOf(wallTime(o.at_ms).slice(0, 10));
+      if (i >= 0) byDay[i].push({ at: o.at_ms, b });
     }
   }
+  $('bc-calendar-zone').textContent = `${timeZone()} (${zoneOffset()})`;
   $('bc-calendar').replaceChildren(...days.map((d, i) => {
     const div = document.createElement('div'); div.className = 'day';
-    div.append(Object.assign(document.createElement('h4'), { textContent: d.toLocaleDateString(locale(), { weekday: 'short', day: 'numeric', month: 'numeric' }) }));
+    div.append(Object.assign(document.createElement('h4'), { textContent:
+      new Date(d + 'T12:00:00Z').toLocaleDateString(locale(), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'numeric' }) }));
     for (const o of byDay[i].sort((x, y) => x.at - y.at)) {
-      const hhmm = new Date(o.at).toTimeString().slice(0, 5);
+      const hhmm = wallTime(o.at).slice(11);
       div.append(Object.assign(document.createElement('div'), {
         className: 'occ ' + o.b.priority, title: `${o.b.id} → ${o.b.to.join(', ')}`, textContent: `${hhmm} ${o.b.title || o.b.id}` }));
     }
@@ -126,10 +129,8 @@ async function loadBroadcasts() {
   }));
 }
 loaders.schedule = async () => {
-  if (!$('bc-start').value) {
-    const soon = new Date(Date.now() + 3600 * 1000 - new Date().getTimezoneOffset() * 60000);
-    $('bc-start').value = soon.toISOString().slice(0, 16);
-  }
+  if (!$('bc-zone').value) $('bc-zone').value = timeZone();
+  if (!$('bc-start').value) $('bc-start').value = wallTime(Date.now() + 3600 * 1000, $('bc-zone').value);
   $('clip-upload').disabled = $('bc-save').disabled = !has('operator');
   await loadClips();
   await loadBroadcasts();

@@ -1,25 +1,93 @@
-// A station: readings, compliance, alarms and a temperature chart; silent test, amplifier
+// A station: readings, compliance, alarms and charts of its readings; silent test, amplifier
 // switch, and the licence the controller keeps for it.
-import { $, api, cell, has, loaders, onLeave, post, t } from './ui.js';
+import { $, api, cell, formatTime, has, loaders, onLeave, post, t, timeZone, zoneOffset } from './ui.js';
 
-function chart(items) {
-  const svg = $('station-chart');
-  const ns = 'http://www.w3.org/2000/svg';
-  const points = items.filter((p) => typeof p.temperature_c === 'number');
-  if (points.length < 2) { svg.replaceChildren(); return; }
-  const t0 = points[0].measured_at_ms, t1 = points[points.length - 1].measured_at_ms || t0 + 1;
-  const lo = Math.min(...points.map((p) => p.temperature_c)) - 1, hi = Math.max(...points.map((p) => p.temperature_c)) + 1;
-  const byDevice = {};
-  for (const p of points) (byDevice[p.device_id] ||= []).push(p);
-  const colours = ['#c1121f', '#1d3557', '#2a9d8f'];
-  svg.replaceChildren(...Object.entries(byDevice).map(([device, list], i) => {
-    const line = document.createElementNS(ns, 'polyline');
-    line.setAttribute('fill', 'none'); line.setAttribute('stroke', colours[i % 3]); line.setAttribute('stroke-width', '2');
-    line.dataset.device = device;
-    line.setAttribute('points', list.map((p) =>
-      `${((p.measured_at_ms - t0) / Math.max(1, t1 - t0) * 600).toFixed(1)},${(160 - (p.temperature_c - lo) / (hi - lo) * 160).toFixed(1)}`).join(' '));
-    return line;
-  }));
+// The readings charted, each with its unit; forward and reflected power share one chart.
+const kCharts = [
+  { id: 'temperature', title: ['Nhiệt độ', 'Temperature'], axis: ['Nhiệt độ', 'Temperature'], unit: '°C', series: ['temperature_c'] },
+  { id: 'power', title: ['Công suất phát và phản xạ', 'Forward and reflected power'], axis: ['Công suất', 'Power'], unit: 'W',
+    series: ['forward_power_w', 'reflected_power_w'] },
+  { id: 'vswr', title: ['Tỷ số sóng đứng', 'Standing wave ratio'], axis: ['VSWR', 'VSWR'], unit: ':1', series: ['vswr'] },
+  { id: 'mains', title: ['Điện lưới', 'Mains'], axis: ['Điện áp', 'Voltage'], unit: 'V', series: ['mains_voltage_v'] },
+  { id: 'battery', title: ['Ắc quy', 'Battery'], axis: ['Điện áp', 'Voltage'], unit: 'V', series: ['battery_voltage_v'] },
+];
+const kSeriesNames = { temperature_c: ['nhiệt độ', 'temperature'], forward_power_w: ['phát', 'forward'],
+  reflected_power_w: ['phản xạ', 'reflected'], vswr: ['VSWR', 'VSWR'], mains_voltage_v: ['lưới', 'mains'],
+  battery_voltage_v: ['ắc quy', 'battery'] };
+const kColours = ['#1d3557', '#2a9d8f', '#e76f51', '#6a4c93', '#8a5a00', '#3a86ff'];
+const charts = new Map();  // chart id -> Chart
+
+// One chart per kind of reading the station has: a line per device and reading, time
+// along the bottom in the controller's zone, the unit up the side, and each alarm rule's
+// threshold drawn across as a dashed line named after it.
+function drawCharts(items, limits) {
+  const box = $('station-charts');
+  if (!window.Chart) {
+    box.textContent = t('Biểu đồ cần gói libjs-chart.js trên máy chủ', 'Charts need the libjs-chart.js package on the controller');
+    return;
+  }
+  const t0 = items.length ? items[0].measured_at_ms : Date.now();
+  const t1 = items.length ? items[items.length - 1].measured_at_ms : Date.now();
+  for (const spec of kCharts) {
+    const datasets = [];
+    let colour = 0;
+    for (const quantity of spec.series) {
+      const byDevice = {};
+      for (const p of items) if (typeof p[quantity] === 'number') (byDevice[p.device_id] ||= []).push({ x: p.measured_at_ms, y: p[quantity] });
+      for (const [device, data] of Object.entries(byDevice)) {
+        const c = kColours[colour++ % kColours.length];
+        datasets.push({ label: `${device} ${t(...kSeriesNames[quantity])}`, data, borderColor: c, backgroundColor: c,
+                        pointRadius: 0, borderWidth: 2, quantity, device });
+      }
+    }
+    const existing = charts.get(spec.id);
+    if (!datasets.length) {
+      if (existing) { existing.destroy(); charts.delete(spec.id); document.getElementById('chart-' + spec.id)?.parentElement.remove(); }
+      continue;
+    }
+    for (const l of limits.filter((l) => spec.series.includes(l.quantity))) {
+      for (const [edge, value] of [['above', l.above], ['below', l.below]]) {
+        if (typeof value !== 'number') continue;
+        datasets.push({ label: `${t('Ngưỡng báo động', 'Alarm threshold')} ${l.device_id}: ${edge === 'above' ? '>' : '<'} ${value} ${spec.unit} (${l.alarm_id})`,
+                        data: [{ x: t0, y: value }, { x: t1, y: value }], borderColor: l.severity === 'critical' ? '#c1121f' : '#d9a400',
+                        borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, threshold: { ...l, value } });
+      }
+    }
+    const title = `${t(...spec.title)} (${spec.unit})`;
+    const options = {
+      animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
+      plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 12 } },
+                 tooltip: { callbacks: { title: (ctx) => formatTime(ctx[0].parsed.x) } } },
+      scales: {
+        x: { type: 'linear', min: t0, max: Math.max(t1, t0 + 1),
+             title: { display: true, text: `${t('Giờ', 'Time')} (${timeZone()}, ${zoneOffset(t1)})` },
+             ticks: { maxTicksLimit: 8, callback: (v) => formatTime(v, t1 - t0 > 36 * 3600 * 1000
+               ? { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: undefined }
+               : { hour: '2-digit', minute: '2-digit', second: t1 - t0 < 3600 * 1000 ? '2-digit' : undefined, hourCycle: 'h23', timeZoneName: undefined }) } },
+        y: { title: { display: true, text: `${t(...spec.axis)} (${spec.unit})` } },
+      },
+    };
+    if (existing) {
+      existing.data.datasets = datasets;
+      existing.options = options;
+      existing.update('none');
+      continue;
+    }
+    const figure = document.createElement('figure');
+    figure.className = 'chart';
+    const canvas = document.createElement('canvas');
+    canvas.id = 'chart-' + spec.id;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', title);
+    figure.append(canvas);
+    box.append(figure);
+    charts.set(spec.id, new Chart(canvas, { type: 'line', data: { datasets }, options }));
+  }
+}
+function clearCharts() {
+  for (const c of charts.values()) c.destroy();
+  charts.clear();
+  $('station-charts').replaceChildren();
 }
 async function showStation(id) {
   const h = await api(`/api/v1/stations/${encodeURIComponent(id)}/health`);
@@ -41,7 +109,7 @@ async function showStation(id) {
   // Long ranges are thinned by the server's limit; the chart shows the shape.
   const hours = Number($('station-range').value);
   const telemetry = await api(`/api/v1/stations/${encodeURIComponent(id)}/telemetry?since_ms=${Date.now() - hours * 3600 * 1000}&limit=10000`);
-  chart(telemetry.items || []);
+  drawCharts(telemetry.items || [], h.limits || []);
 }
 async function stationCommand(body, label) {
   const id = $('station-id').textContent;
@@ -89,6 +157,7 @@ $('licence-form').onsubmit = async (ev) => {
   } catch (e) { $('licence-result').textContent = e.message; }
 };
 loaders.station = (id) => {
+  if ($('station-id').textContent !== id) clearCharts();
   $('station-id').textContent = id;
   $('station-result').textContent = '';
   $('licence-result').textContent = '';

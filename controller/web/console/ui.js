@@ -1,7 +1,7 @@
 // What every page of the console shares: the signed-in user, the language, calls to the
 // API, small DOM helpers, and the router that shows one page at a time.
 export const $ = (id) => document.getElementById(id);
-export const session = { me: { user: '', roles: [] } };
+export const session = { me: { user: '', roles: [] }, console: { time_zone: 'Asia/Ho_Chi_Minh', map: {} } };
 
 // Vietnamese by default; English on request (remembered). Markup carries the English in
 // data-en; messages built in scripts pass both.
@@ -46,7 +46,30 @@ export function showLogin() {
 export function cell(text, cls) { const td = document.createElement('td'); td.textContent = text ?? ''; if (cls) td.className = cls; return td; }
 export function badge(state) { const s = document.createElement('span'); s.className = 'state ' + state; s.textContent = state; return s; }
 export function button(label, onclick) { const b = document.createElement('button'); b.textContent = label; b.onclick = onclick; return b; }
-export const when = (ms) => (ms ? new Date(ms).toLocaleString(locale()) : '—');
+// Every time is shown in the controller's zone (the operators' own, Asia/Ho_Chi_Minh by
+// default) whatever the browser's, and says which zone it is in.
+export const timeZone = () => session.console.time_zone || 'Asia/Ho_Chi_Minh';
+// (Intl refuses a zone name beside dateStyle and timeStyle: the fields are named one by one.)
+const kDateTime = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+export function formatTime(ms, options = kDateTime) {
+  return new Intl.DateTimeFormat(locale(), { timeZone: timeZone(), timeZoneName: 'shortOffset', ...options }).format(new Date(ms));
+}
+// "GMT+7": the zone's offset at `ms`, as the times carry it.
+export function zoneOffset(ms = Date.now()) {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: timeZone(), timeZoneName: 'shortOffset' }).formatToParts(new Date(ms));
+  return parts.find((p) => p.type === 'timeZoneName')?.value || timeZone();
+}
+export const when = (ms) => (ms ? formatTime(ms) : '—');
+// An instant as a wall-clock time in the zone: "YYYY-MM-DDTHH:MM", as a datetime-local
+// field holds it (and its first ten characters name the day).
+export function wallTime(ms, zone = timeZone()) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric',
+    month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+// A time the API gives as ISO 8601 text ("2026-12-05T06:00:00+07:00"), shown as every
+// other time is.
+export const whenText = (iso) => (iso ? formatTime(Date.parse(iso)) : '—');
 export const has = (role) => session.me.roles.includes('admin') || session.me.roles.includes(role);
 
 // ---- Pages: the hash names the page (#station/ID for a station). Each page module

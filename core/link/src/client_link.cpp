@@ -142,6 +142,7 @@ void ClientLink::send_hello() {
   hello->set_software_version(settings_.software_version);
   for (const auto& c : settings_.capabilities) hello->add_capabilities(c);
   hello->set_config_hash(settings_.config_hash);
+  for (const auto& limit : settings_.alarm_limits) *hello->add_alarm_limits() = limit;
   hello->set_boot_id_ms(boot_ms_);
   hello->set_heartbeat_interval_ms(static_cast<std::uint32_t>(settings_.link.heartbeat_interval.count()));
   if (send_envelope(*socket_, env)) last_sent_ = clock_.steady();

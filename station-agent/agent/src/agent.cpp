@@ -105,7 +105,10 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     s.software_version = kVersion;
     s.config_hash = c.config_hash;
     s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live"};
-    if (hardware) s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
+    if (hardware) {
+      s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
+      s.alarm_limits = hardware->alarm_limits();
+    }
     link = std::make_unique<link::ClientLink>(s, *this, clock);
     live = std::make_unique<LiveReceiver>(
         live_settings(s, c.audio), [this](const v1::AudioFrame& frame) { player.on_live_frame(frame); },

@@ -246,6 +246,28 @@ std::map<std::string, HardwareMonitor::LineCounts> HardwareMonitor::line_counts(
   return out;
 }
 
+std::vector<v1::AlarmLimit> HardwareMonitor::alarm_limits() const {
+  std::vector<v1::AlarmLimit> limits;
+  for (const auto& device : station_.devices) {
+    for (const auto& rule : device.profile.alarms) {
+      if (!rule.above && !rule.below) continue;
+      // A rule names a point; a chart shows the reading the point's role feeds. VSWR
+      // may be derived from the powers, with no point of its own.
+      const auto* point = device.profile.find_point(rule.point);
+      const std::string quantity = point ? hwconfig::to_string(point->role) : rule.point;
+      if (quantity == "none") continue;
+      auto& limit = limits.emplace_back();
+      limit.set_device_id(device.id);
+      limit.set_quantity(quantity);
+      if (rule.above) limit.set_above(*rule.above);
+      if (rule.below) limit.set_below(*rule.below);
+      limit.set_alarm_id(rule.id);
+      limit.set_severity(rule.severity);
+    }
+  }
+  return limits;
+}
+
 void HardwareMonitor::restore_compliance_mutes(const std::vector<std::string>& device_ids) {
   std::lock_guard lock(mutex_);
   for (auto& d : devices_) {

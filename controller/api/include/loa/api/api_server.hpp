@@ -24,6 +24,13 @@
 
 namespace loa::api {
 
+// The web console's map and the system's web libraries it loads.
+struct ConsoleSettings {
+  std::string libraries_dir = "/usr/share/javascript";  // Debian's libjs-leaflet, libjs-chart.js
+  std::string map_tiles_url;    // "https://tile.example/{z}/{x}/{y}.png"; "" = a plain background
+  std::string map_attribution;  // shown on the map, as the tile source asks
+};
+
 struct ApiSettings {
   std::string listen_address = "127.0.0.1";
   int port = 8080;                 // 0 = any free port
@@ -44,6 +51,7 @@ struct ApiSettings {
   // One of a standby pair: the epoch of the lease it acts under (0: it runs alone).
   std::uint64_t controller_epoch = 0;
   std::string controller_node;  // and its name in the pair
+  ConsoleSettings console;
 };
 
 // What the API acts on. All of it outlives the server.

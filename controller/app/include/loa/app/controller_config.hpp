@@ -55,6 +55,13 @@ struct ControllerConfig {
     std::vector<fleet::TreeLevels::Level> levels = fleet::TreeLevels::two_tier().levels();
   } tree;
 
+  // The web console: where the system's web libraries are, and the map's tile source.
+  struct Console {
+    std::string libraries_dir = "/usr/share/javascript";
+    std::string map_tiles;        // a {z}/{x}/{y} URL; empty: stations on a plain background
+    std::string map_attribution;  // what the tile source asks to be shown
+  } console;
+
   struct Schedule {
     std::string time_zone = "Asia/Ho_Chi_Minh";  // operators' local time: defaults, quiet hours, as-run
     std::uint32_t horizon_hours = 48;             // how far ahead stations hold their schedule

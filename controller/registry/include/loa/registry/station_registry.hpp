@@ -88,8 +88,21 @@ class StationRegistry {
   // An approved member controller (asked for every command result: no copy is made).
   [[nodiscard]] bool is_member(const std::string& id) const;
 
+  // A threshold a station's alarm rules watch on one of its readings, as its hello told.
+  struct AlarmLimit {
+    std::string device_id;
+    std::string quantity;  // a telemetry field: "temperature_c", "vswr", ...
+    std::optional<double> above, below;
+    std::string alarm_id;
+    std::string severity;
+  };
+  // What the station told in its last hello (empty until it has connected since the
+  // controller started).
+  [[nodiscard]] std::vector<AlarmLimit> alarm_limits(const std::string& id) const;
+
   // Link events from the control loop.
-  void on_hello(const std::string& id, const std::string& software_version, const std::string& address);
+  void on_hello(const std::string& id, const std::string& software_version, const std::string& address,
+                std::vector<AlarmLimit> alarm_limits = {});
   void on_traffic(const std::string& id);
   void on_goodbye(const std::string& id);
   // Marks stations silent for longer than `dead_after` offline; returns their ids.
@@ -119,6 +132,7 @@ class StationRegistry {
     store::StationRecord record;
     Live live;
     std::optional<KeyConflict> conflict;
+    std::vector<AlarmLimit> alarm_limits;
   };
 
   StationView view_of(const Entry& e) const;

@@ -28,6 +28,7 @@ struct ClientLinkSettings {
   std::string software_version;
   std::string config_hash;
   std::vector<std::string> capabilities;
+  std::vector<loa::v1::AlarmLimit> alarm_limits;  // a station's, told in hello
 };
 
 // Told what happens on the link. Called on the thread that runs the link.

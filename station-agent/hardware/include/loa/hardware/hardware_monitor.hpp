@@ -16,6 +16,7 @@
 #include "loa/hardware/device_poller.hpp"
 #include "loa/hwconfig/station_hardware.hpp"
 #include "loa/time/clock.hpp"
+#include "loa/v1/link.pb.h"
 #include "loa/v1/telemetry.pb.h"
 
 namespace loa::hardware {
@@ -96,6 +97,9 @@ class HardwareMonitor {
     std::uint64_t failed = 0;
   };
   [[nodiscard]] std::map<std::string, LineCounts> line_counts() const;
+  // The thresholds of the devices' alarm rules on readings (not on states such as a
+  // PLL's lock), each named by the Telemetry field it watches.
+  [[nodiscard]] std::vector<v1::AlarmLimit> alarm_limits() const;
 
  private:
   struct Device;
