@@ -400,7 +400,8 @@ json AlertDesk::confirm(const std::string& id, std::int64_t target_count, const 
     case Refusal::count_mismatch:
       throw refused(step.refusal, "alert " + id + " would sound on " + std::to_string(stations.size()) +
                                       " stations; confirm with that number (you gave " + std::to_string(target_count) +
-                                      ")");
+                                      ")")
+          .with({{"stations", stations.size()}, {"given", target_count}});
     case Refusal::no_stations: throw refused(step.refusal, "the targets hold no approved station");
     case Refusal::expired: throw refused(step.refusal, "alert " + id + " has expired");
     case Refusal::two_person_rule:

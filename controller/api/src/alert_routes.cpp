@@ -40,7 +40,7 @@ int http_status(alerts::AlertProblem problem) {
 }
 
 void refuse(httplib::Response& res, const alerts::AlertError& e) {
-  send_error(res, http_status(e.problem()), std::string(e.code()), e.what());
+  send_error(res, http_status(e.problem()), std::string(e.code()), e.what(), e.details());
 }
 
 // Runs one desk call and answers with its view, or with the desk's refusal.

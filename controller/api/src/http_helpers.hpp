@@ -16,10 +16,15 @@ namespace loa::api {
 
 using json = nlohmann::json;
 
-// Every error has the same shape: HTTP status, a machine-readable code, a message.
-inline void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+// Every error has the same shape: HTTP status, a stable machine-readable code (which the
+// console words in the reader's language), a message in English, and where the wording
+// needs them, the refusal's figures as details.
+inline void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message,
+                       const json& details = nullptr) {
   res.status = status;
-  res.set_content(json{{"error", {{"code", code}, {"message", message}}}}.dump(), "application/json");
+  json error{{"code", code}, {"message", message}};
+  if (!details.is_null() && !details.empty()) error["details"] = details;
+  res.set_content(json{{"error", error}}.dump(), "application/json");
 }
 
 inline void send_json(httplib::Response& res, const json& body, int status = 200) {

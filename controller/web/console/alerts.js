@@ -47,7 +47,12 @@ $('alert-form').onsubmit = async (e) => {
         `ACTUAL: A REAL ${draft.severity.toUpperCase()} ALERT TO ${draft.target_count} STATIONS`)
     : t(`${draft.status === 'test' ? 'THỬ' : 'DIỄN TẬP'}: ${draft.target_count} trạm`,
         `${draft.status.toUpperCase()}: ${draft.target_count} stations`);
-  $('alert-prompt').textContent = draft.confirm_prompt;
+  const kind = draft.status === 'actual' ? '' : ` (${draft.status.toUpperCase()})`;
+  const severityVi = { extreme: 'CỰC KỲ NGUY HIỂM', severe: 'NGUY HIỂM', moderate: 'TRUNG BÌNH', minor: 'NHẸ' }[draft.severity] || draft.severity;
+  const kindVi = { actual: '', exercise: ' (DIỄN TẬP)', test: ' (THỬ)', system: ' (HỆ THỐNG)', draft: ' (NHÁP)' }[draft.status] ?? kind;
+  $('alert-prompt').textContent = t(
+    `Phát cảnh báo mức ${severityVi}${kindVi} tới ${draft.target_count} trạm? Nhập số trạm (${draft.target_count}) để xác nhận.`,
+    `Issue ${draft.severity.toUpperCase()} alert${kind} to ${draft.target_count} stations? Type the station count (${draft.target_count}) to confirm.`);
   $('alert-count').value = '';
   $('alert-confirm').hidden = false;
   $('alert-count').focus();

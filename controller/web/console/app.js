@@ -2,6 +2,7 @@
 // module of its own that registers its loader with the router (ui.js).
 import { $, api, applyLanguage, has, post, route, session, showLogin, toggleLanguage } from './ui.js';
 import { closeFeed } from './dashboard.js';
+import { errorText } from './errors.js';
 import { watchController } from './controller.js';
 import './station.js';
 import './map.js';
@@ -21,7 +22,7 @@ $('login').onsubmit = async (e) => {
   const form = new FormData(e.target);
   const res = await fetch('/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ user: form.get('user'), password: form.get('password') }) });
-  if (!res.ok) { $('login-error').textContent = (await res.json()).error.message; return; }
+  if (!res.ok) { $('login-error').textContent = errorText(res.status, await res.json().catch(() => null)); return; }
   start();
 watchController();
 };

@@ -1,5 +1,7 @@
 // What every page of the console shares: the signed-in user, the language, calls to the
 // API, small DOM helpers, and the router that shows one page at a time.
+import { errorText } from './errors.js';
+
 export const $ = (id) => document.getElementById(id);
 export const session = { me: { user: '', roles: [] }, console: { time_zone: 'Asia/Ho_Chi_Minh', map: {} } };
 
@@ -26,8 +28,13 @@ export function applyLanguage() {
   $('lang').textContent = lang === 'en' ? 'VI' : 'EN';
 }
 
+// A refused request; its message is in the reader's language (errors.js), its code the
+// API's own.
 export class ApiError extends Error {
-  constructor(status, body) { super(body?.error?.message || `HTTP ${status}`); this.status = status; this.body = body; }
+  constructor(status, body) {
+    super(errorText(status, body));
+    this.status = status; this.body = body; this.code = body?.error?.code;
+  }
 }
 export async function api(path, options = {}) {
   const res = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...options });

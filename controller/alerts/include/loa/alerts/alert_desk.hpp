@@ -108,10 +108,18 @@ class AlertError : public std::runtime_error {
       : std::runtime_error(message), problem_(problem), reason_(std::move(reason)) {}
   [[nodiscard]] AlertProblem problem() const { return problem_; }
   [[nodiscard]] std::string_view code() const { return reason_.empty() ? code_of(problem_) : reason_; }
+  // The figures of the refusal, for a reader that words it in its own language (a
+  // count mismatch: {"stations": 12, "given": 21}).
+  [[nodiscard]] const nlohmann::json& details() const { return details_; }
+  AlertError&& with(nlohmann::json details) && {
+    details_ = std::move(details);
+    return std::move(*this);
+  }
 
  private:
   AlertProblem problem_;
   std::string reason_;
+  nlohmann::json details_ = nlohmann::json::object();
 };
 
 // The alert desk: emergency alerts from draft to expiry.
