@@ -81,24 +81,33 @@ class Demo {
     return "";
   }
   [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
+  [[nodiscard]] std::string dir() const { return dir_; }
   [[nodiscard]] std::string log() const { return process_.log(); }
   [[nodiscard]] json get(const std::string& path) const { return call("GET", path); }
-  json call(const std::string& method, const std::string& path) const {
-    const auto r = run_command("curl -fsS -X " + method + " -H 'Authorization: Bearer " + line("token: ") + "' '" + url() +
-                               path + "'");
+  json call(const std::string& method, const std::string& path, const json& body = nullptr) const {
+    const std::string data = body.is_null() ? "" : " -H 'Content-Type: application/json' --data-binary @" + write_body(body);
+    const auto r = run_command("curl -fsS -X " + method + " -H 'Authorization: Bearer " + line("token: ") + "'" + data +
+                               " '" + url() + path + "'");
     return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json();
   }
-  // Signs in as admin in a fresh browser.
-  void sign_in(Browser& browser) const {
+  // Signs in (admin by default) in a fresh browser.
+  void sign_in(Browser& browser, const std::string& user = "admin", std::string password = "") const {
+    if (password.empty()) password = line("login: admin ");
     browser.go(url() + "/");
     ASSERT_TRUE(browser.wait_for("#login input[name=password]"));
-    browser.type("#login input[name=user]", "admin");
-    browser.type("#login input[name=password]", line("login: admin "));
+    browser.type("#login input[name=user]", user);
+    browser.type("#login input[name=password]", password);
     browser.click("#login button");
     ASSERT_TRUE(browser.wait_for("#nav a[href='#map']"));
   }
 
  private:
+  std::string write_body(const json& body) const {
+    const auto path = dir_ + "/request.json";
+    write_file(path, body.dump());
+    return path;
+  }
+
   std::string dir_;
   int http_port_ = 0;
   ChildProcess process_;
@@ -279,6 +288,73 @@ TEST(ConsoleOnTheDemo, FromABrowserInUtcABroadcastFor0600IsVietnamsSixOClockAndR
   ASSERT_TRUE(browser.wait_for_text("#alert-error", "Cảnh báo sẽ phát trên 4 trạm", 10s)) << browser.text("#alert-error");
   EXPECT_NE(browser.text("#alert-error").find("đã nhập 30"), std::string::npos) << browser.text("#alert-error");
   browser.screenshot("4-alert-wrong-count-vi");
+}
+
+// A technician at the foot of a pole, phone in one hand (360 px wide): finds the station
+// by its commune, reads its health and its alarm, acknowledges the alarm and runs the
+// silent test, every target big enough for a thumb.
+TEST(ConsoleOnTheDemo, ATechniciansPhoneFindsAStationAcknowledgesItsAlarmAndRunsTheSilentTest) {
+  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+  ScratchDir dir;
+  Demo demo(dir.path());
+  ASSERT_TRUE(demo.ready()) << demo.log();
+  ASSERT_TRUE(demo.call("POST", "/api/v1/users", {{"name", "ky-thuat"}, {"password", "cot-loa-thach-ha"},
+                                                   {"roles", {"technician"}}}).is_object());
+  // demo-2's amplifier reports a fault.
+  write_file(dir.path() + "/data/agents/demo-2/devsim.faults", "over_temperature\n");
+  ASSERT_TRUE(eventually([&] {
+    const auto alarms = demo.get("/api/v1/stations/demo-2/alarms?active=1");
+    return alarms.is_object() && !alarms["items"].empty();
+  }, 30s));
+
+  Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console-demo");
+  browser.resize(360, 740);
+  demo.sign_in(browser, "ky-thuat", "cot-loa-thach-ha");
+  // Find it: "thach ha" typed without marks finds the commune's stations, and only them.
+  ASSERT_TRUE(browser.wait_for("tr[data-station='demo-1']"));
+  browser.type("#station-search", "thach ha");
+  ASSERT_TRUE(eventually([&] {
+    return browser.script("return [...document.querySelectorAll('#stations tr')].map((r) => r.dataset.station).join(',');") ==
+           "\"demo-2,demo-4\"";
+  }, 5s)) << browser.text("#stations");
+  browser.screenshot("5-phone-find");
+  browser.click("a.station[href='#station/demo-2']");
+  ASSERT_TRUE(browser.wait_for_text("#station-id", "demo-2"));
+  // Its health and its alarm, newest first.
+  ASSERT_TRUE(browser.wait_for_text("#station-devices", "amp", 10s));
+  ASSERT_TRUE(browser.wait_for_text("#station-alarms", "over temperature", 10s)) << browser.text("#station-alarms");
+  EXPECT_NE(browser.text("#station-alarms").find("GMT+7"), std::string::npos) << browser.text("#station-alarms");
+  browser.screenshot("6-phone-station");
+  // Nothing runs off the side, and every button is a thumb's size (44 px).
+  EXPECT_EQ(browser.script("return document.documentElement.scrollWidth <= window.innerWidth;"), "true");
+  EXPECT_EQ(browser.script("return [...document.querySelectorAll('section[data-page=station] button')]"
+                           ".filter((b) => b.offsetParent).every((b) => b.getBoundingClientRect().height >= 44);"),
+            "true");
+  // The silent test's button stays within reach at the bottom while the page scrolls.
+  (void)browser.script("window.scrollTo(0, document.body.scrollHeight); return 0;");
+  EXPECT_EQ(browser.script("const r = document.getElementById('station-silent-test').getBoundingClientRect();"
+                           "return r.bottom <= window.innerHeight && r.top >= window.innerHeight / 2;"),
+            "true");
+  // Acknowledge the newest alarm: the controller records it.
+  ASSERT_TRUE(browser.wait_for("#station-alarms li[data-alarm] button"));
+  const auto first = browser.script("return document.querySelector('#station-alarms li[data-alarm]').dataset.alarm;");
+  browser.click("#station-alarms li[data-alarm] button");
+  ASSERT_TRUE(eventually([&] {
+    const auto alarms = demo.get("/api/v1/stations/demo-2/alarms?active=1");
+    for (const auto& a : alarms.value("items", json::array())) {
+      if (json(a["alarm_id"]).dump() == first) return a["acknowledged_by"] == "ky-thuat";  // who, by name
+    }
+    return false;
+  }, 10s)) << first << demo.get("/api/v1/stations/demo-2/alarms?active=1").dump();
+  ASSERT_TRUE(browser.wait_for_text("#station-alarms", "ky-thuat đã biết", 10s)) << browser.text("#station-alarms");
+  // The silent test: each check, and how it went (the overheated amplifier still answers).
+  browser.click("#station-silent-test");
+  ASSERT_TRUE(browser.wait_for("#station-checks li[data-check='amp.reachable']", 20s)) << browser.text("#station-result");
+  EXPECT_NE(browser.text("#station-checks li[data-check='amp.reachable']").find("✔"), std::string::npos)
+      << browser.text("#station-checks");
+  EXPECT_NE(browser.text("#station-checks").find("liên lạc Modbus"), std::string::npos) << browser.text("#station-checks");
+  browser.screenshot("7-phone-silent-test");
+  write_file(dir.path() + "/data/agents/demo-2/devsim.faults", "");
 }
 
 }  // namespace

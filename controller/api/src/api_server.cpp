@@ -303,7 +303,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     const ScopeOf seen = [this](const httplib::Request& req) { return scope(req); };
     install_command_routes(routes, ctx, who, seen);
     install_licence_routes(routes, ctx, who, seen);
-    install_health_routes(routes, ctx);
+    install_health_routes(routes, ctx, who);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, who, seen);
     install_approval_routes(routes, ctx, who, seen);

@@ -39,12 +39,32 @@ std::int64_t query_int(const httplib::Request& req, const char* key, std::int64_
   }
 }
 
+// Why a station's compliance is unknown, from its latest readings: a reader must know
+// whether to wait, to look at the transmitter, or to set a licence.
+json unknown_because(bool any_reading, bool transmitter, bool transmitter_reachable) {
+  if (!any_reading) return {{"code", "no_reading"}, {"message", "no reading from the station yet"}};
+  if (!transmitter) {
+    return {{"code", "no_transmitter"}, {"message", "no transmitter on this station (no device reports a carrier)"}};
+  }
+  if (!transmitter_reachable) {
+    return {{"code", "transmitter_unreachable"}, {"message", "the transmitter does not answer its polls"}};
+  }
+  return {{"code", "no_licence"}, {"message", "the station has no licence and band plan to check the carrier against"}};
+}
+
 json compliance_json(ApiContext& ctx, const std::string& station) {
   json devices = json::array();
   bool known = false;
   bool compliant = true;
+  bool any_reading = false, transmitter = false, transmitter_reachable = false;
   for (const auto& r : ctx.store.latest_telemetry(station)) {
     auto t = telemetry_json(r);
+    if (r.device_id == "clock") continue;
+    any_reading = true;
+    if (t.contains("carrier_khz")) {
+      transmitter = true;
+      transmitter_reachable = transmitter_reachable || t.value("reachable", true);
+    }
     if (!t.contains("band_compliant")) continue;
     known = true;
     compliant = compliant && t["band_compliant"].get<bool>();
@@ -58,10 +78,12 @@ json compliance_json(ApiContext& ctx, const std::string& station) {
   for (const auto& a : ctx.store.list_alarms(station, false, 200)) {
     if (a.alarm_id.ends_with(".band_compliance")) violations.push_back(to_json(a));
   }
-  return {{"station_id", station},
-          {"status", !known ? "unknown" : (compliant ? "compliant" : "violation")},
-          {"devices", devices},
-          {"violations", violations}};
+  json out{{"station_id", station},
+           {"status", !known ? "unknown" : (compliant ? "compliant" : "violation")},
+           {"devices", devices},
+           {"violations", violations}};
+  if (!known) out["reason"] = unknown_because(any_reading, transmitter, transmitter_reachable);
+  return out;
 }
 
 bool known_station(ApiContext& ctx, const std::string& id, httplib::Response& res) {
@@ -72,7 +94,7 @@ bool known_station(ApiContext& ctx, const std::string& id, httplib::Response& re
 
 }  // namespace
 
-void install_health_routes(RouteTable& routes, ApiContext& ctx) {
+void install_health_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller) {
   routes.get(R"(/api/v1/stations/([^/]+)/telemetry)", Access::viewer, Reads::station_in_path, "Telemetry history", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
@@ -98,10 +120,10 @@ void install_health_routes(RouteTable& routes, ApiContext& ctx) {
     for (const auto& a : ctx.store.list_alarms(id, open_only, page->fetch())) items.push_back(to_json(a));
     send_page(res, items, *page, false);
   });
-  routes.post(R"(/api/v1/stations/([^/]+)/alarms/([^/]+)/ack)", Access::technician, "Acknowledge an open alarm", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  routes.post(R"(/api/v1/stations/([^/]+)/alarms/([^/]+)/ack)", Access::technician, "Acknowledge an open alarm", [&ctx, caller](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!known_station(ctx, id, res)) return;
-    const std::string by = req.has_header("Authorization") ? "token" : "console";
+    const std::string by = caller(req).name;  // the person (or the token's name), as the audit log has it
     if (!ctx.store.acknowledge_alarm(id, req.matches[2], by, time::wall_ms())) {
       return send_error(res, 404, "not_found", "no open alarm " + std::string(req.matches[2]));
     }

@@ -9,6 +9,6 @@ namespace loa::api {
 
 // Station health: telemetry history, alarms, band compliance, and the summary loactl
 // shows (/api/v1/stations/{id}/telemetry, /alarms, /compliance, /health).
-void install_health_routes(RouteTable& routes, ApiContext& ctx);
+void install_health_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller);
 
 }  // namespace loa::api

@@ -6,8 +6,17 @@ const order = { pending: 0, offline: 1, online: 2, rejected: 3, revoked: 4 };
 
 let stations = [];
 let playing = {};
+// What the search box holds matches a station's id, name or commune, whatever the case
+// and the Vietnamese marks ("thach ha" finds Thạch Hà).
+const folded = (text) => (text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+function matches(s, query) {
+  if (!query) return true;
+  return [s.id, s.name, s.commune].some((f) => folded(f).includes(query));
+}
 function renderStations() {
-  const items = [...stations].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
+  const query = folded($('station-search').value.trim());
+  const items = [...stations].filter((s) => matches(s, query))
+    .sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
   $('stations').replaceChildren(...items.map((s) => {
     const tr = document.createElement('tr');
     tr.dataset.station = s.id; tr.className = 'st-' + s.state;
@@ -17,7 +26,7 @@ function renderStations() {
     const st = document.createElement('td'); st.append(badge(s.state));
     const now = playing[s.id];
     tr.append(idCell, st, cell(now ? `▶ ${now.broadcast_id || now.content_id.slice(0, 8)}` : '', 'now-playing'),
-              cell(s.name || s.commune || ''), cell(s.key_fingerprint, 'muted wide'), cell(when(s.last_seen_ms), 'muted wide'));
+              cell([s.name, s.commune].filter(Boolean).join(' · ')), cell(s.key_fingerprint, 'muted wide'), cell(when(s.last_seen_ms), 'muted wide'));
     if (s.key_conflict) {
       // Someone else asked under this id with another key: the operator must know before approving.
       tr.children[3].append(Object.assign(document.createElement('div'), { className: 'key-conflict',
@@ -41,8 +50,8 @@ function renderStations() {
     tr.append(actions);
     return tr;
   }));
-  const online = items.filter((s) => s.state === 'online').length;
-  $('summary').textContent = `${online}/${items.length} online`;
+  const online = stations.filter((s) => s.state === 'online').length;
+  $('summary').textContent = `${online}/${stations.length} online`;
 }
 function renderAlarms(items) {
   const list = items.map((a) => {
@@ -96,6 +105,7 @@ function openFeed() {
   };
   feed.onopen = () => { clearInterval(poller); poller = null; };
 }
+$('station-search').oninput = renderStations;
 loaders.dashboard = async () => {
   const timer = setInterval(() => refreshStations().catch(() => {}), 15000);  // last-seen times
   onLeave(() => clearInterval(timer));

@@ -1,6 +1,6 @@
 // A station: readings, compliance, alarms and charts of its readings; silent test, amplifier
 // switch, and the licence the controller keeps for it.
-import { $, api, cell, formatTime, has, loaders, onLeave, post, t, timeZone, zoneOffset } from './ui.js';
+import { $, api, button, cell, formatTime, has, loaders, onLeave, post, t, timeZone, when, zoneOffset } from './ui.js';
 
 // The readings charted, each with its unit; forward and reflected power share one chart.
 const kCharts = [
@@ -89,6 +89,30 @@ function clearCharts() {
   charts.clear();
   $('station-charts').replaceChildren();
 }
+// The station's open alarms, newest first, each with when it was raised; a technician
+// acknowledges one here (on a phone, at the foot of the pole).
+const kSeverity = { critical: ['nghiêm trọng', 'critical'], warning: ['cảnh báo', 'warning'], info: ['thông tin', 'info'] };
+function showAlarms(id, alarms) {
+  const items = [...alarms].sort((a, b) => b.raised_ms - a.raised_ms).map((a) => {
+    const li = document.createElement('li'); li.className = a.severity; li.dataset.alarm = a.alarm_id;
+    li.append(`${kSeverity[a.severity] ? t(...kSeverity[a.severity]) : a.severity}: ${a.message} `,
+              Object.assign(document.createElement('span'), { className: 'muted', textContent: when(a.raised_ms) }));
+    if (a.acknowledged_by) {
+      li.append(' ', Object.assign(document.createElement('span'), { className: 'muted ack',
+        textContent: t(`— ${a.acknowledged_by} đã biết`, `— acknowledged by ${a.acknowledged_by}`) }));
+    } else if (has('technician')) {
+      li.append(' ', button(t('Đã biết', 'Acknowledge'), async (ev) => {
+        ev.target.disabled = true;
+        await post(`/api/v1/stations/${encodeURIComponent(id)}/alarms/${encodeURIComponent(a.alarm_id)}/ack`, {})
+          .catch((e) => { $('station-result').textContent = e.message; });
+        showStation(id).catch(() => {});
+      }));
+    }
+    return li;
+  });
+  if (!items.length) items.push(Object.assign(document.createElement('li'), { className: 'none', textContent: t('Không có báo động', 'No open alarms') }));
+  $('station-alarms').replaceChildren(...items);
+}
 async function showStation(id) {
   const h = await api(`/api/v1/stations/${encodeURIComponent(id)}/health`);
   const num = (v, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '—');
@@ -103,17 +127,42 @@ async function showStation(id) {
   const clock = h.clock ? ` · ${t('Đồng hồ', 'Clock')}: ${h.clock.clock_locked ? t('khớp', 'locked') : t('CHƯA KHỚP', 'NOT LOCKED')}` +
     ` (${num(h.clock.clock_offset_ms)} ms, RTT ${num(h.clock.clock_rtt_ms)} ms)` : '';
   $('station-compliance').textContent =
-    (h.compliance ? `${t('Tuân thủ băng tần', 'Band compliance')}: ${h.compliance.status}` : '') + clock;
-  $('station-alarms').replaceChildren(...(h.alarms || []).map((a) => {
-    const li = document.createElement('li'); li.className = a.severity; li.textContent = `${a.severity}: ${a.message}`; return li; }));
+    (h.compliance ? `${t('Tuân thủ băng tần', 'Band compliance')}: ${complianceText(h.compliance)}` : '') + clock;
+  showAlarms(id, h.alarms || []);
   // Long ranges are thinned by the server's limit; the chart shows the shape.
   const hours = Number($('station-range').value);
   const telemetry = await api(`/api/v1/stations/${encodeURIComponent(id)}/telemetry?since_ms=${Date.now() - hours * 3600 * 1000}&limit=10000`);
   drawCharts(telemetry.items || [], h.limits || []);
 }
+// Compliance in words, and when it is unknown, why.
+function complianceText(c) {
+  const status = { compliant: t('đúng băng tần', 'compliant'), violation: t('VI PHẠM', 'VIOLATION'),
+                   unknown: t('chưa rõ', 'unknown') }[c.status] || c.status;
+  if (c.status !== 'unknown' || !c.reason) return status;
+  const why = { no_reading: t('trạm chưa gửi số đo nào', 'no reading from the station yet'),
+                no_transmitter: t('trạm không có máy phát (không thiết bị nào báo tần số)', 'no transmitter on this station (no device reports a carrier)'),
+                transmitter_unreachable: t('máy phát không trả lời', 'the transmitter does not answer its polls'),
+                no_licence: t('trạm chưa có giấy phép và quy hoạch băng tần để so', 'no licence and band plan to check against') }[c.reason.code] || c.reason.message;
+  return `${status} — ${why}`;
+}
+
+// A silent test's checks, one line each: what was checked on which device, and how it went.
+const kCheckNames = { reachable: ['liên lạc Modbus', 'answers Modbus'], power_on: ['đang bật', 'powered on'],
+  pll_lock: ['khóa tần số (PLL)', 'PLL locked'], vswr: ['VSWR trong giới hạn', 'VSWR within limit'], fault: ['không báo lỗi', 'no fault'] };
+function showChecks(checks) {
+  $('station-checks').replaceChildren(...(checks || []).map((c) => {
+    const [device, what] = c.name.split('.');
+    const li = document.createElement('li');
+    li.className = c.passed ? 'pass' : 'fail';
+    li.dataset.check = c.name;
+    li.textContent = `${c.passed ? '✔' : '✘'} ${device}: ${kCheckNames[what] ? t(...kCheckNames[what]) : what} — ${c.detail}`;
+    return li;
+  }));
+}
 async function stationCommand(body, label) {
   const id = $('station-id').textContent;
   $('station-result').textContent = `${label}…`;
+  showChecks([]);
   try {
     let c = await post(`/api/v1/stations/${encodeURIComponent(id)}/commands`, body);
     for (let i = 0; i < 100 && c.state === 'pending'; ++i) {
@@ -121,6 +170,8 @@ async function stationCommand(body, label) {
       c = await api(`/api/v1/commands/${encodeURIComponent(c.id)}`);
     }
     $('station-result').textContent = `${label}: ${c.state}${c.detail ? ' — ' + c.detail : ''}`;
+    showChecks(c.checks);
+    if (c.checks?.length) $('station-checks').scrollIntoView({ block: 'center' });  // on a phone, above the thumb
   } catch (e) { $('station-result').textContent = `${label}: ${e.message}`; }
 }
 $('station-silent-test').onclick = () => stationCommand({ type: 'silent_test' }, t('Kiểm tra không tiếng', 'Silent test'));
@@ -160,6 +211,7 @@ loaders.station = (id) => {
   if ($('station-id').textContent !== id) clearCharts();
   $('station-id').textContent = id;
   $('station-result').textContent = '';
+  showChecks([]);
   $('licence-result').textContent = '';
   $('licence-form').reset();
   for (const b of ['station-silent-test', 'station-amp-on', 'station-amp-off']) $(b).disabled = !has('technician');
