@@ -17,6 +17,7 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "support/browser.hpp"
 #include "support/process.hpp"
@@ -355,6 +356,49 @@ TEST(ConsoleOnTheDemo, ATechniciansPhoneFindsAStationAcknowledgesItsAlarmAndRuns
   EXPECT_NE(browser.text("#station-checks").find("liên lạc Modbus"), std::string::npos) << browser.text("#station-checks");
   browser.screenshot("7-phone-silent-test");
   write_file(dir.path() + "/data/agents/demo-2/devsim.faults", "");
+}
+
+// axe-core, from npm as a test dependency only (deploy/test installs it under build/).
+std::string axe_source() {
+  std::ifstream in(LOA_AXE_JS);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The main pages checked by axe-core: no serious or critical violation of WCAG 2 A/AA
+// (labels, names, contrast, keyboard reach) on any of them.
+TEST(ConsoleOnTheDemo, TheMainPagesHaveNoSeriousOrCriticalAccessibilityViolations) {
+  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+  const auto axe = axe_source();
+  if (axe.empty()) GTEST_SKIP() << "axe-core is not installed at " LOA_AXE_JS " (deploy/test installs it with npm)";
+  ScratchDir dir;
+  Demo demo(dir.path());
+  ASSERT_TRUE(demo.ready()) << demo.log();
+  write_file(dir.path() + "/data/agents/demo-1/devsim.faults", "over_temperature\n");
+  Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console-demo");
+  demo.sign_in(browser);
+  for (const std::string page : {"dashboard", "map", "station/demo-1", "schedule", "alerts", "asrun", "approvals",
+                                 "federation", "users", "audit"}) {
+    (void)browser.script("location.hash = '#" + page + "'; return 0;");
+    const auto section = page.substr(0, page.find('/'));
+    ASSERT_TRUE(eventually([&] {
+      return browser.script("const s = document.querySelector('[data-page=" + section + "]'); return !!s && !s.hidden;") == "true";
+    }, 10s)) << page;
+    std::this_thread::sleep_for(1500ms);  // the page's data drawn
+    (void)browser.script(axe + "\n; window.loaAxe = null;"
+                         "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })"
+                         ".then((r) => { window.loaAxe = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')"
+                         ".map((v) => ({ rule: v.id, impact: v.impact, help: v.help,"
+                         "  where: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })); },"
+                         "(e) => { window.loaAxe = [{ rule: 'axe-failed', help: String(e) }]; }); return 0;");
+    std::string found;
+    ASSERT_TRUE(eventually([&] {
+      found = browser.script("return window.loaAxe;");
+      return found != "null";
+    }, 30s)) << page;
+    EXPECT_EQ(found, "[]") << page << ": " << json::parse(found).dump(2);
+  }
 }
 
 }  // namespace
