@@ -208,15 +208,17 @@ namespace {
 TEST_P(StoreTest, AlarmsOpenCloseAndAreAcknowledged) {
   auto store = open_store();
   store->put_station(station("a"));
-  store->record_alarm("a", "amp.hot", "amp", true, "critical", "hot (temperature 88)", 100);
-  store->record_alarm("a", "amp.hot", "amp", true, "critical", "again", 150);  // still open: ignored
+  store->record_alarm("a", "amp.hot", "amp", true, "critical", "hot (temperature 88)", "nóng (temperature 88)", 100);
+  store->record_alarm("a", "amp.hot", "amp", true, "critical", "again", "", 150);  // still open: ignored
   ASSERT_EQ(store->list_alarms("a", true, 10).size(), 1u);
   EXPECT_TRUE(store->acknowledge_alarm("a", "amp.hot", "tech", 160));
-  store->record_alarm("a", "amp.hot", "amp", false, "critical", "cooled", 200);
+  store->record_alarm("a", "amp.hot", "amp", false, "critical", "cooled", "đã nguội", 200);
   EXPECT_TRUE(store->list_alarms("a", true, 10).empty());
   auto all = store->list_alarms("a", false, 10);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].message, "hot (temperature 88)");
+  EXPECT_EQ(all[0].message_vi, "nóng (temperature 88)");
+  EXPECT_EQ(all[0].clear_message_vi, "đã nguội");
   EXPECT_EQ(all[0].cleared_ms, 200);
   EXPECT_EQ(all[0].acknowledged_by, "tech");
   EXPECT_FALSE(store->acknowledge_alarm("a", "amp.hot", "tech", 210));  // nothing open

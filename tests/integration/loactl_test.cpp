@@ -175,6 +175,22 @@ TEST_F(Loactl, AUrlWithATrailingSlashWorksAndAnUnreachableOneIsNamed) {
   EXPECT_NE(down.out.find("refused"), std::string::npos) << down.out;
 }
 
+// loactl speaks the operator's language: Vietnamese under a Vietnamese locale, English
+// otherwise; the code a script may test stays the same in both.
+TEST_F(Loactl, ItsRefusalsFollowTheLocale) {
+  const auto base = "--url http://127.0.0.1:" + std::to_string(fleet->http_port()) + " --token " + fleet->token();
+  auto vi = run_command("LC_ALL= LANG=vi_VN.UTF-8 " + bin("loactl") + " " + base + " zones show khong-co 2>&1");
+  EXPECT_EQ(vi.exit_code, 1) << vi.out;
+  EXPECT_NE(vi.out.find("HTTP 404 not_found: không tìm thấy"), std::string::npos) << vi.out;
+  auto en = run_command("LC_ALL= LANG=C.UTF-8 " + bin("loactl") + " " + base + " zones show khong-co 2>&1");
+  EXPECT_EQ(en.exit_code, 1) << en.out;
+  EXPECT_NE(en.out.find("HTTP 404 not_found: no zone"), std::string::npos) << en.out;
+  EXPECT_EQ(en.out.find("không"), std::string::npos) << en.out;
+  auto down = run_command("LC_ALL=vi_VN.UTF-8 " + bin("loactl") + " --url http://127.0.0.1:9/ --token x stations 2>&1");
+  EXPECT_EQ(down.exit_code, 3) << down.out;
+  EXPECT_NE(down.out.find("không kết nối được máy chủ tại http://127.0.0.1:9/"), std::string::npos) << down.out;
+}
+
 // Records what loactl would ask, answering with enough for every command to go on.
 class RecordingApi : public loactl::IApi {
  public:

@@ -116,6 +116,8 @@ nlohmann::json to_json(const store::AlarmRecord& a) {
           {"raised_ms", a.raised_ms},
           {"cleared_ms", a.cleared_ms ? json(*a.cleared_ms) : json(nullptr)},
           {"clear_message", a.clear_message},
+          {"message_vi", a.message_vi},
+          {"clear_message_vi", a.clear_message_vi},
           {"active", !a.cleared_ms.has_value()},
           {"acknowledged_by", a.acknowledged_by},
           {"acknowledged_ms", a.acknowledged_ms ? json(*a.acknowledged_ms) : json(nullptr)}};

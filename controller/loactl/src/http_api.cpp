@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "loa/loactl/api.hpp"
+#include "words.hpp"
 
 namespace loa::loactl {
 
@@ -176,7 +177,8 @@ class HttpApi : public IApi {
   httplib::Result send(F&& request) {
     auto res = request();
     if (!res) {
-      throw ApiError(kExitUnreachable, "cannot reach the controller at " + url_ + ": " + cause_of(res.error(), parsed_.origin));
+      throw ApiError(kExitUnreachable, say("không kết nối được máy chủ tại ", "cannot reach the controller at ") + url_ +
+                                           ": " + cause_of(res.error(), parsed_.origin));
     }
     return res;
   }
@@ -185,9 +187,7 @@ class HttpApi : public IApi {
     if (res->status == 204) return json::object();
     json out = json::parse(res->body, nullptr, false);
     if (res->status >= 400) {
-      std::string message = out.is_object() && out.contains("error")
-                                ? out["error"].value("code", "") + ": " + out["error"].value("message", "")
-                                : res->body;
+      const std::string message = out.is_object() && out.contains("error") ? refusal_text(res->status, out) : res->body;
       throw ApiError(kExitApiError, "HTTP " + std::to_string(res->status) + " " + message, out);
     }
     return out;

@@ -54,7 +54,7 @@ StationRegistry::StationRegistry(store::IStationStore& store, const time::IClock
   for (auto& record : store_.list_stations()) {
     if (!record.public_key.empty()) station_by_key_[record.public_key] = record.id;
     auto id = record.id;
-    stations_.emplace(id, Entry{std::move(record), Live{}, {}});
+    stations_.emplace(id, Entry{std::move(record), Live{}, {}, {}});
   }
   // Every station is offline until it says hello; what a stopped controller left open
   // ends where the station was last seen.
@@ -143,7 +143,7 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
   if (old_key.empty()) {
     kLog.info("pending: station={} key={} address={}", changed.id, curve::fingerprint(changed.public_key), address);
     auto id = changed.id;
-    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}, {}});
+    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}, {}, {}});
   } else {
     kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
     stations_.at(station_id).record = std::move(changed);
@@ -229,7 +229,7 @@ ActionResult StationRegistry::provision(store::StationRecord record) {
   auto it = stations_.find(record.id);
   Live live = it != stations_.end() && old_key == record.public_key ? it->second.live : Live{};
   auto id = record.id;
-  stations_.insert_or_assign(id, Entry{std::move(record), live, {}});
+  stations_.insert_or_assign(id, Entry{std::move(record), live, {}, {}});
   return ActionResult::done;
 }
 

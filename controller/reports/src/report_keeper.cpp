@@ -57,7 +57,7 @@ void ReportKeeper::keep(std::span<const server::StationReport> reports) {
 
 void ReportKeeper::on_alarm(const std::string& station_id, const v1::Alarm& a) {
   health_.record_alarm(station_id, a.alarm_id(), a.device_id(), a.active(), severity_name(a.severity()), a.message(),
-                      a.changed_at_ms() ? a.changed_at_ms() : clock_.wall_ms());
+                       a.message_vi(), a.changed_at_ms() ? a.changed_at_ms() : clock_.wall_ms());
   kLog.info("alarm {}: station={} alarm={} message={}", a.active() ? "raised" : "cleared", station_id, a.alarm_id(),
             a.message());
 }

@@ -28,6 +28,7 @@ std::string StationInputGuard::oversize(const v1::Envelope& env) {
       check("alarm.alarm_id", env.alarm().alarm_id(), kMaxId);
       check("alarm.device_id", env.alarm().device_id(), kMaxId);
       check("alarm.message", env.alarm().message(), kMaxText);
+      check("alarm.message_vi", env.alarm().message_vi(), kMaxText);
       break;
     case v1::Envelope::kPlaybackReport:
       check("playback.broadcast_id", env.playback_report().broadcast_id(), kMaxId);

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 22> kSchema{{
+constexpr std::array<SchemaStep, 23> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -446,6 +446,11 @@ CREATE TABLE uplink_state (
   name  TEXT PRIMARY KEY,
   value {INT} NOT NULL
 );
+)sql"},
+    // Alarm texts in Vietnamese too, as the station's profiles word them.
+    {23, R"sql(
+ALTER TABLE alarms ADD COLUMN message_vi TEXT NOT NULL DEFAULT '';
+ALTER TABLE alarms ADD COLUMN clear_message_vi TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

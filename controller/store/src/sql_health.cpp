@@ -62,22 +62,24 @@ std::size_t SqlStore::downsample_telemetry(std::int64_t before_ms, std::int64_t 
 }
 
 void SqlStore::record_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& device_id,
-                  bool active, const std::string& severity, const std::string& message, std::int64_t at_ms) {
+                  bool active, const std::string& severity, const std::string& message, const std::string& message_vi,
+                  std::int64_t at_ms) {
   guarded([&] {
     if (active) {
       sql::Statement open(db_, "SELECT 1 FROM alarms WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
       open.bind(1, station_id).bind(2, alarm_id);
       if (open.step()) return 0;
       sql::Statement s(db_,
-                          "INSERT INTO alarms (station_id, alarm_id, device_id, severity, message, raised_ms) "
-                          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                          "INSERT INTO alarms (station_id, alarm_id, device_id, severity, message, raised_ms, message_vi) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
       s.bind(1, station_id).bind(2, alarm_id).bind(3, device_id).bind(4, severity).bind(5, message).bind(6, at_ms);
+      s.bind(7, message_vi);
       s.run();
     } else {
       sql::Statement s(db_,
-                          "UPDATE alarms SET cleared_ms = ?, clear_message = ? "
+                          "UPDATE alarms SET cleared_ms = ?, clear_message = ?, clear_message_vi = ? "
                           "WHERE station_id = ? AND alarm_id = ? AND cleared_ms IS NULL");
-      s.bind(1, at_ms).bind(2, message).bind(3, station_id).bind(4, alarm_id);
+      s.bind(1, at_ms).bind(2, message).bind(3, message_vi).bind(4, station_id).bind(5, alarm_id);
       s.run();
     }
     return 0;
@@ -89,14 +91,14 @@ std::vector<AlarmRecord> SqlStore::list_alarms(const std::string& station_id, bo
     std::vector<AlarmRecord> out;
     sql::Statement s(db_,
                         "SELECT station_id, alarm_id, device_id, severity, message, raised_ms, cleared_ms, "
-                        "clear_message, acknowledged_by, acknowledged_ms FROM alarms "
+                        "clear_message, acknowledged_by, acknowledged_ms, message_vi, clear_message_vi FROM alarms "
                         "WHERE (?1 = '' OR station_id = ?1) AND (?2 = 0 OR cleared_ms IS NULL) "
                         "ORDER BY raised_ms DESC LIMIT ?3");
     s.bind(1, station_id).bind(2, static_cast<std::int64_t>(open_only)).bind(3, static_cast<std::int64_t>(limit));
     while (s.step()) {
       out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
                      s.column_int(5), s.column_optional_int(6), s.column_text(7), s.column_text(8),
-                     s.column_optional_int(9)});
+                     s.column_optional_int(9), s.column_text(10), s.column_text(11)});
     }
     return out;
   });

@@ -63,7 +63,8 @@ class SqlStore final : public Store {
   std::vector<TelemetryRecord> latest_telemetry(const std::string& station_id) override;
   std::size_t downsample_telemetry(std::int64_t before_ms, std::int64_t bucket_ms) override;
   void record_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& device_id,
-                    bool active, const std::string& severity, const std::string& message, std::int64_t at_ms) override;
+                    bool active, const std::string& severity, const std::string& message, const std::string& message_vi,
+                    std::int64_t at_ms) override;
   std::vector<AlarmRecord> list_alarms(const std::string& station_id, bool open_only, std::size_t limit) override;
   bool acknowledge_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& by,
                          std::int64_t at_ms) override;

@@ -32,7 +32,7 @@ const Table kTables[] = {
     {"zone_members", "zone_id, station_id", {-1, -1}},
     {"commands", kCommandColumns, {3, 11}},
     {"telemetry", "station_id, device_id, measured_ms, reading", {3, -1}},
-    {"alarms", "station_id, alarm_id, device_id, severity, message, raised_ms, cleared_ms, clear_message, acknowledged_by, acknowledged_ms", {-1, -1}},
+    {"alarms", "station_id, alarm_id, device_id, severity, message, raised_ms, cleared_ms, clear_message, acknowledged_by, acknowledged_ms, message_vi, clear_message_vi", {-1, -1}},
     {"clips", kClipColumns, {-1, -1}},
     {"asrun", kAsRunColumns, {-1, -1}},
     {"broadcasts", "id, title, content_kind, clip_sha256, tts_text, relay_url, slot_ms, start_local, time_zone, rrule, exdates, priority, volume, on_preempt, valid_from_ms, valid_until_ms, created_by, created_ms, cancelled_ms, cancelled_by", {-1, -1}},

@@ -1,5 +1,6 @@
 // Alerts: compose, confirm with the station count typed back, live per-station progress.
 import { $, api, badge, cell, has, loaders, post, t } from './ui.js';
+import { barChart } from './charts.js';
 
 let alertId = null;
 let alertEvents = null;
@@ -20,6 +21,17 @@ function showAlert(a) {
     tr.append(cell(s.station), st, cell(s.first_sound_after_ms ?? '—', 'muted'), cell(s.detail || '', 'muted'));
     return tr;
   }));
+  // How soon each station sounded, in seconds from the issue: the slow ones stand out.
+  const sounded = a.stations.filter((s) => typeof s.first_sound_after_ms === 'number')
+    .sort((p, q) => p.first_sound_after_ms - q.first_sound_after_ms);
+  $('alert-delivery-chart').hidden = !sounded.length;
+  if (sounded.length) {
+    barChart($('alert-delivery-chart'), 'chart-alert-delivery', {
+      title: t('Thời gian tới tiếng đầu tiên ở mỗi trạm', 'Time to first sound at each station'),
+      labels: sounded.map((s) => s.station),
+      series: [{ label: t('giây', 'seconds'), values: sounded.map((s) => s.first_sound_after_ms / 1000) }],
+      x: t('Trạm', 'Station'), y: t('Giây từ lúc phát lệnh (s)', 'Seconds from issue (s)') });
+  }
 }
 function follow(id) {
   if (alertEvents) alertEvents.close();

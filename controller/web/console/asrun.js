@@ -1,8 +1,9 @@
 // The as-run log: what each station played, and when, with a CSV export.
-import { $, api, badge, cell, loaders } from './ui.js';
+import { $, api, badge, cell, loaders, t, wallTime, when } from './ui.js';
+import { barChart } from './charts.js';
 
 async function loadAsrun() {
-  if (!$('asrun-since').value) $('asrun-since').value = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 10);
+  if (!$('asrun-since').value) $('asrun-since').value = wallTime(Date.now() - 7 * 86400000).slice(0, 10);
   const since = $('asrun-since').value;
   const q = since ? `since=${encodeURIComponent(since)}&` : '';
   $('asrun-csv').href = `/api/v1/asrun?${q}format=csv`;
@@ -17,11 +18,26 @@ async function loadAsrun() {
     // A live play on a station that lost its lock on the controller's clock may have
     // sounded out of step with its neighbours.
     if (r.clock_locked === false) level.append(' ', badge('clock not locked'));
-    tr.append(cell(r.station_id), cell(r.broadcast_id), cell(r.planned_start), cell(r.actual_start || '—', 'wide'), st,
+    tr.append(cell(r.station_id), cell(r.broadcast_id), cell(when(r.planned_start_ms)), cell(r.actual_start_ms ? when(r.actual_start_ms) : '—', 'wide'), st,
               level, cell(r.detail, 'muted wide'));
     return tr;
   }));
 }
-$('asrun-since').onchange = loadAsrun;
-loaders.asrun = loadAsrun;
+// Plays by zone and day over the same range (the report's own figures, in the
+// controller's zone): a zone that went quiet shows as a gap.
+async function loadPlaysChart() {
+  const from = $('asrun-since').value;
+  const report = await api(`/api/v1/reports/plays?by=zone&period=day${from ? `&from=${encodeURIComponent(from)}` : ''}`);
+  const days = [...new Set(report.items.map((r) => r.period))].sort();
+  const zones = [...new Map(report.items.map((r) => [r.key, r.name || r.key])).entries()];
+  barChart($('asrun-chart'), 'chart-plays', {
+    title: t('Số lần phát theo vùng và ngày', 'Plays by zone and day'),
+    labels: days,
+    series: zones.map(([key, name]) => ({ key, label: name,
+      values: days.map((d) => report.items.find((r) => r.key === key && r.period === d)?.plays ?? 0) })),
+    x: `${t('Ngày', 'Day')} (${report.tz || ''})`, y: t('Số lần phát', 'Plays'), stacked: true });
+}
+const loadAll = () => Promise.all([loadAsrun(), loadPlaysChart()]);
+$('asrun-since').onchange = loadAll;
+loaders.asrun = loadAll;
 

@@ -1,6 +1,6 @@
 // The overview: alarms first, then every station coloured by state, with what it sounds
 // now; one live feed (server-sent events) keeps it current.
-import { $, api, badge, button, cell, has, loaders, onLeave, post, t, when } from './ui.js';
+import { $, alarmText, api, badge, button, cell, has, loaders, onLeave, post, severityText, t, when } from './ui.js';
 
 const order = { pending: 0, offline: 1, online: 2, rejected: 3, revoked: 4 };
 
@@ -57,7 +57,7 @@ function renderAlarms(items) {
   const list = items.map((a) => {
     const li = document.createElement('li'); li.className = a.severity;
     const link = document.createElement('a'); link.href = '#station/' + encodeURIComponent(a.station_id); link.textContent = a.station_id;
-    li.append(link, ` ${a.severity}: ${a.message} `, Object.assign(document.createElement('span'), { className: 'muted', textContent: when(a.raised_ms) }));
+    li.append(link, ` ${severityText(a.severity)}: ${alarmText(a)} `, Object.assign(document.createElement('span'), { className: 'muted', textContent: when(a.raised_ms) }));
     if (has('technician') && !a.acknowledged_by) {
       li.append(' ', button(t('Đã biết', 'Acknowledge'), async () => {
         await post(`/api/v1/stations/${encodeURIComponent(a.station_id)}/alarms/${encodeURIComponent(a.alarm_id)}/ack`, {});

@@ -1,6 +1,6 @@
 // A station: readings, compliance, alarms and charts of its readings; silent test, amplifier
 // switch, and the licence the controller keeps for it.
-import { $, api, button, cell, formatTime, has, loaders, onLeave, post, t, timeZone, when, zoneOffset } from './ui.js';
+import { $, alarmText, api, button, cell, formatTime, has, loaders, onLeave, post, severityText, t, timeZone, when, zoneOffset } from './ui.js';
 
 // The readings charted, each with its unit; forward and reflected power share one chart.
 const kCharts = [
@@ -91,11 +91,10 @@ function clearCharts() {
 }
 // The station's open alarms, newest first, each with when it was raised; a technician
 // acknowledges one here (on a phone, at the foot of the pole).
-const kSeverity = { critical: ['nghiêm trọng', 'critical'], warning: ['cảnh báo', 'warning'], info: ['thông tin', 'info'] };
 function showAlarms(id, alarms) {
   const items = [...alarms].sort((a, b) => b.raised_ms - a.raised_ms).map((a) => {
     const li = document.createElement('li'); li.className = a.severity; li.dataset.alarm = a.alarm_id;
-    li.append(`${kSeverity[a.severity] ? t(...kSeverity[a.severity]) : a.severity}: ${a.message} `,
+    li.append(`${severityText(a.severity)}: ${alarmText(a)} `,
               Object.assign(document.createElement('span'), { className: 'muted', textContent: when(a.raised_ms) }));
     if (a.acknowledged_by) {
       li.append(' ', Object.assign(document.createElement('span'), { className: 'muted ack',

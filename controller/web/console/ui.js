@@ -77,6 +77,11 @@ export function wallTime(ms, zone = timeZone()) {
 // A time the API gives as ISO 8601 text ("2026-12-05T06:00:00+07:00"), shown as every
 // other time is.
 export const whenText = (iso) => (iso ? formatTime(Date.parse(iso)) : '—');
+// An alarm's text in the page's language: the station's Vietnamese where its profile
+// gives one.
+export const alarmText = (a) => t(a.message_vi || a.message, a.message);
+const kSeverity = { critical: ['nghiêm trọng', 'critical'], warning: ['cảnh báo', 'warning'], info: ['thông tin', 'info'] };
+export const severityText = (s) => (kSeverity[s] ? t(...kSeverity[s]) : s);
 export const has = (role) => session.me.roles.includes('admin') || session.me.roles.includes(role);
 
 // ---- Pages: the hash names the page (#station/ID for a station). Each page module

@@ -125,6 +125,7 @@ AlarmRule read_alarm(ConfigSection s, const DeviceProfile& profile) {
   }
   s.read("message", a.message);
   if (a.message.empty()) a.message = a.id;
+  s.read("message_vi", a.message_vi);
   s.finish();
   return a;
 }

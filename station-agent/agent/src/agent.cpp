@@ -221,6 +221,10 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
                                    std::to_string(report.longest_silence_ms() / 1000) + " s"
                              : "Sound again: " + report.broadcast_id() + " at " +
                                    std::to_string(static_cast<int>(report.loudness_dbfs())) + " dBFS");
+    alarm.set_message_vi(silent ? "Mất tiếng: " + report.broadcast_id() + " phát im lặng " +
+                                      std::to_string(report.longest_silence_ms() / 1000) + " giây"
+                                : "Có tiếng lại: " + report.broadcast_id() + " ở mức " +
+                                      std::to_string(static_cast<int>(report.loudness_dbfs())) + " dBFS");
     if (silent) kLog.warn("dead air: broadcast={}", report.broadcast_id());
     on_alarm(alarm);
   }

@@ -334,13 +334,15 @@ void HardwareMonitor::run(Bus& bus) {
 void HardwareMonitor::cycle(Device& d) {
   const auto& cfg = d.poller.config();
   const std::string& id = cfg.id;
-  auto alarm = [&](const std::string& alarm_id, bool active, v1::Alarm::Severity severity, const std::string& text) {
+  auto alarm = [&](const std::string& alarm_id, bool active, v1::Alarm::Severity severity, const std::string& text,
+                   const std::string& text_vi) {
     v1::Alarm a;
     a.set_alarm_id(id + "." + alarm_id);
     a.set_device_id(id);
     a.set_active(active);
     a.set_severity(severity);
     a.set_message(text);
+    a.set_message_vi(text_vi);
     a.set_changed_at_ms(clock_.wall_ms());
     kLog.warn("alarm {}: device={} alarm={} message={}", active ? "raised" : "cleared", id, alarm_id, text);
     sink_.on_alarm(a);
@@ -351,7 +353,8 @@ void HardwareMonitor::cycle(Device& d) {
   if (d.unreachable.feed(!result.reachable)) {
     changed = true;
     alarm("unreachable", d.unreachable.active(), v1::Alarm::SEVERITY_CRITICAL,
-          d.unreachable.active() ? "device not answering: " + result.error : "device answering again");
+          d.unreachable.active() ? "device not answering: " + result.error : "device answering again",
+          d.unreachable.active() ? "thiết bị không trả lời: " + result.error : "thiết bị đã trả lời lại");
   }
   auto telemetry = to_telemetry(cfg, result);
   if (result.reachable && telemetry.has_powered_on()) {
@@ -361,8 +364,9 @@ void HardwareMonitor::cycle(Device& d) {
   if (result.reachable) {
     for (const auto& c : d.alarms.evaluate(result.values)) {
       changed = true;
-      alarm(c.rule->id, c.active, severity_of(c.rule->severity),
-            c.rule->message + (c.active ? " (" : " cleared (") + c.rule->point + " " + number(c.value) + ")");
+      const auto reading = c.rule->point + " " + number(c.value) + ")";
+      alarm(c.rule->id, c.active, severity_of(c.rule->severity), c.rule->message + (c.active ? " (" : " cleared (") + reading,
+            c.rule->message_vi.empty() ? "" : c.rule->message_vi + (c.active ? " (" : " đã hết (") + reading);
     }
     if (transmitter) {
       std::optional<double> carrier;
@@ -386,7 +390,9 @@ void HardwareMonitor::cycle(Device& d) {
           std::string text;
           for (const auto& v : check.violations) text += (text.empty() ? "" : "; ") + v;
           alarm("band_compliance", d.compliance.active(), v1::Alarm::SEVERITY_CRITICAL,
-                d.compliance.active() ? text : "back within licence and band plan");
+                d.compliance.active() ? text : "back within licence and band plan",
+                d.compliance.active() ? "ngoài giấy phép hoặc quy hoạch băng tần: " + text
+                                      : "đã trở lại trong giấy phép và quy hoạch băng tần");
           if (d.compliance.active() && station_.policy == hwconfig::CompliancePolicy::mute && mute && mute->writable) {
             auto w = d.poller.write(mute->name, 1);
             kLog.warn("compliance mute: device={} ok={} reason={}", id, w.ok, w.reason);
@@ -434,12 +440,16 @@ void HardwareMonitor::cycle(Device& d) {
           if ((d.licence_state == 1) != (licence_state == 1)) {
             alarm("licence_expiring", licence_state == 1, v1::Alarm::SEVERITY_WARNING,
                   licence_state == 1 ? "licence expires on " + expires + ", in " + std::to_string(days) + " days"
-                                     : "licence no longer about to expire");
+                                     : "licence no longer about to expire",
+                  licence_state == 1 ? "giấy phép hết hạn ngày " + expires + ", còn " + std::to_string(days) + " ngày"
+                                     : "giấy phép không còn sắp hết hạn");
           }
           if ((d.licence_state == 2) != (licence_state == 2)) {
             alarm("licence_expired", licence_state == 2, v1::Alarm::SEVERITY_CRITICAL,
                   licence_state == 2 ? "licence expired on " + expires + "; the station stays on air (renew it)"
-                                     : "licence renewed");
+                                     : "licence renewed",
+                  licence_state == 2 ? "giấy phép đã hết hạn ngày " + expires + "; trạm vẫn phát (hãy gia hạn)"
+                                     : "giấy phép đã được gia hạn");
           }
           d.licence_state = licence_state;
         }

@@ -29,10 +29,11 @@ class IHealthStore {
   // Returns how many were removed.
   virtual std::size_t downsample_telemetry(std::int64_t before_ms, std::int64_t bucket_ms) = 0;
   // A raise opens an occurrence (a repeated raise of an open one is ignored); a clear
-  // closes the open one.
+  // closes the open one. The message comes in English, and in Vietnamese where the
+  // station words it ("" where not).
   virtual void record_alarm(const std::string& station_id, const std::string& alarm_id, const std::string& device_id,
                             bool active, const std::string& severity, const std::string& message,
-                            std::int64_t at_ms) = 0;
+                            const std::string& message_vi, std::int64_t at_ms) = 0;
   [[nodiscard]] virtual std::vector<AlarmRecord> list_alarms(const std::string& station_id, bool open_only,
                                                              std::size_t limit) = 0;
   // Acknowledges the open occurrence; false when there is none.

@@ -148,6 +148,8 @@ struct AlarmRecord {
   std::string clear_message;
   std::string acknowledged_by;
   std::optional<std::int64_t> acknowledged_ms;
+  std::string message_vi;        // both in Vietnamese, where the station words them
+  std::string clear_message_vi;
 };
 
 // A clip in the library: the file is <clips dir>/<sha256>.opus (Ogg/Opus, mono 48 kHz,

@@ -60,6 +60,7 @@ struct AlarmRule {
   int clear_cycles = 1;  // consecutive cycles out of it (past hysteresis) before clearing
   std::string severity = "warning";  // info, warning, critical
   std::string message;
+  std::string message_vi;  // the same in Vietnamese, which the console shows on a Vietnamese page
   int line = 0;
 };
 
