@@ -359,6 +359,10 @@ TEST(Console, AProvinceSendsABulletinDownAndTheCommuneTakesItIntoItsProgramme) {
     (void)browser.script("location.hash = '#dashboard'; location.hash = '#federation'; return '';");
     return browser.text("#members-rows").find("1/1") != std::string::npos;
   }, 20s)) << browser.text("#members-rows");
+  // The members' plays are charted by day, in the controller's zone.
+  ASSERT_TRUE(eventually([&] { return browser.script("return !!(window.Chart && Chart.getChart('chart-member-plays'));") == "true"; }, 10s));
+  EXPECT_EQ(browser.script("return Chart.getChart('chart-member-plays').options.scales.x.title.text;"),
+            "\"Ngày (Asia/Ho_Chi_Minh)\"");
   browser.type("#relay-title", "Tiêm phòng");
   browser.type("#relay-text", "Lịch tiêm phòng cho trẻ em tuần tới.");
   browser.type("#relay-to", "member:xa-cam-binh");

@@ -1,6 +1,6 @@
 // The as-run log: what each station played, and when, with a CSV export.
 import { $, api, badge, cell, loaders, t, wallTime, when } from './ui.js';
-import { barChart } from './charts.js';
+import { playsChart } from './charts.js';
 
 async function loadAsrun() {
   if (!$('asrun-since').value) $('asrun-since').value = wallTime(Date.now() - 7 * 86400000).slice(0, 10);
@@ -25,17 +25,10 @@ async function loadAsrun() {
 }
 // Plays by zone and day over the same range (the report's own figures, in the
 // controller's zone): a zone that went quiet shows as a gap.
-async function loadPlaysChart() {
+function loadPlaysChart() {
   const from = $('asrun-since').value;
-  const report = await api(`/api/v1/reports/plays?by=zone&period=day${from ? `&from=${encodeURIComponent(from)}` : ''}`);
-  const days = [...new Set(report.items.map((r) => r.period))].sort();
-  const zones = [...new Map(report.items.map((r) => [r.key, r.name || r.key])).entries()];
-  barChart($('asrun-chart'), 'chart-plays', {
-    title: t('Số lần phát theo vùng và ngày', 'Plays by zone and day'),
-    labels: days,
-    series: zones.map(([key, name]) => ({ key, label: name,
-      values: days.map((d) => report.items.find((r) => r.key === key && r.period === d)?.plays ?? 0) })),
-    x: `${t('Ngày', 'Day')} (${report.tz || ''})`, y: t('Số lần phát', 'Plays'), stacked: true });
+  return playsChart($('asrun-chart'), 'chart-plays', from ? `&from=${encodeURIComponent(from)}` : '',
+                    t('Số lần phát theo vùng và ngày', 'Plays by zone and day'));
 }
 const loadAll = () => Promise.all([loadAsrun(), loadPlaysChart()]);
 $('asrun-since').onchange = loadAll;

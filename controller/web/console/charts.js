@@ -1,7 +1,7 @@
 // Bar charts that read (Chart.js from the system): a title, both axes named with their
 // units, one colour per series; redrawn in place when the data change. The station's
 // line charts are in station.js; these serve the alerts and the as-run pages.
-import { t } from './ui.js';
+import { api, t } from './ui.js';
 
 const kColours = ['#1d3557', '#2a9d8f', '#e76f51', '#6a4c93', '#8a5a00', '#3a86ff'];
 const drawn = new Map();  // canvas id -> Chart
@@ -39,4 +39,17 @@ export function barChart(box, id, { title, labels, series, x, y, stacked = false
   const chart = new Chart(canvas, { type: 'bar', data: { labels, datasets }, options });
   drawn.set(id, chart);
   return chart;
+}
+
+// The plays report (`/api/v1/reports/plays?by=zone&period=day…`, `query` adds the rest)
+// as bars by day, a stack per zone: its own figures, days in the controller's zone.
+export async function playsChart(box, id, query, title) {
+  const report = await api(`/api/v1/reports/plays?by=zone&period=day${query}`);
+  const days = [...new Set(report.items.map((r) => r.period))].sort();
+  const zones = [...new Map(report.items.map((r) => [r.key, r.name || r.key])).entries()];
+  return barChart(box, id, {
+    title, labels: days,
+    series: zones.map(([key, name]) => ({ key, label: name,
+      values: days.map((d) => report.items.find((r) => r.key === key && r.period === d)?.plays ?? 0) })),
+    x: `${t('Ngày', 'Day')} (${report.tz || ''})`, y: t('Số lần phát', 'Plays'), stacked: true });
 }

@@ -2,6 +2,7 @@
 // rolled up, and alerts and bulletins sent down to them with how each goes. Below: the
 // inbox of normal bulletins from above, to take into the programme or decline.
 import { $, api, badge, button, cell, has, loaders, post, t, when } from './ui.js';
+import { playsChart } from './charts.js';
 
 function memberRow(m) {
   const tr = document.createElement('tr');
@@ -53,6 +54,15 @@ async function loadFederation() {
   $('relay-form').hidden = members.items.length === 0 || !has('operator');
   $('inbox-rows').replaceChildren(...inbox.items.map(inboxRow));
   $('inbox-empty').hidden = inbox.items.length > 0;
+  $('members-chart').hidden = members.items.length === 0;
+  if (members.items.length) await membersChart();
+}
+
+// What the members' stations played, by the members' zones and by day, this month: the
+// province's own figures of its tree, as the plays report gives them.
+function membersChart() {
+  return playsChart($('members-chart'), 'chart-member-plays', '&of=members',
+                    t('Số lần phát ở các đơn vị cấp dưới, theo ngày', 'Plays at the members, by day'));
 }
 
 $('relay-kind').onchange = () => {
