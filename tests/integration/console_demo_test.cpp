@@ -194,10 +194,18 @@ TEST(ConsoleOnTheDemo, EveryStationStandsOnTheMapAtItsCoordinatesAndOneWithAnAla
   const auto tree = browser.text("#map-tree");
   EXPECT_NE(tree.find("Cẩm Bình"), std::string::npos) << tree;
   EXPECT_NE(tree.find("Thạch Hà"), std::string::npos) << tree;
-  // A marker leads to its station's page.
+  // A marker leads to its station's page: by a click, and from the keyboard (focus, Enter).
   (void)browser.script("document.querySelector(\"#map-view path[data-station='demo-2']\")"
                  ".dispatchEvent(new MouseEvent('click', {bubbles: true})); return 0;");
   ASSERT_TRUE(browser.wait_for_text("#station-id", "demo-2"));
+  browser.go(demo.url() + "/#map");
+  ASSERT_TRUE(eventually([&] {
+    return browser.script("return document.querySelectorAll('#map-view path[data-station]').length;") == "4";
+  }, 15s));
+  EXPECT_EQ(browser.script("return document.querySelector(\"#map-view path[data-station='demo-3']\").tabIndex;"), "0");
+  (void)browser.script("const m = document.querySelector(\"#map-view path[data-station='demo-3']\"); m.focus();"
+                       "m.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); return 0;");
+  ASSERT_TRUE(browser.wait_for_text("#station-id", "demo-3"));
   // On a phone the map and the tree stack, and nothing runs off the side.
   browser.resize(360, 740);
   browser.go(demo.url() + "/#map");

@@ -47,6 +47,11 @@ function drawStations(stations, alarmed) {
     el.dataset.station = s.id;
     el.setAttribute('role', 'link');
     el.setAttribute('aria-label', label);
+    // Reached by Tab like any link, and opened with Enter.
+    el.setAttribute('tabindex', '0');
+    el.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); location.hash = '#station/' + encodeURIComponent(s.id); }
+    });
     placed.push([s.position.lat, s.position.lon]);
   }
   return placed;
