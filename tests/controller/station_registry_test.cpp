@@ -77,6 +77,15 @@ TEST_F(StationRegistryTest, OnlineUntilSilentForTheDeadlineThenOffline) {
   EXPECT_EQ(reg.find("xa-1")->state, StationState::offline);
 }
 
+TEST_F(StationRegistryTest, OnlineAmongManyAnswersEachInTheOrderAsked) {
+  StationRegistry reg(*store, clock);
+  ASSERT_EQ(reg.provision(rec("xa-1", key_a)), ActionResult::done);
+  ASSERT_EQ(reg.provision(rec("xa-2", key_b)), ActionResult::done);
+  reg.on_hello("xa-2", "0.1.0", "10.0.0.6");
+  EXPECT_EQ(reg.online({"xa-2", "xa-1", "nobody", "xa-2"}), (std::vector<bool>{true, false, false, true}));
+  EXPECT_TRUE(reg.online({}).empty());
+}
+
 TEST_F(StationRegistryTest, StateComesBackFromTheStoreWithEveryoneOffline) {
   {
     StationRegistry reg(*store, clock);

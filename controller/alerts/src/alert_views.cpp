@@ -71,13 +71,19 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
   std::map<std::string, int> counts;
   std::vector<std::string> unreachable, failed;
   std::size_t targets = 0;
-  for (const auto& d : deliveries) {
+  // Only whether each is online, all at one taking of the registry's lock: a whole view
+  // of each station (copied under the lock), or a lock for each of thousands, each time
+  // the alert is shown, took the CPU and the lock the control loop needed during the
+  // alert itself.
+  std::vector<std::string> ids;
+  ids.reserve(deliveries.size());
+  for (const auto& d : deliveries) ids.push_back(d.station_id);
+  const auto online_now = registry_.online(ids);
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    const auto& d = deliveries[i];
     if (shown && !shown(d.station_id)) continue;
     ++targets;
-    // Only whether it is online: a whole view of the station (copied under the
-    // registry's lock) for each of thousands of stations, each time the alert is shown,
-    // took the CPU the control loop needed during the alert itself.
-    const bool online = registry_.is_online(d.station_id);
+    const bool online = online_now[i];
     std::string state = d.state;
     if (state == "sent" && !online) state = "unreachable";
     ++counts[state];

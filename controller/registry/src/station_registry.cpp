@@ -411,6 +411,17 @@ bool StationRegistry::is_online(const std::string& id) const {
   return it != stations_.end() && it->second.live.online;
 }
 
+std::vector<bool> StationRegistry::online(const std::vector<std::string>& ids) const {
+  std::vector<bool> out;
+  out.reserve(ids.size());
+  std::lock_guard lock(mutex_);
+  for (const auto& id : ids) {
+    const auto it = stations_.find(id);
+    out.push_back(it != stations_.end() && it->second.live.online);
+  }
+  return out;
+}
+
 std::vector<std::string> StationRegistry::online_ids() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;

@@ -87,6 +87,9 @@ class StationRegistry {
   [[nodiscard]] bool is_admitted(const std::string& id) const;
   // An approved member controller (asked for every command result: no copy is made).
   [[nodiscard]] bool is_member(const std::string& id) const;
+  // Whether each of `ids` is online, under one taking of the lock: a view of thousands
+  // of stations asks this while the control loop needs the same lock for every message.
+  [[nodiscard]] std::vector<bool> online(const std::vector<std::string>& ids) const;
 
   // A threshold a station's alarm rules watch on one of its readings, as its hello told.
   struct AlarmLimit {
