@@ -13,6 +13,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -114,31 +115,44 @@ class Demo {
   ChildProcess process_;
 };
 
-TEST(ConsoleOnTheDemo, EveryStationStandsOnTheMapAtItsCoordinatesAndOneWithAnAlarmStandsOut) {
-  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+// Each test on a demo of its own (four stations), in a folder of its own.
+class ConsoleOnTheDemo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+    demo = std::make_unique<Demo>(dir.path());
+    ASSERT_TRUE(demo->ready()) << demo->log();
+  }
+
   ScratchDir dir;
-  Demo demo(dir.path());
-  ASSERT_TRUE(demo.ready()) << demo.log();
-  const auto stations = demo.get("/api/v1/stations")["items"];
+  std::unique_ptr<Demo> demo;
+};
+
+// Whether the map has drawn a marker for each of the demo's four stations.
+bool all_markers_drawn(Browser& browser) {
+  return browser.script("return document.querySelectorAll('#map-view path[data-station]').length;") == "4";
+}
+
+TEST_F(ConsoleOnTheDemo, EveryStationStandsOnTheMapAtItsCoordinatesAndOneWithAnAlarmStandsOut) {
+  const auto stations = demo->get("/api/v1/stations")["items"];
   ASSERT_EQ(stations.size(), 4u) << stations.dump();
   for (const auto& s : stations) ASSERT_TRUE(s["position"].is_object()) << "no position: " << s.dump();
 
   // demo-1's amplifier overheats: its alarm is open before the map is looked at.
   write_file(dir.path() + "/data/agents/demo-1/devsim.faults", "over_temperature\n");
   ASSERT_TRUE(eventually([&] {
-    const auto alarms = demo.get("/api/v1/alarms");  // held: a loop over a temporary's member dangles
+    const auto alarms = demo->get("/api/v1/alarms");  // held: a loop over a temporary's member dangles
     for (const auto& a : alarms["items"]) {
       if (a["station_id"] == "demo-1") return true;
     }
     return false;
-  }, 30s)) << demo.get("/api/v1/alarms").dump();
+  }, 30s)) << demo->get("/api/v1/alarms").dump();
 
   Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console-demo");
-  demo.sign_in(browser);
+  demo->sign_in(browser);
   browser.click("#nav a[href='#map']");
-  ASSERT_TRUE(eventually([&] {
-    return browser.script("return document.querySelectorAll('#map-view path[data-station]').length;") == "4";
-  }, 15s)) << browser.script("return document.getElementById('map-note').textContent;");
+  ASSERT_TRUE(eventually([&] { return all_markers_drawn(browser); }, 15s))
+      << browser.script("return document.getElementById('map-note').textContent;");
   ASSERT_TRUE(eventually([&] {
     return browser.script("return !!document.querySelector(\"#map-view path[data-station='demo-1'].alarmed\");") == "true";
   }, 15s));
@@ -198,20 +212,16 @@ TEST(ConsoleOnTheDemo, EveryStationStandsOnTheMapAtItsCoordinatesAndOneWithAnAla
   (void)browser.script("document.querySelector(\"#map-view path[data-station='demo-2']\")"
                  ".dispatchEvent(new MouseEvent('click', {bubbles: true})); return 0;");
   ASSERT_TRUE(browser.wait_for_text("#station-id", "demo-2"));
-  browser.go(demo.url() + "/#map");
-  ASSERT_TRUE(eventually([&] {
-    return browser.script("return document.querySelectorAll('#map-view path[data-station]').length;") == "4";
-  }, 15s));
+  browser.go(demo->url() + "/#map");
+  ASSERT_TRUE(eventually([&] { return all_markers_drawn(browser); }, 15s));
   EXPECT_EQ(browser.script("return document.querySelector(\"#map-view path[data-station='demo-3']\").tabIndex;"), "0");
   (void)browser.script("const m = document.querySelector(\"#map-view path[data-station='demo-3']\"); m.focus();"
                        "m.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); return 0;");
   ASSERT_TRUE(browser.wait_for_text("#station-id", "demo-3"));
   // On a phone the map and the tree stack, and nothing runs off the side.
   browser.resize(360, 740);
-  browser.go(demo.url() + "/#map");
-  ASSERT_TRUE(eventually([&] {
-    return browser.script("return document.querySelectorAll('#map-view path[data-station]').length;") == "4";
-  }, 15s));
+  browser.go(demo->url() + "/#map");
+  ASSERT_TRUE(eventually([&] { return all_markers_drawn(browser); }, 15s));
   EXPECT_EQ(browser.script("return document.documentElement.scrollWidth <= window.innerWidth;"), "true");
   EXPECT_EQ(browser.script(kAllInView), "true");
   browser.screenshot("2-map-phone");
@@ -228,22 +238,18 @@ std::string tomorrow_in_vietnam() {
   return day;
 }
 
-TEST(ConsoleOnTheDemo, FromABrowserInUtcABroadcastFor0600IsVietnamsSixOClockAndRefusalsSpeakVietnamese) {
-  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
-  ScratchDir dir;
-  Demo demo(dir.path());
-  ASSERT_TRUE(demo.ready()) << demo.log();
+TEST_F(ConsoleOnTheDemo, FromABrowserInUtcABroadcastFor0600IsVietnamsSixOClockAndRefusalsSpeakVietnamese) {
   // The demo's sample bulletin every 15 minutes may fall at 06:00; it goes, so that the
   // one conflict below is the test's own.
-  const auto sample = demo.get("/api/v1/broadcasts");
+  const auto sample = demo->get("/api/v1/broadcasts");
   for (const auto& b : sample["items"]) {
-    if (b["rrule"] == "FREQ=MINUTELY;INTERVAL=15") demo.call("DELETE", "/api/v1/broadcasts/" + b["id"].get<std::string>());
+    if (b["rrule"] == "FREQ=MINUTELY;INTERVAL=15") demo->call("DELETE", "/api/v1/broadcasts/" + b["id"].get<std::string>());
   }
   // The browser's machine is set to UTC: seven hours from the district's clock.
   ::setenv("TZ", "UTC", 1);
   Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console-demo");
   ::unsetenv("TZ");
-  demo.sign_in(browser);
+  demo->sign_in(browser);
   ASSERT_EQ(browser.script("return Intl.DateTimeFormat().resolvedOptions().timeZone;"), "\"UTC\"");
   ASSERT_EQ(browser.text("#nav a[href='#schedule']"), "Lịch phát");  // the page is in Vietnamese
   browser.click("#nav a[href='#schedule']");
@@ -262,7 +268,7 @@ TEST(ConsoleOnTheDemo, FromABrowserInUtcABroadcastFor0600IsVietnamsSixOClockAndR
   ASSERT_TRUE(browser.wait_for_text("#bc-feedback", "Đã xếp lịch", 10s)) << browser.text("#bc-feedback");
   // Stored at six in the morning in Vietnam, not at six UTC (13:00 there).
   json mine;
-  const auto listed = demo.get("/api/v1/broadcasts");
+  const auto listed = demo->get("/api/v1/broadcasts");
   for (const auto& b : listed["items"]) {
     if (b["title"] == "Bản tin sáu giờ") mine = b;
   }
@@ -302,23 +308,19 @@ TEST(ConsoleOnTheDemo, FromABrowserInUtcABroadcastFor0600IsVietnamsSixOClockAndR
 // A technician at the foot of a pole, phone in one hand (360 px wide): finds the station
 // by its commune, reads its health and its alarm, acknowledges the alarm and runs the
 // silent test, every target big enough for a thumb.
-TEST(ConsoleOnTheDemo, ATechniciansPhoneFindsAStationAcknowledgesItsAlarmAndRunsTheSilentTest) {
-  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
-  ScratchDir dir;
-  Demo demo(dir.path());
-  ASSERT_TRUE(demo.ready()) << demo.log();
-  ASSERT_TRUE(demo.call("POST", "/api/v1/users", {{"name", "ky-thuat"}, {"password", "cot-loa-thach-ha"},
+TEST_F(ConsoleOnTheDemo, ATechniciansPhoneFindsAStationAcknowledgesItsAlarmAndRunsTheSilentTest) {
+  ASSERT_TRUE(demo->call("POST", "/api/v1/users", {{"name", "ky-thuat"}, {"password", "cot-loa-thach-ha"},
                                                    {"roles", {"technician"}}}).is_object());
   // demo-2's amplifier reports a fault.
   write_file(dir.path() + "/data/agents/demo-2/devsim.faults", "over_temperature\n");
   ASSERT_TRUE(eventually([&] {
-    const auto alarms = demo.get("/api/v1/stations/demo-2/alarms?active=1");
+    const auto alarms = demo->get("/api/v1/stations/demo-2/alarms?active=1");
     return alarms.is_object() && !alarms["items"].empty();
   }, 30s));
 
   Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console-demo");
   browser.resize(360, 740);
-  demo.sign_in(browser, "ky-thuat", "cot-loa-thach-ha");
+  demo->sign_in(browser, "ky-thuat", "cot-loa-thach-ha");
   // Find it: "thach ha" typed without marks finds the commune's stations, and only them.
   ASSERT_TRUE(browser.wait_for("tr[data-station='demo-1']"));
   browser.type("#station-search", "thach ha");
@@ -351,12 +353,12 @@ TEST(ConsoleOnTheDemo, ATechniciansPhoneFindsAStationAcknowledgesItsAlarmAndRuns
   const auto first = browser.script("return document.querySelector('#station-alarms li[data-alarm]').dataset.alarm;");
   browser.click("#station-alarms li[data-alarm] button");
   ASSERT_TRUE(eventually([&] {
-    const auto alarms = demo.get("/api/v1/stations/demo-2/alarms?active=1");
+    const auto alarms = demo->get("/api/v1/stations/demo-2/alarms?active=1");
     for (const auto& a : alarms.value("items", json::array())) {
       if (json(a["alarm_id"]).dump() == first) return a["acknowledged_by"] == "ky-thuat";  // who, by name
     }
     return false;
-  }, 10s)) << first << demo.get("/api/v1/stations/demo-2/alarms?active=1").dump();
+  }, 10s)) << first << demo->get("/api/v1/stations/demo-2/alarms?active=1").dump();
   ASSERT_TRUE(browser.wait_for_text("#station-alarms", "ky-thuat đã biết", 10s)) << browser.text("#station-alarms");
   // The silent test: each check, and how it went (the overheated amplifier still answers).
   browser.click("#station-silent-test");
@@ -378,16 +380,12 @@ std::string axe_source() {
 
 // The main pages checked by axe-core: no serious or critical violation of WCAG 2 A/AA
 // (labels, names, contrast, keyboard reach) on any of them.
-TEST(ConsoleOnTheDemo, TheMainPagesHaveNoSeriousOrCriticalAccessibilityViolations) {
-  if (!Browser::available()) GTEST_SKIP() << "chromium and chromium-driver are not installed (deploy/install-deps)";
+TEST_F(ConsoleOnTheDemo, TheMainPagesHaveNoSeriousOrCriticalAccessibilityViolations) {
   const auto axe = axe_source();
   if (axe.empty()) GTEST_SKIP() << "axe-core is not installed at " LOA_AXE_JS " (deploy/test installs it with npm)";
-  ScratchDir dir;
-  Demo demo(dir.path());
-  ASSERT_TRUE(demo.ready()) << demo.log();
   write_file(dir.path() + "/data/agents/demo-1/devsim.faults", "over_temperature\n");
   Browser browser(std::string(LOA_ARTIFACTS_DIR) + "/console-demo");
-  demo.sign_in(browser);
+  demo->sign_in(browser);
   for (const std::string page : {"dashboard", "map", "station/demo-1", "schedule", "alerts", "asrun", "approvals",
                                  "federation", "users", "audit"}) {
     (void)browser.script("location.hash = '#" + page + "'; return 0;");

@@ -58,8 +58,8 @@ json compliance_json(ApiContext& ctx, const std::string& station) {
   bool compliant = true;
   bool any_reading = false, transmitter = false, transmitter_reachable = false;
   for (const auto& r : ctx.store.latest_telemetry(station)) {
+    if (r.device_id == "clock") continue;  // the station's clock, not equipment
     auto t = telemetry_json(r);
-    if (r.device_id == "clock") continue;
     any_reading = true;
     if (t.contains("carrier_khz")) {
       transmitter = true;

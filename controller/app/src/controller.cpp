@@ -251,7 +251,7 @@ void Controller::start() {
   as.limits = c.http.limits;
   as.spool_dir = c.data_dir + "/uploads";
   as.max_clip_bytes = static_cast<std::size_t>(c.clips.max_upload_mib) << 20;
-  as.console = {c.console.libraries_dir, c.console.map_tiles, c.console.map_attribution};
+  as.console = c.console;
   if (i.lease) {
     as.controller_epoch = i.lease->epoch();
     as.controller_node = i.lease->node();

@@ -124,8 +124,8 @@ ControllerConfig load_controller_config(const std::string& path) {
 
   auto console = root.section("console");
   console.read("libraries_dir", c.console.libraries_dir);
-  console.read("map_tiles", c.console.map_tiles);
-  const auto& tiles = c.console.map_tiles;
+  console.read("map_tiles", c.console.map_tiles_url);
+  const auto& tiles = c.console.map_tiles_url;
   const bool web = tiles.rfind("http://", 0) == 0 || tiles.rfind("https://", 0) == 0;
   if (!tiles.empty() && (!web || tiles.find("{z}") == std::string::npos)) {
     console.fail("map_tiles", "must be an http(s) URL with {z}, {x} and {y}, as https://tile.openstreetmap.org/{z}/{x}/{y}.png");

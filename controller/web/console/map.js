@@ -14,6 +14,8 @@ function stateText(state) {
            rejected: t('bị từ chối', 'rejected'), revoked: t('đã thu hồi', 'revoked') }[state] || state;
 }
 
+const latLng = (s) => [s.position.lat, s.position.lon];
+
 function makeMap() {
   if (map || !window.L) return map;
   // A view first: Leaflet draws no layer on a map that has none. Vietnam, until the
@@ -32,7 +34,7 @@ function drawStations(stations, alarmed) {
   for (const s of stations) {
     if (!s.position) continue;
     const alarm = alarmed.get(s.id);
-    const marker = L.circleMarker([s.position.lat, s.position.lon], {
+    const marker = L.circleMarker(latLng(s), {
       radius: alarm ? 12 : 7, weight: alarm ? 4 : 1, color: alarm ? '#7a1010' : '#1d2330',
       fillColor: colours[s.state] || '#6c757d', fillOpacity: 0.9,
       className: `map-station st-${s.state}${alarm ? ' alarmed' : ''}`,
@@ -52,17 +54,19 @@ function drawStations(stations, alarmed) {
     el.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); location.hash = '#station/' + encodeURIComponent(s.id); }
     });
-    placed.push([s.position.lat, s.position.lon]);
+    placed.push(latLng(s));
   }
   return placed;
 }
 
 // Zones as a tree (a zone under its parent), each with its stations; a click on a zone
 // shows its stations on the map.
-function drawTree(zones, byId, stationsAt) {
+function drawTree(zones, stationById) {
+  const zoneIds = new Set(zones.map((z) => z.id));
+  const stationsAt = (z) => (z.stations || []).map((id) => stationById.get(id)).filter(Boolean);
   const children = new Map();
   for (const z of zones) {
-    const parent = z.parent_id && byId.has(z.parent_id) ? z.parent_id : '';
+    const parent = z.parent_id && zoneIds.has(z.parent_id) ? z.parent_id : '';
     if (!children.has(parent)) children.set(parent, []);
     children.get(parent).push(z);
   }
@@ -73,12 +77,12 @@ function drawTree(zones, byId, stationsAt) {
       const zone = document.createElement('button');
       zone.type = 'button'; zone.className = 'link'; zone.textContent = z.name || z.id; zone.dataset.zone = z.id;
       zone.onclick = () => {
-        const here = stationsAt(z).filter((s) => s.position).map((s) => [s.position.lat, s.position.lon]);
+        const here = stationsAt(z).filter((s) => s.position).map(latLng);
         if (here.length) map.fitBounds(here, { padding: [30, 30], maxZoom: 14, animate: false });
       };
       li.append(zone);
       const list = document.createElement('ul');
-      for (const s of (z.stations || []).map((id) => stationsAt.byId.get(id)).filter(Boolean)) {
+      for (const s of stationsAt(z)) {
         const item = document.createElement('li');
         const a = document.createElement('a');
         a.href = '#station/' + encodeURIComponent(s.id); a.textContent = s.name || s.id;
@@ -99,11 +103,7 @@ async function showMap(fit) {
     api('/api/v1/stations'), api('/api/v1/alarms'), api('/api/v1/zones')]);
   const alarmed = new Map();
   for (const a of alarms.items || []) alarmed.set(a.station_id, (alarmed.get(a.station_id) || 0) + 1);
-  const byId = new Map(stations.items.map((s) => [s.id, s]));
-  const zoneById = new Map(zones.items.map((z) => [z.id, z]));
-  const stationsAt = (z) => (z.stations || []).map((id) => byId.get(id)).filter(Boolean);
-  stationsAt.byId = byId;
-  drawTree(zones.items, zoneById, stationsAt);
+  drawTree(zones.items, new Map(stations.items.map((s) => [s.id, s])));
   const unplaced = stations.items.filter((s) => !s.position).length;
   $('map-note').textContent = unplaced
     ? t(`${unplaced} trạm chưa có tọa độ (vĩ độ,kinh độ)`, `${unplaced} stations have no position (lat,lon)`) : '';

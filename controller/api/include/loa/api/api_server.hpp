@@ -5,6 +5,7 @@
 #include <string>
 
 #include "loa/alerts/alert_desk.hpp"
+#include "loa/api/console_settings.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "loa/federation/member_desk.hpp"
 #include "loa/federation/uplink.hpp"
@@ -23,13 +24,6 @@
 #include "loa/users/user_directory.hpp"
 
 namespace loa::api {
-
-// The web console's map and the system's web libraries it loads.
-struct ConsoleSettings {
-  std::string libraries_dir = "/usr/share/javascript";  // Debian's libjs-leaflet, libjs-chart.js
-  std::string map_tiles_url;    // "https://tile.example/{z}/{x}/{y}.png"; "" = a plain background
-  std::string map_attribution;  // shown on the map, as the tile source asks
-};
 
 struct ApiSettings {
   std::string listen_address = "127.0.0.1";

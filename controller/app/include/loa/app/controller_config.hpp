@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "loa/api/console_settings.hpp"
 #include "loa/fleet/tree_levels.hpp"
 #include "loa/http/http_front.hpp"
 
@@ -55,12 +56,7 @@ struct ControllerConfig {
     std::vector<fleet::TreeLevels::Level> levels = fleet::TreeLevels::two_tier().levels();
   } tree;
 
-  // The web console: where the system's web libraries are, and the map's tile source.
-  struct Console {
-    std::string libraries_dir = "/usr/share/javascript";
-    std::string map_tiles;        // a {z}/{x}/{y} URL; empty: stations on a plain background
-    std::string map_attribution;  // what the tile source asks to be shown
-  } console;
+  api::ConsoleSettings console;  // the web console: the system's web libraries, the map's tiles
 
   struct Schedule {
     std::string time_zone = "Asia/Ho_Chi_Minh";  // operators' local time: defaults, quiet hours, as-run
