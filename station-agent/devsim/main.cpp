@@ -23,7 +23,10 @@ const char* kUsage = R"(usage: loa-devsim --profile FILE[@UNIT]... (--tcp HOST:P
   --baud N             RTU speed (default: the profile's)
   --carrier-khz K      healthy carrier frequency (default 64500)
   --fault NAME         start with a fault (repeatable): out_of_band over_power over_temperature
-                       high_vswr pll_unlock mains_loss no_answer slow_answer garbage
+                       high_vswr pll_unlock mains_loss no_answer slow_answer garbage battery_drain
+  --battery-soc PCT    a power device's battery charge at start (default 80)
+  --battery-time-factor F  its battery charges and drains F times faster than real time
+                       (default 1; a test drains an hour in a second with 3600)
   --fault-file PATH    faults to show, one per line ("FAULT" or "UNIT:FAULT"), re-read on change
 Prints "devsim: tcp://HOST:PORT" (or rtu://DEVICE) once it answers.
 )";
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
     else if (a == "--baud") baud = std::stoi(next());
     else if (a == "--carrier-khz") sim.carrier_khz = std::stod(next());
     else if (a == "--fault-file") options.fault_file = next();
+    else if (a == "--battery-soc") sim.battery_soc_pct = std::stod(next());
+    else if (a == "--battery-time-factor") sim.battery_time_factor = std::stod(next());
     else if (a == "--fault") {
       auto name = next();
       auto f = loa::devsim::parse_fault(name);

@@ -30,6 +30,7 @@ TEST_F(HardwareConfigTest, EveryShippedFileChecksClean) {
       kSource + "/firmware-config/profiles/fm-exciter-generic.yaml",
       kSource + "/firmware-config/profiles/fm-amplifier-generic.yaml",
       kSource + "/firmware-config/profiles/ip-speaker-amp-generic.yaml",
+      kSource + "/firmware-config/profiles/epever-tracer-an.yaml",
       kSource + "/firmware-config/bandplans/vn-commune-fm.yaml",
       kSource + "/firmware-config/templates/fm-station.yaml",
       kSource + "/firmware-config/templates/ip-cluster-station.yaml",
@@ -125,6 +126,48 @@ TEST_F(HardwareConfigTest, DeviceNeedsExactlyOneTransportAndAValidProfile) {
   auto station = write("t.yaml", "kind: ip_cluster\ndevices:\n  - {id: amp, profile: bad-profile.yaml, tcp: \"h:1\"}\n");
   // The error points into the profile, where the problem is.
   EXPECT_EQ(only_error(station), profile + ":4: points[0].table: unknown table 'registers' (holding, input, coil, discrete)");
+}
+
+// The EPEver map as its vendor publishes it (hexadecimal addresses), and the battery's
+// time left worked out from its charge, capacity and currents.
+TEST_F(HardwareConfigTest, TheSolarChargeControllersMapAndItsBatteryTimeLeft) {
+  const auto profile = load_device_profile(kSource + "/firmware-config/profiles/epever-tracer-an.yaml");
+  EXPECT_EQ(profile.kind, "power");
+  ASSERT_NE(profile.find_role(Role::battery_soc_pct), nullptr);
+  EXPECT_EQ(profile.find_role(Role::battery_soc_pct)->address, 0x311A);
+  EXPECT_EQ(profile.find_role(Role::battery_capacity_ah)->table, Table::holding);
+  EXPECT_EQ(profile.find_role(Role::battery_capacity_ah)->address, 0x9001);
+  EXPECT_EQ(profile.find_point("pv_power")->word_order, WordOrder::little);
+  ASSERT_TRUE(derivable(profile, kDerivedBatteryHoursLeft));
+  EXPECT_FALSE(derivable(profile, kDerivedVswr));
+
+  // 50 % of 200 Ah with the load taking 12 A and the panels giving 2: 10 hours.
+  std::map<std::string, double> values{{"battery_soc", 50}, {"battery_capacity", 200}, {"load_current", 12},
+                                       {"charging_current", 2}};
+  add_derived(profile, values);
+  EXPECT_DOUBLE_EQ(values[kDerivedBatteryHoursLeft], 10.0);
+  // Charging faster than the load takes: not draining.
+  values = {{"battery_soc", 50}, {"battery_capacity", 200}, {"load_current", 5}, {"charging_current", 8}};
+  add_derived(profile, values);
+  EXPECT_DOUBLE_EQ(values[kDerivedBatteryHoursLeft], kMaxHoursLeft);
+  // A reading missing this cycle: no guess.
+  values = {{"battery_soc", 50}, {"load_current", 5}};
+  add_derived(profile, values);
+  EXPECT_FALSE(values.contains(kDerivedBatteryHoursLeft));
+}
+
+TEST_F(HardwareConfigTest, AStationSetsItsOwnAlarmThresholdsAndAMisspeltOneIsNamed) {
+  const auto tracer = kSource + "/firmware-config/profiles/epever-tracer-an.yaml";
+  auto good = write("s.yaml", "kind: ip_cluster\ndevices:\n  - {id: power, profile: " + tracer +
+                                  ", tcp: \"h:1\", alarm_thresholds: {battery_time_left: 12, low_battery: 30}}\n");
+  const auto hw = load_station_hardware(good);
+  for (const auto& rule : hw.devices.at(0).profile.alarms) {
+    if (rule.id == "battery_time_left") EXPECT_EQ(rule.below, 12.0);
+    if (rule.id == "low_battery") EXPECT_EQ(rule.below, 30.0);
+  }
+  auto misspelt = write("t.yaml", "kind: ip_cluster\ndevices:\n  - {id: power, profile: " + tracer +
+                                      ", tcp: \"h:1\",\n     alarm_thresholds: {battery_hours: 12}}\n");
+  EXPECT_EQ(only_error(misspelt), misspelt + ":4: devices[0].alarm_thresholds.battery_hours: unknown option");
 }
 
 TEST_F(HardwareConfigTest, AFileOfNoKnownKindIsSaidToBeSo) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "support/fleet.hpp"
 #include "support/process.hpp"
@@ -12,12 +13,15 @@ namespace loa::test {
 // A loa-devsim process simulating one Modbus device over TCP on a free port, with a
 // fault file the test writes fault names into.
 struct Devsim {
-  Devsim(const std::string& dir, const std::string& name, const std::string& profile_path)
+  // `options`: more of loa-devsim's options (a battery's charge, its time factor).
+  Devsim(const std::string& dir, const std::string& name, const std::string& profile_path,
+         const std::vector<std::string>& options = {})
       : fault_file(dir + "/" + name + ".faults") {
     write_file(fault_file, "");
-    process = ChildProcess({bin("loa-devsim"), "--profile", profile_path, "--tcp", "127.0.0.1:0", "--fault-file",
-                            fault_file},
-                           dir + "/" + name + ".log");
+    std::vector<std::string> argv{bin("loa-devsim"), "--profile", profile_path, "--tcp", "127.0.0.1:0", "--fault-file",
+                                  fault_file};
+    argv.insert(argv.end(), options.begin(), options.end());
+    process = ChildProcess(argv, dir + "/" + name + ".log");
     eventually([&] { return process.log().find("devsim: tcp://") != std::string::npos; }, std::chrono::seconds(5));
     std::smatch m;
     const auto log = process.log();

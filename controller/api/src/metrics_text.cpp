@@ -32,6 +32,12 @@ void device_metrics(ApiContext& ctx, std::string& out) {
       {"loa_clock_rtt_ms", "Round trip to the controller's clock, ms.", {}},
       {"loa_clock_jitter_ms", "How much that round trip varies, ms.", {}},
       {"loa_clock_locked", "1 when the station is locked to the controller's clock.", {}},
+      {"loa_device_battery_voltage_v", "Battery voltage, volts.", {}},
+      {"loa_device_battery_soc_pct", "Battery state of charge, percent.", {}},
+      {"loa_device_battery_hours_left", "Hours the battery lasts at the present draw (1000 while not draining).", {}},
+      {"loa_device_charging_current_a", "Current into the battery from the panels or the charger, amperes.", {}},
+      {"loa_device_load_current_a", "Current the station's equipment takes, amperes.", {}},
+      {"loa_device_pv_voltage_v", "Solar panel input, volts.", {}},
   };
   for (const auto& s : ctx.registry.list()) {
     if (s.record.enrollment != store::Enrollment::approved) continue;
@@ -55,6 +61,12 @@ void device_metrics(ApiContext& ctx, std::string& out) {
       put(10, t.has_clock_rtt_ms(), t.clock_rtt_ms());
       put(11, t.has_clock_jitter_ms(), t.clock_jitter_ms());
       put(12, t.has_clock_locked(), t.clock_locked());
+      put(13, t.has_battery_voltage_v(), t.battery_voltage_v());
+      put(14, t.has_battery_soc_pct(), t.battery_soc_pct());
+      put(15, t.has_battery_hours_left(), t.battery_hours_left());
+      put(16, t.has_charging_current_a(), t.charging_current_a());
+      put(17, t.has_load_current_a(), t.load_current_a());
+      put(18, t.has_pv_voltage_v(), t.pv_voltage_v());
     }
   }
   for (const auto& g : gauges) {

@@ -71,6 +71,24 @@ static std::string reading(json d, const char* key, const char* unit) {
   return v.dump() + unit;
 }
 
+// "12.4 V 63 % 5.2 h": what the battery holds and, while it drains, for how long.
+static std::string battery(const json& d) {
+  std::string out;
+  auto add = [&out](const std::string& part) {
+    if (part == "-") return;
+    out += (out.empty() ? "" : " ") + part;
+  };
+  add(reading(d, "battery_voltage_v", " V"));
+  add(reading(d, "battery_soc_pct", " %"));
+  if (d.contains("battery_hours_left") && d["battery_hours_left"].is_number() &&
+      d["battery_hours_left"].get<double>() < 1000) {
+    char hours[32];
+    std::snprintf(hours, sizeof hours, "%.1f h", d["battery_hours_left"].get<double>());
+    add(hours);
+  }
+  return out.empty() ? "-" : out;
+}
+
 void print_health(json h) {
   const auto& s = h["station"];
   std::cout << text(s["id"]) << "  " << text(s["state"]) << "  compliance: " << text(h["compliance"]["status"])
@@ -81,9 +99,10 @@ void print_health(json h) {
     rows.push_back({text(d["device_id"]), up ? "yes" : "NO", reading(d, "powered_on", ""),
                     reading(d, "temperature_c", " C"), reading(d, "forward_power_w", " W"),
                     reading(d, "reflected_power_w", " W"), reading(d, "vswr", ""), reading(d, "carrier_khz", " kHz"),
-                    reading(d, "mains_voltage_v", " V"), when(d["measured_at_ms"])});
+                    reading(d, "mains_voltage_v", " V"), battery(d), when(d["measured_at_ms"])});
   }
-  print_table({"DEVICE", "REACHABLE", "POWER", "TEMP", "FWD", "REFL", "VSWR", "CARRIER", "MAINS", "MEASURED"}, rows);
+  print_table({"DEVICE", "REACHABLE", "POWER", "TEMP", "FWD", "REFL", "VSWR", "CARRIER", "MAINS", "BATTERY", "MEASURED"},
+              rows);
   std::cout << "\n";
   std::vector<std::vector<std::string>> alarms;
   for (auto a : h["alarms"]) {

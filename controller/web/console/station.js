@@ -10,10 +10,17 @@ const kCharts = [
   { id: 'vswr', title: ['Tỷ số sóng đứng', 'Standing wave ratio'], axis: ['VSWR', 'VSWR'], unit: ':1', series: ['vswr'] },
   { id: 'mains', title: ['Điện lưới', 'Mains'], axis: ['Điện áp', 'Voltage'], unit: 'V', series: ['mains_voltage_v'] },
   { id: 'battery', title: ['Ắc quy', 'Battery'], axis: ['Điện áp', 'Voltage'], unit: 'V', series: ['battery_voltage_v'] },
+  { id: 'charge', title: ['Dung lượng ắc quy', 'Battery charge'], axis: ['Dung lượng', 'Charge'], unit: '%', series: ['battery_soc_pct'] },
+  { id: 'hours-left', title: ['Thời gian còn lại của ắc quy', 'Battery time left'], axis: ['Thời gian', 'Time'], unit: 'h',
+    series: ['battery_hours_left'] },
+  { id: 'currents', title: ['Dòng sạc và dòng tải', 'Charging and load current'], axis: ['Dòng điện', 'Current'], unit: 'A',
+    series: ['charging_current_a', 'load_current_a'] },
 ];
 const kSeriesNames = { temperature_c: ['nhiệt độ', 'temperature'], forward_power_w: ['phát', 'forward'],
   reflected_power_w: ['phản xạ', 'reflected'], vswr: ['VSWR', 'VSWR'], mains_voltage_v: ['lưới', 'mains'],
-  battery_voltage_v: ['ắc quy', 'battery'] };
+  battery_voltage_v: ['ắc quy', 'battery'], battery_soc_pct: ['dung lượng', 'charge'],
+  battery_hours_left: ['còn lại', 'time left'], charging_current_a: ['sạc', 'charging'], load_current_a: ['tải', 'load'] };
+const kNotDraining = 1000;  // battery_hours_left while the battery is not draining
 const kColours = ['#1d3557', '#2a9d8f', '#e76f51', '#6a4c93', '#8a5a00', '#3a86ff'];
 const charts = new Map();  // chart id -> Chart
 
@@ -33,7 +40,11 @@ function drawCharts(items, limits) {
     let colour = 0;
     for (const quantity of spec.series) {
       const byDevice = {};
-      for (const p of items) if (typeof p[quantity] === 'number') (byDevice[p.device_id] ||= []).push({ x: p.measured_at_ms, y: p[quantity] });
+      for (const p of items) {
+        if (typeof p[quantity] !== 'number') continue;
+        if (quantity === 'battery_hours_left' && p[quantity] >= kNotDraining) continue;  // charging: nothing to chart
+        (byDevice[p.device_id] ||= []).push({ x: p.measured_at_ms, y: p[quantity] });
+      }
       for (const [device, data] of Object.entries(byDevice)) {
         const c = kColours[colour++ % kColours.length];
         datasets.push({ label: `${device} ${t(...kSeriesNames[quantity])}`, data, borderColor: c, backgroundColor: c,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 #include "loa/config/config_section.hpp"
@@ -12,7 +13,7 @@ namespace {
 using config::ConfigError;
 using config::ConfigSection;
 
-constexpr std::array<std::pair<Role, const char*>, 14> kRoles{{
+constexpr std::array<std::pair<Role, const char*>, 19> kRoles{{
     {Role::none, "none"},
     {Role::powered_on, "powered_on"},
     {Role::temperature_c, "temperature_c"},
@@ -27,6 +28,11 @@ constexpr std::array<std::pair<Role, const char*>, 14> kRoles{{
     {Role::muted, "muted"},
     {Role::fault_code, "fault_code"},
     {Role::output_level, "output_level"},
+    {Role::battery_soc_pct, "battery_soc_pct"},
+    {Role::battery_capacity_ah, "battery_capacity_ah"},
+    {Role::charging_current_a, "charging_current_a"},
+    {Role::load_current_a, "load_current_a"},
+    {Role::pv_voltage_v, "pv_voltage_v"},
 }};
 
 Table parse_table(ConfigSection& s) {
@@ -102,9 +108,12 @@ AlarmRule read_alarm(ConfigSection s, const DeviceProfile& profile) {
   s.read("id", a.id);
   if (a.id.empty()) s.fail("id", "every alarm needs an id");
   s.read("point", a.point);
-  const bool derived_vswr = a.point == "vswr" && profile.find_role(Role::forward_power_w) &&
-                            profile.find_role(Role::reflected_power_w);
-  if (!profile.find_point(a.point) && !derived_vswr) s.fail("point", "no point named '" + a.point + "'");
+  if (!profile.find_point(a.point) && !derivable(profile, a.point)) {
+    s.fail("point", "no point named '" + a.point + "'" + (a.point == kDerivedBatteryHoursLeft
+                                                                ? " (battery_hours_left needs the roles battery_soc_pct, "
+                                                                  "battery_capacity_ah and load_current_a)"
+                                                                : ""));
+  }
   s.read("above", a.above);
   s.read("below", a.below);
   s.read("equals", a.equals);
@@ -187,6 +196,44 @@ const Point* DeviceProfile::find_role(Role role) const {
   return it == points.end() ? nullptr : &*it;
 }
 
+bool derivable(const DeviceProfile& profile, const std::string& name) {
+  if (name == kDerivedVswr) return profile.find_role(Role::forward_power_w) && profile.find_role(Role::reflected_power_w);
+  if (name == kDerivedBatteryHoursLeft) {
+    return profile.find_role(Role::battery_soc_pct) && profile.find_role(Role::battery_capacity_ah) &&
+           profile.find_role(Role::load_current_a);
+  }
+  return false;
+}
+
+void add_derived(const DeviceProfile& profile, std::map<std::string, double>& values) {
+  auto reading = [&](Role role) -> std::optional<double> {
+    const auto* p = profile.find_role(role);
+    if (!p) return std::nullopt;
+    auto it = values.find(p->name);
+    return it == values.end() ? std::nullopt : std::optional<double>(it->second);
+  };
+  if (!profile.find_role(Role::vswr)) {
+    const auto forward = reading(Role::forward_power_w);
+    const auto reflected = reading(Role::reflected_power_w);
+    // Meaningless without forward power.
+    if (forward && reflected && *forward > 0.5) {
+      const double gamma = std::sqrt(std::clamp(*reflected / *forward, 0.0, 0.99));
+      values[kDerivedVswr] = (1 + gamma) / (1 - gamma);
+    }
+  }
+  if (!profile.find_point(kDerivedBatteryHoursLeft)) {
+    const auto soc = reading(Role::battery_soc_pct);
+    const auto capacity = reading(Role::battery_capacity_ah);
+    const auto load = reading(Role::load_current_a);
+    if (soc && capacity && load) {
+      // What drains the battery is the load beyond what charging brings in.
+      const double draw = *load - reading(Role::charging_current_a).value_or(0.0);
+      const double left_ah = std::clamp(*soc, 0.0, 100.0) / 100.0 * std::max(*capacity, 0.0);
+      values[kDerivedBatteryHoursLeft] = draw > 0.01 ? std::min(left_ah / draw, kMaxHoursLeft) : kMaxHoursLeft;
+    }
+  }
+}
+
 DeviceProfile load_device_profile(const std::string& path) {
   auto root = ConfigSection::load_file(path);
   DeviceProfile profile;
@@ -194,8 +241,9 @@ DeviceProfile load_device_profile(const std::string& path) {
   root.read("model", profile.model);
   if (profile.model.empty()) root.fail("model", "a profile needs a model name");
   root.read("kind", profile.kind);
-  if (profile.kind != "transmitter" && profile.kind != "amplifier" && profile.kind != "speaker_cluster") {
-    root.fail("kind", "must be transmitter, amplifier or speaker_cluster");
+  if (profile.kind != "transmitter" && profile.kind != "amplifier" && profile.kind != "speaker_cluster" &&
+      profile.kind != "power") {
+    root.fail("kind", "must be transmitter, amplifier, speaker_cluster or power");
   }
   root.read("description", profile.description);
 

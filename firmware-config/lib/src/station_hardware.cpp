@@ -119,6 +119,18 @@ StationHardware load_station_hardware(const std::string& path) {
     v = d.retries;
     s.read("retries", v, 0, 10);
     d.retries = static_cast<int>(v);
+    // This station's own thresholds for its profile's alarms, by alarm id: hours of
+    // battery left that are too few here, a temperature this site runs at.
+    auto thresholds = s.section("alarm_thresholds");
+    for (auto& alarm : d.profile.alarms) {
+      if (!thresholds.has(alarm.id)) continue;
+      double value = 0;
+      thresholds.read(alarm.id, value);
+      if (alarm.above) alarm.above = value;
+      if (alarm.below) alarm.below = value;
+      if (alarm.equals) alarm.equals = value;
+    }
+    thresholds.finish();
     s.finish();
     hw.devices.push_back(std::move(d));
   }

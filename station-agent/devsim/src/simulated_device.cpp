@@ -13,7 +13,7 @@ using hwconfig::Point;
 using hwconfig::Role;
 using hwconfig::Table;
 
-constexpr std::array<std::pair<Fault, const char*>, 9> kFaults{{
+constexpr std::array<std::pair<Fault, const char*>, 10> kFaults{{
     {Fault::out_of_band, "out_of_band"},
     {Fault::over_power, "over_power"},
     {Fault::over_temperature, "over_temperature"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<Fault, const char*>, 9> kFaults{{
     {Fault::no_answer, "no_answer"},
     {Fault::slow_answer, "slow_answer"},
     {Fault::garbage, "garbage"},
+    {Fault::battery_drain, "battery_drain"},
 }};
 
 // Size of each table: one past the highest address any point uses.
@@ -55,7 +56,8 @@ SimulatedDevice::SimulatedDevice(hwconfig::DeviceProfile profile, SimulationSett
       settings_(settings),
       image_(extent(profile_, Table::coil), extent(profile_, Table::discrete), extent(profile_, Table::holding),
              extent(profile_, Table::input)),
-      temperature_c_(settings.ambient_c) {
+      temperature_c_(settings.ambient_c),
+      soc_pct_(std::clamp(settings.battery_soc_pct, 0.0, 100.0)) {
   // Power on, unmuted, full output, the licensed carrier.
   for (const auto& p : profile_.points) {
     switch (p.role) {
@@ -63,6 +65,7 @@ SimulatedDevice::SimulatedDevice(hwconfig::DeviceProfile profile, SimulationSett
       case Role::muted: write_point(p, 0); break;
       case Role::output_level: write_point(p, 100); break;
       case Role::carrier_khz: write_point(p, settings_.carrier_khz); break;
+      case Role::battery_capacity_ah: write_point(p, settings_.battery_capacity_ah); break;
       default: break;
     }
   }
@@ -135,6 +138,32 @@ void SimulatedDevice::step(std::chrono::milliseconds dt) {
       case Role::battery_voltage_v: write_point(p, mains ? 13.6 : 12.4); break;
       case Role::on_battery: write_point(p, mains ? 0 : 1); break;
       case Role::fault_code: write_point(p, 0); break;
+      default: break;
+    }
+  }
+  if (profile_.find_role(Role::battery_soc_pct)) step_power(dt);
+}
+
+void SimulatedDevice::step_power(std::chrono::milliseconds dt) {
+  const bool charging = !faults_.contains(Fault::mains_loss) && !faults_.contains(Fault::battery_drain);
+  const double charge_a = charging ? settings_.charging_current_a : 0.0;
+  const double hours = static_cast<double>(dt.count()) / 3'600'000.0 * settings_.battery_time_factor;
+  if (settings_.battery_capacity_ah > 0) {
+    soc_pct_ += (charge_a - settings_.load_current_a) * hours / settings_.battery_capacity_ah * 100.0;
+    soc_pct_ = std::clamp(soc_pct_, 0.0, 100.0);
+  }
+  // A 12 V lead-acid battery: about 11.6 V empty and 12.8 V full at rest, held near
+  // 13.6 V while it is charged.
+  const double volts = charging ? 13.6 : 11.6 + 1.2 * soc_pct_ / 100.0;
+  for (const auto& p : profile_.points) {
+    if (p.writable) continue;
+    switch (p.role) {
+      case Role::battery_soc_pct: write_point(p, std::round(soc_pct_)); break;
+      case Role::battery_voltage_v: write_point(p, volts); break;
+      case Role::charging_current_a: write_point(p, charge_a); break;
+      case Role::load_current_a: write_point(p, settings_.load_current_a); break;
+      case Role::pv_voltage_v: write_point(p, charging ? 18.5 : 0.0); break;
+      case Role::on_battery: write_point(p, charging ? 0 : 1); break;
       default: break;
     }
   }

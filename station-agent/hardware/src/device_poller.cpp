@@ -136,17 +136,7 @@ PollResult DevicePoller::poll() {
     }
   }
   if (result.reachable) {
-    const auto* fwd = config_.profile.find_role(Role::forward_power_w);
-    const auto* ref = config_.profile.find_role(Role::reflected_power_w);
-    if (fwd && ref && !config_.profile.find_role(Role::vswr)) {
-      const double f = result.values[fwd->name];
-      const double r = result.values[ref->name];
-      // VSWR from forward and reflected power; meaningless without forward power.
-      if (f > 0.5) {
-        const double gamma = std::sqrt(std::clamp(r / f, 0.0, 0.99));
-        result.values["vswr"] = (1 + gamma) / (1 - gamma);
-      }
-    }
+    hwconfig::add_derived(config_.profile, result.values);
   } else {
     result.values.clear();
   }
@@ -206,10 +196,17 @@ loa::v1::Telemetry to_telemetry(const hwconfig::DeviceConfig& device, const Poll
   if (auto v = value_of(Role::pll_locked)) t.set_pll_locked(*v != 0);
   if (auto v = value_of(Role::muted)) t.set_muted(*v != 0);
   if (auto v = value_of(Role::fault_code)) t.set_fault_code(static_cast<std::uint32_t>(*v));
+  if (auto v = value_of(Role::battery_soc_pct)) t.set_battery_soc_pct(*v);
+  if (auto v = value_of(Role::charging_current_a)) t.set_charging_current_a(*v);
+  if (auto v = value_of(Role::load_current_a)) t.set_load_current_a(*v);
+  if (auto v = value_of(Role::pv_voltage_v)) t.set_pv_voltage_v(*v);
   if (auto v = value_of(Role::vswr)) {
     t.set_vswr(*v);
-  } else if (auto it = result.values.find("vswr"); it != result.values.end()) {
+  } else if (auto it = result.values.find(hwconfig::kDerivedVswr); it != result.values.end()) {
     t.set_vswr(it->second);
+  }
+  if (auto it = result.values.find(hwconfig::kDerivedBatteryHoursLeft); it != result.values.end()) {
+    t.set_battery_hours_left(it->second);
   }
   return t;
 }

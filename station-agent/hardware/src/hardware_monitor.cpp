@@ -227,7 +227,7 @@ std::vector<HardwareMonitor::Check> HardwareMonitor::silent_test(double max_vswr
     if (auto v = value(Role::powered_on)) checks.push_back({id + ".power_on", *v != 0, *v != 0 ? "on" : "off"});
     if (auto v = value(Role::pll_locked)) checks.push_back({id + ".pll_lock", *v != 0, *v != 0 ? "locked" : "not locked"});
     std::optional<double> vswr = value(Role::vswr);
-    if (auto derived = result.values.find("vswr"); !vswr && derived != result.values.end()) vswr = derived->second;
+    if (auto derived = result.values.find(hwconfig::kDerivedVswr); !vswr && derived != result.values.end()) vswr = derived->second;
     if (vswr) {
       checks.push_back({id + ".vswr", *vswr <= max_vswr, "vswr " + number(*vswr) + " (limit " + number(max_vswr) + ")"});
     } else if (cfg->profile.find_role(Role::reflected_power_w)) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,18 @@ enum class Role {
   powered_on, temperature_c, forward_power_w, reflected_power_w, vswr, carrier_khz,
   mains_voltage_v, battery_voltage_v, on_battery, pll_locked, muted, fault_code,
   output_level,
+  // A station's power: a solar charge controller or a UPS.
+  battery_soc_pct, battery_capacity_ah, charging_current_a, load_current_a, pv_voltage_v,
 };
+
+// A reading the agent works out from others rather than reads: usable as an alarm's
+// point when the profile has what it needs.
+inline constexpr const char* kDerivedVswr = "vswr";  // from forward and reflected power
+// Hours the battery lasts at the present draw: charge left (state of charge times
+// capacity) over the current the load takes beyond what charging gives; kMaxHoursLeft
+// while the battery is not draining.
+inline constexpr const char* kDerivedBatteryHoursLeft = "battery_hours_left";
+inline constexpr double kMaxHoursLeft = 1000.0;
 
 [[nodiscard]] const char* to_string(Table t);
 [[nodiscard]] const char* to_string(ValueType t);
@@ -74,7 +86,7 @@ struct RtuDefaults {
 // A Modbus device model: how to reach it, its points, and its alarm rules.
 struct DeviceProfile {
   std::string model;
-  std::string kind;  // transmitter, amplifier, speaker_cluster
+  std::string kind;  // transmitter, amplifier, speaker_cluster, power (solar charge controller, UPS)
   std::string description;
   RtuDefaults rtu;
   int tcp_port = 502;
@@ -86,6 +98,12 @@ struct DeviceProfile {
   [[nodiscard]] const Point* find_point(const std::string& name) const;
   [[nodiscard]] const Point* find_role(Role role) const;
 };
+
+// Whether `name` is a derived reading this profile can give (see kDerived*).
+[[nodiscard]] bool derivable(const DeviceProfile& profile, const std::string& name);
+// Adds to one cycle's readings (engineering values by point name) the derived ones the
+// profile can give and does not read itself.
+void add_derived(const DeviceProfile& profile, std::map<std::string, double>& values);
 
 // Reads and checks a profile. Throws config::ConfigError naming file, line and field:
 // unknown table/type/role, overlapping addresses, alarms on unknown points, a writable

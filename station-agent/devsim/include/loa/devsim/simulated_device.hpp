@@ -22,6 +22,7 @@ enum class Fault {
   no_answer,         // requests are swallowed
   slow_answer,       // answers arrive late (past a 200 ms timeout)
   garbage,           // answers are junk bytes (bad CRC on RTU)
+  battery_drain,     // a power device's charging source is gone (night, mains lost): the load drains the battery
 };
 
 [[nodiscard]] std::optional<Fault> parse_fault(const std::string& text);
@@ -31,6 +32,13 @@ struct SimulationSettings {
   double carrier_khz = 64500;  // where the transmitter sits when healthy
   double forward_power_w = 25;
   double ambient_c = 30;
+  // A power device (a profile with a battery_soc_pct point): its battery, the station's
+  // load, and how much faster than real time the battery charges and drains.
+  double battery_soc_pct = 80;
+  double battery_capacity_ah = 100;
+  double load_current_a = 8;
+  double charging_current_a = 10;
+  double battery_time_factor = 1;
 };
 
 // A device that follows its profile: readings move plausibly (the heat-sink warms while
@@ -57,6 +65,8 @@ class SimulatedDevice {
   [[nodiscard]] double read_point(const hwconfig::Point& p) const;
   void write_point(const hwconfig::Point& p, double value);
   [[nodiscard]] bool output_on() const;
+  // Moves the battery's charge by `dt` and writes the power readings.
+  void step_power(std::chrono::milliseconds dt);
 
   hwconfig::DeviceProfile profile_;
   SimulationSettings settings_;
@@ -64,6 +74,7 @@ class SimulatedDevice {
   modbus::RegisterImage image_;
   std::set<Fault> faults_;
   double temperature_c_;
+  double soc_pct_;
 };
 
 }  // namespace loa::devsim
