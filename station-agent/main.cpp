@@ -1,9 +1,12 @@
 // loa-agent: the station daemon. Parses the command line and hands over.
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "loa/agent/agent.hpp"
 #include "loa/agent/agent_state.hpp"
@@ -97,8 +100,18 @@ int main(int argc, char** argv) {
     }
     if (command == "journal") return print_journal(config, limit);
     loa::log::init("loa-agent", config.log.level, config.log.target);
-    loa::agent::Agent agent(config);
-    return agent.run();
+    int code = 0;
+    {
+      loa::agent::Agent agent(config);
+      code = agent.run();
+    }  // everything it held is closed before a restart
+    if (code == loa::agent::Agent::kRestart) {
+      std::cout.flush();
+      ::execv("/proc/self/exe", argv);
+      std::cerr << "loa-agent: cannot restart itself: " << std::strerror(errno) << "\n";
+      return 1;  // the service manager starts it again
+    }
+    return code;
   } catch (const loa::config::ConfigError& e) {
     std::cerr << "loa-agent: " << e.what() << "\n";
     return 3;

@@ -28,6 +28,7 @@ const char* kUsage = R"(usage: loa-devsim --profile FILE[@UNIT]... (--tcp HOST:P
   --battery-time-factor F  its battery charges and drains F times faster than real time
                        (default 1; a test drains an hour in a second with 3600)
   --fault-file PATH    faults to show, one per line ("FAULT" or "UNIT:FAULT"), re-read on change
+  --requests-file PATH requests received so far by unit ("UNIT COUNT" a line), kept up to date
 Prints "devsim: tcp://HOST:PORT" (or rtu://DEVICE) once it answers.
 )";
 
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     else if (a == "--baud") baud = std::stoi(next());
     else if (a == "--carrier-khz") sim.carrier_khz = std::stod(next());
     else if (a == "--fault-file") options.fault_file = next();
+    else if (a == "--requests-file") options.requests_file = next();
     else if (a == "--battery-soc") sim.battery_soc_pct = std::stod(next());
     else if (a == "--battery-time-factor") sim.battery_time_factor = std::stod(next());
     else if (a == "--fault") {

@@ -422,6 +422,41 @@ TEST_P(StoreTest, ALicenceIsStoredWithTheCommandThatSendsItAndReplacedByTheNext)
   EXPECT_TRUE(store->list_licences().empty());
 }
 
+TEST_P(StoreTest, EveryVersionOfAStationsConfigurationIsKeptWithItsCommand) {
+  auto store = open_store();
+  store->put_station(station("a"));
+  store->put_station(station("b"));
+  auto version = [](const std::string& id, std::uint32_t v, const std::string& command) {
+    return StationConfigRecord{id, v, "d" + std::to_string(v), "s.yaml", R"({"s.yaml":"kind: ip_cluster"})", "", "lan",
+                               10 * v, command};
+  };
+  auto send = [](const std::string& id, const std::string& station_id) {
+    return CommandRecord{id, station_id, "apply_config", "x", CommandState::pending, 10, 0, {}, {}, "", 0, ""};
+  };
+  store->add_station_config(version("a", 1, "c-1"), send("c-1", "a"));
+  store->add_station_config(version("a", 2, "c-2"), send("c-2", "a"));
+  store->add_station_config(version("b", 1, "c-3"), send("c-3", "b"));
+  const auto history = store->list_station_configs("a", 0);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].version, 2u);  // newest first
+  EXPECT_EQ(history[1].digest, "d1");
+  EXPECT_EQ(store->list_station_configs("a", 1).size(), 1u);
+  EXPECT_EQ(store->find_station_config("a", 1)->command_id, "c-1");
+  EXPECT_EQ(store->find_station_config("a", 1)->files, R"({"s.yaml":"kind: ip_cluster"})");
+  EXPECT_FALSE(store->find_station_config("a", 3));
+  const auto latest = store->latest_station_configs();
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0].station_id, "a");
+  EXPECT_EQ(latest[0].version, 2u);
+  EXPECT_EQ(latest[1].station_id, "b");
+  EXPECT_EQ(store->find_command("c-2")->kind, "apply_config");
+  // A version the station already has: refused whole, its command with it.
+  EXPECT_THROW(store->add_station_config(version("a", 2, "c-4"), send("c-4", "a")), StoreError);
+  EXPECT_FALSE(store->find_command("c-4"));
+  EXPECT_TRUE(store->delete_station("a"));
+  EXPECT_TRUE(store->list_station_configs("a", 0).empty());
+}
+
 TEST_P(StoreTest, ALiveStreamKeepsItsStationsUntilItEnds) {
   auto store = open_store();
   store->put_station(station("a"));
@@ -517,7 +552,7 @@ TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
   }
   // With controller_lease and console_sessions, not copied: a lease or a login means
   // nothing in a new database.
-  EXPECT_EQ(sqlite_columns.size(), 34u);
+  EXPECT_EQ(sqlite_columns.size(), 35u);
   EXPECT_EQ(sqlite_columns, postgres_columns);
   EXPECT_FALSE(sqlite_indexes.empty());
   EXPECT_EQ(sqlite_indexes, postgres_indexes);

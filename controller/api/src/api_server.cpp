@@ -17,6 +17,7 @@
 #include "console_routes.hpp"
 #include "command_routes.hpp"
 #include "licence_routes.hpp"
+#include "config_routes.hpp"
 #include "health_routes.hpp"
 #include "route_table.hpp"
 #include "schedule_routes.hpp"
@@ -303,6 +304,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     const ScopeOf seen = [this](const httplib::Request& req) { return scope(req); };
     install_command_routes(routes, ctx, who, seen);
     install_licence_routes(routes, ctx, who, seen);
+    install_config_routes(routes, ctx, who, seen);
     install_health_routes(routes, ctx, who);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, who, seen);

@@ -94,6 +94,7 @@ struct Controller::Impl {
   std::unique_ptr<federation::StationSnapshot> snapshot;
   std::unique_ptr<federation::Uplink> uplink;
   std::unique_ptr<feeds::FeedPoller> feeds;  // upstream feeds polled
+  std::unique_ptr<configs::ConfigDesk> configs;  // station hardware configurations, drift
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
@@ -239,6 +240,9 @@ void Controller::start() {
   i.feeds = std::make_unique<feeds::FeedPoller>(std::move(feed_sources), feeds::FeedPoller::Stores{*i.store, *i.store},
                                                 *i.alerts, *i.relay_applier, *i.clips, c.data_dir + "/feeds", i.clock);
   i.feeds->start();
+  i.configs = std::make_unique<configs::ConfigDesk>(*i.store, *i.store, *i.store, *i.registry, *i.commands, i.clock,
+                                                    c.data_dir + "/config-check");
+  i.configs->start();
 
   api::ApiSettings as;
   as.listen_address = c.http.listen;
@@ -259,7 +263,7 @@ void Controller::start() {
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
                           *i.users, *i.alerts, c.schedule.time_zone, fleet::TreeLevels(c.tree.levels), *i.members,
-                          i.uplink.get(), *i.feeds});
+                          i.uplink.get(), *i.feeds, i.configs.get()});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
@@ -271,6 +275,7 @@ void Controller::stop() {
   if (impl_->api) impl_->api->stop();
   if (impl_->uplink) impl_->uplink->stop();
   if (impl_->feeds) impl_->feeds->stop();
+  if (impl_->configs) impl_->configs->stop();
   if (impl_->relays) impl_->relays->stop();
   if (impl_->alerts) impl_->alerts->stop();
   // Stations are told each stream ended; operators' streams stay recorded as running,

@@ -60,5 +60,6 @@ void add_alert_commands(Commands& c);     // alert …, cap
 void add_report_commands(Commands& c);    // reports plays|uptime|alerts|monthly
 void add_admin_commands(Commands& c);     // zones …, users …, tokens …, audit …
 void add_federation_commands(Commands& c);  // members …, relay, relays, inbox …, uplink
+void add_config_commands(Commands& c);    // config push|drift|history|rollback
 
 }  // namespace loa::loactl

@@ -87,6 +87,14 @@ std::string refusal_text(int status, const json& body) {
     const auto it = catalogue.find(code);
     words = it != catalogue.end() ? it->second(body, message) : "bị từ chối: " + message;
   }
+  // Every error of a refused configuration, one FILE:LINE line each, after the first.
+  if (const auto* details = body["error"].contains("details") ? &body["error"]["details"] : nullptr;
+      details && details->is_object() && details->contains("errors") && (*details)["errors"].is_array()) {
+    const auto& errors = (*details)["errors"];
+    for (std::size_t i = 1; i < errors.size(); ++i) {
+      if (errors[i].is_string()) words += "\n" + errors[i].get<std::string>();
+    }
+  }
   return code + ": " + words;
 }
 

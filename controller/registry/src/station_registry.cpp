@@ -54,7 +54,7 @@ StationRegistry::StationRegistry(store::IStationStore& store, const time::IClock
   for (auto& record : store_.list_stations()) {
     if (!record.public_key.empty()) station_by_key_[record.public_key] = record.id;
     auto id = record.id;
-    stations_.emplace(id, Entry{std::move(record), Live{}, {}, {}});
+    stations_.emplace(id, Entry{std::move(record), Live{}, {}, {}, {}});
   }
   // Every station is offline until it says hello; what a stopped controller left open
   // ends where the station was last seen.
@@ -143,7 +143,7 @@ AuthVerdict StationRegistry::enroll(const std::string& station_id, const std::st
   if (old_key.empty()) {
     kLog.info("pending: station={} key={} address={}", changed.id, curve::fingerprint(changed.public_key), address);
     auto id = changed.id;
-    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}, {}, {}});
+    stations_.emplace(std::move(id), Entry{std::move(changed), Live{}, {}, {}, {}});
   } else {
     kLog.info("pending: station={} new_key={} address={}", station_id, curve::fingerprint(public_key), address);
     stations_.at(station_id).record = std::move(changed);
@@ -229,7 +229,7 @@ ActionResult StationRegistry::provision(store::StationRecord record) {
   auto it = stations_.find(record.id);
   Live live = it != stations_.end() && old_key == record.public_key ? it->second.live : Live{};
   auto id = record.id;
-  stations_.insert_or_assign(id, Entry{std::move(record), live, {}, {}});
+  stations_.insert_or_assign(id, Entry{std::move(record), live, {}, {}, {}});
   return ActionResult::done;
 }
 
@@ -274,14 +274,21 @@ void StationRegistry::went_offline(Entry& e, std::int64_t down_ms) {
 }
 
 void StationRegistry::on_hello(const std::string& id, const std::string& software_version,
-                               const std::string& address, std::vector<AlarmLimit> alarm_limits) {
+                               const std::string& address, std::vector<AlarmLimit> alarm_limits,
+                               std::string config_hash) {
   std::lock_guard lock(mutex_);
   auto it = stations_.find(id);
   if (it == stations_.end() || it->second.record.enrollment != store::Enrollment::approved) return;
   it->second.record.software_version = software_version;
   it->second.alarm_limits = std::move(alarm_limits);
+  it->second.config_hash = std::move(config_hash);
   if (!address.empty()) it->second.record.last_address = address;
   touch(it->second);
+}
+
+void StationRegistry::on_config_hash(const std::string& id, const std::string& config_hash) {
+  std::lock_guard lock(mutex_);
+  if (auto it = stations_.find(id); it != stations_.end()) it->second.config_hash = config_hash;
 }
 
 std::vector<StationRegistry::AlarmLimit> StationRegistry::alarm_limits(const std::string& id) const {
@@ -374,6 +381,7 @@ StationView StationRegistry::view_of(const Entry& e) const {
   v.key_fingerprint = e.record.public_key.empty() ? "" : curve::fingerprint(e.record.public_key);
   if (e.record.enrollment == store::Enrollment::pending) v.key_conflict = e.conflict;
   v.online_since_ms = e.live.online_since_ms;
+  v.config_hash = e.config_hash;
   switch (e.record.enrollment) {
     case store::Enrollment::pending: v.state = StationState::pending; break;
     case store::Enrollment::rejected: v.state = StationState::rejected; break;

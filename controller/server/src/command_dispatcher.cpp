@@ -24,6 +24,7 @@ std::string kind_of(const loa::v1::Command& c) {
     case loa::v1::Command::kSetVolume: return "set_volume";
     case loa::v1::Command::kSetMute: return "set_mute";
     case loa::v1::Command::kSetLicence: return "set_licence";
+    case loa::v1::Command::kApplyConfig: return "apply_config";
     case loa::v1::Command::kRelay: return "relay";
     case loa::v1::Command::ACTION_NOT_SET: break;
   }

@@ -273,6 +273,9 @@ struct ControlServer::Impl {
         peers.erase(station);
         break;
       case v1::Envelope::kTelemetry:
+        if (env->telemetry().has_config_hash()) registry.on_config_hash(station, env->telemetry().config_hash());
+        handle_health(station, *env);
+        break;
       case v1::Envelope::kAlarm: handle_health(station, *env); break;
       case v1::Envelope::kClipRequest: handle_clip_request(station, env->clip_request()); break;
       case v1::Envelope::kPlaybackReport: handle_health(station, *env); break;
@@ -342,7 +345,8 @@ struct ControlServer::Impl {
                         l.severity().substr(0, 16)});
       if (limits.size() == kMaxAlarmLimits) break;  // a hostile hello holds no more memory than this
     }
-    registry.on_hello(station, hello.software_version(), net::peer_ip(fd), std::move(limits));
+    registry.on_hello(station, hello.software_version(), net::peer_ip(fd), std::move(limits),
+                      hello.config_hash().substr(0, 64));
     v1::Envelope welcome;
     auto* w = welcome.mutable_welcome();
     w->set_controller_version(kVersion);

@@ -23,7 +23,10 @@ std::string StationInputGuard::oversize(const v1::Envelope& env) {
     if (why.empty()) why = too_long(field, value, limit);
   };
   switch (env.body_case()) {
-    case v1::Envelope::kTelemetry: check("telemetry.device_id", env.telemetry().device_id(), kMaxId); break;
+    case v1::Envelope::kTelemetry:
+      check("telemetry.device_id", env.telemetry().device_id(), kMaxId);
+      check("telemetry.config_hash", env.telemetry().config_hash(), kMaxId);
+      break;
     case v1::Envelope::kAlarm:
       check("alarm.alarm_id", env.alarm().alarm_id(), kMaxId);
       check("alarm.device_id", env.alarm().device_id(), kMaxId);

@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 23> kSchema{{
+constexpr std::array<SchemaStep, 24> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -451,6 +451,22 @@ CREATE TABLE uplink_state (
     {23, R"sql(
 ALTER TABLE alarms ADD COLUMN message_vi TEXT NOT NULL DEFAULT '';
 ALTER TABLE alarms ADD COLUMN clear_message_vi TEXT NOT NULL DEFAULT '';
+)sql"},
+    // Station hardware configurations kept on the controller, every version, each with
+    // the command that sent it.
+    {24, R"sql(
+CREATE TABLE station_configs (
+  station_id  TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  version     {INT} NOT NULL,
+  digest      TEXT NOT NULL,
+  main        TEXT NOT NULL,
+  files       TEXT NOT NULL,
+  note        TEXT NOT NULL DEFAULT '',
+  created_by  TEXT NOT NULL DEFAULT '',
+  created_ms  {INT} NOT NULL,
+  command_id  TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (station_id, version)
+);
 )sql"},
 }};
 

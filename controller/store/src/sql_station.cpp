@@ -201,4 +201,59 @@ std::optional<LicenceRecord> SqlStore::find_licence(const std::string& station_i
 
 std::vector<LicenceRecord> SqlStore::list_licences() { return load_licences("? = ''", ""); }
 
+void SqlStore::add_station_config(const StationConfigRecord& c, const CommandRecord& command) {
+  guarded([&] {
+    sql::Transaction tx(db_);
+    insert_commands(std::span(&command, 1));
+    sql::Statement s(db_, "INSERT INTO station_configs (station_id, version, digest, main, files, note, created_by, "
+                          "created_ms, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, c.station_id).bind(2, static_cast<std::int64_t>(c.version)).bind(3, c.digest).bind(4, c.main);
+    s.bind(5, c.files).bind(6, c.note).bind(7, c.created_by).bind(8, c.created_ms).bind(9, command.id);
+    s.run();
+    tx.commit();
+    return 0;
+  });
+}
+
+std::vector<StationConfigRecord> SqlStore::load_station_configs(const std::string& where, const std::string& station_id,
+                                                                std::int64_t number) {
+  return guarded([&] {
+    std::vector<StationConfigRecord> out;
+    sql::Statement s(db_, "SELECT station_id, version, digest, main, files, note, created_by, created_ms, command_id "
+                          "FROM station_configs c WHERE " + where);
+    s.bind(1, station_id).bind(2, number);
+    while (s.step()) {
+      StationConfigRecord c;
+      c.station_id = s.column_text(0);
+      c.version = static_cast<std::uint32_t>(s.column_int(1));
+      c.digest = s.column_text(2);
+      c.main = s.column_text(3);
+      c.files = s.column_text(4);
+      c.note = s.column_text(5);
+      c.created_by = s.column_text(6);
+      c.created_ms = s.column_int(7);
+      c.command_id = s.column_text(8);
+      out.push_back(std::move(c));
+    }
+    return out;
+  });
+}
+
+std::vector<StationConfigRecord> SqlStore::list_station_configs(const std::string& station_id, std::size_t limit) {
+  return load_station_configs("station_id = ?1 ORDER BY version DESC LIMIT ?2", station_id,
+                              limit == 0 ? std::int64_t{1} << 40 : static_cast<std::int64_t>(limit));
+}
+
+std::optional<StationConfigRecord> SqlStore::find_station_config(const std::string& station_id, std::uint32_t version) {
+  auto found = load_station_configs("station_id = ?1 AND version = ?2", station_id, version);
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+std::vector<StationConfigRecord> SqlStore::latest_station_configs() {
+  return load_station_configs("(?1 = '' OR ?2 = 0) AND version = (SELECT MAX(version) FROM station_configs l "
+                              "WHERE l.station_id = c.station_id) ORDER BY station_id",
+                              "", 0);
+}
+
 }  // namespace loa::store

@@ -135,6 +135,10 @@ class SqlStore final : public Store {
   void put_licence(const LicenceRecord& l, const CommandRecord& command) override;
   std::optional<LicenceRecord> find_licence(const std::string& station_id) override;
   std::vector<LicenceRecord> list_licences() override;
+  void add_station_config(const StationConfigRecord& config, const CommandRecord& command) override;
+  std::vector<StationConfigRecord> list_station_configs(const std::string& station_id, std::size_t limit) override;
+  std::optional<StationConfigRecord> find_station_config(const std::string& station_id, std::uint32_t version) override;
+  std::vector<StationConfigRecord> latest_station_configs() override;
   void put_clip(const ClipRecord& c) override;
   std::optional<ClipRecord> find_clip(const std::string& sha256) override;
   std::optional<ClipRecord> find_clip_by_source(const std::string& source_sha256) override;
@@ -238,6 +242,8 @@ class SqlStore final : public Store {
   }
 
   std::vector<RelayRecord> load_relays(const std::string& id, std::size_t limit);
+  std::vector<StationConfigRecord> load_station_configs(const std::string& where, const std::string& station_id,
+                                                        std::int64_t number);
 
   void insert_commands(std::span<const CommandRecord> commands) {
     sql::RowBatch rows("commands", {"id", "station_id", "kind", "payload", "state", "created_ms"});

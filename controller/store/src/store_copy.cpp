@@ -48,6 +48,7 @@ const Table kTables[] = {
     {"station_pins", "station_id, clip_sha256", {-1, -1}},
     {"api_tokens", "id, \"user\", label, secret_sha256, created_ms, expires_ms", {-1, -1}},
     {"station_licences", "station_id, assigned_khz, tolerance_khz, max_power_w, expires, type_approval, temporary, updated_ms, updated_by, command_id", {-1, -1}},
+    {"station_configs", "station_id, version, digest, main, files, note, created_by, created_ms, command_id", {-1, -1}},
     {"live_streams", kLiveStreamColumns, {-1, -1}},
     {"live_stream_targets", "stream_id, station_id", {-1, -1}},
     {"station_links", "station_id, up_ms, down_ms", {-1, -1}},

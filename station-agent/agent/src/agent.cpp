@@ -11,6 +11,7 @@
 #include "loa/agent/live_receiver.hpp"
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
+#include "loa/agent/config_keeper.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/curve/key_pair.hpp"
@@ -32,6 +33,11 @@ constexpr std::size_t kOutboxBatch = 100;
 constexpr std::chrono::milliseconds kReportResend{10000};
 // The station alarm proof of play raises when a playout that should sound is silent.
 constexpr const char* kDeadAirAlarm = "playout.dead_air";
+// The station alarm of a pushed configuration that did not prove itself and was undone.
+constexpr const char* kConfigRolledBackAlarm = "config.rolled_back";
+// How often the files of the configuration in force are read again for their digest (a
+// technician's edit by hand shows at the controller as drift).
+constexpr std::chrono::seconds kConfigRehash{5};
 
 // The state folder holds the secret key: owner only.
 const std::string& prepare_state_dir(const AgentConfig& config) {
@@ -59,6 +65,10 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   AgentConfig config;
   time::SystemClock clock;
   AgentState state;
+  ConfigKeeper config_keeper;  // before the hardware: it says which station file to run
+  std::optional<ConfigKeeper::Probation> probation;  // of the configuration in force (loop thread)
+  std::string config_digest;  // as last reported
+  std::chrono::steady_clock::time_point config_checked{};
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
   std::optional<bool> dead_air;  // as last told to the controller; unknown after a start (loop thread)
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
@@ -79,7 +89,10 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   explicit Impl(const AgentConfig& c)
       : config(c),
         state(prepare_state_dir(c) + "/agent.db"),
-        hardware(make_hardware(c, *this, clock)),
+        config_keeper(c.state_dir, c.hardware.station_file),
+        probation(config_keeper.probation()),
+        config_digest(config_keeper.digest()),
+        hardware(make_hardware(c, config_keeper.station_file(), *this, clock)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
         player(playout::PlayoutSettings{c.audio.output, c.audio.live_silence_limit},
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
@@ -88,6 +101,8 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
         amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
                                                 std::chrono::milliseconds(5000)}) {
     applier.set_amplifier_warm_up(c.hardware.amplifier_warm_up);
+    applier.set_config_keeper(&config_keeper);
+    if (auto reason = config_keeper.take_rollback_reason()) config_alarm(true, *reason);
     applier.restore_licence();
     if (hardware) hardware->restore_compliance_mutes(state.compliance_mutes());
     clips.keep_while([this](const std::string& sha) { return player.needs_clip(sha); });
@@ -103,8 +118,10 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     s.reconnect_min = c.reconnect_min;
     s.reconnect_max = c.reconnect_max;
     s.software_version = kVersion;
-    s.config_hash = c.config_hash;
-    s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live"};
+    // The hardware configuration's digest, which the controller compares with the one
+    // it holds; the agent's own file where there is no hardware configuration.
+    s.config_hash = config_digest.empty() ? c.config_hash : config_digest;
+    s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live", "apply_config"};
     if (hardware) {
       s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
       s.alarm_limits = hardware->alarm_limits();
@@ -155,13 +172,14 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     return s;
   }
 
-  static std::unique_ptr<hardware::HardwareMonitor> make_hardware(const AgentConfig& c, hardware::IHealthSink& sink,
+  static std::unique_ptr<hardware::HardwareMonitor> make_hardware(const AgentConfig& c, const std::string& station_file,
+                                                                  hardware::IHealthSink& sink,
                                                                   const time::IClock& clock) {
-    if (c.hardware.station_file.empty()) return nullptr;
+    if (station_file.empty()) return nullptr;
     hardware::MonitorSettings settings;
     settings.telemetry_interval = c.hardware.telemetry_interval;
     settings.unmute_hold = c.hardware.unmute_hold;
-    return std::make_unique<hardware::HardwareMonitor>(hwconfig::load_station_hardware(c.hardware.station_file), sink,
+    return std::make_unique<hardware::HardwareMonitor>(hwconfig::load_station_hardware(station_file), sink,
                                                        clock, settings);
   }
 
@@ -236,6 +254,53 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     } catch (const sqlite::SqliteError& e) {
       kLog.error("cannot record a compliance mute: device={} muted={} error={}", device_id, muted, e.what());
     }
+  }
+
+  // Raised when a pushed configuration was undone, cleared when a later one proves itself.
+  void config_alarm(bool active, const std::string& message) {
+    v1::Alarm a;
+    a.set_alarm_id(kConfigRolledBackAlarm);
+    a.set_active(active);
+    a.set_severity(v1::Alarm::SEVERITY_WARNING);
+    a.set_message(message);
+    a.set_message_vi(active ? "Cấu hình mới đã bị hoàn lại: " + message : "Cấu hình mới đã hoạt động");
+    a.set_changed_at_ms(clock.wall_ms());
+    on_alarm(a);
+  }
+
+  // The configuration on probation proves itself (controller reached, every device
+  // answering) or is undone at its deadline. Returns true when the agent must restart.
+  bool watch_config() {
+    if (applier.take_config_switch()) {
+      kLog.info("restarting on configuration v{}", config_keeper.version());
+      return true;
+    }
+    if (std::chrono::steady_clock::now() - config_checked >= kConfigRehash) {
+      config_checked = std::chrono::steady_clock::now();
+      if (auto digest = config_keeper.digest(); digest != config_digest) {
+        kLog.warn("hardware configuration changed under the agent: digest={}", digest.substr(0, 12));
+        config_digest = digest;
+        v1::Telemetry t;
+        t.set_device_id("config");
+        t.set_measured_at_ms(clock.wall_ms());
+        t.set_config_hash(digest);
+        on_telemetry(t);
+      }
+    }
+    if (!probation) return false;
+    const auto silent = hardware ? hardware->never_answered() : std::vector<std::string>{};
+    if (link->online() && silent.empty()) {
+      config_keeper.confirm();
+      probation.reset();
+      config_alarm(false, "configuration v" + std::to_string(config_keeper.version()) + " in force");
+      return false;
+    }
+    if (clock.wall_ms() < probation->deadline_ms) return false;
+    std::string reason;
+    if (!link->online()) reason = "controller not reached";
+    for (const auto& id : silent) reason += (reason.empty() ? "device not answering: " : ", ") + id;
+    config_keeper.roll_back(reason);
+    return true;
   }
 
   // From the pollers' threads.
@@ -401,6 +466,12 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
         power_amplifiers();
         flush_outbox();
         watchdog.feed();
+        if (watch_config()) {
+          flush_outbox();
+          if (hardware) hardware->stop();
+          link->close("restart");
+          return Agent::kRestart;
+        }
       } catch (const sqlite::SqliteError& e) {
         // A full or failing disk: keep the link and retry; nothing acknowledged is lost
         // because results are only acknowledged after they are stored.

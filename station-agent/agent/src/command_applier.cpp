@@ -81,6 +81,15 @@ std::string CommandApplier::invalid_field(const v1::Command& c) {
       return c.set_amplifier().device_id().size() <= 64 ? "" : "device id too long";
     case v1::Command::kSetMute:
       return c.set_mute().device_id().size() <= 64 ? "" : "device id too long";
+    case v1::Command::kApplyConfig: {
+      constexpr std::size_t kMaxFiles = 64, kMaxBytes = 512 * 1024;
+      const auto& a = c.apply_config();
+      if (a.version() == 0) return "a configuration needs a version above 0";
+      if (a.files_size() == 0 || static_cast<std::size_t>(a.files_size()) > kMaxFiles) return "a configuration has 1-64 files";
+      std::size_t bytes = 0;
+      for (const auto& f : a.files()) bytes += f.path().size() + f.text().size();
+      return bytes <= kMaxBytes ? "" : "a configuration is at most 512 KiB";
+    }
     default:
       return {};
   }
@@ -115,6 +124,24 @@ void CommandApplier::apply_licence(const v1::SetLicence& licence, v1::CommandRes
   hardware_->set_licence(licence_of(licence));
   result.set_outcome(v1::CommandResult::OUTCOME_APPLIED);
   result.set_detail(describe(licence));
+}
+
+void CommandApplier::apply_config(const v1::ApplyConfig& config, v1::CommandResult& result) {
+  if (!config_) {
+    result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
+    result.set_detail("this agent keeps no pushed configuration");
+    return;
+  }
+  try {
+    const auto outcome = config_->apply(config, clock_.wall_ms());
+    result.set_outcome(outcome.applied ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_REJECTED);
+    result.set_detail(outcome.detail);
+    config_switched_ = config_switched_ || outcome.applied;
+  } catch (const std::exception& e) {
+    // A full disk, a folder it may not write: the configuration in force stays.
+    result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
+    result.set_detail(std::string("cannot keep the configuration: ") + e.what());
+  }
 }
 
 CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, hardware::HardwareMonitor* hardware,
@@ -248,6 +275,10 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
       case v1::Command::kSetLicence:
         kind = "set_licence";
         apply_licence(command.set_licence(), result);
+        break;
+      case v1::Command::kApplyConfig:
+        kind = "apply_config";
+        apply_config(command.apply_config(), result);
         break;
       case v1::Command::kSilentTest:
         kind = "silent_test";

@@ -1,5 +1,7 @@
 #include "loa/devsim/devsim_server.hpp"
 
+#include <cstdio>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/select.h>
@@ -98,6 +100,8 @@ void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
   // bus each unit answers for itself.
   auto it = devices_.size() == 1 ? devices_.begin() : devices_.find(request.size() >= header ? request[header - 1] : -1);
   if (it == devices_.end()) return;  // no such unit on this bus: silence, as on a real one
+  ++requests_[it->first];
+  requests_changed_ = true;
   SimulatedDevice& device = *it->second;
   if (device.has_fault(Fault::no_answer)) return;
   if (device.has_fault(Fault::garbage)) {
@@ -121,6 +125,19 @@ void DevsimServer::answer(modbus::ModbusContext& ctx, int fd) {
   }
   if (bus) ctx.set_unit(it->first);  // the reply carries the unit it answers for
   device.reply(ctx, request);
+}
+
+void DevsimServer::write_request_counts() {
+  if (options_.requests_file.empty() || !requests_changed_) return;
+  requests_changed_ = false;
+  std::string text;
+  for (const auto& [unit, n] : requests_) text += std::to_string(unit) + " " + std::to_string(n) + "\n";
+  const auto tmp = options_.requests_file + ".tmp";
+  if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    std::rename(tmp.c_str(), options_.requests_file.c_str());  // readers see it whole
+  }
 }
 
 void DevsimServer::run(const std::atomic<bool>& stop, int extra_fd) {
@@ -179,6 +196,7 @@ void DevsimServer::run(const std::atomic<bool>& stop, int extra_fd) {
       }
       last_step = now;
       reload_faults();
+      write_request_counts();
     }
   }
   for (int c : clients) ::close(c);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <utility>
@@ -51,6 +52,7 @@ struct HardwareMonitor::Device {
   std::optional<std::chrono::steady_clock::time_point> compliant_since;
   int licence_state = 0;  // 0 valid, 1 expiring within 30 days, 2 expired
   std::optional<bool> powered_on;  // last reading of its power point; guarded by the monitor's mutex
+  std::atomic<bool> answered{false};  // at least once since the monitor started
 };
 
 // The devices of one serial port, and the thread that polls them in turn.
@@ -246,6 +248,14 @@ std::map<std::string, HardwareMonitor::LineCounts> HardwareMonitor::line_counts(
   return out;
 }
 
+std::vector<std::string> HardwareMonitor::never_answered() const {
+  std::vector<std::string> ids;
+  for (const auto& d : devices_) {
+    if (!d->answered) ids.push_back(d->poller.config().id);
+  }
+  return ids;
+}
+
 std::vector<v1::AlarmLimit> HardwareMonitor::alarm_limits() const {
   std::vector<v1::AlarmLimit> limits;
   for (const auto& device : station_.devices) {
@@ -356,6 +366,7 @@ void HardwareMonitor::cycle(Device& d) {
           d.unreachable.active() ? "device not answering: " + result.error : "device answering again",
           d.unreachable.active() ? "thiết bị không trả lời: " + result.error : "thiết bị đã trả lời lại");
   }
+  if (result.reachable) d.answered = true;
   auto telemetry = to_telemetry(cfg, result);
   if (result.reachable && telemetry.has_powered_on()) {
     std::lock_guard lock(mutex_);

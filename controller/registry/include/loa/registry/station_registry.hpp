@@ -33,6 +33,9 @@ struct StationView {
   std::string key_fingerprint;
   std::optional<std::int64_t> online_since_ms;
   std::optional<KeyConflict> key_conflict;
+  // Digest of the hardware configuration the station runs, as it last said (hello, or a
+  // change since); empty until it has connected since the controller started.
+  std::string config_hash;
 };
 
 enum class AuthVerdict {
@@ -105,7 +108,9 @@ class StationRegistry {
 
   // Link events from the control loop.
   void on_hello(const std::string& id, const std::string& software_version, const std::string& address,
-                std::vector<AlarmLimit> alarm_limits = {});
+                std::vector<AlarmLimit> alarm_limits = {}, std::string config_hash = {});
+  // The station's configuration changed under it (its telemetry said so).
+  void on_config_hash(const std::string& id, const std::string& config_hash);
   void on_traffic(const std::string& id);
   void on_goodbye(const std::string& id);
   // Marks stations silent for longer than `dead_after` offline; returns their ids.
@@ -136,6 +141,7 @@ class StationRegistry {
     Live live;
     std::optional<KeyConflict> conflict;
     std::vector<AlarmLimit> alarm_limits;
+    std::string config_hash;
   };
 
   StationView view_of(const Entry& e) const;

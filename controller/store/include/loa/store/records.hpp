@@ -372,6 +372,20 @@ struct LicenceRecord {
   std::string command_id;
 };
 
+// One version of a station's hardware configuration (hwconfig::ConfigBundle) as the
+// controller keeps it, and the command that sent it.
+struct StationConfigRecord {
+  std::string station_id;
+  std::uint32_t version = 0;  // 1, 2, ... per station
+  std::string digest;         // hwconfig::bundle_digest
+  std::string main;           // the station hardware file among `files`
+  std::string files;          // JSON object: relative path -> text
+  std::string note;           // why (a rollback names the version it went back to)
+  std::string created_by;
+  std::int64_t created_ms = 0;
+  std::string command_id;
+};
+
 // A live stream an operator started: what it plays, how, and to which stations, so a
 // controller that restarts opens it again. A stream that was stopped keeps its record,
 // with when and by whom.

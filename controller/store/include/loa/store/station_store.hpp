@@ -47,6 +47,17 @@ class IStationStore {
   virtual void put_licence(const LicenceRecord& licence, const CommandRecord& command) = 0;
   [[nodiscard]] virtual std::optional<LicenceRecord> find_licence(const std::string& station_id) = 0;
   [[nodiscard]] virtual std::vector<LicenceRecord> list_licences() = 0;
+
+  // Hardware configurations, every version kept. A new one is stored with the command
+  // that sends it, in one transaction; a version the station already has is an error.
+  virtual void add_station_config(const StationConfigRecord& config, const CommandRecord& command) = 0;
+  // Newest first; `limit` 0 = all.
+  [[nodiscard]] virtual std::vector<StationConfigRecord> list_station_configs(const std::string& station_id,
+                                                                              std::size_t limit) = 0;
+  [[nodiscard]] virtual std::optional<StationConfigRecord> find_station_config(const std::string& station_id,
+                                                                               std::uint32_t version) = 0;
+  // The newest version of every station that has one.
+  [[nodiscard]] virtual std::vector<StationConfigRecord> latest_station_configs() = 0;
 };
 
 }  // namespace loa::store

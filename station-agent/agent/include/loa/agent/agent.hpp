@@ -14,8 +14,11 @@ class Agent {
   Agent& operator=(const Agent&) = delete;
   ~Agent();
 
-  // Runs until SIGINT or SIGTERM; returns the exit code.
+  // Runs until SIGINT or SIGTERM; returns the exit code, or kRestart when the agent
+  // must start afresh on a new hardware configuration (main() then executes itself
+  // again, keeping its process id for the service manager).
   int run();
+  static constexpr int kRestart = -1;
 
  private:
   struct Impl;

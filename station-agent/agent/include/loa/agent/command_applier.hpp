@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <utility>
 
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/clip_cache.hpp"
+#include "loa/agent/config_keeper.hpp"
 #include "loa/hardware/hardware_monitor.hpp"
 #include "loa/playout/player.hpp"
 #include "loa/time/clock.hpp"
@@ -37,8 +39,14 @@ class CommandApplier {
   // Puts the licence the controller sent last (kept in the state) back in force, over
   // the station file's. Called once at start, before the hardware is polled.
   void restore_licence();
+  // Where pushed hardware configurations are kept (null: they are refused).
+  void set_config_keeper(ConfigKeeper* keeper) { config_ = keeper; }
+  // True once after a pushed configuration was switched to: the hardware watch must
+  // restart on it.
+  [[nodiscard]] bool take_config_switch() { return std::exchange(config_switched_, false); }
 
  private:
+  void apply_config(const loa::v1::ApplyConfig& config, loa::v1::CommandResult& result);
   void apply_hardware(const loa::v1::Command& command, loa::v1::CommandResult& result);
   [[nodiscard]] std::string warm_up_for(loa::v1::Play& play);
   void apply_licence(const loa::v1::SetLicence& licence, loa::v1::CommandResult& result);
@@ -49,6 +57,8 @@ class CommandApplier {
   ClipCache* clips_;
   playout::Player* player_;
   std::chrono::milliseconds warm_up_{0};
+  ConfigKeeper* config_ = nullptr;
+  bool config_switched_ = false;
 };
 
 }  // namespace loa::agent

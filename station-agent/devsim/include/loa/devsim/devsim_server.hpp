@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ struct ServerOptions {
   std::string fault_file;  // re-read when it changes: "FAULT" (every device) or "UNIT:FAULT", one per line
   std::chrono::milliseconds slow_delay{500};
   std::chrono::milliseconds step{100};  // physics step and fault-file check
+  // Requests received, by unit, written here ("UNIT COUNT" a line) at each step when
+  // they changed: how often a station polls, seen from the bus.
+  std::string requests_file;
 };
 
 // Serves simulated devices over Modbus TCP (many clients; several devices told apart by
@@ -38,12 +42,15 @@ class DevsimServer {
  private:
   void answer(modbus::ModbusContext& ctx, int fd);
   void reload_faults();
+  void write_request_counts();
 
   std::map<int, SimulatedDevice*> devices_;
   ServerOptions options_;
   std::optional<modbus::ModbusContext> ctx_;
   int listen_fd_ = -1;
   std::string fault_file_text_;
+  std::map<int, std::uint64_t> requests_;  // by unit
+  bool requests_changed_ = true;
 };
 
 }  // namespace loa::devsim

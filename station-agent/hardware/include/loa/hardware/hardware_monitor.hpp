@@ -100,6 +100,9 @@ class HardwareMonitor {
   // The thresholds of the devices' alarm rules on readings (not on states such as a
   // PLL's lock), each named by the Telemetry field it watches.
   [[nodiscard]] std::vector<v1::AlarmLimit> alarm_limits() const;
+  // Devices that have not answered a poll since start(): a new configuration that names
+  // a device the station cannot reach is rolled back on this.
+  [[nodiscard]] std::vector<std::string> never_answered() const;
 
  private:
   struct Device;

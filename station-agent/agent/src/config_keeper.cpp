@@ -1,0 +1,154 @@
+#include "loa/agent/config_keeper.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "loa/hwconfig/config_bundle.hpp"
+#include "loa/log/log.hpp"
+
+namespace loa::agent {
+namespace {
+
+namespace fs = std::filesystem;
+const log::Logger kLog("config");
+
+constexpr std::uint32_t kDefaultConfirmMs = 120'000;
+
+std::string read_small(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Written whole or not at all: a power cut leaves the old file or the new one.
+void write_atomically(const fs::path& path, const std::string& text) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+ConfigKeeper::ConfigKeeper(std::string state_dir, std::string configured_station_file)
+    : state_dir_(std::move(state_dir)), configured_(std::move(configured_station_file)) {}
+
+std::string ConfigKeeper::station_file() const {
+  const fs::path current = fs::path(dir()) / "current";
+  std::error_code ec;
+  if (!fs::is_symlink(current, ec)) return configured_;
+  const auto main = read_small(current / ".main");
+  return main.empty() ? configured_ : (current / main).string();
+}
+
+std::uint32_t ConfigKeeper::version() const {
+  std::error_code ec;
+  const auto target = fs::read_symlink(fs::path(dir()) / "current", ec);
+  if (ec) return 0;
+  const auto name = target.filename().string();
+  return name.size() > 1 && name[0] == 'v' ? static_cast<std::uint32_t>(std::stoul(name.substr(1))) : 0;
+}
+
+std::string ConfigKeeper::digest() const {
+  const auto file = station_file();
+  if (file.empty()) return {};
+  try {
+    return hwconfig::bundle_digest(hwconfig::read_bundle(file));
+  } catch (const std::exception&) {
+    return {};  // a broken file runs nothing; the hardware watch says why
+  }
+}
+
+ConfigKeeper::Outcome ConfigKeeper::apply(const v1::ApplyConfig& config, std::int64_t now_ms) {
+  hwconfig::ConfigBundle bundle;
+  bundle.main = config.main();
+  for (const auto& f : config.files()) bundle.files[f.path()] = f.text();
+  if (config.version() == 0) return {false, "a configuration needs a version above 0"};
+  if (!config.digest().empty() && hwconfig::bundle_digest(bundle) != config.digest()) {
+    return {false, "the files do not match their digest"};
+  }
+  fs::create_directories(dir());
+  // The station checks it again: its own library, its own disk.
+  auto errors = hwconfig::check_bundle(bundle, dir() + "/checking");
+  if (!errors.empty()) {
+    std::string detail;
+    for (const auto& e : errors) detail += (detail.empty() ? "" : "; ") + e;
+    return {false, detail};
+  }
+  const std::string name = "v" + std::to_string(config.version());
+  const fs::path target = fs::path(dir()) / name;
+  std::error_code ec;
+  fs::remove_all(target, ec);
+  hwconfig::write_bundle(bundle, target.string());
+  write_atomically(target / ".main", bundle.main);
+  // What to go back to: the version in force, or the agent's own file.
+  const auto previous = fs::read_symlink(fs::path(dir()) / "current", ec);
+  const auto confirm_ms = config.confirm_within_ms() ? config.confirm_within_ms() : kDefaultConfirmMs;
+  write_atomically(fs::path(dir()) / "probation", std::to_string(config.version()) + " " +
+                                                       std::to_string(now_ms + confirm_ms) + " " +
+                                                       (ec ? std::string("-") : previous.string()) + "\n");
+  point_current_at(name);
+  kLog.info("configuration v{} in force, on probation for {} ms: main={} files={}", config.version(), confirm_ms,
+            bundle.main, bundle.files.size());
+  return {true, "configuration v" + std::to_string(config.version()) + " applied; the hardware watch restarts on it"};
+}
+
+void ConfigKeeper::point_current_at(const std::string& target) {
+  const fs::path current = fs::path(dir()) / "current";
+  const fs::path next = fs::path(dir()) / "current.next";
+  std::error_code ec;
+  fs::remove(next, ec);
+  if (target.empty()) {
+    fs::remove(current, ec);
+    return;
+  }
+  fs::create_directory_symlink(target, next);
+  fs::rename(next, current);  // the switch itself: one rename
+}
+
+std::optional<ConfigKeeper::Probation> ConfigKeeper::probation() const {
+  std::istringstream in(read_small(fs::path(dir()) / "probation"));
+  Probation p;
+  std::string previous;
+  if (!(in >> p.version >> p.deadline_ms >> previous)) return std::nullopt;
+  return p;
+}
+
+void ConfigKeeper::confirm() {
+  std::error_code ec;
+  fs::remove(fs::path(dir()) / "probation", ec);
+  kLog.info("configuration v{} confirmed", version());
+}
+
+void ConfigKeeper::roll_back(const std::string& reason) {
+  std::istringstream in(read_small(fs::path(dir()) / "probation"));
+  std::uint32_t version = 0;
+  std::int64_t deadline = 0;
+  std::string previous;
+  if (!(in >> version >> deadline >> previous)) return;
+  point_current_at(previous == "-" ? "" : previous);
+  write_atomically(fs::path(dir()) / "rolled-back", "configuration v" + std::to_string(version) +
+                                                        " rolled back to " +
+                                                        (previous == "-" ? "the station's own file" : previous) +
+                                                        ": " + reason);
+  std::error_code ec;
+  fs::remove(fs::path(dir()) / "probation", ec);
+  kLog.warn("configuration v{} rolled back: reason={}", version, reason);
+}
+
+std::optional<std::string> ConfigKeeper::take_rollback_reason() {
+  const fs::path path = fs::path(dir()) / "rolled-back";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto text = read_small(path);
+  fs::remove(path, ec);
+  return text;
+}
+
+}  // namespace loa::agent
