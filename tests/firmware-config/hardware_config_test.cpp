@@ -2,7 +2,10 @@
 // broken files must say exactly where and what is wrong.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "loa/hwconfig/check_config.hpp"
+#include "loa/hwconfig/config_bundle.hpp"
 #include "loa/hwconfig/station_hardware.hpp"
 #include "support/process.hpp"
 
@@ -162,12 +165,64 @@ TEST_F(HardwareConfigTest, AStationSetsItsOwnAlarmThresholdsAndAMisspeltOneIsNam
                                   ", tcp: \"h:1\", alarm_thresholds: {battery_time_left: 12, low_battery: 30}}\n");
   const auto hw = load_station_hardware(good);
   for (const auto& rule : hw.devices.at(0).profile.alarms) {
-    if (rule.id == "battery_time_left") EXPECT_EQ(rule.below, 12.0);
-    if (rule.id == "low_battery") EXPECT_EQ(rule.below, 30.0);
+    if (rule.id == "battery_time_left") {
+      EXPECT_EQ(rule.below, 12.0);
+    } else if (rule.id == "low_battery") {
+      EXPECT_EQ(rule.below, 30.0);
+    }
   }
   auto misspelt = write("t.yaml", "kind: ip_cluster\ndevices:\n  - {id: power, profile: " + tracer +
                                       ", tcp: \"h:1\",\n     alarm_thresholds: {battery_hours: 12}}\n");
   EXPECT_EQ(only_error(misspelt), misspelt + ":4: devices[0].alarm_thresholds.battery_hours: unknown option");
+}
+
+// A configuration as the controller keeps it: the station file and what it names, by
+// paths relative to their common folder, so they name each other as before.
+TEST_F(HardwareConfigTest, AConfigurationTravelsWholeAndIsCheckedUnderTheNamesItWasSentWith) {
+  const auto tracer = kSource + "/firmware-config/profiles/epever-tracer-an.yaml";
+  std::filesystem::create_directories(dir.path() + "/site/profiles");
+  std::filesystem::create_directories(dir.path() + "/site/stations");
+  std::filesystem::copy_file(tracer, dir.path() + "/site/profiles/tracer.yaml");
+  auto station = write("site/stations/pole.yaml", "kind: ip_cluster\ndevices:\n  - {id: power, profile: ../profiles/tracer.yaml, "
+                                                  "tcp: \"h:1\"}\n");
+  const auto bundle = read_bundle(station);
+  EXPECT_EQ(bundle.main, "stations/pole.yaml");
+  ASSERT_EQ(bundle.files.size(), 2u);
+  EXPECT_TRUE(bundle.files.contains("profiles/tracer.yaml"));
+  EXPECT_EQ(bundle_digest(bundle).size(), 64u);
+  EXPECT_TRUE(check_bundle(bundle, dir.path() + "/scratch").empty());
+  // Written out elsewhere, it reads back the same, digest and all.
+  write_bundle(bundle, dir.path() + "/copy");
+  EXPECT_EQ(bundle_digest(read_bundle(dir.path() + "/copy/stations/pole.yaml")), bundle_digest(bundle));
+
+  // One changed byte is another configuration.
+  auto edited = bundle;
+  edited.files["stations/pole.yaml"] += "\n";
+  EXPECT_NE(bundle_digest(edited), bundle_digest(bundle));
+  // An error is named by the path it was sent under, not where it was checked.
+  auto broken = bundle;
+  broken.files["stations/pole.yaml"] = "kind: ip_cluster\ndevices:\n  - {id: power, profile: ../profiles/tracer.yaml}\n";
+  const auto errors = check_bundle(broken, dir.path() + "/scratch");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "stations/pole.yaml:3: devices[0].tcp: give exactly one of tcp (host:port) or rtu (device)");
+  // A file named where it lies on the controller would not travel with it.
+  auto pinned = bundle;
+  pinned.files["stations/pole.yaml"] = "kind: ip_cluster\ndevices:\n  - {id: power, profile: " + tracer + ", tcp: \"h:1\"}\n";
+  const auto pinned_errors = check_bundle(pinned, dir.path() + "/scratch");
+  ASSERT_EQ(pinned_errors.size(), 1u);
+  EXPECT_EQ(pinned_errors[0], "stations/pole.yaml:3: devices[0].profile: a configuration sent to stations names its "
+                              "files by relative path ('" + tracer + "')");
+  // Paths that would reach outside the folder it is written to are refused.
+  auto escaping = bundle;
+  escaping.files["../../etc/cron.d/x"] = "boom";
+  EXPECT_NE(unsafe_paths(escaping).find("'..'"), std::string::npos);
+  EXPECT_EQ(check_bundle(escaping, dir.path() + "/scratch").size(), 1u);
+  auto absolute = bundle;
+  absolute.files["/etc/passwd"] = "boom";
+  EXPECT_NE(unsafe_paths(absolute).find("relative"), std::string::npos);
+  auto headless = bundle;
+  headless.main = "elsewhere.yaml";
+  EXPECT_FALSE(unsafe_paths(headless).empty());
 }
 
 TEST_F(HardwareConfigTest, AFileOfNoKnownKindIsSaidToBeSo) {

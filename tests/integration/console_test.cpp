@@ -9,6 +9,8 @@
 // build/test-artifacts/console/.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <map>
 #include <thread>
 
@@ -229,6 +231,24 @@ TEST(Console, AnAlertIsDraftedConfirmedWatchedAndCancelledInTheBrowser) {
   (void)browser.script("document.querySelector('#licence-form [name=expires]').value = '2031-05-31'; return '';");
   browser.click("#licence-form button");
   ASSERT_TRUE(browser.wait_for_text("#station-licence", "at the station: applied", 10s)) << browser.text("#station-licence");
+  // Its hardware configuration, pushed from the desk: the page says which version it
+  // runs and how the push went.
+  ASSERT_TRUE(browser.wait_for_text("#station-config", "No configuration kept on the controller"));
+  std::filesystem::create_directories(fleet.dir() + "/site/profiles");
+  std::filesystem::copy_file(firmware + "/profiles/fm-amplifier-generic.yaml", fleet.dir() + "/site/profiles/amp.yaml");
+  write_file(fleet.dir() + "/site/xa-1.yaml",
+             "kind: ip_cluster\n"
+             "devices:\n"
+             "  - {id: amp, profile: profiles/amp.yaml, tcp: \"127.0.0.1:" + std::to_string(amp.port) +
+                 "\", unit_id: 2, poll_interval_ms: 200}\n");
+  const auto pushed = fleet.loactl("config push " + fleet.dir() + "/site/xa-1.yaml --to xa-1 --note first");
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.out;
+  ASSERT_TRUE(browser.wait_for_text("#station-config", "Running v1", 30s)) << browser.text("#station-config");
+  const auto versions = browser.text("#station-config-versions");
+  EXPECT_NE(versions.find("v1 ✔"), std::string::npos) << versions;
+  EXPECT_NE(versions.find("applied"), std::string::npos) << versions;
+  EXPECT_NE(versions.find("first"), std::string::npos) << versions;
+  browser.screenshot("7-station-configuration");
   const auto licence = fleet.api("GET", "/api/v1/stations/xa-1/licence").body;
   EXPECT_EQ(licence["expires"], "2031-05-31");
   EXPECT_EQ(licence["max_power_w"], 30);

@@ -88,11 +88,15 @@ void install_config_routes(RouteTable& routes, ApiContext& ctx, CallerOf caller,
                for (const auto& v : ctx.configs->history(id, 0)) items.push_back(version_json(v));
                send_json(res, {{"station_id", id}, {"running_digest", station->config_hash}, {"items", items}});
              });
-  routes.get(R"(/api/v1/stations/([^/]+)/config/(\d{1,9}))", Access::viewer, Reads::station_in_path,
+  routes.get(R"(/api/v1/stations/([^/]+)/config/([^/]+))", Access::viewer, Reads::station_in_path,
              "The files of one version of a station's hardware configuration",
              [&ctx](const httplib::Request& req, httplib::Response& res) {
                const std::string id = req.matches[1];
-               const auto bundle = ctx.configs->files(id, static_cast<std::uint32_t>(std::stoul(req.matches[2])));
+               const std::string number = req.matches[2];
+               if (number.empty() || number.size() > 9 || number.find_first_not_of("0123456789") != std::string::npos) {
+                 return send_error(res, 404, "not_found", "a version is a number: v" + number + " is none");
+               }
+               const auto bundle = ctx.configs->files(id, static_cast<std::uint32_t>(std::stoul(number)));
                if (!bundle) return send_error(res, 404, "not_found", "station " + id + " has no such version");
                json files = json::object();
                for (const auto& [path, text] : bundle->files) files[path] = text;

@@ -192,6 +192,31 @@ $('station-amp-off').onclick = () => {
   }
 };
 // The licence the controller keeps, and whether the station checks against it yet.
+// The hardware configurations the controller keeps for the station: which one it runs,
+// whether it drifted from the newest, and how each push went.
+async function showConfig(id) {
+  const c = await api(`/api/v1/stations/${encodeURIComponent(id)}/config`);
+  const versions = c.items || [];
+  const running = versions.find((v) => v.running);
+  const newest = versions[0];
+  let text = t('Chưa có cấu hình nào lưu trên máy chủ', 'No configuration kept on the controller');
+  if (newest) {
+    text = running ? `${t('Đang chạy', 'Running')} v${running.version}` : t('Trạm không chạy phiên bản nào đã lưu', 'The station runs none of the versions kept');
+    if (!running || running.version !== newest.version) {
+      text += ` — ${t('LỆCH CẤU HÌNH: mới nhất là', 'DRIFT: the newest is')} v${newest.version}`;
+    }
+  }
+  $('station-config').textContent = text;
+  $('station-config').classList.toggle('warn', !!newest && (!running || running.version !== newest.version));
+  $('station-config-versions').replaceChildren(...versions.map((v) => {
+    const tr = document.createElement('tr');
+    const delivery = { pending: t('đang gửi', 'sending'), applied: t('đã áp dụng', 'applied'),
+                       rejected: t('TRẠM TỪ CHỐI', 'REFUSED BY THE STATION'), failed: t('LỖI', 'FAILED') }[v.delivery] || v.delivery;
+    tr.append(cell(`v${v.version}${v.running ? ' ✔' : ''}`), cell(formatTime(v.created_ms)), cell(v.created_by),
+              cell(v.delivery_detail ? `${delivery} — ${v.delivery_detail}` : delivery), cell(v.note || '—'));
+    return tr;
+  }));
+}
 async function showLicence(id, fillForm) {
   let l = null;
   try { l = await api(`/api/v1/stations/${encodeURIComponent(id)}/licence`); } catch (e) { if (e.status !== 404) throw e; }
@@ -227,7 +252,7 @@ loaders.station = (id) => {
   for (const b of ['station-silent-test', 'station-amp-on', 'station-amp-off']) $(b).disabled = !has('technician');
   for (const el of $('licence-form').elements) el.disabled = !has('technician');
   showLicence(id, true).catch(() => {});
-  const tick = () => Promise.all([showStation(id), showLicence(id, false)]).catch(() => {});
+  const tick = () => Promise.all([showStation(id), showLicence(id, false), showConfig(id)]).catch(() => {});
   tick();
   const timer = setInterval(tick, 2000);
   $('station-range').onchange = tick;

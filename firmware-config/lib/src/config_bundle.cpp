@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw config::ConfigError(path, 0, "", "cannot be read");
+  if (!in) throw config::ConfigError(path, 1, "", "cannot be read");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -33,6 +33,34 @@ fs::path common_folder(const std::vector<fs::path>& paths) {
   return common;
 }
 
+// The files a station file names (band plan, profiles), where it names them. Empty
+// when it cannot be read as YAML: its own check says where.
+struct Reference {
+  std::string path;
+  int line = 0;
+  std::string field;
+};
+std::vector<Reference> references_of(const std::string& station_file) {
+  std::vector<Reference> out;
+  try {
+    auto root = config::ConfigSection::load_file(station_file);
+    std::string plan;
+    root.read("band_plan", plan);
+    if (!plan.empty()) out.push_back({plan, root.line_of("band_plan"), "band_plan"});
+    int i = 0;
+    for (auto& device : root.sections("devices")) {
+      std::string profile;
+      device.read("profile", profile);
+      if (!profile.empty()) {
+        out.push_back({profile, device.line_of("profile"), "devices[" + std::to_string(i) + "].profile"});
+      }
+      ++i;
+    }
+  } catch (const config::ConfigError&) {
+  }
+  return out;
+}
+
 }  // namespace
 
 ConfigBundle read_bundle(const std::string& station_file) {
@@ -40,24 +68,10 @@ ConfigBundle read_bundle(const std::string& station_file) {
   // configuration still travels whole to where it is checked and refused line by line.
   const fs::path station = fs::weakly_canonical(station_file);
   std::vector<fs::path> paths{station};
-  auto named = [&](const std::string& reference) {
-    if (reference.empty()) return;
-    const fs::path p(reference);
+  for (const auto& r : references_of(station.string())) {
+    const fs::path p(r.path);
     const auto resolved = fs::weakly_canonical(p.is_absolute() ? p : station.parent_path() / p);
     if (std::find(paths.begin(), paths.end(), resolved) == paths.end() && fs::exists(resolved)) paths.push_back(resolved);
-  };
-  try {
-    auto root = config::ConfigSection::load_file(station.string());
-    std::string plan;
-    root.read("band_plan", plan);
-    named(plan);
-    for (auto& device : root.sections("devices")) {
-      std::string profile;
-      device.read("profile", profile);
-      named(profile);
-    }
-  } catch (const config::ConfigError&) {
-    // Unreadable as YAML: it goes alone, and its check says where.
   }
   const auto root = common_folder(paths);
   ConfigBundle bundle;
@@ -101,7 +115,16 @@ std::vector<std::string> check_bundle(const ConfigBundle& bundle, const std::str
   std::error_code ec;
   fs::remove_all(scratch_dir, ec);
   write_bundle(bundle, scratch_dir);
-  auto errors = check_config_files({(fs::path(scratch_dir) / bundle.main).string()});
+  const auto main = (fs::path(scratch_dir) / bundle.main).string();
+  auto errors = check_config_files({main});
+  // A station runs what travels with its configuration, not files that happen to lie
+  // at the same place on the controller.
+  for (const auto& r : references_of(main)) {
+    if (fs::path(r.path).is_absolute()) {
+      errors.push_back(main + ":" + std::to_string(r.line) + ": " + r.field +
+                       ": a configuration sent to stations names its files by relative path ('" + r.path + "')");
+    }
+  }
   // Named as the person who sent them knows them, not by where they were checked.
   const auto prefix = (fs::path(scratch_dir) / "").string();
   for (auto& e : errors) {
