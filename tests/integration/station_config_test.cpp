@@ -217,5 +217,31 @@ TEST_F(StationConfig, AStationFileEditedByHandShowsAsDrift) {
   EXPECT_TRUE(eventually([&] { return open_alarm("pole-b", "config.drift").is_null(); }, 10s));
 }
 
+// A pushed file broken by hand must not keep the station off the air: it starts without
+// its hardware watch, says why, and a push mends it.
+TEST_F(StationConfig, AStationWhoseConfigurationWasBrokenByHandStillStartsAndSaysWhy) {
+  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_text(kAmplifier));
+  ASSERT_EQ(fleet.loactl("config push --to pole-a " + file).exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return runs_version("pole-a", 1); }, 20s)) << fleet.agent_log("pole-a");
+  write_file(fleet.dir() + "/agent-pole-a/config/current/station.yaml", "kind: ip_cluster\ndevices: [{id: amp\n");
+  fleet.stop_agent("pole-a");
+  fleet.start_agent("pole-a");
+  ASSERT_TRUE(fleet.wait_for_state("pole-a", "online", 10000)) << fleet.agent_log("pole-a");
+  ASSERT_TRUE(eventually([&] { return !open_alarm("pole-a", "config.invalid").is_null(); }, 10s))
+      << fleet.agent_log("pole-a");
+  EXPECT_NE(open_alarm("pole-a", "config.invalid")["message"].get<std::string>().find("station.yaml:"), std::string::npos);
+  // It still takes orders.
+  const auto ping = fleet.api("POST", "/api/v1/stations/pole-a/commands", {{"type", "ping"}});
+  ASSERT_EQ(ping.status, 202) << ping.body.dump();
+  EXPECT_TRUE(eventually([&] {
+    return fleet.api("GET", "/api/v1/commands/" + ping.body["id"].get<std::string>()).body["state"] == "applied";
+  }, 10s));
+  // The held version sent again: the hardware watch is back, the alarm closes.
+  ASSERT_EQ(fleet.loactl("config rollback pole-a 1").exit_code, 0);
+  EXPECT_TRUE(eventually([&] { return open_alarm("pole-a", "config.invalid").is_null(); }, 20s))
+      << fleet.agent_log("pole-a");
+  EXPECT_TRUE(eventually([&] { return runs_version("pole-a", 2); }, 20s)) << history("pole-a").dump();
+}
+
 }  // namespace
 }  // namespace loa::test

@@ -12,6 +12,7 @@
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
 #include "loa/agent/config_keeper.hpp"
+#include "loa/config/config_section.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/curve/key_pair.hpp"
@@ -35,6 +36,8 @@ constexpr std::chrono::milliseconds kReportResend{10000};
 constexpr const char* kDeadAirAlarm = "playout.dead_air";
 // The station alarm of a pushed configuration that did not prove itself and was undone.
 constexpr const char* kConfigRolledBackAlarm = "config.rolled_back";
+// The station alarm of a configuration in force that no longer loads.
+constexpr const char* kConfigInvalidAlarm = "config.invalid";
 // How often the files of the configuration in force are read again for their digest (a
 // technician's edit by hand shows at the controller as drift).
 constexpr std::chrono::seconds kConfigRehash{5};
@@ -92,7 +95,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
         config_keeper(c.state_dir, c.hardware.station_file),
         probation(config_keeper.probation()),
         config_digest(config_keeper.digest()),
-        hardware(make_hardware(c, config_keeper.station_file(), *this, clock)),
+        hardware(load_hardware(c)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
         player(playout::PlayoutSettings{c.audio.output, c.audio.live_silence_limit},
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
@@ -181,6 +184,42 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     settings.unmute_hold = c.hardware.unmute_hold;
     return std::make_unique<hardware::HardwareMonitor>(hwconfig::load_station_hardware(station_file), sink,
                                                        clock, settings);
+  }
+
+  // The hardware watch on the configuration in force. A pushed one that no longer loads
+  // (edited by hand, a damaged disk) must not keep the station from starting: on
+  // probation it is undone; otherwise the station runs without its hardware watch,
+  // still playing what it is sent, and says why. The agent's own file is the operator's,
+  // and an error in it still stops the start with FILE:LINE.
+  std::unique_ptr<hardware::HardwareMonitor> load_hardware(const AgentConfig& c) {
+    if (config_keeper.version() == 0) return make_hardware(c, config_keeper.station_file(), *this, clock);
+    try {
+      auto loaded = make_hardware(c, config_keeper.station_file(), *this, clock);
+      invalid_config_alarm(false, "the hardware configuration loads", "cấu hình phần cứng đã hợp lệ");
+      return loaded;
+    } catch (const config::ConfigError& e) {
+      if (probation) {
+        config_keeper.roll_back(std::string("the configuration does not load: ") + e.what());
+        probation.reset();
+        config_digest = config_keeper.digest();
+        return load_hardware(c);
+      }
+      kLog.error("hardware configuration v{} does not load, running without the hardware watch: {}",
+                 config_keeper.version(), e.what());
+      invalid_config_alarm(true, std::string("the hardware configuration does not load; devices are not watched: ") + e.what(),
+                           std::string("cấu hình phần cứng bị lỗi, thiết bị không được giám sát: ") + e.what());
+      return nullptr;
+    }
+  }
+  void invalid_config_alarm(bool active, const std::string& message, const std::string& message_vi) {
+    v1::Alarm a;
+    a.set_alarm_id(kConfigInvalidAlarm);
+    a.set_active(active);
+    a.set_severity(v1::Alarm::SEVERITY_CRITICAL);
+    a.set_message(message);
+    a.set_message_vi(message_vi);
+    a.set_changed_at_ms(clock.wall_ms());
+    on_alarm(a);
   }
 
   // From the pollers' threads: queue for the controller; the loop sends it.
