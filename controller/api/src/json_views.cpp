@@ -99,7 +99,9 @@ nlohmann::json to_json(const store::CommandRecord& c) {
   if (!c.result.empty() && result.ParseFromString(c.result) && result.checks_size() > 0) {
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& check : result.checks()) {
-      checks.push_back({{"name", check.name()}, {"passed", check.passed()}, {"detail", check.detail()}});
+      nlohmann::json one{{"name", check.name()}, {"passed", check.passed()}, {"detail", check.detail()}};
+      if (check.unchecked()) one["unchecked"] = true;
+      checks.push_back(std::move(one));
     }
     out["checks"] = checks;
   }

@@ -132,7 +132,9 @@ void print_command_result(json c) {
   if (!c.contains("checks")) return;
   std::vector<std::vector<std::string>> rows;
   for (auto check : c["checks"]) {
-    rows.push_back({text(check["name"]), check["passed"] == true ? "pass" : "FAIL", text(check["detail"])});
+    rows.push_back({text(check["name"]),
+                    check.value("unchecked", false) ? "unchecked" : (check["passed"] == true ? "pass" : "FAIL"),
+                    text(check["detail"])});
   }
   print_table({"CHECK", "RESULT", "DETAIL"}, rows);
 }

@@ -158,14 +158,16 @@ function complianceText(c) {
 
 // A silent test's checks, one line each: what was checked on which device, and how it went.
 const kCheckNames = { reachable: ['liên lạc Modbus', 'answers Modbus'], power_on: ['đang bật', 'powered on'],
-  pll_lock: ['khóa tần số (PLL)', 'PLL locked'], vswr: ['VSWR trong giới hạn', 'VSWR within limit'], fault: ['không báo lỗi', 'no fault'] };
+  pll_lock: ['khóa tần số (PLL)', 'PLL locked'], vswr: ['VSWR trong giới hạn', 'VSWR within limit'], fault: ['không báo lỗi', 'no fault'],
+  audio: ['âm thanh tới bộ khuếch đại (CHƯA KIỂM TRA)', 'sound reaching the amplifier (NOT CHECKED)'],
+  loudspeakers: ['loa (CHƯA KIỂM TRA)', 'loudspeakers (NOT CHECKED)'], receivers: ['máy thu (CHƯA KIỂM TRA)', 'receivers (NOT CHECKED)'] };
 function showChecks(checks) {
   $('station-checks').replaceChildren(...(checks || []).map((c) => {
     const [device, what] = c.name.split('.');
     const li = document.createElement('li');
-    li.className = c.passed ? 'pass' : 'fail';
+    li.className = c.unchecked ? 'unchecked' : (c.passed ? 'pass' : 'fail');
     li.dataset.check = c.name;
-    li.textContent = `${c.passed ? '✔' : '✘'} ${device}: ${kCheckNames[what] ? t(...kCheckNames[what]) : what} — ${c.detail}`;
+    li.textContent = `${c.unchecked ? '–' : (c.passed ? '✔' : '✘')} ${device}: ${kCheckNames[what] ? t(...kCheckNames[what]) : what} — ${c.detail}`;
     return li;
   }));
 }

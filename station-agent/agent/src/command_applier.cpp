@@ -207,19 +207,23 @@ void CommandApplier::apply_hardware(const v1::Command& command, v1::CommandResul
     return report_writes(hardware_->set_mute(m.device_id(), m.muted()), m.muted() ? "muted" : "unmuted");
   }
   const double limit = command.silent_test().max_vswr() > 0 ? command.silent_test().max_vswr() : 2.0;
-  int failed = 0;
+  int failed = 0, unchecked = 0;
   auto checks = hardware_->silent_test(limit);
   for (const auto& c : checks) {
     auto* r = result.add_checks();
     r->set_name(c.name);
     r->set_passed(c.passed);
     r->set_detail(c.detail);
-    failed += c.passed ? 0 : 1;
+    r->set_unchecked(c.unchecked);
+    unchecked += c.unchecked ? 1 : 0;
+    failed += c.passed || c.unchecked ? 0 : 1;
   }
   // The test itself ran: a failed check is a finding, reported as such, not a failure to apply.
+  const auto checked = checks.size() - static_cast<std::size_t>(unchecked);
   result.set_outcome(v1::CommandResult::OUTCOME_APPLIED);
-  result.set_detail(failed == 0 ? "pass: " + std::to_string(checks.size()) + " checks"
-                                : "fail: " + std::to_string(failed) + " of " + std::to_string(checks.size()) + " checks");
+  result.set_detail((failed == 0 ? "pass: " + std::to_string(checked) + " checks"
+                                 : "fail: " + std::to_string(failed) + " of " + std::to_string(checked) + " checks") +
+                    (unchecked ? ", " + std::to_string(unchecked) + " links unchecked" : ""));
 }
 
 v1::CommandResult CommandApplier::apply(const v1::Command& command) {

@@ -239,6 +239,20 @@ std::vector<HardwareMonitor::Check> HardwareMonitor::silent_test(double max_vswr
       checks.push_back({id + ".fault", *v == 0, *v == 0 ? "none" : "fault code " + number(*v)});
     }
   }
+  // What no register can tell: whether sound from the board reaches the amplifier and
+  // leaves it (that needs a line-in loopback from the amplifier's output, which this
+  // station has not), and what happens past the antenna or the loudspeakers.
+  const bool radio = std::any_of(station_.devices.begin(), station_.devices.end(), [](const auto& d) {
+    return d.profile.find_role(Role::carrier_khz) != nullptr;
+  });
+  checks.push_back({"chain.audio", false,
+                    "unchecked: no line-in loopback from the amplifier's output, so sound reaching the amplifier is "
+                    "not measured",
+                    true});
+  checks.push_back({radio ? "chain.receivers" : "chain.loudspeakers", false,
+                    radio ? "unchecked: the commune's receivers are beyond the station"
+                          : "unchecked: nothing listens at the loudspeakers",
+                    true});
   return checks;
 }
 

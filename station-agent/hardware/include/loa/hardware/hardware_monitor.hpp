@@ -82,9 +82,11 @@ class HardwareMonitor {
     std::string name;  // "amp.power_on"
     bool passed = false;
     std::string detail;
+    bool unchecked = false;  // a link this station cannot check: neither passed nor failed
   };
   // Polls every device afresh and checks the chain without sound: reachable, power on,
-  // PLL locked, VSWR at most `max_vswr`, no fault code.
+  // PLL locked, VSWR at most `max_vswr`, no fault code. The links of the chain it has no
+  // means to check are listed as unchecked, so nobody reads a pass as more than it is.
   [[nodiscard]] std::vector<Check> silent_test(double max_vswr);
 
   [[nodiscard]] ComplianceChecker::Result last_compliance() const;
