@@ -61,6 +61,8 @@ set(CPACK_DEBIAN_AGENT_DESCRIPTION "Commune radio station agent
  shared clock, and watches the transmitter and amplifier over Modbus (TCP or RS-485).
  Includes loa-devsim, a Modbus device simulator, and the device profiles and band plans.")
 set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-alsa")
+# A technician checks a new device model against its register map with it (firmware-config/README.md).
+set(CPACK_DEBIAN_AGENT_PACKAGE_SUGGESTS "mbpoll")
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
     "${LOA_DEBIAN_DIR}/agent/conffiles;${LOA_DEBIAN_DIR}/agent/postinst;${LOA_DEBIAN_DIR}/agent/prerm;${LOA_DEBIAN_DIR}/agent/postrm")
 
