@@ -243,5 +243,35 @@ TEST_F(StationConfig, AStationWhoseConfigurationWasBrokenByHandStillStartsAndSay
   EXPECT_TRUE(eventually([&] { return runs_version("pole-a", 2); }, 20s)) << history("pole-a").dump();
 }
 
+// A configuration never cuts what is on air: the station takes it once the air is idle.
+TEST_F(StationConfig, APushWaitsForWhatIsOnAirToEnd) {
+  auto clip = fleet.loactl("--json clips tts \"Thông báo của Ủy ban nhân dân xã về lịch tiêm phòng cho gia súc, gia cầm trong "
+                           "tháng này. Đề nghị các hộ gia đình chuẩn bị đầy đủ.\"");
+  ASSERT_EQ(clip.exit_code, 0) << clip.out;
+  const std::string clip_id = json::parse(clip.out)["id"];
+  ASSERT_EQ(fleet.loactl("play --clip " + clip_id + " --to pole-a --broadcast tin-sang").exit_code, 0);
+  auto asrun = [&]() -> json {
+    const auto rows = fleet.api("GET", "/api/v1/stations/pole-a/asrun").body["items"];
+    for (const auto& r : rows) {
+      if (r["broadcast_id"] == "tin-sang") return r;
+    }
+    return nullptr;
+  };
+  ASSERT_TRUE(eventually([&] {
+    return fleet.api("GET", "/api/v1/now-playing").body.dump().find("tin-sang") != std::string::npos;
+  }, 10s)) << fleet.agent_log("pole-a");
+  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_text(kAmplifier));
+  ASSERT_EQ(fleet.loactl("config push --to pole-a " + file).exit_code, 0);
+  // Until the bulletin has played out, the station keeps its configuration.
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (asrun().is_null()) {
+    ASSERT_FALSE(runs_version("pole-a", 1)) << "the station switched while the bulletin was on air";
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << "the bulletin was never reported" << fleet.agent_log("pole-a");
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(asrun()["outcome"], "played") << asrun().dump();
+  EXPECT_TRUE(eventually([&] { return runs_version("pole-a", 1); }, 20s)) << history("pole-a").dump();
+}
+
 }  // namespace
 }  // namespace loa::test

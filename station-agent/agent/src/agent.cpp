@@ -70,6 +70,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   AgentState state;
   ConfigKeeper config_keeper;  // before the hardware: it says which station file to run
   std::optional<ConfigKeeper::Probation> probation;  // of the configuration in force (loop thread)
+  bool config_waiting = false;  // a pushed configuration is kept, to come into force when the air is idle
   std::string config_digest;  // as last reported
   std::chrono::steady_clock::time_point config_checked{};
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
@@ -93,7 +94,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
       : config(c),
         state(prepare_state_dir(c) + "/agent.db"),
         config_keeper(c.state_dir, c.hardware.station_file),
-        probation(config_keeper.probation()),
+        probation(switch_staged_config()),
         config_digest(config_keeper.digest()),
         hardware(load_hardware(c)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
@@ -295,6 +296,13 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     }
   }
 
+  // At start nothing is on air: a configuration kept before the restart comes into
+  // force now. The probation of the one in force, if any.
+  std::optional<ConfigKeeper::Probation> switch_staged_config() {
+    if (config_keeper.staged()) config_keeper.switch_to_staged(clock.wall_ms());
+    return config_keeper.probation();
+  }
+
   // Raised when a pushed configuration was undone, cleared when a later one proves itself.
   void config_alarm(bool active, const std::string& message) {
     v1::Alarm a;
@@ -310,8 +318,11 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   // The configuration on probation proves itself (controller reached, every device
   // answering) or is undone at its deadline. Returns true when the agent must restart.
   bool watch_config() {
-    if (applier.take_config_switch()) {
-      kLog.info("restarting on configuration v{}", config_keeper.version());
+    if (applier.take_config_switch()) config_waiting = true;
+    // A new configuration never cuts what is on air (an alert, a relay): it waits for
+    // the air to be idle, then the agent restarts on it.
+    if (config_waiting && !player.now_playing()) {
+      kLog.info("restarting on the new configuration: nothing on air");
       return true;
     }
     if (std::chrono::steady_clock::now() - config_checked >= kConfigRehash) {

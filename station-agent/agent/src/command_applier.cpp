@@ -133,7 +133,7 @@ void CommandApplier::apply_config(const v1::ApplyConfig& config, v1::CommandResu
     return;
   }
   try {
-    const auto outcome = config_->apply(config, clock_.wall_ms());
+    const auto outcome = config_->apply(config);
     result.set_outcome(outcome.applied ? v1::CommandResult::OUTCOME_APPLIED : v1::CommandResult::OUTCOME_REJECTED);
     result.set_detail(outcome.detail);
     config_switched_ = config_switched_ || outcome.applied;

@@ -65,7 +65,7 @@ std::string ConfigKeeper::digest() const {
   }
 }
 
-ConfigKeeper::Outcome ConfigKeeper::apply(const v1::ApplyConfig& config, std::int64_t now_ms) {
+ConfigKeeper::Outcome ConfigKeeper::apply(const v1::ApplyConfig& config) {
   hwconfig::ConfigBundle bundle;
   bundle.main = config.main();
   for (const auto& f : config.files()) bundle.files[f.path()] = f.text();
@@ -87,16 +87,34 @@ ConfigKeeper::Outcome ConfigKeeper::apply(const v1::ApplyConfig& config, std::in
   fs::remove_all(target, ec);
   hwconfig::write_bundle(bundle, target.string());
   write_atomically(target / ".main", bundle.main);
-  // What to go back to: the version in force, or the agent's own file.
-  const auto previous = fs::read_symlink(fs::path(dir()) / "current", ec);
   const auto confirm_ms = config.confirm_within_ms() ? config.confirm_within_ms() : kDefaultConfirmMs;
-  write_atomically(fs::path(dir()) / "probation", std::to_string(config.version()) + " " +
-                                                       std::to_string(now_ms + confirm_ms) + " " +
-                                                       (ec ? std::string("-") : previous.string()) + "\n");
-  point_current_at(name);
-  kLog.info("configuration v{} in force, on probation for {} ms: main={} files={}", config.version(), confirm_ms,
+  // Kept on disk: a restart before the switch makes it at start.
+  write_atomically(fs::path(dir()) / "staged", std::to_string(config.version()) + " " + std::to_string(confirm_ms) + "\n");
+  kLog.info("configuration v{} checked and kept: main={} files={}; in force once nothing is on air", config.version(),
             bundle.main, bundle.files.size());
-  return {true, "configuration v" + std::to_string(config.version()) + " applied; the hardware watch restarts on it"};
+  return {true, "configuration v" + std::to_string(config.version()) +
+                    " checked and kept; the hardware watch restarts on it once nothing is on air"};
+}
+
+bool ConfigKeeper::staged() const {
+  std::error_code ec;
+  return fs::exists(fs::path(dir()) / "staged", ec);
+}
+
+void ConfigKeeper::switch_to_staged(std::int64_t now_ms) {
+  std::istringstream in(read_small(fs::path(dir()) / "staged"));
+  std::uint32_t version = 0;
+  std::int64_t confirm_ms = 0;
+  if (!(in >> version >> confirm_ms)) return;
+  const std::string name = "v" + std::to_string(version);
+  // What to go back to: the version in force, or the agent's own file.
+  std::error_code ec;
+  const auto previous = fs::read_symlink(fs::path(dir()) / "current", ec);
+  write_atomically(fs::path(dir()) / "probation", std::to_string(version) + " " + std::to_string(now_ms + confirm_ms) +
+                                                       " " + (ec ? std::string("-") : previous.string()) + "\n");
+  point_current_at(name);
+  fs::remove(fs::path(dir()) / "staged", ec);
+  kLog.info("configuration v{} in force, on probation for {} ms", version, confirm_ms);
 }
 
 void ConfigKeeper::point_current_at(const std::string& target) {

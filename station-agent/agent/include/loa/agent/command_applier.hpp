@@ -41,8 +41,8 @@ class CommandApplier {
   void restore_licence();
   // Where pushed hardware configurations are kept (null: they are refused).
   void set_config_keeper(ConfigKeeper* keeper) { config_ = keeper; }
-  // True once after a pushed configuration was switched to: the hardware watch must
-  // restart on it.
+  // True once after a pushed configuration was kept to come into force: the agent
+  // switches to it and restarts once nothing is on air.
   [[nodiscard]] bool take_config_switch() { return std::exchange(config_switched_, false); }
 
  private:

@@ -31,9 +31,14 @@ class ConfigKeeper {
     bool applied = false;
     std::string detail;  // what was done, or FILE:LINE errors
   };
-  // Checks, writes and switches to a pushed configuration, on probation until
-  // `now_ms` + its confirm_within_ms. The caller restarts the hardware watch on it.
-  Outcome apply(const v1::ApplyConfig& config, std::int64_t now_ms);
+  // Checks and writes a pushed configuration, and stages it: it comes into force at the
+  // next switch_to_staged() (the agent makes one once nothing is on air, and at start).
+  Outcome apply(const v1::ApplyConfig& config);
+  // Whether a configuration waits to come into force.
+  [[nodiscard]] bool staged() const;
+  // Puts the staged configuration in force, on probation until `now_ms` + its
+  // confirm_within_ms. The caller restarts the hardware watch on it.
+  void switch_to_staged(std::int64_t now_ms);
 
   struct Probation {
     std::uint32_t version = 0;
