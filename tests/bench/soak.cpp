@@ -84,6 +84,8 @@ Sample take(const loa::test::Fleet& fleet, pid_t pid, double minute) {
   s.values["commands_pending"] = metric(text, "loa_commands_pending");
   s.values["http_connections_open"] = metric(text, "loa_http_connections_open");
   s.values["alert_station_series"] = metric(text, "loa_alert_stations", true);
+  s.values["alert_desk_alerts"] = metric(text, "loa_alert_desk_held{kind=\"alerts\"}");
+  s.values["alert_desk_commands"] = metric(text, "loa_alert_desk_held{kind=\"commands\"}");
   s.values["sqlite_kib"] = metric(text, "loa_store_memory_bytes") / 1024;
   s.values["heap_in_use_kib"] = metric(text, "loa_heap_in_use_bytes") / 1024;
   s.values["heap_free_kib"] = metric(text, "loa_heap_free_bytes") / 1024;

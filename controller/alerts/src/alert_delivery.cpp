@@ -219,6 +219,9 @@ void AlertDesk::expire() {
                           std::none_of(dirty_.begin(), dirty_.end(), [&](const auto& d) { return d.first == it->first; });
       if (forget) {
         by_broadcast_.erase(it->second.broadcast_id);
+        // Commands of stations that never answered (gone for good, or revoked) would
+        // otherwise be remembered for ever.
+        std::erase_if(by_command_, [&](const auto& entry) { return entry.second == it->first; });
         it = active_.erase(it);
       } else {
         ++it;

@@ -131,6 +131,11 @@ std::map<std::string, std::uint64_t> AlertDesk::counters() const {
   return counters_;
 }
 
+AlertDesk::Held AlertDesk::held() const {
+  std::lock_guard lock(mutex_);
+  return {active_.size(), by_command_.size()};
+}
+
 AlertDesk::LatencyHistogram AlertDesk::first_sound_latency() const {
   LatencyHistogram h;
   std::lock_guard lock(mutex_);

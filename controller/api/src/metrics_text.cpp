@@ -118,6 +118,11 @@ std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
   for (const auto& [name, value] : ctx.alerts.counters()) {
     out += "loa_alert_events_total{kind=\"" + name + "\"} " + std::to_string(value) + "\n";
   }
+  const auto held = ctx.alerts.held();
+  out += fmt::format("# HELP loa_alert_desk_held What the alert desk holds in memory: alerts in progress or recently "
+                     "ended, commands awaiting an answer.\n# TYPE loa_alert_desk_held gauge\n"
+                     "loa_alert_desk_held{{kind=\"alerts\"}} {}\nloa_alert_desk_held{{kind=\"commands\"}} {}\n",
+                     held.alerts, held.commands);
   const auto latency = ctx.alerts.first_sound_latency();
   out += "# HELP loa_alert_first_sound_ms From issuing an alert to a station's first sound of it.\n"
          "# TYPE loa_alert_first_sound_ms histogram\n";

@@ -213,6 +213,13 @@ class AlertDesk final : public server::IStationEvents {
     std::uint64_t count = 0;
   };
   [[nodiscard]] LatencyHistogram first_sound_latency() const;
+  // What the desk holds in memory (for /metrics, and the soak that watches it stay flat):
+  // alerts in progress or recently ended, and commands whose answer it still awaits.
+  struct Held {
+    std::size_t alerts = 0;
+    std::size_t commands = 0;
+  };
+  [[nodiscard]] Held held() const;
   // Stations of each alert in progress, by state (for /metrics).
   [[nodiscard]] std::map<std::string, std::map<std::string, std::uint64_t>> station_states() const;
 
