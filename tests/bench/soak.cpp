@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
   auto next_alert = started + std::chrono::seconds(alert_every_s / 2);
   auto next_drop = started + 30s;
   int failures = 0;
-  std::printf("minute rss_kib anon_kib open_files threads commands_pending http_open alert_series online data_dir_mib sqlite_kib heap_kib free_kib\n");
+  std::printf("minute rss_kib anon_kib open_files threads commands_pending http_open alert_series online data_dir_mib sqlite_kib heap_kib free_kib desk_alerts desk_cmds\n");
   while (Clock::now() < end) {
     const auto now = Clock::now();
     if (now >= next_broadcast) {  // the programme at the next minute's turn, to everyone
@@ -242,10 +242,12 @@ int main(int argc, char** argv) {
       next_sample += std::chrono::seconds(sample_s);
       samples.push_back(take(fleet, pid, std::chrono::duration<double>(now - started).count() / 60));
       const auto& v = samples.back().values;
-      std::printf("%6.1f %7.0f %8.0f %10.0f %7.0f %16.0f %9.0f %12.0f %6.0f %12.1f %10.0f %8.0f %8.0f\n", samples.back().minute,
+      std::printf("%6.1f %7.0f %8.0f %10.0f %7.0f %16.0f %9.0f %12.0f %6.0f %12.1f %10.0f %8.0f %8.0f %11.0f %9.0f\n",
+                  samples.back().minute,
                   v.at("rss_kib"), v.at("rss_anon_kib"), v.at("open_files"), v.at("threads"), v.at("commands_pending"),
                   v.at("http_connections_open"), v.at("alert_station_series"), v.at("stations_online"),
-                  v.at("data_dir_mib"), v.at("sqlite_kib"), v.at("heap_in_use_kib"), v.at("heap_free_kib"));
+                  v.at("data_dir_mib"), v.at("sqlite_kib"), v.at("heap_in_use_kib"), v.at("heap_free_kib"),
+                  v.at("alert_desk_alerts"), v.at("alert_desk_commands"));
       std::fflush(stdout);
     }
     std::this_thread::sleep_for(200ms);

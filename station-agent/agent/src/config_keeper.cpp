@@ -51,8 +51,13 @@ std::uint32_t ConfigKeeper::version() const {
   std::error_code ec;
   const auto target = fs::read_symlink(fs::path(dir()) / "current", ec);
   if (ec) return 0;
+  // "v<N>" as the keeper names them; anything else (a link made by hand) is no version.
   const auto name = target.filename().string();
-  return name.size() > 1 && name[0] == 'v' ? static_cast<std::uint32_t>(std::stoul(name.substr(1))) : 0;
+  if (name.size() < 2 || name.size() > 10 || name[0] != 'v' ||
+      name.find_first_not_of("0123456789", 1) != std::string::npos) {
+    return 0;
+  }
+  return static_cast<std::uint32_t>(std::stoul(name.substr(1)));
 }
 
 std::string ConfigKeeper::digest() const {
