@@ -449,6 +449,8 @@ TEST_P(StoreTest, EveryVersionOfAStationsConfigurationIsKeptWithItsCommand) {
   EXPECT_EQ(latest[0].station_id, "a");
   EXPECT_EQ(latest[0].version, 2u);
   EXPECT_EQ(latest[1].station_id, "b");
+  EXPECT_TRUE(latest[0].files.empty());  // the digest is what drift needs
+  EXPECT_EQ(latest[0].digest, "d2");
   EXPECT_EQ(store->find_command("c-2")->kind, "apply_config");
   // A version the station already has: refused whole, its command with it.
   EXPECT_THROW(store->add_station_config(version("a", 2, "c-4"), send("c-4", "a")), StoreError);

@@ -216,11 +216,12 @@ void SqlStore::add_station_config(const StationConfigRecord& c, const CommandRec
 }
 
 std::vector<StationConfigRecord> SqlStore::load_station_configs(const std::string& where, const std::string& station_id,
-                                                                std::int64_t number) {
+                                                                std::int64_t number, bool with_files) {
   return guarded([&] {
     std::vector<StationConfigRecord> out;
-    sql::Statement s(db_, "SELECT station_id, version, digest, main, files, note, created_by, created_ms, command_id "
-                          "FROM station_configs c WHERE " + where);
+    // The files are the bulk of a row: read only where a caller needs them.
+    sql::Statement s(db_, std::string("SELECT station_id, version, digest, main, ") + (with_files ? "files" : "''") +
+                              ", note, created_by, created_ms, command_id FROM station_configs c WHERE " + where);
     s.bind(1, station_id).bind(2, number);
     while (s.step()) {
       StationConfigRecord c;
@@ -241,11 +242,11 @@ std::vector<StationConfigRecord> SqlStore::load_station_configs(const std::strin
 
 std::vector<StationConfigRecord> SqlStore::list_station_configs(const std::string& station_id, std::size_t limit) {
   return load_station_configs("station_id = ?1 ORDER BY version DESC LIMIT ?2", station_id,
-                              limit == 0 ? std::int64_t{1} << 40 : static_cast<std::int64_t>(limit));
+                              limit == 0 ? std::int64_t{1} << 40 : static_cast<std::int64_t>(limit), true);
 }
 
 std::optional<StationConfigRecord> SqlStore::find_station_config(const std::string& station_id, std::uint32_t version) {
-  auto found = load_station_configs("station_id = ?1 AND version = ?2", station_id, version);
+  auto found = load_station_configs("station_id = ?1 AND version = ?2", station_id, version, true);
   if (found.empty()) return std::nullopt;
   return found.front();
 }
@@ -253,7 +254,7 @@ std::optional<StationConfigRecord> SqlStore::find_station_config(const std::stri
 std::vector<StationConfigRecord> SqlStore::latest_station_configs() {
   return load_station_configs("(?1 = '' OR ?2 = 0) AND version = (SELECT MAX(version) FROM station_configs l "
                               "WHERE l.station_id = c.station_id) ORDER BY station_id",
-                              "", 0);
+                              "", 0, false);
 }
 
 }  // namespace loa::store

@@ -243,7 +243,7 @@ class SqlStore final : public Store {
 
   std::vector<RelayRecord> load_relays(const std::string& id, std::size_t limit);
   std::vector<StationConfigRecord> load_station_configs(const std::string& where, const std::string& station_id,
-                                                        std::int64_t number);
+                                                        std::int64_t number, bool with_files);
 
   void insert_commands(std::span<const CommandRecord> commands) {
     sql::RowBatch rows("commands", {"id", "station_id", "kind", "payload", "state", "created_ms"});

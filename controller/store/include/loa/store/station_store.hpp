@@ -56,7 +56,8 @@ class IStationStore {
                                                                               std::size_t limit) = 0;
   [[nodiscard]] virtual std::optional<StationConfigRecord> find_station_config(const std::string& station_id,
                                                                                std::uint32_t version) = 0;
-  // The newest version of every station that has one.
+  // The newest version of every station that has one, without its files (what drift
+  // needs, every few seconds, for every station).
   [[nodiscard]] virtual std::vector<StationConfigRecord> latest_station_configs() = 0;
 };
 
