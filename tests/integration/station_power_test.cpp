@@ -3,6 +3,7 @@
 // controller shows the readings and alarms a technician acts on.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <thread>
 
 #include "loa/modbus/modbus_context.hpp"
@@ -97,6 +98,13 @@ TEST(StationPower, ADrainingBatteryWarnsOfItsTimeLeftBeforeItRunsLowAndBothClear
   EXPECT_LT(time_left["raised_ms"].get<std::int64_t>(), low["raised_ms"].get<std::int64_t>());
   EXPECT_EQ(low["severity"], "critical");
   EXPECT_LT(soc_over_modbus(tracer.port), 20);
+  // What a technician reads in the field, and what the province's monitoring scrapes.
+  const auto table = fleet.loactl("station health solar-1");
+  EXPECT_NE(table.out.find("BATTERY"), std::string::npos) << table.out;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(power\s+yes.*\d+\.\d V \d+(\.\d)? % \d+\.\d h)"))) << table.out;
+  const auto metrics = fleet.metrics();
+  EXPECT_NE(metrics.find("loa_device_battery_soc_pct{station=\"solar-1\",device=\"power\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("loa_device_battery_hours_left{station=\"solar-1\",device=\"power\"}"), std::string::npos);
 
   // The sun is back: charging, and both alarms clear.
   tracer.faults("");
