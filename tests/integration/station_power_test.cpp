@@ -29,12 +29,13 @@ int soc_over_modbus(int port) {
   return regs ? (*regs)[0] : -1;
 }
 
-// The battery (100 Ah, a load of 8 A, charged at 10 A) lives an hour a second:
-// draining, it loses 8 % a second, and charging it gains 2 %. The station wants a warning 8 hours
+// The battery (100 Ah, a load of 8 A, charged at 10 A) lives half an hour a second:
+// draining, it loses 4 % a second (11 s from the 8 hours' warning at 64 % to the low
+// battery at 20 %, room for a loaded machine), and charging it gains 1 %. The station wants a warning 8 hours
 // before it is flat, not the profile's 6.
 TEST(StationPower, ADrainingBatteryWarnsOfItsTimeLeftBeforeItRunsLowAndBothClearWhenChargingReturns) {
   Fleet fleet;
-  Devsim tracer(fleet.dir(), "tracer", kTracer, {"--battery-soc", "90", "--battery-time-factor", "3600"});
+  Devsim tracer(fleet.dir(), "tracer", kTracer, {"--battery-soc", "90", "--battery-time-factor", "1800"});
   ASSERT_GT(tracer.port, 0) << tracer.process.log();
   const auto station_file = fleet.dir() + "/station-hw.yaml";
   write_file(station_file, "kind: ip_cluster\n"
