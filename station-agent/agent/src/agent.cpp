@@ -41,6 +41,9 @@ constexpr const char* kConfigInvalidAlarm = "config.invalid";
 // How often the files of the configuration in force are read again for their digest (a
 // technician's edit by hand shows at the controller as drift).
 constexpr std::chrono::seconds kConfigRehash{5};
+// A clip fetch that has heard nothing this long is asked for again: long enough for a
+// 64 KiB chunk over a slow, lossy 3G link, so a slow chunk is not fetched twice.
+constexpr std::chrono::seconds kClipFetchQuiet{10};
 
 // The state folder holds the secret key: owner only.
 const std::string& prepare_state_dir(const AgentConfig& config) {
@@ -514,6 +517,11 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
           on_telemetry(*reading);
         }
         power_amplifiers();
+        if (link->online()) {
+          for (const auto& r : clips.stalled_requests(std::chrono::steady_clock::now(), kClipFetchQuiet)) {
+            send_clip_request(r);
+          }
+        }
         flush_outbox();
         watchdog.feed();
         if (watch_config()) {

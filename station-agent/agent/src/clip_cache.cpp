@@ -79,6 +79,22 @@ std::optional<v1::ClipRequest> ClipCache::want(const v1::Command& command) {
   return r;
 }
 
+std::vector<v1::ClipRequest> ClipCache::stalled_requests(std::chrono::steady_clock::time_point now,
+                                                          std::chrono::milliseconds quiet) {
+  std::vector<v1::ClipRequest> out;
+  for (auto& [sha, fetch] : fetching_) {
+    if (now - fetch.last_heard < quiet) continue;
+    fetch.last_heard = now;
+    v1::ClipRequest r;
+    r.set_clip_sha256(sha);
+    r.set_offset(part_size(sha));
+    r.set_max_bytes(kChunkBytes);
+    kLog.warn("fetch stalled, asking again: sha256={} from={}", sha, r.offset());
+    out.push_back(r);
+  }
+  return out;
+}
+
 std::vector<v1::ClipRequest> ClipCache::resume_requests() const {
   std::vector<v1::ClipRequest> out;
   for (const auto& [sha, fetch] : fetching_) {
@@ -95,6 +111,7 @@ ClipCache::ChunkOutcome ClipCache::on_chunk(const v1::ClipChunk& chunk) {
   ChunkOutcome out;
   auto it = fetching_.find(chunk.clip_sha256());
   if (it == fetching_.end()) return out;  // nobody wants it (any more)
+  it->second.last_heard = std::chrono::steady_clock::now();
   const std::string part = dir_ + "/" + chunk.clip_sha256() + ".part";
   // Only the piece that continues the file is taken; a repeat of an earlier one (after a
   // reconnect both may arrive) is dropped.

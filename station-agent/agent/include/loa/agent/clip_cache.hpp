@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,6 +36,11 @@ class ClipCache {
   [[nodiscard]] std::optional<loa::v1::ClipRequest> want(const loa::v1::Command& command);
   // Requests to send again after a reconnect: one per clip still being fetched.
   [[nodiscard]] std::vector<loa::v1::ClipRequest> resume_requests() const;
+  // Requests again, from where they stopped, the fetches that have heard nothing for
+  // `quiet` (a request or a chunk lost on a link that stayed up would otherwise stall
+  // a clip, and the play waiting for it, until the next reconnection).
+  [[nodiscard]] std::vector<loa::v1::ClipRequest> stalled_requests(std::chrono::steady_clock::time_point now,
+                                                                   std::chrono::milliseconds quiet);
 
   struct ChunkOutcome {
     enum Kind { more, complete, failed, ignored } kind = ignored;
@@ -54,6 +60,7 @@ class ClipCache {
     std::uint64_t total = 0;
     int attempts = 1;
     std::vector<loa::v1::Command> commands;
+    std::chrono::steady_clock::time_point last_heard = std::chrono::steady_clock::now();  // request or chunk
   };
   std::string dir_;
   std::uint64_t max_bytes_;
