@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -32,12 +31,6 @@ std::string cluster_file(int port, int unit, int poll_ms, const std::string& pro
          "    poll_interval_ms: " + std::to_string(poll_ms) + "\n";
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // A configuration folder as a technician keeps one: the station file beside a copy of
 // the profile it names.
@@ -62,7 +55,7 @@ class StationConfig : public ::testing::Test {
     int unit = 2;
     for (const auto* id : {"pole-a", "pole-b"}) {
       const auto own = config_folder(fleet.dir() + "/own-" + id, cluster_file(devsim->port, unit++, 1000),
-                                     read_text(kAmplifier));
+                                     read_file(kAmplifier));
       fleet.set_agent_hardware(id, own);
       fleet.start_agent(id);
     }
@@ -77,7 +70,7 @@ class StationConfig : public ::testing::Test {
   // Requests the bus has received by unit, as loa-devsim counts them.
   std::map<int, long> requests() const {
     std::map<int, long> out;
-    std::istringstream in(read_text(requests_file));
+    std::istringstream in(read_file(requests_file));
     int unit = 0;
     long n = 0;
     while (in >> unit >> n) out[unit] = n;
@@ -126,7 +119,7 @@ TEST_F(StationConfig, APushToAZoneChangesEveryStationsPollingAsTheBusSeesIt) {
   EXPECT_GT(before.at(3), 0.5);
   EXPECT_EQ(before.at(1), 0.0);
 
-  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 200), read_text(kAmplifier));
+  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 200), read_file(kAmplifier));
   const auto dry = fleet.loactl("config push --to zone:cam-binh --dry-run " + file);
   ASSERT_EQ(dry.exit_code, 0) << dry.out;
   EXPECT_NE(dry.out.find("dry run"), std::string::npos) << dry.out;
@@ -152,7 +145,7 @@ TEST_F(StationConfig, APushToAZoneChangesEveryStationsPollingAsTheBusSeesIt) {
 }
 
 TEST_F(StationConfig, ABrokenConfigurationIsRefusedAtTheControllerWithFileAndLineAndNothingIsSent) {
-  auto broken_profile = read_text(kAmplifier);
+  auto broken_profile = read_file(kAmplifier);
   broken_profile.replace(broken_profile.find("table: input, address: 0"), 24, "table: inputs, address: 0");
   const auto file = config_folder(fleet.dir() + "/broken", cluster_file(devsim->port, 1, 200), broken_profile);
   const auto refused = fleet.loactl("config push --to zone:cam-binh " + file);
@@ -173,12 +166,12 @@ TEST_F(StationConfig, ABrokenConfigurationIsRefusedAtTheControllerWithFileAndLin
 }
 
 TEST_F(StationConfig, AConfigurationNamingAnUnreachableDeviceIsRolledBackAndSaysWhy) {
-  const auto good = config_folder(fleet.dir() + "/good", cluster_file(devsim->port, 1, 500), read_text(kAmplifier));
+  const auto good = config_folder(fleet.dir() + "/good", cluster_file(devsim->port, 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-a " + good).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return runs_version("pole-a", 1); }, 20s)) << fleet.agent_log("pole-a");
 
   // Version 2 names a gateway that is not there; the station has 3 s to prove it.
-  const auto bad = config_folder(fleet.dir() + "/unreachable", cluster_file(free_port(), 1, 500), read_text(kAmplifier));
+  const auto bad = config_folder(fleet.dir() + "/unreachable", cluster_file(free_port(), 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-a --confirm-within 3 " + bad).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return !open_alarm("pole-a", "config.rolled_back").is_null(); }, 30s))
       << fleet.agent_log("pole-a");
@@ -195,7 +188,7 @@ TEST_F(StationConfig, AConfigurationNamingAnUnreachableDeviceIsRolledBackAndSays
 }
 
 TEST_F(StationConfig, AStationFileEditedByHandShowsAsDrift) {
-  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_text(kAmplifier));
+  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-b " + file).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return runs_version("pole-b", 1); }, 20s)) << fleet.agent_log("pole-b");
   EXPECT_EQ(fleet.loactl("config drift").out.find("pole-b"), std::string::npos);
@@ -203,7 +196,7 @@ TEST_F(StationConfig, AStationFileEditedByHandShowsAsDrift) {
 
   // A technician on site edits the file the station runs.
   const auto running = fleet.dir() + "/agent-pole-b/config/current/station.yaml";
-  auto text = read_text(running);
+  auto text = read_file(running);
   ASSERT_NE(text.find("poll_interval_ms: 500"), std::string::npos) << text;
   text.replace(text.find("poll_interval_ms: 500"), 21, "poll_interval_ms: 900");
   write_file(running, text);
@@ -220,7 +213,7 @@ TEST_F(StationConfig, AStationFileEditedByHandShowsAsDrift) {
 // A pushed file broken by hand must not keep the station off the air: it starts without
 // its hardware watch, says why, and a push mends it.
 TEST_F(StationConfig, AStationWhoseConfigurationWasBrokenByHandStillStartsAndSaysWhy) {
-  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_text(kAmplifier));
+  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-a " + file).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return runs_version("pole-a", 1); }, 20s)) << fleet.agent_log("pole-a");
   write_file(fleet.dir() + "/agent-pole-a/config/current/station.yaml", "kind: ip_cluster\ndevices: [{id: amp\n");
@@ -260,7 +253,7 @@ TEST_F(StationConfig, APushWaitsForWhatIsOnAirToEnd) {
   ASSERT_TRUE(eventually([&] {
     return fleet.api("GET", "/api/v1/now-playing").body.dump().find("tin-sang") != std::string::npos;
   }, 10s)) << fleet.agent_log("pole-a");
-  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_text(kAmplifier));
+  const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-a " + file).exit_code, 0);
   // Until the bulletin has played out, the station keeps its configuration.
   const auto until = std::chrono::steady_clock::now() + 30s;

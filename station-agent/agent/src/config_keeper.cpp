@@ -136,11 +136,18 @@ void ConfigKeeper::point_current_at(const std::string& target) {
 }
 
 std::optional<ConfigKeeper::Probation> ConfigKeeper::probation() const {
+  auto p = read_probation();
+  if (!p) return std::nullopt;
+  return p->first;
+}
+
+// The probation file: version, deadline, and what it replaced ("-": the agent's own file).
+std::optional<std::pair<ConfigKeeper::Probation, std::string>> ConfigKeeper::read_probation() const {
   std::istringstream in(read_small(fs::path(dir()) / "probation"));
   Probation p;
   std::string previous;
   if (!(in >> p.version >> p.deadline_ms >> previous)) return std::nullopt;
-  return p;
+  return std::pair{p, previous};
 }
 
 void ConfigKeeper::confirm() {
@@ -150,11 +157,10 @@ void ConfigKeeper::confirm() {
 }
 
 void ConfigKeeper::roll_back(const std::string& reason) {
-  std::istringstream in(read_small(fs::path(dir()) / "probation"));
-  std::uint32_t version = 0;
-  std::int64_t deadline = 0;
-  std::string previous;
-  if (!(in >> version >> deadline >> previous)) return;
+  const auto probation = read_probation();
+  if (!probation) return;
+  const auto version = probation->first.version;
+  const auto& previous = probation->second;
   point_current_at(previous == "-" ? "" : previous);
   write_atomically(fs::path(dir()) / "rolled-back", "configuration v" + std::to_string(version) +
                                                         " rolled back to " +

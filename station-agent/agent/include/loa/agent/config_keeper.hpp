@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "loa/v1/command.pb.h"
 
@@ -55,6 +56,7 @@ class ConfigKeeper {
  private:
   [[nodiscard]] std::string dir() const { return state_dir_ + "/config"; }
   void point_current_at(const std::string& target);
+  [[nodiscard]] std::optional<std::pair<Probation, std::string>> read_probation() const;
 
   std::string state_dir_;
   std::string configured_;
