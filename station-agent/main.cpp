@@ -1,5 +1,6 @@
 // loa-agent: the station daemon. Parses the command line and hands over.
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "loa/agent/agent.hpp"
 #include "loa/agent/agent_state.hpp"
+#include "loa/agent/release_keeper.hpp"
 #include "loa/config/config_section.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/hwconfig/check_config.hpp"
@@ -58,6 +60,18 @@ int check_hardware_files(int argc, char** argv) {
   return errors.empty() ? 0 : 1;
 }
 
+// Hands over to the agent release in force when it is another program than this one
+// (see ReleaseKeeper); returns only when this program is the one to run.
+void run_release_in_force(const loa::agent::AgentConfig& config, char** argv) {
+  loa::agent::ReleaseKeeper releases(config.state_dir, loa::kVersion);
+  const auto program = releases.program_to_run(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  if (program.empty()) return;
+  std::cout.flush();
+  ::execv(program.c_str(), argv);
+  std::cerr << "loa-agent: cannot run release " << program << ": " << std::strerror(errno) << "\n";
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "check-config") return check_hardware_files(argc, argv);
   std::string command = "run";
@@ -99,13 +113,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "journal") return print_journal(config, limit);
+    run_release_in_force(config, argv);
     loa::log::init("loa-agent", config.log.level, config.log.target);
     int code = 0;
     {
-      loa::agent::Agent agent(config);
+      loa::agent::Agent agent(config, loa::kVersion);
       code = agent.run();
     }  // everything it held is closed before a restart
     if (code == loa::agent::Agent::kRestart) {
+      run_release_in_force(config, argv);
       std::cout.flush();
       ::execv("/proc/self/exe", argv);
       std::cerr << "loa-agent: cannot restart itself: " << std::strerror(errno) << "\n";

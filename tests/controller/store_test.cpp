@@ -554,7 +554,7 @@ TEST_P(StoreCopyTest, BothDatabasesGetTheSameTablesColumnsAndIndexes) {
   }
   // With controller_lease and console_sessions, not copied: a lease or a login means
   // nothing in a new database.
-  EXPECT_EQ(sqlite_columns.size(), 35u);
+  EXPECT_EQ(sqlite_columns.size(), 38u);
   EXPECT_EQ(sqlite_columns, postgres_columns);
   EXPECT_FALSE(sqlite_indexes.empty());
   EXPECT_EQ(sqlite_indexes, postgres_indexes);

@@ -106,7 +106,7 @@ void Fleet::start_agent(const std::string& id, const std::vector<std::string>& w
                                                            hardware_extra_[id]
                                                      : std::string()) +
                        "audio:\n  output: " + (audio_dirs_.contains(id) ? "wav:" + audio_dirs_[id] : std::string("fake")) +
-                       "\n" + options_.agent_audio);
+                       "\n" + options_.agent_audio + options_.agent_extra);
   }
   agents_[id] = std::make_unique<ChildProcess>(std::vector<std::string>{bin("loa-agent"), "--config", config},
                                                dir() + "/agent-" + id + ".log", wrapper);

@@ -21,6 +21,7 @@ struct FleetOptions {
   std::string agent_audio;      // extra lines of each agent's audio section (indented by two spaces)
   std::string agent_controller;  // extra lines of each agent's controller section (indented by two spaces)
   std::string controller_extra;  // extra top-level sections of the controller's config
+  std::string agent_extra;       // extra top-level sections of each agent's config
   std::string controller_http;   // extra lines of the controller's http section (indented by two spaces)
   // Alert tones and standard messages rendered and pinned on every station (6 clips and
   // 6 commands per station); off unless a test is about alerts.
@@ -100,6 +101,7 @@ class Fleet {
   [[nodiscard]] bool controller_running() const;
   // Extra lines of the controller section of agents started from now on.
   void set_agent_controller(std::string lines) { options_.agent_controller = std::move(lines); }
+  void set_agent_extra(std::string sections) { options_.agent_extra = std::move(sections); }
 
   [[nodiscard]] const std::string& dir() const { return scratch_.path(); }
   [[nodiscard]] int control_port() const { return control_port_; }

@@ -18,6 +18,7 @@
 #include "command_routes.hpp"
 #include "licence_routes.hpp"
 #include "config_routes.hpp"
+#include "update_routes.hpp"
 #include "health_routes.hpp"
 #include "route_table.hpp"
 #include "schedule_routes.hpp"
@@ -305,6 +306,7 @@ struct ApiServer::Impl final : http::IRequestHandler {
     install_command_routes(routes, ctx, who, seen);
     install_licence_routes(routes, ctx, who, seen);
     install_config_routes(routes, ctx, who, seen);
+    install_update_routes(routes, ctx, who);
     install_health_routes(routes, ctx, who);
     install_clip_routes(routes, ctx, settings.max_clip_bytes);
     install_schedule_routes(routes, ctx, who, seen);

@@ -31,6 +31,7 @@
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/server/control_server.hpp"
 #include "loa/store/store.hpp"
+#include "loa/updates/update_desk.hpp"
 #include "loa/users/user_directory.hpp"
 #include "loa/version.hpp"
 
@@ -95,6 +96,7 @@ struct Controller::Impl {
   std::unique_ptr<federation::Uplink> uplink;
   std::unique_ptr<feeds::FeedPoller> feeds;  // upstream feeds polled
   std::unique_ptr<configs::ConfigDesk> configs;  // station hardware configurations, drift
+  std::unique_ptr<updates::UpdateDesk> updates;  // agent releases and their rollouts
   std::unique_ptr<api::ApiServer> api;
   std::string control_endpoint;
   int http_port = 0;
@@ -178,6 +180,7 @@ void Controller::start() {
       std::max(2, static_cast<int>(c.live.audio_high_water_mark) / ls.frames_per_message());
   cs.clock_port = i.station_clock->port();
   cs.clips_dir = c.data_dir + "/clips";
+  cs.releases_dir = c.data_dir + "/releases";
   cs.link = c.control.link;
   cs.public_key_z85 = keys.public_z85;
   cs.secret_key_z85 = keys.secret_z85;
@@ -243,6 +246,11 @@ void Controller::start() {
   i.configs = std::make_unique<configs::ConfigDesk>(*i.store, *i.store, *i.store, *i.registry, *i.commands, i.clock,
                                                     c.data_dir + "/config-check");
   i.configs->start();
+  i.updates = std::make_unique<updates::UpdateDesk>(
+      *i.store, *i.store, *i.store, *i.registry, *i.commands, i.clock,
+      updates::UpdateDesk::Settings{cs.releases_dir, c.updates.release_keys, std::chrono::minutes(10)});
+  if (const auto restored = i.updates->restore_missing()) kLog.info("agent releases restored from the store: {}", restored);
+  i.updates->start();
 
   api::ApiSettings as;
   as.listen_address = c.http.listen;
@@ -263,7 +271,7 @@ void Controller::start() {
   i.api = std::make_unique<api::ApiServer>(
       as, api::ApiContext{*i.store, *i.registry, *i.commands, *i.control, *i.reports, i.counters, *i.clips, *i.planner, *i.scheduler, *i.stream_desk,
                           *i.users, *i.alerts, c.schedule.time_zone, fleet::TreeLevels(c.tree.levels), *i.members,
-                          i.uplink.get(), *i.feeds, i.configs.get()});
+                          i.uplink.get(), *i.feeds, i.configs.get(), i.updates.get()});
   i.http_port = i.api->start();
 
   kLog.info("started: version={} control={} enroll={} http=http://{}:{}/ key={} stations={} pending_commands={}", kVersion,
@@ -276,6 +284,7 @@ void Controller::stop() {
   if (impl_->uplink) impl_->uplink->stop();
   if (impl_->feeds) impl_->feeds->stop();
   if (impl_->configs) impl_->configs->stop();
+  if (impl_->updates) impl_->updates->stop();
   if (impl_->relays) impl_->relays->stop();
   if (impl_->alerts) impl_->alerts->stop();
   // Stations are told each stream ended; operators' streams stay recorded as running,

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "loa/config/config_section.hpp"
+#include "loa/signing/release_signature.hpp"
 #include "loa/curve/key_pair.hpp"
 #include "loa/link/link_config.hpp"
 #include "loa/log/log_config.hpp"
@@ -101,6 +102,13 @@ ControllerConfig load_controller_config(const std::string& path) {
   if (c.clips.target_lufs < -40 || c.clips.target_lufs > -5) clips.fail("target_lufs", "must be between -40 and -5");
   clips.read("max_upload_mib", c.clips.max_upload_mib, 1, 4096);
   clips.finish();
+
+  auto updates = root.section("updates");
+  updates.read("release_keys", c.updates.release_keys);
+  for (const auto& key : c.updates.release_keys) {
+    if (!signing::is_public_key(key)) updates.fail("release_keys", "'" + key + "' is not a release public key (base64 of 32 bytes)");
+  }
+  updates.finish();
 
   auto tree = root.section("tree");
   auto levels = tree.sections("levels");

@@ -186,6 +186,7 @@ int run(const std::vector<std::string>& args, const ApiFactory& connect) {
   add_admin_commands(commands);
   add_federation_commands(commands);
   add_config_commands(commands);
+  add_update_commands(commands);
   auto* completion = root.add_subcommand("completion", "shell completion: source <(loactl completion bash)");
   std::string shell;
   completion->add_option("shell", shell, "the shell")->required()->check(one_of({"bash"}));

@@ -8,10 +8,10 @@
 namespace loa::server {
 
 std::optional<loa::v1::ClipChunk> read_clip_chunk(const std::string& clips_dir, const loa::v1::ClipRequest& request,
-                                                  std::uint64_t limit) {
+                                                  std::uint64_t limit, const std::string& extension) {
   const auto& sha = request.clip_sha256();
   if (!digest::is_sha256_hex(sha)) return std::nullopt;  // never a path of the station's choosing
-  std::ifstream in(clips_dir + "/" + sha + ".opus", std::ios::binary | std::ios::ate);
+  std::ifstream in(clips_dir + "/" + sha + extension, std::ios::binary | std::ios::ate);
   if (!in) return std::nullopt;
   const auto total = static_cast<std::uint64_t>(in.tellg());
   const std::uint64_t want = request.max_bytes() ? std::min<std::uint64_t>(request.max_bytes(), limit) : limit;

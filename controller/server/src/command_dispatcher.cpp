@@ -26,6 +26,8 @@ std::string kind_of(const loa::v1::Command& c) {
     case loa::v1::Command::kSetLicence: return "set_licence";
     case loa::v1::Command::kApplyConfig: return "apply_config";
     case loa::v1::Command::kRelay: return "relay";
+    case loa::v1::Command::kUpdateAgent: return "update_agent";
+    case loa::v1::Command::kRevertAgent: return "revert_agent";
     case loa::v1::Command::ACTION_NOT_SET: break;
   }
   return "none";

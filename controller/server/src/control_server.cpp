@@ -378,6 +378,7 @@ struct ControlServer::Impl {
     registry.on_traffic(station);
     const auto limit = static_cast<std::uint64_t>(settings.link.max_message_bytes) / 2;
     auto chunk = read_clip_chunk(settings.clips_dir, request, limit);
+    if (!chunk && !settings.releases_dir.empty()) chunk = read_clip_chunk(settings.releases_dir, request, limit, ".deb");
     if (!chunk) {
       ++counters.clip_requests_unknown;
       log_bad_frame(station, "unknown_clip");

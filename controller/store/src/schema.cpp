@@ -26,7 +26,7 @@ struct SchemaStep {
 };
 
 // Append only: a released step is never edited; a change to the schema is a new step.
-constexpr std::array<SchemaStep, 24> kSchema{{
+constexpr std::array<SchemaStep, 25> kSchema{{
     {1, R"sql(
 CREATE TABLE stations (
   id               TEXT PRIMARY KEY,
@@ -466,6 +466,40 @@ CREATE TABLE station_configs (
   created_ms  {INT} NOT NULL,
   command_id  TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (station_id, version)
+);
+)sql"},
+    // Signed agent releases, with their bytes, and their staged rollouts station by station.
+    {25, R"sql(
+CREATE TABLE agent_releases (
+  sha256       TEXT PRIMARY KEY,
+  version      TEXT NOT NULL,
+  bytes        {INT} NOT NULL,
+  signature    TEXT NOT NULL,
+  uploaded_by  TEXT NOT NULL DEFAULT '',
+  uploaded_ms  {INT} NOT NULL,
+  package      {BLOB} NOT NULL
+);
+CREATE TABLE agent_rollouts (
+  id                 TEXT PRIMARY KEY,
+  release_sha256     TEXT NOT NULL REFERENCES agent_releases(sha256),
+  version            TEXT NOT NULL,
+  state              TEXT NOT NULL,
+  canary             TEXT NOT NULL,
+  confirm_within_ms  {INT} NOT NULL,
+  reason             TEXT NOT NULL DEFAULT '',
+  created_by         TEXT NOT NULL DEFAULT '',
+  created_ms         {INT} NOT NULL,
+  updated_ms         {INT} NOT NULL
+);
+CREATE TABLE rollout_stations (
+  rollout_id  TEXT NOT NULL REFERENCES agent_rollouts(id) ON DELETE CASCADE,
+  station_id  TEXT NOT NULL,
+  canary      {INT} NOT NULL,
+  state       TEXT NOT NULL,
+  command_id  TEXT NOT NULL DEFAULT '',
+  detail      TEXT NOT NULL DEFAULT '',
+  updated_ms  {INT} NOT NULL,
+  PRIMARY KEY (rollout_id, station_id)
 );
 )sql"},
 }};

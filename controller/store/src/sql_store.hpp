@@ -139,6 +139,18 @@ class SqlStore final : public Store {
   std::vector<StationConfigRecord> list_station_configs(const std::string& station_id, std::size_t limit) override;
   std::optional<StationConfigRecord> find_station_config(const std::string& station_id, std::uint32_t version) override;
   std::vector<StationConfigRecord> latest_station_configs() override;
+  void put_release(const AgentReleaseRecord& release, const std::string& package) override;
+  std::optional<AgentReleaseRecord> find_release(const std::string& sha256) override;
+  std::vector<AgentReleaseRecord> list_releases() override;
+  std::optional<std::string> release_package(const std::string& sha256) override;
+  void add_rollout(const RolloutRecord& rollout, std::span<const RolloutStationRecord> stations) override;
+  void set_rollout_state(const std::string& id, const std::string& state, const std::string& reason,
+                         std::int64_t at_ms) override;
+  void update_rollout_stations(std::span<const RolloutStationRecord> stations,
+                               std::span<const CommandRecord> commands) override;
+  std::optional<RolloutRecord> find_rollout(const std::string& id) override;
+  std::vector<RolloutRecord> list_rollouts(std::size_t limit) override;
+  std::vector<RolloutStationRecord> rollout_stations(const std::string& rollout_id) override;
   void put_clip(const ClipRecord& c) override;
   std::optional<ClipRecord> find_clip(const std::string& sha256) override;
   std::optional<ClipRecord> find_clip_by_source(const std::string& source_sha256) override;

@@ -59,6 +59,9 @@ const Table kTables[] = {
     {"upstream_commands", "command_id, relay_id, kind, outcome, detail, local_id, applied_ms", {-1, -1}},
     {"inbox", "id, level, title, body, zones, sender, received_ms, valid_until_ms, state, decided_by, decided_ms, broadcast_id, clip_sha256", {-1, -1}},
     {"uplink_state", "name, value", {-1, -1}},
+    {"agent_releases", "sha256, version, bytes, signature, uploaded_by, uploaded_ms, package", {6, -1}},
+    {"agent_rollouts", "id, release_sha256, version, state, canary, confirm_within_ms, reason, created_by, created_ms, updated_ms", {-1, -1}},
+    {"rollout_stations", "rollout_id, station_id, canary, state, command_id, detail, updated_ms", {-1, -1}},
 };
 
 // Enough rows a batch that a COPY's setup is nothing beside it, few enough that a

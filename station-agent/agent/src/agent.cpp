@@ -12,6 +12,8 @@
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/command_applier.hpp"
 #include "loa/agent/config_keeper.hpp"
+#include "loa/agent/agent_updater.hpp"
+#include "loa/agent/release_keeper.hpp"
 #include "loa/config/config_section.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
@@ -20,7 +22,6 @@
 #include "loa/hwconfig/station_hardware.hpp"
 #include "loa/log/log.hpp"
 #include "loa/sqlite/database.hpp"
-#include "loa/version.hpp"
 #include "loa/wire/codec.hpp"
 
 namespace loa::agent {
@@ -69,6 +70,7 @@ std::string agent_public_key(const AgentConfig& config) { return agent_keys(conf
 
 struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, playout::IPlayoutReports {
   AgentConfig config;
+  std::string version;  // this program's
   time::SystemClock clock;
   AgentState state;
   ConfigKeeper config_keeper;  // before the hardware: it says which station file to run
@@ -76,6 +78,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   bool config_waiting = false;  // a pushed configuration is kept, to come into force when the air is idle
   std::string config_digest;  // as last reported
   std::chrono::steady_clock::time_point config_checked{};
+  std::chrono::steady_clock::time_point release_checked{};
   std::atomic<bool> outbox_dirty{true};  // there may be reports past outbox_sent_upto
   std::optional<bool> dead_air;  // as last told to the controller; unknown after a start (loop thread)
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
@@ -85,6 +88,8 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   std::unique_ptr<LiveReceiver> live;
   ClockReporter clock_reporter;
   CommandApplier applier;
+  ReleaseKeeper releases;
+  AgentUpdater updater;
   AmplifierSchedule amplifier;
   std::unique_ptr<link::ClientLink> link;
   std::uint64_t outbox_sent_upto = 0;  // highest seq sent on this connection
@@ -93,8 +98,9 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   // it; the agent sends it again after kReportResend on the same connection.
   std::chrono::steady_clock::time_point outbox_progress{};
 
-  explicit Impl(const AgentConfig& c)
+  Impl(const AgentConfig& c, std::string own_version)
       : config(c),
+        version(std::move(own_version)),
         state(prepare_state_dir(c) + "/agent.db"),
         config_keeper(c.state_dir, c.hardware.station_file),
         probation(switch_staged_config()),
@@ -105,11 +111,16 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
                clock, shared_clock),
         applier(state, clock, hardware.get(), &clips, &player),
+        releases(c.state_dir, version),
+        updater(releases, applier, clock,
+                AgentUpdater::Settings{c.updates.release_keys, std::uint64_t{c.updates.max_package_mib} << 20},
+                [this](const v1::Alarm& a) { on_alarm(a); }),
         amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
                                                 std::chrono::milliseconds(5000)}) {
     applier.set_amplifier_warm_up(c.hardware.amplifier_warm_up);
     applier.set_config_keeper(&config_keeper);
     if (auto reason = config_keeper.take_rollback_reason()) config_alarm(true, *reason);
+    updater.report_rollback();
     applier.restore_licence();
     if (hardware) hardware->restore_compliance_mutes(state.compliance_mutes());
     clips.keep_while([this](const std::string& sha) { return player.needs_clip(sha); });
@@ -124,11 +135,12 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     s.link = c.link;
     s.reconnect_min = c.reconnect_min;
     s.reconnect_max = c.reconnect_max;
-    s.software_version = kVersion;
+    s.software_version = version;
     // The hardware configuration's digest, which the controller compares with the one
     // it holds; the agent's own file where there is no hardware configuration.
     s.config_hash = config_digest.empty() ? c.config_hash : config_digest;
     s.capabilities = {"ping", "set_log_level", "cache_clip", "play", "stop", "set_volume", "live", "apply_config"};
+    if (updater.enabled()) s.capabilities.insert(s.capabilities.end(), {"update_agent", "revert_agent"});
     if (hardware) {
       s.capabilities.insert(s.capabilities.end(), {"hardware", "set_amplifier", "set_mute", "set_licence", "silent_test"});
       s.alarm_limits = hardware->alarm_limits();
@@ -138,7 +150,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
         live_settings(s, c.audio), [this](const v1::AudioFrame& frame) { player.on_live_frame(frame); },
         [this] { return shared_clock.now_ns(); });
     kLog.info("started: station={} key={} version={} queued_reports={}", c.station_id,
-              curve::fingerprint(keys.public_z85), kVersion, state.outbox_size());
+              curve::fingerprint(keys.public_z85), version, state.outbox_size());
   }
 
   void on_online(const v1::Welcome& welcome) override {
@@ -157,6 +169,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     outbox_sent_upto = 0;  // whatever was in flight on the old link is re-sent
     outbox_dirty = true;
     for (const auto& r : clips.resume_requests()) send_clip_request(r);
+    for (const auto& r : updater.resume_requests()) send_clip_request(r);
     flush_outbox();
   }
 
@@ -356,6 +369,17 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
     return true;
   }
 
+  // A staged release comes into force once the air is idle; the one on probation proves
+  // itself or is undone (see AgentUpdater). True when the agent must restart.
+  bool watch_release() {
+    // Its files are read at most once a second: a switch or a verdict a second late is nothing.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - release_checked < std::chrono::seconds(1)) return false;
+    release_checked = now;
+    const auto silent = hardware ? hardware->never_answered() : std::vector<std::string>{};
+    return updater.watch(!player.now_playing().has_value(), link->online(), silent);
+  }
+
   // From the pollers' threads.
   void on_alarm(const v1::Alarm& alarm) override {
     v1::Envelope env;
@@ -372,6 +396,13 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
           // Rejected before any of it is used (a clip id as a file name, a broadcast id
           // in a pipeline): apply() answers so.
           (void)applier.apply(command);
+          outbox_dirty = true;
+          flush_outbox();
+          break;
+        }
+        if ((command.has_update_agent() || command.has_revert_agent()) && !state.applied_result(command.id())) {
+          // Answered once the outcome is known (the new release proved itself or not).
+          if (auto request = updater.on_command(command)) send_clip_request(*request);
           outbox_dirty = true;
           flush_outbox();
           break;
@@ -396,6 +427,12 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
         break;
       }
       case v1::Envelope::kClipChunk: {
+        if (std::optional<v1::ClipRequest> next; updater.on_chunk(env.clip_chunk(), next)) {
+          if (next) send_clip_request(*next);
+          outbox_dirty = true;
+          flush_outbox();
+          break;
+        }
         auto outcome = clips.on_chunk(env.clip_chunk());
         if (outcome.next) send_clip_request(*outcome.next);
         for (const auto& command : outcome.commands) {
@@ -521,10 +558,13 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
           for (const auto& r : clips.stalled_requests(std::chrono::steady_clock::now(), kClipFetchQuiet)) {
             send_clip_request(r);
           }
+          for (const auto& r : updater.stalled_requests(std::chrono::steady_clock::now(), kClipFetchQuiet)) {
+            send_clip_request(r);
+          }
         }
         flush_outbox();
         watchdog.feed();
-        if (watch_config()) {
+        if (watch_config() || watch_release()) {
           flush_outbox();
           if (hardware) hardware->stop();
           link->close("restart");
@@ -541,7 +581,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   }
 };
 
-Agent::Agent(const AgentConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Agent::Agent(const AgentConfig& config, const std::string& version) : impl_(std::make_unique<Impl>(config, version)) {}
 Agent::~Agent() = default;
 int Agent::run() { return impl_->run(); }
 

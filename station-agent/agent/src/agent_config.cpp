@@ -14,6 +14,7 @@
 #include "loa/curve/key_pair.hpp"
 #include "loa/link/link_config.hpp"
 #include "loa/log/log_config.hpp"
+#include "loa/signing/release_signature.hpp"
 
 namespace loa::agent {
 namespace {
@@ -133,6 +134,14 @@ AgentConfig load_agent_config(const std::string& path) {
   auto clips = root.section("clips");
   clips.read("max_cache_mib", c.clips.max_cache_mib, 1, 1'000'000);
   clips.finish();
+
+  auto updates = root.section("updates");
+  updates.read("release_keys", c.updates.release_keys);
+  for (const auto& key : c.updates.release_keys) {
+    if (!signing::is_public_key(key)) updates.fail("release_keys", "'" + key + "' is not a release public key (base64 of 32 bytes)");
+  }
+  updates.read("max_package_mib", c.updates.max_package_mib, 1, 4096);
+  updates.finish();
 
   log::read_log_options(root.section("log"), c.log.level, c.log.target);
   root.finish();

@@ -19,11 +19,12 @@ constexpr int kMaxAttempts = 3;
 
 }  // namespace
 
-ClipCache::ClipCache(std::string dir, std::uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
+ClipCache::ClipCache(std::string dir, std::uint64_t max_bytes, std::string extension)
+    : dir_(std::move(dir)), max_bytes_(max_bytes), extension_(std::move(extension)) {
   fs::create_directories(dir_);
 }
 
-std::string ClipCache::path_of(const std::string& sha256) const { return dir_ + "/" + sha256 + ".opus"; }
+std::string ClipCache::path_of(const std::string& sha256) const { return dir_ + "/" + sha256 + extension_; }
 
 std::uint64_t ClipCache::part_size(const std::string& sha256) const {
   std::error_code ec;
@@ -60,22 +61,27 @@ bool ClipCache::pinned(const std::string& sha256) const { return fs::exists(dir_
 
 std::optional<v1::ClipRequest> ClipCache::want(const v1::Command& command) {
   const auto& c = command.cache_clip();
-  if (!digest::is_sha256_hex(c.clip_sha256())) return std::nullopt;  // never a file name
-  auto& fetch = fetching_[c.clip_sha256()];
+  if (c.pin() && digest::is_sha256_hex(c.clip_sha256())) pin(c.clip_sha256(), true);
+  return want(c.clip_sha256(), c.total_bytes(), command);
+}
+
+std::optional<v1::ClipRequest> ClipCache::want(const std::string& sha256, std::uint64_t total_bytes,
+                                               const v1::Command& command) {
+  if (!digest::is_sha256_hex(sha256)) return std::nullopt;  // never a file name
+  auto& fetch = fetching_[sha256];
   const bool fresh = fetch.commands.empty();
-  fetch.total = c.total_bytes();
+  fetch.total = total_bytes;
   if (std::none_of(fetch.commands.begin(), fetch.commands.end(),
                    [&](const v1::Command& k) { return k.id() == command.id(); })) {
     fetch.commands.push_back(command);
   }
-  if (c.pin()) pin(c.clip_sha256(), true);
   if (!fresh) return std::nullopt;
-  make_room(c.total_bytes());
+  make_room(total_bytes);
   v1::ClipRequest r;
-  r.set_clip_sha256(c.clip_sha256());
-  r.set_offset(part_size(c.clip_sha256()));  // resume what an earlier run began
+  r.set_clip_sha256(sha256);
+  r.set_offset(part_size(sha256));  // resume what an earlier run began
   r.set_max_bytes(kChunkBytes);
-  kLog.info("fetching: sha256={} bytes={} from={}", c.clip_sha256(), c.total_bytes(), r.offset());
+  kLog.info("fetching: sha256={} bytes={} from={}", sha256, total_bytes, r.offset());
   return r;
 }
 
@@ -180,7 +186,7 @@ void ClipCache::make_room(std::uint64_t incoming) {
   };
   std::vector<Entry> candidates;
   for (const auto& e : fs::directory_iterator(dir_)) {
-    if (e.path().extension() != ".opus") continue;
+    if (e.path().extension() != extension_) continue;
     const auto sha = e.path().stem().string();
     if (pinned(sha) || fetching_.contains(sha) || (needed_ && needed_(sha))) continue;
     candidates.push_back({e.last_write_time(), sha, e.file_size()});

@@ -90,6 +90,15 @@ std::string CommandApplier::invalid_field(const v1::Command& c) {
       for (const auto& f : a.files()) bytes += f.path().size() + f.text().size();
       return bytes <= kMaxBytes ? "" : "a configuration is at most 512 KiB";
     }
+    case v1::Command::kUpdateAgent: {
+      const auto& u = c.update_agent();
+      if (!ReleaseKeeper::valid_version(u.version())) return "a release version is 1-64 letters, digits, . + ~ -";
+      if (!digest::is_sha256_hex(u.package_sha256())) return "package id must be 64 lower-case hex digits";
+      if (u.package_bytes() == 0 || u.package_bytes() > kMaxClipBytes) return "package size must be 1 byte to 4 GiB";
+      return u.signature().size() <= 256 ? "" : "signature too long";
+    }
+    case v1::Command::kRevertAgent:
+      return c.revert_agent().reason().size() <= 256 ? "" : "reason too long";
     default:
       return {};
   }
@@ -149,14 +158,20 @@ CommandApplier::CommandApplier(AgentState& state, const time::IClock& clock, har
     : state_(state), clock_(clock), hardware_(hardware), clips_(clips), player_(player) {}
 
 v1::CommandResult CommandApplier::fail(const v1::Command& command, const std::string& reason) {
+  return record(command, "cache_clip", v1::CommandResult::OUTCOME_FAILED, reason);
+}
+
+v1::CommandResult CommandApplier::record(const v1::Command& command, const std::string& kind,
+                                         v1::CommandResult::Outcome outcome, const std::string& detail) {
   if (auto earlier = state_.applied_result(command.id())) return apply(command);
   v1::CommandResult result;
   result.set_command_id(command.id());
   result.set_applied_at_ms(clock_.wall_ms());
-  result.set_outcome(v1::CommandResult::OUTCOME_FAILED);
-  result.set_detail(reason);
-  kLog.warn("failed: command={} reason={}", command.id(), reason);
-  return state_.record_applied(command, "cache_clip", result);
+  result.set_outcome(outcome);
+  result.set_detail(detail);
+  kLog.info("answered: command={} kind={} outcome={} detail={}", command.id(), kind,
+            v1::CommandResult::Outcome_Name(outcome), detail);
+  return state_.record_applied(command, kind, result);
 }
 
 // An immediate play (or one due within the warm-up) on a station whose amplifier is
@@ -331,6 +346,13 @@ v1::CommandResult CommandApplier::apply(const v1::Command& command) {
         kind = "relay";
         result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);
         result.set_detail("a station does not take relays: only a member controller does");
+        break;
+      case v1::Command::kUpdateAgent:
+      case v1::Command::kRevertAgent:
+        // Carried out by the agent's updater, which answers through record().
+        kind = command.has_update_agent() ? "update_agent" : "revert_agent";
+        result.set_outcome(v1::CommandResult::OUTCOME_REJECTED);
+        result.set_detail("this agent takes no remote update");
         break;
       case v1::Command::ACTION_NOT_SET:
         // A newer controller's command this agent does not know: say so, do not guess.

@@ -6,6 +6,7 @@
 
 #include "loa/hwconfig/config_bundle.hpp"
 #include "loa/log/log.hpp"
+#include "state_files.hpp"
 
 namespace loa::agent {
 namespace {
@@ -15,24 +16,8 @@ const log::Logger kLog("config");
 
 constexpr std::uint32_t kDefaultConfirmMs = 120'000;
 
-std::string read_small(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Written whole or not at all: a power cut leaves the old file or the new one.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
-}
+using state_files::read_small;
+using state_files::write_atomically;
 
 }  // namespace
 
@@ -123,16 +108,7 @@ void ConfigKeeper::switch_to_staged(std::int64_t now_ms) {
 }
 
 void ConfigKeeper::point_current_at(const std::string& target) {
-  const fs::path current = fs::path(dir()) / "current";
-  const fs::path next = fs::path(dir()) / "current.next";
-  std::error_code ec;
-  fs::remove(next, ec);
-  if (target.empty()) {
-    fs::remove(current, ec);
-    return;
-  }
-  fs::create_directory_symlink(target, next);
-  fs::rename(next, current);  // the switch itself: one rename
+  state_files::point_link_at(fs::path(dir()) / "current", target);
 }
 
 std::optional<ConfigKeeper::Probation> ConfigKeeper::probation() const {

@@ -10,6 +10,7 @@
 #include "loa/federation/member_desk.hpp"
 #include "loa/federation/uplink.hpp"
 #include "loa/configs/config_desk.hpp"
+#include "loa/updates/update_desk.hpp"
 #include "loa/feeds/feed_poller.hpp"
 #include "loa/fleet/tree_levels.hpp"
 #include "loa/http/http_front.hpp"
@@ -69,6 +70,7 @@ struct ApiContext {
   const federation::Uplink* uplink = nullptr;  // the link up, for a member of another
   feeds::FeedPoller& feeds;                    // upstream feeds polled
   configs::ConfigDesk* configs = nullptr;      // station hardware configurations (null: no such routes)
+  updates::UpdateDesk* updates = nullptr;      // agent releases and rollouts (null: no such routes)
 };
 
 // The operator HTTP API under /api/v1, /metrics, and the web console at /.

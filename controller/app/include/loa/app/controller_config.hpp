@@ -51,6 +51,12 @@ struct ControllerConfig {
     std::uint32_t max_upload_mib = 200;
   } clips;
 
+  struct Updates {
+    // Release public keys an uploaded agent package must verify against (none: any is
+    // kept; the stations check the signature themselves either way).
+    std::vector<std::string> release_keys;
+  } updates;
+
   // The province's tree: its levels top down, each a zone kind (see fleet::TreeLevels).
   struct Tree {
     std::vector<fleet::TreeLevels::Level> levels = fleet::TreeLevels::two_tier().levels();

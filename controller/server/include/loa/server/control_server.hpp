@@ -37,6 +37,7 @@ struct ControlServerSettings {
   std::string secret_key_z85;
   std::chrono::milliseconds seen_flush_interval{5000};
   std::string clips_dir;  // where the clip library keeps <sha256>.opus files
+  std::string releases_dir;  // where agent releases are kept, <sha256>.deb, fetched the same way
   // One of a standby pair: the fence, asked before anything goes to a station (false
   // once the lease is lost), and the lease's epoch, which every envelope carries.
   // Empty and 0 for a controller that runs alone.

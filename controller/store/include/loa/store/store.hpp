@@ -17,12 +17,13 @@
 #include "loa/store/live_stream_store.hpp"
 #include "loa/store/schedule_store.hpp"
 #include "loa/store/station_store.hpp"
+#include "loa/store/update_store.hpp"
 
 namespace loa::store {
 
 // Where the controller keeps what must survive a restart, one interface per aggregate
 // (stations, commands, health, as-run, schedule, access, alerts, clips, live streams,
-// federation). Each part of
+// federation, agent updates). Each part of
 // the controller takes only the interfaces it uses; a Store is all of them, one SQLite
 // or PostgreSQL database, and only the code that wires the controller together (and
 // tools that copy or check a whole store) holds one.
@@ -46,7 +47,8 @@ class Store : public IStationStore,
               public IAlertStore,
               public IClipStore,
               public ILiveStreamStore,
-              public IFederationStore {
+              public IFederationStore,
+              public IUpdateStore {
  public:
   ~Store() override = default;
   [[nodiscard]] virtual StoreUse use() const = 0;

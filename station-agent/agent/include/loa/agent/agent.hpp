@@ -9,14 +9,15 @@ namespace loa::agent {
 // The station daemon: its state, the control link, and what it does with commands.
 class Agent {
  public:
-  explicit Agent(const AgentConfig& config);
+  // `version`: this program's version, as it tells the controller and judges releases by.
+  Agent(const AgentConfig& config, const std::string& version);
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
   ~Agent();
 
   // Runs until SIGINT or SIGTERM; returns the exit code, or kRestart when the agent
-  // must start afresh on a new hardware configuration (main() then executes itself
-  // again, keeping its process id for the service manager).
+  // must start afresh on a new hardware configuration or release (main() then executes
+  // the program in force, keeping its process id for the service manager).
   int run();
   static constexpr int kRestart = -1;
 

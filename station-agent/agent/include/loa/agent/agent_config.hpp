@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "loa/link/link_settings.hpp"
 #include "loa/log/log.hpp"
@@ -58,6 +60,13 @@ struct AgentConfig {
   struct Clips {
     std::uint32_t max_cache_mib = 512;  // pinned clips and clips being fetched are never evicted
   } clips;
+
+  struct Updates {
+    // Public release keys (base64, `loactl release keygen`) an agent release must be
+    // signed with; none = the station takes no remote update.
+    std::vector<std::string> release_keys;
+    std::uint32_t max_package_mib = 256;  // a package larger than this is refused
+  } updates;
 
   struct Log {
     log::Level level = log::Level::info;

@@ -21,7 +21,8 @@ namespace loa::agent {
 // clips a scheduled play needs are never evicted to make room.
 class ClipCache {
  public:
-  ClipCache(std::string dir, std::uint64_t max_bytes);
+  // `extension`: of the finished files (agent packages are fetched the same way, as .deb).
+  ClipCache(std::string dir, std::uint64_t max_bytes, std::string extension = ".opus");
 
   // True when the clip is here and its bytes hash to its name (a corrupt file is deleted).
   [[nodiscard]] bool has(const std::string& sha256);
@@ -34,6 +35,11 @@ class ClipCache {
   // Starts (or keeps) fetching a clip for `command`. Returns the request to send, or
   // nullopt when this clip is already being fetched (its request is in flight).
   [[nodiscard]] std::optional<loa::v1::ClipRequest> want(const loa::v1::Command& command);
+  // The same for a file named by a command of another kind (an agent package).
+  [[nodiscard]] std::optional<loa::v1::ClipRequest> want(const std::string& sha256, std::uint64_t total_bytes,
+                                                         const loa::v1::Command& command);
+  // Stops fetching it (its .part stays, to resume from).
+  void forget(const std::string& sha256) { fetching_.erase(sha256); }
   // Requests to send again after a reconnect: one per clip still being fetched.
   [[nodiscard]] std::vector<loa::v1::ClipRequest> resume_requests() const;
   // Requests again, from where they stopped, the fetches that have heard nothing for
@@ -64,6 +70,7 @@ class ClipCache {
   };
   std::string dir_;
   std::uint64_t max_bytes_;
+  std::string extension_;
   std::map<std::string, Fetch> fetching_;
   std::set<std::string> verified_;
   std::function<bool(const std::string&)> needed_;

@@ -6,6 +6,7 @@
 #include "loa/agent/agent_state.hpp"
 #include "loa/agent/clip_cache.hpp"
 #include "loa/agent/config_keeper.hpp"
+#include "loa/agent/release_keeper.hpp"
 #include "loa/hardware/hardware_monitor.hpp"
 #include "loa/playout/player.hpp"
 #include "loa/time/clock.hpp"
@@ -32,6 +33,10 @@ class CommandApplier {
   [[nodiscard]] static std::string invalid_field(const loa::v1::Command& command);
   // Records a command that could not be carried out (e.g. a clip that never arrived whole).
   loa::v1::CommandResult fail(const loa::v1::Command& command, const std::string& reason);
+  // Records the outcome of a command carried out elsewhere (an agent update, answered
+  // once the new release has proved itself or was rolled back).
+  loa::v1::CommandResult record(const loa::v1::Command& command, const std::string& kind,
+                                loa::v1::CommandResult::Outcome outcome, const std::string& detail);
   // Amplifiers that need this long after power-on before they sound right: an
   // immediate play on a station whose amplifier is off switches it on at once and
   // starts its audio (attention tone included) that much later. 0 = leave power alone.
