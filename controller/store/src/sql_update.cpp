@@ -40,7 +40,9 @@ RolloutRecord read_rollout(sql::Statement& s) {
 void SqlStore::put_release(const AgentReleaseRecord& r, const std::string& package) {
   guarded([&] {
     sql::Statement s(db_, std::string("INSERT INTO agent_releases (") + kReleaseColumns +
-                              ", package) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING");
+                              ", package) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
+                              "signature = excluded.signature, uploaded_by = excluded.uploaded_by, "
+                              "uploaded_ms = excluded.uploaded_ms");
     s.bind(1, r.sha256).bind(2, r.version).bind(3, static_cast<std::int64_t>(r.bytes)).bind(4, r.signature);
     s.bind(5, r.uploaded_by).bind(6, r.uploaded_ms).bind_blob(7, package);
     s.run();

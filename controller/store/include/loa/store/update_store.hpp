@@ -49,7 +49,7 @@ class IUpdateStore {
  public:
   virtual ~IUpdateStore() = default;
   // Keeps a release and its bytes (a standby serves them too); a second upload of the
-  // same package changes nothing.
+  // same package replaces its signature (signed again, with another key).
   virtual void put_release(const AgentReleaseRecord& release, const std::string& package) = 0;
   [[nodiscard]] virtual std::optional<AgentReleaseRecord> find_release(const std::string& sha256) = 0;
   [[nodiscard]] virtual std::vector<AgentReleaseRecord> list_releases() = 0;
