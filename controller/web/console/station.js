@@ -197,7 +197,10 @@ $('station-amp-off').onclick = () => {
 // The hardware configurations the controller keeps for the station: which one it runs,
 // whether it drifted from the newest, and how each push went.
 async function showConfig(id) {
-  const c = await api(`/api/v1/stations/${encodeURIComponent(id)}/config`);
+  const [c, station] = await Promise.all([api(`/api/v1/stations/${encodeURIComponent(id)}/config`),
+                                          api(`/api/v1/stations/${encodeURIComponent(id)}`)]);
+  // The agent release it runs (loactl update), as it said at its last hello.
+  $('station-software').textContent = `${t('Phần mềm trạm', 'Station software')}: loa-agent ${station.software_version || '—'}`;
   const versions = c.items || [];
   const running = versions.find((v) => v.running);
   const newest = versions[0];
