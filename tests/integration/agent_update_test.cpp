@@ -148,6 +148,11 @@ TEST_F(AgentUpdate, AStagedRolloutGoesToOneCanaryThenToTheRestAndEveryStationRun
   EXPECT_EQ(status.exit_code, 0);
   EXPECT_NE(status.out.find("done"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("canary"), std::string::npos) << status.out;
+  const auto kept = fleet.loactl("update releases");
+  EXPECT_NE(kept.out.find(kNextVersion), std::string::npos) << kept.out;
+  EXPECT_NE(kept.out.find("yes"), std::string::npos) << kept.out;  // signed
+  const auto listed = fleet.loactl("update list");
+  EXPECT_NE(listed.out.find(std::string(done["id"])), std::string::npos) << listed.out;
 
   // And back: every station returns to the program installed on it.
   const auto back = fleet.loactl("update rollback");

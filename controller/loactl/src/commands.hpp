@@ -61,6 +61,6 @@ void add_report_commands(Commands& c);    // reports plays|uptime|alerts|monthly
 void add_admin_commands(Commands& c);     // zones …, users …, tokens …, audit …
 void add_federation_commands(Commands& c);  // members …, relay, relays, inbox …, uplink
 void add_config_commands(Commands& c);    // config push|drift|history|rollback
-void add_update_commands(Commands& c);    // release keygen|sign, update push|status|halt|rollback
+void add_update_commands(Commands& c);    // release keygen|sign, update push|status|list|releases|halt|rollback
 
 }  // namespace loa::loactl

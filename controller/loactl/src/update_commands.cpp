@@ -118,6 +118,32 @@ void add_update_commands(Commands& c) {
     return kExitOk;
   });
 
+  auto* releases = update->add_subcommand("releases", "agent releases kept on the controller, newest first");
+  c.on(releases, [](IApi& api, const Globals& g) {
+    auto out = api.call("GET", "/api/v1/releases");
+    emit(g.as_json, g.as_json ? out : out["items"], [](json items) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& r : items) {
+        rows.push_back({text(r["version"]), text(r["sha256"]).substr(0, 12), text(r["bytes"]),
+                        r.value("signed", false) ? "yes" : "NO", when(r["uploaded_ms"]), text(r["uploaded_by"])});
+      }
+      print_table({"VERSION", "PACKAGE", "BYTES", "SIGNED", "UPLOADED", "BY"}, rows);
+    });
+    return kExitOk;
+  });
+  c.on(update->add_subcommand("list", "rollouts, newest first"), [](IApi& api, const Globals& g) {
+    auto out = api.call("GET", "/api/v1/updates");
+    emit(g.as_json, g.as_json ? out : out["items"], [](json items) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& r : items) {
+        rows.push_back({text(r["id"]), text(r["version"]), text(r["state"]), text(r["canary"]), when(r["created_ms"]),
+                        text(r["created_by"]), text(r["reason"]).empty() ? "-" : text(r["reason"])});
+      }
+      print_table({"ROLLOUT", "VERSION", "STATE", "CANARY", "STARTED", "BY", "REASON"}, rows);
+    });
+    return kExitOk;
+  });
+
   auto id = std::make_shared<std::string>("latest");
   auto* status = update->add_subcommand("status", "a rollout station by station (default: the latest)");
   status->add_option("rollout", *id, "the rollout's id");
