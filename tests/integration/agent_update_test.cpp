@@ -23,6 +23,8 @@ using nlohmann::json;
 const std::string kAmplifier = std::string(LOA_SOURCE_DIR) + "/firmware-config/profiles/fm-amplifier-generic.yaml";
 const std::string kNextVersion = LOA_NEXT_AGENT_VERSION;
 const std::string kBaseVersion = LOA_AGENT_VERSION;
+// Starts of a release on probation before the installed program undoes it (ReleaseKeeper).
+constexpr int kReleaseStarts = 3;
 
 std::string station_file(const std::string& dir, const std::string& id, int port) {
   const auto path = dir + "/hardware-" + id + ".yaml";
@@ -241,6 +243,47 @@ TEST_F(AgentUpdate, AnUnsignedOrWronglySignedPackageIsRefusedByTheAgentAndNothin
     EXPECT_EQ(program_of(pid), installed_program());
   }
   EXPECT_EQ(reported_version("pole-01"), kBaseVersion);
+}
+
+// A release that says its version but cannot start: the installed program, started
+// again by the service manager each time it dies, undoes it after three starts.
+TEST_F(AgentUpdate, AReleaseThatCrashesAtStartIsUndoneAfterThreeStartsByTheInstalledProgram) {
+  start(1);
+  const auto tree = fleet.dir() + "/crashing";
+  std::filesystem::create_directories(tree + "/DEBIAN");
+  std::filesystem::create_directories(tree + "/usr/bin");
+  write_file(tree + "/DEBIAN/control",
+             "Package: loa-agent\nVersion: 9.9.9-crash\nArchitecture: all\nMaintainer: Loa <loa@localhost>\n"
+             "Description: a release that cannot start\n");
+  write_file(tree + "/usr/bin/loa-agent",
+             "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'loa-agent 9.9.9-crash'; exit 0; }\n"
+             "echo 'this release cannot start' >&2\nexit 1\n");
+  std::filesystem::permissions(tree + "/usr/bin/loa-agent", std::filesystem::perms::owner_all |
+                                                                std::filesystem::perms::group_read |
+                                                                std::filesystem::perms::group_exec |
+                                                                std::filesystem::perms::others_read |
+                                                                std::filesystem::perms::others_exec);
+  const auto crashing = fleet.dir() + "/loa-agent_crash.deb";
+  ASSERT_EQ(run_command("dpkg-deb --root-owner-group --build " + tree + " " + crashing + " 2>&1").exit_code, 0);
+  ASSERT_EQ(fleet.loactl("release sign " + crashing + " --key " + keys + "/release.key").exit_code, 0);
+  const auto pushed = fleet.loactl("--json update push " + crashing + " --canary 100% --confirm-within 600");
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.out;
+  // As systemd's Restart=on-failure does: each time the station's process dies, the
+  // installed program is started again.
+  for (int restart = 1; restart <= kReleaseStarts; ++restart) {
+    ASSERT_TRUE(eventually([&] { return !fleet.agent_running("pole-01"); }, 30s))
+        << "start " << restart << ": " << fleet.agent_log("pole-01");
+    EXPECT_NE(fleet.agent_log("pole-01").find("this release cannot start"), std::string::npos);
+    fleet.start_agent("pole-01");
+  }
+  ASSERT_TRUE(rollout_reaches("halted", 30s)) << rollout().dump(2) << fleet.agent_log("pole-01");
+  const auto station = rollout()["stations"][0];
+  EXPECT_EQ(station["state"], "failed");
+  EXPECT_NE(station.value("detail", "").find("started 3 times without proving itself"), std::string::npos)
+      << station.dump();
+  EXPECT_TRUE(fleet.agent_running("pole-01"));
+  EXPECT_EQ(program_of(fleet.agent_pid("pole-01")), installed_program());
+  EXPECT_TRUE(eventually([&] { return !open_alarm("pole-01", "agent.update_rolled_back").is_null(); }, 10s));
 }
 
 }  // namespace
