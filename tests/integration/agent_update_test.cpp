@@ -153,6 +153,11 @@ TEST_F(AgentUpdate, AStagedRolloutGoesToOneCanaryThenToTheRestAndEveryStationRun
   const auto kept = fleet.loactl("update releases");
   EXPECT_NE(kept.out.find(kNextVersion), std::string::npos) << kept.out;
   EXPECT_NE(kept.out.find("yes"), std::string::npos) << kept.out;  // signed
+  // What a Prometheus scrape sees: the fleet on the new release, the rollout done.
+  const auto metrics = fleet.metrics();
+  EXPECT_NE(metrics.find("loa_station_agent_release{version=\"" + kNextVersion + "\"} 10"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("rollout_state=\"done\",state=\"updated\"} 10"), std::string::npos) << metrics;
   const auto listed = fleet.loactl("update list");
   EXPECT_NE(listed.out.find(std::string(done["id"])), std::string::npos) << listed.out;
 
@@ -200,6 +205,7 @@ TEST_F(AgentUpdate, ACanaryThatCannotReachItsDevicesHaltsTheRolloutAtOneAndRolls
   EXPECT_TRUE(eventually([&] { return reported_version("pole-01") == kBaseVersion; }, 10s));
   EXPECT_TRUE(eventually([&] { return !open_alarm("pole-01", "agent.update_rolled_back").is_null(); }, 10s))
       << fleet.agent_log("pole-01");
+  EXPECT_NE(fleet.metrics().find("rollout_state=\"halted\",state=\"skipped\"} 9"), std::string::npos);
   // Nobody else got it: not in their journals, not on their disks.
   for (const auto& id : ids) {
     if (id == "pole-01") continue;

@@ -2,6 +2,7 @@
 
 
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -93,6 +94,31 @@ void front_metrics(const http::FrontStats& f, std::string& out) {
   }
 }
 
+// Which agent release the fleet runs, and how the newest rollout stands.
+void release_metrics(ApiContext& ctx, std::string& out) {
+  std::map<std::string, int> by_version;
+  for (const auto& s : ctx.registry.list()) {
+    if (s.record.enrollment != store::Enrollment::approved || s.record.member || s.record.software_version.empty()) continue;
+    ++by_version[s.record.software_version];
+  }
+  out += "# HELP loa_station_agent_release Stations by the agent release they ran at their last hello.\n"
+         "# TYPE loa_station_agent_release gauge\n";
+  for (const auto& [version, n] : by_version) {
+    out += "loa_station_agent_release{version=\"" + version + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP loa_agent_rollout_stations The newest agent rollout's stations by their state in it.\n"
+         "# TYPE loa_agent_rollout_stations gauge\n";
+  if (!ctx.updates) return;
+  const auto newest = ctx.updates->status("");
+  if (!newest) return;
+  std::map<std::string, int> by_state;
+  for (const auto& s : newest->stations) ++by_state[s.state];
+  for (const auto& [state, n] : by_state) {
+    out += fmt::format("loa_agent_rollout_stations{{rollout=\"{}\",version=\"{}\",rollout_state=\"{}\",state=\"{}\"}} {}\n",
+                       newest->rollout.id, newest->rollout.version, newest->rollout.state, state, n);
+  }
+}
+
 }  // namespace
 
 std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
@@ -112,6 +138,7 @@ std::string metrics_text(ApiContext& ctx, const RefusalCounts& refusals) {
     out += "loa_station_online{station=\"" + s.record.id + "\"} " +
            (s.state == registry::StationState::online ? "1" : "0") + "\n";
   }
+  release_metrics(ctx, out);
   device_metrics(ctx, out);
   out += "# HELP loa_alert_events_total Alerts issued, updated, cancelled, expired; CAP messages by outcome.\n"
          "# TYPE loa_alert_events_total counter\n";
