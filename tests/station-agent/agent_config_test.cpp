@@ -75,6 +75,18 @@ TEST_F(AgentConfigTest, BadValuesNameFileLineAndOption) {
             file + ":6: link.reconnect_max_ms: must not be below reconnect_min_ms");
   EXPECT_EQ(error_of("station_id: a\ncontroller:\n  public_key: \"" + key + "\"\n  colour: blue\n"),
             file + ":4: controller.colour: unknown option");
+  EXPECT_EQ(error_of("station_id: a\ncontroller:\n  public_key: \"" + key + "\"\nupdates:\n  release_keys: [\"" + key + "\"]\n"),
+            file + ":5: updates.release_keys: '" + key + "' is not a release public key (base64 of 32 bytes)");
+}
+
+TEST_F(AgentConfigTest, ReleaseKeysAreReadForUpdates) {
+  const auto config = load_agent_config(write("station_id: a\ncontroller:\n  public_key: \"" + key +
+                                              "\"\nupdates:\n  release_keys: [\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"]\n"
+                                              "  max_package_mib: 64\n"));
+  ASSERT_EQ(config.updates.release_keys.size(), 1u);
+  EXPECT_EQ(config.updates.max_package_mib, 64u);
+  EXPECT_TRUE(load_agent_config(write("station_id: a\ncontroller:\n  public_key: \"" + key + "\"\n"))
+                  .updates.release_keys.empty());  // none: no remote update
 }
 
 }  // namespace
