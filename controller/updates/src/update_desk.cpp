@@ -317,6 +317,7 @@ void UpdateDesk::drive(const store::RolloutRecord& rollout) {
     kLog.info("rollout {}: every canary proved the release; on to the rest", rollout.id);
   }
   // Sends: canaries in the canary phase, everyone once rolling.
+  const auto release = updates_.find_release(rollout.release_sha256);
   std::vector<server::CommandDispatcher::Outgoing> outgoing;
   std::vector<store::RolloutStationRecord*> sending;
   for (auto& s : rows) {
@@ -334,7 +335,7 @@ void UpdateDesk::drive(const store::RolloutRecord& rollout) {
     auto* u = o.command.mutable_update_agent();
     u->set_version(rollout.version);
     u->set_package_sha256(rollout.release_sha256);
-    if (auto release = updates_.find_release(rollout.release_sha256)) {
+    if (release) {
       u->set_package_bytes(release->bytes);
       u->set_signature(release->signature);
     }

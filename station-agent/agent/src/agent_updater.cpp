@@ -49,7 +49,20 @@ void AgentUpdater::report_rollback() {
   }
 }
 
+// The state folder can fail under any of these (a full disk, a card gone read-only):
+// the command is answered with why, and the agent goes on with the release it runs.
 std::optional<v1::ClipRequest> AgentUpdater::on_command(const v1::Command& command) {
+  try {
+    return take_command(command);
+  } catch (const std::exception& e) {
+    kLog.error("update not kept: command={} error={}", command.id(), e.what());
+    answer(command, v1::CommandResult::OUTCOME_FAILED, std::string("cannot keep the update (disk full?): ") + e.what());
+    releases_.forget_command();
+    return std::nullopt;
+  }
+}
+
+std::optional<v1::ClipRequest> AgentUpdater::take_command(const v1::Command& command) {
   if (command.has_revert_agent()) {
     const auto back_to = releases_.revert();
     if (!back_to) {
@@ -106,11 +119,18 @@ bool AgentUpdater::on_chunk(const v1::ClipChunk& chunk, std::optional<v1::ClipRe
       releases_.forget_command();
       continue;
     }
-    const auto installed = releases_.install(packages_.path_of(command.update_agent().package_sha256()),
-                                             command.update_agent(), settings_.release_keys);
+    ReleaseKeeper::Installed installed;
+    auto outcome_if_not = v1::CommandResult::OUTCOME_REJECTED;  // the package was refused
+    try {
+      installed = releases_.install(packages_.path_of(command.update_agent().package_sha256()), command.update_agent(),
+                                    settings_.release_keys);
+    } catch (const std::exception& e) {
+      installed.detail = std::string("not installed: cannot unpack it here (disk full?): ") + e.what();
+      outcome_if_not = v1::CommandResult::OUTCOME_FAILED;  // the station could not take it
+    }
     if (!installed.ok) {
-      kLog.warn("update refused: command={} reason={}", command.id(), installed.detail);
-      answer(command, v1::CommandResult::OUTCOME_REJECTED, installed.detail);
+      kLog.warn("update not installed: command={} reason={}", command.id(), installed.detail);
+      answer(command, outcome_if_not, installed.detail);
       releases_.forget_command();
     }
   }
@@ -118,6 +138,15 @@ bool AgentUpdater::on_chunk(const v1::ClipChunk& chunk, std::optional<v1::ClipRe
 }
 
 bool AgentUpdater::watch(bool air_idle, bool online, const std::vector<std::string>& silent_devices) {
+  try {
+    return judge(air_idle, online, silent_devices);
+  } catch (const std::exception& e) {
+    kLog.error("cannot switch or judge the release: error={}", e.what());
+    return false;
+  }
+}
+
+bool AgentUpdater::judge(bool air_idle, bool online, const std::vector<std::string>& silent_devices) {
   // A new release never cuts what is on air (an alert, a relay): it waits for the air to
   // be idle, then the agent restarts into it.
   if (!releases_.staged().empty() && air_idle) {

@@ -55,6 +55,17 @@ std::string ReleaseKeeper::current_version() const {
 std::string ReleaseKeeper::installed_program() const { return trimmed(read_small(fs::path(dir()) / "installed-program")); }
 
 std::string ReleaseKeeper::program_to_run(std::int64_t now_ms) {
+  try {
+    return decide_program(now_ms);
+  } catch (const std::exception& e) {
+    // A full or read-only disk must not keep the station from starting: the program
+    // that runs now carries on, and says why.
+    kLog.error("cannot read or record the release in force, running this program: error={}", e.what());
+    return {};
+  }
+}
+
+std::string ReleaseKeeper::decide_program(std::int64_t now_ms) {
   std::error_code ec;
   fs::create_directories(dir(), ec);
   const auto self = real_path("/proc/self/exe");

@@ -48,6 +48,8 @@ class AgentUpdater {
   [[nodiscard]] bool enabled() const { return !settings_.release_keys.empty(); }
 
  private:
+  [[nodiscard]] std::optional<loa::v1::ClipRequest> take_command(const loa::v1::Command& command);
+  [[nodiscard]] bool judge(bool air_idle, bool online, const std::vector<std::string>& silent_devices);
   void answer(const loa::v1::Command& command, loa::v1::CommandResult::Outcome outcome, const std::string& detail);
   void alarm(bool active, const std::string& message);
 

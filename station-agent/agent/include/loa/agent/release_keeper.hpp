@@ -79,6 +79,7 @@ class ReleaseKeeper {
 
  private:
   [[nodiscard]] std::string dir() const { return state_dir_ + "/releases"; }
+  [[nodiscard]] std::string decide_program(std::int64_t now_ms);
   [[nodiscard]] std::string program_of(const std::string& version) const;
   [[nodiscard]] std::string current_version() const;  // "" the installed program
   [[nodiscard]] std::string installed_program() const;
