@@ -6,6 +6,7 @@
 // version it reports, the rollout's state, and the station's journal.
 #include <gtest/gtest.h>
 
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -249,6 +250,35 @@ TEST_F(AgentUpdate, AnUnsignedOrWronglySignedPackageIsRefusedByTheAgentAndNothin
     EXPECT_EQ(program_of(pid), installed_program());
   }
   EXPECT_EQ(reported_version("pole-01"), kBaseVersion);
+}
+
+// A station whose card is full: the package arrives but does not unpack. The station
+// says so, keeps running what it runs, and the rollout stops at it.
+TEST_F(AgentUpdate, AStationWithNoRoomLeftSaysSoAndRunsOn) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a size-limited tmpfs (CI runs as root)";
+  const auto releases = fleet.dir() + "/agent-pole-01/releases";
+  std::filesystem::create_directories(releases);
+  // Room for the package (about 0.5 MB), not for its unpacked program.
+  if (::mount("tmpfs", releases.c_str(), "tmpfs", 0, "size=900k") != 0) GTEST_SKIP() << "cannot mount a tmpfs here";
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{releases};
+  start(1);
+  const auto pid = fleet.agent_pid("pole-01");
+  const auto pushed = fleet.loactl("--json update push " + package + " --canary 100%");
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.out;
+  ASSERT_TRUE(rollout_reaches("halted", 60s)) << rollout().dump(2) << fleet.agent_log("pole-01");
+  const auto station = rollout()["stations"][0];
+  EXPECT_EQ(station["state"], "failed");
+  EXPECT_NE(station.value("detail", "").find("does not unpack here (disk full?)"), std::string::npos) << station.dump();
+  const auto command = fleet.api("GET", "/api/v1/commands/" + std::string(station["command_id"])).body;
+  EXPECT_EQ(command["state"], "failed") << command.dump();  // the station could not take it; not a refusal
+  EXPECT_EQ(fleet.agent_pid("pole-01"), pid);
+  EXPECT_EQ(program_of(pid), installed_program());
+  EXPECT_FALSE(std::filesystem::exists(releases + "/" + kNextVersion));
+  EXPECT_EQ(fleet.state_of("pole-01"), "online");
+  fleet.stop_agent("pole-01");
 }
 
 // A release that says its version but cannot start: the installed program, started

@@ -120,17 +120,17 @@ bool AgentUpdater::on_chunk(const v1::ClipChunk& chunk, std::optional<v1::ClipRe
       continue;
     }
     ReleaseKeeper::Installed installed;
-    auto outcome_if_not = v1::CommandResult::OUTCOME_REJECTED;  // the package was refused
     try {
       installed = releases_.install(packages_.path_of(command.update_agent().package_sha256()), command.update_agent(),
                                     settings_.release_keys);
     } catch (const std::exception& e) {
+      installed.refused = false;
       installed.detail = std::string("not installed: cannot unpack it here (disk full?): ") + e.what();
-      outcome_if_not = v1::CommandResult::OUTCOME_FAILED;  // the station could not take it
     }
     if (!installed.ok) {
       kLog.warn("update not installed: command={} reason={}", command.id(), installed.detail);
-      answer(command, outcome_if_not, installed.detail);
+      answer(command, installed.refused ? v1::CommandResult::OUTCOME_REJECTED : v1::CommandResult::OUTCOME_FAILED,
+             installed.detail);
       releases_.forget_command();
     }
   }

@@ -128,7 +128,9 @@ ReleaseKeeper::Installed ReleaseKeeper::install(const std::string& package, cons
   fs::remove_all(unpacking, ec);
   fs::create_directories(unpacking);
   if (auto x = process::run_program({"dpkg-deb", "--extract", package, unpacking}); !x.ok) {
-    out.detail = "refused, nothing installed: the package does not unpack: " + x.problem;
+    // A good package that does not unpack here: a full disk, most likely.
+    out.refused = false;
+    out.detail = "not installed: the package does not unpack here (disk full?): " + x.problem;
     return out;
   }
   // The program must run on this board (architecture, libraries) and be what it says.

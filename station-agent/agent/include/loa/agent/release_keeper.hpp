@@ -33,7 +33,8 @@ class ReleaseKeeper {
 
   struct Installed {
     bool ok = false;
-    std::string detail;  // what was done, or why nothing was installed
+    bool refused = true;  // when not ok: the package was refused (false: this station could not take it)
+    std::string detail;   // what was done, or why nothing was installed
   };
   // Verifies the package's signature against the trusted keys, checks that it is
   // loa-agent of the version announced and that its program runs here, unpacks it and
