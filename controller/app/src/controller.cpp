@@ -14,6 +14,7 @@
 #include "fanout.hpp"
 #include "loa/clips/clip_library.hpp"
 #include "loa/curve/key_pair.hpp"
+#include "loa/daemon/heap.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
 #include "loa/federation/relay_applier.hpp"
@@ -39,6 +40,11 @@ namespace loa::app {
 namespace {
 
 const log::Logger kLog("controller");
+// Memory the allocator keeps freed is given back once a minute when it passes this
+// (daemon::trim_heap): a burst's leftovers do not stay resident for the life of the
+// controller.
+constexpr auto kHeapTrimEvery = std::chrono::seconds(60);
+constexpr long long kHeapKeptFreeBytes = 8LL << 20;
 
 // Each agent is one TCP connection; a province is thousands of them.
 void raise_file_limit() {
@@ -321,9 +327,16 @@ int run_until_signalled(const ControllerConfig& config) {
   // round: a controller frozen on the alert path is restarted, not left for dead.
   daemon::Watchdog watchdog;
   log::RateLimiter late_log(std::chrono::seconds(30));
+  auto next_trim = std::chrono::steady_clock::now() + kHeapTrimEvery;
   for (;;) {
     pollfd pfd{signals.fd(), POLLIN, 0};
     if (::poll(&pfd, 1, 1000) <= 0) {
+      if (const auto now = std::chrono::steady_clock::now(); now >= next_trim) {
+        next_trim = now + kHeapTrimEvery;
+        if (const auto kept = daemon::trim_heap(kHeapKeptFreeBytes)) {
+          kLog.debug("heap trimmed: kept_free_bytes={} now={}", kept, daemon::heap_use().free_bytes);
+        }
+      }
       bool all_alive = true;
       for (const auto* loop : controller.loops()) {
         if (!loop->late()) continue;

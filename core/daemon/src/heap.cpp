@@ -18,4 +18,11 @@ HeapUse heap_use() {
   return {static_cast<long long>(heap.uordblks + heap.hblkhd), static_cast<long long>(heap.fordblks)};
 }
 
+long long trim_heap(long long keep_bytes) {
+  const auto kept = static_cast<long long>(mallinfo2().fordblks);
+  if (kept <= keep_bytes) return 0;
+  malloc_trim(0);
+  return kept;
+}
+
 }  // namespace loa::daemon
