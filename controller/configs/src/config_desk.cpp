@@ -171,28 +171,9 @@ void ConfigDesk::start(std::chrono::milliseconds every) {
       if (a.alarm_id == kDriftAlarm) drifting_.insert(held.station_id);
     }
   }
-  thread_ = std::thread([this, every] {
-    std::unique_lock lock(stop_mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      try {
-        sweep();
-      } catch (const std::exception& e) {
-        kLog.error("drift check failed: error={}", e.what());
-      }
-      lock.lock();
-      wake_.wait_for(lock, every, [this] { return stopping_; });
-    }
-  });
+  task_.start("configs", "drift check", every, [this] { sweep(); });
 }
 
-void ConfigDesk::stop() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ConfigDesk::stop() { task_.stop(); }
 
 }  // namespace loa::configs

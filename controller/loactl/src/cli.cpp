@@ -66,6 +66,12 @@ std::vector<std::string> split_list(const std::string& s) {
 
 std::string encode(const std::string& value) { return httplib::detail::encode_query_param(value); }
 
+json targets_of(const std::vector<std::string>& to) {
+  json out = json::array();
+  for (const auto& t : to) out.push_back(t == "all" || t.find(':') != std::string::npos ? t : "station:" + t);
+  return out;
+}
+
 std::string query(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string q;
   for (const auto& [k, v] : params) {

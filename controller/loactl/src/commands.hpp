@@ -47,6 +47,9 @@ class Commands {
 [[nodiscard]] std::vector<std::string> split_list(const std::string& s);
 [[nodiscard]] std::string query(const std::vector<std::pair<std::string, std::string>>& params);
 [[nodiscard]] std::string encode(const std::string& value);
+// --to values as the API takes them: "all" and "zone:ID" as they are, a bare id as
+// "station:ID".
+[[nodiscard]] json targets_of(const std::vector<std::string>& to);
 
 // Waits up to `wait_s` for a station's answer to command `id` and shows it: 0 when
 // applied, 1 when it failed or no answer came (the command stays queued).

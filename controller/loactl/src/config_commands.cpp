@@ -73,11 +73,7 @@ void add_config_commands(Commands& c) {
     const auto bundle = hwconfig::read_bundle(p->file);
     json files = json::object();
     for (const auto& [path, text] : bundle.files) files[path] = text;
-    json to = json::array();
-    for (const auto& t : p->to) {
-      to.push_back(t == "all" || t.find(':') != std::string::npos ? t : "station:" + t);
-    }
-    json body{{"to", to}, {"main", bundle.main}, {"files", files}, {"dry_run", p->dry_run}};
+    json body{{"to", targets_of(p->to)}, {"main", bundle.main}, {"files", files}, {"dry_run", p->dry_run}};
     if (!p->note.empty()) body["note"] = p->note;
     if (p->confirm_s > 0) body["confirm_within_ms"] = p->confirm_s * 1000;
     emit(g.as_json, api.call("POST", "/api/v1/config/push", body), print_pushed);

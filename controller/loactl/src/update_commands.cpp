@@ -109,10 +109,8 @@ void add_update_commands(Commands& c) {
     const auto signature = std::filesystem::exists(sig_file) ? read_text(sig_file) : std::string();
     const auto kept = api.upload("/api/v1/releases?signature=" + encode(signature), po->file,
                                     std::filesystem::path(po->file).filename().string());
-    json to = json::array();
-    for (const auto& t : po->to) to.push_back(t == "all" || t.find(':') != std::string::npos ? t : "station:" + t);
-    if (to.empty()) to.push_back("all");
-    json body{{"release", kept["sha256"]}, {"to", to}, {"canary", po->canary}};
+    json body{{"release", kept["sha256"]}, {"to", po->to.empty() ? json::array({"all"}) : targets_of(po->to)},
+              {"canary", po->canary}};
     if (po->confirm_s > 0) body["confirm_within_ms"] = po->confirm_s * 1000;
     emit(g.as_json, api.call("POST", "/api/v1/updates", body), print_rollout);
     return kExitOk;

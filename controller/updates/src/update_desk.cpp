@@ -379,28 +379,9 @@ void UpdateDesk::sweep() {
 }
 
 void UpdateDesk::start(std::chrono::milliseconds every) {
-  thread_ = std::thread([this, every] {
-    std::unique_lock lock(stop_mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      try {
-        sweep();
-      } catch (const std::exception& e) {
-        kLog.error("rollout pass failed: error={}", e.what());
-      }
-      lock.lock();
-      wake_.wait_for(lock, every, [this] { return stopping_; });
-    }
-  });
+  task_.start("updates", "rollout pass", every, [this] { sweep(); });
 }
 
-void UpdateDesk::stop() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void UpdateDesk::stop() { task_.stop(); }
 
 }  // namespace loa::updates

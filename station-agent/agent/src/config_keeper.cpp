@@ -148,12 +148,7 @@ void ConfigKeeper::roll_back(const std::string& reason) {
 }
 
 std::optional<std::string> ConfigKeeper::take_rollback_reason() {
-  const fs::path path = fs::path(dir()) / "rolled-back";
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::nullopt;
-  auto text = read_small(path);
-  fs::remove(path, ec);
-  return text;
+  return state_files::take(fs::path(dir()) / "rolled-back");
 }
 
 }  // namespace loa::agent

@@ -72,7 +72,7 @@ std::string ReleaseKeeper::decide_program(std::int64_t now_ms) {
   const auto releases = real_path(dir());
   const bool self_is_installed = !self.empty() && !releases.empty() && self.rfind(releases + "/", 0) != 0;
   if (self_is_installed) {
-    write_atomically(fs::path(dir()) / "installed-program", self + "\n");
+    if (installed_program() != self) write_atomically(fs::path(dir()) / "installed-program", self + "\n");
     const auto current = current_version();
     if (!current.empty()) {
       // A package installed by hand since the switch wins over the releases sent.
@@ -242,12 +242,7 @@ void ReleaseKeeper::roll_back(const std::string& reason) {
 }
 
 std::optional<std::string> ReleaseKeeper::take_rollback_reason() {
-  const fs::path path = fs::path(dir()) / "rolled-back";
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::nullopt;
-  auto text = read_small(path);
-  fs::remove(path, ec);
-  return text;
+  return state_files::take(fs::path(dir()) / "rolled-back");
 }
 
 void ReleaseKeeper::keep_command(const v1::Command& command) {

@@ -26,6 +26,14 @@ void write_atomically(const fs::path& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+std::optional<std::string> take(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto text = read_small(path);
+  fs::remove(path, ec);
+  return text;
+}
+
 void point_link_at(const fs::path& link, const std::string& target) {
   const fs::path next = link.string() + ".next";
   std::error_code ec;

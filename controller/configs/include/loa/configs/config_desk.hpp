@@ -1,15 +1,14 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "loa/daemon/periodic_task.hpp"
 #include "loa/hwconfig/config_bundle.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
@@ -88,10 +87,7 @@ class ConfigDesk {
   std::string scratch_dir_;
   std::mutex check_mutex_;  // one check at a time uses the scratch folder
   std::set<std::string> drifting_;  // stations whose drift alarm is open (sweep only)
-  std::mutex stop_mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  daemon::PeriodicTask task_;       // last: stopped before the rest goes
 };
 
 }  // namespace loa::configs

@@ -1,14 +1,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "loa/daemon/periodic_task.hpp"
 #include "loa/registry/station_registry.hpp"
 #include "loa/server/command_dispatcher.hpp"
 #include "loa/store/command_store.hpp"
@@ -92,10 +91,7 @@ class UpdateDesk {
   const time::IClock& clock_;
   Settings settings_;
   std::mutex mutex_;  // one of sweep, start_rollout, halt, roll_back at a time
-  std::mutex stop_mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  daemon::PeriodicTask task_;  // last: stopped before the rest goes
 };
 
 }  // namespace loa::updates
