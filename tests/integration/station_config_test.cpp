@@ -97,6 +97,10 @@ class StationConfig : public ::testing::Test {
     }
     return false;
   }
+  // The version in force has proved itself on the station: its probation file is gone.
+  bool settled(const std::string& id) const {
+    return !std::filesystem::exists(fleet.dir() + "/agent-" + id + "/config/probation");
+  }
   json open_alarm(const std::string& station, const std::string& alarm_id) const {
     const auto h = fleet.api("GET", "/api/v1/stations/" + station + "/health").body;
     for (const auto& a : h["alarms"]) {
@@ -191,6 +195,7 @@ TEST_F(StationConfig, AStationFileEditedByHandShowsAsDrift) {
   const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-b " + file).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return runs_version("pole-b", 1); }, 20s)) << fleet.agent_log("pole-b");
+  ASSERT_TRUE(eventually([&] { return settled("pole-b"); }, 20s)) << fleet.agent_log("pole-b");
   EXPECT_EQ(fleet.loactl("config drift").out.find("pole-b"), std::string::npos);
   EXPECT_TRUE(open_alarm("pole-b", "config.drift").is_null());
 
@@ -216,6 +221,8 @@ TEST_F(StationConfig, AStationWhoseConfigurationWasBrokenByHandStillStartsAndSay
   const auto file = config_folder(fleet.dir() + "/pushed", cluster_file(devsim->port, 1, 500), read_file(kAmplifier));
   ASSERT_EQ(fleet.loactl("config push --to pole-a " + file).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return runs_version("pole-a", 1); }, 20s)) << fleet.agent_log("pole-a");
+  // Broken by hand after it proved itself; broken while on probation, it would be undone.
+  ASSERT_TRUE(eventually([&] { return settled("pole-a"); }, 20s)) << fleet.agent_log("pole-a");
   write_file(fleet.dir() + "/agent-pole-a/config/current/station.yaml", "kind: ip_cluster\ndevices: [{id: amp\n");
   fleet.stop_agent("pole-a");
   fleet.start_agent("pole-a");
