@@ -8,7 +8,7 @@
 //   alert_bench --stress [--cycles 100]
 //     See alert_stress.cpp: alerts under API load and agent restarts.
 //
-//   alert_bench --stations N
+//   alert_bench --stations N [--rounds 5]
 //     N protocol-level simulated stations (CurveZMQ connections from this process that
 //     answer commands and report sound starting at once). Prints push -> every station
 //     acknowledged and playing, as the controller's alert status shows it.
@@ -113,11 +113,11 @@ int real_agents(int agents, int rounds) {
   return first_sound.size() == static_cast<std::size_t>(agents * rounds) ? 0 : 1;
 }
 
-int simulated(int stations) {
+int simulated(int stations, int rounds) {
   loa::test::raise_open_file_limit();
   loa::test::FleetOptions options;
   options.heartbeat_ms = 5000;
-  options.controller_log_level = "warn";
+  options.controller_log_level = "info";
   options.standard_clips = true;
   loa::test::Fleet fleet(options);
   fleet.start_controller();
@@ -133,7 +133,7 @@ int simulated(int stations) {
   std::this_thread::sleep_for(6s);  // the desk pins its standard clips on every station
   if (!wait_idle(fleet, 120s)) std::cerr << "commands still pending before the push\n";
   std::vector<double> all_playing;
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
                        {{"severity", "moderate"}, {"status", "actual"}, {"clip_id", message}, {"to", {"all"}}, {"confirm", {{"target_count", stations}}}});
@@ -163,7 +163,7 @@ int simulated(int stations) {
   sims.stop();
   std::printf("stations=%d (protocol-level, one host)\n", stations);
   print("push_to_all_acknowledged_playing", all_playing);
-  return all_playing.size() == 5 ? 0 : 1;
+  return static_cast<int>(all_playing.size()) == rounds ? 0 : 1;
 }
 
 }  // namespace
@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
     }
   }
   int agents = 0;
-  int rounds = 20;
+  int rounds = 0;
   int stations = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -189,8 +189,8 @@ int main(int argc, char** argv) {
     if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
     if (a == "--stations") stations = std::atoi(argv[i + 1]);
   }
-  if (agents > 0) return real_agents(agents, rounds);
-  if (stations > 0) return simulated(stations);
-  std::cerr << "usage: alert_bench --agents N [--rounds R] | --stations N | --stress [--cycles N]\n";
+  if (agents > 0) return real_agents(agents, rounds > 0 ? rounds : 20);
+  if (stations > 0) return simulated(stations, rounds > 0 ? rounds : 5);
+  std::cerr << "usage: alert_bench --agents N [--rounds R] | --stations N [--rounds R] | --stress [--cycles N]\n";
   return 2;
 }

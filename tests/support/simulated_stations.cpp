@@ -1,6 +1,11 @@
 #include "support/simulated_stations.hpp"
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <stdexcept>
 
 #include "loa/curve/key_pair.hpp"
@@ -31,11 +36,14 @@ struct SimulatedStations::Station {
   std::int64_t next_telemetry_ms = 0;
   // Reports to send when their time comes (sound beginning, sound ending).
   std::vector<std::pair<std::int64_t, v1::PlaybackReport>> due;
+  bool to_read = false;  // queued in ready_ (stations' thread only)
 };
 
 SimulatedStations::SimulatedStations(const Fleet& fleet, SimulatedStationsOptions options)
     : options_(std::move(options)), server_key_(fleet.controller_public_key()),
-      endpoint_("tcp://127.0.0.1:" + std::to_string(fleet.control_port())), context_(1) {
+      endpoint_("tcp://127.0.0.1:" + std::to_string(fleet.control_port())), context_(1),
+      epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {
+  if (epoll_fd_ < 0) throw std::runtime_error("epoll_create1 failed");
   context_.set(zmq::ctxopt::max_sockets, options_.stations + 64);
   for (int i = 0; i < options_.stations; ++i) {
     auto s = std::make_unique<Station>();
@@ -47,7 +55,10 @@ SimulatedStations::SimulatedStations(const Fleet& fleet, SimulatedStationsOption
   }
 }
 
-SimulatedStations::~SimulatedStations() { stop(); }
+SimulatedStations::~SimulatedStations() {
+  stop();
+  ::close(epoll_fd_);
+}
 
 std::size_t SimulatedStations::size() const { return stations_.size(); }
 const std::string& SimulatedStations::id(std::size_t i) const { return stations_.at(i)->id; }
@@ -108,8 +119,35 @@ void SimulatedStations::connect(Station& s) {
   hello.mutable_hello()->set_software_version("simulated");
   hello.mutable_hello()->set_heartbeat_interval_ms(static_cast<std::uint32_t>(options_.heartbeat.count()));
   send(*s.socket, hello);
+  watch(s);
   std::lock_guard lock(mutex_);
   ++counts_.connections;
+}
+
+// libzmq signals on the socket's descriptor that its state may have changed, once; the
+// socket is then read until it has nothing, and looked at again after each send (a send
+// may take in the signal). So only the stations with something to read are visited,
+// not all of them on every turn: the stations' thread is the load, not the measure.
+void SimulatedStations::watch(Station& s) {
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = &s;
+  const int fd = s.socket->get(zmq::sockopt::fd);
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST) {
+    (void)epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+  }
+  to_read(s);
+}
+
+void SimulatedStations::to_read(Station& s) {
+  if (s.to_read) return;
+  s.to_read = true;
+  ready_.push_back(&s);
+}
+
+void SimulatedStations::send_to(Station& s, const v1::Envelope& envelope) {
+  send(*s.socket, envelope);
+  to_read(s);
 }
 
 void SimulatedStations::apply_requests() {
@@ -122,6 +160,7 @@ void SimulatedStations::apply_requests() {
     auto& s = *stations_[i];
     if (s.online) --online_;
     s.online = false;
+    if (s.socket) (void)epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.socket->get(zmq::sockopt::fd), nullptr);
     s.socket.reset();  // linger 0: gone at once, no goodbye
     if (restore) connect(s);
   }
@@ -141,7 +180,7 @@ void SimulatedStations::handle(Station& s, std::string_view bytes) {
   result.mutable_command_result()->set_command_id(c.id());
   result.mutable_command_result()->set_outcome(v1::CommandResult::OUTCOME_APPLIED);
   result.mutable_command_result()->set_report_seq(++s.seq);
-  send(*s.socket, result);
+  send_to(s, result);
   const auto now = now_ms();
   if (c.has_play()) {
     v1::PlaybackReport report;
@@ -153,6 +192,7 @@ void SimulatedStations::handle(Station& s, std::string_view bytes) {
     report.set_actual_start_ns(static_cast<std::uint64_t>(start) * 1'000'000);
     report.set_outcome(v1::PlaybackReport::OUTCOME_PLAYING);
     s.due.emplace_back(start, report);
+    with_due_.insert(&s);
     report.set_end_ms(start + options_.play_length.count());
     report.set_outcome(v1::PlaybackReport::OUTCOME_PLAYED);
     report.set_loudness_dbfs(-18.0F);
@@ -184,7 +224,7 @@ void SimulatedStations::send_due_reports(Station& s, std::int64_t now) {
     v1::Envelope envelope;
     *envelope.mutable_playback_report() = s.due[sent].second;
     envelope.mutable_playback_report()->set_report_seq(++s.seq);
-    send(*s.socket, envelope);
+    send_to(s, envelope);
     (s.due[sent].second.outcome() == v1::PlaybackReport::OUTCOME_PLAYING ? playing : played) += 1;
   }
   if (sent == 0) return;
@@ -195,56 +235,73 @@ void SimulatedStations::send_due_reports(Station& s, std::int64_t now) {
   if (playing > 0) counts_.last_playing_ms = now;
 }
 
+void SimulatedStations::read(Station& s) {
+  s.to_read = false;
+  if (!s.socket) return;
+  zmq::message_t message;
+  while (s.socket && (s.socket->get(zmq::sockopt::events) & ZMQ_POLLIN)) {
+    if (!s.socket->recv(message, zmq::recv_flags::dontwait)) break;
+    handle(s, message.to_string_view());
+  }
+}
+
 void SimulatedStations::run() {
   auto last_heartbeat = std::chrono::steady_clock::now();
+  std::int64_t next_telemetry_sweep = 0;
   std::uint64_t heartbeat_seq = 0;
-  std::vector<zmq::pollitem_t> items;
-  std::vector<Station*> polled;
+  std::array<epoll_event, 256> events{};
   while (!stop_) {
     apply_requests();
-    items.clear();
-    polled.clear();
-    for (auto& s : stations_) {
-      if (!s->socket) continue;
-      items.push_back({s->socket->handle(), 0, ZMQ_POLLIN, 0});
-      polled.push_back(s.get());
-    }
-    zmq::poll(items.data(), items.size(), std::chrono::milliseconds(20));
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!(items[i].revents & ZMQ_POLLIN)) continue;
-      zmq::message_t message;
-      while (polled[i]->socket->recv(message, zmq::recv_flags::dontwait)) handle(*polled[i], message.to_string_view());
+    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), ready_.empty() ? 20 : 0);
+    for (int i = 0; i < n; ++i) to_read(*static_cast<Station*>(events[static_cast<std::size_t>(i)].data.ptr));
+    // Reading may queue more (a send after an answer): until nothing is left.
+    while (!ready_.empty()) {
+      std::vector<Station*> batch;
+      batch.swap(ready_);
+      for (auto* s : batch) read(*s);
     }
     const auto now = now_ms();
-    const bool beat = std::chrono::steady_clock::now() - last_heartbeat > options_.heartbeat;
-    if (beat) last_heartbeat = std::chrono::steady_clock::now();
-    v1::Envelope heartbeat;
-    heartbeat.mutable_heartbeat()->set_sequence(++heartbeat_seq);
-    std::uint64_t telemetry = 0;
-    for (auto* s : polled) {
-      if (beat) send(*s->socket, heartbeat);
-      if (!s->online) continue;
-      send_due_reports(*s, now);
-      if (options_.telemetry_every.count() > 0 && now >= s->next_telemetry_ms) {
-        s->next_telemetry_ms = now + options_.telemetry_every.count();
-        v1::Envelope envelope;
-        auto* t = envelope.mutable_telemetry();
-        t->set_report_seq(++s->seq);
-        t->set_measured_at_ms(now);
-        t->set_device_id("amp1");
-        t->set_reachable(true);
-        t->set_powered_on(true);
-        t->set_temperature_c(38.0 + static_cast<double>(now / 1000 % 7));
-        t->set_forward_power_w(120.0);
-        t->set_mains_voltage_v(226.0);
-        send(*s->socket, envelope);
-        ++telemetry;
+    for (auto it = with_due_.begin(); it != with_due_.end();) {
+      auto* s = *it;
+      if (s->socket && s->online) send_due_reports(*s, now);
+      it = s->due.empty() ? with_due_.erase(it) : std::next(it);
+    }
+    if (std::chrono::steady_clock::now() - last_heartbeat > options_.heartbeat) {
+      last_heartbeat = std::chrono::steady_clock::now();
+      v1::Envelope heartbeat;
+      heartbeat.mutable_heartbeat()->set_sequence(++heartbeat_seq);
+      for (auto& s : stations_) {
+        if (s->socket) send_to(*s, heartbeat);
       }
     }
-    if (telemetry > 0) {
-      std::lock_guard lock(mutex_);
-      counts_.telemetry_sent += telemetry;
+    if (options_.telemetry_every.count() > 0 && now >= next_telemetry_sweep) {
+      next_telemetry_sweep = now + 50;
+      send_telemetry(now);
     }
+  }
+}
+
+void SimulatedStations::send_telemetry(std::int64_t now) {
+  std::uint64_t telemetry = 0;
+  for (auto& s : stations_) {
+    if (!s->socket || !s->online || now < s->next_telemetry_ms) continue;
+    s->next_telemetry_ms = now + options_.telemetry_every.count();
+    v1::Envelope envelope;
+    auto* t = envelope.mutable_telemetry();
+    t->set_report_seq(++s->seq);
+    t->set_measured_at_ms(now);
+    t->set_device_id("amp1");
+    t->set_reachable(true);
+    t->set_powered_on(true);
+    t->set_temperature_c(38.0 + static_cast<double>(now / 1000 % 7));
+    t->set_forward_power_w(120.0);
+    t->set_mains_voltage_v(226.0);
+    send_to(*s, envelope);
+    ++telemetry;
+  }
+  if (telemetry > 0) {
+    std::lock_guard lock(mutex_);
+    counts_.telemetry_sent += telemetry;
   }
 }
 

@@ -5,11 +5,16 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <zmq.hpp>
+
+namespace loa::v1 {
+class Envelope;
+}
 
 namespace loa::test {
 
@@ -70,13 +75,21 @@ class SimulatedStations {
   void connect(Station& s);
   void handle(Station& s, std::string_view bytes);
   void send_due_reports(Station& s, std::int64_t now);
+  void send_telemetry(std::int64_t now);
   void apply_requests();
+  void watch(Station& s);
+  void to_read(Station& s);
+  void read(Station& s);
+  void send_to(Station& s, const loa::v1::Envelope& envelope);
 
   SimulatedStationsOptions options_;
   std::string server_key_;
   std::string endpoint_;
   zmq::context_t context_;
+  int epoll_fd_;
   std::vector<std::unique_ptr<Station>> stations_;
+  std::vector<Station*> ready_;   // to be read (stations' thread only)
+  std::set<Station*> with_due_;   // with reports waiting for their time
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> online_{0};

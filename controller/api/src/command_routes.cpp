@@ -145,7 +145,7 @@ void many_stations(ApiContext& ctx, const users::Caller& who, const httplib::Req
 
   auto command_body = *body;
   if (type == "play" && string_field(command_body, "broadcast_id").empty()) {
-    command_body["broadcast_id"] = "play-" + server::new_command_id().substr(0, 10);
+    command_body["broadcast_id"] = "play-" + server::random_hex(10);
   }
   auto made = command_of(ctx, command_body);
   if (auto* r = std::get_if<Refusal>(&made)) return send_error(res, r->status, r->code, r->message);

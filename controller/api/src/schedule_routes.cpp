@@ -23,7 +23,7 @@ constexpr std::size_t kMaxOccurrencesShown = 1000;
 // Short enough to type: "b-" and the first 8 hex digits of a random id.
 std::string new_broadcast_id(store::Store& store) {
   for (;;) {
-    auto id = "b-" + server::new_command_id().substr(0, 8);
+    auto id = "b-" + server::random_hex(8);
     if (!store.find_broadcast(id)) return id;
   }
 }

@@ -19,7 +19,7 @@ StreamDesk::StreamDesk(LiveStreams& streams, store::ILiveStreamStore& store, ser
 
 DeskStream StreamDesk::start(const StreamRequest& request) {
   store::LiveStreamRecord record;
-  record.id = "s-" + server::new_command_id().substr(0, 10);
+  record.id = "s-" + server::random_hex(10);
   record.source = request.source;
   record.broadcast_id = request.broadcast_id.empty() ? record.id : request.broadcast_id;
   record.priority = std::string(orders::to_string(request.priority));

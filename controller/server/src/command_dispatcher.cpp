@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "loa/log/log.hpp"
 
@@ -43,16 +44,47 @@ store::CommandState state_of(loa::v1::CommandResult::Outcome o) {
 
 }  // namespace
 
-std::string new_command_id() {
-  std::array<unsigned char, 16> b{};
-  randombytes_buf(b.data(), b.size());
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string uuid_text(const std::array<unsigned char, 16>& b) {
   std::string out;
+  out.reserve(36);
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
     out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string new_command_id() {
+  std::array<unsigned char, 16> b{};
+  randombytes_buf(b.data(), b.size());
+  // Milliseconds since the epoch, big-endian, first (RFC 9562 version 7): ids made
+  // together sort together, so an alert's thousands of commands go to the end of the
+  // store's index of ids instead of to thousands of random pages of it.
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return uuid_text(b);
+}
+
+std::string random_hex(std::size_t digits) {
+  std::string out;
+  out.reserve(digits);
+  std::array<unsigned char, 32> b{};
+  randombytes_buf(b.data(), b.size());
+  for (std::size_t i = 0; out.size() < digits; ++i) {
+    if (i == b.size()) {
+      randombytes_buf(b.data(), b.size());
+      i = 0;
+    }
     out += kHex[b[i] & 0xf];
   }
   return out;

@@ -454,6 +454,26 @@ struct ControlServer::Impl {
     send_commands();
   }
 
+  // Reads what the stations sent, then keeps and acknowledges it in one go. Under a
+  // burst (every station answering an alert) one drain takes in thousands of messages,
+  // so the store commits a few times a second rather than once per few hundred; it is
+  // bounded in time so the heartbeats and the commands waiting still go out.
+  void drain_router() {
+    constexpr int kMaxMessages = 4096;
+    constexpr auto kMaxTime = std::chrono::milliseconds(25);
+    const auto until = clock.steady() + kMaxTime;
+    for (int i = 0; i < kMaxMessages; ++i) {
+      if (!(router->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+      handle_router();
+      if ((i & 63) == 63 && clock.steady() >= until) break;
+    }
+    for (const auto& [station, seq] : drained.flush(events)) {
+      // Refused from there on until the agent sends it again (see within_bounds).
+      auto [gap, inserted] = report_gaps.try_emplace(station, seq);
+      if (!inserted) gap->second = std::min(gap->second, seq);
+    }
+  }
+
   void run() {
     const auto tick_every = std::max(std::chrono::milliseconds(20), settings.link.heartbeat_interval / 4);
     auto next_tick = clock.steady();
@@ -474,13 +494,7 @@ struct ControlServer::Impl {
         if (items[1].revents & ZMQ_POLLIN) {
           for (int i = 0; i < 64; ++i) monitor->handle_one();
         }
-        if (items[0].revents & ZMQ_POLLIN) {
-          for (int i = 0; i < 256; ++i) {
-            if (!(router->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
-            handle_router();
-          }
-          drained.flush(events);
-        }
+        if (items[0].revents & ZMQ_POLLIN) drain_router();
         if (items[2].revents & ZMQ_POLLIN) handle_wake();
         if (items[3].revents & ZMQ_POLLIN) {
           for (int i = 0; i < 64; ++i) {

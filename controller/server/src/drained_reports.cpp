@@ -1,5 +1,7 @@
 #include "drained_reports.hpp"
 
+#include <algorithm>
+
 #include "loa/log/log.hpp"
 #include "loa/store/store_error.hpp"
 
@@ -31,13 +33,37 @@ void DrainedReports::add_report(const std::string& station_id, const v1::Envelop
   reports_batch_.push_back({station_id, envelope});
 }
 
-void DrainedReports::flush(IStationEvents* events) {
-  flush_results(events);
-  flush_reports(events);
+void DrainedReports::note(const std::string& station_id, std::uint64_t seq, bool kept) {
+  if (seq == 0) return;  // not in the agent's outbox: nothing to release
+  auto& s = seen_[station_id];
+  if (kept) {
+    s.kept.push_back(seq);
+  } else if (s.not_kept == 0 || seq < s.not_kept) {
+    s.not_kept = seq;
+  }
 }
 
-void DrainedReports::flush_results(IStationEvents* events) {
-  if (results_.empty()) return;
+DrainedReports::NotKept DrainedReports::flush(IStationEvents* events) {
+  seen_.clear();
+  flush_results(events);
+  flush_reports(events);
+  NotKept not_kept;
+  for (const auto& [station, s] : seen_) {
+    if (s.not_kept != 0) not_kept[station] = s.not_kept;
+    // Up to the last report kept before the first one lost: those after it come again
+    // with it (a duplicate result is recognised as one).
+    std::uint64_t upto = 0;
+    for (const auto seq : s.kept) {
+      if (s.not_kept == 0 || seq < s.not_kept) upto = std::max(upto, seq);
+    }
+    if (upto > 0) ack_(station, upto);
+  }
+  seen_.clear();
+  return not_kept;
+}
+
+bool DrainedReports::flush_results(IStationEvents* events) {
+  if (results_.empty()) return true;
   std::vector<CommandDispatcher::Result> batch;
   batch.swap(results_);
   std::vector<bool> fresh;
@@ -45,7 +71,8 @@ void DrainedReports::flush_results(IStationEvents* events) {
     fresh = commands_.complete_many(batch);
   } catch (const store::StoreError& e) {
     kLog.error("store failed: results={} error={}", batch.size(), e.what());
-    return;
+    for (const auto& r : batch) note(r.station_id, r.result.report_seq(), false);
+    return false;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!fresh[i]) {
@@ -53,26 +80,29 @@ void DrainedReports::flush_results(IStationEvents* events) {
     } else if (events) {
       events->on_command_result(batch[i].station_id, batch[i].result);
     }
-    ack_(batch[i].station_id, batch[i].result.report_seq());
+    note(batch[i].station_id, batch[i].result.report_seq(), true);
   }
+  return true;
 }
 
-void DrainedReports::flush_reports(IStationEvents* events) {
-  if (reports_batch_.empty()) return;
+bool DrainedReports::flush_reports(IStationEvents* events) {
+  if (reports_batch_.empty()) return true;
   std::vector<StationReport> batch;
   batch.swap(reports_batch_);
   try {
     reports_.keep(batch);
   } catch (const store::StoreError& e) {
     kLog.error("store failed: reports={} error={}", batch.size(), e.what());
-    return;
+    for (const auto& r : batch) note(r.station_id, report_seq(r.envelope), false);
+    return false;
   }
   for (const auto& r : batch) {
     if (r.envelope.has_telemetry()) ++counters_.telemetry_reports;
     if (r.envelope.has_alarm()) ++counters_.alarm_reports;
     if (events && r.envelope.has_playback_report()) events->on_playback(r.station_id, r.envelope.playback_report());
-    ack_(r.station_id, report_seq(r.envelope));
+    note(r.station_id, report_seq(r.envelope), true);
   }
+  return true;
 }
 
 }  // namespace loa::server

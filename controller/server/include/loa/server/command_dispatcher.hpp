@@ -108,7 +108,9 @@ class CommandDispatcher {
   std::function<void()> on_queued_;                      // under mutex_
 };
 
-// A random 128-bit id in UUID text form (version 4).
+// A command's id: a UUID of version 7 (the time in ms, then 74 random bits), in text.
 [[nodiscard]] std::string new_command_id();
+// `digits` random hexadecimal digits, for ids of other things (broadcasts, streams).
+[[nodiscard]] std::string random_hex(std::size_t digits);
 
 }  // namespace loa::server
