@@ -164,9 +164,11 @@ int run(int members, int stations, int rounds) {
   std::vector<double> federated, local, hop, seen_above;
   for (int round = 0; round < rounds; ++round) {
     // Through the federation: pushed at the top, to every member's every station.
+    // A new text each round, as each real alert has: every member reads it aloud anew.
+    const std::string text = "Diễn tập, lần " + std::to_string(round + 1) + ".";
     auto pushed = loa::test::now_ms();
     auto r = top.api("POST", "/api/v1/relays",
-                     {{"kind", "alert"}, {"status", "exercise"}, {"severity", "minor"}, {"text", "Diễn tập."},
+                     {{"kind", "alert"}, {"status", "exercise"}, {"severity", "minor"}, {"text", text},
                       {"language", "vi"}, {"to", {"all"}}});
     if (r.status != 201) {
       std::cerr << "relay failed: " << r.text << "\n";
@@ -199,7 +201,7 @@ int run(int members, int stations, int rounds) {
     auto& member = *fleets[round % members];
     pushed = loa::test::now_ms();
     auto a = member.api("POST", "/api/v1/alerts",
-                        {{"status", "exercise"}, {"severity", "minor"}, {"tts", "Diễn tập."}, {"to", {"all"}},
+                        {{"status", "exercise"}, {"severity", "minor"}, {"tts", text + " Tại chỗ."}, {"to", {"all"}},
                          {"confirm", {{"target_count", stations}}}});
     if (a.status != 201) {
       std::cerr << "local alert failed: " << a.text << "\n";

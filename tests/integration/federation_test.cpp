@@ -154,6 +154,34 @@ TEST_F(Federation, AnAlertFromAboveSoundsOnEveryStationOfBothMembersAndEachIsSee
   }
 }
 
+// A station that cannot be reached is named above, with its member and why, and the
+// rest sound.
+TEST_F(Federation, AnUnreachableStationIsNamedAboveWithItsMember) {
+  auto& member_b = *members["member-b"];
+  member_b.stop_agent("b-2");
+  ASSERT_TRUE(member_b.wait_for_state("b-2", "offline", 20000)) << member_b.controller_log();
+  auto sent = above->api("POST", "/api/v1/relays",
+                         {{"kind", "alert"}, {"status", "actual"}, {"severity", "minor"},
+                          {"text", "Nước lũ đang lên."}, {"language", "vi"}, {"to", {"all"}}});
+  ASSERT_EQ(sent.status, 201) << sent.text;
+  const std::string id = sent.body["id"];
+  auto relay = [&] { return above->api("GET", "/api/v1/relays/" + id).body; };
+  ASSERT_TRUE(eventually([&] {
+    const auto r = relay();
+    return r["summary"]["sounding"] == 3 && r["summary"]["unreachable"] == 1;
+  }, 40s)) << relay().dump(2);
+  const std::string progress = relay()["progress"];
+  EXPECT_EQ(progress.rfind("3/4 sounding", 0), 0u) << progress;
+  EXPECT_NE(progress.find("member-b: 1 unreachable"), std::string::npos) << progress;
+  EXPECT_NE(progress.find("b-2 (offline)"), std::string::npos) << progress;
+  // Heard on the three others, and not on the station that was off.
+  for (const std::string s : {"a-1", "a-2", "b-1"}) {
+    const auto& member = *members[s[0] == 'a' ? "member-a" : "member-b"];
+    EXPECT_TRUE(eventually([&] { return loudest(audio_dir(member, s)) > 1000.0; }, 30s)) << s << member.agent_log(s);
+  }
+  EXPECT_EQ(loudest(audio_dir(member_b, "b-2")), 0.0);
+}
+
 TEST_F(Federation, AMemberCutOffGoesOnAloneAndItsAsRunArrivesAboveOnce) {
   auto& a = *members["member-a"];
   link_a->cut();

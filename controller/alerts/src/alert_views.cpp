@@ -24,6 +24,56 @@ json AlertDesk::view(const std::string& id, bool with_stations, const StationSho
   return view_of(r, *deliveries, with_stations, shown);
 }
 
+std::optional<AlertDesk::Tally> AlertDesk::tally(const std::string& id, std::size_t max_problems) {
+  Tally t;
+  // Stations still "sent" (unreachable if offline) and failed ones, in station order.
+  std::vector<std::pair<std::string, std::string>> open;
+  auto count = [&](const store::AlertDelivery& d) {
+    ++t.targets;
+    if (d.state == "sent" || d.state == "failed") {
+      open.emplace_back(d.station_id, d.state == "failed" ? (d.detail.empty() ? "failed" : d.detail) : "");
+    }
+    if (d.state != "sent") ++t.counts[d.state];
+  };
+  bool active = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = active_.find(id); it != active_.end()) {
+      active = true;
+      t.state = it->second.record.state;
+      for (const auto& [station, d] : it->second.deliveries) count(d);
+    }
+  }
+  if (!active) {
+    auto record = stores_.alerts.find_alert(id);
+    if (!record) return std::nullopt;
+    t.state = record->state;
+    t.final = is_ended(record->state);
+    for (const auto& d : stores_.alerts.list_deliveries(id)) count(d);
+  }
+  std::vector<std::string> sent;
+  for (const auto& [station, why] : open) {
+    if (why.empty()) sent.push_back(station);
+  }
+  // Whether a station never reached is online still changes what it is counted as.
+  t.final = t.final && sent.empty();
+  const auto online = registry_.online(sent);
+  std::size_t next_sent = 0;
+  for (const auto& [station, why] : open) {
+    std::string reason = why;
+    if (why.empty()) {
+      if (online[next_sent++]) {
+        ++t.counts["sent"];
+        continue;
+      }
+      ++t.counts["unreachable"];
+      reason = "offline";
+    }
+    if (t.problems.size() < max_problems) t.problems.emplace_back(station, reason);
+  }
+  return t;
+}
+
 json AlertDesk::list(std::size_t limit, const StationShown& shown) {
   json items = json::array();
   for (const auto& r : stores_.alerts.list_alerts(limit)) {

@@ -169,26 +169,33 @@ std::optional<v1::RelayProgress> RelayApplier::progress(const store::UpstreamCom
     if (!entry->broadcast_id.empty()) tally_broadcast(entry->broadcast_id, p);
     return p;
   }
-  try {
-    const auto view = alerts_.view(c.local_id, true);
-    p.set_state(view.value("state", ""));
-    const auto& summary = view["summary"];
-    p.set_stations(summary.value("targets", 0u));
-    p.set_sounding(summary.value("playing", 0u) + summary.value("played", 0u));
-    p.set_unreachable(summary.value("unreachable", 0u));
-    p.set_failed(summary.value("failed", 0u));
-    for (const auto& s : view["stations"]) {
-      const auto state = s.value("state", "");
-      if (state != "unreachable" && state != "failed") continue;
-      if (p.problems_size() >= static_cast<int>(kMaxProblems)) break;
-      auto* why = p.add_problems();
-      why->set_station_id(s.value("station", ""));
-      why->set_reason(state == "unreachable" ? "offline" : s.value("detail", "failed"));
-    }
-    return p;
-  } catch (const alerts::AlertError&) {
-    return std::nullopt;
+  {
+    std::lock_guard lock(settled_mutex_);
+    if (auto it = settled_.find(c.local_id); it != settled_.end()) return it->second;
   }
+  const auto tally = alerts_.tally(c.local_id, kMaxProblems);
+  if (!tally) return std::nullopt;
+  auto count = [&](const char* state) {
+    const auto it = tally->counts.find(state);
+    return it == tally->counts.end() ? 0u : static_cast<std::uint32_t>(it->second);
+  };
+  p.set_state(tally->state);
+  p.set_stations(static_cast<std::uint32_t>(tally->targets));
+  p.set_sounding(count("playing") + count("played"));
+  p.set_unreachable(count("unreachable"));
+  p.set_failed(count("failed"));
+  for (const auto& [station, why] : tally->problems) {
+    auto* problem = p.add_problems();
+    problem->set_station_id(station);
+    problem->set_reason(why);
+  }
+  if (tally->final) {
+    // An alert ended and settled is asked after for a day: counted once.
+    std::lock_guard lock(settled_mutex_);
+    if (settled_.size() >= kMaxSettled) settled_.clear();
+    settled_.emplace(c.local_id, p);
+  }
+  return p;
 }
 
 std::vector<v1::MemberStation> StationSnapshot::take() const {

@@ -19,6 +19,7 @@ constexpr std::size_t kStationsPerReport = 2000;
 // next morning), and at the quicker progress interval for those of the last ten minutes.
 constexpr std::int64_t kFollowRelaysMs = 24LL * 3600 * 1000;
 constexpr std::int64_t kFollowClosely = 10LL * 60 * 1000;
+constexpr std::int64_t kLastSeenGrainMs = 60'000;
 
 }  // namespace
 
@@ -201,7 +202,11 @@ void Uplink::report(bool full) {
   r->set_complete(complete);
   std::map<std::string, std::string> sent_now;
   for (auto& s : snapshot_()) {
-    auto bytes = s.SerializeAsString();
+    // A station's last contact moves with each of its heartbeats; to the minute is
+    // enough above, so it alone makes a station changed once a minute, not each time.
+    auto compared = s;
+    compared.set_last_seen_ms(s.last_seen_ms() / kLastSeenGrainMs);
+    auto bytes = compared.SerializeAsString();
     auto it = sent_stations_.find(s.id());
     const bool changed = complete || it == sent_stations_.end() || it->second != bytes;
     if (!changed || r->stations_size() >= static_cast<int>(kStationsPerReport)) continue;

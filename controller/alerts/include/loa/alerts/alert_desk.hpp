@@ -184,6 +184,18 @@ class AlertDesk final : public server::IStationEvents {
   json view(const std::string& id, bool with_stations = true, const StationShown& shown = nullptr);
   json list(std::size_t limit, const StationShown& shown = nullptr);
 
+  // Where an alert's deliveries stand, counted as view() counts them but without
+  // building a view: a member reports this upward every 200 ms while an alert is
+  // followed closely, and a view of every station that often took most of its CPU.
+  struct Tally {
+    std::string state;                          // the alert's
+    std::size_t targets = 0;
+    std::map<std::string, std::size_t> counts;  // by delivery state; "unreachable": sent, offline
+    std::vector<std::pair<std::string, std::string>> problems;  // station, why; the first few
+    bool final = false;                         // ended and settled: it will not change
+  };
+  std::optional<Tally> tally(const std::string& id, std::size_t max_problems);
+
   // When the desk's loop last went round.
   [[nodiscard]] const daemon::LoopBeat& liveness() const { return beat_; }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,10 @@ class RelayApplier final : public IRelayApplier {
   server::CommandDispatcher& commands_;
   const time::IClock& clock_;
   std::string language_;
+  // The progress of alerts that ended and will not change, by local id.
+  static constexpr std::size_t kMaxSettled = 512;
+  std::mutex settled_mutex_;
+  std::map<std::string, loa::v1::RelayProgress> settled_;
 };
 
 // This controller's stations as the controller above is told of them: state, innermost

@@ -36,7 +36,7 @@ class IRelayApplier {
 struct UplinkSettings {
   link::ClientLinkSettings link;  // station_id is the member's id above
   std::chrono::milliseconds report_interval{1000};    // stations and as-run
-  std::chrono::milliseconds progress_interval{200};   // relays in progress
+  std::chrono::milliseconds progress_interval{100};   // relays in progress (a tally, not a view)
   std::size_t asrun_per_report = 200;
   // Rows sent but not acknowledged are sent again after this long on the same link.
   std::chrono::milliseconds resend_after{10000};
