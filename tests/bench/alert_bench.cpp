@@ -11,7 +11,9 @@
 //   alert_bench --stations N [--rounds 5]
 //     N protocol-level simulated stations (CurveZMQ connections from this process that
 //     answer commands and report sound starting at once). Prints push -> every station
-//     acknowledged and playing, as the controller's alert status shows it.
+//     acknowledged and playing, as the controller's alert status shows it. The stations
+//     sit in 100 communes under one province, and the alert goes to the province; the
+//     controller's CPU and memory at rest are printed first.
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "support/fleet.hpp"
+#include "support/process.hpp"
 #include "support/simulated_stations.hpp"
 
 namespace {
@@ -117,7 +120,7 @@ int simulated(int stations, int rounds) {
   loa::test::raise_open_file_limit();
   loa::test::FleetOptions options;
   options.heartbeat_ms = 5000;
-  options.controller_log_level = "info";
+  options.controller_log_level = "warn";
   options.standard_clips = true;
   loa::test::Fleet fleet(options);
   fleet.start_controller();
@@ -129,14 +132,31 @@ int simulated(int stations, int rounds) {
          fleet.api("GET", "/api/v1/link/stats").body["stations"].value("online", 0) < stations) {
     std::this_thread::sleep_for(200ms);
   }
+  // A merged province: its stations in 100 communes under it, the alert sent to it.
+  constexpr int kCommunes = 100;
+  (void)fleet.api("PUT", "/api/v1/zones/tinh", {{"name", "Tỉnh"}});
+  for (int c = 0; c < kCommunes; ++c) {
+    json members = json::array();
+    for (int i = c; i < stations; i += kCommunes) members.push_back(sims.id(static_cast<std::size_t>(i)));
+    const auto r = fleet.api("PUT", "/api/v1/zones/xa-" + std::to_string(c + 1),
+                             {{"kind", "commune"}, {"parent_id", "tinh"}, {"stations", members}});
+    if (r.status != 200) std::cerr << "commune " << c + 1 << ": " << r.text << "\n";
+  }
   const auto message = fleet.add_tone_clip("message", 2);
   std::this_thread::sleep_for(6s);  // the desk pins its standard clips on every station
   if (!wait_idle(fleet, 120s)) std::cerr << "commands still pending before the push\n";
+  // At rest: every station connected and heartbeating, nothing to send.
+  const auto pid = fleet.controller_pid();
+  const double cpu_before = loa::test::cpu_seconds(pid);
+  std::this_thread::sleep_for(20s);
+  std::printf("at_rest controller_cpu_percent=%.1f rss_mib=%.1f stations=%d communes=%d heartbeat_s=5\n",
+              (loa::test::cpu_seconds(pid) - cpu_before) * 100.0 / 20.0,
+              static_cast<double>(loa::test::proc_status(pid, "VmRSS")) / 1024.0, stations, kCommunes);
   std::vector<double> all_playing;
   for (int round = 0; round < rounds; ++round) {
     const auto pushed = loa::test::now_ms();
     auto a = fleet.api("POST", "/api/v1/alerts",
-                       {{"severity", "moderate"}, {"status", "actual"}, {"clip_id", message}, {"to", {"all"}}, {"confirm", {{"target_count", stations}}}});
+                       {{"severity", "moderate"}, {"status", "actual"}, {"clip_id", message}, {"to", {"tinh"}}, {"confirm", {{"target_count", stations}}}});
     const auto answered = loa::test::now_ms();
     if (a.status != 201) {
       std::cerr << "push failed: " << a.body.dump() << "\n";
