@@ -4,6 +4,8 @@
 // a draft waiting for a person, and counted. What was issued is checked on the station.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +32,9 @@ class CapSignature : public ::testing::Test {
     other_keys = new std::string(make_signing_key(*keys + "-other"));
   }
   static void TearDownTestSuite() {
+    std::error_code ignored;
+    std::filesystem::remove_all(*keys, ignored);
+    std::filesystem::remove_all(*other_keys, ignored);
     delete keys;
     delete other_keys;
   }
