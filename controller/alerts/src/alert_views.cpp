@@ -62,11 +62,9 @@ std::optional<AlertDesk::Tally> AlertDesk::tally(const std::string& id, std::siz
   for (const auto& [station, why] : open) {
     std::string reason = why;
     if (why.empty()) {
-      if (online[next_sent++]) {
-        ++t.counts["sent"];
-        continue;
-      }
-      ++t.counts["unreachable"];
+      const auto shown = shown_state("sent", online[next_sent++]);
+      ++t.counts[shown];
+      if (shown == "sent") continue;
       reason = "offline";
     }
     if (t.problems.size() < max_problems) t.problems.emplace_back(station, reason);
@@ -134,8 +132,7 @@ json AlertDesk::view_of(const store::AlertRecord& r, const std::vector<store::Al
     if (shown && !shown(d.station_id)) continue;
     ++targets;
     const bool online = online_now[i];
-    std::string state = d.state;
-    if (state == "sent" && !online) state = "unreachable";
+    const std::string state = shown_state(d.state, online);
     ++counts[state];
     if (state == "unreachable") unreachable.push_back(d.station_id);
     if (state == "failed") failed.push_back(d.station_id + " (" + d.detail + ")");

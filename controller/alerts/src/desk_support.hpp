@@ -64,6 +64,11 @@ inline std::string stream_of(const std::string& alert_id) { return "alert-" + al
 inline AlertState state_of(const std::string& stored) { return parse_alert_state(stored).value_or(AlertState::draft); }
 inline bool is_on_air(const std::string& state) { return AlertWorkflow::on_air(state_of(state)); }
 inline bool is_ended(const std::string& state) { return AlertWorkflow::ended(state_of(state)); }
+// A delivery's state as views and tallies show it: sent to a station that is offline
+// now is unreachable.
+inline std::string shown_state(const std::string& state, bool online) {
+  return state == "sent" && !online ? "unreachable" : state;
+}
 
 // A refused step as the desk reports it.
 inline AlertError refused(Refusal why, const std::string& message) {
