@@ -9,6 +9,9 @@
 namespace loa::daemon {
 
 sigset_t block_stop_signals() {
+  // A daemon never dies because a peer closed its end: a write to it fails with EPIPE,
+  // which the writer handles like any other error.
+  ::signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {

@@ -9,6 +9,7 @@ namespace loa::daemon {
 // daemon started in the background by a script inherits SIGINT as ignored, and an
 // ignored signal never reaches a waiting thread. Call first in main(), before any thread
 // starts, so every thread inherits the mask and the signals are taken synchronously.
+// Also ignores SIGPIPE: a peer that closes its end is an error to handle, not a death.
 sigset_t block_stop_signals();
 
 // Waits for one of those signals; returns its number.
