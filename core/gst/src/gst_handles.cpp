@@ -2,6 +2,7 @@
 
 #include "loa/gst/level_meter.hpp"
 
+#include <cstdlib>
 #include <mutex>
 
 namespace loa::gst {
@@ -23,6 +24,30 @@ std::string error_text(GstMessage* msg) {
 void initialize() {
   static std::once_flag once;
   std::call_once(once, [] { gst_init(nullptr, nullptr); });
+}
+
+std::vector<std::string> use_only_plugins(const std::vector<std::string>& names, const std::string& registry_file) {
+  const bool path_chosen = std::getenv("GST_PLUGIN_SYSTEM_PATH_1_0") || std::getenv("GST_PLUGIN_SYSTEM_PATH");
+  if (!gst_is_initialized() && !path_chosen) {
+    // An empty system path: GStreamer scans no directory and keeps no registry of what
+    // it would have found; the registry file is one of this process's own.
+    ::setenv("GST_PLUGIN_SYSTEM_PATH_1_0", "", 1);
+    ::setenv("GST_REGISTRY_1_0", registry_file.c_str(), 1);
+  }
+  initialize();
+  std::vector<std::string> missing;
+  for (const auto& name : names) {
+    const auto file = std::string(LOA_GST_PLUGINS_DIR) + "/libgst" + name + ".so";
+    GError* raw = nullptr;
+    GstPlugin* plugin = gst_plugin_load_file(file.c_str(), &raw);
+    ErrorPtr failure(raw);
+    if (plugin) {
+      gst_object_unref(plugin);  // the registry keeps its own reference
+    } else {
+      missing.push_back(name + " (" + file + "): " + (failure && failure->message ? failure->message : "not loaded"));
+    }
+  }
+  return missing;
 }
 
 PipelinePtr parse_pipeline(const std::string& description, std::string& error) {

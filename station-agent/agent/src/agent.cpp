@@ -83,6 +83,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   std::optional<bool> dead_air;  // as last told to the controller; unknown after a start (loop thread)
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   ClipCache clips;
+  std::vector<std::string> missing_plugins;  // GStreamer's, loaded before the clock and player use it
   playout::SharedClock shared_clock;
   playout::Player player;
   std::unique_ptr<LiveReceiver> live;
@@ -107,6 +108,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
         config_digest(config_keeper.digest()),
         hardware(load_hardware(c)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
+        missing_plugins(playout::load_playout_plugins(c.state_dir + "/gst-registry.bin")),
         player(playout::PlayoutSettings{c.audio.output, c.audio.live_silence_limit},
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
                clock, shared_clock),
@@ -117,6 +119,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
                 [this](const v1::Alarm& a) { on_alarm(a); }),
         amplifier(AmplifierSchedule::Settings{c.hardware.amplifier_warm_up, c.hardware.amplifier_idle_off,
                                                 std::chrono::milliseconds(5000)}) {
+    for (const auto& missing : missing_plugins) kLog.warn("GStreamer plugin missing, plays needing it fail: {}", missing);
     applier.set_amplifier_warm_up(c.hardware.amplifier_warm_up);
     applier.set_config_keeper(&config_keeper);
     if (auto reason = config_keeper.take_rollback_reason()) config_alarm(true, *reason);

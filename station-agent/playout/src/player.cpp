@@ -105,6 +105,18 @@ struct SkipProbe {
 
 }  // namespace
 
+// Every element the pipelines below name, by the plugin that holds it. A new element in
+// a pipeline needs its plugin here.
+std::vector<std::string> load_playout_plugins(const std::string& registry_file) {
+  return gst::use_only_plugins({"coreelements",   // filesrc filesink identity fakesink capsfilter
+                                "app",            // appsrc (live)
+                                "ogg", "opus",    // oggdemux opusdec (clips), opusdec (live)
+                                "audioconvert", "audioresample", "audiorate", "volume", "level",
+                                "wavenc",         // wav: outputs
+                                "alsa"},          // alsa: outputs
+                               registry_file);
+}
+
 struct Player::Impl {
   PlayoutSettings settings;
   std::function<std::string(const std::string&)> clip_path;
