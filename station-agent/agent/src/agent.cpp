@@ -73,6 +73,9 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   std::string version;  // this program's
   time::SystemClock clock;
   AgentState state;
+  // GStreamer's plugins, loaded before any thread starts (it sets the environment) and
+  // before the clock and the player use GStreamer.
+  std::vector<std::string> missing_plugins;
   ConfigKeeper config_keeper;  // before the hardware: it says which station file to run
   std::optional<ConfigKeeper::Probation> probation;  // of the configuration in force (loop thread)
   bool config_waiting = false;  // a pushed configuration is kept, to come into force when the air is idle
@@ -83,7 +86,6 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
   std::optional<bool> dead_air;  // as last told to the controller; unknown after a start (loop thread)
   std::unique_ptr<hardware::HardwareMonitor> hardware;  // its threads use state and outbox_dirty
   ClipCache clips;
-  std::vector<std::string> missing_plugins;  // GStreamer's, loaded before the clock and player use it
   playout::SharedClock shared_clock;
   playout::Player player;
   std::unique_ptr<LiveReceiver> live;
@@ -103,12 +105,12 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
       : config(c),
         version(std::move(own_version)),
         state(prepare_state_dir(c) + "/agent.db"),
+        missing_plugins(playout::load_playout_plugins(c.state_dir + "/gst-registry.bin")),
         config_keeper(c.state_dir, c.hardware.station_file),
         probation(switch_staged_config()),
         config_digest(config_keeper.digest()),
         hardware(load_hardware(c)),
         clips(c.state_dir + "/clips", static_cast<std::uint64_t>(c.clips.max_cache_mib) << 20),
-        missing_plugins(playout::load_playout_plugins(c.state_dir + "/gst-registry.bin")),
         player(playout::PlayoutSettings{c.audio.output, c.audio.live_silence_limit},
                [this](const std::string& sha) { return clips.has(sha) ? clips.path_of(sha) : std::string(); }, *this,
                clock, shared_clock),
