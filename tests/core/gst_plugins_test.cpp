@@ -2,14 +2,13 @@
 // station agent does (it keeps no registry of every plugin installed). Its own binary:
 // GStreamer must not have started in the process before.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 #include "loa/gst/gst_handles.hpp"
+#include "support/process.hpp"
 
 namespace loa::gst {
 namespace {
@@ -18,10 +17,9 @@ TEST(GstPlugins, AProcessSeesOnlyThePluginsItNamesAndIsToldOfOneThatIsMissing) {
   if (std::getenv("GST_PLUGIN_SYSTEM_PATH_1_0") || std::getenv("GST_PLUGIN_SYSTEM_PATH"))
     GTEST_SKIP() << "the environment chooses GStreamer's plugin path";
   ASSERT_FALSE(gst_is_initialized());
-  const auto dir = std::filesystem::temp_directory_path() / ("loa-gst-plugins-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const test::ScratchDir dir;
 
-  const auto missing = use_only_plugins({"coreelements", "audiotestsrc", "nosuchplugin"}, (dir / "registry.bin").string());
+  const auto missing = use_only_plugins({"coreelements", "audiotestsrc", "nosuchplugin"}, dir.path() + "/registry.bin");
   ASSERT_EQ(missing.size(), 1u);
   EXPECT_EQ(missing[0].rfind("nosuchplugin (", 0), 0u) << missing[0];
 
@@ -40,7 +38,6 @@ TEST(GstPlugins, AProcessSeesOnlyThePluginsItNamesAndIsToldOfOneThatIsMissing) {
   // opusenc is installed (gstreamer1.0-plugins-base) but was not named.
   EXPECT_FALSE(parse_pipeline("audiotestsrc num-buffers=3 ! opusenc ! fakesink", error));
   EXPECT_NE(error.find("opusenc"), std::string::npos) << error;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
