@@ -1,6 +1,9 @@
 // The control link's socket options and sends, on real ZeroMQ sockets (inproc).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include <zmq.hpp>
 
 #include "loa/link/socket_setup.hpp"
@@ -47,6 +50,25 @@ TEST(Link, AnEnvelopeArrivesWholeAndDecodes) {
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded.envelope().sent_at_ms(), 1234);
   EXPECT_TRUE(decoded.envelope().has_heartbeat());
+}
+
+// A context that copies what it receives still delivers a burst over TCP whole and in
+// order: messages of many sizes, small and larger than one 8 KB read, cut from the same
+// reads, each kept after the next ones arrived.
+TEST(Link, AContextThatCopiesWhatItReceivesDeliversABurstWhole) {
+  zmq::context_t ctx(1);
+  ASSERT_TRUE(copy_received_messages(ctx));
+  EXPECT_EQ(zmq_ctx_get(ctx.handle(), 10 /* ZMQ_ZERO_COPY_RECV */), 0);
+  zmq::socket_t a(ctx, zmq::socket_type::pair), b(ctx, zmq::socket_type::pair);
+  a.bind("tcp://127.0.0.1:*");
+  b.set(zmq::sockopt::rcvtimeo, 5000);
+  b.connect(a.get(zmq::sockopt::last_endpoint));
+  constexpr int kMessages = 2000;
+  auto body = [](int i) { return std::string(static_cast<std::size_t>(20 + (i * 37) % 12000), static_cast<char>('a' + i % 26)); };
+  for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(a.send(zmq::buffer(body(i))));
+  std::vector<zmq::message_t> kept(kMessages);
+  for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(b.recv(kept[static_cast<std::size_t>(i)]));
+  for (int i = 0; i < kMessages; ++i) ASSERT_EQ(kept[static_cast<std::size_t>(i)].to_string(), body(i)) << i;
 }
 
 // A peer that stops reading fills its queue: sends then fail at once, never block the

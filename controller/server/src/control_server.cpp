@@ -92,7 +92,9 @@ struct ControlServer::Impl {
        IStationReports& rp, LinkCounters& n, const time::IClock& k)
       : settings(std::move(s)), registry(r), commands(c), reports(rp), counters(n),
         drained(c, rp, n, [this](const std::string& station, std::uint64_t seq) { ack_report(station, seq); }),
-        clock(k), context(1) {}
+        clock(k), context(1) {
+    if (!link::copy_received_messages(context)) kLog.warn("libzmq keeps messages in its read buffers");
+  }
 
   std::string bind() {
     // ZAP first: with no handler bound, libzmq would admit every CURVE key.

@@ -2,6 +2,17 @@
 
 namespace loa::link {
 
+namespace {
+// ZMQ_ZERO_COPY_RECV, which zmq.h names only when built with the draft API; the
+// number is libzmq's (4.3), and a libzmq without it refuses it with EINVAL.
+constexpr int kZeroCopyRecv = 10;
+}  // namespace
+
+bool copy_received_messages(zmq::context_t& context) {
+  return zmq_ctx_set(context.handle(), kZeroCopyRecv, 0) == 0 &&
+         zmq_ctx_get(context.handle(), kZeroCopyRecv) == 0;
+}
+
 void apply_link_options(zmq::socket_ref socket, const LinkSettings& settings) {
   const int heartbeat_ms = static_cast<int>(settings.heartbeat_interval.count());
   socket.set(zmq::sockopt::maxmsgsize, settings.max_message_bytes);

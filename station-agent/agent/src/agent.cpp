@@ -105,7 +105,7 @@ struct Agent::Impl final : link::IClientLinkListener, hardware::IHealthSink, pla
       : config(c),
         version(std::move(own_version)),
         state(prepare_state_dir(c) + "/agent.db"),
-        missing_plugins(playout::load_playout_plugins(c.state_dir + "/gst-registry.bin")),
+        missing_plugins(playout::load_playout_plugins(c.audio.output, c.state_dir + "/gst-registry.bin")),
         config_keeper(c.state_dir, c.hardware.station_file),
         probation(switch_staged_config()),
         config_digest(config_keeper.digest()),

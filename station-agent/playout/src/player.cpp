@@ -105,16 +105,18 @@ struct SkipProbe {
 
 }  // namespace
 
-// Every element the pipelines below name, by the plugin that holds it. A new element in
-// a pipeline needs its plugin here.
-std::vector<std::string> load_playout_plugins(const std::string& registry_file) {
-  return gst::use_only_plugins({"coreelements",   // filesrc filesink identity fakesink capsfilter
-                                "app",            // appsrc (live)
-                                "ogg", "opus",    // oggdemux opusdec (clips), opusdec (live)
-                                "audioconvert", "audioresample", "audiorate", "volume", "level",
-                                "wavenc",         // wav: outputs
-                                "alsa"},          // alsa: outputs
-                               registry_file);
+// Every element the pipelines below name, by the plugin that holds it, with only the
+// sink plugin of this station's output (a board that sounds through ALSA never maps
+// the WAV writer, nor a test's WAV station ALSA). A new element in a pipeline needs its
+// plugin here.
+std::vector<std::string> load_playout_plugins(const std::string& output, const std::string& registry_file) {
+  std::vector<std::string> plugins{"coreelements",  // filesrc filesink identity fakesink capsfilter
+                                   "app",           // appsrc (live)
+                                   "ogg", "opus",   // oggdemux opusdec (clips), opusdec (live)
+                                   "audioconvert", "audioresample", "audiorate", "volume", "level"};
+  if (output.rfind("wav:", 0) == 0) plugins.emplace_back("wavenc");
+  if (output.rfind("alsa:", 0) == 0) plugins.emplace_back("alsa");
+  return gst::use_only_plugins(plugins, registry_file);
 }
 
 struct Player::Impl {

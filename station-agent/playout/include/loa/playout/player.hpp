@@ -39,9 +39,10 @@ class IPlayoutReports {
 };
 
 // Makes this process's GStreamer hold only the plugins the player's pipelines are built
-// from (gst::use_only_plugins), with its registry in `registry_file`. Call before the
-// shared clock or a player is made. Returns one line per plugin that is missing.
-std::vector<std::string> load_playout_plugins(const std::string& registry_file);
+// from (gst::use_only_plugins) for an `output` as PlayoutSettings takes it, with its
+// registry in `registry_file`. Call before the shared clock or a player is made. Returns
+// one line per plugin that is missing.
+std::vector<std::string> load_playout_plugins(const std::string& output, const std::string& registry_file);
 
 // Plays cached clips and live streams through one GStreamer pipeline at a time: Opus
 // decode with loss concealment, volume, the output, all on the shared clock. A clip
