@@ -52,6 +52,24 @@ TEST_P(StoreTest, StationsZonesAndCommandsSurviveReopening) {
   EXPECT_EQ(pending[0].payload, std::string("\x0a\x02" "c1", 4));
 }
 
+// What a fleet and the standard clips' round take as the stations that sound: approved
+// ones, member controllers left out, in id order.
+TEST_P(StoreTest, TheSoundingStationsAreTheApprovedOnesThatAreNotMemberControllers) {
+  auto store = open_store();
+  store->put_station(station("c"));
+  store->put_station(station("a"));
+  auto pending = station("b");
+  pending.enrollment = Enrollment::pending;
+  store->put_station(pending);
+  auto revoked = station("d");
+  revoked.enrollment = Enrollment::revoked;
+  store->put_station(revoked);
+  auto member = station("m");
+  member.member = true;
+  store->put_station(member);
+  EXPECT_EQ(store->sounding_station_ids(), (std::vector<std::string>{"a", "c"}));
+}
+
 TEST_P(StoreTest, CompletingACommandTwiceCountsTheDuplicate) {
   auto store = open_store();
   store->put_station(station("a"));

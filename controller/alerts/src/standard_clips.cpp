@@ -77,12 +77,11 @@ void AlertDesk::pin_standard_clips() {
   }
   std::vector<server::CommandDispatcher::Outgoing> out;
   std::vector<std::pair<std::string, std::string>> pins;
-  for (const auto& station : stores_.stations.list_stations()) {
-    if (station.enrollment != store::Enrollment::approved || station.member) continue;  // a member sounds nothing
+  for (const auto& station : stores_.stations.sounding_station_ids()) {
     for (const auto& clip : clips) {
-      if (pinned(station.id, clip.sha256)) continue;
-      out.push_back({station.id, orders::cache(clip.sha256, clip.bytes, true)});
-      pins.emplace_back(station.id, clip.sha256);
+      if (pinned(station, clip.sha256)) continue;
+      out.push_back({station, orders::cache(clip.sha256, clip.bytes, true)});
+      pins.emplace_back(station, clip.sha256);
     }
   }
   if (out.empty()) return;

@@ -6,10 +6,7 @@ namespace loa::fleet {
 
 Fleet Fleet::load(store::IStationStore& store) {
   Fleet fleet;
-  for (const auto& s : store.list_stations()) {
-    // A member controller is enrolled like a station but sounds nothing itself.
-    if (s.enrollment == store::Enrollment::approved && !s.member) fleet.stations_.insert(s.id);
-  }
+  for (auto& id : store.sounding_station_ids()) fleet.stations_.insert(fleet.stations_.end(), std::move(id));
   for (auto& z : store.list_zones()) {
     if (!z.parent_id.empty()) fleet.children_[z.parent_id].push_back(z.id);
     auto id = z.id;

@@ -358,6 +358,7 @@ void StationRegistry::flush_seen() {
   {
     std::lock_guard lock(mutex_);
     links.swap(link_changes_);
+    updates.reserve(stations_.size());  // one block, not a doubling series, every flush
     for (auto& [id, e] : stations_) {
       if (!e.live.seen_dirty || !e.record.last_seen_ms) continue;
       e.live.seen_dirty = false;
@@ -430,13 +431,19 @@ std::vector<bool> StationRegistry::online(const std::vector<std::string>& ids) c
   return out;
 }
 
-std::vector<std::string> StationRegistry::online_ids() const {
+void StationRegistry::online_ids(std::vector<std::string>& out) const {
   std::lock_guard lock(mutex_);
-  std::vector<std::string> out;
+  std::size_t n = 0;
   for (const auto& [id, e] : stations_) {
-    if (e.live.online) out.push_back(id);
+    if (!e.live.online) continue;
+    if (n < out.size()) {
+      out[n].assign(id);
+    } else {
+      out.push_back(id);
+    }
+    ++n;
   }
-  return out;
+  out.resize(n);
 }
 
 }  // namespace loa::registry

@@ -84,6 +84,7 @@ struct ControlServer::Impl {
     std::uint64_t heartbeat_seq = 0;
   };
   std::unordered_map<std::string, Peer> peers;
+  std::vector<std::string> online;  // tick's list of online stations, kept between ticks
   log::RateLimiter bad_frame_log{std::chrono::seconds(60)};
   std::chrono::steady_clock::time_point last_flush{};
   std::chrono::steady_clock::time_point last_downsample{};
@@ -410,7 +411,8 @@ struct ControlServer::Impl {
       ++counters.stations_went_offline;
       peers.erase(station);
     }
-    for (const auto& station : registry.online_ids()) {
+    registry.online_ids(online);
+    for (const auto& station : online) {
       auto& peer = peers[station];
       if (now - peer.last_heartbeat_sent >= settings.link.heartbeat_interval) {
         v1::Envelope hb;

@@ -37,6 +37,15 @@ class SqlStore final : public Store {
     });
   }
 
+  std::vector<std::string> sounding_station_ids() override {
+    return guarded([&] {
+      std::vector<std::string> out;
+      sql::Statement s(db_, "SELECT id FROM stations WHERE enrollment = 'approved' AND member = 0 ORDER BY id");
+      while (s.step()) out.push_back(s.column_text(0));
+      return out;
+    });
+  }
+
   std::optional<StationRecord> find_station(const std::string& id) override;
   void put_station(const StationRecord& r) override;
   void record_seen(std::span<const SeenUpdate> updates) override;

@@ -124,7 +124,10 @@ class StationRegistry {
   [[nodiscard]] std::vector<StationView> list() const;
   [[nodiscard]] std::optional<StationView> find(const std::string& id) const;
   [[nodiscard]] bool is_online(const std::string& id) const;
-  [[nodiscard]] std::vector<std::string> online_ids() const;
+  // The ids of the stations online, into `out`, whose strings keep their storage from one
+  // call to the next: the control loop asks several times a second, and a fresh list of
+  // a thousand ids each time was a burst of allocations in the middle of its own.
+  void online_ids(std::vector<std::string>& out) const;
 
   // Ids that may be used as station ids (and so as ZeroMQ routing ids).
   [[nodiscard]] static bool is_valid_station_id(const std::string& id);

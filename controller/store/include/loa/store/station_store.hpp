@@ -20,6 +20,10 @@ class IStationStore {
 
   // Stations
   [[nodiscard]] virtual std::vector<StationRecord> list_stations() = 0;
+  // The approved stations that sound (a member controller is enrolled like a station but
+  // sounds nothing), by id in order: what a fleet and the standard clips' round read,
+  // several times a minute, without making each whole record.
+  [[nodiscard]] virtual std::vector<std::string> sounding_station_ids() = 0;
   [[nodiscard]] virtual std::optional<StationRecord> find_station(const std::string& id) = 0;
   // Inserts or replaces every field except last-seen data.
   virtual void put_station(const StationRecord& station) = 0;
