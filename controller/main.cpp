@@ -26,6 +26,7 @@ void usage(std::ostream& out) {
 int main(int argc, char** argv) {
   (void)loa::daemon::block_stop_signals();
   loa::daemon::limit_heap_arenas(2);
+  loa::daemon::map_large_blocks(16 * 1024);  // libzmq's queue chunks (16,400 bytes) and up
   std::string config_path;
   bool check_only = false;
   std::string copy_to;

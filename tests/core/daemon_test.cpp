@@ -5,10 +5,14 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "loa/daemon/heap.hpp"
 #include "loa/daemon/loop_beat.hpp"
 #include "loa/daemon/service_manager.hpp"
 #include "loa/daemon/signal_fd.hpp"
@@ -27,6 +31,37 @@ TEST(SignalFd, AStopSignalIsReadFromTheDescriptorInsteadOfKillingTheProcess) {
   ASSERT_EQ(::raise(SIGHUP), 0);
   EXPECT_EQ(signals.read(), SIGHUP);
   EXPECT_EQ(signals.read(), 0);
+}
+
+long resident_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
+}
+
+// Blocks the size of libzmq's queue chunks, each beside a small block that outlives it
+// (as a connection's other state does): once freed, their memory is no longer resident,
+// without waiting for a trim.
+TEST(Heap, BlocksFromTheThresholdUpAreGivenBackToTheSystemWhenFreed) {
+#ifdef __SANITIZE_ADDRESS__
+  GTEST_SKIP() << "AddressSanitizer brings its own allocator";
+#endif
+  map_large_blocks(16 * 1024);
+  constexpr std::size_t kBlocks = 1000, kBlockBytes = 16400;
+  std::vector<void*> chunks, neighbours;
+  for (std::size_t i = 0; i < kBlocks; ++i) {
+    chunks.push_back(std::malloc(kBlockBytes));
+    neighbours.push_back(std::malloc(64));
+    std::memset(chunks.back(), 1, kBlockBytes);
+    std::memset(neighbours.back(), 1, 64);
+  }
+  const auto before = resident_kib();
+  for (auto* c : chunks) std::free(c);
+  const auto after = resident_kib();
+  for (auto* n : neighbours) std::free(n);
+  // 16 MB were touched; nearly all of it must be gone.
+  EXPECT_GT(before - after, static_cast<long>(kBlocks * kBlockBytes / 1024 * 9 / 10)) << before << " -> " << after;
 }
 
 TEST(LoopBeat, ALoopQuietLongerThanItsLimitIsLateAndItsLongestTurnIsKept) {

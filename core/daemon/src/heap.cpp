@@ -13,6 +13,12 @@ void limit_heap_arenas(int arenas) {
   mallopt(M_ARENA_MAX, arenas);
 }
 
+void map_large_blocks(std::size_t from_bytes) {
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr) return;
+  if (const char* tunables = std::getenv("GLIBC_TUNABLES"); tunables && std::strstr(tunables, "mmap_threshold")) return;
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(from_bytes));
+}
+
 HeapUse heap_use() {
   const auto heap = mallinfo2();
   return {static_cast<long long>(heap.uordblks + heap.hblkhd), static_cast<long long>(heap.fordblks)};

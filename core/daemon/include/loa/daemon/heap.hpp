@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+
 namespace loa::daemon {
 
 // Caps the number of glibc malloc arenas, unless the environment already sets it
@@ -13,6 +15,21 @@ namespace loa::daemon {
 // by 173 MB an hour at 1,000 stations while the live heap stayed flat. With two arenas
 // the memory kept freed stays at a few megabytes.
 void limit_heap_arenas(int arenas);
+
+// Serves every allocation of `from_bytes` or more from a mapping of its own, which goes
+// back to the system whole when it is freed, unless the environment already sets the
+// threshold (MALLOC_MMAP_THRESHOLD_, or GLIBC_TUNABLES with glibc.malloc.mmap_threshold).
+// Call in main(), before any thread starts.
+//
+// Why: libzmq keeps each connection's queues in chunks of 256 messages (16,400 bytes),
+// allocating a new one and freeing an old one every 256 messages, each chunk living for
+// minutes; a burst (a /metrics scrape, a fleet listed) makes and frees blocks of 16 KB
+// and more among allocations that outlive it. In the heap those leave holes whose partly
+// used pages stay resident even after a trim: the soak at 1,000 stations saw the floor
+// of resident memory rise half a megabyte a minute while the live heap stayed flat.
+// glibc's own threshold rises past such blocks once a larger one is freed, so it is
+// fixed here.
+void map_large_blocks(std::size_t from_bytes);
 
 // The allocator's own account, for /metrics.
 struct HeapUse {
