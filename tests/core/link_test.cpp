@@ -1,4 +1,5 @@
-// The control link's socket options and sends, on real ZeroMQ sockets (inproc).
+// The control link's socket options and sends, on real ZeroMQ sockets (inproc, and TCP
+// on loopback where a read buffer matters).
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,5 +1,7 @@
 #include "loa/link/socket_setup.hpp"
 
+#include "loa/log/log.hpp"
+
 namespace loa::link {
 
 namespace {
@@ -9,8 +11,10 @@ constexpr int kZeroCopyRecv = 10;
 }  // namespace
 
 bool copy_received_messages(zmq::context_t& context) {
-  return zmq_ctx_set(context.handle(), kZeroCopyRecv, 0) == 0 &&
-         zmq_ctx_get(context.handle(), kZeroCopyRecv) == 0;
+  const bool copies = zmq_ctx_set(context.handle(), kZeroCopyRecv, 0) == 0 &&
+                      zmq_ctx_get(context.handle(), kZeroCopyRecv) == 0;
+  if (!copies) log::Logger("link").warn("libzmq keeps messages in its read buffers");
+  return copies;
 }
 
 void apply_link_options(zmq::socket_ref socket, const LinkSettings& settings) {

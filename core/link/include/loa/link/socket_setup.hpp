@@ -13,8 +13,8 @@ namespace loa::link {
 // default instead reads into 8 KB buffers (18 KB with their bookkeeping) that each
 // message cut from them keeps alive, so one message still queued holds a whole read
 // buffer: the soak's controller (1,000 stations) was 8 MB larger on average for it.
-// Returns false when this libzmq does not know the option (it is a draft one); the
-// context then reads as it did.
+// Returns false, and says so in the log, when this libzmq does not know the option (it
+// is a draft one); the context then reads as it did.
 [[nodiscard]] bool copy_received_messages(zmq::context_t& context);
 
 // Options every control-link socket gets, at either end: message size bound, no linger
