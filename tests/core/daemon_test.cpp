@@ -5,9 +5,8 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstring>
-#include <fstream>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,13 +46,6 @@ constexpr bool kOwnAllocator = false;
 constexpr bool kOwnAllocator = false;
 #endif
 
-long resident_kib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
-}
-
 // Blocks the size of libzmq's queue chunks, each beside a small block that outlives it
 // (as a connection's other state does): once freed, their memory is no longer resident,
 // without waiting for a trim.
@@ -68,9 +60,9 @@ TEST(Heap, BlocksFromTheThresholdUpAreGivenBackToTheSystemWhenFreed) {
     std::memset(chunks.back(), 1, kBlockBytes);
     std::memset(neighbours.back(), 1, 64);
   }
-  const auto before = resident_kib();
+  const auto before = test::proc_status(::getpid(), "VmRSS");
   for (auto* c : chunks) std::free(c);
-  const auto after = resident_kib();
+  const auto after = test::proc_status(::getpid(), "VmRSS");
   for (auto* n : neighbours) std::free(n);
   // 16 MB were touched; nearly all of it must be gone.
   EXPECT_GT(before - after, static_cast<long>(kBlocks * kBlockBytes / 1024 * 9 / 10)) << before << " -> " << after;

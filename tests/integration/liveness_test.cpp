@@ -36,7 +36,8 @@ TEST(Liveness, HandshakesAreAnsweredAndALateLoopIsNamedWhileTheStoreIsHeldUp) {
                       holder_log);
   ASSERT_TRUE(eventually([&] { return read_file(holder_log).find("lock held") != std::string::npos; }, 10s))
       << read_file(holder_log);
-  // Work that makes the control loop write: a command's send is recorded by the loop.
+  // A request that writes: the API stores the command before the loop sends it, so it
+  // waits on the lock in its own thread while health is still answered.
   std::thread ping([&] { (void)fleet.api("POST", "/api/v1/stations/st-1/commands", {{"type", "ping"}}); });
 
   // A station nobody knows tries to connect: it is told at once it is not admitted.
